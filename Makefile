@@ -1,0 +1,55 @@
+# Two commands: `make run` sets everything up and serves the portal with a demo district;
+# `make test` sets everything up and runs every check (lint, SQLite, PostgreSQL, Chromium).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PORTAL_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test lint translations messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp files re-run pip only when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --quiet --editable '.[postgres,server]'
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --quiet --editable '.[postgres,server,dev]'
+	touch $@ $(VENV)/.installed-run
+
+translations: $(VENV)/.installed-run
+	$(BIN)/pybabel compile --domain messages --directory translations
+
+run: $(VENV)/.installed-run translations
+	$(BIN)/flask --app portal db upgrade
+	$(BIN)/flask --app portal demo seed
+	$(BIN)/flask --app portal run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.installed-dev translations lint
+	$(BIN)/python -m pytest --db=sqlite
+	@if $(BIN)/python -m tests.postgres_available; then \
+		$(BIN)/python -m pytest --db=postgres -m "not browser"; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $$PORTAL_TEST_DATABASE_URL; CI must run both databases." >&2; \
+		exit 1; \
+	else \
+		echo "PostgreSQL is not reachable at $$PORTAL_TEST_DATABASE_URL: its run was skipped (CI fails here)."; \
+	fi
+
+# After changing user-facing strings: refresh the catalogues, then translate the new entries.
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords _l --keywords lazy_gettext \
+		--no-location --sort-output --omit-header --output-file translations/messages.pot .
+	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations \
+		--no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,120 @@
+"""The community grid service portal.
+
+`create_app` builds the Flask application: configuration, database, languages, security,
+and the feature packages (accounts, places, audit, notifications), each a blueprint.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config, ratelimit
+from portal.db import db
+from portal.extensions import babel, csrf
+from portal.i18n import select_locale
+from portal.notifications.providers import PROVIDERS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the portal; `test_config` overrides every other setting."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(config.Config)
+    if os.environ.get("PORTAL_ENV") == "production":
+        app.config.from_object(config.ProductionConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _load_secret_key(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    ratelimit.init_app(app)
+    _init_notifications(app)
+    _register_features(app)
+    return app
+
+
+def _load_secret_key(app: Flask) -> None:
+    """Use SECRET_KEY if set; else instance/secret_key, created on the first run outside production."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError("Set PORTAL_SECRET_KEY (the same on every server) in production.")
+        _write_new_secret(path)
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _write_new_secret(path: Path) -> None:
+    # Written aside and linked into place, so two processes starting at once agree on one key.
+    temporary = path.with_name(f".secret_key.{os.getpid()}")
+    temporary.write_text(secrets.token_hex(32))
+    temporary.chmod(0o600)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+
+
+def _init_notifications(app: Flask) -> None:
+    name = app.config["NOTIFICATIONS_PROVIDER"]
+    if name not in PROVIDERS:
+        raise RuntimeError(
+            f"Unknown NOTIFICATIONS_PROVIDER {name!r}; choose one of {sorted(PROVIDERS)}."
+        )
+    if name == "log" and app.config["ENV_NAME"] == "production":
+        log.warning("SMS messages are only logged: no resident will receive a code.")
+    app.extensions["portal.sms"] = PROVIDERS[name]()
+
+
+def _register_features(app: Flask) -> None:
+    from portal import cli
+    from portal.accounts import sessions
+    from portal.accounts.cli import users_cli
+    from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.demo.cli import demo_cli
+    from portal.notifications.views import bp as notifications_bp
+    from portal.places.cli import places_cli
+    from portal.places.views import bp as places_bp
+    from portal.web import errors, security, templating
+    from portal.web.views import bp as web_bp
+
+    sessions.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    for blueprint in (web_bp, accounts_bp, places_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    dev_pages = app.config["DEV_PAGES"] and app.config["ENV_NAME"] != "production"
+    if dev_pages and app.config["NOTIFICATIONS_PROVIDER"] == "log":
+        app.register_blueprint(notifications_bp)
+    for command in (cli.db_cli, users_cli, places_cli, demo_cli):
+        app.cli.add_command(command)

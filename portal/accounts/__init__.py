@@ -1,0 +1,1 @@
+"""Accounts: people, their roles on places, and how they sign in."""

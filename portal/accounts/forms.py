@@ -1,0 +1,157 @@
+"""Forms of the accounts feature: signing in, one's own account, and managing staff."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
+
+from portal.accounts.labels import ROLE_LABELS
+from portal.accounts.models import Role
+from portal.accounts.services import valid_phone
+from portal.errors import Invalid
+from portal.i18n import CHINESE, ENGLISH
+
+
+def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
+    try:
+        field.data = valid_phone(field.data)
+    except Invalid as error:
+        raise ValidationError(str(error.message)) from None
+
+
+PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel", "spellcheck": "false"}
+
+
+class PhoneForm(FlaskForm):
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[InputRequired(_l("Enter your mobile number.")), mainland_mobile],
+        render_kw=PHONE_ATTRS,
+    )
+    next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from the SMS"),
+        validators=[
+            InputRequired(_l("Enter the 6-digit code from the SMS.")),
+            Regexp(r"^\s*\d{6}\s*$", message=_l("The code has 6 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 8},
+    )
+
+
+class PasswordSignInForm(FlaskForm):
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[InputRequired(_l("Enter your mobile number.")), mainland_mobile],
+        render_kw=PHONE_ATTRS,
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+NEW_PASSWORD_HINT = _l(
+    "At least 10 characters. A short sentence is easy to remember and hard to guess."
+)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+        description=NEW_PASSWORD_HINT,
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Enter the new password a second time.")),
+            EqualTo("new_password", _l("The two new passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PreferencesForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name (optional)"),
+        validators=[Length(max=50, message=_l("Use at most %(max)d characters."))],
+        render_kw={"autocomplete": "name"},
+    )
+    locale = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", _l("The same as my phone")),
+            SelectChoice(CHINESE, "中文"),
+            SelectChoice(ENGLISH, "English"),
+        ],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with nothing but its CSRF token, for one-button actions."""
+
+
+class NewStaffForm(FlaskForm):
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[InputRequired(_l("Enter the mobile number.")), mainland_mobile],
+        render_kw=PHONE_ATTRS,
+    )
+    display_name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter the person's name.")),
+            Length(max=50, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Temporary password"),
+        validators=[InputRequired(_l("Enter a temporary password."))],
+        render_kw={"autocomplete": "new-password"},
+        description=_l(
+            "Tell it to the person in person or by phone. They must change it when they first sign in."
+        ),
+    )
+
+
+class GrantForm(FlaskForm):
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(role.value, label)
+            for role, label in ROLE_LABELS.items()
+            if role != Role.RESIDENT
+        ],
+        validators=[InputRequired(_l("Choose a role."))],
+    )
+    place_code = StringField(
+        _l("Code of the place"),
+        description=_l(
+            "For example the code of a grid or a community. Leave empty for an administrator of the whole portal."
+        ),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New temporary password"),
+        validators=[InputRequired(_l("Enter a temporary password."))],
+        render_kw={"autocomplete": "new-password"},
+        description=_l(
+            "Every session of this account ends. The person must change the password when they next sign in."
+        ),
+    )

@@ -1,0 +1,16 @@
+"""How roles are named to people, in their language."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import Role
+
+ROLE_LABELS = {
+    Role.RESIDENT: _l("Resident"),
+    Role.VOLUNTEER: _l("Volunteer"),
+    Role.GRID_WORKER: _l("Grid worker"),
+    Role.SECRETARY: _l("Community secretary"),
+    Role.OFFICER: _l("Street or department officer"),
+    Role.LEGAL_ADVISER: _l("Legal adviser"),
+    Role.ARCHIVIST: _l("Archivist"),
+    Role.ADMIN: _l("Administrator"),
+}

@@ -1,0 +1,106 @@
+"""Who may do what, where.
+
+A permission belongs to some roles; a role is held on a place and covers that place and
+everything inside it. Services call `require` before they act; views may call `can` to decide
+which buttons to show, but the service has the last word.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Protocol
+
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import Role
+from portal.errors import Forbidden
+from portal.places.models import PlaceKind
+
+
+class Permission(StrEnum):
+    MANAGE_PLACES = "manage_places"
+    MANAGE_STAFF = "manage_staff"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLES_WITH: dict[Permission, frozenset[Role]] = {
+    # A community secretary keeps the grids and buildings of their own community up to date.
+    Permission.MANAGE_PLACES: frozenset({Role.ADMIN, Role.SECRETARY}),
+    Permission.MANAGE_STAFF: frozenset({Role.ADMIN}),
+    Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
+}
+
+# The kinds of place each role may be granted on; None means the whole portal.
+GRANTABLE_ON: dict[Role, frozenset[PlaceKind | None]] = {
+    Role.VOLUNTEER: frozenset({PlaceKind.COMMUNITY}),
+    Role.GRID_WORKER: frozenset({PlaceKind.GRID}),
+    Role.SECRETARY: frozenset({PlaceKind.COMMUNITY}),
+    Role.OFFICER: frozenset({PlaceKind.STREET, PlaceKind.DISTRICT}),
+    Role.LEGAL_ADVISER: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY}),
+    Role.ARCHIVIST: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET}),
+    Role.ADMIN: frozenset({None, PlaceKind.DISTRICT}),
+}
+
+
+class Scoped(Protocol):
+    """A place or a building: anything with a path in the place hierarchy."""
+
+    @property
+    def scope_path(self) -> str: ...
+
+
+class SystemActor:
+    """The command line: whoever can run `flask` on the server may do anything."""
+
+    id = None
+    is_authenticated = True
+    is_staff = True
+    grants: tuple = ()
+
+    def __repr__(self) -> str:
+        return "<SystemActor>"
+
+
+SYSTEM = SystemActor()
+
+
+def covers(scope: Any, target: Scoped | None) -> bool:
+    """Whether a grant on `scope` (a Place, or None for everywhere) covers `target`."""
+    if scope is None:
+        return True
+    if target is None:
+        return False
+    return target.scope_path.startswith(scope.path)
+
+
+def can(actor: Any, permission: Permission, target: Scoped | None = None) -> bool:
+    """Whether `actor` holds `permission` on `target` (None: across the whole portal)."""
+    if actor is SYSTEM:
+        return True
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    roles = ROLES_WITH[permission]
+    return any(grant.role in roles and covers(grant.place, target) for grant in actor.grants)
+
+
+def require(actor: Any, permission: Permission, target: Scoped | None = None) -> None:
+    """Raise Forbidden unless `actor` holds `permission` on `target`."""
+    if not can(actor, permission, target):
+        raise Forbidden(
+            _l("You do not have permission to do this here."),
+            permission=permission.value,
+        )
+
+
+def scopes(actor: Any, permission: Permission) -> list[Any]:
+    """The places where `actor` holds `permission`; [None] means everywhere."""
+    if actor is SYSTEM:
+        return [None]
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return []
+    roles = ROLES_WITH[permission]
+    places = [grant.place for grant in actor.grants if grant.role in roles]
+    if None in places:
+        return [None]
+    # Drop a place already covered by a wider one.
+    return [p for p in places if not any(o is not p and covers(o, p) for o in places)]

@@ -1,0 +1,248 @@
+"""Signing in and out: SMS codes for residents, passwords for staff, and session revocation.
+
+Functions take a Session and plain values (and `now`); they flush but never commit. A refused
+attempt raises a DomainError after recording what must survive it (a spent try, a failed
+sign-in); the caller commits that record and shows the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import SignInCode, User, new_session_token
+from portal.accounts.passwords import hash_password, password_matches, password_problem
+from portal.accounts.phones import mask_phone, normalize_phone
+from portal.audit import services as audit
+from portal.audit.models import Outcome
+from portal.errors import Forbidden, Invalid, TooMany
+from portal.notifications.services import send_sms
+
+CODE_VALID_FOR = timedelta(minutes=5)
+CODE_MAX_TRIES = 5
+CODE_RESEND_AFTER = timedelta(seconds=60)
+CODES_PER_PHONE_PER_HOUR = 5
+MAX_FAILED_SIGN_INS = 5
+LOCK_FOR = timedelta(minutes=15)
+
+
+def valid_phone(raw: str | None) -> str:
+    """The normalised number, or Invalid with a message the user can act on."""
+    phone = normalize_phone(raw)
+    if phone is None:
+        raise Invalid(_l("Enter an 11-digit mainland mobile number, like 138 0013 8000."))
+    return phone
+
+
+def _code_digest(phone: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _minutes_until(moment: datetime, now: datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds() / 60))
+
+
+def request_sign_in_code(session: Session, phone: str, *, locale: str, now: datetime) -> SignInCode:
+    """Send a new six-digit code to `phone`, unless it was sent too many codes lately."""
+    phone = valid_phone(phone)
+    sent = session.scalars(
+        select(SignInCode.created_at)
+        .where(SignInCode.phone == phone, SignInCode.created_at > now - timedelta(hours=1))
+        .order_by(SignInCode.created_at.desc())
+    ).all()
+    if sent and now - sent[0] < CODE_RESEND_AFTER:
+        wait = math.ceil((sent[0] + CODE_RESEND_AFTER - now).total_seconds())
+        raise TooMany(
+            _l(
+                "A code was sent less than a minute ago. Please wait %(seconds)d seconds.",
+                seconds=wait,
+            ),
+            retry_after=wait,
+        )
+    if len(sent) >= CODES_PER_PHONE_PER_HOUR:
+        minutes = _minutes_until(sent[-1] + timedelta(hours=1), now)
+        raise TooMany(
+            _l(
+                "Too many codes were sent to this number. Please try again in %(minutes)d minutes.",
+                minutes=minutes,
+            ),
+            retry_after=minutes * 60,
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    record = SignInCode(
+        phone=phone,
+        code_hash=_code_digest(phone, code),
+        created_at=now,
+        expires_at=now + CODE_VALID_FOR,
+    )
+    session.add(record)
+    session.flush()
+    minutes = int(CODE_VALID_FOR.total_seconds() // 60)
+    send_sms(phone, "sign_in_code", {"code": code, "minutes": minutes}, locale=locale, now=now)
+    return record
+
+
+def verify_sign_in_code(
+    session: Session, phone: str, code: str, *, locale: str | None, now: datetime
+) -> User:
+    """Check the newest code sent to `phone` and return its account, creating it if new.
+
+    Only the newest code counts; it works once, for five minutes, and for five tries.
+    """
+    phone = valid_phone(phone)
+    latest = session.scalar(
+        select(SignInCode)
+        .where(SignInCode.phone == phone)
+        .order_by(SignInCode.created_at.desc(), SignInCode.id.desc())
+        .limit(1)
+    )
+    if latest is None or latest.used_at is not None:
+        raise Invalid(_l("There is no code waiting for this number. Ask for a new code."))
+    if latest.expires_at <= now:
+        raise Invalid(_l("This code has expired. Ask for a new code."))
+    if latest.attempts >= CODE_MAX_TRIES:
+        raise Invalid(_l("This code was entered wrongly too many times. Ask for a new code."))
+    latest.attempts += 1
+    entered = "".join(code.split())
+    if not hmac.compare_digest(latest.code_hash, _code_digest(phone, entered)):
+        session.flush()
+        left = CODE_MAX_TRIES - latest.attempts
+        if left == 0:
+            raise Invalid(
+                _l("The code is not right, and this code no longer works. Ask for a new code.")
+            )
+        raise Invalid(_l("The code is not right. You can try %(count)d more times.", count=left))
+    latest.used_at = now
+
+    user = session.scalar(select(User).where(User.phone == phone))
+    if user is None:
+        user = User(phone=phone, locale=locale, created_at=now)
+        session.add(user)
+    elif user.password_hash or user.is_staff:
+        session.flush()
+        raise Forbidden(
+            _l("This number belongs to a staff account. Please sign in with your password.")
+        )
+    elif not user.is_active:
+        session.flush()
+        raise Forbidden(_l("This account has been disabled. Please contact your community."))
+    if user.phone_verified_at is None:
+        user.phone_verified_at = now
+    user.last_sign_in_at = now
+    session.flush()
+    audit.record(
+        session, "accounts.sign_in", actor=user, target=user, now=now, details={"method": "sms"}
+    )
+    return user
+
+
+def sign_in_with_password(session: Session, phone: str, password: str, *, now: datetime) -> User:
+    """Check a staff member's password; five failures in a row lock the account for 15 minutes."""
+    number = normalize_phone(phone)
+    user = session.scalar(select(User).where(User.phone == number)) if number else None
+    masked = {"phone": mask_phone(number or "")}
+
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        audit.record(
+            session, "accounts.sign_in", actor=user, target=user, now=now,
+            outcome=Outcome.DENIED, details={"reason": "locked"},
+        )  # fmt: skip
+        minutes = _minutes_until(user.locked_until, now)
+        raise TooMany(
+            _l(
+                "This account is locked after too many failed sign-ins. Try again in %(minutes)d minutes.",
+                minutes=minutes,
+            ),
+            retry_after=minutes * 60,
+        )
+
+    if user is None or not password_matches(user.password_hash, password):
+        details = {**masked, "reason": "wrong_password"}
+        if user is not None and user.password_hash:
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                user.failed_sign_ins = 0
+                user.locked_until = now + LOCK_FOR
+                details["locked"] = True
+        audit.record(
+            session, "accounts.sign_in", actor=user, target=user, now=now,
+            outcome=Outcome.FAILURE, details=details,
+        )  # fmt: skip
+        if details.get("locked"):
+            raise TooMany(
+                _l(
+                    "Too many failed sign-ins. This account is locked for %(minutes)d minutes.",
+                    minutes=int(LOCK_FOR.total_seconds() // 60),
+                )
+            )
+        raise Invalid(_l("The phone number or the password is not right."))
+
+    if not user.is_active:
+        audit.record(
+            session, "accounts.sign_in", actor=user, target=user, now=now,
+            outcome=Outcome.DENIED, details={"reason": "disabled"},
+        )  # fmt: skip
+        raise Forbidden(_l("This account has been disabled. Please contact your administrator."))
+
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_sign_in_at = now
+    audit.record(
+        session,
+        "accounts.sign_in",
+        actor=user,
+        target=user,
+        now=now,
+        details={"method": "password"},
+    )
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Make every session cookie issued to `user` so far useless."""
+    user.session_token = new_session_token()
+
+
+def sign_out(session: Session, user: User, *, now: datetime) -> None:
+    """End every session of `user`, on this device and any other."""
+    end_all_sessions(user)
+    audit.record(session, "accounts.sign_out", actor=user, target=user, now=now)
+
+
+def change_password(session: Session, user: User, current: str, new: str, *, now: datetime) -> None:
+    """Replace the user's own password; every other session of theirs ends."""
+    if not password_matches(user.password_hash, current):
+        raise Invalid(_l("Your current password is not right."), field="current_password")
+    if current == new:
+        raise Invalid(_l("Choose a password different from the current one."), field="new_password")
+    problem = password_problem(new, phone=user.phone)
+    if problem:
+        raise Invalid(problem, field="new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_all_sessions(user)
+    audit.record(session, "accounts.change_password", actor=user, target=user, now=now)
+
+
+def update_preferences(
+    session: Session, user: User, *, display_name: str, locale: str | None
+) -> None:
+    """Change how the user is named and which language the portal speaks to them in."""
+    user.display_name = display_name.strip()[:50]
+    user.locale = locale
+    session.flush()
+
+
+def set_language(session: Session, user: User, locale: str) -> None:
+    """Remember the language the user chose with the switch."""
+    user.locale = locale
+    session.flush()

@@ -1,0 +1,106 @@
+"""Sessions: the signed cookie, and the server-side checks that can end it.
+
+The cookie carries the user's id and their current session token. Signing out, changing a
+password or being disabled gives the user a new token (or none), so every cookie issued
+earlier stops working on its next request, wherever it is. Staff sessions also end after
+30 minutes without activity and 12 hours after signing in.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal.accounts.models import User
+from portal.db import db, utcnow
+from portal.extensions import login_manager
+
+STAFF_PATHS = ("/admin", "/staff")
+# Pages a user who must replace a temporary password may still open.
+_OPEN_WHILE_CHANGING_PASSWORD = {
+    "accounts.change_password",
+    "accounts.sign_out",
+    "web.switch_language",
+    "static",
+}
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the user, if the cookie's token is still theirs."""
+    id_part, _, token = user_id.partition(":")
+    if not id_part.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(id_part))
+    if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on this browser, with a fresh cookie."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    now = int(utcnow().timestamp())
+    session["signed_in_at"] = now
+    session["seen_at"] = now
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def _session_expired(user: User, now: int) -> bool:
+    config = current_app.config
+    seen_at = session.get("seen_at", 0)
+    signed_in_at = session.get("signed_in_at", 0)
+    if user.is_staff:
+        idle = timedelta(minutes=config["STAFF_IDLE_MINUTES"])
+        if now - signed_in_at > timedelta(hours=config["STAFF_SESSION_HOURS"]).total_seconds():
+            return True
+    else:
+        idle = timedelta(minutes=config["RESIDENT_IDLE_MINUTES"])
+    return now - seen_at > idle.total_seconds()
+
+
+def _enforce_session_rules():
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(utcnow().timestamp())
+    if _session_expired(current_user, now):
+        end_session()
+        flash(
+            _("You were signed out because the page was left unused. Please sign in again."), "info"
+        )
+        return redirect(sign_in_url())
+    # Rewrite the cookie at most once a minute: enough to measure idle time.
+    if now - session.get("seen_at", 0) >= 60:
+        session["seen_at"] = now
+    if current_user.must_change_password and request.endpoint not in _OPEN_WHILE_CHANGING_PASSWORD:
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+def sign_in_url() -> str:
+    """Where to sign in to see the current page: staff pages ask for a password."""
+    here = request.full_path.rstrip("?") if request.method == "GET" else None
+    if request.path.startswith(STAFF_PATHS):
+        return url_for("accounts.staff_sign_in", next=here)
+    return url_for("accounts.sign_in", next=here)
+
+
+def _unauthorized():
+    flash(_("Please sign in to see this page."), "info")
+    return redirect(sign_in_url())
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_enforce_session_rules)

@@ -1,0 +1,189 @@
+"""Managing staff accounts: creating them, granting and revoking roles, disabling, resetting.
+
+Each function checks the acting user's permission on the places involved and writes the
+change to the audit log. They flush but never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import STAFF_ROLES, Role, RoleGrant, User
+from portal.accounts.passwords import hash_password, password_problem
+from portal.accounts.permissions import GRANTABLE_ON, Permission, can, require, scopes
+from portal.accounts.phones import mask_phone, normalize_phone
+from portal.accounts.services import end_all_sessions, valid_phone
+from portal.audit import services as audit
+from portal.errors import Forbidden, Invalid, NotFound
+from portal.places.models import Place
+
+
+def require_staff_manager(actor: Any) -> None:
+    """Raise Forbidden unless `actor` manages staff somewhere."""
+    if not scopes(actor, Permission.MANAGE_STAFF):
+        raise Forbidden(_l("You do not have permission to do this here."))
+
+
+def get_user(session: Session, actor: Any, user_id: int) -> User:
+    require_staff_manager(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_l("There is no such account."))
+    return user
+
+
+def users_query(actor: Any, search: str = "") -> Select:
+    """Accounts an administrator looks through: staff first, then by phone number."""
+    require_staff_manager(actor)
+    query = select(User)
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if digits:
+        query = query.where(User.phone.contains(digits))
+    elif search.strip():
+        query = query.where(User.display_name.contains(search.strip()))
+    has_staff_role = (
+        select(func.count(RoleGrant.id))
+        .where(RoleGrant.user_id == User.id, RoleGrant.role.in_(STAFF_ROLES))
+        .scalar_subquery()
+    )
+    return query.order_by(has_staff_role.desc(), User.phone)
+
+
+def _check_new_password(password: str, phone: str) -> None:
+    problem = password_problem(password, phone=phone)
+    if problem:
+        raise Invalid(problem, field="password")
+
+
+def create_user(
+    session: Session,
+    actor: Any,
+    *,
+    phone: str,
+    display_name: str,
+    password: str | None,
+    now: datetime,
+    locale: str | None = None,
+) -> User:
+    """Create an account; with a password it can sign in as staff once granted a role.
+
+    A password set by someone else is temporary: it must be changed at the first sign-in.
+    """
+    require_staff_manager(actor)
+    phone = valid_phone(phone)
+    if session.scalar(select(User.id).where(User.phone == phone)) is not None:
+        raise Invalid(_l("An account with this phone number already exists."), field="phone")
+    user = User(
+        phone=phone,
+        display_name=display_name.strip(),
+        locale=locale,
+        created_at=now,
+        # Whoever created the account knows the password; its owner must replace it.
+        must_change_password=password is not None,
+    )
+    if password is not None:
+        _check_new_password(password, phone)
+        user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, "accounts.create_user", actor=actor, target=user, now=now,
+        details={"phone": mask_phone(phone), "staff": password is not None},
+    )  # fmt: skip
+    return user
+
+
+def find_user_by_phone(session: Session, phone: str) -> User | None:
+    number = normalize_phone(phone)
+    return session.scalar(select(User).where(User.phone == number)) if number else None
+
+
+def grant_role(
+    session: Session, actor: Any, user: User, role: Role, place_code: str | None, *, now: datetime
+) -> RoleGrant:
+    """Appoint `user` to `role` on the place with `place_code` (empty: the whole portal)."""
+    place = None
+    if place_code and place_code.strip():
+        place = session.scalar(select(Place).where(Place.code == place_code.strip()))
+        if place is None:
+            raise Invalid(_l("There is no place with this code."), field="place_code")
+    if role == Role.RESIDENT:
+        raise Invalid(_l("Every account can act as a resident; there is nothing to grant."))
+    kind = place.kind if place is not None else None
+    if kind not in GRANTABLE_ON[role]:
+        raise Invalid(_l("This role cannot be granted on this kind of place."), field="place_code")
+    require(actor, Permission.MANAGE_STAFF, place)
+    if role in STAFF_ROLES and not user.password_hash:
+        raise Invalid(_l("Staff sign in with a password: set one for this account first."))
+    place_id = place.id if place is not None else None
+    if any(g.role == role and g.place_id == place_id for g in user.grants):
+        raise Invalid(_l("This account already has this role here."))
+    grant = RoleGrant(role=role, place=place, granted_by_id=actor.id, granted_at=now)
+    user.grants.append(grant)
+    session.flush()
+    audit.record(
+        session, "accounts.grant_role", actor=actor, target=user, now=now,
+        details={"role": role.value, "place": place.code if place else None},
+    )  # fmt: skip
+    return grant
+
+
+def revoke_role(session: Session, actor: Any, grant_id: int, *, now: datetime) -> User:
+    """Take a role away; it stops working at the user's next request."""
+    grant = session.get(RoleGrant, grant_id)
+    if grant is None:
+        raise NotFound(_l("There is no such role."))
+    require(actor, Permission.MANAGE_STAFF, grant.place)
+    user = grant.user
+    if user.id == actor.id and grant.role == Role.ADMIN:
+        raise Invalid(_l("You cannot take away your own administrator role."))
+    details = {"role": grant.role.value, "place": grant.place.code if grant.place else None}
+    user.grants.remove(grant)
+    session.flush()
+    audit.record(
+        session, "accounts.revoke_role", actor=actor, target=user, now=now, details=details
+    )
+    return user
+
+
+def _require_over(actor: Any, user: User) -> None:
+    """Raise Forbidden unless `actor` manages staff on every place `user` holds a role on."""
+    places = [grant.place for grant in user.grants] or [None]
+    if not all(can(actor, Permission.MANAGE_STAFF, place) for place in places):
+        raise Forbidden(_l("This account also works outside your area."))
+
+
+def set_disabled(
+    session: Session, actor: Any, user: User, disabled: bool, *, now: datetime
+) -> None:
+    """Disable an account (every session ends at once) or enable it again."""
+    _require_over(actor, user)
+    if user.id == actor.id:
+        raise Invalid(_l("You cannot disable your own account."))
+    if disabled == (user.disabled_at is not None):
+        return
+    user.disabled_at = now if disabled else None
+    end_all_sessions(user)
+    audit.record(
+        session, "accounts.disable_user" if disabled else "accounts.enable_user",
+        actor=actor, target=user, now=now,
+    )  # fmt: skip
+
+
+def reset_password(
+    session: Session, actor: Any, user: User, password: str, *, now: datetime
+) -> None:
+    """Give an account a temporary password and unlock it; the owner must change it."""
+    _require_over(actor, user)
+    _check_new_password(password, user.phone)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    end_all_sessions(user)
+    audit.record(session, "accounts.reset_password", actor=actor, target=user, now=now)

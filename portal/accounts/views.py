@@ -1,0 +1,347 @@
+"""HTTP for accounts: signing in and out, one's own account, and the staff pages of administrators."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import ratelimit
+from portal.accounts import services, staff
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    EmptyForm,
+    GrantForm,
+    NewStaffForm,
+    PasswordSignInForm,
+    PhoneForm,
+    PreferencesForm,
+    ResetPasswordForm,
+)
+from portal.accounts.models import Role
+from portal.accounts.sessions import end_session, start_session
+from portal.db import db, utcnow
+from portal.errors import DomainError, Invalid
+from portal.i18n import LOCALES
+from portal.pagination import paginate
+from portal.web.templating import current_locale
+from portal.web.urls import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+# The number a resident is signing in with, between asking for a code and typing it.
+PENDING_PHONE = "sign_in_phone"
+PENDING_NEXT = "sign_in_next"
+
+
+def _too_many_attempts(form) -> bool:
+    """Count a sign-in attempt from this address; on too many, say so on the form."""
+    if ratelimit.allow("sign-in", current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"]):
+        return False
+    form.form_errors.append(
+        _("Too many attempts from this network. Please wait a few minutes, then try again.")
+    )
+    return True
+
+
+def _show_error(form, error: DomainError) -> None:
+    """Put a service's message on the field it concerns, or on the form as a whole."""
+    field = getattr(form, error.details.get("field", ""), None)
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Residents: step 1 of 2, the mobile number."""
+    form = PhoneForm(next=request.args.get("next", ""))
+    if form.validate_on_submit() and not _too_many_attempts(form):
+        try:
+            services.request_sign_in_code(
+                db.session, form.phone.data, locale=current_locale(), now=utcnow()
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            session[PENDING_PHONE] = form.phone.data
+            session[PENDING_NEXT] = safe_next(form.next.data)
+            return redirect(url_for("accounts.enter_code"))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def enter_code():
+    """Residents: step 2 of 2, the code from the SMS."""
+    phone = session.get(PENDING_PHONE)
+    if not phone:
+        return redirect(url_for("accounts.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit() and not _too_many_attempts(form):
+        try:
+            user = services.verify_sign_in_code(
+                db.session, phone, form.code.data, locale=current_locale(), now=utcnow()
+            )
+        except DomainError as error:
+            db.session.commit()  # The spent try must count.
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            target = session.get(PENDING_NEXT)
+            start_session(user)
+            flash(_("You are signed in."), "success")
+            return redirect(target or url_for("web.home"))
+    return render_template(
+        "accounts/enter_code.html", form=form, phone=phone, resend_form=EmptyForm()
+    )
+
+
+@bp.post("/sign-in/resend")
+def resend_code():
+    phone = session.get(PENDING_PHONE)
+    form = EmptyForm()
+    if not phone or not form.validate_on_submit():
+        return redirect(url_for("accounts.sign_in"))
+    if _too_many_attempts(form):
+        flash(form.form_errors[-1], "error")
+        return redirect(url_for("accounts.enter_code"))
+    try:
+        services.request_sign_in_code(db.session, phone, locale=current_locale(), now=utcnow())
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("A new code has been sent."), "success")
+    return redirect(url_for("accounts.enter_code"))
+
+
+@bp.route("/staff/sign-in", methods=["GET", "POST"])
+def staff_sign_in():
+    form = PasswordSignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit() and not _too_many_attempts(form):
+        try:
+            user = services.sign_in_with_password(
+                db.session, form.phone.data, form.password.data, now=utcnow()
+            )
+        except DomainError as error:
+            db.session.commit()  # Failed sign-ins count towards the lock and go in the audit log.
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            start_session(user)
+            if user.must_change_password:
+                flash(_("Please replace the temporary password before you go on."), "info")
+                return redirect(url_for("accounts.change_password"))
+            return redirect(safe_next(form.next.data) or url_for("web.staff_desk"))
+    return render_template("accounts/staff_sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if current_user.is_authenticated and EmptyForm().validate_on_submit():
+        services.sign_out(db.session, current_user, now=utcnow())
+        db.session.commit()
+    end_session()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PreferencesForm(obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.locale.data = current_user.locale or ""
+    if form.validate_on_submit():
+        services.update_preferences(
+            db.session,
+            current_user,
+            display_name=form.display_name.data or "",
+            locale=form.locale.data if form.locale.data in LOCALES else None,
+        )
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session,
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            # The old token is gone; this browser gets the new one. (The proxy itself must not
+            # be stored as the signed-in user: it would resolve to itself.)
+            start_session(current_user._get_current_object())
+            flash(_("Your password is changed. You are signed out everywhere else."), "success")
+            return redirect(
+                url_for("web.staff_desk") if current_user.is_staff else url_for("accounts.account")
+            )
+    return render_template("accounts/change_password.html", form=form)
+
+
+# Staff administration
+
+
+@bp.get("/admin/users")
+@login_required
+def users():
+    search = request.args.get("q", "")[:50]
+    page = paginate(db.session, staff.users_query(current_user, search), request.args.get("page"))
+    return render_template("accounts/users.html", page=page, search=search)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    staff.require_staff_manager(current_user)
+    form = NewStaffForm()
+    if form.validate_on_submit():
+        try:
+            user = staff.create_user(
+                db.session,
+                current_user,
+                phone=form.phone.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account is created. Now give it a role."), "success")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return render_template("accounts/new_user.html", form=form)
+
+
+def _user_page(user, grant_form=None, reset_form=None, status=200):
+    return (
+        render_template(
+            "accounts/user_detail.html",
+            user=user,
+            grant_form=grant_form or GrantForm(),
+            reset_form=reset_form or ResetPasswordForm(),
+            action_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/admin/users/<int:user_id>")
+@login_required
+def user_detail(user_id: int):
+    return _user_page(staff.get_user(db.session, current_user, user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/grants")
+@login_required
+def grant(user_id: int):
+    user = staff.get_user(db.session, current_user, user_id)
+    form = GrantForm()
+    if not form.validate_on_submit():
+        return _user_page(user, grant_form=form, status=400)
+    try:
+        staff.grant_role(
+            db.session, current_user, user, Role(form.role.data), form.place_code.data, now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return _user_page(
+            staff.get_user(db.session, current_user, user_id), grant_form=form, status=400
+        )
+    db.session.commit()
+    flash(_("The role is granted."), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
+@login_required
+def revoke(user_id: int, grant_id: int):
+    if EmptyForm().validate_on_submit():
+        try:
+            staff.revoke_role(db.session, current_user, grant_id, now=utcnow())
+        except Invalid as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The role is taken away."), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/disable")
+@login_required
+def disable(user_id: int):
+    return _set_disabled(user_id, True)
+
+
+@bp.post("/admin/users/<int:user_id>/enable")
+@login_required
+def enable(user_id: int):
+    return _set_disabled(user_id, False)
+
+
+def _set_disabled(user_id: int, disabled: bool):
+    user = staff.get_user(db.session, current_user, user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            staff.set_disabled(db.session, current_user, user, disabled, now=utcnow())
+        except Invalid as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(
+                _("The account is disabled. All its sessions have ended.")
+                if disabled
+                else _("The account is enabled again."),
+                "success",
+            )
+    return redirect(url_for("accounts.user_detail", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@login_required
+def reset_password(user_id: int):
+    user = staff.get_user(db.session, current_user, user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _user_page(user, reset_form=form, status=400)
+    try:
+        staff.reset_password(db.session, current_user, user, form.password.data, now=utcnow())
+    except Invalid as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return _user_page(
+            staff.get_user(db.session, current_user, user_id), reset_form=form, status=400
+        )
+    db.session.commit()
+    flash(_("The temporary password is set. All sessions of this account have ended."), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user_id))

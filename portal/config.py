@@ -1,0 +1,56 @@
+"""Configuration defaults.
+
+Layers, each overriding the last: these defaults, `ProductionConfig` when PORTAL_ENV=production,
+`instance/config.py`, then `PORTAL_*` environment variables (PORTAL_DATABASE_URL → DATABASE_URL).
+Every PORTAL_* variable is listed in README.md.
+"""
+
+from datetime import timedelta
+
+
+class Config:
+    ENV_NAME = "development"
+    # None: read instance/secret_key, creating it on the first run outside production.
+    SECRET_KEY: str | None = None
+    # None: SQLite at instance/portal.db.
+    DATABASE_URL: str | None = None
+    BASE_URL = "http://127.0.0.1:5000"
+    # Strict-Transport-Security is sent only where the portal is served over HTTPS.
+    HSTS = False
+
+    # Requests: photos come later, at most 10 MB each; CSV imports of a district fit in 16 MB.
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted.
+    PROXY_COUNT = 0
+
+    # Sessions live in a signed cookie; a per-user token inside it lets the server revoke them.
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    STAFF_IDLE_MINUTES = 30
+    STAFF_SESSION_HOURS = 12
+    RESIDENT_IDLE_MINUTES = 24 * 60
+
+    # Rate limits per client address. memory:// counts per process; with several processes or
+    # servers, use redis://127.0.0.1:6379 so that they share the counts.
+    RATELIMIT_STORAGE_URI = "memory://"
+    SIGN_IN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
+
+    # How SMS messages leave the portal. "log" writes them to the log and to /dev/messages.
+    NOTIFICATIONS_PROVIDER = "log"
+    # Development-only pages (/dev/messages). Never on in production.
+    DEV_PAGES = True
+
+    WTF_CSRF_TIME_LIMIT = None  # The token lives as long as the session; expiry is handled there.
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-portal_session"
+    DEV_PAGES = False
+    HSTS = True

@@ -1,0 +1,147 @@
+"""The database: the declarative base, UTC timestamps, and one session per application context.
+
+Plain SQLAlchemy 2.x. The glue to Flask is small enough to own: an engine per app, a session
+scoped to the app context (so every request gets a fresh one) and removed when it ends.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask import Flask, current_app
+from flask.globals import app_ctx
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database.
+
+    PostgreSQL keeps the offset itself; SQLite drops it, so values are normalised to UTC on the
+    way in and marked as UTC on the way out. Naive datetimes are refused: they are always a bug.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every model. Constraint names are stable so migrations can refer to them."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+def enum_column(enum: type[StrEnum]) -> Enum:
+    """Store a StrEnum by its value in a short string column (no native type to migrate)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def default_database_url(app: Flask) -> str:
+    return f"sqlite:///{app.instance_path}/portal.db"
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and working SAVEPOINTs."""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite starts transactions lazily and never around SAVEPOINT; take over BEGIN so that
+    # nested transactions (used by the tests and by all-or-nothing imports) behave as on
+    # PostgreSQL. This is SQLAlchemy's documented recipe for the pysqlite driver.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _app_context_id() -> int:
+    return id(app_ctx._get_current_object())
+
+
+class Database:
+    """Engine and session of the current app: `db.session` inside a request or CLI command."""
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config.get("DATABASE_URL") or default_database_url(app)
+        engine = make_engine(url)
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        app.extensions["portal.db"] = _State(engine, scoped_session(factory, _app_context_id))
+        app.teardown_appcontext(self._remove_session)
+
+    @staticmethod
+    def _remove_session(_exc: BaseException | None) -> None:
+        current_app.extensions["portal.db"].session.remove()
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["portal.db"].engine
+
+    @property
+    def session(self) -> Session:
+        # A scoped_session proxies every Session method; typed as Session for the callers.
+        return current_app.extensions["portal.db"].session
+
+
+class _State:
+    def __init__(self, engine: Engine, session: scoped_session[Session]) -> None:
+        self.engine = engine
+        self.session = session
+
+
+db = Database()

@@ -1,0 +1,85 @@
+"""The demo district's places, estates and people. Names are made up but look like real ones."""
+
+DISTRICT = ("440399", "明湖区", "Minghu District")
+
+# Each street: code, names, and its communities. Each community: code, names, its road, and
+# one housing estate per grid (Chinese name, English name).
+STREETS = [
+    (
+        "440399001",
+        "凤凰街道",
+        "Fenghuang Subdistrict",
+        [
+            (
+                "440399001001",
+                "塘尾社区",
+                "Tangwei Community",
+                "塘尾路",
+                [
+                    ("塘尾新村", "Tangwei New Village"),
+                    ("凤凰花园", "Fenghuang Garden"),
+                    ("龙湾小区", "Longwan Estate"),
+                ],
+            ),
+            (
+                "440399001002",
+                "甲子塘社区",
+                "Jiazitang Community",
+                "甲子路",
+                [
+                    ("甲子塘公寓", "Jiazitang Apartments"),
+                    ("荔园小区", "Liyuan Estate"),
+                    ("金桂苑", "Jingui Court"),
+                ],
+            ),
+        ],
+    ),
+    (
+        "440399002",
+        "翠湖街道",
+        "Cuihu Subdistrict",
+        [
+            (
+                "440399002001",
+                "碧眼社区",
+                "Biyan Community",
+                "碧眼大道",
+                [
+                    ("翠湖花园", "Cuihu Garden"),
+                    ("碧水湾", "Bishui Bay"),
+                    ("光明里", "Guangming Lane"),
+                ],
+            ),
+            (
+                "440399002002",
+                "新羌社区",
+                "Xinqiang Community",
+                "新羌路",
+                [
+                    ("新羌家园", "Xinqiang Homes"),
+                    ("东周新村", "Dongzhou New Village"),
+                    ("玉律苑", "Yulü Court"),
+                ],
+            ),
+        ],
+    ),
+]
+
+BUILDINGS_PER_GRID = 5
+GRID_NAMES = ["第一网格", "第二网格", "第三网格"]
+GRID_NAMES_EN = ["Grid 1", "Grid 2", "Grid 3"]
+
+# Password of every demo staff account; printed by `flask --app portal demo seed`.
+STAFF_PASSWORD = "demo-portal-2026"  # noqa: S105  (demo data only; never seeded in production)
+
+# (role, phone, name, code of the place the role is held on, or None)
+PEOPLE = [
+    ("resident", "13800138001", "张建国", None),
+    ("volunteer", "13800138002", "李秀英", "440399001001"),
+    ("grid_worker", "13800138003", "王强", "44039900100101"),
+    ("secretary", "13800138004", "陈丽华", "440399001001"),
+    ("officer", "13800138005", "刘志明", "440399001"),
+    ("legal_adviser", "13800138006", "赵敏", "440399"),
+    ("archivist", "13800138007", "孙伟", "440399"),
+    ("admin", "13800138008", "周静", None),
+]

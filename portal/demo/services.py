@@ -1,0 +1,108 @@
+"""Building the demo district through the same services the administrators use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts import staff
+from portal.accounts.models import STAFF_ROLES, Role, User
+from portal.accounts.permissions import SYSTEM
+from portal.demo import data
+from portal.places import services as places
+from portal.places.models import Place, RiskGrade
+
+
+def has_places(session: Session) -> bool:
+    return session.scalar(select(Place.id).limit(1)) is not None
+
+
+def seed_demo(session: Session, *, now: datetime) -> None:
+    """Create the demo district, its buildings and one account per role (in an empty database)."""
+    code, name_zh, name_en = data.DISTRICT
+    district = places.create_place(
+        session, SYSTEM, None, code=code, name_zh=name_zh, name_en=name_en, now=now
+    )
+    number = 0
+    for street_code, street_zh, street_en, communities in data.STREETS:
+        street = places.create_place(
+            session,
+            SYSTEM,
+            district,
+            code=street_code,
+            name_zh=street_zh,
+            name_en=street_en,
+            now=now,
+        )
+        for community_code, community_zh, community_en, road_zh, estates in communities:
+            community = places.create_place(
+                session,
+                SYSTEM,
+                street,
+                code=community_code,
+                name_zh=community_zh,
+                name_en=community_en,
+                now=now,
+            )
+            for index, (estate_zh, estate_en) in enumerate(estates):
+                grid = places.create_place(
+                    session, SYSTEM, community,
+                    code=f"{community_code}{index + 1:02d}",
+                    name_zh=f"{community_zh}{data.GRID_NAMES[index]}",
+                    name_en=f"{community_en} {data.GRID_NAMES_EN[index]}",
+                    now=now,
+                )  # fmt: skip
+                street_number = 8 + 16 * index
+                for block in range(1, data.BUILDINGS_PER_GRID + 1):
+                    number += 1
+                    fields = places.BuildingFields(
+                        name_zh=f"{estate_zh}{block}栋",
+                        name_en=f"{estate_en}, Block {block}",
+                        address=f"{name_zh}{street_zh}{road_zh}{street_number}号{estate_zh}{block}栋",
+                        households=24 + (number * 7) % 72,
+                        risk_grade=_risk_for(number),
+                    )
+                    places.create_building(session, SYSTEM, grid, fields, now=now)
+    _create_people(session, now)
+
+
+def _risk_for(number: int) -> RiskGrade:
+    if number % 17 == 0:
+        return RiskGrade.WARNING
+    if number % 5 == 0:
+        return RiskGrade.ORDINARY
+    return RiskGrade.SAFE
+
+
+def _create_people(session: Session, now: datetime) -> None:
+    for role, phone, name, place_code in data.PEOPLE:
+        role = Role(role)
+        password = data.STAFF_PASSWORD if role in STAFF_ROLES else None
+        user = staff.create_user(
+            session, SYSTEM, phone=phone, display_name=name, password=password, now=now
+        )
+        user.must_change_password = False
+        if role in (Role.RESIDENT, Role.VOLUNTEER):
+            user.phone_verified_at = now
+        if role != Role.RESIDENT:
+            staff.grant_role(session, SYSTEM, user, role, place_code, now=now)
+
+
+def demo_logins(session: Session) -> list[tuple[Role, str, str, str]]:
+    """(role, phone, name, how to sign in) for each demo account that exists."""
+    phones = [phone for _role, phone, _name, _place in data.PEOPLE]
+    existing = set(session.scalars(select(User.phone).where(User.phone.in_(phones))))
+    rows = []
+    for role, phone, name, _place in data.PEOPLE:
+        if phone in existing:
+            role = Role(role)
+            how = (
+                _("password %(password)s", password=data.STAFF_PASSWORD)
+                if role in STAFF_ROLES
+                else _("SMS code, shown at /dev/messages")
+            )
+            rows.append((role, phone, name, how))
+    return rows

@@ -1,0 +1,9 @@
+"""The Flask extensions, created once and bound to an app in `create_app`."""
+
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()

@@ -1,0 +1,58 @@
+"""Languages: Simplified Chinese (the default) and English.
+
+The command line follows LC_ALL / LC_MESSAGES / LANG. The locale of a request is, in order: the signed-in user's preference, the language cookie
+set by the switch, the browser's Accept-Language, then Chinese. Browsers send tags such as
+`zh-CN` or `en-US`, which are mapped here onto the two catalogues.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+CHINESE = "zh_Hans_CN"
+ENGLISH = "en"
+LOCALES = (CHINESE, ENGLISH)
+LANGUAGE_COOKIE = "portal_lang"
+# The value of <html lang> and of the language switch's label, per locale.
+HTML_LANG = {CHINESE: "zh-CN", ENGLISH: "en"}
+LANGUAGE_NAMES = {CHINESE: "中文", ENGLISH: "English"}
+
+
+def locale_for_tag(tag: str | None) -> str | None:
+    """Map a language tag (`zh-CN`, `zh_Hans_CN`, `zh`, `en-GB`, ...) to a supported locale."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-", 1)[0].lower()
+    if primary == "zh":
+        return CHINESE
+    if primary == "en":
+        return ENGLISH
+    return None
+
+
+def terminal_locale() -> str:
+    """The language of the command line: the POSIX variables, as other programs read them."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return locale_for_tag(value.split(".", 1)[0]) or CHINESE
+    return CHINESE
+
+
+def select_locale() -> str:
+    """Choose the locale of the current request (Flask-Babel's locale selector)."""
+    if not has_request_context():
+        return terminal_locale()
+    if current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    chosen = locale_for_tag(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        chosen = locale_for_tag(tag)
+        if chosen:
+            return chosen
+    return CHINESE

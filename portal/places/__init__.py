@@ -1,0 +1,1 @@
+"""Places: the district → street → community → grid hierarchy and the buildings of each grid."""

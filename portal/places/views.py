@@ -1,0 +1,217 @@
+"""HTTP for places: the administrators' pages for areas and buildings, CSV import and export."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.db import db, utcnow
+from portal.errors import DomainError
+from portal.pagination import paginate
+from portal.places import services
+from portal.places.csvio import HEADERS, ImportFailed, write_buildings
+from portal.places.forms import BuildingForm, ImportForm, PlaceForm
+from portal.places.models import CHILD_KIND, PlaceKind, RiskGrade
+
+bp = Blueprint("places", __name__, url_prefix="/admin/places")
+
+
+def _show_error(form, error: DomainError) -> None:
+    field = getattr(form, error.details.get("field", ""), None)
+    (field.errors if field is not None else form.form_errors).append(str(error.message))
+
+
+@bp.get("")
+@login_required
+def index():
+    places = services.managed_places(db.session, current_user)
+    if not places:
+        return render_template("places/index.html", places=[], can_add_district=False), 403
+    can_add_district = services.can_create_district(current_user)
+    return render_template("places/index.html", places=places, can_add_district=can_add_district)
+
+
+@bp.get("/<int:place_id>")
+@login_required
+def detail(place_id: int):
+    place = services.get_place(db.session, current_user, place_id)
+    search = request.args.get("q", "")[:50]
+    page = paginate(db.session, services.buildings_query(place, search), request.args.get("page"))
+    return render_template(
+        "places/detail.html",
+        place=place,
+        children=services.child_places(db.session, place),
+        child_kind=CHILD_KIND.get(place.kind),
+        page=page,
+        search=search,
+        staff=services.staff_of(db.session, place),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"parent_id": None})
+@bp.route("/<int:parent_id>/new", methods=["GET", "POST"])
+@login_required
+def new(parent_id: int | None):
+    parent = services.get_place(db.session, current_user, parent_id) if parent_id else None
+    form = PlaceForm()
+    if form.validate_on_submit():
+        try:
+            place = services.create_place(
+                db.session, current_user, parent,
+                code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data, now=utcnow(),
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The place is added."), "success")
+            return redirect(url_for("places.detail", place_id=place.id))
+    kind = CHILD_KIND.get(parent.kind) if parent else PlaceKind.DISTRICT
+    return render_template(
+        "places/place_form.html", form=form, parent=parent, place=None, kind=kind
+    )
+
+
+@bp.route("/<int:place_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(place_id: int):
+    place = services.get_place(db.session, current_user, place_id)
+    form = PlaceForm(obj=place)
+    if form.validate_on_submit():
+        try:
+            services.update_place(
+                db.session, current_user, place,
+                code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data, now=utcnow(),
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("places.detail", place_id=place.id))
+    return render_template(
+        "places/place_form.html", form=form, parent=place.parent, place=place, kind=place.kind
+    )
+
+
+def _building_fields(form: BuildingForm) -> services.BuildingFields:
+    return services.BuildingFields(
+        name_zh=form.name_zh.data,
+        name_en=form.name_en.data or "",
+        address=form.address.data,
+        households=form.households.data or 0,
+        risk_grade=RiskGrade(form.risk_grade.data),
+    )
+
+
+@bp.route("/<int:place_id>/buildings/new", methods=["GET", "POST"])
+@login_required
+def new_building(place_id: int):
+    grid = services.get_place(db.session, current_user, place_id)
+    form = BuildingForm(grid_code=grid.code)
+    if form.validate_on_submit():
+        try:
+            target = services.grid_by_code(db.session, form.grid_code.data)
+            building = services.create_building(
+                db.session, current_user, target, _building_fields(form), now=utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The building is added. Its QR code number is %(code)s.",
+                    code=building.public_code,
+                ),
+                "success",
+            )
+            return redirect(url_for("places.detail", place_id=building.grid_id))
+    return render_template("places/building_form.html", form=form, grid=grid, building=None)
+
+
+@bp.route("/buildings/<int:building_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_building(building_id: int):
+    building = services.get_building(db.session, current_user, building_id)
+    form = BuildingForm(obj=building, grid_code=building.grid.code)
+    if request.method == "GET":
+        form.risk_grade.data = building.risk_grade.value
+    if form.validate_on_submit():
+        try:
+            target = services.grid_by_code(db.session, form.grid_code.data)
+            services.update_building(
+                db.session, current_user, building, target, _building_fields(form), now=utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("places.detail", place_id=building.grid_id))
+    return render_template(
+        "places/building_form.html", form=form, grid=building.grid, building=building
+    )
+
+
+@bp.route("/<int:place_id>/import", methods=["GET", "POST"])
+@login_required
+def import_buildings(place_id: int):
+    place = services.get_place(db.session, current_user, place_id)
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            summary = services.import_buildings(
+                db.session, current_user, form.file.data.read(), within=place, now=utcnow()
+            )
+        except ImportFailed as failure:
+            db.session.rollback()
+            problems = failure.errors
+        else:
+            db.session.commit()
+            flash(
+                _("Import finished: %(created)d buildings added, %(updated)d updated.",
+                  created=summary.created, updated=summary.updated),
+                "success",
+            )  # fmt: skip
+            return redirect(url_for("places.detail", place_id=place.id))
+    status = 400 if problems or form.errors else 200
+    return render_template(
+        "places/import.html", form=form, place=place, problems=problems, headers=HEADERS
+    ), status
+
+
+@bp.get("/<int:place_id>/buildings.csv")
+@login_required
+def export_buildings(place_id: int):
+    place = services.get_place(db.session, current_user, place_id)
+    query = services.buildings_query(place).execution_options(yield_per=500)
+
+    # The view's session is closed when the view returns; stream_with_context runs the
+    # generator in the request context again, where the query gets a session of its own.
+    def csv_text():
+        yield from write_buildings(db.session.scalars(query))
+
+    filename = "buildings-{}.csv".format(
+        "".join(ch for ch in place.code if ch.isalnum() or ch in "-_")
+    )
+    return Response(
+        stream_with_context(csv_text()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

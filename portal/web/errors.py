@@ -1,0 +1,112 @@
+"""Error pages in the reader's language, without technical detail.
+
+Domain errors that a view did not handle become pages too: Forbidden → 403 (and an audit
+entry, since refused access is worth knowing about), NotFound → 404, the rest → 400.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.audit import services as audit
+from portal.audit.models import Outcome
+from portal.db import db, utcnow
+from portal.errors import DomainError, Forbidden
+
+log = logging.getLogger(__name__)
+
+PAGES = {
+    400: (
+        _l("Something was not right"),
+        _l("The page could not handle what was sent. Go back and try again."),
+    ),
+    403: (
+        _l("You cannot open this page"),
+        _l(
+            "Your account has no access to this page. If you think it should, ask your administrator."
+        ),
+    ),
+    404: (
+        _l("Page not found"),
+        _l(
+            "If you typed the address, check it. If you scanned a code on a door, ask your grid worker."
+        ),
+    ),
+    405: (
+        _l("This cannot be done here"),
+        _l("Go back to the previous page and use its buttons."),
+    ),
+    413: (
+        _l("The file is too large"),
+        _l("Choose a smaller file and try again."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Please wait a few minutes, then try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l(
+            "Nothing was saved. Please try again in a few minutes. If it keeps happening, call your community office."
+        ),
+    ),
+}
+
+
+def render_error(status: int, message=None):
+    title, default_message = PAGES.get(status, PAGES[500 if status >= 500 else 400])
+    try:
+        body = render_template(
+            "errors/error.html", status=status, title=title, message=message or default_message
+        )
+    except Exception:
+        # The page itself failed (a broken database, say): still answer without a traceback.
+        log.exception("error page %s could not be rendered", status)
+        body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
+    return body, status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        response = render_error(error.code or 500)
+        if error.code == 429 and getattr(error, "retry_after", None):
+            return (*response, {"Retry-After": str(error.retry_after)})
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError):
+        return render_error(
+            400,
+            _l(
+                "This page had been open too long, or cookies are switched off. Go back, reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden):
+        db.session.rollback()
+        actor = current_user if current_user.is_authenticated else None
+        audit.record(
+            db.session, "access.denied", actor=actor, now=utcnow(),
+            outcome=Outcome.DENIED, details={**error.details, "path": request.path[:200]},
+        )  # fmt: skip
+        db.session.commit()
+        return render_error(403, error.message)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,83 @@
+"""Helpers for templates: names in the reader's language, masked numbers, local times."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_datetime, get_locale
+
+from portal.accounts.labels import ROLE_LABELS
+from portal.accounts.phones import mask_phone
+from portal.audit.labels import OUTCOME_LABELS
+from portal.i18n import ENGLISH, HTML_LANG, LANGUAGE_NAMES, LOCALES
+from portal.places.labels import KIND_LABELS, KIND_PLURALS, RISK_LABELS
+
+
+def current_locale() -> str:
+    return str(get_locale() or LOCALES[0])
+
+
+def local_name(thing: Any) -> str:
+    """A place's or building's name in the reader's language (Chinese when there is no other)."""
+    if current_locale() == ENGLISH and getattr(thing, "name_en", ""):
+        return thing.name_en
+    return thing.name_zh
+
+
+def local_time(moment: datetime | None, format: str = "medium") -> str:
+    """A UTC time shown in Asia/Shanghai, in the reader's language."""
+    return format_datetime(moment, format) if moment else ""
+
+
+@cache
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """A static file's URL with its content hash: WeChat's browser caches hard."""
+    path = Path(current_app.static_folder or "") / filename
+    return url_for("static", filename=filename, v=_file_digest(str(path)))
+
+
+def other_locale() -> str:
+    return LOCALES[1] if current_locale() == LOCALES[0] else LOCALES[0]
+
+
+def _language_next() -> str:
+    """Where the language switch returns to: this page, if it can be opened again by a link."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        return request.path
+    return url_for("web.home")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        mask_phone=mask_phone, local_name=local_name, local_time=local_time
+    )
+    app.jinja_env.globals.update(
+        static_url=static_url,
+        role_label=ROLE_LABELS.get,
+        kind_label=KIND_LABELS.get,
+        kind_plural=KIND_PLURALS.get,
+        risk_label=RISK_LABELS.get,
+        outcome_label=OUTCOME_LABELS.get,
+    )
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        other = other_locale()
+        return {
+            "html_lang": HTML_LANG[current_locale()],
+            "other_locale": other,
+            "other_locale_name": LANGUAGE_NAMES[other],
+            "other_html_lang": HTML_LANG[other],
+            "language_next": _language_next(),
+        }

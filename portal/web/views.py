@@ -1,0 +1,62 @@
+"""The home page, the staff desk, the language switch and the health check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from portal.accounts import services as accounts
+from portal.accounts.permissions import Permission, scopes
+from portal.db import db
+from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
+from portal.web.forms import LanguageForm
+from portal.web.urls import safe_next
+
+bp = Blueprint("web", __name__)
+
+LANGUAGE_COOKIE_AGE = timedelta(days=365)
+
+
+@bp.get("/")
+def home():
+    return render_template("web/home.html")
+
+
+@bp.get("/staff")
+@login_required
+def staff_desk():
+    if not current_user.is_staff:
+        abort(403)
+    tools = {permission: bool(scopes(current_user, permission)) for permission in Permission}
+    return render_template("web/staff_desk.html", tools=tools, Permission=Permission)
+
+
+@bp.post("/language")
+def switch_language():
+    form = LanguageForm()
+    target = safe_next(form.next.data) or url_for("web.home")
+    locale = locale_for_tag(form.locale.data)
+    if not form.validate_on_submit() or locale is None:
+        return redirect(target)
+    if current_user.is_authenticated:
+        accounts.set_language(db.session, current_user, locale)
+        db.session.commit()
+    response = redirect(target)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        locale,
+        max_age=int(LANGUAGE_COOKIE_AGE.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

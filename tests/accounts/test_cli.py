@@ -1,0 +1,88 @@
+"""`flask --app portal users create` and `db upgrade` on a database of their own."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.audit.models import AuditEvent
+from portal.db import db
+from tests.conftest import make_test_app
+
+pytestmark = pytest.mark.usefixtures("english_terminal")
+
+
+@pytest.fixture
+def cli_app(database):
+    app = make_test_app(database.new_url())
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def test_the_first_admin_is_created_from_the_command_line(cli_app):
+    runner = cli_app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "create", "--phone", "138 0013 8000", "--role", "admin", "--name", "周静"],
+        input="a long admin passphrase\na long admin passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    with cli_app.app_context():
+        admin = db.session.scalar(select(User).where(User.phone == "13800138000"))
+        assert admin.roles == {Role.ADMIN}
+        assert admin.must_change_password is False
+        origins = db.session.scalars(select(AuditEvent.origin)).all()
+        assert origins == ["cli", "cli"]
+
+
+def test_a_weak_password_or_a_wrong_place_is_refused(cli_app):
+    runner = cli_app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--phone",
+            "13800138000",
+            "--role",
+            "admin",
+            "--password",
+            "1234567890",
+        ]
+    )
+    assert result.exit_code == 1 and "too common" in result.output
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--phone",
+            "13800138001",
+            "--role",
+            "secretary",
+            "--place",
+            "NOPE",
+            "--password",
+            "a long passphrase",
+        ]
+    )
+    assert result.exit_code == 1 and "no place with this code" in result.output
+    with cli_app.app_context():
+        assert db.session.scalars(select(User)).all() == []
+
+
+def test_a_resident_account_needs_no_password(cli_app):
+    result = cli_app.test_cli_runner().invoke(
+        args=["users", "create", "--phone", "13800138002", "--role", "resident"]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_upgrading_twice_is_harmless(cli_app):
+    result = cli_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_a_chinese_terminal_gets_chinese_output(cli_app, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    result = cli_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "数据库" in result.output

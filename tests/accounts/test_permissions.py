@@ -1,0 +1,81 @@
+"""Role and place scope: who may manage what, where."""
+
+import pytest
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import SYSTEM, Permission, can, require, scopes
+from portal.errors import Forbidden
+from tests import factories
+
+
+@pytest.fixture
+def tree(session):
+    return factories.tree(session)
+
+
+def test_a_secretary_manages_their_community_and_everything_inside(session, tree):
+    secretary = factories.user(session, Role.SECRETARY, tree.community)
+    assert can(secretary, Permission.MANAGE_PLACES, tree.community)
+    assert can(secretary, Permission.MANAGE_PLACES, tree.grid)
+    assert can(secretary, Permission.MANAGE_PLACES, tree.building)
+
+
+def test_a_secretary_cannot_manage_another_community_or_anything_above(session, tree):
+    secretary = factories.user(session, Role.SECRETARY, tree.community)
+    for outside in (
+        tree.other_community,
+        tree.other_grid,
+        tree.other_building,
+        tree.street,
+        tree.district,
+        None,
+    ):
+        assert not can(secretary, Permission.MANAGE_PLACES, outside)
+    with pytest.raises(Forbidden):
+        require(secretary, Permission.MANAGE_PLACES, tree.other_grid)
+
+
+def test_a_grid_worker_manages_nothing_and_staff_roles_do_not_grant_staff_management(session, tree):
+    worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    secretary = factories.user(session, Role.SECRETARY, tree.community)
+    assert not can(worker, Permission.MANAGE_PLACES, tree.grid)
+    assert not can(secretary, Permission.MANAGE_STAFF, tree.grid)
+    assert not can(secretary, Permission.VIEW_AUDIT)
+
+
+def test_a_district_admin_covers_the_district_but_not_the_whole_portal(session, tree):
+    admin = factories.user(session, Role.ADMIN, tree.district)
+    assert can(admin, Permission.MANAGE_STAFF, tree.other_grid)
+    assert not can(admin, Permission.MANAGE_STAFF, None)
+    portal_admin = factories.user(session, Role.ADMIN, None)
+    assert can(portal_admin, Permission.MANAGE_STAFF, None)
+    assert can(portal_admin, Permission.VIEW_AUDIT)
+
+
+def test_paths_of_similar_ids_do_not_overlap(session, tree):
+    # A place with id 1 must not cover one with id 12: paths end in "/".
+    assert tree.community.path.endswith("/")
+    assert not tree.other_grid.path.startswith(tree.grid.path)
+
+
+def test_disabled_or_anonymous_people_can_do_nothing(session, tree):
+    admin = factories.user(session, Role.ADMIN, None)
+    admin.disabled_at = factories.EPOCH
+    assert not can(admin, Permission.MANAGE_PLACES, tree.grid)
+
+    class Anonymous:
+        is_authenticated = False
+
+    assert not can(Anonymous(), Permission.MANAGE_PLACES, tree.grid)
+    assert scopes(Anonymous(), Permission.MANAGE_PLACES) == []
+
+
+def test_scopes_keep_only_the_widest_places(session, tree):
+    secretary = factories.user(session, Role.SECRETARY, tree.community)
+    assert scopes(secretary, Permission.MANAGE_PLACES) == [tree.community]
+    both = factories.user(session, Role.ADMIN, tree.district)
+    both.grants.append(
+        type(both.grants[0])(role=Role.SECRETARY, place=tree.community, granted_at=factories.EPOCH)
+    )
+    assert scopes(both, Permission.MANAGE_PLACES) == [tree.district]
+    assert scopes(SYSTEM, Permission.MANAGE_PLACES) == [None]

@@ -1,0 +1,98 @@
+"""Building test data through the portal's own services, so it obeys the same rules."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import STAFF_ROLES, Role, RoleGrant, User
+from portal.accounts.passwords import hash_password
+from portal.accounts.permissions import SYSTEM
+from portal.places import services as places
+from portal.places.models import Building, Place, RiskGrade
+
+PASSWORD = "a long test passphrase"
+_phones = itertools.count(1)
+_codes = itertools.count(1)
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@cache
+def _hashed(password: str) -> str:
+    # scrypt is slow on purpose; one hash of each test password is enough.
+    return hash_password(password)
+
+
+def next_phone() -> str:
+    return f"139{next(_phones):08d}"
+
+
+@dataclass
+class Tree:
+    """A district with two streets; street one has two communities, each with a grid."""
+
+    district: Place
+    street: Place
+    other_street: Place
+    community: Place
+    other_community: Place
+    grid: Place
+    other_grid: Place
+    building: Building
+    other_building: Building
+
+
+def place(session: Session, parent: Place | None, name: str) -> Place:
+    code = f"T{next(_codes):06d}"
+    return places.create_place(
+        session, SYSTEM, parent, code=code, name_zh=name, name_en=f"{name} (en)", now=EPOCH
+    )
+
+
+def building(session: Session, grid: Place, name: str = "测试楼1栋", **fields) -> Building:
+    values = {
+        "name_zh": name,
+        "name_en": "",
+        "address": f"测试路1号{name}",
+        "households": 30,
+        "risk_grade": RiskGrade.SAFE,
+    } | fields
+    return places.create_building(session, SYSTEM, grid, places.BuildingFields(**values), now=EPOCH)
+
+
+def tree(session: Session) -> Tree:
+    district = place(session, None, "测试区")
+    street = place(session, district, "第一街道")
+    other_street = place(session, district, "第二街道")
+    community = place(session, street, "甲社区")
+    other_community = place(session, street, "乙社区")
+    grid = place(session, community, "甲社区第一网格")
+    other_grid = place(session, other_community, "乙社区第一网格")
+    return Tree(
+        district, street, other_street, community, other_community, grid, other_grid,
+        building(session, grid, "甲楼1栋"), building(session, other_grid, "乙楼1栋"),
+    )  # fmt: skip
+
+
+def user(
+    session: Session,
+    role: Role | None = None,
+    place: Place | None = None,
+    *,
+    phone: str | None = None,
+    name: str = "测试用户",
+    password: str | None = None,
+) -> User:
+    """An account; staff roles get PASSWORD unless another is given."""
+    made = User(phone=phone or next_phone(), display_name=name, created_at=EPOCH)
+    if password or (role in STAFF_ROLES):
+        made.password_hash = _hashed(password or PASSWORD)
+    if role is not None and role != Role.RESIDENT:
+        made.grants.append(RoleGrant(role=role, place=place, granted_at=EPOCH))
+    session.add(made)
+    session.flush()
+    return made

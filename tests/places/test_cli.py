@@ -1,0 +1,74 @@
+"""`flask --app portal places import` on a database of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.permissions import SYSTEM
+from portal.db import db, utcnow
+from portal.places import services
+from portal.places.models import Building
+from tests.conftest import make_test_app, migrated_engine
+
+pytestmark = pytest.mark.usefixtures("english_terminal")
+
+
+@pytest.fixture
+def cli_app(database):
+    url = database.new_url()
+    migrated_engine(url).dispose()
+    app = make_test_app(url)
+    with app.app_context():
+        district = services.create_place(
+            db.session, SYSTEM, None, code="D1", name_zh="区", name_en="", now=utcnow()
+        )
+        street = services.create_place(
+            db.session, SYSTEM, district, code="S1", name_zh="街道", name_en="", now=utcnow()
+        )
+        community = services.create_place(
+            db.session, SYSTEM, street, code="C1", name_zh="社区", name_en="", now=utcnow()
+        )
+        services.create_place(
+            db.session, SYSTEM, community, code="G1", name_zh="网格", name_en="", now=utcnow()
+        )
+        db.session.commit()
+    return app
+
+
+def count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(Building.id)))
+
+
+def test_the_import_command_shows_progress_and_imports(cli_app, tmp_path: Path):
+    file = tmp_path / "buildings.csv"
+    rows = "".join(f"G1,楼{number}栋,路{number}号,{number},放心\r\n" for number in range(250))
+    file.write_bytes(("\ufeff网格编码,楼栋名称,地址,户数,风险等级\r\n" + rows).encode())
+    result = cli_app.test_cli_runner().invoke(args=["places", "import", str(file), "--place", "C1"])
+    assert result.exit_code == 0, result.output
+    assert "Importing buildings" in result.output
+    assert "Import finished: 250 buildings added, 0 updated." in result.output
+    assert count(cli_app) == 250
+
+
+def test_a_bad_file_prints_each_problem_and_imports_nothing(cli_app, tmp_path: Path):
+    file = tmp_path / "buildings.csv"
+    file.write_bytes("网格编码,楼栋名称,地址\r\nG1,好楼,路\r\nG9,坏楼,路\r\nG1,,路\r\n".encode())
+    result = cli_app.test_cli_runner().invoke(args=["places", "import", str(file)])
+    assert result.exit_code == 1
+    assert "Line 3: There is no grid with the code G9." in result.output
+    assert "Line 4: “楼栋名称” is empty." in result.output
+    assert "Nothing was imported: 2 problems." in result.output
+    assert count(cli_app) == 0
+
+
+def test_an_unknown_place_is_refused(cli_app, tmp_path: Path):
+    file = tmp_path / "buildings.csv"
+    file.write_bytes("网格编码,楼栋名称,地址\r\nG1,好楼,路\r\n".encode())
+    result = cli_app.test_cli_runner().invoke(
+        args=["places", "import", str(file), "--place", "NOPE"]
+    )
+    assert result.exit_code == 1 and "no place with the code NOPE" in result.output
