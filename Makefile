@@ -46,7 +46,7 @@ test: $(VENV)/.installed-dev translations lint
 
 # After changing user-facing strings: refresh the catalogues, then translate the new entries.
 messages: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract --mapping babel.cfg --keywords _l --keywords lazy_gettext \
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords _l --keywords lazy_gettext --ignore-dirs '.*' \
 		--no-location --no-wrap --sort-output --project portal --output-file translations/messages.pot .
 	$(BIN)/pybabel update --input-file translations/messages.pot --output-dir translations \
 		--no-fuzzy-matching --ignore-obsolete --no-wrap

@@ -27,12 +27,17 @@ def read(locale: str) -> Catalog:
         return read_po(file, locale=locale)
 
 
+def _not_hidden(path: str) -> bool:
+    # Babel skips directories starting with "_" unless told otherwise; templates/_macros is one.
+    return not Path(path).name.startswith(".")
+
+
 def ids_in_code() -> set[str]:
     """Every message id used by the Python code and the templates."""
     found: set[str] = set()
     method_map = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=KEYWORDS
+        str(ROOT), method_map=method_map, keywords=KEYWORDS, directory_filter=_not_hidden
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found

@@ -26,6 +26,7 @@ from portal import create_app, ratelimit
 from portal.db import make_engine
 from portal.migrations import upgrade
 
+ROOT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI") == "true"
 
@@ -175,8 +176,11 @@ def client(app: Flask, session: Session) -> Client:
 
 @pytest.fixture
 def app_context(app: Flask) -> Iterator[None]:
-    """For service tests: gettext, config and the SMS provider need an app; no request."""
-    with app.test_request_context():
+    """For service tests: gettext, config and the SMS provider need an app context.
+
+    Messages are read in English (a few tests switch to Chinese with force_locale).
+    """
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
 
 

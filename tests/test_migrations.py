@@ -20,9 +20,14 @@ def test_migrations_match_the_models(database):
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = compare_metadata(context, Base.metadata)
         assert differences == []
-        assert {"users", "role_grants", "places", "buildings", "audit_events", "sign_in_codes"} <= set(
-            inspect(engine).get_table_names()
-        )
+        assert {
+            "users",
+            "role_grants",
+            "places",
+            "buildings",
+            "audit_events",
+            "sign_in_codes",
+        } <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
 
@@ -35,7 +40,9 @@ def test_the_migration_history_is_one_straight_line(database):
             assert len(script.get_heads()) == 1
             revisions = list(script.walk_revisions())
             assert revisions[-1].down_revision is None
-            assert all(path.suffix in {".py", ".mako", ""} for path in HERE.iterdir() if path.is_file())
+            assert all(
+                path.suffix in {".py", ".mako", ""} for path in HERE.iterdir() if path.is_file()
+            )
     finally:
         engine.dispose()
 

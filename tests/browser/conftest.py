@@ -1,0 +1,144 @@
+"""Browser tests: real Chromium at phone size against a live portal on 127.0.0.1.
+
+The portal runs in a thread with CSRF on and the demo district seeded, as `make run` serves
+it. Every page a test visits is checked with axe (no serious or critical findings) and, in
+Chinese, saved as a screenshot under test-artifacts/screenshots/ for a reviewer to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal.db import db, utcnow
+from portal.demo.services import seed_demo
+from tests.conftest import ROOT_DIR, make_test_app, migrated_engine
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT_DIR / "test-artifacts" / "screenshots"
+# What Chromium needs on a machine without a screen or an outside network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The in-app browser of WeChat on Android, which is where most residents meet the portal.
+WECHAT_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 13; V2203A) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 "
+    "MMWEBID/2585 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI "
+    "Language/zh_CN ABI/arm64"
+)
+LANGUAGES = {"zh": "zh-CN", "en": "en-US"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+
+    def sms_code(self, phone: str) -> str:
+        """The newest sign-in code 'sent' to `phone` by the development provider."""
+        for message in self.app.extensions["portal.sms"].recent():
+            if message.phone == phone:
+                return re.search(r"\d{6}", message.text).group(0)
+        raise AssertionError(f"no SMS to {phone}")
+
+
+@pytest.fixture(scope="session")
+def live_server(database) -> Iterator[LiveServer]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    url = database.new_url()
+    migrated_engine(url).dispose()
+    app = make_test_app(url, WTF_CSRF_ENABLED=True, TESTING=False)
+    with app.app_context():
+        seed_demo(db.session, now=utcnow())
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(LANGUAGES), ids=list(LANGUAGES))
+def language(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def phone(chromium, language):
+    """A fresh phone-sized browser tab speaking the test's language."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale=LANGUAGES[language],
+        user_agent=WECHAT_ANDROID,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def check(language, request):
+    """Check the page in view: axe finds nothing serious, and a Chinese screenshot is kept."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    test_name = request.node.originalname
+
+    def run(page, name: str) -> None:
+        results = axe.run(page)
+        serious = [
+            (
+                violation["id"],
+                violation["impact"],
+                [node["target"] for node in violation["nodes"]][:3],
+            )
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], f"{name}: {serious}"
+        if language == "zh":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{test_name}--{name}.png"), full_page=True)
+
+    return run

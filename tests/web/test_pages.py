@@ -1,0 +1,140 @@
+"""Languages, error pages and times, as a reader meets them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import abort
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
+from portal.web.templating import local_time
+from tests import factories
+from tests.accounts.test_views import sign_in_staff
+from tests.conftest import make_test_app
+
+BROWSER_ZH = "zh-CN,zh;q=0.9,en;q=0.8"
+BROWSER_EN = "en-US,en;q=0.9"
+
+
+@pytest.mark.parametrize(
+    ("tag", "locale"),
+    [("zh-CN", "zh_Hans_CN"), ("zh", "zh_Hans_CN"), ("zh-Hans", "zh_Hans_CN"), ("zh_Hans_CN", "zh_Hans_CN"),
+     ("zh-TW", "zh_Hans_CN"), ("en", "en"), ("en-GB", "en"), ("EN-us", "en"), ("fr", None), ("", None)],
+)  # fmt: skip
+def test_browser_tags_map_onto_the_two_catalogues(tag, locale):
+    assert locale_for_tag(tag) == locale
+
+
+def test_a_chinese_browser_gets_chinese_and_an_english_one_english(client):
+    chinese = client.get("/", headers={"Accept-Language": BROWSER_ZH}).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in chinese
+    assert "社区网格服务" in chinese and "登录" in chinese
+    english = client.get("/", headers={"Accept-Language": BROWSER_EN}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "Community Services" in english
+
+
+def test_without_a_known_language_the_portal_speaks_chinese(client):
+    assert '<html lang="zh-CN">' in client.get(
+        "/", headers={"Accept-Language": "fr-FR,de"}
+    ).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)
+
+
+def test_the_switch_sets_a_cookie_that_beats_the_browser(client):
+    response = client.post("/language", data={"locale": "en", "next": "/sign-in"})
+    assert response.headers["Location"] == "/sign-in"
+    assert client.get_cookie(LANGUAGE_COOKIE).value == "en"
+    body = client.get("/sign-in", headers={"Accept-Language": BROWSER_ZH}).get_data(as_text=True)
+    assert '<html lang="en">' in body
+    # The switch offers the other language, named in that language.
+    assert 'lang="zh-CN">中文</button>' in body
+
+
+def test_the_switch_remembers_the_choice_for_a_signed_in_person(client, session):
+    worker = factories.user(session, Role.GRID_WORKER)
+    session.commit()
+    sign_in_staff(client, worker)
+    client.post("/language", data={"locale": "en", "next": "/staff"})
+    assert session.scalar(select(User.locale).where(User.id == worker.id)) == "en"
+    client.delete_cookie(LANGUAGE_COOKIE)
+    assert '<html lang="en">' in client.get(
+        "/staff", headers={"Accept-Language": BROWSER_ZH}
+    ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example", "javascript:alert(1)"]
+)
+def test_the_switch_only_returns_to_this_site(client, target):
+    assert (
+        client.post("/language", data={"locale": "en", "next": target}).headers["Location"] == "/"
+    )
+
+
+def test_an_unknown_language_is_ignored(client):
+    client.post("/language", data={"locale": "fr", "next": "/"})
+    assert client.get_cookie(LANGUAGE_COOKIE) is None
+
+
+# Error pages
+
+
+@pytest.fixture(scope="module")
+def failing_app():
+    app = make_test_app("sqlite://")
+
+    @app.get("/fail/<int:status>")
+    def fail(status: int):
+        if status == 500:
+            raise RuntimeError("secret internals: password=hunter2")
+        abort(status)
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("status", "english", "chinese"),
+    [
+        (400, "Something was not right", "有误"),
+        (403, "You cannot open this page", "无法"),
+        (404, "Page not found", "找不到"),
+        (413, "The file is too large", "文件"),
+        (429, "Too many attempts", "尝试"),
+        (500, "Something went wrong on our side", "出"),
+    ],
+)
+def test_error_pages_speak_both_languages_and_hide_internals(failing_app, status, english, chinese):
+    client = failing_app.test_client()
+    response = client.get(f"/fail/{status}", headers={"Accept-Language": BROWSER_EN})
+    body = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert english in body
+    assert "Traceback" not in body and "hunter2" not in body and "RuntimeError" not in body
+    chinese_body = client.get(f"/fail/{status}", headers={"Accept-Language": BROWSER_ZH}).get_data(
+        as_text=True
+    )
+    assert chinese in chinese_body and english not in chinese_body
+
+
+def test_a_get_to_a_post_only_address_is_explained(client):
+    response = client.get("/sign-out", headers={"Accept-Language": BROWSER_EN})
+    assert response.status_code == 405
+    assert "This cannot be done here" in response.get_data(as_text=True)
+
+
+# Times
+
+
+@pytest.mark.usefixtures("app_context")
+def test_times_are_shown_in_shanghai_time(app):
+    from flask_babel import force_locale
+
+    moment = datetime(2026, 11, 24, 2, 5, tzinfo=UTC)
+    with force_locale("zh_Hans_CN"):
+        assert local_time(moment) == "2026年11月24日 10:05:00"
+    with force_locale("en"):
+        assert local_time(moment) == "Nov 24, 2026, 10:05:00\u202fAM"
+    assert local_time(None) == ""

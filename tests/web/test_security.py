@@ -1,0 +1,183 @@
+"""What every response carries, what GET may never do, and CSRF on every form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text
+
+import portal.models  # noqa: F401
+from portal.accounts.models import Role
+from portal.config import ProductionConfig
+from portal.db import Base, make_engine
+from tests import factories
+from tests.accounts.test_views import sign_in_staff
+from tests.conftest import Client, make_test_app
+
+REQUIRED_CSP = ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'")
+
+
+def assert_safe_headers(response) -> None:
+    policy = response.headers["Content-Security-Policy"]
+    for directive in REQUIRED_CSP:
+        assert directive in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/sign-in", "/staff/sign-in", "/no-such-page", "/static/css/portal.css", "/healthz"],
+)
+def test_every_response_carries_the_security_headers(client, url):
+    with client.get(url) as response:
+        assert_safe_headers(response)
+
+
+def test_pages_for_a_signed_in_person_are_not_stored(client, session):
+    sign_in_staff(client, factories.user(session, Role.ADMIN, None))
+    response = client.get("/staff")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert_safe_headers(response)
+    assert "no-store" not in client.application.test_client().get("/").headers.get(
+        "Cache-Control", ""
+    )
+
+
+def test_production_settings_secure_the_cookie_and_send_hsts():
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert ProductionConfig.SESSION_COOKIE_NAME.startswith("__Host-")
+    assert ProductionConfig.DEV_PAGES is False
+    app = make_test_app("sqlite://", HSTS=True, SESSION_COOKIE_SECURE=True)
+    response = app.test_client().get("/sign-in")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_pages_ask_for_no_outside_resources(client):
+    body = client.get("/sign-in").get_data(as_text=True)
+    for address in re.findall(r'(?:src|href)="([^"]+)"', body):
+        assert address.startswith(("/", "#")), address
+
+
+# No GET route changes anything
+
+
+def _snapshot(session) -> dict[str, list]:
+    # The audit log is left out: recording a refused request is a log line, not a change.
+    tables = [table for name, table in Base.metadata.tables.items() if name != "audit_events"]
+    session.expire_all()
+    return {
+        table.name: session.execute(select(table).order_by(*table.primary_key)).all()
+        for table in tables
+    }
+
+
+def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
+    tree = factories.tree(session)
+    admin = factories.user(session, Role.ADMIN, None)
+    worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    session.commit()
+    values = {
+        "place_id": tree.grid.id,
+        "parent_id": tree.community.id,
+        "building_id": tree.building.id,
+        "user_id": worker.id,
+        "grant_id": worker.grants[0].id,
+        "filename": "css/portal.css",
+    }
+    sign_in_staff(client, admin)
+    before = _snapshot(session)
+    visited = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()):
+            continue
+        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        for who in (client, app.test_client()):
+            with who.get(url) as response:
+                assert response.status_code < 500, url
+        visited += 1
+    assert visited >= 15
+    assert _snapshot(session) == before
+
+
+# CSRF
+
+
+@pytest.fixture
+def csrf_client(engine, session):
+    protected = make_test_app(
+        engine.url.render_as_string(hide_password=False), WTF_CSRF_ENABLED=True
+    )
+    protected.extensions["portal.db"].session.session_factory.configure(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint"
+    )
+    protected.test_client_class = Client
+    made = protected.test_client()
+    made.test_session = session
+    return made
+
+
+def token(body: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+
+
+def test_every_post_route_refuses_a_request_without_a_token(csrf_client):
+    for rule in csrf_client.application.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()):
+            continue
+        url = rule.build(dict.fromkeys(rule.arguments, 1))[1]
+        response = csrf_client.post(
+            url, data={"phone": "13800138000"}, headers={"Accept-Language": "en"}
+        )
+        assert response.status_code == 400, url
+        assert "reload the page and try again" in response.get_data(as_text=True)
+
+
+def test_forms_work_with_the_token_from_their_page(csrf_client, session):
+    staff = factories.user(session, Role.ADMIN, None)
+    session.commit()
+    body = csrf_client.get("/staff/sign-in").get_data(as_text=True)
+    response = csrf_client.post(
+        "/staff/sign-in",
+        data={"csrf_token": token(body), "phone": staff.phone, "password": factories.PASSWORD},
+    )
+    assert response.headers["Location"] == "/staff"
+    body = csrf_client.get("/account").get_data(as_text=True)
+    response = csrf_client.post(
+        "/language", data={"csrf_token": token(body), "locale": "en", "next": "/account"}
+    )
+    assert response.headers["Location"] == "/account"
+    body = csrf_client.get("/account").get_data(as_text=True)
+    assert (
+        csrf_client.post("/sign-out", data={"csrf_token": token(body)}).headers["Location"] == "/"
+    )
+    body = csrf_client.get("/sign-in").get_data(as_text=True)
+    response = csrf_client.post(
+        "/sign-in", data={"csrf_token": token(body), "phone": "13800138000"}
+    )
+    assert response.headers["Location"] == "/sign-in/code"
+    assert len(csrf_client.application.extensions["portal.sms"].recent()) == 1
+
+
+def test_a_large_request_gets_the_too_large_page(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    response = client.post(
+        "/sign-in", data={"phone": "1" * 4096}, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)
+
+
+def test_the_health_check_reads_the_database(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'portal.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
