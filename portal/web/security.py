@@ -24,6 +24,10 @@ def init_app(app: Flask) -> None:
     def _remember_origin() -> None:
         set_origin(request.remote_addr)
 
+    @app.teardown_request
+    def _forget_origin(_error: BaseException | None) -> None:
+        set_origin(None)
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
