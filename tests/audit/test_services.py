@@ -25,13 +25,29 @@ def test_an_entry_records_who_what_on_what_when_where_and_the_result(session, no
     assert (stored.actor_id, stored.action, stored.target_type, stored.target_id) == (
         admin.id, "places.update_place", "places", str(tree.grid.id),
     )  # fmt: skip
-    assert (stored.origin, stored.outcome, stored.details) == ("203.0.113.7", Outcome.SUCCESS, {"code": tree.grid.code})
+    assert (stored.origin, stored.outcome, stored.details) == (
+        "203.0.113.7",
+        Outcome.SUCCESS,
+        {"code": tree.grid.code},
+    )
     assert stored.occurred_at == now and stored.occurred_at.tzinfo is not None
 
 
 def test_an_entry_may_name_its_target_by_type_and_id(session, now):
-    event = audit.record(session, "access.denied", actor=None, target=("appeals", 42), now=now, outcome=Outcome.DENIED)
-    assert (event.target_type, event.target_id, event.actor_id, event.origin) == ("appeals", "42", None, None)
+    event = audit.record(
+        session,
+        "access.denied",
+        actor=None,
+        target=("appeals", 42),
+        now=now,
+        outcome=Outcome.DENIED,
+    )
+    assert (event.target_type, event.target_id, event.actor_id, event.origin) == (
+        "appeals",
+        "42",
+        None,
+        None,
+    )
 
 
 def test_only_portal_administrators_read_the_log(session, now):
@@ -39,7 +55,10 @@ def test_only_portal_administrators_read_the_log(session, now):
     admin = factories.user(session, Role.ADMIN, None)
     audit.record(session, "accounts.sign_in", actor=admin, now=now)
     assert session.scalars(audit.events_query(admin, action="accounts.sign_in")).all()
-    for reader in (factories.user(session, Role.ADMIN, tree.district), factories.user(session, Role.SECRETARY, tree.community)):
+    for reader in (
+        factories.user(session, Role.ADMIN, tree.district),
+        factories.user(session, Role.SECRETARY, tree.community),
+    ):
         with pytest.raises(Forbidden):
             audit.events_query(reader)
 

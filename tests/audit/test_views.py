@@ -11,12 +11,17 @@ def test_an_administrator_reads_sign_ins_and_permission_changes(client, session)
     person = factories.user(session, password=factories.PASSWORD)
     session.commit()
     sign_in_staff(client, admin)
-    client.post(f"/admin/users/{person.id}/grants", data={"role": "grid_worker", "place_code": tree.grid.code})
+    client.post(
+        f"/admin/users/{person.id}/grants",
+        data={"role": "grid_worker", "place_code": tree.grid.code},
+    )
     body = client.get("/admin/audit", headers=EN).get_data(as_text=True)
     assert "accounts.grant_role" in body and "accounts.sign_in" in body
     assert "周静" in body and "127.0.0.1" in body
     assert f"place={tree.grid.code}" in body
-    filtered = client.get("/admin/audit?action=accounts.grant_role", headers=EN).get_data(as_text=True)
+    filtered = client.get("/admin/audit?action=accounts.grant_role", headers=EN).get_data(
+        as_text=True
+    )
     assert "1 event" in filtered
 
 
