@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -120,9 +120,33 @@ def make_test_app(database_url: str, **overrides) -> Flask:
     return create_app(settings)
 
 
+def dispose(app: Flask) -> None:
+    """Close the app's pooled connections (psycopg warns about any left to the collector)."""
+    app.extensions["portal.db"].engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def app(engine: Engine) -> Flask:
-    return make_test_app(engine.url.render_as_string(hide_password=False))
+def app(engine: Engine) -> Iterator[Flask]:
+    made = make_test_app(engine.url.render_as_string(hide_password=False))
+    yield made
+    dispose(made)
+
+
+@pytest.fixture
+def fresh_app(database: Database) -> Iterator[Callable[..., Flask]]:
+    """Make apps on new, empty databases of their own (for the command line and set-up)."""
+    made: list[Flask] = []
+
+    def make(*, migrate: bool = False, **overrides) -> Flask:
+        url = database.new_url()
+        if migrate:
+            migrated_engine(url).dispose()
+        made.append(make_test_app(url, **overrides))
+        return made[-1]
+
+    yield make
+    for app in made:
+        dispose(app)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from sqlalchemy import select
 from portal.accounts.models import Role, User
 from portal.audit.models import AuditEvent
 from portal.db import db
-from tests.conftest import make_test_app
 
 pytestmark = pytest.mark.usefixtures("english_terminal")
 
 
 @pytest.fixture
-def cli_app(database):
-    app = make_test_app(database.new_url())
+def cli_app(fresh_app):
+    app = fresh_app()
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     return app

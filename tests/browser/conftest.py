@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from portal.db import db, utcnow
 from portal.demo.services import seed_demo
-from tests.conftest import ROOT_DIR, make_test_app, migrated_engine
+from tests.conftest import ROOT_DIR, dispose, make_test_app, migrated_engine
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT_DIR / "test-artifacts" / "screenshots"
@@ -79,6 +79,7 @@ def live_server(database) -> Iterator[LiveServer]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        dispose(app)
 
 
 @pytest.fixture(scope="session")

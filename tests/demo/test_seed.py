@@ -11,13 +11,12 @@ from portal.accounts.models import STAFF_ROLES, Role, User
 from portal.db import db
 from portal.demo import data
 from portal.places.models import Building, Place
-from tests.conftest import make_test_app
 
 pytestmark = pytest.mark.usefixtures("english_terminal")
 
 
-def test_make_run_set_up_twice_builds_one_demo_district(database):
-    app = make_test_app(database.new_url())
+def test_make_run_set_up_twice_builds_one_demo_district(fresh_app):
+    app = fresh_app()
     runner = app.test_cli_runner()
     for _ in range(2):
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
@@ -40,9 +39,9 @@ def test_make_run_set_up_twice_builds_one_demo_district(database):
             assert bool(user.password_hash) == bool(user.roles & STAFF_ROLES)
 
 
-def test_the_demo_is_not_added_in_production(database, monkeypatch):
+def test_the_demo_is_not_added_in_production(fresh_app, monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
-    app = make_test_app(database.new_url())
+    app = fresh_app()
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     result = runner.invoke(args=["demo", "seed"])

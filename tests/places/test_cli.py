@@ -11,16 +11,13 @@ from portal.accounts.permissions import SYSTEM
 from portal.db import db, utcnow
 from portal.places import services
 from portal.places.models import Building
-from tests.conftest import make_test_app, migrated_engine
 
 pytestmark = pytest.mark.usefixtures("english_terminal")
 
 
 @pytest.fixture
-def cli_app(database):
-    url = database.new_url()
-    migrated_engine(url).dispose()
-    app = make_test_app(url)
+def cli_app(fresh_app):
+    app = fresh_app(migrate=True)
     with app.app_context():
         district = services.create_place(
             db.session, SYSTEM, None, code="D1", name_zh="区", name_en="", now=utcnow()

@@ -14,7 +14,7 @@ from portal.config import ProductionConfig
 from portal.db import Base, make_engine
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
-from tests.conftest import Client, make_test_app
+from tests.conftest import Client, dispose, make_test_app
 
 REQUIRED_CSP = ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'")
 
@@ -117,7 +117,8 @@ def csrf_client(engine, session):
     protected.test_client_class = Client
     made = protected.test_client()
     made.test_session = session
-    return made
+    yield made
+    dispose(protected)
 
 
 def token(body: str) -> str:
