@@ -1,4 +1,4 @@
-"""HTTP for accounts: signing in and out, one's own account, and the staff pages of administrators."""
+"""HTTP for accounts: signing in and out, one's own account, and administrators' staff pages."""
 
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ from portal.accounts.forms import (
 from portal.accounts.models import Role
 from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
-from portal.errors import DomainError, Invalid
+from portal.errors import DomainError
 from portal.i18n import LOCALES
 from portal.pagination import paginate
+from portal.web.forms import saving, show_error
 from portal.web.templating import current_locale
 from portal.web.urls import safe_next
 
@@ -54,28 +55,16 @@ def _too_many_attempts(form) -> bool:
     return True
 
 
-def _show_error(form, error: DomainError) -> None:
-    """Put a service's message on the field it concerns, or on the form as a whole."""
-    field = getattr(form, error.details.get("field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """Residents: step 1 of 2, the mobile number."""
     form = PhoneForm(next=request.args.get("next", ""))
     if form.validate_on_submit() and not _too_many_attempts(form):
-        try:
+        with saving(form) as saved:
             services.request_sign_in_code(
                 db.session, form.phone.data, locale=current_locale(), now=utcnow()
             )
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             session[PENDING_PHONE] = form.phone.data
             session[PENDING_NEXT] = safe_next(form.next.data)
             return redirect(url_for("accounts.enter_code"))
@@ -96,7 +85,7 @@ def enter_code():
             )
         except DomainError as error:
             db.session.commit()  # The spent try must count.
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             target = session.get(PENDING_NEXT)
@@ -114,16 +103,13 @@ def resend_code():
     form = EmptyForm()
     if not phone or not form.validate_on_submit():
         return redirect(url_for("accounts.sign_in"))
-    if _too_many_attempts(form):
-        flash(form.form_errors[-1], "error")
-        return redirect(url_for("accounts.enter_code"))
-    try:
-        services.request_sign_in_code(db.session, phone, locale=current_locale(), now=utcnow())
-    except DomainError as error:
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("A new code has been sent."), "success")
+    if not _too_many_attempts(form):
+        with saving(form) as saved:
+            services.request_sign_in_code(db.session, phone, locale=current_locale(), now=utcnow())
+        if saved:
+            flash(_("A new code has been sent."), "success")
+    for message in form.form_errors:
+        flash(message, "error")
     return redirect(url_for("accounts.enter_code"))
 
 
@@ -137,7 +123,7 @@ def staff_sign_in():
             )
         except DomainError as error:
             db.session.commit()  # Failed sign-ins count towards the lock and go in the audit log.
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             start_session(user)
@@ -165,15 +151,16 @@ def account():
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
     if form.validate_on_submit():
-        services.update_preferences(
-            db.session,
-            current_user,
-            display_name=form.display_name.data or "",
-            locale=form.locale.data if form.locale.data in LOCALES else None,
-        )
-        db.session.commit()
-        flash(_("Your settings are saved."), "success")
-        return redirect(url_for("accounts.account"))
+        with saving(form) as saved:
+            services.update_preferences(
+                db.session,
+                current_user,
+                display_name=form.display_name.data or "",
+                locale=form.locale.data if form.locale.data in LOCALES else None,
+            )
+        if saved:
+            flash(_("Your settings are saved."), "success")
+            return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form)
 
 
@@ -182,24 +169,18 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        user = current_user._get_current_object()
+        with saving(form) as saved:
             services.change_password(
-                db.session,
-                current_user,
-                form.current_password.data,
-                form.new_password.data,
-                now=utcnow(),
+                db.session, user, form.current_password.data, form.new_password.data, now=utcnow()
             )
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            # The old token is gone; this browser gets the new one. (The proxy itself must not
-            # be stored as the signed-in user: it would resolve to itself.)
-            start_session(current_user._get_current_object())
+        if saved:
+            # The old token is gone; this browser gets the new one. (The real user, not the
+            # current_user proxy, must be stored: the proxy would resolve to itself.)
+            start_session(user)
             flash(_("Your password is changed. You are signed out everywhere else."), "success")
             return redirect(
-                url_for("web.staff_desk") if current_user.is_staff else url_for("accounts.account")
+                url_for("web.staff_desk") if user.is_staff else url_for("accounts.account")
             )
     return render_template("accounts/change_password.html", form=form)
 
@@ -211,7 +192,8 @@ def change_password():
 @login_required
 def users():
     search = request.args.get("q", "")[:50]
-    page = paginate(db.session, staff.users_query(current_user, search), request.args.get("page"))
+    query = staff.users_query(current_user, search)
+    page = paginate(db.session, query, request.args.get("page"))
     return render_template("accounts/users.html", page=page, search=search)
 
 
@@ -221,7 +203,7 @@ def new_user():
     staff.require_staff_manager(current_user)
     form = NewStaffForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             user = staff.create_user(
                 db.session,
                 current_user,
@@ -230,33 +212,28 @@ def new_user():
                 password=form.password.data,
                 now=utcnow(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The account is created. Now give it a role."), "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return render_template("accounts/new_user.html", form=form)
 
 
-def _user_page(user, grant_form=None, reset_form=None, status=200):
-    return (
-        render_template(
-            "accounts/user_detail.html",
-            user=user,
-            grant_form=grant_form or GrantForm(),
-            reset_form=reset_form or ResetPasswordForm(),
-            action_form=EmptyForm(),
-        ),
-        status,
+def _user_page(user_id: int, grant_form=None, reset_form=None):
+    """The account page, with the form that was just sent (and its problems) if any."""
+    user = staff.get_user(db.session, current_user, user_id)
+    page = render_template(
+        "accounts/user_detail.html",
+        user=user,
+        grant_form=grant_form or GrantForm(formdata=None),
+        reset_form=reset_form or ResetPasswordForm(formdata=None),
     )
+    return page, 400 if grant_form or reset_form else 200
 
 
 @bp.get("/admin/users/<int:user_id>")
 @login_required
 def user_detail(user_id: int):
-    return _user_page(staff.get_user(db.session, current_user, user_id))
+    return _user_page(user_id)
 
 
 @bp.post("/admin/users/<int:user_id>/grants")
@@ -264,67 +241,16 @@ def user_detail(user_id: int):
 def grant(user_id: int):
     user = staff.get_user(db.session, current_user, user_id)
     form = GrantForm()
-    if not form.validate_on_submit():
-        return _user_page(user, grant_form=form, status=400)
-    try:
-        staff.grant_role(
-            db.session, current_user, user, Role(form.role.data), form.place_code.data, now=utcnow()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        _show_error(form, error)
-        return _user_page(
-            staff.get_user(db.session, current_user, user_id), grant_form=form, status=400
-        )
-    db.session.commit()
-    flash(_("The role is granted."), "success")
-    return redirect(url_for("accounts.user_detail", user_id=user.id))
-
-
-@bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
-@login_required
-def revoke(user_id: int, grant_id: int):
-    if EmptyForm().validate_on_submit():
-        try:
-            staff.revoke_role(db.session, current_user, grant_id, now=utcnow())
-        except Invalid as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The role is taken away."), "success")
-    return redirect(url_for("accounts.user_detail", user_id=user_id))
-
-
-@bp.post("/admin/users/<int:user_id>/disable")
-@login_required
-def disable(user_id: int):
-    return _set_disabled(user_id, True)
-
-
-@bp.post("/admin/users/<int:user_id>/enable")
-@login_required
-def enable(user_id: int):
-    return _set_disabled(user_id, False)
-
-
-def _set_disabled(user_id: int, disabled: bool):
-    user = staff.get_user(db.session, current_user, user_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            staff.set_disabled(db.session, current_user, user, disabled, now=utcnow())
-        except Invalid as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("The account is disabled. All its sessions have ended.")
-                if disabled
-                else _("The account is enabled again."),
-                "success",
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            role = Role(form.role.data)
+            staff.grant_role(
+                db.session, current_user, user, role, form.place_code.data, now=utcnow()
             )
-    return redirect(url_for("accounts.user_detail", user_id=user_id))
+        if saved:
+            flash(_("The role is granted."), "success")
+            return redirect(url_for("accounts.user_detail", user_id=user_id))
+    return _user_page(user_id, grant_form=form)
 
 
 @bp.post("/admin/users/<int:user_id>/password")
@@ -332,16 +258,58 @@ def _set_disabled(user_id: int, disabled: bool):
 def reset_password(user_id: int):
     user = staff.get_user(db.session, current_user, user_id)
     form = ResetPasswordForm()
-    if not form.validate_on_submit():
-        return _user_page(user, reset_form=form, status=400)
-    try:
-        staff.reset_password(db.session, current_user, user, form.password.data, now=utcnow())
-    except Invalid as error:
-        db.session.rollback()
-        _show_error(form, error)
-        return _user_page(
-            staff.get_user(db.session, current_user, user_id), reset_form=form, status=400
-        )
-    db.session.commit()
-    flash(_("The temporary password is set. All sessions of this account have ended."), "success")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            staff.reset_password(db.session, current_user, user, form.password.data, now=utcnow())
+        if saved:
+            flash(
+                _("The temporary password is set. All sessions of this account have ended."),
+                "success",
+            )
+            return redirect(url_for("accounts.user_detail", user_id=user_id))
+    return _user_page(user_id, reset_form=form)
+
+
+def _one_button_action(user_id: int, action, done_message: str):
+    """Run a one-button staff action; a refusal is flashed above the account page."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            action()
+        if saved:
+            flash(done_message, "success")
+        for message in form.form_errors:
+            flash(message, "error")
     return redirect(url_for("accounts.user_detail", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
+@login_required
+def revoke(user_id: int, grant_id: int):
+    return _one_button_action(
+        user_id,
+        lambda: staff.revoke_role(db.session, current_user, grant_id, now=utcnow()),
+        _("The role is taken away."),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/disable")
+@login_required
+def disable(user_id: int):
+    user = staff.get_user(db.session, current_user, user_id)
+    return _one_button_action(
+        user_id,
+        lambda: staff.set_disabled(db.session, current_user, user, True, now=utcnow()),
+        _("The account is disabled. All its sessions have ended."),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/enable")
+@login_required
+def enable(user_id: int):
+    user = staff.get_user(db.session, current_user, user_id)
+    return _one_button_action(
+        user_id,
+        lambda: staff.set_disabled(db.session, current_user, user, False, now=utcnow()),
+        _("The account is enabled again."),
+    )

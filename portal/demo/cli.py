@@ -35,5 +35,6 @@ def seed_command() -> None:
     if rows:
         click.echo("\n" + _("Demo log-ins (residents at /sign-in, staff at /staff/sign-in):"))
         for role, phone, name, how in rows:
-            click.echo(f"  {ROLE_LABELS[role]!s:<10} {phone}  {name:<4}  {how}")
+            # Chinese text is two columns wide in a terminal: the fixed-width parts go first.
+            click.echo(f"  {phone}  {how}  {name}（{ROLE_LABELS[role]}）")
     click.echo("\n" + _("The portal: %(url)s", url=current_app.config["BASE_URL"]))

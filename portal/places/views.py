@@ -16,19 +16,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
-from portal.errors import DomainError
 from portal.pagination import paginate
 from portal.places import services
 from portal.places.csvio import HEADERS, ImportFailed, write_buildings
 from portal.places.forms import BuildingForm, ImportForm, PlaceForm
 from portal.places.models import CHILD_KIND, PlaceKind, RiskGrade
+from portal.web.forms import saving
 
 bp = Blueprint("places", __name__, url_prefix="/admin/places")
-
-
-def _show_error(form, error: DomainError) -> None:
-    field = getattr(form, error.details.get("field", ""), None)
-    (field.errors if field is not None else form.form_errors).append(str(error.message))
 
 
 @bp.get("")
@@ -65,16 +60,12 @@ def new(parent_id: int | None):
     parent = services.get_place(db.session, current_user, parent_id) if parent_id else None
     form = PlaceForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             place = services.create_place(
                 db.session, current_user, parent,
                 code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data, now=utcnow(),
             )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The place is added."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
     kind = CHILD_KIND.get(parent.kind) if parent else PlaceKind.DISTRICT
@@ -89,16 +80,12 @@ def edit(place_id: int):
     place = services.get_place(db.session, current_user, place_id)
     form = PlaceForm(obj=place)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.update_place(
                 db.session, current_user, place,
                 code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data, now=utcnow(),
             )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The changes are saved."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
     return render_template(
@@ -122,16 +109,12 @@ def new_building(place_id: int):
     grid = services.get_place(db.session, current_user, place_id)
     form = BuildingForm(grid_code=grid.code)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             target = services.grid_by_code(db.session, form.grid_code.data)
             building = services.create_building(
                 db.session, current_user, target, _building_fields(form), now=utcnow()
             )
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 _(
                     "The building is added. Its QR code number is %(code)s.",
@@ -151,16 +134,12 @@ def edit_building(building_id: int):
     if request.method == "GET":
         form.risk_grade.data = building.risk_grade.value
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             target = services.grid_by_code(db.session, form.grid_code.data)
             services.update_building(
                 db.session, current_user, building, target, _building_fields(form), now=utcnow()
             )
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The changes are saved."), "success")
             return redirect(url_for("places.detail", place_id=building.grid_id))
     return render_template(

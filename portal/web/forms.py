@@ -1,9 +1,56 @@
-"""The language switch: a one-button form in the header of every page."""
+"""Form helpers shared by every feature, and the language switch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from portal.db import db
+from portal.errors import DomainError
+
 
 class LanguageForm(FlaskForm):
+    """The one-button language switch in the header of every page."""
+
     locale = HiddenField()
     next = HiddenField()
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a service's refusal on the field it concerns, or on the form as a whole."""
+    field = getattr(form, error.details.get("field", ""), None)
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+class Saved:
+    """Whether the action in a `saving` block was committed."""
+
+    def __init__(self) -> None:
+        self.ok = True
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@contextmanager
+def saving(form: FlaskForm) -> Iterator[Saved]:
+    """Run one user action as one transaction.
+
+    A rule that refuses it rolls everything back and is shown on `form`, whose fields keep
+    what the person typed; otherwise the action is committed.
+    """
+    saved = Saved()
+    try:
+        yield saved
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        saved.ok = False
+    else:
+        db.session.commit()
