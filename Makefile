@@ -27,7 +27,7 @@ translations: $(VENV)/.installed-run
 run: $(VENV)/.installed-run translations
 	$(BIN)/flask --app portal db upgrade
 	$(BIN)/flask --app portal demo seed
-	$(BIN)/flask --app portal run --host 127.0.0.1 --port 5000
+	PORTAL_DEV_PAGES=true $(BIN)/flask --app portal run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -83,15 +83,19 @@ def _write_new_secret(path: Path) -> None:
         temporary.unlink()
 
 
+def _dev_pages(app: Flask) -> bool:
+    return bool(app.config["DEV_PAGES"]) and app.config["ENV_NAME"] != "production"
+
+
 def _init_notifications(app: Flask) -> None:
     name = app.config["NOTIFICATIONS_PROVIDER"]
     if name not in PROVIDERS:
         raise RuntimeError(
             f"Unknown NOTIFICATIONS_PROVIDER {name!r}; choose one of {sorted(PROVIDERS)}."
         )
-    if name == "log" and app.config["ENV_NAME"] == "production":
-        log.warning("SMS messages are only logged: no resident will receive a code.")
-    app.extensions["portal.sms"] = PROVIDERS[name]()
+    if name == "log" and not _dev_pages(app):
+        log.warning("No SMS gateway is configured: residents will not receive sign-in codes.")
+    app.extensions["portal.sms"] = PROVIDERS[name](reveal=_dev_pages(app))
 
 
 def _register_features(app: Flask) -> None:
@@ -113,8 +117,7 @@ def _register_features(app: Flask) -> None:
     errors.init_app(app)
     for blueprint in (web_bp, accounts_bp, places_bp, audit_bp):
         app.register_blueprint(blueprint)
-    dev_pages = app.config["DEV_PAGES"] and app.config["ENV_NAME"] != "production"
-    if dev_pages and app.config["NOTIFICATIONS_PROVIDER"] == "log":
+    if _dev_pages(app) and app.config["NOTIFICATIONS_PROVIDER"] == "log":
         app.register_blueprint(notifications_bp)
     for command in (cli.db_cli, users_cli, places_cli, demo_cli):
         app.cli.add_command(command)

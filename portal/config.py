@@ -27,6 +27,9 @@ class Config:
     SESSION_COOKIE_NAME = "portal_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The cookie is re-sent only when the session changes (at most once a minute, see
+    # accounts/sessions.py), not with every response.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     STAFF_IDLE_MINUTES = 30
@@ -38,10 +41,12 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_IN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
 
-    # How SMS messages leave the portal. "log" writes them to the log and to /dev/messages.
+    # How SMS messages leave the portal. "log" delivers nothing: it notes each message in the
+    # log, and with DEV_PAGES shows its text at /dev/messages.
     NOTIFICATIONS_PROVIDER = "log"
-    # Development-only pages (/dev/messages). Never on in production.
-    DEV_PAGES = True
+    # The development page /dev/messages shows sign-in codes, so it is off unless asked for
+    # (`make run` does) and never served in production.
+    DEV_PAGES = False
 
     WTF_CSRF_TIME_LIMIT = None  # The token lives as long as the session; expiry is handled there.
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask.globals import app_ctx
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -95,6 +95,11 @@ def _configure_sqlite(engine: Engine) -> None:
     # pysqlite starts transactions lazily and never around SAVEPOINT; take over BEGIN so that
     # nested transactions (used by the tests and by all-or-nothing imports) behave as on
     # PostgreSQL. This is SQLAlchemy's documented recipe for the pysqlite driver.
+    #
+    # BEGIN IMMEDIATE takes the write lock at the start: a deferred transaction that reads and
+    # then writes fails at once with "database is locked" when another writer got in between
+    # (the busy timeout cannot help it), while an immediate one waits its turn. Rails and
+    # Django made the same choice for SQLite.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -107,7 +112,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def serialize_on(session: Session, key: str) -> None:
+    """Make transactions that call this with the same key run one after another.
+
+    On PostgreSQL a transaction-scoped advisory lock; SQLite's immediate transactions are
+    one at a time already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
 def _app_context_id() -> int:

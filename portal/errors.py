@@ -1,7 +1,7 @@
 """Domain errors: what services raise when a rule refuses an action.
 
-Each carries a message for the user (a lazy gettext string, so it is shown in the user's
-language) and the HTTP status a view should answer with if it does not handle it itself.
+Each carries a message for the user, translated into the user's language when raised, and
+the HTTP status a view should answer with if it does not handle it itself.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, message: Any, **details: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+        # A plain string, never a lazy one: Flask-Babel's lazy strings tell Jinja they are
+        # safe HTML, so one carrying something the user typed would reach the page unescaped.
+        self.message = str(message)
+        super().__init__(self.message)
         self.details = details
 
 

@@ -115,6 +115,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "DEV_PAGES": True,
     }
     settings.update(overrides)
     return create_app(settings)

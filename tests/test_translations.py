@@ -47,3 +47,13 @@ def test_every_message_in_the_code_is_in_both_catalogues():
         assert sorted(catalogued - in_code) == [], (
             f"obsolete entries in {locale}: run `make messages`"
         )
+
+
+def test_chinese_entries_are_chinese():
+    """A Chinese entry that repeats the English id is an untranslated one in disguise."""
+    latin = re.compile(r"[A-Za-z]{3,}")
+    copied = [
+        m.id for m in entries("zh_Hans_CN")
+        if latin.search(PLACEHOLDER.sub("", as_tuple(m.id)[0])) and as_tuple(m.string)[0] == as_tuple(m.id)[0]
+    ]  # fmt: skip
+    assert copied == []

@@ -9,6 +9,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp, Validatio
 
 from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import Role
+from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.services import valid_phone
 from portal.errors import Invalid
 from portal.i18n import CHINESE, ENGLISH
@@ -21,15 +22,20 @@ def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(str(error.message)) from None
 
 
-PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel", "spellcheck": "false"}
+def phone_field(required_message=None) -> StringField:
+    """A mainland mobile number, normalised as it is validated."""
+    return StringField(
+        _l("Mobile number"),
+        validators=[
+            InputRequired(required_message or _l("Enter your mobile number.")),
+            mainland_mobile,
+        ],
+        render_kw={"inputmode": "tel", "autocomplete": "tel", "spellcheck": "false"},
+    )
 
 
 class PhoneForm(FlaskForm):
-    phone = StringField(
-        _l("Mobile number"),
-        validators=[InputRequired(_l("Enter your mobile number.")), mainland_mobile],
-        render_kw=PHONE_ATTRS,
-    )
+    phone = phone_field()
     next = HiddenField()
 
 
@@ -45,11 +51,7 @@ class CodeForm(FlaskForm):
 
 
 class PasswordSignInForm(FlaskForm):
-    phone = StringField(
-        _l("Mobile number"),
-        validators=[InputRequired(_l("Enter your mobile number.")), mainland_mobile],
-        render_kw=PHONE_ATTRS,
-    )
+    phone = phone_field()
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(_l("Enter your password."))],
@@ -59,7 +61,8 @@ class PasswordSignInForm(FlaskForm):
 
 
 NEW_PASSWORD_HINT = _l(
-    "At least 10 characters. A short sentence is easy to remember and hard to guess."
+    "At least %(count)d characters. A short sentence is easy to remember and hard to guess.",
+    count=MIN_LENGTH,
 )
 
 
@@ -105,12 +108,16 @@ class EmptyForm(FlaskForm):
     """A form with nothing but its CSRF token, for one-button actions."""
 
 
+ROLE_CHOICES = [
+    SelectChoice(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.RESIDENT
+]
+PLACE_CODE_HINT = _l(
+    "For example the code of a grid or a community. Leave empty for an administrator of the whole portal."
+)
+
+
 class NewStaffForm(FlaskForm):
-    phone = StringField(
-        _l("Mobile number"),
-        validators=[InputRequired(_l("Enter the mobile number.")), mainland_mobile],
-        render_kw=PHONE_ATTRS,
-    )
+    phone = phone_field(_l("Enter the mobile number."))
     display_name = StringField(
         _l("Name"),
         validators=[
@@ -118,6 +125,8 @@ class NewStaffForm(FlaskForm):
             Length(max=50, message=_l("Use at most %(max)d characters.")),
         ],
     )
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    place_code = StringField(_l("Code of the place"), description=PLACE_CODE_HINT)
     password = PasswordField(
         _l("Temporary password"),
         validators=[InputRequired(_l("Enter a temporary password."))],
@@ -128,22 +137,15 @@ class NewStaffForm(FlaskForm):
     )
 
 
+class UserSearchForm(FlaskForm):
+    """Sent by POST, so that a phone number searched for stays out of URLs and access logs."""
+
+    q = StringField(_l("Search by name or phone number"), validators=[Length(max=50)])
+
+
 class GrantForm(FlaskForm):
-    role = SelectField(
-        _l("Role"),
-        choices=[
-            SelectChoice(role.value, label)
-            for role, label in ROLE_LABELS.items()
-            if role != Role.RESIDENT
-        ],
-        validators=[InputRequired(_l("Choose a role."))],
-    )
-    place_code = StringField(
-        _l("Code of the place"),
-        description=_l(
-            "For example the code of a grid or a community. Leave empty for an administrator of the whole portal."
-        ),
-    )
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    place_code = StringField(_l("Code of the place"), description=PLACE_CODE_HINT)
 
 
 class ResetPasswordForm(FlaskForm):

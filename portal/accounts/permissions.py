@@ -92,6 +92,12 @@ def require(actor: Any, permission: Permission, target: Scoped | None = None) ->
         )
 
 
+def require_staff(actor: Any) -> None:
+    """Raise Forbidden unless `actor` holds a staff role."""
+    if not getattr(actor, "is_staff", False):
+        raise Forbidden(_l("This page is for community staff."))
+
+
 def scopes(actor: Any, permission: Permission) -> list[Any]:
     """The places where `actor` holds `permission`; [None] means everywhere."""
     if actor is SYSTEM:

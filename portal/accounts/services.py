@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import SignInCode, User, new_session_token
@@ -23,7 +23,9 @@ from portal.accounts.passwords import hash_password, password_matches, password_
 from portal.accounts.phones import mask_phone, normalize_phone
 from portal.audit import services as audit
 from portal.audit.models import Outcome
+from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, TooMany
+from portal.i18n import LOCALES
 from portal.notifications.services import send_sms
 
 CODE_VALID_FOR = timedelta(minutes=5)
@@ -32,6 +34,8 @@ CODE_RESEND_AFTER = timedelta(seconds=60)
 CODES_PER_PHONE_PER_HOUR = 5
 MAX_FAILED_SIGN_INS = 5
 LOCK_FOR = timedelta(minutes=15)
+# Codes are kept a day (for the hourly limit and for questions), then deleted.
+CODES_KEPT_FOR = timedelta(days=1)
 
 
 def valid_phone(raw: str | None) -> str:
@@ -54,6 +58,13 @@ def _minutes_until(moment: datetime, now: datetime) -> int:
 def request_sign_in_code(session: Session, phone: str, *, locale: str, now: datetime) -> SignInCode:
     """Send a new six-digit code to `phone`, unless it was sent too many codes lately."""
     phone = valid_phone(phone)
+    # Two requests at once for one number must not both pass the limits below.
+    serialize_on(session, f"sign-in-code:{phone}")
+    session.execute(
+        delete(SignInCode).where(
+            SignInCode.phone == phone, SignInCode.created_at < now - CODES_KEPT_FOR
+        )
+    )
     sent = session.scalars(
         select(SignInCode.created_at)
         .where(SignInCode.phone == phone, SignInCode.created_at > now - timedelta(hours=1))
@@ -99,11 +110,13 @@ def verify_sign_in_code(
     Only the newest code counts; it works once, for five minutes, and for five tries.
     """
     phone = valid_phone(phone)
+    # Locked, so that tries made at the same moment are counted one after another.
     latest = session.scalar(
         select(SignInCode)
         .where(SignInCode.phone == phone)
         .order_by(SignInCode.created_at.desc(), SignInCode.id.desc())
         .limit(1)
+        .with_for_update()
     )
     if latest is None or latest.used_at is not None:
         raise Invalid(_l("There is no code waiting for this number. Ask for a new code."))
@@ -148,12 +161,14 @@ def verify_sign_in_code(
 def sign_in_with_password(session: Session, phone: str, password: str, *, now: datetime) -> User:
     """Check a staff member's password; five failures in a row lock the account for 15 minutes."""
     number = normalize_phone(phone)
-    user = session.scalar(select(User).where(User.phone == number)) if number else None
+    # Locked, so that failures at the same moment all count towards the lock-out.
+    query = select(User).where(User.phone == number).with_for_update()
+    user = session.scalar(query) if number else None
     masked = {"phone": mask_phone(number or "")}
 
     if user is not None and user.locked_until is not None and user.locked_until > now:
         audit.record(
-            session, "accounts.sign_in", actor=user, target=user, now=now,
+            session, "accounts.sign_in", actor=None, target=user, now=now,
             outcome=Outcome.DENIED, details={"reason": "locked"},
         )  # fmt: skip
         minutes = _minutes_until(user.locked_until, now)
@@ -165,6 +180,8 @@ def sign_in_with_password(session: Session, phone: str, password: str, *, now: d
             retry_after=minutes * 60,
         )
 
+    # Refused attempts name the account as their target, not as their actor: whoever typed
+    # the password has not proved to be its owner.
     if user is None or not password_matches(user.password_hash, password):
         details = {**masked, "reason": "wrong_password"}
         if user is not None and user.password_hash:
@@ -174,7 +191,7 @@ def sign_in_with_password(session: Session, phone: str, password: str, *, now: d
                 user.locked_until = now + LOCK_FOR
                 details["locked"] = True
         audit.record(
-            session, "accounts.sign_in", actor=user, target=user, now=now,
+            session, "accounts.sign_in", actor=None, target=user, now=now,
             outcome=Outcome.FAILURE, details=details,
         )  # fmt: skip
         if details.get("locked"):
@@ -188,7 +205,7 @@ def sign_in_with_password(session: Session, phone: str, password: str, *, now: d
 
     if not user.is_active:
         audit.record(
-            session, "accounts.sign_in", actor=user, target=user, now=now,
+            session, "accounts.sign_in", actor=None, target=user, now=now,
             outcome=Outcome.DENIED, details={"reason": "disabled"},
         )  # fmt: skip
         raise Forbidden(_l("This account has been disabled. Please contact your administrator."))
@@ -233,10 +250,17 @@ def change_password(session: Session, user: User, current: str, new: str, *, now
     audit.record(session, "accounts.change_password", actor=user, target=user, now=now)
 
 
+def _check_locale(locale: str | None) -> None:
+    if locale is not None and locale not in LOCALES:
+        raise Invalid(_l("Choose one of the languages offered."), field="locale")
+
+
 def update_preferences(
     session: Session, user: User, *, display_name: str, locale: str | None
 ) -> None:
-    """Change how the user is named and which language the portal speaks to them in."""
+    """Change how the user is named and which language the portal speaks to them in
+    (None: the language of their phone)."""
+    _check_locale(locale)
     user.display_name = display_name.strip()[:50]
     user.locale = locale
     session.flush()
@@ -244,5 +268,6 @@ def update_preferences(
 
 def set_language(session: Session, user: User, locale: str) -> None:
     """Remember the language the user chose with the switch."""
+    _check_locale(locale)
     user.locale = locale
     session.flush()

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import STAFF_ROLES, Role, RoleGrant, User
@@ -23,24 +23,50 @@ from portal.errors import Forbidden, Invalid, NotFound
 from portal.places.models import Place
 
 
-def require_staff_manager(actor: Any) -> None:
-    """Raise Forbidden unless `actor` manages staff somewhere."""
-    if not scopes(actor, Permission.MANAGE_STAFF):
+def require_staff_manager(actor: Any) -> list[Place | None]:
+    """The places where `actor` manages staff ([None]: everywhere); Forbidden if none."""
+    places = scopes(actor, Permission.MANAGE_STAFF)
+    if not places:
         raise Forbidden(_l("You do not have permission to do this here."))
+    return places
+
+
+def _visible_to(actor: Any) -> ColumnElement[bool]:
+    """Accounts `actor` may look at: those holding a role inside the actor's area.
+
+    Residents (no role on any place) are seen only by administrators of the whole portal.
+    """
+    places = require_staff_manager(actor)
+    if places == [None]:
+        return true()
+    inside = or_(*(Place.path.startswith(place.path, autoescape=True) for place in places))
+    holders = select(RoleGrant.user_id).join(Place, RoleGrant.place_id == Place.id).where(inside)
+    return User.id.in_(holders)
+
+
+def _can_see(actor: Any, user: User) -> bool:
+    places = require_staff_manager(actor)
+    if places == [None]:
+        return True
+    return any(
+        grant.place is not None and can(actor, Permission.MANAGE_STAFF, grant.place)
+        for grant in user.grants
+    )
 
 
 def get_user(session: Session, actor: Any, user_id: int) -> User:
-    require_staff_manager(actor)
+    """An account `actor` may look at."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(_l("There is no such account."))
+    if not _can_see(actor, user):
+        raise Forbidden(_l("This account works outside your area."))
     return user
 
 
 def users_query(actor: Any, search: str = "") -> Select:
-    """Accounts an administrator looks through: staff first, then by phone number."""
-    require_staff_manager(actor)
-    query = select(User)
+    """Accounts `actor` may look through, staff first, by phone number; optionally a search."""
+    query = select(User).where(_visible_to(actor))
     digits = "".join(ch for ch in search if ch.isdigit())
     if digits:
         query = query.where(User.phone.contains(digits))
@@ -52,6 +78,14 @@ def users_query(actor: Any, search: str = "") -> Select:
         .scalar_subquery()
     )
     return query.order_by(has_staff_role.desc(), User.phone)
+
+
+def reveal_phone(session: Session, actor: Any, user: User, *, now: datetime) -> str:
+    """The full number, for calling the person; each look is written to the audit log."""
+    if not _can_see(actor, user):
+        raise Forbidden(_l("This account works outside your area."))
+    audit.record(session, "accounts.reveal_phone", actor=actor, target=user, now=now)
+    return user.phone
 
 
 def _check_new_password(password: str, phone: str) -> None:
@@ -70,11 +104,12 @@ def create_user(
     now: datetime,
     locale: str | None = None,
 ) -> User:
-    """Create an account; with a password it can sign in as staff once granted a role.
+    """Create an account with no role yet (the command line and the demo district).
 
-    A password set by someone else is temporary: it must be changed at the first sign-in.
+    With a password it can sign in as staff once granted a role. A password set by someone
+    else is temporary: it must be changed at the first sign-in.
     """
-    require_staff_manager(actor)
+    require(actor, Permission.MANAGE_STAFF, None)
     phone = valid_phone(phone)
     if session.scalar(select(User.id).where(User.phone == phone)) is not None:
         raise Invalid(_l("An account with this phone number already exists."), field="phone")
@@ -103,10 +138,8 @@ def find_user_by_phone(session: Session, phone: str) -> User | None:
     return session.scalar(select(User).where(User.phone == number)) if number else None
 
 
-def grant_role(
-    session: Session, actor: Any, user: User, role: Role, place_code: str | None, *, now: datetime
-) -> RoleGrant:
-    """Appoint `user` to `role` on the place with `place_code` (empty: the whole portal)."""
+def _grant_place(session: Session, actor: Any, role: Role, place_code: str | None) -> Place | None:
+    """The place a role is to be granted on, if the role fits it and `actor` may grant there."""
     place = None
     if place_code and place_code.strip():
         place = session.scalar(select(Place).where(Place.code == place_code.strip()))
@@ -118,6 +151,62 @@ def grant_role(
     if kind not in GRANTABLE_ON[role]:
         raise Invalid(_l("This role cannot be granted on this kind of place."), field="place_code")
     require(actor, Permission.MANAGE_STAFF, place)
+    return place
+
+
+def create_staff(
+    session: Session,
+    actor: Any,
+    *,
+    phone: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    place_code: str,
+    now: datetime,
+) -> User:
+    """Make someone staff with their first role, in one go.
+
+    A new number gets a new account; a resident's account becomes a staff account (its owner
+    then signs in with the temporary password). A number that is staff already is refused:
+    give that account another role instead.
+    """
+    _grant_place(session, actor, role, place_code)
+    user = find_user_by_phone(session, valid_phone(phone))
+    if user is None:
+        user = User(phone=valid_phone(phone), display_name=display_name.strip(), created_at=now)
+        session.add(user)
+        action = "accounts.create_user"
+    elif user.password_hash or user.is_staff:
+        raise Invalid(
+            _l("This number has a staff account already: give it another role there."),
+            field="phone",
+        )
+    else:
+        user.display_name = display_name.strip() or user.display_name
+        action = "accounts.make_staff"
+    _check_new_password(password, user.phone)
+    user.password_hash = hash_password(password)
+    # Whoever set the password knows it; its owner must replace it.
+    user.must_change_password = True
+    session.flush()
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        target=user,
+        now=now,
+        details={"phone": mask_phone(user.phone)},
+    )
+    grant_role(session, actor, user, role, place_code, now=now)
+    return user
+
+
+def grant_role(
+    session: Session, actor: Any, user: User, role: Role, place_code: str | None, *, now: datetime
+) -> RoleGrant:
+    """Appoint `user` to `role` on the place with `place_code` (empty: the whole portal)."""
+    place = _grant_place(session, actor, role, place_code)
     if role in STAFF_ROLES and not user.password_hash:
         raise Invalid(_l("Staff sign in with a password: set one for this account first."))
     place_id = place.id if place is not None else None
@@ -133,13 +222,12 @@ def grant_role(
     return grant
 
 
-def revoke_role(session: Session, actor: Any, grant_id: int, *, now: datetime) -> User:
-    """Take a role away; it stops working at the user's next request."""
+def revoke_role(session: Session, actor: Any, user: User, grant_id: int, *, now: datetime) -> None:
+    """Take one of `user`'s roles away; it stops working at their next request."""
     grant = session.get(RoleGrant, grant_id)
-    if grant is None:
+    if grant is None or grant.user_id != user.id:
         raise NotFound(_l("There is no such role."))
     require(actor, Permission.MANAGE_STAFF, grant.place)
-    user = grant.user
     if user.id == actor.id and grant.role == Role.ADMIN:
         raise Invalid(_l("You cannot take away your own administrator role."))
     details = {"role": grant.role.value, "place": grant.place.code if grant.place else None}
@@ -148,7 +236,6 @@ def revoke_role(session: Session, actor: Any, grant_id: int, *, now: datetime) -
     audit.record(
         session, "accounts.revoke_role", actor=actor, target=user, now=now, details=details
     )
-    return user
 
 
 def _require_over(actor: Any, user: User) -> None:

@@ -27,12 +27,12 @@ from portal.accounts.forms import (
     PhoneForm,
     PreferencesForm,
     ResetPasswordForm,
+    UserSearchForm,
 )
 from portal.accounts.models import Role
 from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
-from portal.i18n import LOCALES
 from portal.pagination import paginate
 from portal.web.forms import saving, show_error
 from portal.web.templating import current_locale
@@ -93,7 +93,12 @@ def enter_code():
             flash(_("You are signed in."), "success")
             return redirect(target or url_for("web.home"))
     return render_template(
-        "accounts/enter_code.html", form=form, phone=phone, resend_form=EmptyForm()
+        "accounts/enter_code.html",
+        form=form,
+        phone=phone,
+        resend_form=EmptyForm(),
+        minutes=int(services.CODE_VALID_FOR.total_seconds() // 60),
+        seconds=int(services.CODE_RESEND_AFTER.total_seconds()),
     )
 
 
@@ -156,7 +161,7 @@ def account():
                 db.session,
                 current_user,
                 display_name=form.display_name.data or "",
-                locale=form.locale.data if form.locale.data in LOCALES else None,
+                locale=form.locale.data or None,
             )
         if saved:
             flash(_("Your settings are saved."), "success")
@@ -188,13 +193,17 @@ def change_password():
 # Staff administration
 
 
-@bp.get("/admin/users")
+@bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
 def users():
-    search = request.args.get("q", "")[:50]
-    query = staff.users_query(current_user, search)
-    page = paginate(db.session, query, request.args.get("page"))
-    return render_template("accounts/users.html", page=page, search=search)
+    """Accounts, a page at a time; a search (sent by POST) shows its first matches."""
+    form = UserSearchForm()
+    if form.validate_on_submit() and form.q.data.strip():
+        query = staff.users_query(current_user, form.q.data)
+        page = paginate(db.session, query, None)
+    else:
+        page = paginate(db.session, staff.users_query(current_user), request.args.get("page"))
+    return render_template("accounts/users.html", page=page, form=form)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -204,26 +213,33 @@ def new_user():
     form = NewStaffForm()
     if form.validate_on_submit():
         with saving(form) as saved:
-            user = staff.create_user(
+            user = staff.create_staff(
                 db.session,
                 current_user,
                 phone=form.phone.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
+                role=Role(form.role.data),
+                place_code=form.place_code.data,
                 now=utcnow(),
             )
         if saved:
-            flash(_("The account is created. Now give it a role."), "success")
+            flash(
+                _("The staff account is ready. Tell the person their temporary password."),
+                "success",
+            )
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return render_template("accounts/new_user.html", form=form)
 
 
-def _user_page(user_id: int, grant_form=None, reset_form=None):
+def _user_page(user_id: int, grant_form=None, reset_form=None, phone=None):
     """The account page, with the form that was just sent (and its problems) if any."""
     user = staff.get_user(db.session, current_user, user_id)
     page = render_template(
         "accounts/user_detail.html",
         user=user,
+        full_phone=phone,
+        now=utcnow(),
         grant_form=grant_form or GrantForm(formdata=None),
         reset_form=reset_form or ResetPasswordForm(formdata=None),
     )
@@ -234,6 +250,18 @@ def _user_page(user_id: int, grant_form=None, reset_form=None):
 @login_required
 def user_detail(user_id: int):
     return _user_page(user_id)
+
+
+@bp.post("/admin/users/<int:user_id>/phone")
+@login_required
+def reveal_phone(user_id: int):
+    """Show the full number (for calling the person); the look is audited."""
+    user = staff.get_user(db.session, current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.user_detail", user_id=user_id))
+    phone = staff.reveal_phone(db.session, current_user, user, now=utcnow())
+    db.session.commit()
+    return _user_page(user_id, phone=phone)
 
 
 @bp.post("/admin/users/<int:user_id>/grants")
@@ -286,9 +314,10 @@ def _one_button_action(user_id: int, action, done_message: str):
 @bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
 @login_required
 def revoke(user_id: int, grant_id: int):
+    user = staff.get_user(db.session, current_user, user_id)
     return _one_button_action(
         user_id,
-        lambda: staff.revoke_role(db.session, current_user, grant_id, now=utcnow()),
+        lambda: staff.revoke_role(db.session, current_user, user, grant_id, now=utcnow()),
         _("The role is taken away."),
     )
 

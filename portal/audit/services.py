@@ -7,8 +7,6 @@ so the log cannot claim what did not happen. The client's address reaches the lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -25,15 +23,6 @@ _origin: ContextVar[str | None] = ContextVar("audit_origin", default=None)
 def set_origin(origin: str | None) -> None:
     """Say where the actions of this request or command come from (an IP address or "cli")."""
     _origin.set(origin)
-
-
-@contextmanager
-def origin(value: str | None) -> Iterator[None]:
-    token = _origin.set(value)
-    try:
-        yield
-    finally:
-        _origin.reset(token)
 
 
 def record(

@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -66,7 +65,12 @@ class BuildingRow:
 @dataclass
 class RowError:
     line: int
-    message: Any
+    message: str
+
+    def __post_init__(self) -> None:
+        # Translated now, as a plain string: a lazy string would reach the page unescaped,
+        # and these messages quote what the file contains.
+        self.message = str(self.message)
 
 
 class ImportFailed(Exception):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from portal.accounts.models import RoleGrant
 from portal.accounts.permissions import Permission, can, require, scopes
 from portal.audit import services as audit
-from portal.errors import Invalid, NotFound
+from portal.errors import Forbidden, Invalid, NotFound
 from portal.places.codes import generate_code
 from portal.places.csvio import BuildingRow, ImportFailed, RowError, read_buildings
 from portal.places.models import CHILD_KIND, Building, Place, PlaceKind, RiskGrade
@@ -49,8 +49,38 @@ def get_building(session: Session, actor: Any, building_id: int) -> Building:
     return building
 
 
-def can_create_district(actor: Any) -> bool:
-    return can(actor, Permission.MANAGE_PLACES, None)
+def places_overview(session: Session, actor: Any) -> tuple[list[Place], bool]:
+    """The widest places `actor` manages, and whether they may add a district."""
+    may_add_district = can(actor, Permission.MANAGE_PLACES, None)
+    places = managed_places(session, actor)
+    if not places and not may_add_district:
+        raise Forbidden(_l("You do not look after any places."))
+    return places, may_add_district
+
+
+def new_place_kind(actor: Any, parent: Place | None) -> PlaceKind:
+    """What a new place inside `parent` will be, if `actor` may add one there."""
+    require(actor, Permission.MANAGE_PLACES, parent)
+    if parent is None:
+        return PlaceKind.DISTRICT
+    if parent.kind not in CHILD_KIND:
+        raise Invalid(_l("A grid is divided into buildings, not into smaller areas."))
+    return CHILD_KIND[parent.kind]
+
+
+def get_grid(session: Session, actor: Any, place_id: int) -> Place:
+    """A grid `actor` manages (buildings are added to grids only)."""
+    grid = get_place(session, actor, place_id)
+    if grid.kind != PlaceKind.GRID:
+        raise NotFound(_l("Buildings belong to a grid."))
+    return grid
+
+
+def trail(actor: Any, place: Place) -> list[tuple[Place, bool]]:
+    """The areas above `place` and `place` itself, each with whether `actor` may open it."""
+    return [
+        (step, can(actor, Permission.MANAGE_PLACES, step)) for step in [*place.ancestors, place]
+    ]
 
 
 def grid_by_code(session: Session, code: str) -> Place:
@@ -151,13 +181,7 @@ def create_place(
     now: datetime,
 ) -> Place:
     """Add an area inside `parent` (a new district when there is no parent)."""
-    require(actor, Permission.MANAGE_PLACES, parent)
-    if parent is None:
-        kind = PlaceKind.DISTRICT
-    elif parent.kind in CHILD_KIND:
-        kind = CHILD_KIND[parent.kind]
-    else:
-        raise Invalid(_l("A grid is divided into buildings, not into smaller areas."))
+    kind = new_place_kind(actor, parent)
     _check_place_fields(session, code, name_zh, None)
     place = Place(
         kind=kind,

@@ -20,7 +20,7 @@ from portal.pagination import paginate
 from portal.places import services
 from portal.places.csvio import HEADERS, ImportFailed, write_buildings
 from portal.places.forms import BuildingForm, ImportForm, PlaceForm
-from portal.places.models import CHILD_KIND, PlaceKind, RiskGrade
+from portal.places.models import CHILD_KIND, RiskGrade
 from portal.web.forms import saving
 
 bp = Blueprint("places", __name__, url_prefix="/admin/places")
@@ -29,10 +29,7 @@ bp = Blueprint("places", __name__, url_prefix="/admin/places")
 @bp.get("")
 @login_required
 def index():
-    places = services.managed_places(db.session, current_user)
-    if not places:
-        return render_template("places/index.html", places=[], can_add_district=False), 403
-    can_add_district = services.can_create_district(current_user)
+    places, can_add_district = services.places_overview(db.session, current_user)
     return render_template("places/index.html", places=places, can_add_district=can_add_district)
 
 
@@ -46,6 +43,7 @@ def detail(place_id: int):
         "places/detail.html",
         place=place,
         children=services.child_places(db.session, place),
+        trail=services.trail(current_user, place)[:-1],
         child_kind=CHILD_KIND.get(place.kind),
         page=page,
         search=search,
@@ -58,6 +56,7 @@ def detail(place_id: int):
 @login_required
 def new(parent_id: int | None):
     parent = services.get_place(db.session, current_user, parent_id) if parent_id else None
+    kind = services.new_place_kind(current_user, parent)
     form = PlaceForm()
     if form.validate_on_submit():
         with saving(form) as saved:
@@ -68,9 +67,9 @@ def new(parent_id: int | None):
         if saved:
             flash(_("The place is added."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
-    kind = CHILD_KIND.get(parent.kind) if parent else PlaceKind.DISTRICT
+    crumbs = services.trail(current_user, parent) if parent else []
     return render_template(
-        "places/place_form.html", form=form, parent=parent, place=None, kind=kind
+        "places/place_form.html", form=form, parent=parent, place=None, kind=kind, trail=crumbs
     )
 
 
@@ -89,7 +88,12 @@ def edit(place_id: int):
             flash(_("The changes are saved."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
     return render_template(
-        "places/place_form.html", form=form, parent=place.parent, place=place, kind=place.kind
+        "places/place_form.html",
+        form=form,
+        parent=place.parent,
+        place=place,
+        kind=place.kind,
+        trail=services.trail(current_user, place),
     )
 
 
@@ -106,7 +110,7 @@ def _building_fields(form: BuildingForm) -> services.BuildingFields:
 @bp.route("/<int:place_id>/buildings/new", methods=["GET", "POST"])
 @login_required
 def new_building(place_id: int):
-    grid = services.get_place(db.session, current_user, place_id)
+    grid = services.get_grid(db.session, current_user, place_id)
     form = BuildingForm(grid_code=grid.code)
     if form.validate_on_submit():
         with saving(form) as saved:
@@ -123,7 +127,12 @@ def new_building(place_id: int):
                 "success",
             )
             return redirect(url_for("places.detail", place_id=building.grid_id))
-    return render_template("places/building_form.html", form=form, grid=grid, building=None)
+    return render_template(
+        "places/building_form.html",
+        form=form,
+        building=None,
+        trail=services.trail(current_user, grid),
+    )
 
 
 @bp.route("/buildings/<int:building_id>/edit", methods=["GET", "POST"])
@@ -143,7 +152,10 @@ def edit_building(building_id: int):
             flash(_("The changes are saved."), "success")
             return redirect(url_for("places.detail", place_id=building.grid_id))
     return render_template(
-        "places/building_form.html", form=form, grid=building.grid, building=building
+        "places/building_form.html",
+        form=form,
+        building=building,
+        trail=services.trail(current_user, building.grid),
     )
 
 
@@ -171,7 +183,12 @@ def import_buildings(place_id: int):
             return redirect(url_for("places.detail", place_id=place.id))
     status = 400 if problems or form.errors else 200
     return render_template(
-        "places/import.html", form=form, place=place, problems=problems, headers=HEADERS
+        "places/import.html",
+        form=form,
+        place=place,
+        problems=problems,
+        headers=HEADERS,
+        trail=services.trail(current_user, place),
     ), status
 
 

@@ -63,7 +63,10 @@ def render_error(status: int, message=None):
     title, default_message = PAGES.get(status, PAGES[500 if status >= 500 else 400])
     try:
         body = render_template(
-            "errors/error.html", status=status, title=title, message=message or default_message
+            "errors/error.html",
+            status=status,
+            title=str(title),
+            message=str(message or default_message),
         )
     except Exception:
         # The page itself failed (a broken database, say): still answer without a traceback.
@@ -75,10 +78,7 @@ def render_error(status: int, message=None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        response = render_error(error.code or 500)
-        if error.code == 429 and getattr(error, "retry_after", None):
-            return (*response, {"Retry-After": str(error.retry_after)})
-        return response
+        return render_error(error.code or 500)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError):

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from portal.db import db
-from portal.errors import DomainError
+from portal.errors import DomainError, Forbidden
 
 
 class LanguageForm(FlaskForm):
@@ -43,11 +43,14 @@ def saving(form: FlaskForm) -> Iterator[Saved]:
     """Run one user action as one transaction.
 
     A rule that refuses it rolls everything back and is shown on `form`, whose fields keep
-    what the person typed; otherwise the action is committed.
+    what the person typed; otherwise the action is committed. A refused permission is not a
+    mistake to correct on the form: it goes on to the 403 page, which logs it.
     """
     saved = Saved()
     try:
         yield saved
+    except Forbidden:
+        raise
     except DomainError as error:
         db.session.rollback()
         show_error(form, error)

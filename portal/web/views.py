@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from portal.accounts import services as accounts
-from portal.accounts.permissions import Permission, scopes
+from portal.accounts.permissions import Permission, require_staff, scopes
 from portal.db import db
+from portal.extensions import csrf
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
 from portal.web.forms import LanguageForm
 from portal.web.urls import safe_next
@@ -28,18 +29,26 @@ def home():
 @bp.get("/staff")
 @login_required
 def staff_desk():
-    if not current_user.is_staff:
-        abort(403)
+    require_staff(current_user)
     tools = {permission: bool(scopes(current_user, permission)) for permission in Permission}
     return render_template("web/staff_desk.html", tools=tools, Permission=Permission)
 
 
 @bp.post("/language")
+@csrf.exempt
 def switch_language():
-    form = LanguageForm()
+    """Switch language: a cookie, and for a signed-in person their stored preference.
+
+    Only a signed-in switch changes anything on the server, so only it needs the CSRF token.
+    Leaving the token out of anonymous pages keeps them free of a session cookie, so that the
+    public pages can be cached.
+    """
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+    form = LanguageForm(meta={"csrf": False})
     target = safe_next(form.next.data) or url_for("web.home")
     locale = locale_for_tag(form.locale.data)
-    if not form.validate_on_submit() or locale is None:
+    if locale is None:
         return redirect(target)
     if current_user.is_authenticated:
         accounts.set_language(db.session, current_user, locale)

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import SYSTEM, Permission, can, require, scopes
+from portal.accounts.permissions import SYSTEM, Permission, can, covers, require, scopes
 from portal.errors import Forbidden
 from tests import factories
 
@@ -53,9 +53,13 @@ def test_a_district_admin_covers_the_district_but_not_the_whole_portal(session, 
 
 
 def test_paths_of_similar_ids_do_not_overlap(session, tree):
-    # A place with id 1 must not cover one with id 12: paths end in "/".
-    assert tree.community.path.endswith("/")
-    assert not tree.other_grid.path.startswith(tree.grid.path)
+    # A grant on place 1 must not cover place 12: every path ends in "/".
+    from types import SimpleNamespace
+
+    assert all(place.path.endswith("/") for place in (tree.district, tree.grid))
+    one, twelve = SimpleNamespace(path="/1/"), SimpleNamespace(scope_path="/12/")
+    assert not covers(one, twelve)
+    assert covers(one, SimpleNamespace(scope_path="/1/12/"))
 
 
 def test_disabled_or_anonymous_people_can_do_nothing(session, tree):

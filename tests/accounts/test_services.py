@@ -283,3 +283,19 @@ def test_preferences_are_saved(session):
     services.update_preferences(session, resident, display_name="  王阿姨 ", locale="en")
     assert (resident.display_name, resident.locale) == ("王阿姨", "en")
     assert session.get(User, resident.id).locale == "en"
+
+
+def test_a_language_outside_the_two_is_refused(session):
+    resident = factories.user(session)
+    with pytest.raises(Invalid, match="languages offered"):
+        services.update_preferences(session, resident, display_name="", locale="fr")
+    with pytest.raises(Invalid):
+        services.set_language(session, resident, "de")
+    services.update_preferences(session, resident, display_name="", locale=None)
+    assert resident.locale is None
+
+
+def test_codes_older_than_a_day_are_deleted_when_the_number_asks_again(session, sms, now):
+    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, locale="en", now=now + timedelta(days=2))
+    assert session.scalars(select(SignInCode.created_at)).all() == [now + timedelta(days=2)]

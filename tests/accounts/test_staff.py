@@ -7,7 +7,7 @@ from portal.accounts import staff
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import SYSTEM
 from portal.audit.models import AuditEvent
-from portal.errors import Forbidden, Invalid
+from portal.errors import Forbidden, Invalid, NotFound
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -107,7 +107,7 @@ def test_a_district_admin_grants_inside_the_district_only(session, tree, now):
 
 def test_revoking_a_role_is_audited_and_takes_effect(session, admin, tree, now):
     worker = factories.user(session, Role.GRID_WORKER, tree.grid)
-    staff.revoke_role(session, admin, worker.grants[0].id, now=now)
+    staff.revoke_role(session, admin, worker, worker.grants[0].id, now=now)
     assert worker.roles == set()
     assert not worker.is_staff
     event = session.scalars(
@@ -118,7 +118,7 @@ def test_revoking_a_role_is_audited_and_takes_effect(session, admin, tree, now):
 
 def test_an_admin_cannot_revoke_their_own_admin_role(session, admin, now):
     with pytest.raises(Invalid, match="your own"):
-        staff.revoke_role(session, admin, admin.grants[0].id, now=now)
+        staff.revoke_role(session, admin, admin, admin.grants[0].id, now=now)
 
 
 def test_disabling_ends_every_session_and_enabling_restores_access(session, admin, tree, now):
@@ -177,3 +177,70 @@ def test_the_user_list_puts_staff_first_and_searches_by_number(session, admin, t
     assert found == [worker, resident]
     with pytest.raises(Forbidden):
         staff.users_query(worker)
+
+
+def test_staff_are_created_with_their_first_role_in_one_go(session, tree, now):
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    made = staff.create_staff(
+        session, district_admin, phone="13800138301", display_name="王强", password="a temporary passphrase",
+        role=Role.GRID_WORKER, place_code=tree.grid.code, now=now,
+    )  # fmt: skip
+    assert made.roles == {Role.GRID_WORKER} and made.must_change_password
+    assert actions(session)[-2:] == ["accounts.create_user", "accounts.grant_role"]
+
+
+def test_a_resident_becomes_staff_on_the_same_account(session, admin, tree, now):
+    resident = factories.user(session, phone="13800138302", name="")
+    made = staff.create_staff(
+        session, admin, phone=resident.phone, display_name="李秀英", password="a temporary passphrase",
+        role=Role.SECRETARY, place_code=tree.community.code, now=now,
+    )  # fmt: skip
+    assert made is resident and made.display_name == "李秀英" and made.is_staff
+    assert "accounts.make_staff" in actions(session)
+
+
+def test_an_existing_staff_number_or_an_outside_place_is_refused(session, tree, now):
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    with pytest.raises(Invalid, match="staff account already"):
+        staff.create_staff(
+            session, district_admin, phone=worker.phone, display_name="x", password="a temporary passphrase",
+            role=Role.SECRETARY, place_code=tree.community.code, now=now,
+        )  # fmt: skip
+    with pytest.raises(Forbidden):
+        staff.create_staff(
+            session, district_admin, phone="13800138303", display_name="x", password="a temporary passphrase",
+            role=Role.ADMIN, place_code="", now=now,
+        )  # fmt: skip
+    assert staff.find_user_by_phone(session, "13800138303") is None
+
+
+def test_a_district_admin_sees_only_the_staff_of_the_district(session, tree, now):
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    inside = factories.user(session, Role.GRID_WORKER, tree.grid)
+    elsewhere = factories.place(session, None, "另一个区")
+    outside = factories.user(session, Role.ADMIN, elsewhere)
+    resident = factories.user(session)
+    visible = set(session.scalars(staff.users_query(district_admin)))
+    assert inside in visible and district_admin in visible
+    assert outside not in visible and resident not in visible
+    assert staff.get_user(session, district_admin, inside.id) is inside
+    for hidden in (outside, resident):
+        with pytest.raises(Forbidden):
+            staff.get_user(session, district_admin, hidden.id)
+    portal_admin = factories.user(session, Role.ADMIN, None)
+    assert {outside, resident} <= set(session.scalars(staff.users_query(portal_admin)))
+
+
+def test_showing_a_full_number_is_audited(session, admin, tree, now):
+    worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    assert staff.reveal_phone(session, admin, worker, now=now) == worker.phone
+    assert actions(session)[-1] == "accounts.reveal_phone"
+
+
+def test_a_role_of_another_account_cannot_be_revoked_through_this_one(session, admin, tree, now):
+    worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    other = factories.user(session, Role.GRID_WORKER, tree.other_grid)
+    with pytest.raises(NotFound):
+        staff.revoke_role(session, admin, worker, other.grants[0].id, now=now)
+    assert other.roles == {Role.GRID_WORKER}

@@ -151,7 +151,6 @@ def test_the_fifth_failure_locks_the_account(client, session):
     assert "locked for 15 minutes" in response.get_data(as_text=True)
     response = sign_in_staff(client, worker)
     assert "Try again in 15 minutes" in response.get_data(as_text=True)
-    assert client.get("/staff").status_code == 302
 
 
 def test_a_temporary_password_must_be_replaced_before_anything_else(client, session):
@@ -207,14 +206,15 @@ def test_signing_out_kills_the_old_cookie_everywhere(client, session):
     assert client.get("/staff").status_code == 302
 
 
-def test_disabling_an_account_ends_its_sessions_at_once(client, session, now):
+def test_disabling_an_account_ends_its_sessions_at_once(app, client, session):
     worker = factories.user(session, Role.GRID_WORKER)
+    admin = factories.user(session, Role.ADMIN, None)
     session.commit()
     sign_in_staff(client, worker)
     assert client.get("/staff").status_code == 200
-    worker.disabled_at = now
-    worker.session_token = "replaced"
-    session.commit()
+    admin_browser = app.test_client()
+    sign_in_staff(admin_browser, admin)
+    assert admin_browser.post(f"/admin/users/{worker.id}/disable").status_code == 302
     assert client.get("/staff").status_code == 302
 
 
@@ -293,7 +293,7 @@ def admin_client(client, session):
     return client
 
 
-def test_an_admin_creates_an_account_and_grants_a_role(admin_client, session):
+def test_an_admin_creates_a_staff_account_with_its_role_and_adds_another(admin_client, session):
     tree = factories.tree(session)
     session.commit()
     response = admin_client.post(
@@ -301,19 +301,40 @@ def test_an_admin_creates_an_account_and_grants_a_role(admin_client, session):
         data={
             "phone": "13800138200",
             "display_name": "新网格员",
+            "role": "grid_worker",
+            "place_code": tree.grid.code,
             "password": "a temporary passphrase",
         },
     )
     created = session.scalar(select(User).where(User.phone == "13800138200"))
     assert response.headers["Location"] == f"/admin/users/{created.id}"
+    assert created.roles == {Role.GRID_WORKER} and created.must_change_password
     response = admin_client.post(
         f"/admin/users/{created.id}/grants",
-        data={"role": "grid_worker", "place_code": tree.grid.code},
+        data={"role": "volunteer", "place_code": tree.community.code},
     )
     assert response.status_code == 302
-    assert created.roles == {Role.GRID_WORKER}
+    assert created.roles == {Role.GRID_WORKER, Role.VOLUNTEER}
     detail = page(admin_client, f"/admin/users/{created.id}")
     assert "Grid worker" in detail and tree.grid.code in detail
+
+
+def test_a_new_staff_account_with_a_wrong_place_keeps_what_was_typed(admin_client, session):
+    response = admin_client.post(
+        "/admin/users/new",
+        data={
+            "phone": "13800138201",
+            "display_name": "王强",
+            "role": "secretary",
+            "place_code": "NOWHERE",
+            "password": "a temporary passphrase",
+        },
+        headers=EN,
+    )
+    body = response.get_data(as_text=True)
+    assert "There is no place with this code" in body
+    assert 'value="王强"' in body and 'value="NOWHERE"' in body
+    assert session.scalar(select(User).where(User.phone == "13800138201")) is None
 
 
 def test_a_wrong_place_code_is_explained_on_the_grant_form(admin_client, session):
@@ -346,11 +367,65 @@ def test_an_admin_disables_and_resets_an_account(admin_client, session):
     assert worker.roles == set()
 
 
-def test_the_user_list_shows_masked_numbers(admin_client, session):
+def test_accounts_are_searched_by_post_and_shown_masked(admin_client, session):
     factories.user(session, Role.GRID_WORKER, phone="13700137005", name="李四")
+    factories.user(session, Role.GRID_WORKER, phone="13700137006", name="王五")
     session.commit()
-    body = page(admin_client, "/admin/users?q=李四")
+    response = admin_client.post("/admin/users", data={"q": "137 0013 7005"}, headers=EN)
+    body = response.get_data(as_text=True)
     assert "137****7005" in body and "13700137005" not in body
+    assert "王五" not in body and "1 account" in body
+
+
+def test_the_full_number_is_shown_on_request_and_audited(admin_client, session):
+    worker = factories.user(session, Role.GRID_WORKER, phone="13700137007")
+    session.commit()
+    assert "13700137007" not in page(admin_client, f"/admin/users/{worker.id}")
+    response = admin_client.post(f"/admin/users/{worker.id}/phone", headers=EN)
+    assert 'href="tel:13700137007"' in response.get_data(as_text=True)
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "accounts.reveal_phone")
+    ).one()
+    assert event.target_id == str(worker.id)
+
+
+def test_a_lock_that_has_run_out_is_not_shown(admin_client, session):
+    from datetime import timedelta
+
+    from portal.db import utcnow
+
+    worker = factories.user(session, Role.GRID_WORKER)
+    worker.locked_until = utcnow() - timedelta(minutes=1)
+    session.commit()
+    body = page(admin_client, f"/admin/users/{worker.id}")
+    assert "Locked until" not in body and "Active" in body
+
+
+def test_a_district_admin_is_refused_outside_the_district_and_it_is_audited(client, session):
+    tree = factories.tree(session)
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    outside = factories.user(session, Role.ADMIN, factories.place(session, None, "另一个区"))
+    session.commit()
+    sign_in_staff(client, district_admin)
+    assert client.get(f"/admin/users/{outside.id}").status_code == 403
+    assert client.post(f"/admin/users/{outside.id}/disable").status_code == 403
+    assert outside.disabled_at is None
+    person = factories.user(session, password=factories.PASSWORD)
+    session.commit()
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "phone": "13800138209",
+            "display_name": "x",
+            "role": "admin",
+            "place_code": "",
+            "password": "a temporary passphrase",
+        },
+    )
+    assert response.status_code == 403
+    denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert len(denied) == 3
+    assert person.roles == set()
 
 
 @pytest.mark.parametrize("url", ["/admin/users", "/admin/users/new", "/admin/audit"])

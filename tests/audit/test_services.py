@@ -15,11 +15,14 @@ from tests import factories
 def test_an_entry_records_who_what_on_what_when_where_and_the_result(session, now):
     tree = factories.tree(session)
     admin = factories.user(session, Role.ADMIN, None)
-    with audit.origin("203.0.113.7"):
+    audit.set_origin("203.0.113.7")
+    try:
         event = audit.record(
             session, "places.update_place", actor=admin, target=tree.grid, now=now,
             outcome=Outcome.SUCCESS, details={"code": tree.grid.code},
         )  # fmt: skip
+    finally:
+        audit.set_origin(None)
     session.expire_all()
     stored = session.get(AuditEvent, event.id)
     assert (stored.actor_id, stored.action, stored.target_type, stored.target_id) == (

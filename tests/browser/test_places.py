@@ -92,3 +92,14 @@ def test_a_secretary_cannot_open_another_communitys_page(live_server, phone, che
     assert response.status == 403
     expect(phone.locator("h1")).to_have_text(words["forbidden"])
     check(phone, "2-other-community-refused")
+
+
+def test_staff_pages_are_easy_to_read_and_tap(live_server, phone, language):
+    from tests.browser.test_sign_in import assert_easy_to_read_and_tap
+
+    staff_sign_in(phone, live_server, ADMIN, TEXT[language])
+    grid = place_id(live_server, "44039900100101")
+    for path in ("/staff", "/admin/places", f"/admin/places/{grid}", f"/admin/places/{grid}/import",
+                 "/admin/users", "/admin/users/new", "/admin/audit", "/account"):  # fmt: skip
+        phone.goto(live_server.url + path)
+        assert_easy_to_read_and_tap(phone)

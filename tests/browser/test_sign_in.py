@@ -60,19 +60,33 @@ def test_a_resident_signs_in_with_an_sms_code(live_server, phone, check, languag
     check(phone, "5-signed-in")
 
 
-@pytest.mark.parametrize("path", ["/", "/sign-in", "/staff/sign-in", "/no-such-page"])
-def test_tap_targets_and_text_are_big_enough_for_older_eyes(live_server, phone, path):
-    phone.goto(live_server.url + path)
-    body_size = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-    line_height = phone.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
-    assert body_size >= 18
-    assert line_height / body_size >= 1.3
-    small = phone.evaluate(
+def assert_easy_to_read_and_tap(page) -> None:
+    """Text of 18 px and more, line height of 1.3 and more, tap targets of 44 x 44 px and more."""
+    body_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    line_height = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert body_size >= 18 and line_height / body_size >= 1.3
+    small_text = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.offsetParent !== null
+                && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+            .map(el => [el.tagName + ' ' + el.textContent.trim().slice(0, 30),
+                        parseFloat(getComputedStyle(el).fontSize)])
+            .filter(([, size]) => size < 18)"""
+    )
+    assert small_text == []
+    small_targets = page.evaluate(
         """() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select')]
             .filter(el => el.offsetParent !== null && !el.closest('.skip-link'))
-            .map(el => [el.outerHTML.slice(0, 60), el.getBoundingClientRect().height])
-            .filter(([, height]) => height < 44)"""
+            .map(el => [el.outerHTML.slice(0, 70), el.getBoundingClientRect()])
+            .filter(([, box]) => box.height < 44 || box.width < 44)
+            .map(([html, box]) => [html, Math.round(box.width), Math.round(box.height)])"""
     )
-    assert small == []
-    # Nothing wider than the phone: no sideways scrolling.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert small_targets == []
+    # Nothing wider than the phone: no sideways scrolling of the page itself.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("path", ["/", "/sign-in", "/staff/sign-in", "/no-such-page"])
+def test_public_pages_are_easy_to_read_and_tap(live_server, phone, path):
+    phone.goto(live_server.url + path)
+    assert_easy_to_read_and_tap(phone)

@@ -192,3 +192,39 @@ def test_the_building_list_is_paged_and_searchable(admin_client, tree, session):
     assert "分页楼54栋" in second and "分页楼00栋" not in second
     found = page(admin_client, f"/admin/places/{tree.grid.id}?q=分页楼07")
     assert "1 building" in found and "分页楼07栋" in found
+
+
+def test_what_a_file_contains_is_escaped_in_the_problem_list(admin_client, tree):
+    data = "网格编码,楼栋名称,地址\r\n<img src=x id=injected>,楼,路\r\n".encode()
+    body = upload(admin_client, tree.community, data).get_data(as_text=True)
+    assert "<img src=x id=injected>" not in body
+    assert "&lt;img src=x id=injected&gt;" in body
+
+
+def test_a_new_portal_lets_its_administrator_add_the_first_district(client, session):
+    sign_in_staff(client, factories.user(session, Role.ADMIN, None))
+    session.commit()
+    body = page(client, "/admin/places")
+    assert "Add a district" in body
+    response = client.post(
+        "/admin/places/new", data={"code": "440399", "name_zh": "明湖区", "name_en": ""}
+    )
+    assert response.status_code == 302
+
+
+def test_nonsense_add_pages_are_refused(admin_client, secretary_client, tree):
+    response = admin_client.get(f"/admin/places/{tree.grid.id}/new", headers=EN)
+    assert response.status_code == 400
+    assert "A grid is divided into buildings" in response.get_data(as_text=True)
+    assert admin_client.get(f"/admin/places/{tree.community.id}/buildings/new").status_code == 404
+
+
+def test_a_secretary_cannot_even_open_the_form_for_a_district(secretary_client):
+    assert secretary_client.get("/admin/places/new").status_code == 403
+
+
+def test_a_secretary_sees_the_areas_above_as_text_not_links(secretary_client, tree):
+    body = page(secretary_client, f"/admin/places/{tree.grid.id}")
+    assert f'href="/admin/places/{tree.community.id}"' in body
+    assert f'href="/admin/places/{tree.street.id}"' not in body
+    assert f"<span>{tree.street.name_en}</span>" in body

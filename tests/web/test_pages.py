@@ -98,12 +98,12 @@ def failing_app():
 @pytest.mark.parametrize(
     ("status", "english", "chinese"),
     [
-        (400, "Something was not right", "有误"),
-        (403, "You cannot open this page", "无法"),
-        (404, "Page not found", "找不到"),
-        (413, "The file is too large", "文件"),
-        (429, "Too many attempts", "尝试"),
-        (500, "Something went wrong on our side", "出"),
+        (400, "Something was not right", "<h1>提交的内容有误</h1>"),
+        (403, "You cannot open this page", "<h1>您无法打开此页面</h1>"),
+        (404, "Page not found", "<h1>找不到此页面</h1>"),
+        (413, "The file is too large", "<h1>文件太大</h1>"),
+        (429, "Too many attempts", "<h1>尝试次数太多</h1>"),
+        (500, "Something went wrong on our side", "<h1>系统出现问题</h1>"),
     ],
 )
 def test_error_pages_speak_both_languages_and_hide_internals(failing_app, status, english, chinese):

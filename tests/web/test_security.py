@@ -10,7 +10,6 @@ from sqlalchemy import select, text
 
 import portal.models  # noqa: F401
 from portal.accounts.models import Role
-from portal.config import ProductionConfig
 from portal.db import Base, make_engine
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
@@ -47,13 +46,55 @@ def test_pages_for_a_signed_in_person_are_not_stored(client, session):
     )
 
 
-def test_production_settings_secure_the_cookie_and_send_hsts():
-    assert ProductionConfig.SESSION_COOKIE_SECURE is True
-    assert ProductionConfig.SESSION_COOKIE_NAME.startswith("__Host-")
-    assert ProductionConfig.DEV_PAGES is False
-    app = make_test_app("sqlite://", HSTS=True, SESSION_COOKIE_SECURE=True)
-    response = app.test_client().get("/sign-in")
+def test_production_secures_the_cookie_sends_hsts_and_hides_the_development_page(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "a production secret")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite://")
+    from portal import create_app
+
+    app = create_app()
+    client = app.test_client()
+    response = client.get("/sign-in", base_url="https://portal.example")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-portal_session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert client.get("/dev/messages").status_code == 404
+    dispose(app)
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+    from flask import Flask
+
+    from portal import _load_secret_key
+
+    app = Flask("check", instance_path=str(tmp_path))
+    app.config.update(ENV_NAME="production", SECRET_KEY=None)
+    with pytest.raises(RuntimeError, match="PORTAL_SECRET_KEY"):
+        _load_secret_key(app)
+
+
+def test_development_creates_one_secret_key_and_keeps_it(tmp_path):
+    from flask import Flask
+
+    from portal import _load_secret_key
+
+    keys = []
+    for _ in range(2):
+        app = Flask("check", instance_path=str(tmp_path))
+        app.config.update(ENV_NAME="development", SECRET_KEY=None)
+        _load_secret_key(app)
+        keys.append(app.config["SECRET_KEY"])
+    assert keys[0] == keys[1] and len(keys[0]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_anonymous_pages_set_no_cookie(client):
+    # Public pages must stay cacheable: no session for someone who only reads.
+    for url in ("/", "/no-such-page"):
+        assert "Set-Cookie" not in client.get(url).headers
 
 
 def test_pages_ask_for_no_outside_resources(client):
@@ -90,7 +131,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)
-    visited = 0
+    visited = forms = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()):
             continue
@@ -98,9 +139,26 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         for who in (client, app.test_client()):
             with who.get(url) as response:
                 assert response.status_code < 500, url
+                forms += _count_forms_with_a_token(response, signed_in=who is client)
         visited += 1
-    assert visited >= 15
+    assert visited >= 15 and forms >= 20
     assert _snapshot(session) == before
+
+
+def _count_forms_with_a_token(response, *, signed_in: bool) -> int:
+    """Every POST form on the page carries a CSRF token (the anonymous language switch aside)."""
+    if response.mimetype != "text/html":
+        return 0
+    counted = 0
+    for form in re.findall(
+        r"<form[^>]*method=\"post\".*?</form>", response.get_data(as_text=True), re.S
+    ):
+        if not signed_in and 'action="/language"' in form:
+            assert 'name="csrf_token"' not in form
+            continue
+        assert 'name="csrf_token"' in form, form[:200]
+        counted += 1
+    return counted
 
 
 # CSRF
@@ -125,7 +183,14 @@ def token(body: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
 
 
-def test_every_post_route_refuses_a_request_without_a_token(csrf_client):
+def test_every_post_route_refuses_a_request_without_a_token(csrf_client, session):
+    staff = factories.user(session, Role.ADMIN, None)
+    session.commit()
+    body = csrf_client.get("/staff/sign-in").get_data(as_text=True)
+    csrf_client.post(
+        "/staff/sign-in",
+        data={"csrf_token": token(body), "phone": staff.phone, "password": factories.PASSWORD},
+    )
     for rule in csrf_client.application.url_map.iter_rules():
         if "POST" not in (rule.methods or ()):
             continue
@@ -135,6 +200,12 @@ def test_every_post_route_refuses_a_request_without_a_token(csrf_client):
         )
         assert response.status_code == 400, url
         assert "reload the page and try again" in response.get_data(as_text=True)
+
+
+def test_an_anonymous_language_switch_needs_no_token(csrf_client):
+    # It only sets a cookie in the visitor's own browser; a signed-in switch needs the token.
+    response = csrf_client.post("/language", data={"locale": "en", "next": "/"})
+    assert response.headers["Location"] == "/"
 
 
 def test_forms_work_with_the_token_from_their_page(csrf_client, session):
