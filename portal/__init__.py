@@ -105,6 +105,8 @@ def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
     from portal.demo.cli import demo_cli
+    from portal.doors import views as doors
+    from portal.doors.cli import qr_cli
     from portal.notifications.views import bp as notifications_bp
     from portal.places.cli import places_cli
     from portal.places.views import bp as places_bp
@@ -115,9 +117,10 @@ def _register_features(app: Flask) -> None:
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    for blueprint in (web_bp, accounts_bp, places_bp, audit_bp):
+    doors.init_app(app)
+    for blueprint in (web_bp, accounts_bp, places_bp, audit_bp, doors.bp):
         app.register_blueprint(blueprint)
     if _dev_pages(app) and app.config["NOTIFICATIONS_PROVIDER"] == "log":
         app.register_blueprint(notifications_bp)
-    for command in (cli.db_cli, users_cli, places_cli, demo_cli):
+    for command in (cli.db_cli, users_cli, places_cli, demo_cli, qr_cli):
         app.cli.add_command(command)

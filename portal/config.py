@@ -20,6 +20,10 @@ class Config:
 
     # Requests: photos come later, at most 10 MB each; CSV imports of a district fit in 16 MB.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Door pages: how long a rendered page is kept (an edit shows within this), and how often
+    # each process writes its pending scan counts (None: only when asked, as in tests).
+    PAGE_CACHE_SECONDS = 60
+    SCAN_FLUSH_SECONDS: float | None = 10
     # Number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted.
     PROXY_COUNT = 0
 

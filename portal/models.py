@@ -2,6 +2,7 @@
 
 from portal.accounts.models import RoleGrant, SignInCode, User
 from portal.audit.models import AuditEvent
+from portal.doors.models import BuildingScan
 from portal.places.models import Building, Place
 
-__all__ = ["AuditEvent", "Building", "Place", "RoleGrant", "SignInCode", "User"]
+__all__ = ["AuditEvent", "Building", "BuildingScan", "Place", "RoleGrant", "SignInCode", "User"]

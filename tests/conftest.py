@@ -116,6 +116,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "DEV_PAGES": True,
+        "SCAN_FLUSH_SECONDS": None,
     }
     settings.update(overrides)
     return create_app(settings)
@@ -173,9 +174,11 @@ def session(app: Flask, engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture(autouse=True)
 def _fresh_counters(app: Flask) -> Iterator[None]:
-    """Rate limits and the development SMS list start empty in every test."""
+    """Rate limits, the development SMS list, door pages and scan counts start empty."""
     ratelimit.reset(app)
     app.extensions["portal.sms"].clear()
+    app.extensions["portal.door_pages"].clear()
+    app.extensions["portal.scans"].take()
     yield
 
 

@@ -36,3 +36,10 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) != 11:
         return "*" * len(phone)
     return f"{phone[:3]}****{phone[-4:]}"
+
+
+def spaced_phone(phone: str) -> str:
+    """A number as it is read aloud: 138 0013 8000 (other numbers as they are)."""
+    if len(phone) == 11 and phone.isdigit():
+        return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
+    return phone

@@ -26,7 +26,7 @@ def seed_demo(session: Session, *, now: datetime) -> None:
     district = places.create_place(
         session, SYSTEM, None, code=code, name_zh=name_zh, name_en=name_en, now=now
     )
-    number = 0
+    number = grid_number = 0
     for street_code, street_zh, street_en, communities in data.STREETS:
         street = places.create_place(
             session,
@@ -39,22 +39,21 @@ def seed_demo(session: Session, *, now: datetime) -> None:
         )
         for community_code, community_zh, community_en, road_zh, estates in communities:
             community = places.create_place(
-                session,
-                SYSTEM,
-                street,
-                code=community_code,
-                name_zh=community_zh,
-                name_en=community_en,
-                now=now,
-            )
+                session, SYSTEM, street,
+                code=community_code, name_zh=community_zh, name_en=community_en,
+                phone=data.COMMUNITY_PHONES[community_code],
+                hours_zh=data.SERVICE_HOURS[0], hours_en=data.SERVICE_HOURS[1], now=now,
+            )  # fmt: skip
             for index, (estate_zh, estate_en) in enumerate(estates):
                 grid = places.create_place(
                     session, SYSTEM, community,
                     code=f"{community_code}{index + 1:02d}",
                     name_zh=f"{community_zh}{data.GRID_NAMES[index]}",
                     name_en=f"{community_en} {data.GRID_NAMES_EN[index]}",
+                    phone=str(data.GRID_PHONE_FIRST + grid_number),
                     now=now,
                 )  # fmt: skip
+                grid_number += 1
                 street_number = 8 + 16 * index
                 for block in range(1, data.BUILDINGS_PER_GRID + 1):
                     number += 1

@@ -24,6 +24,22 @@ class PlaceForm(FlaskForm):
         validators=[InputRequired(_l("Enter the Chinese name of this place.")), Length(max=100)],
     )
     name_en = StringField(_l("Name in English (optional)"), validators=[Length(max=200)])
+    phone = StringField(
+        _l("Public phone number (optional)"),
+        validators=[Length(max=20)],
+        description=_l(
+            "Printed on the door posters: for a community its hotline, for a grid its grid worker's work number."
+        ),
+        render_kw={"inputmode": "tel"},
+    )
+    service_hours_zh = StringField(
+        _l("Service centre hours in Chinese (optional)"),
+        validators=[Length(max=100)],
+        description=_l("For example 周一至周五 8:30–12:00，14:00–18:00."),
+    )
+    service_hours_en = StringField(
+        _l("Service centre hours in English (optional)"), validators=[Length(max=200)]
+    )
 
 
 class BuildingForm(FlaskForm):

@@ -53,6 +53,12 @@ class Place(Base):
     # Ids from the root down to this place, as "/1/4/17/": a place lies within another when
     # its path starts with the other's, which one indexed LIKE answers for any depth.
     path: Mapped[str] = mapped_column(String(255), default="")
+    # Public contact: a community's service hotline, or a grid worker's work number. Printed
+    # on door posters, so never someone's private or sign-in number unless they agree.
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    # When the community's service centre is open, as residents should read it.
+    service_hours_zh: Mapped[str] = mapped_column(String(100), default="")
+    service_hours_en: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -94,6 +100,9 @@ class Building(Base):
     address: Mapped[str] = mapped_column(String(255))
     households: Mapped[int] = mapped_column(default=0)
     risk_grade: Mapped[RiskGrade] = mapped_column(enum_column(RiskGrade), default=RiskGrade.SAFE)
+    # A retired building (pulled down, merged) keeps its code; its door page points to the
+    # community instead. Codes are never given to another building.
+    retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -160,7 +160,12 @@ def buildings_query(place: Place, search: str = "") -> Select:
     return query
 
 
-def _check_place_fields(session: Session, code: str, name_zh: str, place_id: int | None) -> None:
+_PHONE_CHARACTERS = set("0123456789 +-()")
+
+
+def _check_place_fields(
+    session: Session, code: str, name_zh: str, phone: str, place_id: int | None
+) -> None:
     if not code.strip():
         raise Invalid(_l("Enter the code of this place."), field="code")
     if not name_zh.strip():
@@ -168,6 +173,8 @@ def _check_place_fields(session: Session, code: str, name_zh: str, place_id: int
     clash = session.scalar(select(Place.id).where(Place.code == code.strip()))
     if clash is not None and clash != place_id:
         raise Invalid(_l("Another place already has this code."), field="code")
+    if not set(phone) <= _PHONE_CHARACTERS or len(phone.strip()) > 20:
+        raise Invalid(_l("Enter a phone number of digits, like 0755-2345 6789."), field="phone")
 
 
 def create_place(
@@ -179,16 +186,25 @@ def create_place(
     name_zh: str,
     name_en: str,
     now: datetime,
+    phone: str = "",
+    hours_zh: str = "",
+    hours_en: str = "",
 ) -> Place:
-    """Add an area inside `parent` (a new district when there is no parent)."""
+    """Add an area inside `parent` (a new district when there is no parent).
+
+    `phone` is printed on door posters: a community's hotline, a grid worker's work number.
+    """
     kind = new_place_kind(actor, parent)
-    _check_place_fields(session, code, name_zh, None)
+    _check_place_fields(session, code, name_zh, phone, None)
     place = Place(
         kind=kind,
         parent=parent,
         code=code.strip(),
         name_zh=name_zh.strip(),
         name_en=name_en.strip(),
+        phone=phone.strip(),
+        service_hours_zh=hours_zh.strip(),
+        service_hours_en=hours_en.strip(),
         created_at=now,
         updated_at=now,
     )
@@ -216,12 +232,18 @@ def update_place(
     name_zh: str,
     name_en: str,
     now: datetime,
+    phone: str = "",
+    hours_zh: str = "",
+    hours_en: str = "",
 ) -> None:
     require(actor, Permission.MANAGE_PLACES, place)
-    _check_place_fields(session, code, name_zh, place.id)
+    _check_place_fields(session, code, name_zh, phone, place.id)
     place.code = code.strip()
     place.name_zh = name_zh.strip()
     place.name_en = name_en.strip()
+    place.phone = phone.strip()
+    place.service_hours_zh = hours_zh.strip()
+    place.service_hours_en = hours_en.strip()
     place.updated_at = now
     session.flush()
     audit.record(

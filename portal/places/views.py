@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
+from portal.doors import services as doors
 from portal.pagination import paginate
 from portal.places import services
 from portal.places.csvio import HEADERS, ImportFailed, write_buildings
@@ -51,6 +52,17 @@ def detail(place_id: int):
     )
 
 
+def _place_fields(form: PlaceForm) -> dict[str, str]:
+    return {
+        "code": form.code.data,
+        "name_zh": form.name_zh.data,
+        "name_en": form.name_en.data or "",
+        "phone": form.phone.data or "",
+        "hours_zh": form.service_hours_zh.data or "",
+        "hours_en": form.service_hours_en.data or "",
+    }
+
+
 @bp.route("/new", methods=["GET", "POST"], defaults={"parent_id": None})
 @bp.route("/<int:parent_id>/new", methods=["GET", "POST"])
 @login_required
@@ -61,9 +73,8 @@ def new(parent_id: int | None):
     if form.validate_on_submit():
         with saving(form) as saved:
             place = services.create_place(
-                db.session, current_user, parent,
-                code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data, now=utcnow(),
-            )  # fmt: skip
+                db.session, current_user, parent, now=utcnow(), **_place_fields(form)
+            )
         if saved:
             flash(_("The place is added."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
@@ -81,9 +92,8 @@ def edit(place_id: int):
     if form.validate_on_submit():
         with saving(form) as saved:
             services.update_place(
-                db.session, current_user, place,
-                code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data, now=utcnow(),
-            )  # fmt: skip
+                db.session, current_user, place, now=utcnow(), **_place_fields(form)
+            )
         if saved:
             flash(_("The changes are saved."), "success")
             return redirect(url_for("places.detail", place_id=place.id))
@@ -155,6 +165,7 @@ def edit_building(building_id: int):
         "places/building_form.html",
         form=form,
         building=building,
+        scans=doors.scan_total(db.session, building.id),
         trail=services.trail(current_user, building.grid),
     )
 

@@ -12,7 +12,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime, get_locale
 
 from portal.accounts.labels import ROLE_LABELS
-from portal.accounts.phones import mask_phone
+from portal.accounts.phones import mask_phone, spaced_phone
 from portal.audit.labels import OUTCOME_LABELS
 from portal.i18n import ENGLISH, HTML_LANG, LANGUAGE_NAMES, LOCALES
 from portal.places.labels import KIND_LABELS, KIND_PLURALS, RISK_LABELS
@@ -27,6 +27,11 @@ def local_name(thing: Any) -> str:
     if current_locale() == ENGLISH and getattr(thing, "name_en", ""):
         return thing.name_en
     return thing.name_zh
+
+
+def local_text(chinese: str, english: str) -> str:
+    """The English text for an English reader when there is one, else the Chinese."""
+    return english if current_locale() == ENGLISH and english else chinese
 
 
 def local_time(moment: datetime | None, format: str = "medium") -> str:
@@ -60,10 +65,14 @@ def _language_next() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        mask_phone=mask_phone, local_name=local_name, local_time=local_time
+        mask_phone=mask_phone,
+        spaced_phone=spaced_phone,
+        local_name=local_name,
+        local_time=local_time,
     )
     app.jinja_env.globals.update(
         static_url=static_url,
+        local_text=local_text,
         role_label=ROLE_LABELS.get,
         kind_label=KIND_LABELS.get,
         kind_plural=KIND_PLURALS.get,

@@ -72,6 +72,8 @@ def live_server(database) -> Iterator[LiveServer]:
         seed_demo(db.session, now=utcnow())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Posters printed during the tests lead to this server.
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,0 +1,184 @@
+"""Door posters: one A4 page a building, with its QR code drawn as vector modules.
+
+Chinese text uses ReportLab's built-in CID font STSong-Light, which PDF readers supply, so no
+font file is shipped. Making QR matrices is the costly part; with several processes they are
+made in a pool while this process draws, and the modules go into the page as literal PDF
+operators (ReportLab's path API formats every rectangle and is seven times slower).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO
+
+from flask_babel import force_locale, gettext
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from portal.accounts.phones import spaced_phone
+from portal.doors.qrcodes import QUIET_ZONE, QRBatch, door_url, pdf_operators, svg
+from portal.doors.services import DoorFacts
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 15 * mm
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+QR_SIZE = 130 * mm
+CJK = "STSong-Light"
+LATIN = "Helvetica"
+# Below this many posters, starting worker processes costs more than it saves.
+PARALLEL_FROM = 1000
+
+pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+
+
+def write_posters(
+    out: BinaryIO,
+    doors: Sequence[DoorFacts],
+    base_url: str,
+    *,
+    processes: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write one poster a building to `out` as a single PDF; return the number of pages."""
+    texts = _texts()
+    urls = [door_url(base_url, door.code) for door in doors]
+    canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=1)
+    canvas.setTitle(texts["title_zh"])
+    canvas.setCreator("portal")
+    _static_form(canvas, texts)
+    for door, url, operators in zip(doors, urls, _operators(urls, processes), strict=True):
+        _draw(canvas, door, url, operators, texts)
+        canvas.showPage()
+        if progress:
+            progress(1)
+    canvas.save()
+    return len(doors)
+
+
+def _texts() -> dict[str, str]:
+    """The poster's words: Chinese, with the title also in English. Patterns are formatted
+    per page with %, so each is looked up once per document."""
+    with force_locale("zh_Hans_CN"):
+        texts = {
+            "title_zh": gettext("Scan to report a problem"),
+            "privacy": gettext(
+                "Scanning records nothing about you. What you report is used only to handle it."
+            ),
+            "grid": gettext("Grid: %(grid)s"),
+            "worker": gettext("Grid worker: %(names)s, phone %(phone)s"),
+            "worker_phone": gettext("Grid worker's phone: %(phone)s"),
+            "community": gettext("Community: %(community)s, secretary hotline %(phone)s"),
+            "community_only": gettext("Community: %(community)s"),
+            "code": gettext("Building code %(code)s"),
+        }
+    with force_locale("en"):
+        texts["title_en"] = gettext("Scan to report a problem")
+    return texts
+
+
+def _static_form(canvas: Canvas, texts: dict[str, str]) -> None:
+    """What every poster shares, drawn once and placed on each page."""
+    canvas.beginForm("static")
+    canvas.setFillColorRGB(0.043, 0.227, 0.459)
+    canvas.rect(0, PAGE_HEIGHT - 42 * mm, PAGE_WIDTH, 42 * mm, stroke=0, fill=1)
+    canvas.setFillColorRGB(1, 1, 1)
+    _centred(canvas, texts["title_zh"], CJK, 40, PAGE_HEIGHT - 24 * mm)
+    _centred(canvas, texts["title_en"], LATIN, 20, PAGE_HEIGHT - 35 * mm)
+    canvas.setFillColorRGB(0, 0, 0)
+    _centred(canvas, texts["privacy"], CJK, 11, MARGIN)
+    canvas.endForm()
+
+
+def _draw(canvas: Canvas, door: DoorFacts, url: str, operators: str, texts: dict[str, str]) -> None:
+    canvas.doForm("static")
+    canvas.addLiteral(operators)
+    y = PAGE_HEIGHT - 50 * mm - QR_SIZE - 9 * mm
+    _centred(canvas, url.split("://", 1)[-1], LATIN, 14, y)
+    y -= 14 * mm
+    _centred(canvas, door.name_zh, CJK, 28, y)
+    y -= 10 * mm
+    _centred(canvas, door.address, CJK, 16, y)
+    y -= 12 * mm
+    lines = [texts["grid"] % {"grid": door.grid_name_zh}]
+    if door.grid_phone and door.workers:
+        lines.append(
+            texts["worker"]
+            % {"names": "、".join(door.workers), "phone": spaced_phone(door.grid_phone)}
+        )
+    elif door.grid_phone:
+        lines.append(texts["worker_phone"] % {"phone": spaced_phone(door.grid_phone)})
+    if door.community_phone:
+        lines.append(
+            texts["community"]
+            % {"community": door.community_name_zh, "phone": door.community_phone}
+        )
+    else:
+        lines.append(texts["community_only"] % {"community": door.community_name_zh})
+    for line in lines:
+        _centred(canvas, line, CJK, 16, y)
+        y -= 8.5 * mm
+    _centred(canvas, texts["code"] % {"code": door.code}, CJK, 11, MARGIN + 6 * mm)
+
+
+def _centred(canvas: Canvas, text: str, font: str, size: float, y: float) -> None:
+    """Draw `text` centred on the page, smaller if it would not fit the width."""
+    width = pdfmetrics.stringWidth(text, font, size)
+    if width > TEXT_WIDTH:
+        size = size * TEXT_WIDTH / width
+    canvas.setFont(font, size)
+    canvas.drawCentredString(PAGE_WIDTH / 2, y, text)
+
+
+def _placed(operators: str, modules: int) -> str:
+    """Scale and move module-unit operators to the QR's place on the page."""
+    cell = QR_SIZE / (modules + 2 * QUIET_ZONE)
+    x = (PAGE_WIDTH - QR_SIZE) / 2 + QUIET_ZONE * cell
+    y = PAGE_HEIGHT - 50 * mm - QR_SIZE + QUIET_ZONE * cell
+    return f"q {cell:.4f} 0 0 {cell:.4f} {x:.3f} {y:.3f} cm 0 g {operators} Q"
+
+
+# Making the operators, in this process or in a pool.
+
+_batch: QRBatch | None = None
+
+
+def _start_worker(sample_url: str) -> None:
+    global _batch
+    _batch = QRBatch(sample_url)
+
+
+def _operators_for(url: str) -> str:
+    if _batch is None:
+        raise RuntimeError("_start_worker() sets up the batch first")
+    modules = _batch.matrix(url)
+    return _placed(pdf_operators(modules), len(modules))
+
+
+def _operators(urls: Sequence[str], processes: int) -> Iterator[str]:
+    if not urls:
+        return iter(())
+    if processes > 1 and len(urls) >= PARALLEL_FROM:
+        return _in_pool(urls, processes)
+    _start_worker(urls[0])
+    return (_operators_for(url) for url in urls)
+
+
+def _in_pool(urls: Sequence[str], processes: int) -> Iterator[str]:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_start_worker, initargs=(urls[0],)) as pool:
+        yield from pool.imap(_operators_for, urls, chunksize=250)
+
+
+def svg_files(doors: Iterable[DoorFacts], base_url: str) -> Iterator[tuple[str, str]]:
+    """(file name, SVG text) for every building, for sign makers."""
+    doors = list(doors)
+    if not doors:
+        return
+    batch = QRBatch(door_url(base_url, doors[0].code))
+    for door in doors:
+        url = door_url(base_url, door.code)
+        yield f"{door.code}.svg", svg(batch.matrix(url), label=url)

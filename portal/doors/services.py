@@ -1,0 +1,170 @@
+"""What a building's door says: its place in the hierarchy and whom to contact.
+
+One query gathers the facts of any number of buildings (a door page, or the posters of a
+whole district), a second their grid workers, so nothing is queried in a loop.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from portal.accounts.models import Role, RoleGrant, User
+from portal.accounts.permissions import Permission, require
+from portal.audit import services as audit
+from portal.doors.models import BuildingScan
+from portal.errors import Invalid
+from portal.places.codes import normalize_code
+from portal.places.models import Building, Place
+
+_CHUNK = 500
+SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class DoorFacts:
+    """What a door page and a poster show of one building."""
+
+    building_id: int
+    code: str
+    name_zh: str
+    name_en: str
+    address: str
+    retired: bool
+    grid_name_zh: str
+    grid_name_en: str
+    grid_phone: str
+    community_name_zh: str
+    community_name_en: str
+    community_phone: str
+    hours_zh: str
+    hours_en: str
+    # Display names of the grid's workers (its grid_worker role holders), oldest role first.
+    workers: tuple[str, ...] = ()
+
+
+def _facts_query() -> tuple[Select, Any]:
+    """The facts of buildings in printing order (street, community, grid, building), and the
+    grid alias to filter on; each column is labelled with its DoorFacts field."""
+    grid, community, street = aliased(Place), aliased(Place), aliased(Place)
+    query = (
+        select(
+            Building.id.label("building_id"),
+            Building.public_code.label("code"),
+            Building.name_zh.label("name_zh"),
+            Building.name_en.label("name_en"),
+            Building.address.label("address"),
+            Building.retired_at.label("retired_at"),
+            grid.id.label("grid_id"),
+            grid.name_zh.label("grid_name_zh"),
+            grid.name_en.label("grid_name_en"),
+            grid.phone.label("grid_phone"),
+            community.name_zh.label("community_name_zh"),
+            community.name_en.label("community_name_en"),
+            community.phone.label("community_phone"),
+            community.service_hours_zh.label("hours_zh"),
+            community.service_hours_en.label("hours_en"),
+        )
+        .join(grid, Building.grid_id == grid.id)
+        .join(community, grid.parent_id == community.id)
+        .join(street, community.parent_id == street.id)
+        .order_by(street.code, community.code, grid.code, Building.name_zh, Building.id)
+    )
+    return query, grid
+
+
+def _with_workers(session: Session, rows: Sequence[Any]) -> list[DoorFacts]:
+    grid_ids = sorted({row.grid_id for row in rows})
+    workers: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(grid_ids), _CHUNK):
+        holders = session.execute(
+            select(RoleGrant.place_id, User.display_name)
+            .join(User, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.role == Role.GRID_WORKER,
+                RoleGrant.place_id.in_(grid_ids[start : start + _CHUNK]),
+                User.disabled_at.is_(None),
+            )
+            .order_by(RoleGrant.id)
+        )
+        for grid_id, name in holders:
+            workers[grid_id].append(name)
+    facts = []
+    for row in rows:
+        values = dict(row._mapping)
+        grid_id = values.pop("grid_id")
+        values["retired"] = values.pop("retired_at") is not None
+        facts.append(DoorFacts(**values, workers=tuple(workers.get(grid_id, ()))))
+    return facts
+
+
+def door(session: Session, raw_code: str) -> DoorFacts | None:
+    """The building behind a code as typed or scanned (any case), or None."""
+    code = normalize_code(raw_code)
+    if code is None:
+        return None
+    query, _grid = _facts_query()
+    row = session.execute(query.where(Building.public_code == code)).first()
+    return _with_workers(session, [row])[0] if row else None
+
+
+def poster_facts(
+    session: Session, actor: Any, place: Place | None, *, include_retired: bool = False
+) -> list[DoorFacts]:
+    """The facts of every building in `place` (None: the whole portal), in printing order."""
+    require(actor, Permission.MANAGE_PLACES, place)
+    query, grid = _facts_query()
+    if place is not None:
+        query = query.where(grid.path.startswith(place.path, autoescape=True))
+    if not include_retired:
+        query = query.where(Building.retired_at.is_(None))
+    return _with_workers(session, session.execute(query).all())
+
+
+def find_buildings(session: Session, words: str) -> list[DoorFacts]:
+    """Buildings in use whose name or address contains `words`, for someone without a code."""
+    words = words.strip()
+    if not words:
+        return []
+    query, _grid = _facts_query()
+    pattern = f"%{words}%"
+    query = query.where(
+        Building.retired_at.is_(None),
+        or_(
+            Building.name_zh.like(pattern),
+            Building.name_en.like(pattern),
+            Building.address.like(pattern),
+        ),
+    ).limit(SEARCH_LIMIT)
+    return _with_workers(session, session.execute(query).all())
+
+
+def scan_total(session: Session, building_id: int) -> int:
+    """Scans of a building counted so far (the last few seconds may still be in memory)."""
+    total = session.scalar(
+        select(func.sum(BuildingScan.count)).where(BuildingScan.building_id == building_id)
+    )
+    return int(total or 0)
+
+
+def set_retired(
+    session: Session, actor: Any, building: Building, retired: bool, *, now: datetime
+) -> None:
+    """Retire a building (its code then points to its community) or bring it back."""
+    require(actor, Permission.MANAGE_PLACES, building)
+    if retired == (building.retired_at is not None):
+        raise Invalid(_l("Nothing to change: the building is already so."))
+    building.retired_at = now if retired else None
+    building.updated_at = now
+    session.flush()
+    audit.record(
+        session, "doors.retire_building" if retired else "doors.restore_building",
+        actor=actor, target=building, now=now,
+    )  # fmt: skip

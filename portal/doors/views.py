@@ -1,0 +1,204 @@
+"""HTTP for doors: the public door page /b/<code>, its QR images, finding a building, and
+the administrators' poster downloads."""
+
+from __future__ import annotations
+
+import atexit
+import io
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+
+from portal.accounts.forms import EmptyForm
+from portal.db import db, utcnow
+from portal.doors import qrcodes, services
+from portal.doors.pagecache import PageCache
+from portal.doors.posters import write_posters
+from portal.doors.scans import ScanCounter, today_in_shanghai, write_scans
+from portal.places import services as places
+from portal.places.codes import normalize_code
+from portal.web.forms import saving
+from portal.web.templating import current_locale
+
+bp = Blueprint("doors", __name__)
+
+# Posters of more buildings than this are made with `flask --app portal qr posters`.
+WEB_POSTER_LIMIT = 5000
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["portal.door_pages"] = PageCache(app.config["PAGE_CACHE_SECONDS"])
+    counter = app.extensions["portal.scans"] = ScanCounter()
+    if app.config["SCAN_FLUSH_SECONDS"] is not None:
+        atexit.register(_write_pending, app, counter)
+
+
+def _write_pending(app: Flask, counter: ScanCounter) -> None:
+    counts = counter.take()
+    if counts:
+        with Session(app.extensions["portal.db"].engine) as session, session.begin():
+            write_scans(session, counts)
+
+
+def _count_scan(building_id: int) -> None:
+    counter: ScanCounter = current_app.extensions["portal.scans"]
+    counter.count(building_id, today_in_shanghai(utcnow()))
+    if counter.due(current_app.config["SCAN_FLUSH_SECONDS"]):
+        _write_pending(current_app._get_current_object(), counter)
+
+
+@bp.get("/b/<code>")
+def door(code: str):
+    """The page behind the QR code on a building's door. Public, and the same for everyone
+    not signed in, so it is rendered once a minute per language, not once a scan."""
+    normal = normalize_code(code)
+    if normal is None:
+        return _unknown(code)
+    anonymous = not current_user.is_authenticated
+    key = (normal, current_locale())
+    cache: PageCache = current_app.extensions["portal.door_pages"]
+    kept = cache.get(key) if anonymous else None
+    if kept is None:
+        facts = services.door(db.session, normal)
+        if facts is None:
+            return _unknown(code)
+        kept = (facts.building_id, render_template("doors/door.html", door=facts))
+        if anonymous:
+            cache.put(key, *kept)
+    _count_scan(kept[0])
+    response = make_response(kept[1])
+    if anonymous:
+        response.headers["Cache-Control"] = "public, max-age=60"
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def _unknown(code: str):
+    return render_template("doors/unknown.html", code=code[:20]), 404
+
+
+def _facts_or_404(code: str) -> services.DoorFacts:
+    facts = services.door(db.session, code)
+    if facts is None:
+        abort(404)
+    return facts
+
+
+@bp.get("/b/<code>/report")
+def report(code: str):
+    """Where reporting a problem starts. Until the online form opens, the people to call."""
+    facts = services.door(db.session, code)
+    if facts is None:
+        return _unknown(code)
+    return render_template("doors/report.html", door=facts)
+
+
+@bp.get("/b/<code>/qr.svg")
+def qr_svg(code: str):
+    facts = _facts_or_404(code)
+    url = qrcodes.door_url(current_app.config["BASE_URL"], facts.code)
+    return _image(qrcodes.svg(qrcodes.matrix(url), label=url), "image/svg+xml", facts.code, "svg")
+
+
+@bp.get("/b/<code>/qr.png")
+def qr_png(code: str):
+    facts = _facts_or_404(code)
+    url = qrcodes.door_url(current_app.config["BASE_URL"], facts.code)
+    return _image(qrcodes.png(url), "image/png", facts.code, "png")
+
+
+def _image(body, mimetype: str, code: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="qr-{code}.{extension}"'
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/find")
+def find():
+    """Find a building by name or address, for someone whose code did not work."""
+    words = request.args.get("q", "")[:50]
+    return render_template(
+        "doors/find.html", words=words, found=services.find_buildings(db.session, words)
+    )
+
+
+# Administrators
+
+
+@bp.get("/admin/places/<int:place_id>/posters.pdf")
+@login_required
+def posters(place_id: int):
+    place = places.get_place(db.session, current_user, place_id)
+    doors = services.poster_facts(db.session, current_user, place)
+    if len(doors) > WEB_POSTER_LIMIT:
+        flash(
+            _("%(count)d buildings are too many to print here. Use the command line: %(command)s",
+              count=len(doors), command=f"flask --app portal qr posters --place {place.code}"),
+            "error",
+        )  # fmt: skip
+        return redirect(url_for("places.detail", place_id=place.id))
+    return _pdf(doors, f"posters-{place.code}.pdf")
+
+
+@bp.get("/admin/places/buildings/<int:building_id>/poster.pdf")
+@login_required
+def poster(building_id: int):
+    building = places.get_building(db.session, current_user, building_id)
+    return _pdf(
+        [services.door(db.session, building.public_code)], f"poster-{building.public_code}.pdf"
+    )
+
+
+def _pdf(doors, filename: str) -> Response:
+    buffer = io.BytesIO()
+    write_posters(buffer, doors, current_app.config["BASE_URL"])
+    safe = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.")
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+@bp.post("/admin/places/buildings/<int:building_id>/retire")
+@login_required
+def retire(building_id: int):
+    return _set_retired(
+        building_id, True, _("The building is retired. Its code now points to its community.")
+    )
+
+
+@bp.post("/admin/places/buildings/<int:building_id>/restore")
+@login_required
+def restore(building_id: int):
+    return _set_retired(building_id, False, _("The building is in use again."))
+
+
+def _set_retired(building_id: int, retired: bool, message: str):
+    building = places.get_building(db.session, current_user, building_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.set_retired(db.session, current_user, building, retired, now=utcnow())
+        if saved:
+            current_app.extensions["portal.door_pages"].clear()
+            flash(message, "success")
+        for problem in form.form_errors:
+            flash(problem, "error")
+    return redirect(url_for("places.edit_building", building_id=building_id))

@@ -1,0 +1,91 @@
+"""`flask --app portal qr posters`: any scope, as one PDF or a zip of SVGs."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from portal.accounts.permissions import SYSTEM
+from portal.db import db, utcnow
+from portal.places import services
+from tests.qr import decode, pdf_page_images, pdf_pages
+
+pytestmark = pytest.mark.usefixtures("english_terminal")
+
+
+@pytest.fixture
+def cli_app(fresh_app):
+    app = fresh_app(migrate=True, BASE_URL="https://grid.example.gov.cn")
+    with app.app_context():
+        district = services.create_place(
+            db.session, SYSTEM, None, code="D1", name_zh="区", name_en="", now=utcnow()
+        )
+        street = services.create_place(
+            db.session, SYSTEM, district, code="S1", name_zh="街道", name_en="", now=utcnow()
+        )
+        for community_number in (1, 2):
+            community = services.create_place(
+                db.session,
+                SYSTEM,
+                street,
+                code=f"C{community_number}",
+                name_zh=f"社区{community_number}",
+                name_en="",
+                now=utcnow(),
+            )
+            grid = services.create_place(
+                db.session,
+                SYSTEM,
+                community,
+                code=f"G{community_number}",
+                name_zh="网格",
+                name_en="",
+                now=utcnow(),
+            )
+            for number in range(3):
+                fields = services.BuildingFields(
+                    f"楼{community_number}-{number}", "", "路1号", 10, "safe"
+                )
+                services.create_building(db.session, SYSTEM, grid, fields, now=utcnow())
+        db.session.commit()
+    return app
+
+
+def test_posters_of_one_community(cli_app, tmp_path):
+    out = tmp_path / "c1.pdf"
+    result = cli_app.test_cli_runner().invoke(
+        args=["qr", "posters", "--place", "C1", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 buildings" in result.output and "Making posters" in result.output
+    assert pdf_pages(out) == 3
+    assert decode(pdf_page_images(out, 1, 1)[0])[0].startswith("https://grid.example.gov.cn/b/")
+
+
+def test_posters_of_everything_in_one_file(cli_app, tmp_path):
+    out = tmp_path / "all.pdf"
+    result = cli_app.test_cli_runner().invoke(
+        args=["qr", "posters", "--out", str(out), "--processes", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert pdf_pages(out) == 6
+
+
+def test_a_zip_of_svgs_for_sign_makers(cli_app, tmp_path):
+    out = tmp_path / "svgs.zip"
+    result = cli_app.test_cli_runner().invoke(
+        args=["qr", "posters", "--place", "S1", "--out", str(out), "--format", "zip"]
+    )
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        assert len(names) == 6 and all(name.endswith(".svg") for name in names)
+        assert archive.read(names[0]).startswith(b"<svg")
+
+
+def test_an_unknown_place_is_refused(cli_app, tmp_path):
+    result = cli_app.test_cli_runner().invoke(
+        args=["qr", "posters", "--place", "NOPE", "--out", str(tmp_path / "x.pdf")]
+    )
+    assert result.exit_code == 1 and "no place with the code NOPE" in result.output
