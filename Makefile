@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PORTAL_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint translations messages clean
+.PHONY: run test lint bench translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ test: $(VENV)/.installed-dev translations lint
 	else \
 		echo "PostgreSQL is not reachable at $$PORTAL_TEST_DATABASE_URL: its run was skipped (CI fails here)."; \
 	fi
+
+# Benchmarks print figures against the issues' budgets; they are not tests and not in CI.
+# They need poppler-utils (pdftoppm) and wrk: apt-get install poppler-utils wrk.
+bench: $(VENV)/.installed-dev translations
+	$(BIN)/python -m tests.bench.posters
+	$(BIN)/python -m tests.bench.door_page
 
 # After changing user-facing strings: refresh the catalogues, then translate the new entries.
 messages: $(VENV)/.installed-dev
