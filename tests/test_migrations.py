@@ -62,3 +62,27 @@ def test_a_comparison_notices_a_missing_column(database):
         assert [(diff[0], diff[3].name) for diff in differences] == [("add_column", "not_migrated")]
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_database_with_places_in_it(database):
+    """Places saved before the door pages existed get empty contacts, on both databases."""
+    from sqlalchemy import text
+
+    engine = make_engine(database.new_url())
+    try:
+        with engine.begin() as connection:
+            upgrade(connection, "0001")
+            connection.execute(
+                text(
+                    "INSERT INTO places (kind, code, name_zh, name_en, path, created_at, updated_at) "
+                    "VALUES ('district', 'OLD', '旧区', '', '/1/', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        with engine.begin() as connection:
+            upgrade(connection)
+            row = connection.execute(
+                text("SELECT phone, service_hours_zh FROM places WHERE code = 'OLD'")
+            ).one()
+        assert tuple(row) == ("", "")
+    finally:
+        engine.dispose()

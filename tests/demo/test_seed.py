@@ -26,8 +26,12 @@ def test_make_run_set_up_twice_builds_one_demo_district(fresh_app):
     assert "13800138008" in result.output and data.STAFF_PASSWORD in result.output
 
     with app.app_context():
-        kinds = Counter(place.kind.value for place in db.session.scalars(select(Place)))
+        places = db.session.scalars(select(Place)).all()
+        kinds = Counter(place.kind.value for place in places)
         assert kinds == {"district": 1, "street": 2, "community": 4, "grid": 12}
+        # Door pages and posters have someone to call everywhere.
+        assert all(place.phone for place in places if place.kind.value in ("community", "grid"))
+        assert all(place.service_hours_zh for place in places if place.kind.value == "community")
         buildings = db.session.scalars(select(Building)).all()
         assert len(buildings) == 60
         assert len({b.public_code for b in buildings}) == 60
