@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -44,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_secret_key(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    _check_base_url(app)
 
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
@@ -56,6 +58,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_notifications(app)
     _register_features(app)
     return app
+
+
+def _check_base_url(app: Flask) -> None:
+    """In production the base URL must be the public one: it is printed on every door."""
+    host = urlsplit(app.config["BASE_URL"]).hostname or ""
+    if app.config["ENV_NAME"] == "production" and host in ("127.0.0.1", "localhost", ""):
+        raise RuntimeError("Set PORTAL_BASE_URL to the portal's public address in production.")
 
 
 def _load_secret_key(app: Flask) -> None:

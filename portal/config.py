@@ -44,6 +44,8 @@ class Config:
     # servers, use redis://127.0.0.1:6379 so that they share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
     SIGN_IN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
+    # Searches for a building and codes that lead nowhere, from one address.
+    LOOKUP_LIMIT_PER_ADDRESS = "60 per minute"
 
     # How SMS messages leave the portal. "log" delivers nothing: it notes each message in the
     # log, and with DEV_PAGES shows its text at /dev/messages.

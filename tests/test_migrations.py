@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, inspect
+from sqlalchemy import Column, Integer, MetaData, inspect, text
 
 import portal.models  # noqa: F401  (every model registered on the metadata)
 from portal.db import Base, make_engine
@@ -66,8 +66,6 @@ def test_a_comparison_notices_a_missing_column(database):
 
 def test_upgrading_a_database_with_places_in_it(database):
     """Places saved before the door pages existed get empty contacts, on both databases."""
-    from sqlalchemy import text
-
     engine = make_engine(database.new_url())
     try:
         with engine.begin() as connection:

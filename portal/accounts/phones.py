@@ -43,3 +43,9 @@ def spaced_phone(phone: str) -> str:
     if len(phone) == 11 and phone.isdigit():
         return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
     return phone
+
+
+def tel_uri(phone: str) -> str:
+    """A `tel:` link for a number as written (0755-2345 6789, +86 138 0013 8000)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"

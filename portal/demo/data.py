@@ -67,7 +67,7 @@ STREETS = [
 
 BUILDINGS_PER_GRID = 5
 # A community's hotline is its service centre's landline; a grid's number is its grid
-# worker's work phone (the demo grid worker 王强 works 塘尾社区第一网格).
+# worker's work phone (the demo grid worker 王强 works 塘尾社区第一网格, 139 2550 0101).
 COMMUNITY_PHONES = {
     "440399001001": "0755-2345 6601",
     "440399001002": "0755-2345 6602",
@@ -78,7 +78,8 @@ SERVICE_HOURS = (
     "周一至周五 8:30–12:00，14:00–18:00；周六 9:00–12:00",
     "Mon–Fri 8:30–12:00 and 14:00–18:00; Sat 9:00–12:00",
 )
-GRID_PHONE_FIRST = 13800138003
+# Work numbers, none of them anyone's sign-in number (a door poster is no secret).
+GRID_PHONE_FIRST = 13925500101
 GRID_NAMES = ["第一网格", "第二网格", "第三网格"]
 GRID_NAMES_EN = ["Grid 1", "Grid 2", "Grid 3"]
 

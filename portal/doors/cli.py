@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 import click
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from portal.accounts.permissions import SYSTEM
 from portal.audit.services import set_origin
 from portal.db import db
-from portal.doors.posters import svg_files, write_posters
+from portal.doors.posters import write_posters, write_svg_zip
 from portal.doors.services import poster_facts
 from portal.places.models import Place
 
@@ -46,21 +45,25 @@ def posters_command(place_code: str, out: Path, kind: str, processes: int) -> No
                 _("There is no place with the code %(code)s.", code=place_code)
             )
     base_url = current_app.config["BASE_URL"]
-    if current_app.config["ENV_NAME"] == "production" and "127.0.0.1" in base_url:
-        raise click.ClickException(
-            _("Set PORTAL_BASE_URL to the public address before printing posters.")
-        )
     doors = poster_facts(db.session, SYSTEM, place)
+    # End the transaction before drawing for a minute or more: on SQLite it would hold the
+    # database's lock all that time.
+    db.session.close()
     click.echo(
         _("%(count)d buildings; the codes lead to %(url)s", count=len(doors), url=f"{base_url}/b/…")
     )
-    with click.progressbar(length=len(doors), label=_("Making posters")) as bar:
-        if kind == "pdf":
-            with out.open("wb") as file:
+    # Written aside and renamed at the end, so that a failed run leaves no half a file.
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with (
+            click.progressbar(length=len(doors), label=_("Making posters")) as bar,
+            partial.open("wb") as file,
+        ):
+            if kind == "pdf":
                 write_posters(file, doors, base_url, processes=processes, progress=bar.update)
-        else:
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-                for name, text in svg_files(doors, base_url):
-                    archive.writestr(name, text)
-                    bar.update(1)
+            else:
+                write_svg_zip(file, doors, base_url, progress=bar.update)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(_("Written to %(path)s.", path=str(out)))

@@ -8,8 +8,11 @@ operators (ReportLab's path API formats every rectangle and is seven times slowe
 
 from __future__ import annotations
 
+import csv
+import io
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from flask_babel import force_locale, gettext
@@ -75,6 +78,7 @@ def _texts() -> dict[str, str]:
             "grid": gettext("Grid: %(grid)s"),
             "worker": gettext("Grid worker: %(names)s, phone %(phone)s"),
             "worker_phone": gettext("Grid worker's phone: %(phone)s"),
+            "worker_only": gettext("Grid worker: %(names)s"),
             "community": gettext("Community: %(community)s, secretary hotline %(phone)s"),
             "community_only": gettext("Community: %(community)s"),
             "code": gettext("Building code %(code)s"),
@@ -103,18 +107,16 @@ def _draw(canvas: Canvas, door: DoorFacts, url: str, operators: str, texts: dict
     y = PAGE_HEIGHT - 50 * mm - QR_SIZE - 9 * mm
     _centred(canvas, url.split("://", 1)[-1], LATIN, 14, y)
     y -= 14 * mm
-    _centred(canvas, door.name_zh, CJK, 28, y)
-    y -= 10 * mm
-    _centred(canvas, door.address, CJK, 16, y)
-    y -= 12 * mm
+    y = _centred(canvas, door.name_zh, CJK, 28, y) - 10 * mm
+    y = _centred(canvas, door.address, CJK, 16, y) - 12 * mm
     lines = [texts["grid"] % {"grid": door.grid_name_zh}]
-    if door.grid_phone and door.workers:
-        lines.append(
-            texts["worker"]
-            % {"names": "、".join(door.workers), "phone": spaced_phone(door.grid_phone)}
-        )
+    names = "、".join(door.workers)
+    if door.grid_phone and names:
+        lines.append(texts["worker"] % {"names": names, "phone": spaced_phone(door.grid_phone)})
     elif door.grid_phone:
         lines.append(texts["worker_phone"] % {"phone": spaced_phone(door.grid_phone)})
+    elif names:
+        lines.append(texts["worker_only"] % {"names": names})
     if door.community_phone:
         lines.append(
             texts["community"]
@@ -123,18 +125,39 @@ def _draw(canvas: Canvas, door: DoorFacts, url: str, operators: str, texts: dict
     else:
         lines.append(texts["community_only"] % {"community": door.community_name_zh})
     for line in lines:
-        _centred(canvas, line, CJK, 16, y)
-        y -= 8.5 * mm
+        y = _centred(canvas, line, CJK, 16, y) - 8.5 * mm
     _centred(canvas, texts["code"] % {"code": door.code}, CJK, 11, MARGIN + 6 * mm)
 
 
-def _centred(canvas: Canvas, text: str, font: str, size: float, y: float) -> None:
-    """Draw `text` centred on the page, smaller if it would not fit the width."""
+# Long text is made smaller down to this share of its size, then wrapped onto two lines.
+SMALLEST = 0.75
+
+
+def _centred(canvas: Canvas, text: str, font: str, size: float, y: float) -> float:
+    """Draw `text` centred on the page at `y`; return the baseline of its last line."""
     width = pdfmetrics.stringWidth(text, font, size)
-    if width > TEXT_WIDTH:
-        size, width = size * TEXT_WIDTH / width, TEXT_WIDTH
     canvas.setFont(font, size)
-    canvas.drawString((PAGE_WIDTH - width) / 2, y, text)
+    if width <= TEXT_WIDTH:  # Nearly always: one line as it is.
+        canvas.drawString((PAGE_WIDTH - width) / 2, y, text)
+        return y
+    size = max(size * TEXT_WIDTH / width, size * SMALLEST)
+    canvas.setFont(font, size)
+    lines = _wrap(text, font, size)
+    for number, line in enumerate(lines):
+        line_y = y - number * size * 1.3
+        canvas.drawString((PAGE_WIDTH - pdfmetrics.stringWidth(line, font, size)) / 2, line_y, line)
+    return y - (len(lines) - 1) * size * 1.3
+
+
+def _wrap(text: str, font: str, size: float) -> list[str]:
+    """`text` in lines that fit the width, broken between characters (as Chinese is)."""
+    lines, line = [], ""
+    for character in text:
+        if line and pdfmetrics.stringWidth(line + character, font, size) > TEXT_WIDTH:
+            lines.append(line)
+            line = ""
+        line += character
+    return [*lines, line]
 
 
 def _placed(operators: str, modules: int) -> str:
@@ -145,21 +168,21 @@ def _placed(operators: str, modules: int) -> str:
     return f"q {cell:.4f} 0 0 {cell:.4f} {x:.3f} {y:.3f} cm 0 g {operators} Q"
 
 
-# Making the operators, in this process or in a pool.
+# Making the operators, in this process or in a pool. A pool worker keeps its batch in a
+# module global, set once when the worker starts.
 
-_batch: QRBatch | None = None
+_worker_batch: QRBatch | None = None
 
 
 def _start_worker(sample_url: str) -> None:
-    global _batch
-    _batch = QRBatch(sample_url)
+    global _worker_batch
+    _worker_batch = QRBatch(sample_url)
 
 
 def _operators_for(url: str) -> str:
-    if _batch is None:
-        raise RuntimeError("_start_worker() sets up the batch first")
-    modules = _batch.matrix(url)
-    return _placed(pdf_operators(modules), len(modules))
+    if _worker_batch is None:
+        raise RuntimeError("_start_worker() sets up a worker's batch first")
+    return _placed_for(_worker_batch, url)
 
 
 def _operators(urls: Sequence[str], processes: int) -> Iterator[str]:
@@ -167,8 +190,13 @@ def _operators(urls: Sequence[str], processes: int) -> Iterator[str]:
         return iter(())
     if processes > 1 and len(urls) >= PARALLEL_FROM:
         return _in_pool(urls, processes)
-    _start_worker(urls[0])
-    return (_operators_for(url) for url in urls)
+    batch = QRBatch(urls[0])
+    return (_placed_for(batch, url) for url in urls)
+
+
+def _placed_for(batch: QRBatch, url: str) -> str:
+    modules = batch.matrix(url)
+    return _placed(pdf_operators(modules), len(modules))
 
 
 def _in_pool(urls: Sequence[str], processes: int) -> Iterator[str]:
@@ -177,12 +205,31 @@ def _in_pool(urls: Sequence[str], processes: int) -> Iterator[str]:
         yield from pool.imap(_operators_for, urls, chunksize=250)
 
 
-def svg_files(doors: Iterable[DoorFacts], base_url: str) -> Iterator[tuple[str, str]]:
-    """(file name, SVG text) for every building, for sign makers."""
-    doors = list(doors)
-    if not doors:
-        return
-    batch = QRBatch(door_url(base_url, doors[0].code))
-    for door in doors:
-        url = door_url(base_url, door.code)
-        yield f"{door.code}.svg", svg(batch.matrix(url), label=url)
+def write_svg_zip(
+    out: BinaryIO, doors: Sequence[DoorFacts], base_url: str, *, progress=None
+) -> None:
+    """One SVG a building, 130 mm wide as on the posters, and manifest.csv saying which
+    building each file is for (UTF-8 with a byte-order mark, for Excel)."""
+    manifest = io.StringIO()
+    writer = csv.writer(manifest, lineterminator="\r\n")
+    writer.writerow(["二维码编号", "文件", "社区", "网格", "楼栋名称", "地址", "网址"])
+    batch = QRBatch(door_url(base_url, doors[0].code)) if doors else None
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for door in doors:
+            url = door_url(base_url, door.code)
+            name = f"{door.code}.svg"
+            archive.writestr(name, svg(batch.matrix(url), label=url, size_mm=130))
+            writer.writerow(
+                [
+                    door.code,
+                    name,
+                    door.community_name_zh,
+                    door.grid_name_zh,
+                    door.name_zh,
+                    door.address,
+                    url,
+                ]
+            )
+            if progress:
+                progress(1)
+        archive.writestr("manifest.csv", "\ufeff" + manifest.getvalue())

@@ -66,16 +66,18 @@ def dark_runs(modules: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
                 column += 1
 
 
-def svg(modules: list[list[bool]], *, label: str) -> str:
-    """The code as one SVG path in module units; its display size is set by CSS."""
+def svg(modules: list[list[bool]], *, label: str, size_mm: float | None = None) -> str:
+    """The code as one SVG path in module units. On the web CSS sets its size; for printing,
+    `size_mm` gives it a physical width and height."""
     size = len(modules) + 2 * QUIET_ZONE
     path = "".join(
         f"M{start + QUIET_ZONE} {row + QUIET_ZONE}h{length}v1h-{length}z"
         for row, start, length in dark_runs(modules)
     )
     label = label.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    physical = f'width="{size_mm}mm" height="{size_mm}mm" ' if size_mm else ""
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" {physical}viewBox="0 0 {size} {size}" '
         f'role="img" aria-label="{label}" shape-rendering="crispEdges">'
         f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
     )

@@ -47,6 +47,11 @@ class ScanCounter:
             self._last_written = time.monotonic()
         return taken
 
+    def put_back(self, counts: Counter[tuple[int, date]]) -> None:
+        """Keep counts that could not be written, for the next try."""
+        with self._lock:
+            self._pending.update(counts)
+
 
 def write_scans(session: Session, counts: Counter[tuple[int, date]]) -> None:
     """Add `counts` to the stored daily counts, in one statement."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import atexit
 import io
+import logging
+from functools import partial
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -17,27 +20,32 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
+from portal import ratelimit
 from portal.accounts.forms import EmptyForm
 from portal.db import db, utcnow
 from portal.doors import qrcodes, services
 from portal.doors.pagecache import PageCache
 from portal.doors.posters import write_posters
 from portal.doors.scans import ScanCounter, today_in_shanghai, write_scans
+from portal.errors import Invalid
 from portal.places import services as places
 from portal.places.codes import normalize_code
 from portal.web.forms import saving
 from portal.web.templating import current_locale
 
 bp = Blueprint("doors", __name__)
+log = logging.getLogger(__name__)
 
-# Posters of more buildings than this are made with `flask --app portal qr posters`.
-WEB_POSTER_LIMIT = 5000
+# Posters of more buildings than this are made with `flask --app portal qr posters`: a street
+# of 光明 (9,500 buildings) prints in about 12 s, within gunicorn's 30 s.
+WEB_POSTER_LIMIT = 12_000
 
 
 def init_app(app: Flask) -> None:
@@ -48,17 +56,35 @@ def init_app(app: Flask) -> None:
 
 
 def _write_pending(app: Flask, counter: ScanCounter) -> None:
+    """Write the counts in a transaction of their own; on failure keep them for next time."""
     counts = counter.take()
-    if counts:
+    if not counts:
+        return
+    try:
         with Session(app.extensions["portal.db"].engine) as session, session.begin():
             write_scans(session, counts)
+    except Exception:
+        log.exception("door scan counts not written; kept for the next try")
+        counter.put_back(counts)
 
 
-def _count_scan(building_id: int) -> None:
+def _is_scan() -> bool:
+    """A visit from outside: not a HEAD, not staff, not a click from the portal's own pages."""
+    if request.method != "GET" or current_user.is_authenticated:
+        return False
+    referrer = urlsplit(request.referrer or "")
+    return referrer.netloc != request.host
+
+
+def _count_scan(building_id: int, response: Response) -> None:
+    if not _is_scan():
+        return
     counter: ScanCounter = current_app.extensions["portal.scans"]
     counter.count(building_id, today_in_shanghai(utcnow()))
     if counter.due(current_app.config["SCAN_FLUSH_SECONDS"]):
-        _write_pending(current_app._get_current_object(), counter)
+        # After the response is sent, when this request's own transaction (and, on SQLite,
+        # its write lock) is over: writing now would wait on that lock.
+        response.call_on_close(partial(_write_pending, current_app._get_current_object(), counter))
 
 
 @bp.get("/b/<code>")
@@ -68,20 +94,23 @@ def door(code: str):
     normal = normalize_code(code)
     if normal is None:
         return _unknown(code)
-    anonymous = not current_user.is_authenticated
+    # Only a visitor with no session at all sees the page everyone sees: a session may carry
+    # a message ("You are signed out.") or a signed-in person's name for the header.
+    shared = not session
     key = (normal, current_locale())
     cache: PageCache = current_app.extensions["portal.door_pages"]
-    kept = cache.get(key) if anonymous else None
+    kept = cache.get(key) if shared else None
     if kept is None:
         facts = services.door(db.session, normal)
         if facts is None:
             return _unknown(code)
-        kept = (facts.building_id, render_template("doors/door.html", door=facts))
-        if anonymous:
+        page = render_template("doors/door.html", door=facts, language_next=request.path)
+        kept = (facts.building_id, page)
+        if shared:
             cache.put(key, *kept)
-    _count_scan(kept[0])
     response = make_response(kept[1])
-    if anonymous:
+    _count_scan(kept[0], response)
+    if shared:
         response.headers["Cache-Control"] = "public, max-age=60"
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
@@ -89,7 +118,11 @@ def door(code: str):
 
 
 def _unknown(code: str):
-    return render_template("doors/unknown.html", code=code[:20]), 404
+    """A code that leads nowhere; it is echoed only if it could be a code, so that a fake
+    sticker cannot make the portal's own page say what it likes."""
+    if not ratelimit.allow("doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"]):
+        abort(429)
+    return render_template("doors/unknown.html", code=normalize_code(code)), 404
 
 
 def _facts_or_404(code: str) -> services.DoorFacts:
@@ -105,6 +138,8 @@ def report(code: str):
     facts = services.door(db.session, code)
     if facts is None:
         return _unknown(code)
+    if facts.retired:
+        return redirect(url_for("doors.door", code=facts.code))
     return render_template("doors/report.html", door=facts)
 
 
@@ -133,6 +168,10 @@ def _image(body, mimetype: str, code: str, extension: str) -> Response:
 def find():
     """Find a building by name or address, for someone whose code did not work."""
     words = request.args.get("q", "")[:50]
+    if words and not ratelimit.allow(
+        "doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"]
+    ):
+        abort(429)
     return render_template(
         "doors/find.html", words=words, found=services.find_buildings(db.session, words)
     )
@@ -145,13 +184,10 @@ def find():
 @login_required
 def posters(place_id: int):
     place = places.get_place(db.session, current_user, place_id)
-    doors = services.poster_facts(db.session, current_user, place)
-    if len(doors) > WEB_POSTER_LIMIT:
-        flash(
-            _("%(count)d buildings are too many to print here. Use the command line: %(command)s",
-              count=len(doors), command=f"flask --app portal qr posters --place {place.code}"),
-            "error",
-        )  # fmt: skip
+    try:
+        doors = services.poster_facts(db.session, current_user, place, at_most=WEB_POSTER_LIMIT)
+    except Invalid as refusal:
+        flash(refusal.message, "error")
         return redirect(url_for("places.detail", place_id=place.id))
     return _pdf(doors, f"posters-{place.code}.pdf")
 
@@ -166,6 +202,8 @@ def poster(building_id: int):
 
 
 def _pdf(doors, filename: str) -> Response:
+    # Drawing takes seconds: end the transaction first, so that it holds no lock meanwhile.
+    db.session.close()
     buffer = io.BytesIO()
     write_posters(buffer, doors, current_app.config["BASE_URL"])
     safe = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.")

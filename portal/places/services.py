@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.accounts.models import RoleGrant
+from portal.accounts.models import RoleGrant, User
 from portal.accounts.permissions import Permission, can, require, scopes
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
@@ -163,6 +163,44 @@ def buildings_query(place: Place, search: str = "") -> Select:
 _PHONE_CHARACTERS = set("0123456789 +-()")
 
 
+def printable(text: str) -> bool:
+    """Whether door posters can print `text`: their font covers the Basic Multilingual Plane
+    (every character in common use); rarer ones (𠮷) would come out garbled."""
+    return all(ord(character) <= 0xFFFF for character in text)
+
+
+def _check_printable(field: str, *texts: str) -> None:
+    if not all(printable(text) for text in texts):
+        raise Invalid(
+            _l(
+                "This contains a rare character that posters cannot print; please use a common one."
+            ),
+            field=field,
+        )
+
+
+def _check_public_phone(session: Session, phone: str) -> None:
+    phone = phone.strip()
+    if not phone:
+        return
+    if (
+        not set(phone) <= _PHONE_CHARACTERS
+        or len(phone) > 20
+        or not any(ch.isdigit() for ch in phone)
+    ):
+        raise Invalid(_l("Enter a phone number of digits, like 0755-2345 6789."), field="phone")
+    # A number on every door is no secret: if it were someone's sign-in number, anyone could
+    # try passwords against it and lock that person out.
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if session.scalar(select(User.id).where(User.phone == digits[-11:])) is not None:
+        raise Invalid(
+            _l(
+                "This is someone's sign-in number. Posters need a work number that nobody signs in with."
+            ),
+            field="phone",
+        )
+
+
 def _check_place_fields(
     session: Session, code: str, name_zh: str, phone: str, place_id: int | None
 ) -> None:
@@ -173,8 +211,8 @@ def _check_place_fields(
     clash = session.scalar(select(Place.id).where(Place.code == code.strip()))
     if clash is not None and clash != place_id:
         raise Invalid(_l("Another place already has this code."), field="code")
-    if not set(phone) <= _PHONE_CHARACTERS or len(phone.strip()) > 20:
-        raise Invalid(_l("Enter a phone number of digits, like 0755-2345 6789."), field="phone")
+    _check_printable("name_zh", name_zh)
+    _check_public_phone(session, phone)
 
 
 def create_place(
@@ -232,9 +270,9 @@ def update_place(
     name_zh: str,
     name_en: str,
     now: datetime,
-    phone: str = "",
-    hours_zh: str = "",
-    hours_en: str = "",
+    phone: str,
+    hours_zh: str,
+    hours_en: str,
 ) -> None:
     require(actor, Permission.MANAGE_PLACES, place)
     _check_place_fields(session, code, name_zh, phone, place.id)
@@ -266,6 +304,8 @@ class BuildingFields:
 
 
 def _check_building_fields(fields: BuildingFields) -> None:
+    _check_printable("name_zh", fields.name_zh)
+    _check_printable("address", fields.address)
     if not fields.name_zh.strip():
         raise Invalid(_l("Enter the Chinese name of the building."), field="name_zh")
     if not fields.address.strip():
@@ -439,6 +479,15 @@ def _row_problems(
     seen_codes: dict[str, int],
 ) -> list[RowError]:
     problems = []
+    if not printable(row.name_zh + row.address):
+        problems.append(
+            RowError(
+                row.line,
+                _l(
+                    "This line has a rare character that posters cannot print; please use a common one."
+                ),
+            )
+        )
     grid = grids.get(row.grid_code)
     if grid is None:
         problems.append(

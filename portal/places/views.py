@@ -165,7 +165,7 @@ def edit_building(building_id: int):
         "places/building_form.html",
         form=form,
         building=building,
-        scans=doors.scan_total(db.session, building.id),
+        scans=doors.scan_total(db.session, current_user, building),
         trail=services.trail(current_user, building.grid),
     )
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.audit import services as audit
 from portal.audit.models import Outcome
-from portal.db import db, utcnow
+from portal.db import db, read_only_transactions, utcnow
 from portal.errors import DomainError, Forbidden
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Forbidden)
     def _forbidden(error: Forbidden):
+        # Even in a GET this writes (the audit entry), after reading the user: on SQLite the
+        # transaction must take the write lock from the start.
+        read_only_transactions(False)
         db.session.rollback()
         actor = current_user if current_user.is_authenticated else None
         audit.record(

@@ -6,6 +6,10 @@ from flask import Flask, Response, request
 from flask_login import current_user
 
 from portal.audit.services import set_origin
+from portal.db import read_only_transactions
+
+# Methods that never change anything (tests/web/test_security.py walks every GET route).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -23,10 +27,12 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _remember_origin() -> None:
         set_origin(request.remote_addr)
+        read_only_transactions(request.method in SAFE_METHODS)
 
     @app.teardown_request
     def _forget_origin(_error: BaseException | None) -> None:
         set_origin(None)
+        read_only_transactions(False)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

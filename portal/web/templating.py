@@ -12,7 +12,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime, get_locale
 
 from portal.accounts.labels import ROLE_LABELS
-from portal.accounts.phones import mask_phone, spaced_phone
+from portal.accounts.phones import mask_phone, spaced_phone, tel_uri
 from portal.audit.labels import OUTCOME_LABELS
 from portal.i18n import ENGLISH, HTML_LANG, LANGUAGE_NAMES, LOCALES
 from portal.places.labels import KIND_LABELS, KIND_PLURALS, RISK_LABELS
@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         mask_phone=mask_phone,
         spaced_phone=spaced_phone,
+        tel_uri=tel_uri,
         local_name=local_name,
         local_time=local_time,
     )

@@ -32,6 +32,9 @@ def test_make_run_set_up_twice_builds_one_demo_district(fresh_app):
         # Door pages and posters have someone to call everywhere.
         assert all(place.phone for place in places if place.kind.value in ("community", "grid"))
         assert all(place.service_hours_zh for place in places if place.kind.value == "community")
+        # ...and none of those numbers is somebody's sign-in number.
+        sign_ins = set(db.session.scalars(select(User.phone)))
+        assert not {place.phone for place in places} & sign_ins
         buildings = db.session.scalars(select(Building)).all()
         assert len(buildings) == 60
         assert len({b.public_code for b in buildings}) == 60
@@ -45,6 +48,7 @@ def test_make_run_set_up_twice_builds_one_demo_district(fresh_app):
 
 def test_the_demo_is_not_added_in_production(fresh_app, monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")
     app = fresh_app()
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0

@@ -63,7 +63,10 @@ def test_posters_of_one_community(cli_app, tmp_path):
     assert decode(pdf_page_images(out, 1, 1)[0])[0].startswith("https://grid.example.gov.cn/b/")
 
 
-def test_posters_of_everything_in_one_file(cli_app, tmp_path):
+def test_posters_of_everything_in_one_file_made_by_a_pool(cli_app, tmp_path, monkeypatch):
+    from portal.doors import posters
+
+    monkeypatch.setattr(posters, "PARALLEL_FROM", 2)
     out = tmp_path / "all.pdf"
     result = cli_app.test_cli_runner().invoke(
         args=["qr", "posters", "--out", str(out), "--processes", "2"]
@@ -80,8 +83,25 @@ def test_a_zip_of_svgs_for_sign_makers(cli_app, tmp_path):
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()
-        assert len(names) == 6 and all(name.endswith(".svg") for name in names)
-        assert archive.read(names[0]).startswith(b"<svg")
+        svgs = [name for name in names if name.endswith(".svg")]
+        assert len(svgs) == 6 and "manifest.csv" in names
+        manifest = archive.read("manifest.csv").decode("utf-8-sig").splitlines()
+        assert manifest[0].startswith("二维码编号,文件,社区,网格,楼栋名称")
+        assert sorted(line.split(",")[1] for line in manifest[1:]) == sorted(svgs)
+        assert 'width="130mm"' in archive.read(svgs[0]).decode()
+
+
+def test_a_run_that_fails_leaves_no_half_written_file(cli_app, tmp_path, monkeypatch):
+    from portal.doors import cli
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cli, "write_posters", broken)
+    out = tmp_path / "posters.pdf"
+    result = cli_app.test_cli_runner().invoke(args=["qr", "posters", "--out", str(out)])
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_unknown_place_is_refused(cli_app, tmp_path):

@@ -88,8 +88,19 @@ def test_retired_buildings_get_no_poster_and_scope_is_checked(session, tree, now
         poster_facts(session, secretary, tree.community)
 
 
-def test_svg_files_for_sign_makers(session, tree):
-    doors = poster_facts(session, SYSTEM, tree.community)
-    files = dict(posters.svg_files(doors, BASE))
-    assert sorted(files) == sorted(f"{door.code}.svg" for door in doors)
-    assert all(text.startswith("<svg") for text in files.values())
+def test_a_long_address_wraps_instead_of_shrinking_out_of_sight(session, tree, tmp_path):
+    address = "明湖区凤凰街道塘尾社区塘尾路八十八号塘尾新村二期东区北门进入左转第三栋楼二单元到四单元之间的连廊旁边的那一栋楼（原名为老供销社宿舍楼）"
+    factories.building(session, tree.grid, "长地址楼", address=address)
+    session.flush()
+    doors = [
+        door for door in poster_facts(session, SYSTEM, tree.grid) if door.name_zh == "长地址楼"
+    ]
+    text = pdf_text(write(tmp_path, doors)).replace("\n", "")
+    assert address in text
+
+
+def test_names_of_a_grid_worker_without_a_phone_are_still_printed(session, tree, tmp_path):
+    tree.grid.phone = ""
+    session.flush()
+    text = pdf_text(write(tmp_path, poster_facts(session, SYSTEM, tree.grid)))
+    assert "网格员：王强" in text

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from portal.accounts.models import Role
+from portal.accounts.permissions import SYSTEM
 from portal.audit.models import AuditEvent
 from portal.doors import services
 from portal.doors.models import BuildingScan
@@ -92,7 +93,7 @@ def test_scans_are_counted_per_building_and_shanghai_day_and_added_up(session, t
     write_scans(session, counter.take())
     stored = {(row.building_id, row.count) for row in session.scalars(select(BuildingScan))}
     assert stored == {(tree.building.id, 4), (tree.other_building.id, 1)}
-    assert services.scan_total(session, tree.building.id) == 4
+    assert services.scan_total(session, SYSTEM, tree.building) == 4
 
 
 def test_a_scan_record_holds_nothing_about_the_person(session):

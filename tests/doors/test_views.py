@@ -36,7 +36,7 @@ def test_the_door_page_in_chinese(client, tree):
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     for expected in ("甲楼1栋", "测试路1号甲楼1栋", "反映诉求", "王强", "甲社区第一网格", 'href="tel:13800138003"',
-                     "拨打 138 0013 8003", "周一至周五 8:30–18:00", 'href="tel:075523456601"'):  # fmt: skip
+                     "拨打网格员电话 138 0013 8003", "周一至周五 8:30–18:00", 'href="tel:075523456601"'):  # fmt: skip
         assert expected in body, expected
     assert f'href="/b/{tree.building.public_code}/report"' in body
 
@@ -45,7 +45,8 @@ def test_the_door_page_in_english_uses_english_names(client, tree):
     body = client.get(f"/b/{tree.building.public_code}", headers=EN).get_data(as_text=True)
     assert "Report a problem" in body and "Your grid worker" in body
     assert "甲社区第一网格 (en)" in body and "Mon–Fri 8:30–18:00" in body
-    assert "Call 138 0013 8003" in body
+    assert "Call the grid worker: 138 0013 8003" in body
+    assert '<p lang="zh-CN">测试路1号甲楼1栋</p>' in body
 
 
 def test_the_code_is_read_in_any_case(client, tree):
@@ -80,6 +81,28 @@ def test_a_retired_building_points_to_its_community(client, tree, session, now):
 def test_the_report_page_says_whom_to_call(client, tree):
     body = client.get(f"/b/{tree.building.public_code}/report", headers=EN).get_data(as_text=True)
     assert "Reporting online opens soon" in body and 'href="tel:13800138003"' in body
+
+
+def test_a_retired_building_has_no_report_page(client, tree, session, now):
+    tree.building.retired_at = now
+    session.commit()
+    response = client.get(f"/b/{tree.building.public_code}/report")
+    assert response.headers["Location"] == f"/b/{tree.building.public_code}"
+
+
+def test_an_unknown_page_repeats_only_what_could_be_a_code(client, tree):
+    assert "ZZZZZZ" in client.get("/b/zzzzzz", headers=EN).get_data(as_text=True)
+    body = client.get("/b/请致电13900000000", headers=EN).get_data(as_text=True)
+    main = body[body.index("<main") :]
+    assert "13900000000" not in main and "This address does not lead to a building" in main
+
+
+def test_searches_are_limited_per_address_and_take_words_literally(client, tree, app, monkeypatch):
+    assert "1 building found" in client.get("/find?q=甲楼1", headers=EN).get_data(as_text=True)
+    assert "No building matches" in client.get("/find?q=%25", headers=EN).get_data(as_text=True)
+    monkeypatch.setitem(app.config, "LOOKUP_LIMIT_PER_ADDRESS", "1 per minute")
+    assert client.get("/find?q=甲楼").status_code == 200
+    assert client.get("/find?q=甲楼").status_code == 429
 
 
 def test_scans_are_counted_without_a_cookie_or_an_address(client, tree, app, session):
@@ -118,7 +141,7 @@ def test_a_door_page_stays_light(client, tree, app):
     assert not re.search(rb'(?:src|href)="(?:https?:)?//', page)
 
 
-def test_the_qr_images_read_back_as_the_door_url(client, tree, app):
+def test_the_png_reads_back_as_the_door_url_and_the_svg_is_labelled_with_it(client, tree, app):
     url = f"{app.config['BASE_URL']}/b/{tree.building.public_code}"
     png = client.get(f"/b/{tree.building.public_code}/qr.png")
     assert png.mimetype == "image/png" and decode(png.get_data()) == [url]
@@ -175,7 +198,7 @@ def test_a_secretary_prints_only_their_own_community(client, tree, session):
     )
 
 
-def test_retiring_from_the_building_page_shows_on_the_door_at_once(client, tree, session):
+def test_retiring_from_the_building_page_shows_on_this_process_door_at_once(client, tree, session):
     sign_in_staff(client, factories.user(session, Role.ADMIN, None))
     session.commit()
     door = f"/b/{tree.building.public_code}"
@@ -191,9 +214,21 @@ def test_retiring_from_the_building_page_shows_on_the_door_at_once(client, tree,
     assert tree.building.retired_at is None
 
 
-def test_a_public_phone_must_look_like_one(client, tree, session):
-    sign_in_staff(client, factories.user(session, Role.ADMIN, None))
+def test_a_public_phone_must_look_like_one_and_be_nobodys_sign_in(client, tree, session):
+    admin = factories.user(session, Role.ADMIN, None)
+    sign_in_staff(client, admin)
     session.commit()
+    response = client.post(
+        f"/admin/places/{tree.grid.id}/edit",
+        data={
+            "code": tree.grid.code,
+            "name_zh": "甲社区第一网格",
+            "name_en": "",
+            "phone": admin.phone,
+        },
+        headers=EN,
+    )
+    assert "sign-in number. Posters need a work number" in response.get_data(as_text=True)
     response = client.post(
         f"/admin/places/{tree.community.id}/edit",
         data={
@@ -205,9 +240,54 @@ def test_a_public_phone_must_look_like_one(client, tree, session):
         headers=EN,
     )
     assert "Enter a phone number of digits" in response.get_data(as_text=True)
+    response = client.post(
+        f"/admin/places/{tree.community.id}/edit",
+        data={"code": tree.community.code, "name_zh": "甲社区", "name_en": "", "phone": "- -"},
+        headers=EN,
+    )
+    assert "Enter a phone number of digits" in response.get_data(as_text=True)
     client.post(
         f"/admin/places/{tree.community.id}/edit",
         data={"code": tree.community.code, "name_zh": "甲社区", "name_en": "", "phone": "0755-8888 0000",
               "service_hours_zh": "全天", "service_hours_en": "All day"},
     )  # fmt: skip
     assert (tree.community.phone, tree.community.service_hours_en) == ("0755-8888 0000", "All day")
+
+
+def test_scan_counts_are_written_after_the_response_in_their_own_transaction(fresh_app):
+    """The production path: counts due to be written go out once the response is closed."""
+    from portal.accounts.permissions import SYSTEM
+    from portal.db import db, utcnow
+    from portal.places import services as places
+
+    app = fresh_app(migrate=True, SCAN_FLUSH_SECONDS=0)
+    with app.app_context():
+        district = places.create_place(
+            db.session, SYSTEM, None, code="D", name_zh="区", name_en="", now=utcnow()
+        )
+        street = places.create_place(
+            db.session, SYSTEM, district, code="S", name_zh="街道", name_en="", now=utcnow()
+        )
+        community = places.create_place(
+            db.session, SYSTEM, street, code="C", name_zh="社区", name_en="", now=utcnow()
+        )
+        grid = places.create_place(
+            db.session, SYSTEM, community, code="G", name_zh="网格", name_en="", now=utcnow()
+        )
+        building = places.create_building(
+            db.session, SYSTEM, grid, places.BuildingFields("楼", "", "路", 1, "safe"), now=utcnow()
+        )
+        db.session.commit()
+        code, building_id = building.public_code, building.id
+    client = app.test_client()
+    for _ in range(2):
+        response = client.get(f"/b/{code}")
+        assert response.status_code == 200
+        response.close()
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(BuildingScan.count).where(BuildingScan.building_id == building_id)
+            )
+            == 2
+        )

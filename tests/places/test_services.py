@@ -70,8 +70,9 @@ def test_place_codes_are_unique_and_names_required(session, tree, now):
         )
     with pytest.raises(Invalid, match="Chinese name"):
         services.update_place(
-            session, SYSTEM, tree.grid, code=tree.grid.code, name_zh=" ", name_en="", now=now
-        )
+            session, SYSTEM, tree.grid, code=tree.grid.code, name_zh=" ", name_en="", now=now,
+            phone="", hours_zh="", hours_en="",
+        )  # fmt: skip
 
 
 def test_a_secretary_adds_a_grid_to_their_community_but_not_elsewhere(session, tree, now):
@@ -104,6 +105,9 @@ def test_a_secretary_adds_a_grid_to_their_community_but_not_elsewhere(session, t
             code=tree.street.code,
             name_zh="改名",
             name_en="",
+            phone="",
+            hours_zh="",
+            hours_en="",
             now=now,
         )
     with pytest.raises(Forbidden):
@@ -264,3 +268,13 @@ def test_new_codes_avoid_codes_already_taken(session, tree, monkeypatch):
     offered = iter([taken, taken, "ABCDEF"])
     monkeypatch.setattr(services, "generate_code", lambda: next(offered))
     assert services.new_public_codes(session, 1) == ["ABCDEF"]
+
+
+def test_rare_characters_that_posters_cannot_print_are_refused(session, tree, now):
+    with pytest.raises(Invalid, match="rare character"):
+        services.create_building(session, SYSTEM, tree.grid, fields(name_zh="𠮷野家楼"), now=now)
+    with pytest.raises(ImportFailed) as failure:
+        services.import_buildings(
+            session, SYSTEM, csv(f"{tree.grid.code},𠮷楼,路,1,放心,"), within=None, now=now
+        )
+    assert "rare character" in failure.value.errors[0].message

@@ -50,6 +50,7 @@ def test_production_secures_the_cookie_sends_hsts_and_hides_the_development_page
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_SECRET_KEY", "a production secret")
     monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")
     from portal import create_app
 
     app = create_app()
@@ -259,3 +260,26 @@ def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+def test_production_refuses_a_local_base_url(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "a production secret")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite://")
+    from portal import create_app
+
+    with pytest.raises(RuntimeError, match="PORTAL_BASE_URL"):
+        create_app()
+
+
+def test_pages_that_only_read_do_not_queue_behind_a_writer(fresh_app):
+    """A GET begins its transaction without taking SQLite's write lock: while another
+    connection holds that lock, pages still answer (else this waits out the busy timeout
+    and fails with a 500)."""
+    app = fresh_app(migrate=True)
+    engine = app.extensions["portal.db"].engine
+    with engine.connect() as writer:
+        writer.execute(text("DELETE FROM sign_in_codes"))  # Holds the write lock until the end.
+        response = app.test_client().get("/find?q=楼")
+        assert response.status_code == 200
+        writer.rollback()
