@@ -6,9 +6,8 @@ import zipfile
 
 import pytest
 
-from portal.accounts.permissions import SYSTEM
-from portal.db import db, utcnow
-from portal.places import services
+from portal.db import db
+from tests import factories
 from tests.qr import decode, pdf_page_images, pdf_pages
 
 pytestmark = pytest.mark.usefixtures("english_terminal")
@@ -16,38 +15,14 @@ pytestmark = pytest.mark.usefixtures("english_terminal")
 
 @pytest.fixture
 def cli_app(fresh_app):
+    """A street of two communities, three buildings in each."""
     app = fresh_app(migrate=True, BASE_URL="https://grid.example.gov.cn")
     with app.app_context():
-        district = services.create_place(
-            db.session, SYSTEM, None, code="D1", name_zh="区", name_en="", now=utcnow()
-        )
-        street = services.create_place(
-            db.session, SYSTEM, district, code="S1", name_zh="街道", name_en="", now=utcnow()
-        )
-        for community_number in (1, 2):
-            community = services.create_place(
-                db.session,
-                SYSTEM,
-                street,
-                code=f"C{community_number}",
-                name_zh=f"社区{community_number}",
-                name_en="",
-                now=utcnow(),
-            )
-            grid = services.create_place(
-                db.session,
-                SYSTEM,
-                community,
-                code=f"G{community_number}",
-                name_zh="网格",
-                name_en="",
-                now=utcnow(),
-            )
-            for number in range(3):
-                fields = services.BuildingFields(
-                    f"楼{community_number}-{number}", "", "路1号", 10, "safe"
-                )
-                services.create_building(db.session, SYSTEM, grid, fields, now=utcnow())
+        tree = factories.tree(db.session)
+        for grid in (tree.grid, tree.other_grid):
+            for number in range(2):
+                factories.building(db.session, grid, f"{grid.name_zh}楼{number}")
+        app.street_code, app.community_code = tree.street.code, tree.community.code
         db.session.commit()
     return app
 
@@ -55,7 +30,7 @@ def cli_app(fresh_app):
 def test_posters_of_one_community(cli_app, tmp_path):
     out = tmp_path / "c1.pdf"
     result = cli_app.test_cli_runner().invoke(
-        args=["qr", "posters", "--place", "C1", "--out", str(out)]
+        args=["qr", "posters", "--place", cli_app.community_code, "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert "3 buildings" in result.output and "Making posters" in result.output
@@ -78,7 +53,7 @@ def test_posters_of_everything_in_one_file_made_by_a_pool(cli_app, tmp_path, mon
 def test_a_zip_of_svgs_for_sign_makers(cli_app, tmp_path):
     out = tmp_path / "svgs.zip"
     result = cli_app.test_cli_runner().invoke(
-        args=["qr", "posters", "--place", "S1", "--out", str(out), "--format", "zip"]
+        args=["qr", "posters", "--place", cli_app.street_code, "--out", str(out), "--format", "zip"]
     )
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as archive:

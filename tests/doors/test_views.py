@@ -256,27 +256,11 @@ def test_a_public_phone_must_look_like_one_and_be_nobodys_sign_in(client, tree, 
 
 def test_scan_counts_are_written_after_the_response_in_their_own_transaction(fresh_app):
     """The production path: counts due to be written go out once the response is closed."""
-    from portal.accounts.permissions import SYSTEM
-    from portal.db import db, utcnow
-    from portal.places import services as places
+    from portal.db import db
 
     app = fresh_app(migrate=True, SCAN_FLUSH_SECONDS=0)
     with app.app_context():
-        district = places.create_place(
-            db.session, SYSTEM, None, code="D", name_zh="区", name_en="", now=utcnow()
-        )
-        street = places.create_place(
-            db.session, SYSTEM, district, code="S", name_zh="街道", name_en="", now=utcnow()
-        )
-        community = places.create_place(
-            db.session, SYSTEM, street, code="C", name_zh="社区", name_en="", now=utcnow()
-        )
-        grid = places.create_place(
-            db.session, SYSTEM, community, code="G", name_zh="网格", name_en="", now=utcnow()
-        )
-        building = places.create_building(
-            db.session, SYSTEM, grid, places.BuildingFields("楼", "", "路", 1, "safe"), now=utcnow()
-        )
+        building = factories.tree(db.session).building
         db.session.commit()
         code, building_id = building.public_code, building.id
     client = app.test_client()
