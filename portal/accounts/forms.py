@@ -104,10 +104,6 @@ class PreferencesForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """A form with nothing but its CSRF token, for one-button actions."""
-
-
 ROLE_CHOICES = [
     SelectChoice(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.RESIDENT
 ]

@@ -172,9 +172,10 @@ def create_staff(
     give that account another role instead.
     """
     _grant_place(session, actor, role, place_code)
-    user = find_user_by_phone(session, valid_phone(phone))
+    number = valid_phone(phone)
+    user = find_user_by_phone(session, number)
     if user is None:
-        user = User(phone=valid_phone(phone), display_name=display_name.strip(), created_at=now)
+        user = User(phone=number, display_name=display_name.strip(), created_at=now)
         session.add(user)
         action = "accounts.create_user"
     elif user.password_hash or user.is_staff:

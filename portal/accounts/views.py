@@ -20,7 +20,6 @@ from portal.accounts import services, staff
 from portal.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
-    EmptyForm,
     GrantForm,
     NewStaffForm,
     PasswordSignInForm,
@@ -34,7 +33,7 @@ from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from portal.pagination import paginate
-from portal.web.forms import saving, show_error
+from portal.web.forms import EmptyForm, one_button_action, saving, show_error
 from portal.web.templating import current_locale
 from portal.web.urls import safe_next
 
@@ -299,15 +298,8 @@ def reset_password(user_id: int):
 
 
 def _one_button_action(user_id: int, action, done_message: str):
-    """Run a one-button staff action; a refusal is flashed above the account page."""
-    form = EmptyForm()
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            action()
-        if saved:
-            flash(done_message, "success")
-        for message in form.form_errors:
-            flash(message, "error")
+    """Run a one-button staff action; its outcome is flashed above the account page."""
+    one_button_action(action, done_message)
     return redirect(url_for("accounts.user_detail", user_id=user_id))
 
 

@@ -138,15 +138,12 @@ def poster_facts(
     query, grid = _facts_query()
     query = _in_use_within(query, grid, place)
     if at_most is not None:
-        count = session.scalar(
-            _in_use_within(
-                select(func.count(Building.id)).join(grid, Building.grid_id == grid.id), grid, place
-            )
-        )
+        count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         if count > at_most:
+            command = "flask --app portal qr posters" + (f" --place {place.code}" if place else "")
             raise Invalid(
                 _l("%(count)d buildings are too many to print here. Use the command line: %(command)s",
-                   count=count, command=f"flask --app portal qr posters --place {place.code if place else ''}".strip()),
+                   count=count, command=command),
             )  # fmt: skip
     return _with_workers(session, session.execute(query).all())
 

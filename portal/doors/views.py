@@ -28,7 +28,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from portal import ratelimit
-from portal.accounts.forms import EmptyForm
 from portal.db import db, utcnow
 from portal.doors import qrcodes, services
 from portal.doors.pagecache import PageCache
@@ -37,7 +36,7 @@ from portal.doors.scans import ScanCounter, today_in_shanghai, write_scans
 from portal.errors import Invalid
 from portal.places import services as places
 from portal.places.codes import normalize_code
-from portal.web.forms import saving
+from portal.web.forms import one_button_action
 from portal.web.templating import current_locale
 
 bp = Blueprint("doors", __name__)
@@ -230,13 +229,9 @@ def restore(building_id: int):
 
 def _set_retired(building_id: int, retired: bool, message: str):
     building = places.get_building(db.session, current_user, building_id)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            services.set_retired(db.session, current_user, building, retired, now=utcnow())
-        if saved:
-            current_app.extensions["portal.door_pages"].clear()
-            flash(message, "success")
-        for problem in form.form_errors:
-            flash(problem, "error")
+    action = partial(
+        services.set_retired, db.session, current_user, building, retired, now=utcnow()
+    )
+    if one_button_action(action, message):
+        current_app.extensions["portal.door_pages"].clear()
     return redirect(url_for("places.edit_building", building_id=building_id))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
@@ -17,6 +18,10 @@ class LanguageForm(FlaskForm):
 
     locale = HiddenField()
     next = HiddenField()
+
+
+class EmptyForm(FlaskForm):
+    """A form with nothing but its CSRF token, for one-button actions."""
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
@@ -57,3 +62,18 @@ def saving(form: FlaskForm) -> Iterator[Saved]:
         saved.ok = False
     else:
         db.session.commit()
+
+
+def one_button_action(action: Callable[[], object], done_message: str) -> bool:
+    """Run the action behind a one-button form as one transaction, and say how it went in a
+    flashed message (the caller redirects to the page the button was on)."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return False
+    with saving(form) as saved:
+        action()
+    if saved:
+        flash(done_message, "success")
+    for message in form.form_errors:
+        flash(message, "error")
+    return bool(saved)
