@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +22,8 @@ from portal import config, ratelimit
 from portal.db import db
 from portal.extensions import babel, csrf
 from portal.i18n import select_locale
-from portal.notifications.providers import PROVIDERS
+from portal.notifications.delivery import Settings
+from portal.notifications.providers import make_provider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -98,13 +100,15 @@ def _dev_pages(app: Flask) -> bool:
 
 def _init_notifications(app: Flask) -> None:
     name = app.config["NOTIFICATIONS_PROVIDER"]
-    if name not in PROVIDERS:
+    if name == "log" and app.config["ENV_NAME"] == "production":
         raise RuntimeError(
-            f"Unknown NOTIFICATIONS_PROVIDER {name!r}; choose one of {sorted(PROVIDERS)}."
+            "Production needs an SMS gateway: set PORTAL_NOTIFICATIONS_PROVIDER=http."
         )
     if name == "log" and not _dev_pages(app):
         log.warning("No SMS gateway is configured: residents will not receive sign-in codes.")
-    app.extensions["portal.sms"] = PROVIDERS[name](reveal=_dev_pages(app))
+    app.extensions["portal.sms"] = make_provider(app.config, dev_pages=_dev_pages(app))
+    # Refuse a lease shorter than a batch can take before any worker starts.
+    Settings.from_config(app.config)
 
 
 def _register_features(app: Flask) -> None:
@@ -116,7 +120,8 @@ def _register_features(app: Flask) -> None:
     from portal.demo.cli import demo_cli
     from portal.doors import views as doors
     from portal.doors.cli import qr_cli
-    from portal.notifications.views import bp as notifications_bp
+    from portal.jobs.cli import worker_command
+    from portal.notifications import views as notifications
     from portal.places.cli import places_cli
     from portal.places.views import bp as places_bp
     from portal.web import errors, security, templating
@@ -127,9 +132,28 @@ def _register_features(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
     doors.init_app(app)
-    for blueprint in (web_bp, accounts_bp, places_bp, audit_bp, doors.bp):
+    for blueprint in (web_bp, accounts_bp, places_bp, audit_bp, doors.bp, notifications.bp):
         app.register_blueprint(blueprint)
+    if app.config["NOTIFICATIONS_PROVIDER"] == "http":
+        app.register_blueprint(notifications.receipts_bp)
     if _dev_pages(app) and app.config["NOTIFICATIONS_PROVIDER"] == "log":
-        app.register_blueprint(notifications_bp)
-    for command in (cli.db_cli, users_cli, places_cli, demo_cli, qr_cli):
+        app.register_blueprint(notifications.dev_bp)
+    for command in (cli.db_cli, users_cli, places_cli, demo_cli, qr_cli, worker_command):
         app.cli.add_command(command)
+    _register_jobs(app)
+
+
+def _register_jobs(app: Flask) -> None:
+    """The periodic jobs the worker runs (features add theirs here)."""
+    from portal.accounts.services import purge_sign_in_codes
+    from portal.jobs.registry import register
+    from portal.notifications.services import purge_old_messages
+
+    register(app, "accounts.purge_sign_in_codes", timedelta(hours=1), purge_sign_in_codes)
+    keep_days = int(app.config["SMS_KEEP_DAYS"])
+    register(
+        app,
+        "notifications.purge_old_messages",
+        timedelta(hours=6),
+        lambda session, now: purge_old_messages(session, now, keep_days=keep_days),
+    )

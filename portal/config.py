@@ -48,8 +48,25 @@ class Config:
     LOOKUP_LIMIT_PER_ADDRESS = "60 per minute"
 
     # How SMS messages leave the portal. "log" delivers nothing: it notes each message in the
-    # log, and with DEV_PAGES shows its text at /dev/messages.
+    # log, and with DEV_PAGES shows its text at /dev/messages. "http" posts them to an SMS
+    # gateway at SMS_GATEWAY_URL, signed with SMS_GATEWAY_SECRET (see README.md).
     NOTIFICATIONS_PROVIDER = "log"
+    SMS_GATEWAY_URL = ""
+    SMS_GATEWAY_SECRET = ""
+    SMS_GATEWAY_TIMEOUT = 5
+    # The worker claims this many messages at a time, and keeps them from other workers for
+    # the lease, which must outlast sending a whole batch to a slow gateway.
+    SMS_BATCH_SIZE = 20
+    SMS_LEASE_SECONDS = 180
+    # A message the gateway could not take is tried again after about 30 s, 1, 2, 4 … minutes
+    # (at most 30), eight times in all (about an hour), then marked failed for an admin.
+    SMS_MAX_ATTEMPTS = 8
+    SMS_RETRY_BASE_SECONDS = 30
+    SMS_RETRY_CAP_SECONDS = 1800
+    # Sent messages hold residents' numbers: they are deleted after this many days.
+    SMS_KEEP_DAYS = 180
+    # How often an idle worker looks for messages and jobs that have come due.
+    WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for
     # (`make run` does) and never served in production.
     DEV_PAGES = False
@@ -61,6 +78,7 @@ class Config:
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    NOTIFICATIONS_PROVIDER = "http"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-portal_session"
     DEV_PAGES = False

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -128,6 +129,15 @@ def read_only_transactions(read_only: bool) -> None:
     rollback, or a scan count in a session of its own.
     """
     _sqlite_begin.set("DEFERRED" if read_only else "IMMEDIATE")
+
+
+def insert_ignoring_conflicts(
+    session: Session, model: Any, values: dict[str, Any], unique: list[str]
+) -> None:
+    """Insert a row unless one with the same `unique` columns exists (or is being inserted)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(values).on_conflict_do_nothing(index_elements=unique))
 
 
 def serialize_on(session: Session, key: str) -> None:

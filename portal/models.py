@@ -3,6 +3,18 @@
 from portal.accounts.models import RoleGrant, SignInCode, User
 from portal.audit.models import AuditEvent
 from portal.doors.models import BuildingScan
+from portal.jobs.models import JobRun
+from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 
-__all__ = ["AuditEvent", "Building", "BuildingScan", "Place", "RoleGrant", "SignInCode", "User"]
+__all__ = [
+    "AuditEvent",
+    "Building",
+    "BuildingScan",
+    "JobRun",
+    "Place",
+    "RoleGrant",
+    "SignInCode",
+    "SmsMessage",
+    "User",
+]

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     MANAGE_PLACES = "manage_places"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT = "view_audit"
+    MANAGE_MESSAGES = "manage_messages"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -28,7 +29,13 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_PLACES: frozenset({Role.ADMIN, Role.SECRETARY}),
     Permission.MANAGE_STAFF: frozenset({Role.ADMIN}),
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    # The outbox holds every resident's number: portal-wide administrators only.
+    Permission.MANAGE_MESSAGES: frozenset({Role.ADMIN}),
 }
+
+# Permissions that only a grant on the whole portal carries: a district administrator does
+# not read the audit log or the outbox, which hold people from everywhere.
+PORTAL_WIDE = frozenset({Permission.VIEW_AUDIT, Permission.MANAGE_MESSAGES})
 
 # The kinds of place each role may be granted on; None means the whole portal.
 GRANTABLE_ON: dict[Role, frozenset[PlaceKind | None]] = {
@@ -110,3 +117,10 @@ def scopes(actor: Any, permission: Permission) -> list[Any]:
         return [None]
     # Drop a place already covered by a wider one.
     return [p for p in places if not any(o is not p and covers(o, p) for o in places)]
+
+
+def holds_anywhere(actor: Any, permission: Permission) -> bool:
+    """Whether `actor` can use `permission` somewhere (to show them the tool)."""
+    if permission in PORTAL_WIDE:
+        return can(actor, permission)
+    return bool(scopes(actor, permission))

@@ -26,7 +26,7 @@ from portal.audit.models import Outcome
 from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, TooMany
 from portal.i18n import LOCALES
-from portal.notifications.services import send_sms
+from portal.notifications.services import queue_sms
 
 CODE_VALID_FOR = timedelta(minutes=5)
 CODE_MAX_TRIES = 5
@@ -97,9 +97,26 @@ def request_sign_in_code(session: Session, phone: str, *, locale: str, now: date
     )
     session.add(record)
     session.flush()
-    minutes = int(CODE_VALID_FOR.total_seconds() // 60)
-    send_sms(phone, "sign_in_code", {"code": code, "minutes": minutes}, locale=locale, now=now)
+    queue_sms(
+        session,
+        phone=phone,
+        kind="sign_in_code",
+        params={"code": code, "minutes": int(CODE_VALID_FOR.total_seconds() // 60)},
+        locale=locale,
+        # A code is its own event; the random key stays unique even when ids are reused.
+        key=f"sign-in-code:{secrets.token_hex(16)}",
+        cause=f"sign_in_codes:{record.id}",
+        now=now,
+        expires_at=record.expires_at,
+    )
     return record
+
+
+def purge_sign_in_codes(session: Session, now: datetime) -> int:
+    """Delete codes older than a day (the worker runs this every hour)."""
+    return session.execute(
+        delete(SignInCode).where(SignInCode.created_at < now - CODES_KEPT_FOR)
+    ).rowcount
 
 
 def verify_sign_in_code(

@@ -1,14 +1,27 @@
-"""The text of every kind of SMS, in both languages.
+"""The text of every kind of SMS, in both languages, and how many segments it costs.
 
-A Chinese SMS segment holds 70 characters; keep each text within one segment where possible.
+Chinese operators count 70 characters to a single SMS and 67 to each part of a longer one,
+whatever the script, and the gateway adds its signature (【…】) to that count. Keep every
+Chinese text within about 60 characters so that, with the signature, it stays one SMS.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import force_locale, gettext
+
+SINGLE_SEGMENT = 70
+LONG_SEGMENT = 67
+
+
+@dataclass(frozen=True)
+class Template:
+    text: Callable[[dict[str, Any]], str]
+    # Parameters that must not outlive the hand-off to the gateway (a sign-in code).
+    secrets: frozenset[str] = field(default_factory=frozenset)
 
 
 def _sign_in_code(params: dict[str, Any]) -> str:
@@ -20,12 +33,37 @@ def _sign_in_code(params: dict[str, Any]) -> str:
     )
 
 
-TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "sign_in_code": _sign_in_code,
+TEMPLATES: dict[str, Template] = {
+    "sign_in_code": Template(_sign_in_code, secrets=frozenset({"code"})),
 }
+
+REDACTED = "******"
 
 
 def render(kind: str, params: dict[str, Any], locale: str) -> str:
     """The text of a message of `kind` in `locale`."""
     with force_locale(locale):
-        return TEMPLATES[kind](params)
+        return TEMPLATES[kind].text(params)
+
+
+def redacted_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """`params` with the template's secrets replaced by asterisks."""
+    secrets = TEMPLATES[kind].secrets
+    return {name: REDACTED if name in secrets else value for name, value in params.items()}
+
+
+def has_secrets(kind: str) -> bool:
+    return bool(TEMPLATES[kind].secrets)
+
+
+def sms_length(text: str) -> int:
+    """The length an operator counts: UTF-16 code units, so an emoji counts twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def segments(text: str) -> int:
+    """How many SMS segments `text` costs (70 characters for one, 67 for each of several)."""
+    length = sms_length(text)
+    if length <= SINGLE_SEGMENT:
+        return 1
+    return -(-length // LONG_SEGMENT)

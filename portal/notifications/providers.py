@@ -1,64 +1,209 @@
-"""Where SMS messages go. Only the development provider exists so far.
+"""Where SMS messages go: one small interface, chosen by NOTIFICATIONS_PROVIDER.
 
-The provider is chosen by NOTIFICATIONS_PROVIDER. `log` delivers nothing. With `reveal` (the
-development pages are on) it writes each message to the log and keeps the latest ones for
-/dev/messages, where a tester reads sign-in codes; without it, the log only says that a
-message could not be delivered, never its text, since a sign-in code in a log lets whoever
-reads the log sign in.
+`log` is for development: it writes each message to the log with the number masked and
+leaves its text in the outbox, where /dev/messages shows it to a tester. Without the
+development pages it delivers nothing and says so, since a sign-in code in a log lets
+whoever reads the log sign in. `http` posts each message to an SMS gateway.
+
+A provider returns the gateway's id for an accepted message, or raises `TemporaryFailure`
+(worth trying again later) or `PermanentFailure` (it never will be). Their `code` says what
+went wrong in a word the admin page translates; `detail` is the gateway's own explanation.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import threading
-from collections import deque
+import re
+import socket
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from portal.accounts.phones import mask_phone
+from portal.notifications import signing
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class SentMessage:
+class Outgoing:
+    """A message as a provider sees it: the only place its full number is used."""
+
+    idempotency_key: str
     phone: str
     kind: str
-    text: str
-    sent_at: datetime
+    params: dict[str, Any]
+    locale: str
+    body: str
 
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+
+class DeliveryFailure(Exception):
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code, detail)
+        self.code = code
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}" if self.detail else self.code
+
+
+class TemporaryFailure(DeliveryFailure):
+    """The gateway may take it later: it was busy, down or slow."""
+
+
+class PermanentFailure(DeliveryFailure):
+    """The gateway will never take it as it is: a bad number, a bad request, no gateway."""
+
+
+class Provider(Protocol):
+    # Whether sign-in codes stay readable in the outbox after sending (development only).
+    keeps_secrets: bool
+
+    def send(self, message: Outgoing) -> str: ...
 
 
 class LogProvider:
-    """Development delivery: the log and an in-memory list, never a real phone."""
+    """Development delivery: the log, never a real phone."""
 
-    def __init__(self, *, reveal: bool, keep: int = 200) -> None:
+    def __init__(self, *, reveal: bool) -> None:
         self.reveal = reveal
-        self._sent: deque[SentMessage] = deque(maxlen=keep)
-        self._lock = threading.Lock()
+        self.keeps_secrets = reveal
 
-    def send(self, message: SentMessage) -> None:
+    def send(self, message: Outgoing) -> str:
         if not self.reveal:
             log.warning(
                 "SMS %s to %s not delivered: no SMS gateway is configured.",
                 message.kind,
-                message.masked_phone,
+                mask_phone(message.phone),
             )
-            return
-        with self._lock:
-            self._sent.appendleft(message)
-        log.info("SMS %s to %s: %s", message.kind, message.masked_phone, message.text)
-
-    def recent(self) -> list[SentMessage]:
-        with self._lock:
-            return list(self._sent)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._sent.clear()
+            raise PermanentFailure("no_gateway")
+        log.info("SMS %s to %s: %s", message.kind, mask_phone(message.phone), message.body)
+        return f"log-{message.idempotency_key}"
 
 
-PROVIDERS = {"log": LogProvider}
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+# A gateway's answer is read up to this size; a message id or an error fits easily.
+_MAX_ANSWER = 64 * 1024
+
+
+def without_phones(text: str) -> str:
+    """A gateway's explanation, safe to store and show: numbers masked, kept short."""
+    return _PHONE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)), text)[:200]
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A gateway that redirects a POST is misconfigured; following it would resend as GET.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class HttpProvider:
+    """A generic SMS gateway: POST JSON, signed with HMAC-SHA256, with a timeout.
+
+    2xx with a message id: accepted. 408, 429 and 5xx, a timeout or no connection: try again
+    later. Any other answer: refused for good. The idempotency key goes with every attempt,
+    so the gateway can ignore a message it has already taken.
+    """
+
+    keeps_secrets = False
+
+    def __init__(self, *, url: str, secret: str, timeout: float) -> None:
+        if not url or not secret:
+            raise RuntimeError(
+                "The http SMS provider needs PORTAL_SMS_GATEWAY_URL and PORTAL_SMS_GATEWAY_SECRET."
+            )
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise RuntimeError("PORTAL_SMS_GATEWAY_URL must be an http:// or https:// address.")
+        self.url = url
+        self.secret = secret
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(_NoRedirects)
+
+    def send(self, message: Outgoing) -> str:
+        body = json.dumps(
+            {
+                "idempotency_key": message.idempotency_key,
+                "to": message.phone,
+                "text": message.body,
+                "template": message.kind,
+                "params": message.params,
+                "language": message.locale,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (the scheme is checked in __init__)
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Idempotency-Key": message.idempotency_key,
+                signing.HEADER: signing.sign(self.secret, body, int(time.time())),
+            },
+        )
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                answer = response.read(_MAX_ANSWER)
+        except urllib.error.HTTPError as error:
+            raise _refusal(error.code, _error_text(error.read(_MAX_ANSWER))) from None
+        except TimeoutError:
+            raise TemporaryFailure("timeout") from None
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, TimeoutError | socket.timeout):
+                raise TemporaryFailure("timeout") from None
+            raise TemporaryFailure("unreachable", without_phones(str(error.reason))) from None
+        except OSError as error:  # the connection dropped while reading the answer
+            raise TemporaryFailure("unreachable", without_phones(str(error))) from None
+        message_id = _message_id(answer)
+        if not message_id:
+            raise TemporaryFailure("bad_answer")
+        return message_id
+
+
+def _refusal(status: int, detail: str) -> DeliveryFailure:
+    if status in (408, 429) or status >= 500:
+        return TemporaryFailure(f"http_{status}", detail)
+    return PermanentFailure(f"http_{status}", detail)
+
+
+def _json(answer: bytes) -> Any:
+    try:
+        return json.loads(answer)
+    except ValueError:
+        return None
+
+
+def _message_id(answer: bytes) -> str | None:
+    data = _json(answer)
+    message_id = data.get("message_id") if isinstance(data, dict) else None
+    return str(message_id)[:128] if isinstance(message_id, str | int) and message_id else None
+
+
+def _error_text(answer: bytes) -> str:
+    data = _json(answer)
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return without_phones(data["error"])
+    return ""
+
+
+PROVIDERS = {"log", "http"}
+
+
+def make_provider(config: Any, *, dev_pages: bool) -> Provider:
+    name = config["NOTIFICATIONS_PROVIDER"]
+    if name == "http":
+        return HttpProvider(
+            url=config["SMS_GATEWAY_URL"],
+            secret=config["SMS_GATEWAY_SECRET"],
+            timeout=float(config["SMS_GATEWAY_TIMEOUT"]),
+        )
+    if name == "log":
+        return LogProvider(reveal=dev_pages)
+    raise RuntimeError(
+        f"Unknown NOTIFICATIONS_PROVIDER {name!r}; choose one of {sorted(PROVIDERS)}."
+    )

@@ -15,6 +15,9 @@ from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.phones import mask_phone, spaced_phone, tel_uri
 from portal.audit.labels import OUTCOME_LABELS
 from portal.i18n import ENGLISH, HTML_LANG, LANGUAGE_NAMES, LOCALES
+from portal.notifications.labels import KIND_LABELS as MESSAGE_KIND_LABELS
+from portal.notifications.labels import STATE_LABELS as MESSAGE_STATE_LABELS
+from portal.notifications.labels import error_label as message_error_label
 from portal.places.labels import KIND_LABELS, KIND_PLURALS, RISK_LABELS
 
 
@@ -79,6 +82,9 @@ def init_app(app: Flask) -> None:
         kind_plural=KIND_PLURALS.get,
         risk_label=RISK_LABELS.get,
         outcome_label=OUTCOME_LABELS.get,
+        message_kind_label=MESSAGE_KIND_LABELS.get,
+        message_state_label=MESSAGE_STATE_LABELS.get,
+        message_error_label=message_error_label,
     )
 
     @app.context_processor

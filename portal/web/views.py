@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from portal.accounts import services as accounts
-from portal.accounts.permissions import Permission, require_staff, scopes
+from portal.accounts.permissions import Permission, holds_anywhere, require_staff
 from portal.db import db
 from portal.extensions import csrf
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
@@ -30,7 +30,7 @@ def home():
 @login_required
 def staff_desk():
     require_staff(current_user)
-    tools = {permission: bool(scopes(current_user, permission)) for permission in Permission}
+    tools = {permission: holds_anywhere(current_user, permission) for permission in Permission}
     return render_template("web/staff_desk.html", tools=tools, Permission=Permission)
 
 

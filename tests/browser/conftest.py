@@ -7,7 +7,6 @@ Chinese, saved as a screenshot under test-artifacts/screenshots/ for a reviewer 
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from werkzeug.serving import make_server
 from portal.db import db, utcnow
 from portal.demo.services import seed_demo
 from tests.conftest import ROOT_DIR, dispose, make_test_app, migrated_engine
+from tests.outbox import Outbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT_DIR / "test-artifacts" / "screenshots"
@@ -54,11 +54,9 @@ class LiveServer:
     app: object
 
     def sms_code(self, phone: str) -> str:
-        """The newest sign-in code 'sent' to `phone` by the development provider."""
-        for message in self.app.extensions["portal.sms"].recent():
-            if message.phone == phone:
-                return re.search(r"\d{6}", message.text).group(0)
-        raise AssertionError(f"no SMS to {phone}")
+        """The newest sign-in code queued for `phone` in the portal's outbox."""
+        with self.app.app_context():
+            return Outbox(db.session).code(phone)
 
 
 @pytest.fixture(scope="session")

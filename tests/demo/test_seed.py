@@ -46,9 +46,7 @@ def test_make_run_set_up_twice_builds_one_demo_district(fresh_app):
             assert bool(user.password_hash) == bool(user.roles & STAFF_ROLES)
 
 
-def test_the_demo_is_not_added_in_production(fresh_app, monkeypatch):
-    monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")
+def test_the_demo_is_not_added_in_production(fresh_app, production):
     app = fresh_app()
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0

@@ -1,33 +1,47 @@
-"""The development SMS provider: what it shows, and what it never writes to a log."""
+"""The development SMS provider: what it logs, and what it never writes to a log."""
 
 import logging
-from datetime import UTC, datetime
 
-from portal.notifications.providers import LogProvider, SentMessage
+import pytest
 
-MESSAGE = SentMessage(
+from portal.notifications.providers import LogProvider, Outgoing, PermanentFailure, without_phones
+
+MESSAGE = Outgoing(
+    idempotency_key="sign-in-code:abc",
     phone="13812345678",
     kind="sign_in_code",
-    text="Sign-in code 123456, valid for 5 minutes.",
-    sent_at=datetime(2026, 11, 24, tzinfo=UTC),
+    params={"code": "123456", "minutes": 5},
+    locale="en",
+    body="Sign-in code 123456, valid for 5 minutes.",
 )
 
 
-def test_in_development_the_text_is_kept_for_the_tester_and_the_number_masked(caplog):
+def test_in_development_the_text_goes_to_the_log_with_the_number_masked(caplog):
     provider = LogProvider(reveal=True)
     with caplog.at_level(logging.INFO, logger="portal.notifications.providers"):
-        provider.send(MESSAGE)
-    assert provider.recent() == [MESSAGE]
+        assert provider.send(MESSAGE) == "log-sign-in-code:abc"
+    assert "123456" in caplog.text
     assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+    assert provider.keeps_secrets
 
 
-def test_without_the_development_pages_no_code_and_no_number_reach_the_log(caplog):
+def test_without_the_development_pages_nothing_is_delivered_and_no_code_is_logged(caplog):
     provider = LogProvider(reveal=False)
-    with caplog.at_level(logging.INFO, logger="portal.notifications.providers"):
+    with (
+        caplog.at_level(logging.INFO, logger="portal.notifications.providers"),
+        pytest.raises(PermanentFailure) as failure,
+    ):
         provider.send(MESSAGE)
-    assert provider.recent() == []
+    assert failure.value.code == "no_gateway"
     assert "123456" not in caplog.text and "13812345678" not in caplog.text
     assert "not delivered" in caplog.text
+    assert not provider.keeps_secrets
+
+
+def test_a_gateways_explanation_is_stored_with_numbers_masked_and_kept_short():
+    assert without_phones("number 13812345678 is off") == "number 138****5678 is off"
+    assert without_phones("order 913812345678") == "order 913812345678"
+    assert len(without_phones("x" * 1000)) == 200
 
 
 def test_the_development_page_lists_messages_newest_first(client, sms, session):
@@ -36,3 +50,4 @@ def test_the_development_page_lists_messages_newest_first(client, sms, session):
     body = client.get("/dev/messages", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert body.index("139****9000") < body.index("138****8000")
     assert "13800138000" not in body
+    assert sms.code("13900139000") in body

@@ -14,6 +14,7 @@ from portal.db import Base, make_engine
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
 from tests.conftest import Client, dispose, make_test_app
+from tests.outbox import Outbox
 
 REQUIRED_CSP = ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'")
 
@@ -46,11 +47,10 @@ def test_pages_for_a_signed_in_person_are_not_stored(client, session):
     )
 
 
-def test_production_secures_the_cookie_sends_hsts_and_hides_the_development_page(monkeypatch):
-    monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "a production secret")
+def test_production_secures_the_cookie_sends_hsts_and_hides_the_development_page(
+    production, monkeypatch
+):
     monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite://")
-    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")
     from portal import create_app
 
     app = create_app()
@@ -238,7 +238,7 @@ def test_forms_work_with_the_token_from_their_page(csrf_client, session):
         "/sign-in", data={"csrf_token": token(body), "phone": "13800138000"}
     )
     assert response.headers["Location"] == "/sign-in/code"
-    assert len(csrf_client.application.extensions["portal.sms"].recent()) == 1
+    assert len(Outbox(session).recent()) == 1
 
 
 def test_a_large_request_gets_the_too_large_page(client, app, monkeypatch):
@@ -262,13 +262,33 @@ def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
     engine.dispose()
 
 
-def test_production_refuses_a_local_base_url(monkeypatch):
-    monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "a production secret")
+def test_production_refuses_a_local_base_url(production, monkeypatch):
     monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite://")
+    monkeypatch.delenv("PORTAL_BASE_URL")
     from portal import create_app
 
     with pytest.raises(RuntimeError, match="PORTAL_BASE_URL"):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "complaint"),
+    [
+        ("PORTAL_NOTIFICATIONS_PROVIDER", "log", "needs an SMS gateway"),
+        ("PORTAL_SMS_GATEWAY_URL", "", "PORTAL_SMS_GATEWAY_URL"),
+        ("PORTAL_SMS_GATEWAY_SECRET", "", "PORTAL_SMS_GATEWAY_SECRET"),
+        ("PORTAL_SMS_GATEWAY_URL", "file:///etc/passwd", "http:// or https://"),
+        ("PORTAL_SMS_LEASE_SECONDS", "60", "SMS_LEASE_SECONDS must exceed"),
+    ],
+)
+def test_production_refuses_to_start_without_a_working_sms_gateway(
+    production, monkeypatch, setting, value, complaint
+):
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite://")
+    monkeypatch.setenv(setting, value)
+    from portal import create_app
+
+    with pytest.raises(RuntimeError, match=complaint):
         create_app()
 
 

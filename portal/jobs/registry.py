@@ -1,0 +1,84 @@
+"""Periodic jobs: what features ask the worker to run, and every how long.
+
+A job is `run(session, now)`; it flushes or commits its own work and returns a count (or
+None). However many workers run, each job runs once per period: a worker runs it only after
+moving the job's `next_run_at` forward in a committed update that no other worker matched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from portal.db import insert_ignoring_conflicts
+from portal.jobs.models import JobRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: timedelta
+    run: Callable[[Session, datetime], Any]
+
+
+def register(app: Flask, name: str, every: timedelta, run: Callable[[Session, datetime], Any]):
+    """Ask the worker to run `run` every `every`."""
+    app.extensions.setdefault("portal.jobs", {})[name] = PeriodicJob(name, every, run)
+
+
+def registered(app: Flask) -> list[PeriodicJob]:
+    return list(app.extensions.get("portal.jobs", {}).values())
+
+
+def schedule(session: Session, jobs: list[PeriodicJob], now: datetime) -> None:
+    """Make sure every job has its row; a new one is due at once."""
+    for job in jobs:
+        insert_ignoring_conflicts(
+            session, JobRun, {"name": job.name, "next_run_at": now}, unique=["name"]
+        )
+    session.commit()
+
+
+def run_due(
+    session: Session, jobs: list[PeriodicJob], clock: Callable[[], datetime]
+) -> dict[str, Any]:
+    """Run each job whose time has come and that no other worker took; return their results.
+
+    A job that fails is logged and tried again at its next period, not at once: a failure
+    that repeats every second would bury the log.
+    """
+    results: dict[str, Any] = {}
+    for job in jobs:
+        now = clock()
+        taken = session.execute(
+            update(JobRun)
+            .where(JobRun.name == job.name, JobRun.next_run_at <= now)
+            .values(next_run_at=now + job.every, last_started_at=now)
+        ).rowcount
+        session.commit()
+        if taken != 1:
+            continue
+        error = None
+        try:
+            results[job.name] = job.run(session, now)
+            session.commit()
+        except Exception as failure:
+            session.rollback()
+            log.exception("Periodic job %s failed.", job.name)
+            error = type(failure).__name__
+        session.execute(
+            update(JobRun)
+            .where(JobRun.name == job.name)
+            .values(last_finished_at=clock(), last_error=error)
+        )
+        session.commit()
+    return results

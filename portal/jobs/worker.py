@@ -1,0 +1,102 @@
+"""The worker loop: deliver due SMS messages and run due periodic jobs, until told to stop.
+
+`Worker.run_once` does what is due now and returns (for cron and tests); `run_forever` does
+it again every WORKER_POLL_SECONDS, and on SIGTERM or Ctrl-C finishes its batch and stops.
+Each pass runs in an app context of its own, so every pass starts with a fresh session.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import socket
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask
+
+from portal.db import db, utcnow
+from portal.jobs.registry import registered, run_due, schedule
+from portal.notifications.delivery import Settings, deliver_due
+
+log = logging.getLogger(__name__)
+# After an error (the database went away, say), wait this long before the next pass.
+PAUSE_AFTER_ERROR_SECONDS = 5.0
+
+
+def worker_name() -> str:
+    """Host and process: which worker claimed a message, for whoever looks at the outbox."""
+    return f"{socket.gethostname()}:{os.getpid()}"[-64:]
+
+
+class Worker:
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        name: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.app = app
+        self.name = name or worker_name()
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
+        self.settings = Settings.from_config(app.config)
+        self.provider = app.extensions["portal.sms"]
+        self.jobs = registered(app)
+        self.stopping = threading.Event()
+
+    def run_once(self) -> tuple[Counter[str], dict]:
+        """Run the jobs that are due and deliver every message that is due now.
+
+        Returns how many messages ended in each state, and what each job that ran returned.
+        """
+        with self.app.app_context():
+            schedule(db.session, self.jobs, self.clock())
+        return self._pass()
+
+    def run_forever(self) -> None:
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signal_number, lambda *_: self.stopping.set())
+        poll = float(self.app.config["WORKER_POLL_SECONDS"])
+        log.info("Worker %s started; it looks for work every %s s.", self.name, poll)
+        scheduled = False
+        while not self.stopping.is_set():
+            pause = poll
+            try:
+                if not scheduled:
+                    with self.app.app_context():
+                        schedule(db.session, self.jobs, self.clock())
+                    scheduled = True
+                tally, _jobs = self._pass()
+                if tally:
+                    log.info("Worker %s: %s", self.name, dict(tally))
+            except Exception:
+                log.exception("Worker %s: a pass failed; trying again shortly.", self.name)
+                pause = PAUSE_AFTER_ERROR_SECONDS
+            self.stopping.wait(pause)
+        log.info("Worker %s stopped.", self.name)
+
+    def _pass(self) -> tuple[Counter[str], dict]:
+        with self.app.app_context():
+            session = db.session
+            jobs = run_due(session, self.jobs, self.clock)
+            total: Counter[str] = Counter()
+            while not self.stopping.is_set():
+                tally = deliver_due(
+                    session,
+                    self.provider,
+                    self.settings,
+                    worker=self.name,
+                    clock=self.clock,
+                    rng=self.rng,
+                )
+                if not tally:
+                    break
+                total += tally
+        return total, jobs

@@ -1,0 +1,195 @@
+"""The worker as it runs on a server: `flask --app portal worker`, in its own processes.
+
+These tests start real worker processes against a database of their own and the gateway
+stub, and kill one of them mid-batch.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import SignInCode
+from portal.db import db, utcnow
+from portal.notifications import delivery
+from portal.notifications.models import MessageState, SmsMessage
+from portal.notifications.services import queue_sms
+from tests.conftest import ROOT_DIR
+from tests.gateway import SECRET, Answer, GatewayStub
+from tests.notifications.conftest import http_settings
+
+
+@pytest.fixture
+def gateway():
+    with GatewayStub() as stub:
+        yield stub
+
+
+def queue_many(app, count: int, *, at=None, prefix="test") -> list[str]:
+    """Queue `count` messages to different numbers; return their keys in queue order."""
+    keys = [f"{prefix}:{index:05d}" for index in range(count)]
+    at = at or utcnow()
+    with app.test_request_context():
+        for index, key in enumerate(keys):
+            queue_sms(
+                db.session,
+                phone=f"1380000{index:04d}",
+                kind="sign_in_code",
+                params={"code": f"{index:06d}", "minutes": 5},
+                locale="en",
+                key=key,
+                now=at,
+            )
+        db.session.commit()
+    return keys
+
+
+def messages(app) -> list[SmsMessage]:
+    with app.app_context():
+        return list(db.session.scalars(select(SmsMessage).order_by(SmsMessage.id)))
+
+
+def start_worker(app, *args: str, **settings) -> subprocess.Popen:
+    """`flask --app portal worker` in a process of its own, configured like `app`."""
+    environment = {
+        **os.environ,
+        "LC_ALL": "en_US.UTF-8",
+        "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
+        "PORTAL_SECRET_KEY": app.config["SECRET_KEY"],
+        "PORTAL_NOTIFICATIONS_PROVIDER": "http",
+        "PORTAL_SMS_GATEWAY_URL": app.config["SMS_GATEWAY_URL"],
+        "PORTAL_SMS_GATEWAY_SECRET": SECRET,
+        "PORTAL_WORKER_POLL_SECONDS": "0.1",
+    }
+    environment.update({f"PORTAL_{name}": str(value) for name, value in settings.items()})
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "portal", "worker", *args],
+        cwd=ROOT_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 60) -> str:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err
+    return out
+
+
+def test_once_delivers_what_is_due_runs_the_housekeeping_and_says_so(
+    fresh_app, gateway, english_terminal
+):
+    app = fresh_app(migrate=True, **http_settings(gateway))
+    keys = queue_many(app, 3)
+    long_ago = utcnow() - timedelta(days=200)
+    with app.app_context():
+        db.session.add(
+            SignInCode(phone="13800000000", code_hash="x", created_at=long_ago, expires_at=long_ago)
+        )
+        db.session.commit()
+    (old,) = queue_many(app, 1, at=long_ago, prefix="old")
+    with app.app_context():
+        message = db.session.scalar(select(SmsMessage).where(SmsMessage.idempotency_key == old))
+        message.state, message.next_attempt_at = MessageState.SENT, None
+        db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Messages sent: 3; to try again later: 0; failed: 0; expired: 0." in result.output
+    assert "Periodic job accounts.purge_sign_in_codes: 1." in result.output
+    assert "Periodic job notifications.purge_old_messages: 1." in result.output
+    assert gateway.deliveries == dict.fromkeys(keys, 1)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 0
+        assert db.session.scalar(select(func.count()).select_from(SmsMessage)) == 3
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(fresh_app, gateway):
+    settings = {"SMS_BATCH_SIZE": 2, "SMS_GATEWAY_TIMEOUT": 1.5, "SMS_LEASE_SECONDS": 3.5}
+    app = fresh_app(migrate=True, **http_settings(gateway))
+    keys = queue_many(app, 30)
+    gateway.answer_next(Answer(hang=True))  # takes the first message, then never answers
+
+    doomed = start_worker(app, "--once", **settings)
+    assert gateway.hanging.wait(30), "the first worker never reached the gateway"
+    doomed.send_signal(signal.SIGKILL)  # claimed a batch of 2; recorded nothing
+    doomed.communicate(timeout=10)
+    claimed = [m for m in messages(app) if m.state == MessageState.SENDING]
+    assert [m.idempotency_key for m in claimed] == keys[:2]
+
+    time.sleep(max(0.0, (claimed[0].next_attempt_at - utcnow()).total_seconds()) + 0.2)
+    finish(start_worker(app, "--once", **settings))
+
+    assert gateway.deliveries == dict.fromkeys(keys, 1)
+    assert gateway.keys_seen()[keys[0]] == 2  # resent after the lease, ignored by the gateway
+    stored = messages(app)
+    assert {m.state for m in stored} == {MessageState.SENT}
+    assert [m.attempts for m in stored[:2]] == [2, 2]
+    assert all(m.provider_message_id == gateway.message_ids[m.idempotency_key] for m in stored)
+
+
+def test_a_running_worker_picks_up_new_messages_and_stops_cleanly_on_sigterm(fresh_app, gateway):
+    app = fresh_app(migrate=True, **http_settings(gateway))
+    worker = start_worker(app)
+    try:
+        (key,) = queue_many(app, 1)
+        deadline = time.monotonic() + 30
+        while gateway.deliveries[key] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gateway.deliveries == {key: 1}
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0 and "stopped" in err
+    assert "13800000000" not in err
+
+
+@pytest.mark.postgres
+def test_two_workers_deliver_a_thousand_messages_each_exactly_once(fresh_app):
+    with GatewayStub(per_request_seconds=0.003) as gateway:
+        app = fresh_app(migrate=True, **http_settings(gateway))
+        keys = queue_many(app, 1000)
+        workers = [start_worker(app, "--once") for _ in range(2)]
+        for worker in workers:
+            finish(worker, timeout=300)
+        assert gateway.deliveries == dict.fromkeys(keys, 1)
+        assert sum(gateway.keys_seen().values()) == 1000  # not even a harmless resend
+    stored = messages(app)
+    assert {m.state for m in stored} == {MessageState.SENT}
+    assert len({m.claimed_by for m in stored}) == 2  # both workers took a share
+
+
+@pytest.mark.postgres
+def test_a_claim_skips_rows_another_worker_has_locked(fresh_app, app_context):
+    app = fresh_app(migrate=True)
+    queue_many(app, 6)
+    settings = delivery.Settings(
+        3, timedelta(minutes=3), 4, timedelta(seconds=30), timedelta(minutes=30)
+    )
+    engine = app.extensions["portal.db"].engine
+    with Session(engine) as first, Session(engine) as second:
+        # The first claim is held open (not committed) while the second worker claims.
+        held = first.scalars(
+            select(SmsMessage.id).order_by(SmsMessage.id).limit(3).with_for_update(skip_locked=True)
+        ).all()
+        claims = delivery.claim(
+            second,
+            settings,
+            worker="b",
+            now=utcnow(),
+            keeps_secrets=True,
+            tally=delivery.Counter(),
+        )
+        assert {claim.message_id for claim in claims}.isdisjoint(held)
+        assert len(claims) == 3
+        first.rollback()

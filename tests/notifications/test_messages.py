@@ -1,0 +1,47 @@
+"""Message texts: both languages, and the length an operator bills."""
+
+import pytest
+from flask_babel import force_locale
+
+from portal.i18n import LOCALES
+from portal.notifications.labels import KIND_LABELS
+from portal.notifications.messages import TEMPLATES, render, segments, sms_length
+
+# Realistic parameters for every kind of message, the longest they get.
+EXAMPLES = {
+    "sign_in_code": {"code": "123456", "minutes": 5},
+}
+# A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
+CHINESE_ROOM = 60
+
+
+def test_every_kind_of_message_has_an_example_and_a_name():
+    assert set(EXAMPLES) == set(TEMPLATES) == set(KIND_LABELS)
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_message_renders_in_both_languages(app_context, kind, locale):
+    text = render(kind, EXAMPLES[kind], locale)
+    assert text and "%(" not in text
+    with force_locale("en"):
+        english = TEMPLATES[kind].text(EXAMPLES[kind])
+    assert (text == english) == (locale == "en")
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_every_chinese_message_leaves_room_for_the_signature_in_one_sms(app_context, kind):
+    assert sms_length(render(kind, EXAMPLES[kind], "zh_Hans_CN")) <= CHINESE_ROOM
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"), [(1, 1), (70, 1), (71, 2), (134, 2), (135, 3), (201, 3), (202, 4)]
+)
+def test_segments_are_70_characters_alone_and_67_each_in_a_long_message(length, expected):
+    assert segments("字" * length) == expected
+    assert segments("a" * length) == expected
+
+
+def test_an_emoji_costs_two_characters():
+    assert sms_length("好🙂") == 3
+    assert segments("字" * 69 + "🙂") == 2
