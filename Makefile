@@ -24,10 +24,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 translations: $(VENV)/.installed-run
 	$(BIN)/pybabel compile --domain messages --directory translations
 
+# One worker runs beside the web server: it delivers SMS (shown at /dev/messages) and runs the
+# periodic jobs, and stops (SIGTERM, finishing its batch) when the server does.
 run: $(VENV)/.installed-run translations
 	$(BIN)/flask --app portal db upgrade
 	$(BIN)/flask --app portal demo seed
-	PORTAL_DEV_PAGES=true $(BIN)/flask --app portal run --host 127.0.0.1 --port 5000
+	export PORTAL_DEV_PAGES=true; \
+	$(BIN)/flask --app portal worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/flask --app portal run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -49,6 +54,7 @@ test: $(VENV)/.installed-dev translations lint
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.posters
 	$(BIN)/python -m tests.bench.door_page
+	$(BIN)/python -m tests.bench.worker
 
 # After changing user-facing strings: refresh the catalogues, then translate the new entries.
 messages: $(VENV)/.installed-dev

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portal import create_app, ratelimit
 from portal.db import make_engine
 from portal.migrations import upgrade
+from tests.gateway import GatewayStub
 from tests.outbox import Outbox
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -227,6 +228,13 @@ def app_context(app: Flask) -> Iterator[None]:
 def english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command line speaks the language of LC_ALL / LANG; these tests read English."""
     monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+
+
+@pytest.fixture
+def gateway() -> Iterator[GatewayStub]:
+    """An SMS gateway stub served on 127.0.0.1 for this test."""
+    with GatewayStub() as stub:
+        yield stub
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,12 +9,6 @@ import pytest
 from portal.notifications.delivery import Settings
 from portal.notifications.providers import HttpProvider
 from tests.gateway import SECRET, GatewayStub
-
-
-@pytest.fixture
-def gateway() -> Iterator[GatewayStub]:
-    with GatewayStub() as stub:
-        yield stub
 
 
 @pytest.fixture
@@ -32,14 +25,3 @@ def settings() -> Settings:
         retry_base=timedelta(seconds=30),
         retry_cap=timedelta(minutes=30),
     )
-
-
-def http_settings(gateway: GatewayStub, **more) -> dict:
-    """Configuration of an app that sends through `gateway`."""
-    return {
-        "NOTIFICATIONS_PROVIDER": "http",
-        "SMS_GATEWAY_URL": gateway.url,
-        "SMS_GATEWAY_SECRET": SECRET,
-        "SMS_GATEWAY_TIMEOUT": 0.5,
-        **more,
-    }

@@ -11,8 +11,7 @@ from portal.db import db, utcnow
 from portal.notifications import signing
 from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.services import queue_sms
-from tests.gateway import SECRET
-from tests.notifications.conftest import http_settings
+from tests.gateway import SECRET, http_settings
 
 
 @pytest.fixture
