@@ -84,8 +84,13 @@ def default_database_url(app: Flask) -> str:
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and working SAVEPOINTs."""
+    """Create an engine; SQLite gets foreign keys, WAL and working SAVEPOINTs.
+
+    Statement parameters are left out of error messages, which reach the log: they hold
+    phone numbers and SMS texts.
+    """
     url = make_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
         _configure_sqlite(engine)

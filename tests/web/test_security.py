@@ -303,3 +303,19 @@ def test_pages_that_only_read_do_not_queue_behind_a_writer(fresh_app):
         response = app.test_client().get("/find?q=楼")
         assert response.status_code == 200
         writer.rollback()
+
+
+def test_a_database_error_in_the_log_leaves_out_the_values_the_portal_sent(session):
+    # (PostgreSQL's own explanation of a duplicate still names the key; the values of the
+    # statement, a whole SMS text say, are what this keeps out of the log.)
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.accounts.models import User
+
+    session.add(User(phone="13812345678", display_name="张建国", created_at=factories.EPOCH))
+    session.flush()
+    session.add(User(phone="13812345678", display_name="王秀兰", created_at=factories.EPOCH))
+    with pytest.raises(IntegrityError) as error:
+        session.flush()
+    assert "王秀兰" not in str(error.value)
+    assert "hidden due to hide_parameters" in str(error.value)
