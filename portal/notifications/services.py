@@ -152,6 +152,22 @@ def counts_by_state(session: Session, actor: Any) -> dict[MessageState, int]:
     return counts
 
 
+# A due message no worker has taken within this is a sign that no worker is running.
+OVERDUE_AFTER = timedelta(minutes=2)
+
+
+def overdue_count(session: Session, now: datetime) -> int:
+    """How many messages have been due for longer than OVERDUE_AFTER (for monitoring)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(SmsMessage)
+            .where(SmsMessage.next_attempt_at <= now - OVERDUE_AFTER)
+        )
+        or 0
+    )
+
+
 def retry(session: Session, actor: Any, message_id: int, *, now: datetime) -> SmsMessage:
     """Queue a failed message again, with a fresh allowance of attempts."""
     require(actor, Permission.MANAGE_MESSAGES)

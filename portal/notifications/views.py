@@ -72,6 +72,7 @@ def outbox():
         request.args.get("page"),
     )
     counts = services.counts_by_state(db.session, current_user)
+    overdue = services.overdue_count(db.session, utcnow())
     page_html = render_template(
         "notifications/outbox.html",
         page=page,
@@ -79,6 +80,8 @@ def outbox():
         state=state,
         phone=phone,
         counts=counts,
+        overdue=overdue,
+        overdue_minutes=int(services.OVERDUE_AFTER.total_seconds() // 60),
         states=list(MessageState),
         filters=_filters(),
         shown_body=services.shown_body,

@@ -152,3 +152,15 @@ def _message(session, key):
 
 def _message_id(session, key):
     return _message(session, key).id
+
+
+def test_messages_no_worker_took_are_flagged_to_admins_and_monitoring(client, admin, session):
+    late = _message(session, "k1")
+    late.state, late.next_attempt_at = MessageState.QUEUED, utcnow() - timedelta(minutes=3)
+    session.commit()
+    assert "1 message has been waiting more than 2 minutes" in page(client)
+    assert client.get("/healthz").get_json()["sms_overdue"] == 1
+    late.next_attempt_at = utcnow() - timedelta(minutes=1)  # due, but a worker has time yet
+    session.commit()
+    assert "waiting more than" not in page(client)
+    assert client.get("/healthz").get_json()["sms_overdue"] == 0

@@ -251,7 +251,7 @@ def test_a_large_request_gets_the_too_large_page(client, app, monkeypatch):
 
 
 def test_the_health_check_reads_the_database(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "sms_overdue": 0}
 
 
 def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
