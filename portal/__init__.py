@@ -22,6 +22,7 @@ from portal import config, ratelimit
 from portal.db import db
 from portal.extensions import babel, csrf
 from portal.i18n import select_locale
+from portal.logmasking import mask_phones_in_logs
 from portal.notifications.delivery import Settings
 from portal.notifications.providers import make_provider
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the portal; `test_config` overrides every other setting."""
+    mask_phones_in_logs()
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -146,9 +148,11 @@ def _register_features(app: Flask) -> None:
 def _register_jobs(app: Flask) -> None:
     """The periodic jobs the worker runs (features add theirs here)."""
     from portal.accounts.services import purge_sign_in_codes
-    from portal.jobs.registry import register
+    from portal.jobs.registry import HEARTBEAT, HEARTBEAT_EVERY, register
     from portal.notifications.services import purge_old_messages
 
+    # Does nothing: that it ran tells the outbox page that a worker is alive.
+    register(app, HEARTBEAT, HEARTBEAT_EVERY, lambda session, now: None)
     register(app, "accounts.purge_sign_in_codes", timedelta(hours=1), purge_sign_in_codes)
     keep_days = int(app.config["SMS_KEEP_DAYS"])
     register(

@@ -33,6 +33,8 @@ class Answer:
     delay: float = 0.0
     hang: bool = False
     with_id: bool = True
+    # Write the answer a byte at a time, this long apart (a gateway choking on its network).
+    drip: float = 0.0
 
 
 class GatewayStub:
@@ -101,11 +103,11 @@ class GatewayStub:
                 self.first_taken = self.first_taken or self.last_taken
             return self.message_ids[key]
 
-    def _handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    def _handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any], float]:
         if not self.signature_is_valid(headers.get("x-portal-signature", ""), body):
             with self._lock:
                 self.bad_signatures += 1
-            return 401, {"error": "bad signature"}
+            return 401, {"error": "bad signature"}, 0.0
         request = json.loads(body)
         with self._lock:
             self.requests.append(request)
@@ -114,14 +116,14 @@ class GatewayStub:
         if self.per_request_seconds:
             time.sleep(self.per_request_seconds)
         if answer.status >= 300:
-            return answer.status, {"error": answer.error}
+            return answer.status, {"error": answer.error}, answer.drip
         message_id = self._take(request)
         if answer.hang:
             self.hanging.set()
             self.release.wait(60)
         if answer.delay:
             time.sleep(answer.delay)
-        return answer.status, ({"message_id": message_id} if answer.with_id else {})
+        return answer.status, ({"message_id": message_id} if answer.with_id else {}), answer.drip
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stub = self
@@ -132,14 +134,17 @@ class GatewayStub:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {name.lower(): value for name, value in self.headers.items()}
-                status, answer = stub._handle(headers, body)
+                status, answer, drip = stub._handle(headers, body)
                 payload = json.dumps(answer).encode()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
+                    for index in range(len(payload) if drip else 1):
+                        self.wfile.write(payload[index : index + 1] if drip else payload)
+                        self.wfile.flush()
+                        time.sleep(drip)
                 except OSError:
                     pass  # the portal gave up waiting; a real gateway would not notice either
 

@@ -49,3 +49,15 @@ def tel_uri(phone: str) -> str:
     """A `tel:` link for a number as written (0755-2345 6789, +86 138 0013 8000)."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+
+
+# A mobile number inside free text, as gateways, operators and databases write it:
+# 13812345678, +86 138 1234 5678, 0086-138-1234-5678.
+_MOBILE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"
+)
+
+
+def mask_phones_in(text: str) -> str:
+    """`text` with every mobile number in it masked (138****5678)."""
+    return _MOBILE_IN_TEXT.sub(lambda match: f"{match[1]}****{match[3]}", text)

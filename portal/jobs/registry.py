@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.db import insert_ignoring_conflicts
@@ -37,6 +37,16 @@ def register(app: Flask, name: str, every: timedelta, run: Callable[[Session, da
 
 def registered(app: Flask) -> list[PeriodicJob]:
     return list(app.extensions.get("portal.jobs", {}).values())
+
+
+HEARTBEAT = "jobs.heartbeat"
+HEARTBEAT_EVERY = timedelta(seconds=30)
+
+
+def last_seen(session: Session) -> datetime | None:
+    """When a worker last started a job: the heartbeat job makes this at most 30 s old while
+    any worker runs."""
+    return session.scalar(select(func.max(JobRun.last_started_at)))
 
 
 def schedule(session: Session, jobs: list[PeriodicJob], now: datetime) -> None:

@@ -1,7 +1,8 @@
 """The worker loop: deliver due SMS messages and run due periodic jobs, until told to stop.
 
 `Worker.run_once` does what is due now and returns (for cron and tests); `run_forever` does
-it again every WORKER_POLL_SECONDS, and on SIGTERM or Ctrl-C finishes its batch and stops.
+it again every WORKER_POLL_SECONDS. On SIGTERM or Ctrl-C it stops sending, puts the rest of
+its batch back in the queue, records what it sent, and exits: within one gateway timeout.
 Each pass runs in an app context of its own, so every pass starts with a fresh session.
 """
 
@@ -12,7 +13,7 @@ import os
 import random
 import signal
 import socket
-import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -49,7 +50,17 @@ class Worker:
         self.settings = Settings.from_config(app.config)
         self.provider = app.extensions["portal.sms"]
         self.jobs = registered(app)
-        self.stopping = threading.Event()
+        self.poll_seconds = float(app.config["WORKER_POLL_SECONDS"])
+        if self.poll_seconds <= 0:
+            raise RuntimeError("WORKER_POLL_SECONDS must be more than 0.")
+        # A plain flag, set by the signal handler: taking a lock there could deadlock.
+        self.stop_requested = False
+
+    def stop(self, *_signal: object) -> None:
+        self.stop_requested = True
+
+    def keep_going(self) -> bool:
+        return not self.stop_requested
 
     def run_once(self) -> tuple[Counter[str], dict]:
         """Run the jobs that are due and deliver every message that is due now.
@@ -62,12 +73,11 @@ class Worker:
 
     def run_forever(self) -> None:
         for signal_number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signal_number, lambda *_: self.stopping.set())
-        poll = float(self.app.config["WORKER_POLL_SECONDS"])
-        log.info("Worker %s started; it looks for work every %s s.", self.name, poll)
+            signal.signal(signal_number, self.stop)
+        log.info("Worker %s started; it looks for work every %s s.", self.name, self.poll_seconds)
         scheduled = False
-        while not self.stopping.is_set():
-            pause = poll
+        while self.keep_going():
+            pause = self.poll_seconds
             try:
                 if not scheduled:
                     with self.app.app_context():
@@ -79,15 +89,20 @@ class Worker:
             except Exception:
                 log.exception("Worker %s: a pass failed; trying again shortly.", self.name)
                 pause = PAUSE_AFTER_ERROR_SECONDS
-            self.stopping.wait(pause)
+            self._sleep(pause)
         log.info("Worker %s stopped.", self.name)
+
+    def _sleep(self, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        while self.keep_going() and time.monotonic() < until:
+            time.sleep(min(0.1, seconds))
 
     def _pass(self) -> tuple[Counter[str], dict]:
         with self.app.app_context():
             session = db.session
             jobs = run_due(session, self.jobs, self.clock)
             total: Counter[str] = Counter()
-            while not self.stopping.is_set():
+            while self.keep_going():
                 tally = deliver_due(
                     session,
                     self.provider,
@@ -95,6 +110,7 @@ class Worker:
                     worker=self.name,
                     clock=self.clock,
                     rng=self.rng,
+                    keep_going=self.keep_going,
                 )
                 if not tally:
                     break

@@ -48,12 +48,13 @@ def render(kind: str, params: dict[str, Any], locale: str) -> str:
 
 def redacted_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """`params` with the template's secrets replaced by asterisks."""
-    secrets = TEMPLATES[kind].secrets
+    secrets = TEMPLATES[kind].secrets if kind in TEMPLATES else frozenset()
     return {name: REDACTED if name in secrets else value for name, value in params.items()}
 
 
 def has_secrets(kind: str) -> bool:
-    return bool(TEMPLATES[kind].secrets)
+    # A kind no longer known (a template removed) has no secrets left to forget.
+    return kind in TEMPLATES and bool(TEMPLATES[kind].secrets)
 
 
 def sms_length(text: str) -> int:

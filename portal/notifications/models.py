@@ -58,7 +58,11 @@ class SmsMessage(Base):
     # What caused it, as "<table>:<id>" or a tracking number.
     cause: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[MessageState] = mapped_column(enum_column(MessageState))
+    # Attempts in the current round (an administrator's retry starts a new round).
     attempts: Mapped[int] = mapped_column(default=0)
+    # How many times a worker has claimed it, ever: a worker's result counts only while its
+    # claim is still the latest, so a worker overtaken after its lease ran out changes nothing.
+    claims: Mapped[int] = mapped_column(default=0)
     # When a worker should next look at it: None once it is finished. A claimed message's
     # lease runs out here, so a message whose worker died is taken up again.
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -12,18 +12,18 @@ went wrong in a word the admin page translates; `detail` is the gateway's own ex
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import logging
-import re
 import socket
+import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from portal.accounts.phones import mask_phone
+from portal.accounts.phones import mask_phone, mask_phones_in
 from portal.notifications import signing
 
 log = logging.getLogger(__name__)
@@ -85,28 +85,26 @@ class LogProvider:
         return f"log-{message.idempotency_key}"
 
 
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 # A gateway's answer is read up to this size; a message id or an error fits easily.
 _MAX_ANSWER = 64 * 1024
 
 
 def without_phones(text: str) -> str:
     """A gateway's explanation, safe to store and show: numbers masked, kept short."""
-    return _PHONE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)), text)[:200]
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A gateway that redirects a POST is misconfigured; following it would resend as GET.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    return mask_phones_in(text)[:200]
 
 
 class HttpProvider:
-    """A generic SMS gateway: POST JSON, signed with HMAC-SHA256, with a timeout.
+    """A generic SMS gateway: POST JSON, signed with HMAC-SHA256, within a deadline.
 
-    2xx with a message id: accepted. 408, 429 and 5xx, a timeout or no connection: try again
-    later. Any other answer: refused for good. The idempotency key goes with every attempt,
-    so the gateway can ignore a message it has already taken.
+    2xx with a message id: accepted. 408, 429 and 5xx, a redirect, no connection, or no whole
+    answer within `timeout` seconds: try again later. Any other answer: refused for good. The
+    idempotency key goes with every attempt, so the gateway can ignore a message it has
+    already taken.
+
+    `timeout` bounds the whole request, not each read: a gateway that trickles its answer a
+    byte at a time is cut off, so that a batch of sends cannot outlast a worker's lease.
+    (Looking up the gateway's name is not bounded; give an address or a local resolver.)
     """
 
     keeps_secrets = False
@@ -116,12 +114,18 @@ class HttpProvider:
             raise RuntimeError(
                 "The http SMS provider needs PORTAL_SMS_GATEWAY_URL and PORTAL_SMS_GATEWAY_SECRET."
             )
-        if urlsplit(url).scheme not in ("http", "https"):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RuntimeError("PORTAL_SMS_GATEWAY_URL must be an http:// or https:// address.")
-        self.url = url
+        if timeout <= 0:
+            raise RuntimeError("PORTAL_SMS_GATEWAY_TIMEOUT must be more than 0 seconds.")
         self.secret = secret
         self.timeout = timeout
-        self._opener = urllib.request.build_opener(_NoRedirects)
+        self._connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        self._host, self._port = parts.hostname, parts.port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
     def send(self, message: Outgoing) -> str:
         body = json.dumps(
@@ -136,33 +140,53 @@ class HttpProvider:
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode()
-        request = urllib.request.Request(  # noqa: S310 (the scheme is checked in __init__)
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Idempotency-Key": message.idempotency_key,
-                signing.HEADER: signing.sign(self.secret, body, int(time.time())),
-            },
-        )
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                answer = response.read(_MAX_ANSWER)
-        except urllib.error.HTTPError as error:
-            raise _refusal(error.code, _error_text(error.read(_MAX_ANSWER))) from None
-        except TimeoutError:
-            raise TemporaryFailure("timeout") from None
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, TimeoutError | socket.timeout):
-                raise TemporaryFailure("timeout") from None
-            raise TemporaryFailure("unreachable", without_phones(str(error.reason))) from None
-        except OSError as error:  # the connection dropped while reading the answer
-            raise TemporaryFailure("unreachable", without_phones(str(error))) from None
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": message.idempotency_key,
+            signing.HEADER: signing.sign(self.secret, body, int(time.time())),
+        }
+        status, answer = self._post(body, headers)
+        if 300 <= status < 400:
+            # A moved gateway: every message would fail alike. Keep them, and say so loudly.
+            log.warning(
+                "The SMS gateway answered with a redirect (HTTP %s): check its URL.", status
+            )
+            raise TemporaryFailure(f"http_{status}")
+        if not 200 <= status < 300:
+            raise _refusal(status, _error_text(answer))
         message_id = _message_id(answer)
         if not message_id:
             raise TemporaryFailure("bad_answer")
         return message_id
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """POST and read the answer, all within `timeout`; a TemporaryFailure otherwise."""
+        connection = self._connection_class(self._host, self._port, timeout=self.timeout)
+        overdue = threading.Event()
+
+        def cut_off() -> None:
+            overdue.set()
+            if connection.sock is not None:
+                with contextlib.suppress(OSError):
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+
+        deadline = threading.Timer(self.timeout, cut_off)
+        deadline.daemon = True
+        deadline.start()
+        try:
+            connection.request("POST", self._path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read(_MAX_ANSWER)
+        except (OSError, http.client.HTTPException) as error:
+            if overdue.is_set() or isinstance(error, TimeoutError):
+                raise TemporaryFailure("timeout") from None
+            raise TemporaryFailure("unreachable", without_phones(str(error))) from None
+        finally:
+            deadline.cancel()
+            connection.close()
+        if overdue.is_set():  # cut off mid-answer: what was read is not the whole of it
+            raise TemporaryFailure("timeout")
+        return response.status, answer
 
 
 def _refusal(status: int, detail: str) -> DeliveryFailure:
@@ -174,14 +198,18 @@ def _refusal(status: int, detail: str) -> DeliveryFailure:
 def _json(answer: bytes) -> Any:
     try:
         return json.loads(answer)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
 def _message_id(answer: bytes) -> str | None:
     data = _json(answer)
     message_id = data.get("message_id") if isinstance(data, dict) else None
-    return str(message_id)[:128] if isinstance(message_id, str | int) and message_id else None
+    if isinstance(message_id, int) and not isinstance(message_id, bool):
+        message_id = str(message_id)
+    if isinstance(message_id, str) and 0 < len(message_id) <= 128 and "\x00" not in message_id:
+        return message_id
+    return None
 
 
 def _error_text(answer: bytes) -> str:

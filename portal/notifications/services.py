@@ -67,6 +67,7 @@ def queue_sms(
             "cause": cause,
             "state": MessageState.QUEUED,
             "attempts": 0,
+            "claims": 0,
             "next_attempt_at": now,
             "expires_at": expires_at,
             "created_at": now,
@@ -152,7 +153,8 @@ def counts_by_state(session: Session, actor: Any) -> dict[MessageState, int]:
     return counts
 
 
-# A due message no worker has taken within this is a sign that no worker is running.
+# A due message no worker has taken within this is a sign that the workers are behind; no
+# heartbeat within it, that none is running.
 OVERDUE_AFTER = timedelta(minutes=2)
 
 
@@ -168,8 +170,19 @@ def overdue_count(session: Session, now: datetime) -> int:
     )
 
 
+def still_of_use(message: SmsMessage, now: datetime) -> bool:
+    """Whether sending it now would still help: not expired, its sign-in code not forgotten."""
+    expired = message.expires_at is not None and message.expires_at <= now
+    return not expired and not secrets_forgotten(message)
+
+
+def can_retry(message: SmsMessage, now: datetime) -> bool:
+    return message.state == MessageState.FAILED and still_of_use(message, now)
+
+
 def retry(session: Session, actor: Any, message_id: int, *, now: datetime) -> SmsMessage:
-    """Queue a failed message again, with a fresh allowance of attempts."""
+    """Queue a failed message again, with a fresh allowance of attempts (its claim count, which
+    tells a late worker's result from a current one, goes on)."""
     require(actor, Permission.MANAGE_MESSAGES)
     message = session.scalar(
         select(SmsMessage).where(SmsMessage.id == message_id).with_for_update()
@@ -178,7 +191,7 @@ def retry(session: Session, actor: Any, message_id: int, *, now: datetime) -> Sm
         raise NotFound(_l("There is no such message."))
     if message.state != MessageState.FAILED:
         raise Invalid(_l("Only a message that failed can be sent again."))
-    if (message.expires_at is not None and message.expires_at <= now) or secrets_forgotten(message):
+    if not still_of_use(message, now):
         raise Invalid(_l("This message is no longer of use, so it cannot be sent again."))
     message.state = MessageState.QUEUED
     message.attempts = 0
@@ -208,6 +221,7 @@ def record_receipt(
     key: str,
     status: str,
     now: datetime,
+    keeps_secrets: bool,
     message_id: str | None = None,
     error: str = "",
 ) -> SmsMessage:
@@ -231,6 +245,8 @@ def record_receipt(
     if state == MessageState.UNDELIVERABLE:
         detail = without_phones(error)
         message.last_error = f"undeliverable: {detail}" if detail else "undeliverable"
+    if not keeps_secrets:
+        forget_secrets(message)
     return message
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 HEADER = "X-Portal-Signature"
 # How far the signer's clock and ours may disagree, and how long a captured request lives.
 TOLERANCE_SECONDS = 300
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def _digest(secret: str, timestamp: int, body: bytes) -> str:
@@ -29,6 +32,9 @@ def verify(secret: str, header: str | None, body: bytes, now: float) -> bool:
         return False
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     timestamp, digest = parts.get("t", ""), parts.get("v1", "")
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > TOLERANCE_SECONDS:
+    # ASCII digits and hex only: anything else is no signature (and must not raise).
+    if not _TIMESTAMP.fullmatch(timestamp) or not _HEX_DIGEST.fullmatch(digest):
+        return False
+    if abs(now - int(timestamp)) > TOLERANCE_SECONDS:
         return False
     return hmac.compare_digest(digest, _digest(secret, int(timestamp), body))

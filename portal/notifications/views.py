@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from portal.db import db, utcnow
 from portal.errors import DomainError, NotFound
 from portal.extensions import csrf
+from portal.jobs.registry import last_seen
 from portal.notifications import services, signing
 from portal.notifications.forms import OutboxSearchForm
 from portal.notifications.models import MessageState
@@ -72,7 +73,10 @@ def outbox():
         request.args.get("page"),
     )
     counts = services.counts_by_state(db.session, current_user)
-    overdue = services.overdue_count(db.session, utcnow())
+    now = utcnow()
+    overdue = services.overdue_count(db.session, now)
+    seen = last_seen(db.session)
+    worker_missing = seen is None or seen < now - services.OVERDUE_AFTER
     page_html = render_template(
         "notifications/outbox.html",
         page=page,
@@ -81,10 +85,13 @@ def outbox():
         phone=phone,
         counts=counts,
         overdue=overdue,
+        worker_missing=worker_missing,
         overdue_minutes=int(services.OVERDUE_AFTER.total_seconds() // 60),
         states=list(MessageState),
         filters=_filters(),
         shown_body=services.shown_body,
+        can_retry=services.can_retry,
+        now=now,
     )
     return page_html, status
 
@@ -109,9 +116,13 @@ MAX_RECEIPT_BYTES = 16 * 1024
 def receipt():
     """A delivery receipt: {"idempotency_key", "status": "delivered"|"undeliverable",
     "message_id"?, "error"?}, signed like the portal's own requests to the gateway."""
+    # Read at most one byte past the limit, whatever Content-Length says (or if it is absent,
+    # as with a chunked request): nothing unsigned is read in bulk.
     if (request.content_length or 0) > MAX_RECEIPT_BYTES:
         return jsonify(error="too large"), 413
-    body = request.get_data(cache=False)
+    body = request.stream.read(MAX_RECEIPT_BYTES + 1)
+    if len(body) > MAX_RECEIPT_BYTES:
+        return jsonify(error="too large"), 413
     secret = current_app.config["SMS_GATEWAY_SECRET"]
     if not signing.verify(secret, request.headers.get(signing.HEADER), body, time.time()):
         return jsonify(error="bad signature"), 401
@@ -119,7 +130,12 @@ def receipt():
     if receipt is None:
         return jsonify(error="expected idempotency_key, status and optional message_id, error"), 400
     try:
-        services.record_receipt(db.session, now=utcnow(), **receipt)
+        services.record_receipt(
+            db.session,
+            now=utcnow(),
+            keeps_secrets=current_app.extensions["portal.sms"].keeps_secrets,
+            **receipt,
+        )
     except NotFound:
         db.session.rollback()
         return jsonify(error="no such message"), 404
@@ -130,17 +146,22 @@ def receipt():
 def _receipt_fields(body: bytes) -> dict[str, str] | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
     key, status = data.get("idempotency_key"), data.get("status")
     message_id, error = data.get("message_id"), data.get("error", "")
-    if not isinstance(key, str) or status not in services.RECEIPT_STATES:
+    if not (_text(key, 80) and isinstance(status, str) and status in services.RECEIPT_STATES):
         return None
-    if not isinstance(message_id, str | None) or not isinstance(error, str):
+    if not (message_id is None or _text(message_id, 128)) or not isinstance(error, str):
         return None
-    return {"key": key, "status": status, "message_id": message_id, "error": error}
+    return {"key": key, "status": status, "message_id": message_id, "error": error[:500]}
+
+
+def _text(value: object, longest: int) -> bool:
+    """A non-empty string that fits its column (and PostgreSQL: no NUL characters)."""
+    return isinstance(value, str) and 0 < len(value) <= longest and "\x00" not in value
 
 
 # -- Development ----------------------------------------------------------------------------

@@ -67,10 +67,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(fresh_a
     finish(start_worker(app, "--once", **settings))
 
     assert gateway.deliveries == dict.fromkeys(keys, 1)
-    assert gateway.keys_seen()[keys[0]] == 2  # resent after the lease, ignored by the gateway
+    # The one the dead worker had sent went again after the lease (the gateway ignored it);
+    # every other message went once.
+    assert gateway.keys_seen() == {**dict.fromkeys(keys, 1), keys[0]: 2}
     stored = messages(app)
     assert {m.state for m in stored} == {MessageState.SENT}
-    assert [m.attempts for m in stored[:2]] == [2, 2]
+    assert [m.claims for m in stored[:2]] == [2, 2]
     assert all(m.provider_message_id == gateway.message_ids[m.idempotency_key] for m in stored)
 
 
@@ -88,6 +90,27 @@ def test_a_running_worker_picks_up_new_messages_and_stops_cleanly_on_sigterm(fre
         _out, err = worker.communicate(timeout=30)
     assert worker.returncode == 0 and "stopped" in err
     assert "13800000000" not in err
+
+
+def test_sigterm_mid_batch_stops_within_a_request_and_puts_the_rest_back(fresh_app):
+    with GatewayStub(per_request_seconds=0.3) as gateway:
+        app = fresh_app(migrate=True, **http_settings(gateway))
+        keys = queue_many(app, 20)
+        worker = start_worker(app)
+        deadline = time.monotonic() + 30
+        while not gateway.requests and time.monotonic() < deadline:
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        _out, err = worker.communicate(timeout=30)
+        assert worker.returncode == 0 and "stopped" in err
+        assert time.monotonic() - stopping < 2  # not the 6 s the batch would take
+    stored = messages(app)
+    sent = [m for m in stored if m.state == MessageState.SENT]
+    waiting = [m for m in stored if m.state == MessageState.QUEUED]
+    assert 1 <= len(sent) <= 3 and len(sent) + len(waiting) == len(keys)
+    assert all(m.attempts == 0 for m in waiting)  # put back, not counted as tries
+    assert sum(gateway.keys_seen().values()) == len(sent)
 
 
 @pytest.mark.postgres

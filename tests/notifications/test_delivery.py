@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -179,50 +180,98 @@ def test_a_claimed_message_waits_for_its_lease_and_a_late_result_is_ignored(
     session, app_context, gateway, provider, settings, clock
 ):
     message = queue(session, clock.now)
-    first = delivery.claim(
-        session, settings, worker="a", now=clock.now, keeps_secrets=False, tally=delivery.Counter()
-    )
+    first = claim(session, settings, clock)
     assert message.state == MessageState.SENDING
     assert message.next_attempt_at == clock.now + settings.lease
     assert deliver(session, provider, settings, clock) == {}  # leased to worker a
     clock.now += settings.lease
     assert deliver(session, provider, settings, clock) == {"sent": 1}
-    assert message.claimed_by == "test-worker" and message.attempts == 2
+    assert message.claimed_by == "test-worker" and message.claims == 2
     # Worker a wakes up and reports a failure of its own, older claim: it changes nothing.
     late = [delivery.Result(first[0], failure=delivery.TemporaryFailure("timeout"))]
-    delivery.record(
+    assert record(session, settings, late, clock) == {}
+    assert message.state == MessageState.SENT and message.last_error is None
+
+
+def claim(session, settings, clock, worker="a"):
+    return delivery.claim(
         session,
         settings,
-        late,
+        worker=worker,
         now=clock.now,
         keeps_secrets=False,
-        rng=random.Random(),
         tally=delivery.Counter(),
     )
-    assert message.state == MessageState.SENT and message.last_error is None
+
+
+def record(session, settings, results, clock):
+    return delivery.record(
+        session, settings, results, now=clock.now, keeps_secrets=False, rng=random.Random()
+    )
 
 
 def test_a_receipt_that_arrives_before_the_result_is_kept(
     session, app_context, gateway, provider, settings, clock
 ):
     message = queue(session, clock.now)
-    tally = delivery.Counter()
-    claims = delivery.claim(
-        session, settings, worker="a", now=clock.now, keeps_secrets=False, tally=tally
-    )
-    results = delivery.send(provider, claims)
-    record_receipt(session, key="appeal:A1", status="delivered", message_id="gw-1", now=clock.now)
-    delivery.record(
+    results = delivery.send(provider, claim(session, settings, clock), settings)
+    record_receipt(
         session,
-        settings,
-        results,
+        key="appeal:A1",
+        status="delivered",
+        message_id="gw-1",
         now=clock.now,
         keeps_secrets=False,
-        rng=random.Random(),
-        tally=tally,
     )
+    assert "246810" not in message.body  # the receipt itself forgets the code
+    assert record(session, settings, results, clock) == {"delivered": 1}
     assert message.state == MessageState.DELIVERED and message.sent_at == clock.now
     assert message.provider_message_id == "gw-1" and message.next_attempt_at is None
+
+
+def test_a_receipt_after_a_timeout_ends_the_retries_and_forgets_the_code(
+    session, gateway, run, clock
+):
+    gateway.answer_next(Answer(delay=1.5))  # the gateway took it, but answered too late
+    message = queue(session, clock.now)
+    assert run() == {"queued": 1}
+    record_receipt(session, key="appeal:A1", status="delivered", now=clock.now, keeps_secrets=False)
+    assert message.state == MessageState.DELIVERED and message.next_attempt_at is None
+    assert "246810" not in message.body and message.params["code"] == "******"
+    clock.now += timedelta(hours=1)
+    assert run() == {}
+    assert gateway.keys_seen() == {"appeal:A1": 1}
+
+
+def test_a_claim_too_near_the_end_of_its_lease_is_put_back_unsent(
+    session, app_context, gateway, provider, settings, clock, monkeypatch
+):
+    message = queue(session, clock.now)
+    claims = claim(session, settings, clock)
+    # The worker's own clock runs on: the lease has less left than one request may take.
+    later = claims[0].lease_ends - settings.send_timeout
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: later)
+    results = delivery.send(provider, claims, settings)
+    assert results[0].released and gateway.requests == []
+    assert record(session, settings, results, clock) == {"queued": 1}
+    assert message.state == MessageState.QUEUED and message.attempts == 0
+    assert message.next_attempt_at == clock.now
+
+
+def test_a_worker_told_to_stop_puts_the_rest_of_its_batch_back(
+    session, gateway, provider, settings, clock, app_context
+):
+    for key in ("a:1", "a:2", "a:3"):
+        queue(session, clock.now, key=key)
+    # SIGTERM arrives while the first message is being sent.
+    results = delivery.send(
+        provider,
+        claim(session, settings, clock),
+        settings,
+        keep_going=lambda: not gateway.requests,
+    )
+    assert [bool(result.provider_message_id) for result in results] == [True, False, False]
+    assert record(session, settings, results, clock) == {"sent": 1, "queued": 2}
 
 
 def test_one_message_that_breaks_the_provider_does_not_stop_the_batch(
@@ -264,3 +313,40 @@ def test_what_the_gateway_receives_is_the_json_the_readme_describes(session, gat
     }
     assert gateway.headers[0]["content-type"] == "application/json; charset=utf-8"
     assert json.dumps(gateway.requests[0]["params"]) == '{"code": "246810", "minutes": 5}'
+
+
+def test_a_gateway_that_trickles_its_answer_is_cut_off_at_the_timeout(session, gateway, run, clock):
+    gateway.answer_next(Answer(drip=0.2))  # each byte within the socket timeout, 4 s in all
+    message = queue(session, clock.now)
+    started = time.monotonic()
+    assert run() == {"queued": 1}
+    assert time.monotonic() - started < 1.5  # the provider's timeout is 0.5 s
+    assert message.last_error == "timeout"
+
+
+def test_a_redirecting_gateway_keeps_the_messages_for_later(session, gateway, run, clock, caplog):
+    gateway.answer_next(Answer(status=301))
+    message = queue(session, clock.now)
+    assert run() == {"queued": 1}
+    assert message.last_error == "http_301" and "redirect" in caplog.text
+    assert "246810" in message.body  # still to be sent, so not forgotten
+
+
+def test_a_worker_that_died_on_the_last_attempt_gets_another_chance(
+    session, gateway, run, clock, settings
+):
+    message = queue(session, clock.now)
+    message.attempts, message.claims = settings.max_attempts, settings.max_attempts
+    message.state = MessageState.SENDING  # claimed for the last attempt; its worker died
+    session.flush()
+    assert run() == {"sent": 1}
+    assert gateway.deliveries == {"appeal:A1": 1}
+
+
+def test_a_message_that_keeps_killing_workers_is_given_up(session, gateway, run, clock, settings):
+    message = queue(session, clock.now)
+    message.state = MessageState.SENDING
+    message.attempts = settings.max_attempts + delivery.CRASHES_FORGIVEN
+    session.flush()
+    assert run() == {"failed": 1}
+    assert message.last_error == "worker_stopped" and gateway.requests == []

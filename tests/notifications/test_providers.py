@@ -38,9 +38,19 @@ def test_without_the_development_pages_nothing_is_delivered_and_no_code_is_logge
     assert not provider.keeps_secrets
 
 
-def test_a_gateways_explanation_is_stored_with_numbers_masked_and_kept_short():
-    assert without_phones("number 13812345678 is off") == "number 138****5678 is off"
-    assert without_phones("order 913812345678") == "order 913812345678"
+@pytest.mark.parametrize(
+    "written",
+    ["13812345678", "+8613812345678", "8613812345678", "+86 138 1234 5678", "138-1234-5678",
+     "0086 13812345678"],
+)  # fmt: skip
+def test_a_gateways_explanation_is_stored_with_numbers_masked(written):
+    assert without_phones(f"number {written} is off") == "number 138****5678 is off"
+
+
+def test_other_numbers_are_left_alone_and_explanations_kept_short():
+    assert without_phones("order 913812345678, code 12345678901") == (
+        "order 913812345678, code 12345678901"
+    )
     assert len(without_phones("x" * 1000)) == 200
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from portal.db import db, utcnow
 from portal.notifications import signing
@@ -120,6 +122,55 @@ def test_a_receipt_for_a_message_the_portal_never_sent_is_not_found(portal):
 def test_a_huge_receipt_is_refused_unread(portal):
     raw = json.dumps({"idempotency_key": "x" * 20_000, "status": "delivered"}).encode()
     assert post_receipt(portal.test_client(), None, raw=raw).status_code == 413
+
+
+def test_a_huge_receipt_without_a_length_is_refused_after_the_limit(portal):
+    class Offered(io.RawIOBase):
+        """5 MB of body, counting what the portal reads of it."""
+
+        taken = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            size = min(len(buffer), 5_000_000 - self.taken)
+            buffer[:size] = b"x" * size
+            self.taken += size
+            return size
+
+    offered = Offered()
+    environ = EnvironBuilder(
+        path="/sms/receipts", method="POST", headers={"Transfer-Encoding": "chunked"}
+    ).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    # A chunked body, as gunicorn hands it over: no length, but known to end.
+    environ.update({"wsgi.input": io.BufferedReader(offered), "wsgi.input_terminated": True})
+    statuses = []
+    portal.wsgi_app(environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["413 REQUEST ENTITY TOO LARGE"]
+    assert offered.taken < 100_000
+
+
+@pytest.mark.parametrize(
+    "receipt",
+    [
+        {"idempotency_key": "sign-in-code:r1", "status": ["delivered"]},
+        {"idempotency_key": "sign-in\u0000code", "status": "delivered"},
+        {"idempotency_key": "sign-in-code:r1", "status": "delivered", "message_id": "g" * 129},
+        {"idempotency_key": "k" * 81, "status": "delivered"},
+        {"idempotency_key": "sign-in-code:r1", "status": "delivered", "error": 5},
+    ],
+    ids=["status a list", "NUL in key", "long id", "long key", "error a number"],
+)
+def test_a_signed_but_malformed_receipt_is_refused(portal, receipt):
+    raw = json.dumps(receipt).encode()
+    assert post_receipt(portal.test_client(), None, raw=raw).status_code == 400
+
+
+def test_a_deeply_nested_receipt_is_refused(portal):
+    raw = b"[" * 100_000 + b"]" * 100_000
+    assert post_receipt(portal.test_client(), None, raw=raw[:16_000]).status_code == 400
 
 
 def test_without_a_gateway_there_is_no_receipt_endpoint(client):

@@ -251,7 +251,7 @@ def test_a_large_request_gets_the_too_large_page(client, app, monkeypatch):
 
 
 def test_the_health_check_reads_the_database(client):
-    assert client.get("/healthz").get_json() == {"status": "ok", "sms_overdue": 0}
+    assert client.get("/healthz").get_json() == {"status": "ok"}
 
 
 def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
@@ -279,6 +279,11 @@ def test_production_refuses_a_local_base_url(production, monkeypatch):
         ("PORTAL_SMS_GATEWAY_SECRET", "", "PORTAL_SMS_GATEWAY_SECRET"),
         ("PORTAL_SMS_GATEWAY_URL", "file:///etc/passwd", "http:// or https://"),
         ("PORTAL_SMS_LEASE_SECONDS", "60", "SMS_LEASE_SECONDS must exceed"),
+        ("PORTAL_SMS_BATCH_SIZE", "0", "SMS_BATCH_SIZE must be at least 1"),
+        ("PORTAL_SMS_MAX_ATTEMPTS", "0", "SMS_MAX_ATTEMPTS must be at least 1"),
+        ("PORTAL_SMS_RETRY_BASE_SECONDS", "0", "SMS_RETRY_BASE_SECONDS must be at least 1"),
+        ("PORTAL_SMS_RETRY_CAP_SECONDS", "5", "SMS_RETRY_CAP_SECONDS must be at least"),
+        ("PORTAL_SMS_GATEWAY_TIMEOUT", "0", "SMS_GATEWAY_TIMEOUT must be more than 0"),
     ],
 )
 def test_production_refuses_to_start_without_a_working_sms_gateway(
@@ -305,9 +310,12 @@ def test_pages_that_only_read_do_not_queue_behind_a_writer(fresh_app):
         writer.rollback()
 
 
-def test_a_database_error_in_the_log_leaves_out_the_values_the_portal_sent(session):
-    # (PostgreSQL's own explanation of a duplicate still names the key; the values of the
-    # statement, a whole SMS text say, are what this keeps out of the log.)
+def test_a_database_error_in_the_log_shows_neither_the_values_sent_nor_a_number(
+    app, session, caplog
+):
+    # PostgreSQL itself explains a duplicate with its value: the log masks it.
+    import logging
+
     from sqlalchemy.exc import IntegrityError
 
     from portal.accounts.models import User
@@ -319,3 +327,8 @@ def test_a_database_error_in_the_log_leaves_out_the_values_the_portal_sent(sessi
         session.flush()
     assert "王秀兰" not in str(error.value)
     assert "hidden due to hide_parameters" in str(error.value)
+    with caplog.at_level(logging.ERROR):
+        logging.getLogger("portal.test").error("Saving failed", exc_info=error.value)
+        logging.getLogger("portal.test").error("Number %s, +86 138 1234 5678", "13812345678")
+    assert "13812345678" not in caplog.text and "138 1234 5678" not in caplog.text
+    assert "138****5678" in caplog.text
