@@ -118,6 +118,8 @@ def _register_features(app: Flask) -> None:
     from portal.accounts import sessions
     from portal.accounts.cli import users_cli
     from portal.accounts.views import bp as accounts_bp
+    from portal.appeals import views as appeals
+    from portal.appeals.cli import appeals_cli
     from portal.audit.views import bp as audit_bp
     from portal.demo.cli import demo_cli
     from portal.doors import views as doors
@@ -134,13 +136,16 @@ def _register_features(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
     doors.init_app(app)
-    for blueprint in (web_bp, accounts_bp, places_bp, audit_bp, doors.bp, notifications.bp):
+    appeals.init_app(app)
+    blueprints = (web_bp, accounts_bp, places_bp, audit_bp, doors.bp, notifications.bp, appeals.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     if app.config["NOTIFICATIONS_PROVIDER"] == "http":
         app.register_blueprint(notifications.receipts_bp)
     if _dev_pages(app) and app.config["NOTIFICATIONS_PROVIDER"] == "log":
         app.register_blueprint(notifications.dev_bp)
-    for command in (cli.db_cli, users_cli, places_cli, demo_cli, qr_cli, worker_command):
+    commands = (cli.db_cli, users_cli, places_cli, demo_cli, qr_cli, worker_command, appeals_cli)
+    for command in commands:
         app.cli.add_command(command)
     _register_jobs(app)
 
@@ -148,12 +153,15 @@ def _register_features(app: Flask) -> None:
 def _register_jobs(app: Flask) -> None:
     """The periodic jobs the worker runs (features add theirs here)."""
     from portal.accounts.services import purge_sign_in_codes
+    from portal.appeals.services import sweep
     from portal.jobs.registry import HEARTBEAT, HEARTBEAT_EVERY, register
     from portal.notifications.services import purge_old_messages
 
     # Does nothing: that it ran tells the outbox page that a worker is alive.
     register(app, HEARTBEAT, HEARTBEAT_EVERY, lambda session, now: None)
     register(app, "accounts.purge_sign_in_codes", timedelta(hours=1), purge_sign_in_codes)
+    # Every 30 seconds, so that a missed deadline is acted on within a minute of passing.
+    register(app, "appeals.sweep", timedelta(seconds=30), sweep)
     keep_days = int(app.config["SMS_KEEP_DAYS"])
     register(
         app,

@@ -6,6 +6,7 @@ Every PORTAL_* variable is listed in README.md.
 """
 
 from datetime import timedelta
+from typing import ClassVar
 
 
 class Config:
@@ -65,6 +66,11 @@ class Config:
     SMS_RETRY_CAP_SECONDS = 1800
     # Sent messages hold residents' numbers: they are deleted after this many days.
     SMS_KEEP_DAYS = 180
+    # The appeal clocks, in minutes, where a district's differ from the 12345 defaults, e.g.
+    # {"accept": 10, "contact": 30, "handling": {"general": 10080}} (see appeals/sla.py).
+    APPEAL_CLOCKS: ClassVar[dict] = {}
+    # Where appeal photos are kept (default: instance/appeal-photos).
+    APPEAL_PHOTOS_DIR = None
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -1,6 +1,7 @@
 """Every model of the portal, imported in one place for Alembic and the tests."""
 
 from portal.accounts.models import RoleGrant, SignInCode, User
+from portal.appeals.models import Appeal, AppealEvent, AppealPhoto, CatalogueGroup, CatalogueItem
 from portal.audit.models import AuditEvent
 from portal.doors.models import BuildingScan
 from portal.jobs.models import JobRun
@@ -8,9 +9,14 @@ from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 
 __all__ = [
+    "Appeal",
+    "AppealEvent",
+    "AppealPhoto",
     "AuditEvent",
     "Building",
     "BuildingScan",
+    "CatalogueGroup",
+    "CatalogueItem",
     "JobRun",
     "Place",
     "RoleGrant",

@@ -16,10 +16,11 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.ratelimit"] = strategies.MovingWindowRateLimiter(backend)
 
 
-def allow(scope: str, limit: str) -> bool:
-    """Count one attempt at `scope` from this client; False once `limit` is exceeded."""
+def allow(scope: str, limit: str, key: str | None = None) -> bool:
+    """Count one attempt at `scope` from this client (or for `key`, such as a phone number or
+    a building); False once `limit` is exceeded."""
     limiter = current_app.extensions["portal.ratelimit"]
-    return limiter.hit(parse(limit), scope, request.remote_addr or "unknown")
+    return limiter.hit(parse(limit), scope, key or request.remote_addr or "unknown")
 
 
 def reset(app: Flask) -> None:

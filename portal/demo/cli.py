@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from portal.accounts.labels import ROLE_LABELS
+from portal.appeals.catalogue import seed_catalogue
 from portal.audit.services import set_origin
 from portal.db import db, utcnow
 from portal.demo.services import demo_logins, has_places, seed_demo
@@ -31,6 +32,10 @@ def seed_command() -> None:
         seed_demo(session, now=utcnow())
         session.commit()
         click.echo(_("Added the demo district with its buildings and one account per role."))
+    added = seed_catalogue(session)
+    session.commit()
+    if added:
+        click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))
     rows = demo_logins(session)
     if rows:
         click.echo("\n" + _("Demo log-ins (residents at /sign-in, staff at /staff/sign-in):"))

@@ -131,17 +131,6 @@ def _facts_or_404(code: str) -> services.DoorFacts:
     return facts
 
 
-@bp.get("/b/<code>/report")
-def report(code: str):
-    """Where reporting a problem starts. Until the online form opens, the people to call."""
-    facts = services.door(db.session, code)
-    if facts is None:
-        return _unknown(code)
-    if facts.retired:
-        return redirect(url_for("doors.door", code=facts.code))
-    return render_template("doors/report.html", door=facts)
-
-
 @bp.get("/b/<code>/qr.svg")
 def qr_svg(code: str):
     facts = _facts_or_404(code)

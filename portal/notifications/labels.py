@@ -6,6 +6,15 @@ from portal.notifications.models import MessageState
 
 KIND_LABELS = {
     "sign_in_code": _l("Sign-in code"),
+    "appeal_code": _l("Report confirmation code"),
+    "appeal_received": _l("Report received"),
+    "appeal_new": _l("New report for staff"),
+    "appeal_accepted": _l("Report taken"),
+    "appeal_escalated": _l("Report passed up"),
+    "appeal_overdue": _l("Report overdue"),
+    "appeal_resolved": _l("Report resolved"),
+    "appeal_reopened": _l("Report reopened"),
+    "appeal_callback": _l("Call-back needed"),
 }
 
 STATE_LABELS = {

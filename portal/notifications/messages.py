@@ -33,8 +33,87 @@ def _sign_in_code(params: dict[str, Any]) -> str:
     )
 
 
+def _appeal_code(params: dict[str, Any]) -> str:
+    return gettext(
+        "Code %(code)s confirms your report %(tracking)s, valid for %(minutes)d minutes. "
+        "Never tell it to anyone.",
+        **params,
+    )
+
+
+def _appeal_received(params: dict[str, Any]) -> str:
+    return gettext(
+        "Report %(tracking)s received. A handler will take it within %(minutes)d minutes. "
+        "Progress: %(url)s",
+        **params,
+    )
+
+
+def _appeal_new(params: dict[str, Any]) -> str:
+    return gettext(
+        "New report %(tracking)s at %(building)s: %(item)s. Please take it within "
+        "%(minutes)d minutes.",
+        **params,
+    )
+
+
+def _appeal_accepted(params: dict[str, Any]) -> str:
+    return gettext(
+        "Your report %(tracking)s was taken by %(handler)s (%(contact)s), who will keep "
+        "you informed.",
+        **params,
+    )
+
+
+def _appeal_escalated(params: dict[str, Any]) -> str:
+    return gettext(
+        "Report %(tracking)s was not taken in time and now waits for %(place)s. Please "
+        "take it at once.",
+        **params,
+    )
+
+
+def _appeal_overdue(params: dict[str, Any]) -> str:
+    if params["clock"] == "contact":
+        return gettext(
+            "Report %(tracking)s: the resident has not been contacted in time. Please follow it up.",
+            **params,
+        )
+    return gettext(
+        "Report %(tracking)s is past its deadline and not resolved. Please follow it up.",
+        **params,
+    )
+
+
+def _appeal_resolved(params: dict[str, Any]) -> str:
+    return gettext("Report %(tracking)s is resolved. Please rate it: %(url)s", **params)
+
+
+def _appeal_reopened(params: dict[str, Any]) -> str:
+    return gettext(
+        "Report %(tracking)s: the resident is not satisfied. It is reopened at level %(level)d.",
+        **params,
+    )
+
+
+def _appeal_callback(params: dict[str, Any]) -> str:
+    return gettext(
+        "Report %(tracking)s: the resident is still not satisfied. Please call them back.",
+        **params,
+    )
+
+
 TEMPLATES: dict[str, Template] = {
     "sign_in_code": Template(_sign_in_code, secrets=frozenset({"code"})),
+    "appeal_code": Template(_appeal_code, secrets=frozenset({"code"})),
+    "appeal_received": Template(_appeal_received),
+    "appeal_new": Template(_appeal_new),
+    "appeal_accepted": Template(_appeal_accepted),
+    "appeal_escalated": Template(_appeal_escalated),
+    "appeal_overdue": Template(_appeal_overdue),
+    "appeal_resolved": Template(_appeal_resolved),
+    "appeal_reopened": Template(_appeal_reopened),
+    "appeal_callback": Template(_appeal_callback),
 }
 
 REDACTED = "******"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_timedelta, get_locale
 
 from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.phones import mask_phone, spaced_phone, tel_uri
@@ -40,6 +40,11 @@ def local_text(chinese: str, english: str) -> str:
 def local_time(moment: datetime | None, format: str = "medium") -> str:
     """A UTC time shown in Asia/Shanghai, in the reader's language."""
     return format_datetime(moment, format) if moment else ""
+
+
+def time_span(delta: timedelta) -> str:
+    """How long, rounded to a unit a person reads at a glance ("12 minutes", "3 days")."""
+    return format_timedelta(abs(delta), granularity="minute", threshold=1.0)
 
 
 @cache
@@ -73,6 +78,7 @@ def init_app(app: Flask) -> None:
         tel_uri=tel_uri,
         local_name=local_name,
         local_time=local_time,
+        time_span=time_span,
     )
     app.jinja_env.globals.update(
         static_url=static_url,

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from portal.accounts import services as accounts
 from portal.accounts.permissions import Permission, holds_anywhere, require_staff
+from portal.appeals.services import team_places
 from portal.db import db
 from portal.extensions import csrf
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
@@ -31,7 +32,12 @@ def home():
 def staff_desk():
     require_staff(current_user)
     tools = {permission: holds_anywhere(current_user, permission) for permission in Permission}
-    return render_template("web/staff_desk.html", tools=tools, Permission=Permission)
+    return render_template(
+        "web/staff_desk.html",
+        tools=tools,
+        Permission=Permission,
+        handles_appeals=bool(team_places(current_user)),
+    )
 
 
 @bp.post("/language")

@@ -1,0 +1,1 @@
+"""Appeals (诉求): what residents report, and how staff handle it."""

@@ -1,0 +1,128 @@
+"""The forms of appeals: the resident's report, one question a screen, and staff actions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.appeals.services import DESCRIPTION_MAX
+
+# The screens of the report, in order; each POST carries every earlier answer along in
+# hidden fields, so nothing is kept on the server until the resident presses Submit.
+STEPS = ("item", "details", "contact", "check")
+STEP_FIELDS = {
+    "item": ("item",),
+    "details": ("description", "location", "urgent", "wants_meeting"),
+    "contact": ("phone", "name"),
+    "check": (),
+}
+
+
+class ReportForm(FlaskForm):
+    step = HiddenField(default="item")
+    # One random key per filled-in form: a second tap on Submit finds the first appeal.
+    key = HiddenField()
+    photos_kept = HiddenField()
+    item = RadioField(
+        _l("What kind of problem is it?"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose what kind of problem it is."))],
+    )
+    description = TextAreaField(
+        _l("What happened?"),
+        description=_l("Say what you see and since when. Up to 2,000 characters."),
+        validators=[
+            InputRequired(_l("Say what happened, in a few words.")),
+            Length(max=DESCRIPTION_MAX, message=_l("Keep it within 2,000 characters.")),
+        ],
+    )
+    location = StringField(
+        _l("Where exactly? (optional)"),
+        description=_l("For example: unit 2, 5th floor, next to the lift."),
+        validators=[Optional(), Length(max=100, message=_l("Keep it within 100 characters."))],
+    )
+    photos = MultipleFileField(
+        _l("Photos (optional, up to 3)"),
+        description=_l("A photo helps staff see the problem. Location data is removed."),
+    )
+    urgent = BooleanField(_l("It is urgent: people or property are in danger"))
+    wants_meeting = BooleanField(_l("I would like to talk to the community secretary"))
+    phone = StringField(
+        _l("Your mobile number"),
+        description=_l("We send a code to confirm it, and tell you how it goes."),
+        validators=[InputRequired(_l("Enter your mobile number."))],
+    )
+    name = StringField(
+        _l("Your name (optional)"),
+        validators=[Optional(), Length(max=50, message=_l("Keep it within 50 characters."))],
+    )
+    # Left empty by people; filled in by robots that fill in every field.
+    website = StringField(_l("Leave this empty"))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from the SMS"),
+        validators=[InputRequired(_l("Enter the 6-digit code from the SMS."))],
+    )
+
+
+class LastDigitsForm(FlaskForm):
+    digits = StringField(
+        _l("Last 4 digits of your mobile number"),
+        validators=[InputRequired(_l("Enter the last 4 digits of your mobile number."))],
+    )
+
+
+class ReviewForm(FlaskForm):
+    rating = RadioField(
+        _l("How satisfied are you with the result?"),
+        choices=[
+            ("satisfied", _l("Satisfied")),
+            ("basically_satisfied", _l("Mostly satisfied")),
+            ("dissatisfied", _l("Not satisfied")),
+        ],
+        validators=[InputRequired(_l("Choose how satisfied you are."))],
+    )
+    comment = TextAreaField(
+        _l("Anything to add? (optional)"),
+        validators=[Optional(), Length(max=500, message=_l("Keep it within 500 characters."))],
+    )
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(
+        _l("What was done"),
+        description=_l("The resident reads this."),
+        validators=[InputRequired(_l("Say what was done, so that the resident can read it."))],
+    )
+
+
+class RelevelForm(FlaskForm):
+    level = SelectField(
+        _l("Send to"),
+        coerce=int,
+        choices=[(1, _l("Level 1: the grid worker")), (2, _l("Level 2: the community")),
+                 (3, _l("Level 3: the street office"))],
+    )  # fmt: skip
+    reason = StringField(
+        _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]
+    )
+
+
+class CallBackForm(FlaskForm):
+    note = TextAreaField(
+        _l("What the resident said on the call"),
+        validators=[InputRequired(_l("Give the reason, in a few words."))],
+    )

@@ -1,0 +1,67 @@
+"""How states, steps, levels and ratings of appeals are named to people, in their language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.appeals.models import AppealEvent, AppealState, EventKind, HandlingClass, Rating
+
+STATE_LABELS = {
+    AppealState.UNCONFIRMED: _l("Waiting for the code"),
+    AppealState.RECEIVED: _l("Received"),
+    AppealState.ACCEPTED: _l("Accepted"),
+    AppealState.IN_PROGRESS: _l("In progress"),
+    AppealState.RESOLVED: _l("Resolved"),
+    AppealState.REVIEWED: _l("Reviewed"),
+    AppealState.CLOSED: _l("Closed"),
+    AppealState.REOPENED: _l("Reopened"),
+    AppealState.MERGED: _l("Merged"),
+    AppealState.HIDDEN: _l("Hidden"),
+    AppealState.EXPIRED: _l("Expired"),
+}
+
+EVENT_LABELS = {
+    EventKind.SUBMITTED: _l("Report sent"),
+    EventKind.CONFIRMED: _l("Confirmed and received"),
+    EventKind.ACCEPTED: _l("Taken by a handler"),
+    EventKind.CONTACTED: _l("The resident was contacted"),
+    EventKind.STARTED: _l("Work started"),
+    EventKind.RESOLVED: _l("Resolved"),
+    EventKind.REVIEWED: _l("Rated by the resident"),
+    EventKind.REOPENED: _l("Reopened one level up"),
+    EventKind.ESCALATED: _l("Not taken in time: passed up"),
+    EventKind.OVERDUE: _l("A deadline passed: the supervisor was told"),
+    EventKind.RELEVELLED: _l("Sent to another level"),
+    EventKind.CALLED_BACK: _l("Called back by the street office"),
+    EventKind.CLOSED: _l("Closed without a rating"),
+    EventKind.EXPIRED: _l("Not confirmed in 24 hours"),
+}
+
+RATING_LABELS = {
+    Rating.SATISFIED: _l("Satisfied"),
+    Rating.BASICALLY_SATISFIED: _l("Mostly satisfied"),
+    Rating.DISSATISFIED: _l("Not satisfied"),
+}
+
+LEVEL_LABELS = {
+    1: _l("Level 1: the grid worker"),
+    2: _l("Level 2: the community"),
+    3: _l("Level 3: the street office"),
+}
+
+HANDLING_LABELS = {
+    HandlingClass.EMERGENCY: _l("Emergency: 2 hours"),
+    HandlingClass.UTILITIES: _l("Utilities: 24 hours"),
+    HandlingClass.GENERAL: _l("General: 7 days"),
+    HandlingClass.COMPLEX: _l("Complex: 15 days"),
+}
+
+
+def event_label(event: AppealEvent) -> str:
+    label = EVENT_LABELS[event.kind]
+    if event.kind == EventKind.REVIEWED and "rating" in event.details:
+        rating = RATING_LABELS[Rating(event.details["rating"])]
+        return f"{label}: {rating}"
+    if event.kind == EventKind.SUBMITTED and event.details.get("resent"):
+        return str(_l("A new code was sent"))
+    return str(label)

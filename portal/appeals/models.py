@@ -1,0 +1,239 @@
+"""The catalogue of appeal types, the appeals residents file, and each appeal's timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.db import Base, enum_column, utcnow
+from portal.places.models import Building, Place
+
+
+class Level(IntEnum):
+    """Who handles an appeal: 1 the grid worker on the spot, 2 the community, 3 the street."""
+
+    GRID = 1
+    COMMUNITY = 2
+    STREET = 3
+
+
+class HandlingClass(StrEnum):
+    """How long resolving may take (the 12345 hotline's classes; hours are in HANDLING_HOURS)."""
+
+    EMERGENCY = "emergency"
+    UTILITIES = "utilities"
+    GENERAL = "general"
+    COMPLEX = "complex"
+
+
+class AppealState(StrEnum):
+    UNCONFIRMED = "unconfirmed"  # saved, waiting for the resident's SMS code
+    RECEIVED = "received"  # confirmed and dispatched; its clocks run
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    REVIEWED = "reviewed"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    MERGED = "merged"
+    HIDDEN = "hidden"
+    EXPIRED = "expired"
+
+
+class Rating(StrEnum):
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+
+
+class CatalogueGroup(Base):
+    """A group of the catalogue (事项清单), such as 环境卫生."""
+
+    __tablename__ = "catalogue_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(default=0)
+
+    items: Mapped[list[CatalogueItem]] = relationship(
+        back_populates="group", order_by="CatalogueItem.position"
+    )
+
+
+class CatalogueItem(Base):
+    """A kind of appeal, with the level it goes to and how long resolving it may take."""
+
+    __tablename__ = "catalogue_items"
+    __table_args__ = (CheckConstraint("default_level BETWEEN 1 AND 3", name="level_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("catalogue_groups.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(100))
+    default_level: Mapped[int]
+    handling: Mapped[HandlingClass] = mapped_column(enum_column(HandlingClass))
+    position: Mapped[int] = mapped_column(default=0)
+    # A retired item is no longer offered on the form; appeals filed under it keep it.
+    retired_at: Mapped[datetime | None]
+
+    group: Mapped[CatalogueGroup] = relationship(back_populates="items", lazy="joined")
+
+
+class Appeal(Base):
+    """What a resident reported, where it is in the loop, and every moment the clocks need."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 3", name="level_known"),
+        # The staff queues: open appeals of one place, soonest deadline first.
+        Index("ix_appeals_queue_place_id_is_open_due_at", "queue_place_id", "is_open", "due_at"),
+        Index("ix_appeals_handler_id_is_open_due_at", "handler_id", "is_open", "due_at"),
+        # The clock sweep: appeals in one state whose deadline has passed.
+        Index("ix_appeals_state_due_at", "state", "due_at"),
+        Index(
+            "ix_appeals_building_id_item_id_received_at", "building_id", "item_id", "received_at"
+        ),
+        Index("ix_appeals_user_id_created_at", "user_id", "created_at"),
+        # "My appeals" of a resident who confirmed by code before they had an account.
+        Index("ix_appeals_phone_created_at", "phone", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Short and readable aloud over the phone: A2611-7K3Q. The page /t/<tracking> is forever.
+    tracking: Mapped[str] = mapped_column(String(12), unique=True)
+    # Random, from the form: a double tap on "Submit" finds the appeal the first tap made.
+    submission_key: Mapped[str] = mapped_column(String(40), unique=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_items.id"))
+    description: Mapped[str] = mapped_column(Text)
+    # Unit, floor or spot, as the resident put it.
+    location: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(11))
+    name: Mapped[str] = mapped_column(String(50), default="")
+    # The language SMS to the resident are written in.
+    locale: Mapped[str] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    wants_meeting: Mapped[bool] = mapped_column(default=False)
+    # The resident's account, when they were signed in.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A grid worker who filed it for the resident (代办).
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    state: Mapped[AppealState] = mapped_column(enum_column(AppealState))
+    # Whether staff still have something to do; the queues and the sweep read only these.
+    is_open: Mapped[bool] = mapped_column(default=False)
+    level: Mapped[int] = mapped_column(default=1)
+    # The place whose queue holds it: the grid, the community or the street.
+    queue_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The deadline of the clock now running: it orders the queues (overdue first) and tells
+    # the sweep what to look at (an unconfirmed appeal's expiry, a resolved one's review).
+    due_at: Mapped[datetime | None]
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    # How many times an unaccepted appeal was passed up for want of a handler.
+    escalations: Mapped[int] = mapped_column(default=0)
+
+    # The confirmation code (its HMAC), for a resident who is not signed in.
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    code_sent_at: Mapped[datetime | None]
+    code_tries: Mapped[int] = mapped_column(default=0)
+
+    # Every moment of the loop, kept so that reports can compute on-time rates exactly.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime | None]
+    accept_due_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    contact_due_at: Mapped[datetime | None]
+    first_contact_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    # When the supervisor was told that resolving is overdue (told once per deadline).
+    overdue_alerted_at: Mapped[datetime | None]
+    reviewed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[Rating | None] = mapped_column(enum_column(Rating))
+    review_comment: Mapped[str] = mapped_column(String(500), default="")
+    # After a second 不满意 the street office calls the resident back (回访).
+    needs_callback: Mapped[bool] = mapped_column(default=False)
+
+    building: Mapped[Building] = relationship(lazy="joined")
+    item: Mapped[CatalogueItem] = relationship(lazy="joined")
+    queue_place: Mapped[Place | None] = relationship()
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+
+    photos: Mapped[list[AppealPhoto]] = relationship(
+        lazy="selectin", order_by="AppealPhoto.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def scope_path(self) -> str:
+        return self.building.scope_path
+
+    def __repr__(self) -> str:
+        return f"<Appeal {self.tracking} {self.state}>"
+
+
+class EventKind(StrEnum):
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    ACCEPTED = "accepted"
+    CONTACTED = "contacted"
+    STARTED = "started"
+    RESOLVED = "resolved"
+    REVIEWED = "reviewed"
+    REOPENED = "reopened"
+    ESCALATED = "escalated"
+    OVERDUE = "overdue"
+    RELEVELLED = "relevelled"
+    CALLED_BACK = "called_back"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+
+
+class AppealEvent(Base):
+    """One step of an appeal's timeline, as the resident and staff see it."""
+
+    __tablename__ = "appeal_events"
+    __table_args__ = (Index("ix_appeal_events_appeal_id_at", "appeal_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"))
+    at: Mapped[datetime]
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind))
+    # None: the portal itself (the clock sweep).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[AppealState] = mapped_column(enum_column(AppealState))
+    level: Mapped[int]
+    # What staff wrote (a resolution note, a reason); shown to the resident.
+    note: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class PhotoStage(StrEnum):
+    REPORT = "report"  # sent by the resident with the appeal
+    RESOLUTION = "resolution"  # taken by the handler when it was fixed
+
+
+class AppealPhoto(Base):
+    """A photo of an appeal, re-encoded without metadata and stored under instance/."""
+
+    __tablename__ = "appeal_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
+    # Generated (32 hex digits + .jpg); never the name the phone gave it.
+    file_name: Mapped[str] = mapped_column(String(40), unique=True)
+    stage: Mapped[PhotoStage] = mapped_column(enum_column(PhotoStage))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

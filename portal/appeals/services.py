@@ -1,0 +1,854 @@
+"""The rules of the appeal loop: filing, confirming, dispatching, handling, reviewing, the clocks.
+
+Functions take a Session, the acting user where there is one, plain values and `now`; they
+flush but never commit. Each transition checks the state table (states.py) and who may act
+(the place the appeal's queue belongs to), writes the timeline and, for staff, the audit log,
+and queues the SMS it causes in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Role, RoleGrant, User
+from portal.accounts.permissions import Permission, can, covers, require_staff
+from portal.accounts.phones import mask_phone, normalize_phone
+from portal.appeals import sla
+from portal.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealState,
+    CatalogueItem,
+    EventKind,
+    Level,
+    Rating,
+)
+from portal.appeals.states import HANDLING, WAITING, Action, allowed
+from portal.appeals.tracking import new_tracking_number
+from portal.audit import services as audit
+from portal.db import serialize_on
+from portal.errors import Forbidden, Invalid, NotFound, TooMany
+from portal.i18n import CHINESE
+from portal.notifications.services import queue_sms
+from portal.places.models import Building, Place, PlaceKind
+
+DESCRIPTION_MAX = 2000
+CODE_VALID_FOR = timedelta(minutes=10)
+CODE_MAX_TRIES = 5
+CODE_RESEND_AFTER = timedelta(seconds=60)
+CODES_PER_APPEAL = 5
+# The kind of place whose queue takes each level, and the role that works that queue.
+QUEUE_KIND = {
+    Level.GRID: PlaceKind.GRID,
+    Level.COMMUNITY: PlaceKind.COMMUNITY,
+    Level.STREET: PlaceKind.STREET,
+}
+HANDLER_ROLE = {
+    PlaceKind.GRID: Role.GRID_WORKER,
+    PlaceKind.COMMUNITY: Role.SECRETARY,
+    PlaceKind.STREET: Role.OFFICER,
+    PlaceKind.DISTRICT: Role.OFFICER,
+}
+# How often an unaccepted appeal is passed up: grid → community → street → district.
+MAX_ESCALATIONS = 3
+
+
+def clocks() -> sla.Clocks:
+    return current_app.extensions["portal.appeal_clocks"]
+
+
+# --- filing and confirming ---------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """What a resident filled in on the form."""
+
+    item_id: int
+    description: str
+    phone: str
+    location: str = ""
+    name: str = ""
+    urgent: bool = False
+    wants_meeting: bool = False
+
+
+def offered_items(session: Session) -> list[CatalogueItem]:
+    """The items the form offers, group by group."""
+    from portal.appeals.models import CatalogueGroup
+
+    return list(
+        session.scalars(
+            select(CatalogueItem)
+            .join(CatalogueItem.group)
+            .where(CatalogueItem.retired_at.is_(None))
+            .order_by(CatalogueGroup.position, CatalogueItem.position, CatalogueItem.id)
+        )
+    )
+
+
+def check_item(session: Session, item_id: Any) -> CatalogueItem:
+    item = session.get(CatalogueItem, item_id) if isinstance(item_id, int) else None
+    if item is None or item.retired_at is not None:
+        raise Invalid(_l("Choose what kind of problem it is."), field="item")
+    return item
+
+
+def check_description(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(_l("Say what happened, in a few words."), field="description")
+    if len(text) > DESCRIPTION_MAX:
+        raise Invalid(
+            _l(
+                "Keep it within %(limit)d characters; you wrote %(count)d.",
+                limit=DESCRIPTION_MAX,
+                count=len(text),
+            ),
+            field="description",
+        )
+    return text
+
+
+def check_phone(raw: str) -> str:
+    phone = normalize_phone(raw)
+    if phone is None:
+        raise Invalid(
+            _l("Enter an 11-digit mainland mobile number, like 138 0013 8000."), field="phone"
+        )
+    return phone
+
+
+def submit(
+    session: Session,
+    building: Building,
+    report: Report,
+    *,
+    submission_key: str,
+    user: Any,
+    locale: str,
+    now: datetime,
+) -> Appeal:
+    """Save a resident's report. It enters the loop at once if they are signed in with this
+    phone verified; otherwise it waits, unconfirmed, for the SMS code sent to the phone.
+
+    The same `submission_key` (one per filled-in form) always returns the first appeal, so
+    a double tap on "Submit" files one.
+    """
+    serialize_on(session, f"appeal-submit:{submission_key}")
+    earlier = session.scalar(select(Appeal).where(Appeal.submission_key == submission_key))
+    if earlier is not None:
+        return earlier
+    if building.retired_at is not None:
+        raise Invalid(_l("This building is no longer in use. Please contact your community."))
+    item = check_item(session, report.item_id)
+    phone = check_phone(report.phone)
+    appeal = Appeal(
+        tracking=new_tracking_number(session, now),
+        submission_key=submission_key,
+        building=building,
+        item=item,
+        description=check_description(report.description),
+        location=report.location.strip()[:100],
+        phone=phone,
+        name=report.name.strip()[:50],
+        locale=locale,
+        urgent=report.urgent,
+        wants_meeting=report.wants_meeting,
+        user_id=user.id if _owns_verified(user, phone) else None,
+        state=AppealState.UNCONFIRMED,
+        level=item.default_level,
+        created_at=now,
+        due_at=now + clocks().confirm,
+    )
+    session.add(appeal)
+    session.flush()
+    _event(session, appeal, EventKind.SUBMITTED, actor=None, now=now)
+    if appeal.user_id is not None:
+        _receive(session, appeal, now)
+    else:
+        _send_code(session, appeal, now)
+    return appeal
+
+
+def _owns_verified(user: Any, phone: str) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and not user.is_staff
+        and user.phone == phone
+        and user.phone_verified_at is not None
+    )
+
+
+def _code_digest(appeal: Appeal, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"appeal:{appeal.id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _send_code(session: Session, appeal: Appeal, now: datetime) -> None:
+    code = f"{secrets.randbelow(10**6):06d}"
+    appeal.code_hash = _code_digest(appeal, code)
+    appeal.code_sent_at = now
+    appeal.code_tries = 0
+    session.flush()
+    queue_sms(
+        session,
+        phone=appeal.phone,
+        kind="appeal_code",
+        params={
+            "code": code,
+            "tracking": appeal.tracking,
+            "minutes": int(CODE_VALID_FOR.total_seconds() // 60),
+        },
+        locale=appeal.locale,
+        key=f"appeal-code:{secrets.token_hex(16)}",
+        cause=f"appeals:{appeal.id}",
+        now=now,
+        expires_at=now + CODE_VALID_FOR,
+    )
+
+
+def resend_code(session: Session, appeal: Appeal, *, now: datetime) -> None:
+    """Send a new confirmation code, at most once a minute and five times in all."""
+    if not allowed(Action.CONFIRM, appeal.state):
+        raise Invalid(_l("This report is already confirmed."))
+    sent = session.scalar(
+        select(Appeal.code_sent_at).where(Appeal.id == appeal.id).with_for_update()
+    )
+    if sent is not None and now - sent < CODE_RESEND_AFTER:
+        wait = int((sent + CODE_RESEND_AFTER - now).total_seconds()) + 1
+        raise TooMany(
+            _l(
+                "A code was sent less than a minute ago. Please wait %(seconds)d seconds.",
+                seconds=wait,
+            ),
+            retry_after=wait,
+        )
+    sendings = session.scalars(
+        select(AppealEvent.details).where(
+            AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.SUBMITTED
+        )
+    )
+    resent = sum(1 for details in sendings if details.get("resent"))
+    if resent >= CODES_PER_APPEAL - 1:
+        raise TooMany(_l("Too many codes were sent for this report. Please call your community."))
+    _event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details={"resent": True})
+    _send_code(session, appeal, now)
+
+
+def confirm(session: Session, appeal: Appeal, code: str, *, now: datetime) -> None:
+    """Check the code the resident typed; when right, the appeal enters the loop."""
+    if not allowed(Action.CONFIRM, appeal.state):
+        raise Invalid(_l("This report can no longer be confirmed."))
+    session.refresh(appeal, with_for_update=True)
+    if appeal.code_hash is None or appeal.code_sent_at is None:
+        raise Invalid(_l("There is no code waiting. Ask for a new code."), field="code")
+    if now - appeal.code_sent_at > CODE_VALID_FOR:
+        raise Invalid(_l("This code has expired. Ask for a new code."), field="code")
+    if appeal.code_tries >= CODE_MAX_TRIES:
+        raise Invalid(
+            _l("This code was entered wrongly too many times. Ask for a new code."), field="code"
+        )
+    appeal.code_tries += 1
+    entered = "".join((code or "").split())
+    if not hmac.compare_digest(appeal.code_hash, _code_digest(appeal, entered)):
+        session.flush()
+        left = CODE_MAX_TRIES - appeal.code_tries
+        raise Invalid(
+            _l("The code is not right. You can try %(count)d more times.", count=left)
+            if left
+            else _l("The code is not right, and this code no longer works. Ask for a new code."),
+            field="code",
+        )
+    appeal.code_hash = None
+    _receive(session, appeal, now)
+
+
+def _receive(session: Session, appeal: Appeal, now: datetime) -> None:
+    """The appeal enters the loop: dispatched by its item's level, its clocks started."""
+    appeal.state = AppealState.RECEIVED
+    appeal.received_at = now
+    _start_clocks(appeal, now)
+    _dispatch(session, appeal, appeal.level)
+    _event(session, appeal, EventKind.CONFIRMED, actor=None, now=now)
+    queue_sms(
+        session,
+        phone=appeal.phone,
+        kind="appeal_received",
+        params={
+            "tracking": appeal.tracking,
+            "minutes": _minutes(clocks().accept),
+            "url": tracking_url(appeal),
+        },
+        locale=appeal.locale,
+        key=f"appeal:{appeal.id}:received",
+        cause=f"appeals:{appeal.id}",
+        now=now,
+    )
+    _alert_queue(session, appeal, "appeal_new", now=now, step="new")
+
+
+def tracking_url(appeal: Appeal) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/t/{appeal.tracking}"
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def _start_clocks(appeal: Appeal, start: datetime) -> None:
+    due = sla.deadlines(
+        clocks(),
+        start,
+        appeal.item.handling,
+        needs_contact=appeal.urgent or appeal.wants_meeting,
+    )
+    appeal.accept_due_at = due.accept
+    appeal.contact_due_at = due.contact
+    appeal.resolve_due_at = due.resolve
+    appeal.first_contact_at = None
+    appeal.overdue_alerted_at = None
+    appeal.handler_id = None
+    appeal.is_open = True
+    appeal.due_at = due.accept
+
+
+def _dispatch(session: Session, appeal: Appeal, level: int) -> None:
+    """Put the appeal in the queue of the place that handles `level` for its building."""
+    appeal.level = level
+    appeal.queue_place = place_for_level(appeal.building, level)
+    session.flush()
+
+
+def place_for_level(building: Building, level: int) -> Place:
+    wanted = QUEUE_KIND[Level(level)]
+    place: Place | None = building.grid
+    while place is not None and place.kind != wanted:
+        place = place.parent
+    if place is None:
+        raise ValueError(f"building {building.id} has no {wanted} above it")
+    return place
+
+
+# --- who may act ---------------------------------------------------------------------------
+
+HANDLER_ROLES = frozenset(HANDLER_ROLE.values())
+
+
+def can_view(actor: Any, appeal: Appeal) -> bool:
+    """Staff see the appeals of their area, wherever in the chain the queue now sits."""
+    return any(
+        grant.role in HANDLER_ROLES and covers(grant.place, appeal.building)
+        for grant in getattr(actor, "grants", ())
+    ) or can(actor, Permission.MANAGE_MESSAGES)
+
+
+def can_act(actor: Any, appeal: Appeal) -> bool:
+    """Only staff whose area holds the queue the appeal now sits in may act on it: once it is
+    passed up to the community, the grid worker can no longer take it."""
+    if appeal.queue_place is None:
+        return False
+    return any(
+        grant.role in HANDLER_ROLES and covers(grant.place, appeal.queue_place)
+        for grant in getattr(actor, "grants", ())
+    )
+
+
+def _require_act(actor: Any, appeal: Appeal, action: Action) -> None:
+    require_staff(actor)
+    if not can_act(actor, appeal):
+        raise Forbidden(_l("This report is in another team's queue."), appeal=appeal.id)
+    _require_state(appeal, action)
+
+
+def _require_state(appeal: Appeal, action: Action) -> None:
+    if not allowed(action, appeal.state):
+        raise Invalid(
+            _l("This cannot be done now: the report is %(state)s.", state=state_word(appeal)),
+            state=appeal.state.value,
+        )
+
+
+def state_word(appeal: Appeal) -> str:
+    from portal.appeals.labels import STATE_LABELS
+
+    return str(STATE_LABELS[appeal.state]).lower()
+
+
+def get_for_staff(session: Session, actor: Any, tracking: str) -> Appeal:
+    appeal = find(session, tracking)
+    if appeal is None or appeal.state == AppealState.UNCONFIRMED:
+        raise NotFound(_l("There is no report with this number."))
+    require_staff(actor)
+    if not can_view(actor, appeal):
+        raise Forbidden(_l("This report is outside your area."), appeal=appeal.id)
+    return appeal
+
+
+def find(session: Session, tracking: str) -> Appeal | None:
+    number = (tracking or "").strip().upper()
+    if not number or len(number) > 12:
+        return None
+    return session.scalar(select(Appeal).where(Appeal.tracking == number))
+
+
+# --- handling --------------------------------------------------------------------------------
+
+
+def accept(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:
+    """Take the appeal; the resident is told who handles it and how to reach them."""
+    _require_act(actor, appeal, Action.ACCEPT)
+    appeal.state = AppealState.ACCEPTED
+    appeal.handler_id = actor.id
+    appeal.handler = actor
+    appeal.accepted_at = now
+    _set_handling_due(appeal)
+    _event(session, appeal, EventKind.ACCEPTED, actor=actor, now=now)
+    _audit(session, "appeals.accept", actor, appeal, now)
+    queue_sms(
+        session,
+        phone=appeal.phone,
+        kind="appeal_accepted",
+        params={
+            "tracking": appeal.tracking,
+            "handler": actor.display_name or mask_phone(actor.phone),
+            "contact": mask_phone(actor.phone),
+        },
+        locale=appeal.locale,
+        key=f"appeal:{appeal.id}:accepted:{appeal.reopen_count}:{appeal.escalations}",
+        cause=f"appeals:{appeal.id}",
+        now=now,
+    )
+
+
+def _set_handling_due(appeal: Appeal) -> None:
+    waiting_contact = appeal.contact_due_at is not None and appeal.first_contact_at is None
+    appeal.due_at = appeal.contact_due_at if waiting_contact else appeal.resolve_due_at
+
+
+def record_contact(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:
+    """The handler has called or met the resident (the 30-minute promise)."""
+    _require_act(actor, appeal, Action.CONTACT)
+    if appeal.first_contact_at is not None:
+        raise Invalid(_l("Contact with the resident is already recorded."))
+    appeal.first_contact_at = now
+    _set_handling_due(appeal)
+    _event(session, appeal, EventKind.CONTACTED, actor=actor, now=now)
+    _audit(session, "appeals.contact", actor, appeal, now)
+
+
+def start(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:
+    _require_act(actor, appeal, Action.START)
+    _require_handler(actor, appeal)
+    appeal.state = AppealState.IN_PROGRESS
+    _event(session, appeal, EventKind.STARTED, actor=actor, now=now)
+    _audit(session, "appeals.start", actor, appeal, now)
+
+
+def _require_handler(actor: User, appeal: Appeal) -> None:
+    if appeal.handler_id != actor.id:
+        raise Forbidden(_l("Only the person who took this report can do this."))
+
+
+def resolve(session: Session, actor: User, appeal: Appeal, note: str, *, now: datetime) -> None:
+    """Mark it resolved with a note the resident reads; the resident is asked to rate it."""
+    _require_act(actor, appeal, Action.RESOLVE)
+    _require_handler(actor, appeal)
+    note = (note or "").strip()
+    if len(note) < 2:
+        raise Invalid(_l("Say what was done, so that the resident can read it."), field="note")
+    if len(note) > DESCRIPTION_MAX:
+        raise Invalid(
+            _l("Keep it within %(limit)d characters.", limit=DESCRIPTION_MAX), field="note"
+        )
+    appeal.state = AppealState.RESOLVED
+    appeal.resolved_at = now
+    appeal.resolution_note = note
+    appeal.is_open = False
+    appeal.due_at = now + clocks().review
+    _event(session, appeal, EventKind.RESOLVED, actor=actor, now=now, note=note)
+    _audit(session, "appeals.resolve", actor, appeal, now)
+    queue_sms(
+        session,
+        phone=appeal.phone,
+        kind="appeal_resolved",
+        params={"tracking": appeal.tracking, "url": tracking_url(appeal)},
+        locale=appeal.locale,
+        key=f"appeal:{appeal.id}:resolved:{appeal.reopen_count}",
+        cause=f"appeals:{appeal.id}",
+        now=now,
+    )
+
+
+def relevel(
+    session: Session, actor: User, appeal: Appeal, level: int, reason: str, *, now: datetime
+) -> None:
+    """Send the appeal to another level's queue; it waits there to be accepted again."""
+    _require_act(actor, appeal, Action.RELEVEL)
+    if level not in (1, 2, 3):
+        raise Invalid(_l("Choose level 1, 2 or 3."), field="level")
+    if level == appeal.level:
+        raise Invalid(_l("The report is already at this level."), field="level")
+    reason = _reason(reason)
+    before = appeal.level
+    appeal.state = AppealState.RECEIVED
+    appeal.handler_id = None
+    appeal.accepted_at = None
+    appeal.due_at = appeal.accept_due_at = now + clocks().accept
+    _dispatch(session, appeal, level)
+    details = {"from": before, "to": level}
+    _event(
+        session, appeal, EventKind.RELEVELLED, actor=actor, now=now, note=reason, details=details
+    )
+    _audit(session, "appeals.relevel", actor, appeal, now, {**details, "reason": reason})
+    _alert_queue(session, appeal, "appeal_new", now=now, step=f"relevel:{now.timestamp()}")
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise Invalid(_l("Give the reason, in a few words."), field="reason")
+    return reason[:500]
+
+
+def call_back(session: Session, actor: User, appeal: Appeal, note: str, *, now: datetime) -> None:
+    """The street office called the resident back after a second 不满意; the appeal closes."""
+    _require_act(actor, appeal, Action.CALL_BACK)
+    if not appeal.needs_callback:
+        raise Invalid(_l("This report does not wait for a call-back."))
+    note = _reason(note)
+    appeal.needs_callback = False
+    appeal.state = AppealState.CLOSED
+    appeal.closed_at = now
+    appeal.is_open = False
+    appeal.due_at = None
+    _event(session, appeal, EventKind.CALLED_BACK, actor=actor, now=now, note=note)
+    _audit(session, "appeals.call_back", actor, appeal, now)
+
+
+def reveal_phone(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> str:
+    """The resident's full number, for a call; every look is in the audit log."""
+    require_staff(actor)
+    if not can_view(actor, appeal):
+        raise Forbidden(_l("This report is outside your area."), appeal=appeal.id)
+    _audit(session, "appeals.reveal_phone", actor, appeal, now)
+    return appeal.phone
+
+
+# --- the staff queues ------------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilter:
+    view: str = "team"  # "mine": taken by me; "team": the queues of my places
+    level: int | None = None
+    overdue: bool = False
+
+
+def team_places(actor: Any) -> list[int]:
+    """The places whose queues `actor` works: where they are grid worker, secretary, officer."""
+    return [
+        grant.place.id
+        for grant in getattr(actor, "grants", ())
+        if grant.place is not None and grant.role == HANDLER_ROLE.get(grant.place.kind)
+    ]
+
+
+def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
+    """Open appeals of the queue, overdue first, then by the deadline now running."""
+    require_staff(actor)
+    query = select(Appeal).where(Appeal.is_open.is_(True))
+    if wanted.view == "mine":
+        query = query.where(Appeal.handler_id == actor.id)
+    else:
+        query = query.where(Appeal.queue_place_id.in_(team_places(actor) or [-1]))
+    if wanted.level in (1, 2, 3):
+        query = query.where(Appeal.level == wanted.level)
+    if wanted.overdue:
+        query = query.where(Appeal.due_at <= now)
+    return query.order_by(Appeal.due_at, Appeal.id)
+
+
+def residents_appeals(user: Any) -> Select:
+    """A signed-in resident's own appeals, newest first."""
+    return (
+        select(Appeal)
+        .where(
+            (Appeal.user_id == user.id) | (Appeal.phone == user.phone),
+            Appeal.state != AppealState.UNCONFIRMED,
+        )
+        .order_by(Appeal.created_at.desc(), Appeal.id.desc())
+    )
+
+
+# --- the resident's review ---------------------------------------------------------------------
+
+
+def review(session: Session, appeal: Appeal, rating: str, comment: str, *, now: datetime) -> None:
+    """满意 or 基本满意 completes the loop. The first 不满意 reopens it one level up; the
+    second sends it to the street office, who call the resident back."""
+    _require_state(appeal, Action.REVIEW)
+    try:
+        rating = Rating(rating)
+    except ValueError:
+        raise Invalid(_l("Choose how satisfied you are."), field="rating") from None
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise Invalid(_l("Keep the comment within 500 characters."), field="comment")
+    appeal.rating = rating
+    appeal.review_comment = comment
+    appeal.reviewed_at = now
+    if rating != Rating.DISSATISFIED:
+        _finish(appeal, AppealState.REVIEWED, now)
+        _event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+    elif appeal.reopen_count == 0:
+        _event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        _reopen(session, appeal, now)
+    else:
+        _finish(appeal, AppealState.REVIEWED, now, closed=False)
+        _event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        appeal.needs_callback = True
+        appeal.is_open = True
+        appeal.due_at = now + clocks().callback
+        _dispatch(session, appeal, Level.STREET)
+        _alert_queue(session, appeal, "appeal_callback", now=now, step="callback")
+
+
+def _rated(rating: Rating) -> dict[str, str]:
+    return {"rating": rating.value}
+
+
+def _finish(appeal: Appeal, state: AppealState, now: datetime, *, closed: bool = True) -> None:
+    appeal.state = state
+    appeal.is_open = False
+    appeal.due_at = None
+    if closed:
+        appeal.closed_at = now
+
+
+def _reopen(session: Session, appeal: Appeal, now: datetime) -> None:
+    appeal.reopen_count += 1
+    appeal.state = AppealState.REOPENED
+    appeal.resolved_at = None
+    appeal.accepted_at = None
+    _start_clocks(appeal, now)
+    _dispatch(session, appeal, min(appeal.level + 1, Level.STREET))
+    _event(session, appeal, EventKind.REOPENED, actor=None, now=now)
+    _alert_queue(session, appeal, "appeal_reopened", now=now, step="reopened", level=appeal.level)
+
+
+# --- the clock sweep ----------------------------------------------------------------------
+
+
+def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int]:
+    """Act on every clock that has run out (the worker runs this every 30 seconds).
+
+    Each kind of deadline is read through the (state, due_at) index, oldest first, in batches;
+    a row is locked and skipped if another worker holds it.
+    """
+    done = {"expired": 0, "escalated": 0, "overdue": 0, "closed": 0}
+    for appeal in _due(session, [AppealState.UNCONFIRMED], now, batch):
+        _finish(appeal, AppealState.EXPIRED, now, closed=False)
+        appeal.code_hash = None
+        _event(session, appeal, EventKind.EXPIRED, actor=None, now=now)
+        done["expired"] += 1
+    for appeal in _due(session, list(WAITING), now, batch):
+        if appeal.escalations < MAX_ESCALATIONS:
+            _escalate(session, appeal, now)
+            done["escalated"] += 1
+    for appeal in _due(session, list(HANDLING), now, batch):
+        if appeal.overdue_alerted_at is None or appeal.overdue_alerted_at < appeal.due_at:
+            _alert_overdue(session, appeal, now)
+            done["overdue"] += 1
+    for appeal in _due(session, [AppealState.RESOLVED], now, batch):
+        _finish(appeal, AppealState.CLOSED, now)
+        _event(session, appeal, EventKind.CLOSED, actor=None, now=now, details={"reviewed": False})
+        done["closed"] += 1
+    session.flush()
+    return done
+
+
+def _due(session: Session, states: list[AppealState], now: datetime, batch: int) -> list[Appeal]:
+    query = (
+        select(Appeal)
+        .where(Appeal.state.in_(states), Appeal.due_at <= now)
+        .order_by(Appeal.due_at)
+        .limit(batch)
+    )
+    if states[0] in WAITING:
+        query = query.where(Appeal.escalations < MAX_ESCALATIONS)
+    if states[0] in HANDLING:
+        query = query.where(
+            (Appeal.overdue_alerted_at.is_(None)) | (Appeal.overdue_alerted_at < Appeal.due_at)
+        )
+    return list(session.scalars(query.with_for_update(skip_locked=True, of=Appeal)))
+
+
+def _escalate(session: Session, appeal: Appeal, now: datetime) -> None:
+    """Nobody took it in time: offer it to the next place up, and tell both."""
+    passed_over = appeal.queue_place
+    upper = passed_over.parent if passed_over is not None else None
+    appeal.escalations += 1
+    if upper is None:
+        # The district is the top: keep it there and stop passing it up.
+        appeal.escalations = MAX_ESCALATIONS
+        return
+    # Both are told: those it was offered to, and those it is offered to now.
+    step = f"up:{appeal.escalations}"
+    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place_name=upper)
+    appeal.queue_place = upper
+    appeal.due_at = appeal.accept_due_at = now + clocks().accept
+    session.flush()
+    details = {"from": passed_over.id, "to": upper.id}
+    _event(session, appeal, EventKind.ESCALATED, actor=None, now=now, details=details)
+    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place_name=upper)
+
+
+def _alert_overdue(session: Session, appeal: Appeal, now: datetime) -> None:
+    """A deadline passed while handling: the supervisor (the place above the queue) is told."""
+    clock = "contact" if appeal.due_at == appeal.contact_due_at else "resolve"
+    appeal.overdue_alerted_at = now
+    _event(session, appeal, EventKind.OVERDUE, actor=None, now=now, details={"clock": clock})
+    supervisor = appeal.queue_place.parent if appeal.queue_place else None
+    for user in handlers_of(session, supervisor or appeal.queue_place):
+        queue_sms(
+            session,
+            phone=user.phone,
+            kind="appeal_overdue",
+            params={"tracking": appeal.tracking, "clock": clock},
+            locale=user.locale or CHINESE,
+            key=f"appeal:{appeal.id}:overdue:{clock}:{appeal.due_at.timestamp()}:{user.id}",
+            cause=f"appeals:{appeal.id}",
+            now=now,
+        )
+
+
+def handlers_of(session: Session, place: Place | None) -> list[User]:
+    """The staff who work the queue of `place` (its grid workers, secretaries or officers)."""
+    if place is None:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.place_id == place.id,
+                RoleGrant.role == HANDLER_ROLE[place.kind],
+                User.disabled_at.is_(None),
+            )
+            .order_by(User.id)
+            .distinct()
+        )
+    )
+
+
+def _alert_queue(
+    session: Session,
+    appeal: Appeal,
+    kind: str,
+    *,
+    now: datetime,
+    step: str,
+    place_name: Place | None = None,
+    **params: Any,
+) -> None:
+    """Tell every handler of the appeal's queue, each in their own language."""
+    for user in handlers_of(session, appeal.queue_place):
+        locale = user.locale or CHINESE
+        values: dict[str, Any] = {"tracking": appeal.tracking, **params}
+        if kind == "appeal_new":
+            values |= {
+                "building": _local(appeal.building, locale),
+                "item": _local(appeal.item, locale),
+                "minutes": _minutes(clocks().accept),
+            }
+        if place_name is not None:
+            values["place"] = _local(place_name, locale)
+        queue_sms(
+            session,
+            phone=user.phone,
+            kind=kind,
+            params=values,
+            locale=locale,
+            key=f"appeal:{appeal.id}:{step}:{user.id}",
+            cause=f"appeals:{appeal.id}",
+            now=now,
+        )
+
+
+def _local(thing: Any, locale: str) -> str:
+    if locale != CHINESE and thing.name_en:
+        return thing.name_en
+    return thing.name_zh
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+def _event(
+    session: Session,
+    appeal: Appeal,
+    kind: EventKind,
+    *,
+    actor: Any,
+    now: datetime,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> AppealEvent:
+    event = AppealEvent(
+        appeal_id=appeal.id,
+        at=now,
+        kind=kind,
+        actor_id=getattr(actor, "id", None),
+        state=appeal.state,
+        level=appeal.level,
+        note=note,
+        details=details or {},
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _audit(
+    session: Session,
+    action: str,
+    actor: Any,
+    appeal: Appeal,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        target=appeal,
+        now=now,
+        details={"tracking": appeal.tracking, **(details or {})},
+    )
+
+
+def timeline(session: Session, appeal: Appeal) -> list[AppealEvent]:
+    return list(
+        session.scalars(
+            select(AppealEvent)
+            .where(AppealEvent.appeal_id == appeal.id)
+            .order_by(AppealEvent.at, AppealEvent.id)
+        )
+    )
+
+
+def phone_matches(appeal: Appeal, last_four: str) -> bool:
+    """Whether `last_four` are the last four digits of the appeal's phone."""
+    digits = "".join((last_four or "").split())
+    return len(digits) == 4 and hmac.compare_digest(digits, appeal.phone[-4:])

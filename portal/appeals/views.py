@@ -1,0 +1,466 @@
+"""HTTP for appeals: the resident's report from the door (/b/<code>/report), confirming it by
+SMS code, tracking it (/t/<tracking>) and rating it; the staff queues and the appeal page."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import ratelimit
+from portal.appeals import photos, services, sla
+from portal.appeals.forms import (
+    STEP_FIELDS,
+    STEPS,
+    CallBackForm,
+    CodeForm,
+    LastDigitsForm,
+    NoteForm,
+    RelevelForm,
+    ReportForm,
+    ReviewForm,
+)
+from portal.appeals.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, event_label
+from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
+from portal.db import db, utcnow
+from portal.doors import services as doors
+from portal.errors import DomainError, Invalid
+from portal.pagination import paginate
+from portal.places.codes import normalize_code
+from portal.places.models import Building
+from portal.web.forms import EmptyForm, one_button_action, saving
+from portal.web.templating import current_locale, local_name
+
+bp = Blueprint("appeals", __name__)
+
+# Rate limits of the public form: per client address, per phone number and per building.
+SUBMITS_PER_ADDRESS = "20/hour"
+SUBMITS_PER_PHONE = "10/day"
+SUBMITS_PER_BUILDING = "60/hour"
+DIGIT_TRIES = "10/hour"
+# How many appeals a browser remembers as its own (proved by code or by the last 4 digits).
+REMEMBERED = 20
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["portal.appeal_clocks"] = sla.Clocks.from_config(app.config["APPEAL_CLOCKS"])
+    app.jinja_env.globals.update(
+        appeal_state_label=STATE_LABELS.get,
+        appeal_level_label=LEVEL_LABELS.get,
+        appeal_rating_label=RATING_LABELS.get,
+        appeal_event_label=event_label,
+    )
+
+
+def photo_folder() -> Path:
+    configured = current_app.config["APPEAL_PHOTOS_DIR"]
+    return Path(configured) if configured else Path(current_app.instance_path) / "appeal-photos"
+
+
+# --- the resident's report --------------------------------------------------------------------
+
+
+@bp.route("/b/<code>/report", methods=["GET", "POST"])
+def report(code: str):
+    """The report, one question a screen: kind of problem, what happened, how to reach you,
+    then a check of every answer before it is sent."""
+    normal = normalize_code(code)
+    door = doors.door(db.session, normal) if normal else None
+    if door is None or door.retired:
+        # The door page says what to do instead: search by address, or call the community.
+        return redirect(url_for("doors.door", code=door.code if door else code))
+    items = services.offered_items(db.session)
+    form = ReportForm()
+    form.item.choices = [(item.id, local_name(item)) for item in items]
+    if request.method == "GET":
+        form.key.data = secrets.token_urlsafe(24)
+        if current_user.is_authenticated and not current_user.is_staff:
+            form.phone.data = current_user.phone
+        return _report_page(door, form, items, "item")
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        return _report_page(door, form, items, form.step.data)
+    if form.website.data:
+        # A robot filled in the hidden field: it is told nothing useful and nothing is saved.
+        abort(400)
+    step = form.step.data if form.step.data in STEPS else "item"
+    _keep_photos(form)
+    # Every answer so far is checked again: hidden fields come back from the browser.
+    for earlier in STEPS[: STEPS.index(step) + 1]:
+        if _step_errors(form, earlier):
+            return _report_page(door, form, items, earlier)
+    wanted = request.form.get("change")
+    if wanted in STEPS:
+        return _report_page(door, form, items, wanted)
+    if request.form.get("back") and step != "item":
+        return _report_page(door, form, items, STEPS[STEPS.index(step) - 1])
+    if step != "check":
+        return _report_page(door, form, items, STEPS[STEPS.index(step) + 1])
+    return _submit(door, form, items)
+
+
+def _step_errors(form: ReportForm, step: str) -> bool:
+    """Validate the fields of one screen; True if any is wrong."""
+    wrong = False
+    for name in STEP_FIELDS[step]:
+        field = getattr(form, name)
+        field.errors = []
+        if not field.validate(form):
+            wrong = True
+    if step == "contact" and not form.phone.errors:
+        try:
+            services.check_phone(form.phone.data)
+        except Invalid as error:
+            form.phone.errors = [error.message]
+            wrong = True
+    return wrong
+
+
+def _keep_photos(form: ReportForm) -> None:
+    """Clean and store photos as soon as they arrive, so that nothing is asked twice; their
+    names travel on with the other answers. A refused photo leaves every answer in place."""
+    kept = [name for name in (form.photos_kept.data or "").split(",") if name]
+    kept = [name for name in kept if photos.photo_path(photo_folder(), name)][: photos.MAX_PHOTOS]
+    uploads = [upload for upload in (form.photos.data or []) if upload and upload.filename]
+    form.photos.errors = []
+    for upload in uploads:
+        if len(kept) >= photos.MAX_PHOTOS:
+            form.photos.errors.append(_("Up to 3 photos can be sent."))
+            break
+        try:
+            kept.append(photos.store_photo(photo_folder(), photos.clean_photo(upload.read())))
+        except DomainError as error:
+            form.photos.errors.append(error.message)
+    form.photos_kept.data = ",".join(kept)
+
+
+def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
+    if form.photos.errors and step == "check":
+        step = "details"
+    form.step.data = step
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(local_name(item.group), []).append(item)
+    chosen = next((item for item in items if item.id == form.item.data), None)
+    kept = [name for name in (form.photos_kept.data or "").split(",") if name]
+    page = render_template(
+        "appeals/report.html",
+        door=door,
+        form=form,
+        step=step,
+        steps=STEPS,
+        groups=groups,
+        chosen=chosen,
+        kept_photos=kept,
+        hidden=[name for name in _all_fields() if name not in STEP_FIELDS[step]],
+    )
+    return page, status
+
+
+def _all_fields() -> list[str]:
+    return [name for fields in STEP_FIELDS.values() for name in fields]
+
+
+def _submit(door, form: ReportForm, items):
+    now = utcnow()
+    phone = services.check_phone(form.phone.data)
+    limits = (
+        ("appeal-submit", SUBMITS_PER_ADDRESS, None),
+        ("appeal-submit-phone", SUBMITS_PER_PHONE, phone),
+        ("appeal-submit-building", SUBMITS_PER_BUILDING, door.code),
+    )
+    if not all(ratelimit.allow(scope, limit, key) for scope, limit, key in limits):
+        form.form_errors.append(
+            _(
+                "Too many reports were sent from here. Please try again later or call your community."
+            )
+        )
+        return _report_page(door, form, items, "check", status=429)
+    building = db.session.get(Building, door.building_id)
+    report = services.Report(
+        item_id=form.item.data,
+        description=form.description.data or "",
+        phone=phone,
+        location=form.location.data or "",
+        name=form.name.data or "",
+        urgent=form.urgent.data,
+        wants_meeting=form.wants_meeting.data,
+    )
+    with saving(form) as saved:
+        appeal = services.submit(
+            db.session,
+            building,
+            report,
+            submission_key=form.key.data or secrets.token_urlsafe(24),
+            user=current_user,
+            locale=current_locale(),
+            now=now,
+        )
+        _attach_photos(appeal, form.photos_kept.data, now)
+    if not saved:
+        return _report_page(door, form, items, "check")
+    if appeal.state == AppealState.UNCONFIRMED:
+        session["appeal_pending"] = appeal.tracking
+        return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
+    _remember(appeal)
+    return redirect(url_for("appeals.received", tracking=appeal.tracking))
+
+
+def _attach_photos(appeal: Appeal, kept: str | None, now) -> None:
+    if appeal.photos:  # a second tap on Submit: the first one attached them
+        return
+    for name in [name for name in (kept or "").split(",") if name][: photos.MAX_PHOTOS]:
+        if photos.photo_path(photo_folder(), name):
+            appeal.photos.append(
+                AppealPhoto(file_name=name, stage=PhotoStage.REPORT, created_at=now)
+            )
+    db.session.flush()
+
+
+def _remember(appeal: Appeal) -> None:
+    """This browser has proved it belongs to the resident: it may see the detail and rate it."""
+    mine = [tracking for tracking in session.get("appeals_mine", []) if tracking != appeal.tracking]
+    session["appeals_mine"] = [appeal.tracking, *mine][:REMEMBERED]
+
+
+def _is_mine(appeal: Appeal) -> bool:
+    if appeal.tracking in session.get("appeals_mine", []):
+        return True
+    return (
+        current_user.is_authenticated
+        and appeal.user_id is not None
+        and appeal.user_id == current_user.id
+    )
+
+
+def _appeal_or_404(tracking: str) -> Appeal:
+    appeal = services.find(db.session, tracking)
+    if appeal is None:
+        abort(404)
+    return appeal
+
+
+@bp.route("/t/<tracking>/confirm", methods=["GET", "POST"])
+def confirm(tracking: str):
+    """Type the code from the SMS; only then does the report reach the staff."""
+    appeal = _appeal_or_404(tracking)
+    if session.get("appeal_pending") != appeal.tracking or appeal.state != AppealState.UNCONFIRMED:
+        return redirect(url_for("appeals.track", tracking=appeal.tracking))
+    form = CodeForm()
+    if request.method == "POST" and request.form.get("resend"):
+        resend = EmptyForm()
+        if resend.validate_on_submit():
+            with saving(form) as saved:
+                services.resend_code(db.session, appeal, now=utcnow())
+            if saved:
+                flash(_("A new code was sent."), "success")
+                return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
+    elif form.validate_on_submit():
+        with saving(form) as saved:
+            try:
+                services.confirm(db.session, appeal, form.code.data, now=utcnow())
+            except Invalid:
+                db.session.commit()  # the spent try must count
+                raise
+        if saved:
+            session.pop("appeal_pending", None)
+            _remember(appeal)
+            return redirect(url_for("appeals.received", tracking=appeal.tracking))
+    return render_template("appeals/confirm.html", appeal=appeal, form=form)
+
+
+@bp.get("/t/<tracking>/received")
+def received(tracking: str):
+    """The page to keep (a screenshot works): the number, what happens next, and by when."""
+    appeal = _appeal_or_404(tracking)
+    if not _is_mine(appeal) or appeal.received_at is None:
+        return redirect(url_for("appeals.track", tracking=appeal.tracking))
+    community = services.place_for_level(appeal.building, 2)
+    return render_template("appeals/received.html", appeal=appeal, community=community)
+
+
+@bp.route("/t/<tracking>", methods=["GET", "POST"])
+def track(tracking: str):
+    """Anyone with the number sees where the report is; the resident who proves the last four
+    digits of the phone (or is signed in as its owner) sees everything and can rate it."""
+    appeal = services.find(db.session, tracking)
+    if appeal is None or appeal.state == AppealState.UNCONFIRMED:
+        return render_template("appeals/unknown.html", tracking=tracking[:12]), 404
+    digits = LastDigitsForm()
+    if digits.validate_on_submit():
+        if not ratelimit.allow("appeal-digits", DIGIT_TRIES, f"{request.remote_addr}:{appeal.id}"):
+            digits.digits.errors.append(_("Too many tries. Please try again in an hour."))
+        elif services.phone_matches(appeal, digits.digits.data):
+            _remember(appeal)
+            return redirect(url_for("appeals.track", tracking=appeal.tracking))
+        else:
+            digits.digits.errors.append(_("These are not the last 4 digits of the number given."))
+    mine = _is_mine(appeal)
+    return render_template(
+        "appeals/track.html",
+        appeal=appeal,
+        mine=mine,
+        digits=digits,
+        review=ReviewForm(formdata=None),
+        events=services.timeline(db.session, appeal),
+    )
+
+
+@bp.post("/t/<tracking>/review")
+def review(tracking: str):
+    appeal = _appeal_or_404(tracking)
+    if not _is_mine(appeal):
+        abort(403)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.review(
+                db.session, appeal, form.rating.data, form.comment.data or "", now=utcnow()
+            )
+        if saved:
+            flash(_("Thank you. Your rating was recorded."), "success")
+            return redirect(url_for("appeals.track", tracking=appeal.tracking))
+    return render_template(
+        "appeals/track.html",
+        appeal=appeal,
+        mine=True,
+        digits=LastDigitsForm(formdata=None),
+        review=form,
+        events=services.timeline(db.session, appeal),
+    ), 400
+
+
+@bp.get("/t/<tracking>/photos/<name>")
+def resident_photo(tracking: str, name: str):
+    appeal = _appeal_or_404(tracking)
+    if not _is_mine(appeal):
+        abort(404)
+    return _send_photo(appeal, name)
+
+
+def _send_photo(appeal: Appeal, name: str):
+    if name not in {photo.file_name for photo in appeal.photos}:
+        abort(404)
+    path = photos.photo_path(photo_folder(), name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/my/appeals")
+@login_required
+def mine():
+    query = services.residents_appeals(current_user)
+    page = paginate(db.session, query, request.args.get("page"))
+    return render_template("appeals/mine.html", page=page)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+@bp.get("/staff/appeals")
+@login_required
+def queue():
+    now = utcnow()
+    wanted = services.QueueFilter(
+        view="mine" if request.args.get("view") == "mine" else "team",
+        level=request.args.get("level", type=int),
+        overdue=request.args.get("overdue") == "1",
+    )
+    query = services.queue_query(current_user, wanted, now=now)
+    page = paginate(db.session, query, request.args.get("page"))
+    return render_template("appeals/queue.html", page=page, wanted=wanted, now=now)
+
+
+@bp.get("/staff/appeals/<tracking>")
+@login_required
+def detail(tracking: str):
+    appeal = services.get_for_staff(db.session, current_user, tracking)
+    return _detail_page(appeal)
+
+
+def _detail_page(appeal: Appeal, **given):
+    forms = {
+        "resolve_form": NoteForm(formdata=None),
+        "relevel_form": RelevelForm(formdata=None),
+        "callback_form": CallBackForm(formdata=None),
+    }
+    return render_template(
+        "appeals/detail.html",
+        appeal=appeal,
+        events=services.timeline(db.session, appeal),
+        can_act=services.can_act(current_user, appeal),
+        full_phone=given.pop("full_phone", None),
+        now=utcnow(),
+        **(forms | given),
+    )
+
+
+@bp.get("/staff/appeals/<tracking>/photos/<name>")
+@login_required
+def staff_photo(tracking: str, name: str):
+    appeal = services.get_for_staff(db.session, current_user, tracking)
+    return _send_photo(appeal, name)
+
+
+# One-button actions: (service function, message when done).
+SIMPLE_ACTIONS = {
+    "accept": (services.accept, _l("Accepted. The resident has been told.")),
+    "contact": (services.record_contact, _l("Contact with the resident recorded.")),
+    "start": (services.start, _l("Marked as in progress.")),
+}
+
+
+@bp.post("/staff/appeals/<tracking>/<action>")
+@login_required
+def act(tracking: str, action: str):
+    appeal = services.get_for_staff(db.session, current_user, tracking)
+    back = redirect(url_for("appeals.detail", tracking=appeal.tracking))
+    now = utcnow()
+    if action in SIMPLE_ACTIONS:
+        run, done = SIMPLE_ACTIONS[action]
+        one_button_action(lambda: run(db.session, current_user, appeal, now=now), str(done))
+        return back
+    if action == "reveal":
+        if not EmptyForm().validate_on_submit():
+            return back
+        phone = services.reveal_phone(db.session, current_user, appeal, now=now)
+        db.session.commit()
+        # Shown on this one page, never put in a URL or kept in the session.
+        return _detail_page(appeal, full_phone=phone)
+    forms = {"resolve": NoteForm, "relevel": RelevelForm, "call-back": CallBackForm}
+    if action not in forms:
+        abort(404)
+    form = forms[action]()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            if action == "resolve":
+                services.resolve(db.session, current_user, appeal, form.note.data, now=now)
+            elif action == "relevel":
+                services.relevel(
+                    db.session, current_user, appeal, form.level.data, form.reason.data, now=now
+                )
+            else:
+                services.call_back(db.session, current_user, appeal, form.note.data, now=now)
+        if saved:
+            flash(_("Saved."), "success")
+            return back
+    # The form comes back with what was typed and the message next to the field.
+    return _detail_page(appeal, **{f"{action.replace('-', '')}_form": form}), 400

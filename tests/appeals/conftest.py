@@ -1,0 +1,114 @@
+"""A district with a catalogue and one handler per level, and appeals filed through the
+services the resident's form uses."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Role, User
+from portal.appeals import services
+from portal.appeals.catalogue import seed_catalogue
+from portal.appeals.models import Appeal, CatalogueItem
+from portal.notifications.models import SmsMessage
+from tests import factories
+
+RESIDENT = "13712345678"
+
+
+@dataclass
+class Staff:
+    grid_worker: User
+    secretary: User
+    officer: User
+    district_officer: User
+    other_grid_worker: User
+    other_secretary: User
+
+
+@pytest.fixture
+def tree(session):
+    made = factories.tree(session)
+    seed_catalogue(session)
+    session.commit()
+    return made
+
+
+@pytest.fixture
+def staff(session, tree) -> Staff:
+    made = Staff(
+        factories.user(session, Role.GRID_WORKER, tree.grid, name="王网格"),
+        factories.user(session, Role.SECRETARY, tree.community, name="陈书记"),
+        factories.user(session, Role.OFFICER, tree.street, name="刘街道"),
+        factories.user(session, Role.OFFICER, tree.district, name="区值班"),
+        factories.user(session, Role.GRID_WORKER, tree.other_grid, name="别的网格员"),
+        factories.user(session, Role.SECRETARY, tree.other_community, name="别的书记"),
+    )
+    session.commit()
+    return made
+
+
+def item(session: Session, code: str) -> CatalogueItem:
+    return session.scalars(select(CatalogueItem).where(CatalogueItem.code == code)).one()
+
+
+def level_one_item(session: Session) -> CatalogueItem:
+    return session.scalars(
+        select(CatalogueItem)
+        .where(CatalogueItem.default_level == 1, CatalogueItem.handling == "general")
+        .order_by(CatalogueItem.id)
+    ).first()
+
+
+def file_appeal(
+    session: Session,
+    building,
+    now: datetime,
+    *,
+    item_id: int | None = None,
+    phone: str = RESIDENT,
+    confirm: bool = True,
+    **fields,
+) -> Appeal:
+    """An appeal as the form files it and, unless told otherwise, confirmed by its code."""
+    report = services.Report(
+        item_id=item_id or level_one_item(session).id,
+        description=fields.pop("description", "楼道里堆满了旧家具，老人过不去"),
+        phone=phone,
+        **fields,
+    )
+    appeal = services.submit(
+        session,
+        building,
+        report,
+        submission_key=secrets.token_hex(8),
+        user=None,
+        locale="zh_Hans_CN",
+        now=now,
+    )
+    if confirm:
+        services.confirm(session, appeal, code_sent(session, phone), now=now)
+    return appeal
+
+
+def code_sent(session: Session, phone: str) -> str:
+    import re
+
+    body = session.scalars(
+        select(SmsMessage.body)
+        .where(SmsMessage.phone == phone, SmsMessage.kind == "appeal_code")
+        .order_by(SmsMessage.id.desc())
+    ).first()
+    return re.search(r"\d{6}", body).group(0)
+
+
+def messages(session: Session, kind: str, phone: str | None = None) -> list[SmsMessage]:
+    query = select(SmsMessage).where(SmsMessage.kind == kind).order_by(SmsMessage.id)
+    if phone:
+        query = query.where(SmsMessage.phone == phone)
+    return list(session.scalars(query))
