@@ -121,6 +121,10 @@ def engine(database: Database) -> Iterator[Engine]:
     engine.dispose()
 
 
+# Photos the tests upload go to a folder of this run, never to instance/.
+PHOTOS_DIR = tempfile.mkdtemp(prefix="portal-test-photos-")
+
+
 def make_test_app(database_url: str, **overrides) -> Flask:
     settings = {
         "TESTING": True,
@@ -130,6 +134,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "RATELIMIT_STORAGE_URI": "memory://",
         "DEV_PAGES": True,
         "SCAN_FLUSH_SECONDS": None,
+        "APPEAL_PHOTOS_DIR": PHOTOS_DIR,
     }
     settings.update(overrides)
     return create_app(settings)

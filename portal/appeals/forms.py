@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     MultipleFileField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -89,9 +90,9 @@ class ReviewForm(FlaskForm):
     rating = RadioField(
         _l("How satisfied are you with the result?"),
         choices=[
-            ("satisfied", _l("Satisfied")),
-            ("basically_satisfied", _l("Mostly satisfied")),
-            ("dissatisfied", _l("Not satisfied")),
+            SelectChoice("satisfied", _l("Satisfied")),
+            SelectChoice("basically_satisfied", _l("Mostly satisfied")),
+            SelectChoice("dissatisfied", _l("Not satisfied")),
         ],
         validators=[InputRequired(_l("Choose how satisfied you are."))],
     )
@@ -113,9 +114,12 @@ class RelevelForm(FlaskForm):
     level = SelectField(
         _l("Send to"),
         coerce=int,
-        choices=[(1, _l("Level 1: the grid worker")), (2, _l("Level 2: the community")),
-                 (3, _l("Level 3: the street office"))],
-    )  # fmt: skip
+        choices=[
+            SelectChoice(1, _l("Level 1: the grid worker")),
+            SelectChoice(2, _l("Level 2: the community")),
+            SelectChoice(3, _l("Level 3: the street office")),
+        ],
+    )
     reason = StringField(
         _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]
     )

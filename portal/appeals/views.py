@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from portal import ratelimit
 from portal.appeals import photos, services, sla
@@ -87,7 +88,7 @@ def report(code: str):
         return redirect(url_for("doors.door", code=door.code if door else code))
     items = services.offered_items(db.session)
     form = ReportForm()
-    form.item.choices = [(item.id, local_name(item)) for item in items]
+    form.item.choices = [SelectChoice(item.id, local_name(item)) for item in items]
     if request.method == "GET":
         form.key.data = secrets.token_urlsafe(24)
         if current_user.is_authenticated and not current_user.is_staff:
@@ -100,6 +101,8 @@ def report(code: str):
         abort(400)
     step = form.step.data if form.step.data in STEPS else "item"
     _keep_photos(form)
+    if form.photos.errors:
+        return _report_page(door, form, items, "details")
     # Every answer so far is checked again: hidden fields come back from the browser.
     for earlier in STEPS[: STEPS.index(step) + 1]:
         if _step_errors(form, earlier):
@@ -150,8 +153,6 @@ def _keep_photos(form: ReportForm) -> None:
 
 
 def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
-    if form.photos.errors and step == "check":
-        step = "details"
     form.step.data = step
     groups: dict[str, list] = {}
     for item in items:

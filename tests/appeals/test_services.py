@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Role
 from portal.appeals import services, sla
 from portal.appeals.models import Appeal, AppealState, EventKind, HandlingClass
 from portal.appeals.states import ALLOWED, Action
@@ -281,7 +280,9 @@ def test_dissatisfied_reopens_one_level_up_then_asks_the_street_to_call_back(
     assert [m.phone for m in messages(session, "appeal_callback")] == [staff.officer.phone]
     with pytest.raises(Forbidden):
         services.call_back(session, staff.secretary, appeal, "已回访", now=later)
-    services.call_back(session, staff.officer, appeal, "已电话回访，居民表示理解", now=later + 4 * MINUTE)
+    services.call_back(
+        session, staff.officer, appeal, "已电话回访，居民表示理解", now=later + 4 * MINUTE
+    )
     assert appeal.state == AppealState.CLOSED and not appeal.is_open
     kinds = [e.kind for e in services.timeline(session, appeal)]
     assert kinds.count(EventKind.REOPENED) == 1 and kinds[-1] == EventKind.CALLED_BACK
@@ -318,10 +319,7 @@ ACTIONS = {
     Action.CONFIRM: lambda s, a, staff, now: services.confirm(s, a, "123456", now=now),
 }
 REFUSED = [
-    (action, state)
-    for action in ACTIONS
-    for state in AppealState
-    if state not in ALLOWED[action]
+    (action, state) for action in ACTIONS for state in AppealState if state not in ALLOWED[action]
 ]
 
 
@@ -330,7 +328,7 @@ def test_every_illegal_transition_is_refused(session, tree, staff, now, action, 
     appeal = file_appeal(session, tree.building, now)
     appeal.state = state
     appeal.handler_id = staff.grid_worker.id
-    with pytest.raises(Invalid, match="cannot be done now|no longer be confirmed|already"):
+    with pytest.raises(Invalid, match=r"cannot be done now|no longer be confirmed|already"):
         ACTIONS[action](session, appeal, staff, now)
     assert appeal.state == state
 
@@ -348,12 +346,13 @@ def test_the_queue_shows_overdue_first_then_by_deadline(session, tree, staff, no
         late
     ]
     mine = services.QueueFilter(view="mine")
-    assert list(session.scalars(services.queue_query(staff.grid_worker, mine, now=now))) == [
-        urgent
-    ]
-    assert elsewhere in session.scalars(
-        services.queue_query(staff.other_grid_worker, services.QueueFilter(), now=now)
-    ).all()
+    assert list(session.scalars(services.queue_query(staff.grid_worker, mine, now=now))) == [urgent]
+    assert (
+        elsewhere
+        in session.scalars(
+            services.queue_query(staff.other_grid_worker, services.QueueFilter(), now=now)
+        ).all()
+    )
     with pytest.raises(Forbidden):
         services.queue_query(factories.user(session), services.QueueFilter(), now=now)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from portal.appeals.catalogue import seed_catalogue
 from portal.db import db, utcnow
 from portal.demo.services import seed_demo
 from tests.conftest import ROOT_DIR, dispose, make_test_app, migrated_engine
@@ -68,6 +69,7 @@ def live_server(database) -> Iterator[LiveServer]:
     app = make_test_app(url, WTF_CSRF_ENABLED=True, TESTING=False)
     with app.app_context():
         seed_demo(db.session, now=utcnow())
+        seed_catalogue(db.session)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Posters printed during the tests lead to this server.

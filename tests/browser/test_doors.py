@@ -17,10 +17,10 @@ from tests.qr import decode, pdf_page_images
 
 GRID = "44039900100101"  # 塘尾社区第一网格, where the demo grid worker 王强 works.
 TEXT = {
-    "zh": {"report": "反映诉求", "worker": "您的网格员", "call": "拨打网格员电话 139 2550 0101", "soon": "网上反映诉求即将开通",
+    "zh": {"report": "反映诉求", "worker": "您的网格员", "call": "拨打网格员电话 139 2550 0101", "question": "您要反映哪类问题？",
            "unknown": "找不到这个楼栋", "find": "查找我的楼栋", "found": "找到"},
     "en": {"report": "Report a problem", "worker": "Your grid worker", "call": "Call the grid worker: 139 2550 0101",
-           "soon": "Reporting online opens soon", "unknown": "We cannot find this building", "find": "Find my building",
+           "question": "What kind of problem is it?", "unknown": "We cannot find this building", "find": "Find my building",
            "found": "found"},
 }  # fmt: skip
 
@@ -58,7 +58,7 @@ def test_a_resident_scans_a_poster_and_reaches_the_report_action(
 
     phone.get_by_role("link", name=words["report"]).click()
     expect(phone).to_have_url(url + "/report")
-    expect(phone.locator("main")).to_contain_text(words["soon"])
+    expect(phone.locator("h1")).to_have_text(words["question"])
     check(phone, "2-report")
 
 

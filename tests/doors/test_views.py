@@ -78,9 +78,9 @@ def test_a_retired_building_points_to_its_community(client, tree, session, now):
     assert "Report a problem" not in body
 
 
-def test_the_report_page_says_whom_to_call(client, tree):
+def test_the_report_form_also_says_whom_to_call(client, tree):
     body = client.get(f"/b/{tree.building.public_code}/report", headers=EN).get_data(as_text=True)
-    assert "Reporting online opens soon" in body and 'href="tel:13800138003"' in body
+    assert "What kind of problem is it?" in body and 'href="tel:13800138003"' in body
 
 
 def test_a_retired_building_has_no_report_page(client, tree, session, now):

@@ -11,8 +11,17 @@ from portal.notifications.messages import TEMPLATES, render, segments, sms_lengt
 EXAMPLES = {
     "sign_in_code": {"code": "123456", "minutes": 5},
     "appeal_code": {"code": "123456", "tracking": "A2611-7K3Q", "minutes": 10},
-    "appeal_received": {"tracking": "A2611-7K3Q", "minutes": 10, "url": "wg.gm.gov.cn/t/A2611-7K3Q"},
-    "appeal_new": {"tracking": "A2611-7K3Q", "building": "光明花园12栋", "item": "楼道堆放杂物", "minutes": 10},
+    "appeal_received": {
+        "tracking": "A2611-7K3Q",
+        "minutes": 10,
+        "url": "wg.gm.gov.cn/t/A2611-7K3Q",
+    },
+    "appeal_new": {
+        "tracking": "A2611-7K3Q",
+        "building": "光明花园12栋",
+        "item": "楼道堆放杂物",
+        "minutes": 10,
+    },
     "appeal_accepted": {"tracking": "A2611-7K3Q", "handler": "王小明", "contact": "138****5678"},
     "appeal_escalated": {"tracking": "A2611-7K3Q", "place": "光明社区"},
     "appeal_overdue": {"tracking": "A2611-7K3Q", "clock": "resolve"},

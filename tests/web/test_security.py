@@ -135,6 +135,8 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "grant_id": worker.grants[0].id,
         "filename": "css/portal.css",
         "code": tree.building.public_code,
+        "tracking": "A2611-2345",
+        "name": "0" * 32 + ".jpg",
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)

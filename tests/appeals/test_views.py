@@ -1,0 +1,229 @@
+"""Appeals over HTTP: the report screen by screen, confirming, tracking, rating, photos,
+the staff queue and the appeal page, and every refusal."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from portal.appeals.models import Appeal, AppealState
+from tests.accounts.test_views import EN, sign_in_staff
+from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
+
+# The services that file the appeals these tests start from read the app's configuration.
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+def photo_with_location() -> bytes:
+    image = Image.new("RGB", (600, 400), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (22.0, 45.0, 30.0), 3: "E", 4: (113.0, 55.0, 10.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def answers(session, **changed) -> dict:
+    values = {
+        "key": "form-key-1",
+        "item": str(item(session, "rubbish-in-corridor").id),
+        "description": "三楼楼道堆满纸箱，挡住了路",
+        "location": "2单元3楼",
+        "phone": "137 1234 5678",
+        "name": "张阿姨",
+    }
+    return values | changed
+
+
+def post(client, building, step, data, **extra):
+    return client.post(
+        f"/b/{building.public_code}/report",
+        data={**data, "step": step, **extra},
+        headers=EN,
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session, tree, staff):
+    first = client.get(f"/b/{tree.building.public_code}/report", headers=EN)
+    body = first.get_data(as_text=True)
+    assert "What kind of problem is it?" in body and "Cleanliness and rubbish" in body
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', body).group(1)
+    data = answers(session, key=key)
+
+    body = post(client, tree.building, "item", {"key": key}).get_data(as_text=True)
+    assert "Choose what kind of problem it is." in body and "There is a problem" in body
+
+    body = post(client, tree.building, "item", data).get_data(as_text=True)
+    assert "What happened?" in body
+    body = post(client, tree.building, "details", data | {"description": ""}).get_data(True)
+    assert "Say what happened, in a few words." in body
+    assert 'value="2单元3楼"' in body, "the other answers stay"
+
+    body = post(client, tree.building, "details", data).get_data(as_text=True)
+    assert "How can we reach you?" in body
+    body = post(client, tree.building, "contact", data | {"phone": "138"}).get_data(True)
+    assert "11-digit mainland mobile number" in body
+
+    body = post(client, tree.building, "contact", data).get_data(as_text=True)
+    assert "Check your answers" in body and "三楼楼道堆满纸箱" in body
+    body = post(client, tree.building, "check", data, change="details").get_data(True)
+    assert "What happened?" in body and "三楼楼道堆满纸箱，挡住了路</textarea>" in body
+
+    sent = post(client, tree.building, "check", data)
+    assert sent.status_code == 302
+    appeal = session.scalars(select(Appeal)).one()
+    assert sent.headers["Location"] == f"/t/{appeal.tracking}/confirm"
+    assert appeal.state == AppealState.UNCONFIRMED and appeal.phone == RESIDENT
+    # A double tap on Submit files nothing more.
+    again = post(client, tree.building, "check", data)
+    assert again.headers["Location"] == sent.headers["Location"]
+    assert len(session.scalars(select(Appeal)).all()) == 1
+
+    wrong = client.post(sent.headers["Location"], data={"code": "000000"}, headers=EN)
+    assert "The code is not right. You can try 4 more times." in wrong.get_data(as_text=True)
+    done = client.post(sent.headers["Location"], data={"code": code_sent(session, RESIDENT)})
+    assert done.headers["Location"] == f"/t/{appeal.tracking}/received"
+    body = client.get(done.headers["Location"], headers=EN).get_data(as_text=True)
+    assert appeal.tracking in body and "What happens next" in body
+
+
+def test_a_photo_is_stripped_of_its_location_and_kept_when_another_field_is_wrong(
+    client, session, tree, staff, app
+):
+    data = answers(session) | {"description": ""}
+    data["photos"] = (io.BytesIO(photo_with_location()), "IMG_0001.jpg")
+    body = post(client, tree.building, "details", data).get_data(as_text=True)
+    assert "Say what happened" in body and "1 photo added." in body
+    kept = re.search(r'name="photos_kept" type="hidden" value="([^"]+)"', body).group(1)
+
+    data = answers(session) | {"photos_kept": kept}
+    post(client, tree.building, "check", data)
+    appeal = session.scalars(select(Appeal)).one()
+    [photo] = appeal.photos
+    client.post(f"/t/{appeal.tracking}/confirm", data={"code": code_sent(session, RESIDENT)})
+    served = client.get(f"/t/{appeal.tracking}/photos/{photo.file_name}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert not Image.open(io.BytesIO(served.data)).getexif()
+    assert b"Exif" not in served.data
+    served.close()
+    sign_in_staff(client, staff.grid_worker)
+    staff_copy = client.get(f"/staff/appeals/{appeal.tracking}/photos/{photo.file_name}")
+    assert staff_copy.status_code == 200
+    staff_copy.close()
+    sign_in_staff(client, staff.other_grid_worker)
+    assert (
+        client.get(f"/staff/appeals/{appeal.tracking}/photos/{photo.file_name}").status_code == 403
+    )
+
+
+def test_a_file_that_is_not_a_photo_is_refused_and_nothing_typed_is_lost(client, session, tree):
+    data = answers(session)
+    data["photos"] = (io.BytesIO(b"<?php system($_GET['c']); ?>"), "photo.jpg")
+    body = post(client, tree.building, "details", data).get_data(as_text=True)
+    assert "not a photo" in body and "三楼楼道堆满纸箱，挡住了路</textarea>" in body
+    assert "How can we reach you?" not in body
+
+
+def test_an_oversized_upload_gets_the_413_page(client, session, tree, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    # A raw body: the test client would otherwise spool a file it never closes.
+    response = client.post(
+        f"/b/{tree.building.public_code}/report",
+        data=b"-" * (2 * 1024 * 1024),
+        content_type="multipart/form-data; boundary=xyz",
+        headers=EN,
+    )
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True).lower()
+
+
+def test_the_honeypot_saves_nothing(client, session, tree):
+    response = post(client, tree.building, "check", answers(session), website="http://spam")
+    assert response.status_code == 400
+    assert session.scalar(select(Appeal.id)) is None
+
+
+def test_too_many_reports_from_one_phone_are_refused_kindly(client, session, tree, app):
+    for n in range(10):
+        post(client, tree.building, "check", answers(session, key=f"k{n}"))
+    response = post(client, tree.building, "check", answers(session, key="k-last"))
+    assert response.status_code == 429
+    assert "Too many reports were sent from here" in response.get_data(as_text=True)
+    assert len(session.scalars(select(Appeal)).all()) == 10
+
+
+def test_the_tracking_page_shows_personal_detail_only_after_the_last_four_digits(
+    client, session, tree, staff, now
+):
+    appeal = file_appeal(session, tree.building, now, description="我家门口漏水严重")
+    session.commit()
+    body = client.get(f"/t/{appeal.tracking.lower()}", headers=EN).get_data(as_text=True)
+    assert "Received" in body and "我家门口漏水严重" not in body and "5678" not in body
+    wrong = client.post(f"/t/{appeal.tracking}", data={"digits": "1111"}, headers=EN)
+    assert "These are not the last 4 digits" in wrong.get_data(as_text=True)
+    right = client.post(f"/t/{appeal.tracking}", data={"digits": "5678"})
+    assert right.status_code == 302
+    assert "我家门口漏水严重" in client.get(f"/t/{appeal.tracking}").get_data(as_text=True)
+    assert client.get("/t/A2611-ZZZZ", headers=EN).status_code == 404
+
+
+def test_a_stranger_cannot_rate_or_see_photos(client, session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    assert (
+        client.post(f"/t/{appeal.tracking}/review", data={"rating": "satisfied"}).status_code == 403
+    )
+    assert client.get(f"/t/{appeal.tracking}/photos/{'a' * 32}.jpg").status_code == 404
+
+
+def test_staff_take_resolve_and_the_resident_rates_over_http(client, session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.grid_worker)
+    queue = client.get("/staff/appeals", headers=EN).get_data(as_text=True)
+    assert appeal.tracking in queue and "Overdue by" in queue
+    page = client.get(f"/staff/appeals/{appeal.tracking}", headers=EN).get_data(as_text=True)
+    assert "137****5678" in page and RESIDENT not in page
+    assert client.post(f"/staff/appeals/{appeal.tracking}/accept").status_code == 302
+    assert messages(session, "appeal_accepted", RESIDENT)
+    shown = client.post(f"/staff/appeals/{appeal.tracking}/reveal", headers=EN)
+    assert "137 1234 5678" in shown.get_data(as_text=True)
+    refused = client.post(
+        f"/staff/appeals/{appeal.tracking}/resolve", data={"note": ""}, headers=EN
+    )
+    assert refused.status_code == 400 and "Say what was done" in refused.get_data(as_text=True)
+    client.post(f"/staff/appeals/{appeal.tracking}/resolve", data={"note": "已清理"})
+    assert session.get(Appeal, appeal.id).state == AppealState.RESOLVED
+
+    client.post("/sign-out")
+    proved = client.post(f"/t/{appeal.tracking}", data={"digits": "5678"}, headers=EN)
+    assert proved.status_code == 302
+    rated = client.post(f"/t/{appeal.tracking}/review", data={"rating": "dissatisfied"})
+    assert rated.status_code == 302, rated.get_data(as_text=True)[-2500:]
+    reopened = session.get(Appeal, appeal.id)
+    session.refresh(reopened)
+    assert reopened.state == AppealState.REOPENED and reopened.queue_place_id == tree.community.id
+
+
+def test_a_grid_worker_of_another_grid_is_refused(client, session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.other_grid_worker)
+    assert client.get(f"/staff/appeals/{appeal.tracking}").status_code == 403
+    assert client.post(f"/staff/appeals/{appeal.tracking}/accept").status_code == 403
+    assert client.post(f"/staff/appeals/{appeal.tracking}/reveal").status_code == 403
+    assert session.get(Appeal, appeal.id).state == AppealState.RECEIVED
+    assert appeal.tracking not in client.get("/staff/appeals").get_data(as_text=True)
+
+
+def test_residents_are_sent_away_from_the_staff_queue(client, session, tree, sms):
+    from tests.accounts.test_views import sign_in_by_sms
+
+    sign_in_by_sms(client, sms, "13611112222")
+    assert client.get("/staff/appeals").status_code == 403
+    assert client.get("/my/appeals").status_code == 200
