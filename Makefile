@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.posters
 	$(BIN)/python -m tests.bench.door_page
 	$(BIN)/python -m tests.bench.worker
+	$(BIN)/python -m tests.bench.appeals
 
 # After changing user-facing strings: refresh the catalogues, then translate the new entries.
 messages: $(VENV)/.installed-dev
