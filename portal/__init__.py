@@ -153,7 +153,7 @@ def _register_features(app: Flask) -> None:
 def _register_jobs(app: Flask) -> None:
     """The periodic jobs the worker runs (features add theirs here)."""
     from portal.accounts.services import purge_sign_in_codes
-    from portal.appeals.services import sweep
+    from portal.appeals.services import purge_unattached_photos, sweep
     from portal.jobs.registry import HEARTBEAT, HEARTBEAT_EVERY, register
     from portal.notifications.services import purge_old_messages
 
@@ -162,6 +162,13 @@ def _register_jobs(app: Flask) -> None:
     register(app, "accounts.purge_sign_in_codes", timedelta(hours=1), purge_sign_in_codes)
     # Every 30 seconds, so that a missed deadline is acted on within a minute of passing.
     register(app, "appeals.sweep", timedelta(seconds=30), sweep)
+    photos = app.config["APPEAL_PHOTOS_DIR"] or str(Path(app.instance_path) / "appeal-photos")
+    register(
+        app,
+        "appeals.purge_unattached_photos",
+        timedelta(hours=1),
+        lambda session, now: purge_unattached_photos(session, Path(photos), now),
+    )
     keep_days = int(app.config["SMS_KEEP_DAYS"])
     register(
         app,

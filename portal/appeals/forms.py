@@ -32,7 +32,7 @@ STEP_FIELDS = {
 class ReportForm(FlaskForm):
     step = HiddenField(default="item")
     # One random key per filled-in form: a second tap on Submit finds the first appeal.
-    key = HiddenField()
+    key = HiddenField(validators=[Length(max=40)])
     photos_kept = HiddenField()
     item = RadioField(
         _l("What kind of problem is it?"),

@@ -13,12 +13,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import Role, RoleGrant, User
 from portal.accounts.permissions import Permission, can, covers, require_staff
@@ -59,6 +60,7 @@ HANDLER_ROLE = {
     PlaceKind.STREET: Role.OFFICER,
     PlaceKind.DISTRICT: Role.OFFICER,
 }
+LEVEL_OF_KIND = {kind: level for level, kind in QUEUE_KIND.items()}
 # How often an unaccepted appeal is passed up: grid → community → street → district.
 MAX_ESCALATIONS = 3
 
@@ -148,6 +150,9 @@ def submit(
     serialize_on(session, f"appeal-submit:{submission_key}")
     earlier = session.scalar(select(Appeal).where(Appeal.submission_key == submission_key))
     if earlier is not None:
+        if earlier.building_id != building.id or earlier.phone != normalize_phone(report.phone):
+            # Not a second tap: a form whose key was copied. It must not lead to that appeal.
+            raise Invalid(_l("This form was already used. Please start the report again."))
         return earlier
     if building.retired_at is not None:
         raise Invalid(_l("This building is no longer in use. Please contact your community."))
@@ -188,6 +193,17 @@ def _owns_verified(user: Any, phone: str) -> bool:
         and user.phone == phone
         and user.phone_verified_at is not None
     )
+
+
+def _lock(session: Session, appeal: Appeal) -> None:
+    """Lock the appeal's row and re-read it, so that two actions at once (two taps, a handler
+    and the sweep) happen one after the other, each on the state the other left."""
+    session.scalars(
+        select(Appeal)
+        .where(Appeal.id == appeal.id)
+        .with_for_update(of=Appeal)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _code_digest(appeal: Appeal, code: str) -> str:
@@ -248,9 +264,9 @@ def resend_code(session: Session, appeal: Appeal, *, now: datetime) -> None:
 
 def confirm(session: Session, appeal: Appeal, code: str, *, now: datetime) -> None:
     """Check the code the resident typed; when right, the appeal enters the loop."""
+    _lock(session, appeal)
     if not allowed(Action.CONFIRM, appeal.state):
         raise Invalid(_l("This report can no longer be confirmed."))
-    session.refresh(appeal, with_for_update=True)
     if appeal.code_hash is None or appeal.code_sent_at is None:
         raise Invalid(_l("There is no code waiting. Ask for a new code."), field="code")
     if now - appeal.code_sent_at > CODE_VALID_FOR:
@@ -319,6 +335,7 @@ def _start_clocks(appeal: Appeal, start: datetime) -> None:
     appeal.first_contact_at = None
     appeal.overdue_alerted_at = None
     appeal.handler_id = None
+    appeal.escalations = 0
     appeal.is_open = True
     appeal.due_at = due.accept
 
@@ -366,9 +383,17 @@ def can_act(actor: Any, appeal: Appeal) -> bool:
 
 def _require_act(actor: Any, appeal: Appeal, action: Action) -> None:
     require_staff(actor)
+    _lock(session_of(appeal), appeal)
     if not can_act(actor, appeal):
         raise Forbidden(_l("This report is in another team's queue."), appeal=appeal.id)
     _require_state(appeal, action)
+
+
+def session_of(appeal: Appeal) -> Session:
+    session = object_session(appeal)
+    if session is None:
+        raise ValueError("the appeal is not in a session")
+    return session
 
 
 def _require_state(appeal: Appeal, action: Action) -> None:
@@ -425,7 +450,7 @@ def accept(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> N
             "contact": mask_phone(actor.phone),
         },
         locale=appeal.locale,
-        key=f"appeal:{appeal.id}:accepted:{appeal.reopen_count}:{appeal.escalations}",
+        key=f"appeal:{appeal.id}:accepted:{now.timestamp()}",
         cause=f"appeals:{appeal.id}",
         now=now,
     )
@@ -505,6 +530,7 @@ def relevel(
     appeal.handler_id = None
     appeal.accepted_at = None
     appeal.due_at = appeal.accept_due_at = now + clocks().accept
+    appeal.escalations = 0
     _dispatch(session, appeal, level)
     details = {"from": before, "to": level}
     _event(
@@ -579,12 +605,29 @@ def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
     return query.order_by(Appeal.due_at, Appeal.id)
 
 
+def owns_by_phone(user: Any) -> bool:
+    """A resident who proved this number by SMS owns the appeals filed with it."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and not user.is_staff
+        and user.phone_verified_at is not None
+    )
+
+
+def is_owner(user: Any, appeal: Appeal) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return appeal.user_id == user.id or (owns_by_phone(user) and appeal.phone == user.phone)
+
+
 def residents_appeals(user: Any) -> Select:
     """A signed-in resident's own appeals, newest first."""
     return (
         select(Appeal)
         .where(
-            (Appeal.user_id == user.id) | (Appeal.phone == user.phone),
+            (Appeal.user_id == user.id) | (Appeal.phone == user.phone)
+            if owns_by_phone(user)
+            else Appeal.user_id == user.id,
             Appeal.state != AppealState.UNCONFIRMED,
         )
         .order_by(Appeal.created_at.desc(), Appeal.id.desc())
@@ -597,6 +640,7 @@ def residents_appeals(user: Any) -> Select:
 def review(session: Session, appeal: Appeal, rating: str, comment: str, *, now: datetime) -> None:
     """满意 or 基本满意 completes the loop. The first 不满意 reopens it one level up; the
     second sends it to the street office, who call the resident back."""
+    _lock(session, appeal)
     _require_state(appeal, Action.REVIEW)
     try:
         rating = Rating(rating)
@@ -618,6 +662,7 @@ def review(session: Session, appeal: Appeal, rating: str, comment: str, *, now: 
         _finish(appeal, AppealState.REVIEWED, now, closed=False)
         _event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
         appeal.needs_callback = True
+        appeal.handler_id = None
         appeal.is_open = True
         appeal.due_at = now + clocks().callback
         _dispatch(session, appeal, Level.STREET)
@@ -637,6 +682,10 @@ def _finish(appeal: Appeal, state: AppealState, now: datetime, *, closed: bool =
 
 
 def _reopen(session: Session, appeal: Appeal, now: datetime) -> None:
+    # The first rating and note stay in the timeline; the appeal waits for new ones.
+    appeal.rating = None
+    appeal.review_comment = ""
+    appeal.resolution_note = ""
     appeal.reopen_count += 1
     appeal.state = AppealState.REOPENED
     appeal.resolved_at = None
@@ -663,8 +712,7 @@ def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int
         _event(session, appeal, EventKind.EXPIRED, actor=None, now=now)
         done["expired"] += 1
     for appeal in _due(session, list(WAITING), now, batch):
-        if appeal.escalations < MAX_ESCALATIONS:
-            _escalate(session, appeal, now)
+        if _escalate(session, appeal, now):
             done["escalated"] += 1
     for appeal in _due(session, list(HANDLING), now, batch):
         if appeal.overdue_alerted_at is None or appeal.overdue_alerted_at < appeal.due_at:
@@ -694,15 +742,17 @@ def _due(session: Session, states: list[AppealState], now: datetime, batch: int)
     return list(session.scalars(query.with_for_update(skip_locked=True, of=Appeal)))
 
 
-def _escalate(session: Session, appeal: Appeal, now: datetime) -> None:
-    """Nobody took it in time: offer it to the next place up, and tell both."""
+def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
+    """Nobody took it in time: offer it to the next place up, and tell both. At the district,
+    the top, it stays (its officers were told when it arrived) and is left out of later sweeps."""
     passed_over = appeal.queue_place
     upper = passed_over.parent if passed_over is not None else None
-    appeal.escalations += 1
     if upper is None:
-        # The district is the top: keep it there and stop passing it up.
         appeal.escalations = MAX_ESCALATIONS
-        return
+        return False
+    appeal.escalations += 1
+    if upper.kind in LEVEL_OF_KIND:
+        appeal.level = LEVEL_OF_KIND[upper.kind]
     # Both are told: those it was offered to, and those it is offered to now.
     step = f"up:{appeal.escalations}"
     _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place_name=upper)
@@ -712,12 +762,15 @@ def _escalate(session: Session, appeal: Appeal, now: datetime) -> None:
     details = {"from": passed_over.id, "to": upper.id}
     _event(session, appeal, EventKind.ESCALATED, actor=None, now=now, details=details)
     _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place_name=upper)
+    return True
 
 
 def _alert_overdue(session: Session, appeal: Appeal, now: datetime) -> None:
     """A deadline passed while handling: the supervisor (the place above the queue) is told."""
     clock = "contact" if appeal.due_at == appeal.contact_due_at else "resolve"
     appeal.overdue_alerted_at = now
+    # The missed contact is reported; the deadline that runs on is the resolution's.
+    appeal.due_at = appeal.resolve_due_at
     _event(session, appeal, EventKind.OVERDUE, actor=None, now=now, details={"clock": clock})
     supervisor = appeal.queue_place.parent if appeal.queue_place else None
     for user in handlers_of(session, supervisor or appeal.queue_place):
@@ -790,6 +843,32 @@ def _local(thing: Any, locale: str) -> str:
     if locale != CHINESE and thing.name_en:
         return thing.name_en
     return thing.name_zh
+
+
+def purge_unattached_photos(session: Session, folder: Path, now: datetime) -> int:
+    """Delete photos stored for a report that was never sent (kept a day, for a slow hand)."""
+    from portal.appeals.models import AppealPhoto
+    from portal.appeals.photos import delete_photo, photo_path
+
+    if not folder.is_dir():
+        return 0
+    cutoff = (now - timedelta(days=1)).timestamp()
+    old = [
+        p.name
+        for p in folder.iterdir()
+        if photo_path(folder, p.name) and p.stat().st_mtime < cutoff
+    ]
+    deleted = 0
+    for start in range(0, len(old), 500):
+        chunk = old[start : start + 500]
+        attached = set(
+            session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(chunk)))
+        )
+        for name in chunk:
+            if name not in attached:
+                delete_photo(folder, name)
+                deleted += 1
+    return deleted
 
 
 # --- records -------------------------------------------------------------------------------

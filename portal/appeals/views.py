@@ -3,6 +3,8 @@ SMS code, tracking it (/t/<tracking>) and rating it; the staff queues and the ap
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal import ratelimit
@@ -54,7 +57,10 @@ bp = Blueprint("appeals", __name__)
 SUBMITS_PER_ADDRESS = "20/hour"
 SUBMITS_PER_PHONE = "10/day"
 SUBMITS_PER_BUILDING = "60/hour"
-DIGIT_TRIES = "10/hour"
+PHOTOS_PER_ADDRESS = "30/hour"
+# The last 4 digits: per address over every appeal, and per appeal over every address.
+DIGIT_TRIES_PER_ADDRESS = "20/hour"
+DIGIT_TRIES_PER_APPEAL = "10/day"
 # How many appeals a browser remembers as its own (proved by code or by the last 4 digits).
 REMEMBERED = 20
 
@@ -70,6 +76,7 @@ def init_app(app: Flask) -> None:
 
 
 def photo_folder() -> Path:
+    # The same folder the worker's photo purge reads (portal/__init__.py).
     configured = current_app.config["APPEAL_PHOTOS_DIR"]
     return Path(configured) if configured else Path(current_app.instance_path) / "appeal-photos"
 
@@ -94,15 +101,19 @@ def report(code: str):
         if current_user.is_authenticated and not current_user.is_staff:
             form.phone.data = current_user.phone
         return _report_page(door, form, items, "item")
-    if not form.validate_on_submit() and "csrf_token" in form.errors:
-        return _report_page(door, form, items, form.step.data)
+    # The CSRF token was checked before the view ran; each screen checks only its own fields.
     if form.website.data:
         # A robot filled in the hidden field: it is told nothing useful and nothing is saved.
         abort(400)
     step = form.step.data if form.step.data in STEPS else "item"
+    if not form.key.data or len(form.key.data) > 40:
+        form.key.data = secrets.token_urlsafe(24)
     _keep_photos(form)
     if form.photos.errors:
         return _report_page(door, form, items, "details")
+    if request.form.get("back") and step != "item":
+        # Back never asks to correct the screen being left.
+        return _report_page(door, form, items, STEPS[STEPS.index(step) - 1])
     # Every answer so far is checked again: hidden fields come back from the browser.
     for earlier in STEPS[: STEPS.index(step) + 1]:
         if _step_errors(form, earlier):
@@ -110,8 +121,6 @@ def report(code: str):
     wanted = request.form.get("change")
     if wanted in STEPS:
         return _report_page(door, form, items, wanted)
-    if request.form.get("back") and step != "item":
-        return _report_page(door, form, items, STEPS[STEPS.index(step) - 1])
     if step != "check":
         return _report_page(door, form, items, STEPS[STEPS.index(step) + 1])
     return _submit(door, form, items)
@@ -134,13 +143,34 @@ def _step_errors(form: ReportForm, step: str) -> bool:
     return wrong
 
 
+def _photo_token(key: str, name: str) -> str:
+    """A stored photo's name, signed with this form's key: only the form that uploaded it can
+    attach it, whoever learns the name."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    signature = hmac.new(secret, f"photo:{key}:{name}".encode(), hashlib.sha256).hexdigest()
+    return f"{name}.{signature[:20]}"
+
+
+def kept_photo_names(form: ReportForm) -> list[str]:
+    """The names of this form's stored photos (tokens that do not check out are dropped)."""
+    names = []
+    for token in (form.photos_kept.data or "").split(","):
+        name, _dot, _signature = token.rpartition(".")
+        signed = name and hmac.compare_digest(token, _photo_token(form.key.data or "", name))
+        if signed and photos.photo_path(photo_folder(), name):
+            names.append(name)
+    return names[: photos.MAX_PHOTOS]
+
+
 def _keep_photos(form: ReportForm) -> None:
     """Clean and store photos as soon as they arrive, so that nothing is asked twice; their
     names travel on with the other answers. A refused photo leaves every answer in place."""
-    kept = [name for name in (form.photos_kept.data or "").split(",") if name]
-    kept = [name for name in kept if photos.photo_path(photo_folder(), name)][: photos.MAX_PHOTOS]
+    kept = kept_photo_names(form)
     uploads = [upload for upload in (form.photos.data or []) if upload and upload.filename]
     form.photos.errors = []
+    if uploads and not ratelimit.allow("appeal-photos", PHOTOS_PER_ADDRESS):
+        form.photos.errors.append(_("Too many photos were sent from here. Please try later."))
+        uploads = []
     for upload in uploads:
         if len(kept) >= photos.MAX_PHOTOS:
             form.photos.errors.append(_("Up to 3 photos can be sent."))
@@ -149,7 +179,7 @@ def _keep_photos(form: ReportForm) -> None:
             kept.append(photos.store_photo(photo_folder(), photos.clean_photo(upload.read())))
         except DomainError as error:
             form.photos.errors.append(error.message)
-    form.photos_kept.data = ",".join(kept)
+    form.photos_kept.data = ",".join(_photo_token(form.key.data, name) for name in kept)
 
 
 def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
@@ -212,7 +242,7 @@ def _submit(door, form: ReportForm, items):
             locale=current_locale(),
             now=now,
         )
-        _attach_photos(appeal, form.photos_kept.data, now)
+        _attach_photos(appeal, kept_photo_names(form), now)
     if not saved:
         return _report_page(door, form, items, "check")
     if appeal.state == AppealState.UNCONFIRMED:
@@ -222,11 +252,14 @@ def _submit(door, form: ReportForm, items):
     return redirect(url_for("appeals.received", tracking=appeal.tracking))
 
 
-def _attach_photos(appeal: Appeal, kept: str | None, now) -> None:
-    if appeal.photos:  # a second tap on Submit: the first one attached them
+def _attach_photos(appeal: Appeal, names: list[str], now) -> None:
+    if appeal.photos or not names:  # a second tap on Submit: the first one attached them
         return
-    for name in [name for name in (kept or "").split(",") if name][: photos.MAX_PHOTOS]:
-        if photos.photo_path(photo_folder(), name):
+    taken = set(
+        db.session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(names)))
+    )
+    for name in names:
+        if name not in taken:
             appeal.photos.append(
                 AppealPhoto(file_name=name, stage=PhotoStage.REPORT, created_at=now)
             )
@@ -242,11 +275,7 @@ def _remember(appeal: Appeal) -> None:
 def _is_mine(appeal: Appeal) -> bool:
     if appeal.tracking in session.get("appeals_mine", []):
         return True
-    return (
-        current_user.is_authenticated
-        and appeal.user_id is not None
-        and appeal.user_id == current_user.id
-    )
+    return services.is_owner(current_user, appeal)
 
 
 def _appeal_or_404(tracking: str) -> Appeal:
@@ -301,10 +330,16 @@ def track(tracking: str):
     digits of the phone (or is signed in as its owner) sees everything and can rate it."""
     appeal = services.find(db.session, tracking)
     if appeal is None or appeal.state == AppealState.UNCONFIRMED:
-        return render_template("appeals/unknown.html", tracking=tracking[:12]), 404
+        # Numbers that lead nowhere are counted, so that nobody walks through them all.
+        if not ratelimit.allow("doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"]):
+            abort(429)
+        return render_template("appeals/unknown.html"), 404
     digits = LastDigitsForm()
     if digits.validate_on_submit():
-        if not ratelimit.allow("appeal-digits", DIGIT_TRIES, f"{request.remote_addr}:{appeal.id}"):
+        if not (
+            ratelimit.allow("appeal-digits", DIGIT_TRIES_PER_ADDRESS)
+            and ratelimit.allow("appeal-digits-appeal", DIGIT_TRIES_PER_APPEAL, str(appeal.id))
+        ):
             digits.digits.errors.append(_("Too many tries. Please try again in an hour."))
         elif services.phone_matches(appeal, digits.digits.data):
             _remember(appeal)

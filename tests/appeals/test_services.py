@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import Role
 from portal.appeals import services, sla
 from portal.appeals.models import Appeal, AppealState, EventKind, HandlingClass
 from portal.appeals.states import ALLOWED, Action
@@ -381,3 +382,56 @@ def test_tracking_numbers_are_unique_even_when_draws_collide(session, tree, now,
     second = file_appeal(session, tree.building, now, confirm=False)
     assert second.tracking == "A2611-22222"
     assert len(secrets.token_hex(2)) == 4  # the draw is random, not counted
+
+
+def test_passing_up_raises_the_level_and_a_reopen_goes_on_from_there(session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    services.sweep(session, now + 10 * MINUTE)
+    assert appeal.level == 2 and appeal.queue_place == tree.community
+    services.accept(session, staff.secretary, appeal, now=now + 11 * MINUTE)
+    assert appeal.escalations == 1
+    services.resolve(session, staff.secretary, appeal, "已处理", now=now + 12 * MINUTE)
+    services.review(session, appeal, "dissatisfied", "", now=now + 13 * MINUTE)
+    assert appeal.level == 3 and appeal.queue_place == tree.street and appeal.escalations == 0
+    assert appeal.rating is None and appeal.resolution_note == ""
+
+
+def test_a_missed_contact_does_not_hide_a_missed_resolution(session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now, urgent=True)
+    services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
+    assert services.sweep(session, now + 30 * MINUTE)["overdue"] == 1
+    assert services.sweep(session, now + timedelta(days=1))["overdue"] == 0
+    assert services.sweep(session, appeal.resolve_due_at)["overdue"] == 1
+
+
+def test_a_second_acceptance_after_relevelling_is_told_to_the_resident(session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
+    services.relevel(session, staff.grid_worker, appeal, 2, "需要社区协调", now=now + 2 * MINUTE)
+    services.accept(session, staff.secretary, appeal, now=now + 3 * MINUTE)
+    bodies = [m.body for m in messages(session, "appeal_accepted", RESIDENT)]
+    assert len(bodies) == 2 and "陈书记" in bodies[-1]
+
+
+def test_a_copied_form_key_does_not_lead_to_someone_elses_appeal(session, tree, now):
+    report = services.Report(item_id=item(session, "rubbish-in-corridor").id,
+                             description="楼道有垃圾", phone=RESIDENT)  # fmt: skip
+    services.submit(session, tree.building, report, submission_key="copied",
+                    user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
+    other = services.Report(item_id=report.item_id, description="x", phone="13900001111")
+    with pytest.raises(Invalid, match="already used"):
+        services.submit(session, tree.building, other, submission_key="copied",
+                        user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
+
+
+def test_my_appeals_by_phone_only_for_a_resident_who_proved_it(session, tree, now):
+    appeal = file_appeal(session, tree.building, now)
+    unverified_staff = factories.user(session, Role.GRID_WORKER, tree.grid, phone=RESIDENT)
+    assert not services.is_owner(unverified_staff, appeal)
+    assert appeal not in session.scalars(services.residents_appeals(unverified_staff)).all()
+    session.delete(unverified_staff)
+    session.flush()
+    resident = factories.user(session, phone=RESIDENT)
+    resident.phone_verified_at = now
+    assert services.is_owner(resident, appeal)
+    assert session.scalars(services.residents_appeals(resident)).all() == [appeal]

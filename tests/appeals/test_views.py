@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal.appeals.models import Appeal, AppealState
+from portal.appeals.models import Appeal, AppealPhoto, AppealState
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
 
@@ -227,3 +228,41 @@ def test_residents_are_sent_away_from_the_staff_queue(client, session, tree, sms
     sign_in_by_sms(client, sms, "13611112222")
     assert client.get("/staff/appeals").status_code == 403
     assert client.get("/my/appeals").status_code == 200
+
+
+def test_each_screen_shows_only_its_own_mistakes_and_back_never_asks(client, session, tree):
+    data = answers(session)
+    body = post(client, tree.building, "item", {"key": "k", "item": data["item"]}).get_data(True)
+    assert "What happened?" in body and "There is a problem" not in body
+    back = post(client, tree.building, "contact", data | {"phone": ""}, back="1")
+    assert "What happened?" in back.get_data(as_text=True)
+    assert "Enter your mobile number" not in back.get_data(as_text=True)
+
+
+def test_a_photo_name_from_elsewhere_is_never_attached(client, session, tree, app):
+    from portal.appeals import photos
+
+    folder = app.config["APPEAL_PHOTOS_DIR"]
+    name = photos.store_photo(Path(folder), photos.clean_photo(photo_with_location()))
+    for kept in (name, f"{name}.forgedsignature0000", f"{name}.{'0' * 20}"):
+        post(
+            client, tree.building, "check", answers(session, key=f"k-{kept[-4:]}", photos_kept=kept)
+        )
+    assert session.scalars(select(AppealPhoto)).all() == []
+
+
+def test_the_last_four_digits_are_guessed_ten_times_a_day_at_most(client, session, tree, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    for n in range(10):
+        client.post(
+            f"/t/{appeal.tracking}", data={"digits": f"{n:04d}"},
+            environ_base={"REMOTE_ADDR": f"10.1.0.{n}"},
+        )  # fmt: skip
+    right = client.post(
+        f"/t/{appeal.tracking}", data={"digits": "5678"},
+        environ_base={"REMOTE_ADDR": "10.1.0.99", "HTTP_ACCEPT_LANGUAGE": "en"},
+    )  # fmt: skip
+    body = right.get_data(as_text=True)
+    main = body[body.index("<main") : body.index("</main>")]
+    assert "field-error" in main and "老人过不去" not in main
