@@ -89,8 +89,10 @@ class Database:
         if not self.schemas:
             return
         admin = make_engine(os.environ.get("PORTAL_TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
-        with admin.begin() as connection:
-            for schema in self.schemas:
+        # One transaction a schema: dropping them all at once takes a lock for every table
+        # and index of every schema, more than PostgreSQL's shared lock table holds.
+        for schema in self.schemas:
+            with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
