@@ -14,7 +14,9 @@ def test_the_alphabet_has_no_look_alikes():
 
 def test_codes_are_random_over_the_alphabet():
     codes = {generate_code() for _ in range(2000)}
-    assert len(codes) == 2000
+    # 2,000 draws from 32^6 collide about once in 500 runs (the birthday bound); more than a
+    # few repeats would mean the draw is not random.
+    assert len(codes) >= 1995
     assert all(len(code) == LENGTH and set(code) <= set(ALPHABET) for code in codes)
     # Every symbol turns up somewhere: the whole alphabet is in use.
     assert set("".join(codes)) == set(ALPHABET)
