@@ -25,15 +25,19 @@ from portal.accounts.models import Role, RoleGrant, User
 from portal.accounts.permissions import Permission, can, covers, require_staff
 from portal.accounts.phones import mask_phone, normalize_phone
 from portal.appeals import sla
+from portal.appeals.labels import STATE_LABELS
 from portal.appeals.models import (
     Appeal,
     AppealEvent,
+    AppealPhoto,
     AppealState,
+    CatalogueGroup,
     CatalogueItem,
     EventKind,
     Level,
     Rating,
 )
+from portal.appeals.photos import delete_photo, photo_path
 from portal.appeals.states import HANDLING, WAITING, Action, allowed
 from portal.appeals.tracking import new_tracking_number
 from portal.audit import services as audit
@@ -87,8 +91,6 @@ class Report:
 
 def offered_items(session: Session) -> list[CatalogueItem]:
     """The items the form offers, group by group."""
-    from portal.appeals.models import CatalogueGroup
-
     return list(
         session.scalars(
             select(CatalogueItem)
@@ -381,6 +383,22 @@ def can_act(actor: Any, appeal: Appeal) -> bool:
     )
 
 
+def available_actions(actor: Any, appeal: Appeal) -> frozenset[Action]:
+    """The steps `actor` may take on `appeal` now (the buttons to show; the steps check again)."""
+    if not can_act(actor, appeal):
+        return frozenset()
+    handles = appeal.handler_id == actor.id
+    wanted = {
+        Action.ACCEPT: True,
+        Action.CONTACT: appeal.first_contact_at is None,
+        Action.START: handles,
+        Action.RESOLVE: handles,
+        Action.RELEVEL: True,
+        Action.CALL_BACK: appeal.needs_callback,
+    }
+    return frozenset(a for a, ok in wanted.items() if ok and allowed(a, appeal.state))
+
+
 def _require_act(actor: Any, appeal: Appeal, action: Action) -> None:
     require_staff(actor)
     _lock(session_of(appeal), appeal)
@@ -405,8 +423,6 @@ def _require_state(appeal: Appeal, action: Action) -> None:
 
 
 def state_word(appeal: Appeal) -> str:
-    from portal.appeals.labels import STATE_LABELS
-
     return str(STATE_LABELS[appeal.state]).lower()
 
 
@@ -711,13 +727,14 @@ def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int
         appeal.code_hash = None
         _event(session, appeal, EventKind.EXPIRED, actor=None, now=now)
         done["expired"] += 1
-    for appeal in _due(session, list(WAITING), now, batch):
+    waiting = Appeal.escalations < MAX_ESCALATIONS
+    for appeal in _due(session, list(WAITING), now, batch, waiting):
         if _escalate(session, appeal, now):
             done["escalated"] += 1
-    for appeal in _due(session, list(HANDLING), now, batch):
-        if appeal.overdue_alerted_at is None or appeal.overdue_alerted_at < appeal.due_at:
-            _alert_overdue(session, appeal, now)
-            done["overdue"] += 1
+    not_told = Appeal.overdue_alerted_at.is_(None) | (Appeal.overdue_alerted_at < Appeal.due_at)
+    for appeal in _due(session, list(HANDLING), now, batch, not_told):
+        _alert_overdue(session, appeal, now)
+        done["overdue"] += 1
     for appeal in _due(session, [AppealState.RESOLVED], now, batch):
         _finish(appeal, AppealState.CLOSED, now)
         _event(session, appeal, EventKind.CLOSED, actor=None, now=now, details={"reviewed": False})
@@ -726,20 +743,18 @@ def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int
     return done
 
 
-def _due(session: Session, states: list[AppealState], now: datetime, batch: int) -> list[Appeal]:
+def _due(
+    session: Session, states: list[AppealState], now: datetime, batch: int, *also: Any
+) -> list[Appeal]:
+    """Appeals in `states` whose deadline has passed (and that meet `also`), locked."""
     query = (
         select(Appeal)
-        .where(Appeal.state.in_(states), Appeal.due_at <= now)
+        .where(Appeal.state.in_(states), Appeal.due_at <= now, *also)
         .order_by(Appeal.due_at)
         .limit(batch)
+        .with_for_update(skip_locked=True, of=Appeal)
     )
-    if states[0] in WAITING:
-        query = query.where(Appeal.escalations < MAX_ESCALATIONS)
-    if states[0] in HANDLING:
-        query = query.where(
-            (Appeal.overdue_alerted_at.is_(None)) | (Appeal.overdue_alerted_at < Appeal.due_at)
-        )
-    return list(session.scalars(query.with_for_update(skip_locked=True, of=Appeal)))
+    return list(session.scalars(query))
 
 
 def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
@@ -755,13 +770,13 @@ def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
         appeal.level = LEVEL_OF_KIND[upper.kind]
     # Both are told: those it was offered to, and those it is offered to now.
     step = f"up:{appeal.escalations}"
-    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place_name=upper)
+    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
     appeal.queue_place = upper
     appeal.due_at = appeal.accept_due_at = now + clocks().accept
     session.flush()
     details = {"from": passed_over.id, "to": upper.id}
     _event(session, appeal, EventKind.ESCALATED, actor=None, now=now, details=details)
-    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place_name=upper)
+    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
     return True
 
 
@@ -812,7 +827,7 @@ def _alert_queue(
     *,
     now: datetime,
     step: str,
-    place_name: Place | None = None,
+    place: Place | None = None,
     **params: Any,
 ) -> None:
     """Tell every handler of the appeal's queue, each in their own language."""
@@ -825,8 +840,8 @@ def _alert_queue(
                 "item": _local(appeal.item, locale),
                 "minutes": _minutes(clocks().accept),
             }
-        if place_name is not None:
-            values["place"] = _local(place_name, locale)
+        if place is not None:
+            values["place"] = _local(place, locale)
         queue_sms(
             session,
             phone=user.phone,
@@ -847,9 +862,6 @@ def _local(thing: Any, locale: str) -> str:
 
 def purge_unattached_photos(session: Session, folder: Path, now: datetime) -> int:
     """Delete photos stored for a report that was never sent (kept a day, for a slow hand)."""
-    from portal.appeals.models import AppealPhoto
-    from portal.appeals.photos import delete_photo, photo_path
-
     if not folder.is_dir():
         return 0
     cutoff = (now - timedelta(days=1)).timestamp()

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.appeals.models import Appeal
+
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -26,8 +28,6 @@ def _draw(now: datetime, length: int) -> str:
 
 
 def new_tracking_number(session: Session, now: datetime) -> str:
-    from portal.appeals.models import Appeal
-
     for attempt in range(10):
         number = _draw(now, 4 if attempt < 5 else 5)
         if session.scalar(select(Appeal.id).where(Appeal.tracking == number)) is None:

@@ -42,6 +42,7 @@ from portal.appeals.forms import (
 )
 from portal.appeals.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, event_label
 from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
+from portal.appeals.states import Action, allowed
 from portal.db import db, utcnow
 from portal.doors import services as doors
 from portal.errors import DomainError, Invalid
@@ -188,7 +189,6 @@ def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
     for item in items:
         groups.setdefault(local_name(item.group), []).append(item)
     chosen = next((item for item in items if item.id == form.item.data), None)
-    kept = [name for name in (form.photos_kept.data or "").split(",") if name]
     page = render_template(
         "appeals/report.html",
         door=door,
@@ -197,7 +197,7 @@ def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
         steps=STEPS,
         groups=groups,
         chosen=chosen,
-        kept_photos=kept,
+        kept_photos=kept_photo_names(form),
         hidden=[name for name in _all_fields() if name not in STEP_FIELDS[step]],
     )
     return page, status
@@ -346,13 +346,17 @@ def track(tracking: str):
             return redirect(url_for("appeals.track", tracking=appeal.tracking))
         else:
             digits.digits.errors.append(_("These are not the last 4 digits of the number given."))
-    mine = _is_mine(appeal)
+    return _track_page(appeal, _is_mine(appeal), digits, ReviewForm(formdata=None))
+
+
+def _track_page(appeal: Appeal, mine: bool, digits: LastDigitsForm, review: ReviewForm):
     return render_template(
         "appeals/track.html",
         appeal=appeal,
         mine=mine,
+        can_review=mine and allowed(Action.REVIEW, appeal.state),
         digits=digits,
-        review=ReviewForm(formdata=None),
+        review=review,
         events=services.timeline(db.session, appeal),
     )
 
@@ -371,14 +375,7 @@ def review(tracking: str):
         if saved:
             flash(_("Thank you. Your rating was recorded."), "success")
             return redirect(url_for("appeals.track", tracking=appeal.tracking))
-    return render_template(
-        "appeals/track.html",
-        appeal=appeal,
-        mine=True,
-        digits=LastDigitsForm(formdata=None),
-        review=form,
-        events=services.timeline(db.session, appeal),
-    ), 400
+    return _track_page(appeal, True, LastDigitsForm(formdata=None), form), 400
 
 
 @bp.get("/t/<tracking>/photos/<name>")
@@ -442,7 +439,7 @@ def _detail_page(appeal: Appeal, **given):
         "appeals/detail.html",
         appeal=appeal,
         events=services.timeline(db.session, appeal),
-        can_act=services.can_act(current_user, appeal),
+        actions=services.available_actions(current_user, appeal),
         full_phone=given.pop("full_phone", None),
         now=utcnow(),
         **(forms | given),

@@ -3,6 +3,7 @@ services the resident's form uses."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,8 +98,6 @@ def file_appeal(
 
 
 def code_sent(session: Session, phone: str) -> str:
-    import re
-
     body = session.scalars(
         select(SmsMessage.body)
         .where(SmsMessage.phone == phone, SmsMessage.kind == "appeal_code")
