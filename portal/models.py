@@ -1,7 +1,17 @@
 """Every model of the portal, imported in one place for Alembic and the tests."""
 
 from portal.accounts.models import RoleGrant, SignInCode, User
-from portal.appeals.models import Appeal, AppealEvent, AppealPhoto, CatalogueGroup, CatalogueItem
+from portal.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealPhoto,
+    BlockedPhone,
+    CatalogueGroup,
+    CatalogueItem,
+    Summons,
+    Unit,
+    UnitMember,
+)
 from portal.audit.models import AuditEvent
 from portal.doors.models import BuildingScan
 from portal.jobs.models import JobRun
@@ -13,6 +23,7 @@ __all__ = [
     "AppealEvent",
     "AppealPhoto",
     "AuditEvent",
+    "BlockedPhone",
     "Building",
     "BuildingScan",
     "CatalogueGroup",
@@ -22,5 +33,8 @@ __all__ = [
     "RoleGrant",
     "SignInCode",
     "SmsMessage",
+    "Summons",
+    "Unit",
+    "UnitMember",
     "User",
 ]

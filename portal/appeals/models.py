@@ -51,6 +51,46 @@ class Rating(StrEnum):
     DISSATISFIED = "dissatisfied"  # 不满意
 
 
+class Unit(Base):
+    """A street office or a department (城管, 住建, 派出所 …) serving a street or the district: it
+    takes the level-3 appeals of the catalogue items it is responsible for, and it answers
+    when a community summons it (吹哨). Its members are the officers who work its queue."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # The street or district it serves: appeals of buildings outside it go to the street office.
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(100))
+    # The number residents and communities may call (an office line, shown in full).
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    retired_at: Mapped[datetime | None]
+
+    place: Mapped[Place] = relationship(lazy="joined")
+
+    @property
+    def scope_path(self) -> str:
+        return self.place.path
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class UnitMember(Base):
+    """An officer who works a unit's queue and answers its summonses."""
+
+    __tablename__ = "unit_members"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
 class CatalogueGroup(Base):
     """A group of the catalogue (事项清单), such as 环境卫生."""
 
@@ -61,6 +101,8 @@ class CatalogueGroup(Base):
     name_zh: Mapped[str] = mapped_column(String(50))
     name_en: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(default=0)
+    # Moved forward by every edit: whoever keeps the catalogue in memory knows when to re-read.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     items: Mapped[list[CatalogueItem]] = relationship(
         back_populates="group", order_by="CatalogueItem.position"
@@ -80,11 +122,17 @@ class CatalogueItem(Base):
     name_en: Mapped[str] = mapped_column(String(100))
     default_level: Mapped[int]
     handling: Mapped[HandlingClass] = mapped_column(enum_column(HandlingClass))
+    # Overrides the handling class's time for this item alone (minutes), when set.
+    resolve_minutes: Mapped[int | None]
+    # Who takes it at level 3; None: the street office of the building.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     position: Mapped[int] = mapped_column(default=0)
     # A retired item is no longer offered on the form; appeals filed under it keep it.
     retired_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     group: Mapped[CatalogueGroup] = relationship(back_populates="items", lazy="joined")
+    unit: Mapped[Unit | None] = relationship()
 
 
 class Appeal(Base):
@@ -96,6 +144,7 @@ class Appeal(Base):
         # The staff queues: open appeals of one place, soonest deadline first.
         Index("ix_appeals_queue_place_id_is_open_due_at", "queue_place_id", "is_open", "due_at"),
         Index("ix_appeals_handler_id_is_open_due_at", "handler_id", "is_open", "due_at"),
+        Index("ix_appeals_unit_id_is_open_due_at", "unit_id", "is_open", "due_at"),
         # The clock sweep: appeals in one state whose deadline has passed.
         Index("ix_appeals_state_due_at", "state", "due_at"),
         Index(
@@ -131,8 +180,9 @@ class Appeal(Base):
     # Whether staff still have something to do; the queues and the sweep read only these.
     is_open: Mapped[bool] = mapped_column(default=False)
     level: Mapped[int] = mapped_column(default=1)
-    # The place whose queue holds it: the grid, the community or the street.
+    # The place whose queue holds it: the grid, the community or the street; or else a unit.
     queue_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The deadline of the clock now running: it orders the queues (overdue first) and tells
     # the sweep what to look at (an unconfirmed appeal's expiry, a resolved one's review).
@@ -165,11 +215,19 @@ class Appeal(Base):
     review_comment: Mapped[str] = mapped_column(String(500), default="")
     # After a second 不满意 the street office calls the resident back (回访).
     needs_callback: Mapped[bool] = mapped_column(default=False)
+    # A duplicate points to the appeal that goes on; its resident follows that one.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
+    # A hidden appeal (spam, or held because its phone is blocked) remembers the state to
+    # return to when staff restore it.
+    hidden_from: Mapped[AppealState | None] = mapped_column(enum_column(AppealState))
 
     building: Mapped[Building] = relationship(lazy="joined")
     item: Mapped[CatalogueItem] = relationship(lazy="joined")
     queue_place: Mapped[Place | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
+    merged_into: Mapped[Appeal | None] = relationship(remote_side=[id])
 
     photos: Mapped[list[AppealPhoto]] = relationship(
         lazy="selectin", order_by="AppealPhoto.id", cascade="all, delete-orphan"
@@ -198,6 +256,14 @@ class EventKind(StrEnum):
     CALLED_BACK = "called_back"
     CLOSED = "closed"
     EXPIRED = "expired"
+    TRANSFERRED = "transferred"
+    SUMMONED = "summoned"
+    SUMMONS_ANSWERED = "summons_answered"
+    MERGED = "merged"  # this appeal was merged into another
+    DUPLICATE_JOINED = "duplicate_joined"  # another appeal was merged into this one
+    HIDDEN = "hidden"
+    HELD = "held"  # hidden at once: the phone is on the blocklist
+    RESTORED = "restored"
 
 
 class AppealEvent(Base):
@@ -237,3 +303,48 @@ class AppealPhoto(Base):
     file_name: Mapped[str] = mapped_column(String(40), unique=True)
     stage: Mapped[PhotoStage] = mapped_column(enum_column(PhotoStage))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Summons(Base):
+    """吹哨: a handler calls a unit to act on an appeal by a deadline; the unit answers."""
+
+    __tablename__ = "appeal_summonses"
+    __table_args__ = (
+        # A unit's summonses waiting for its answer, soonest deadline first.
+        Index("ix_appeal_summonses_unit_id_answered_at_due_at", "unit_id", "answered_at", "due_at"),
+        # The clock sweep: unanswered summonses whose deadline passed.
+        Index("ix_appeal_summonses_answered_at_due_at", "answered_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    summoned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # What the unit is asked to do.
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    # When the unit's supervisor and the summoner were told the deadline passed (once).
+    overdue_alerted_at: Mapped[datetime | None]
+
+    appeal: Mapped[Appeal] = relationship()
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    summoned_by: Mapped[User] = relationship(foreign_keys=[summoned_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+
+class BlockedPhone(Base):
+    """A number whose appeals are held for staff to look at before they enter the loop."""
+
+    __tablename__ = "blocked_phones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    blocked_at: Mapped[datetime]
+
+    blocked_by: Mapped[User | None] = relationship()
