@@ -153,7 +153,7 @@ def _register_features(app: Flask) -> None:
 def _register_jobs(app: Flask) -> None:
     """The periodic jobs the worker runs (features add theirs here)."""
     from portal.accounts.services import purge_sign_in_codes
-    from portal.appeals.services import purge_unattached_photos, sweep
+    from portal.appeals.clockwork import purge_unattached_photos, sweep
     from portal.jobs.registry import HEARTBEAT, HEARTBEAT_EVERY, register
     from portal.notifications.services import purge_old_messages
 

@@ -7,7 +7,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.accounts.models import User
 from portal.db import Base, enum_column, utcnow
@@ -145,8 +145,8 @@ class Appeal(Base):
         Index("ix_appeals_queue_place_id_is_open_due_at", "queue_place_id", "is_open", "due_at"),
         Index("ix_appeals_handler_id_is_open_due_at", "handler_id", "is_open", "due_at"),
         Index("ix_appeals_unit_id_is_open_due_at", "unit_id", "is_open", "due_at"),
-        # The clock sweep: appeals in one state whose deadline has passed.
-        Index("ix_appeals_state_due_at", "state", "due_at"),
+        # The clock sweep: appeals with a deadline it has still to act on.
+        Index("ix_appeals_sweep_at", "sweep_at"),
         Index(
             "ix_appeals_building_id_item_id_received_at", "building_id", "item_id", "received_at"
         ),
@@ -187,6 +187,10 @@ class Appeal(Base):
     # The deadline of the clock now running: it orders the queues (overdue first) and tells
     # the sweep what to look at (an unconfirmed appeal's expiry, a resolved one's review).
     due_at: Mapped[datetime | None]
+    # When the clock sweep must next look at it: set with every new deadline (see
+    # `_deadline_moves`) and cleared once the sweep has done all a passed one asks (an
+    # alert sent, the top of the chain reached), so that it never reads the same row twice.
+    sweep_at: Mapped[datetime | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
     # How many times an unaccepted appeal was passed up for want of a handler.
     escalations: Mapped[int] = mapped_column(default=0)
@@ -236,6 +240,11 @@ class Appeal(Base):
     @property
     def scope_path(self) -> str:
         return self.building.scope_path
+
+    @validates("due_at")
+    def _deadline_moves(self, _key: str, due: datetime | None) -> datetime | None:
+        self.sweep_at = due
+        return due
 
     def __repr__(self) -> str:
         return f"<Appeal {self.tracking} {self.state}>"

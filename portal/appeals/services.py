@@ -12,13 +12,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import Role, RoleGrant, User
@@ -31,15 +30,19 @@ from portal.appeals.models import (
     AppealEvent,
     AppealPhoto,
     AppealState,
+    BlockedPhone,
     CatalogueGroup,
     CatalogueItem,
     EventKind,
     Level,
+    PhotoStage,
     Rating,
+    Summons,
+    Unit,
+    UnitMember,
 )
-from portal.appeals.photos import delete_photo, photo_path
 from portal.appeals.states import HANDLING, WAITING, Action, allowed
-from portal.appeals.tracking import new_tracking_number
+from portal.appeals.tracking import SHANGHAI, new_tracking_number
 from portal.audit import services as audit
 from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
@@ -52,6 +55,7 @@ CODE_VALID_FOR = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
 CODE_RESEND_AFTER = timedelta(seconds=60)
 CODES_PER_APPEAL = 5
+MAX_RESOLUTION_PHOTOS = 3
 # The kind of place whose queue takes each level, and the role that works that queue.
 QUEUE_KIND = {
     Level.GRID: PlaceKind.GRID,
@@ -142,9 +146,16 @@ def submit(
     user: Any,
     locale: str,
     now: datetime,
+    consent: bool = False,
+    hold: bool = False,
 ) -> Appeal:
     """Save a resident's report. It enters the loop at once if they are signed in with this
     phone verified; otherwise it waits, unconfirmed, for the SMS code sent to the phone.
+
+    A grid worker (or any handler of the building's area) may file it for a resident who
+    cannot (代办): when `consent` says the resident agreed in person it enters the loop at
+    once, otherwise the resident reads out the code sent to their phone. `hold` keeps it out
+    of the loop until staff look at it (the building had an unusual number of reports).
 
     The same `submission_key` (one per filled-in form) always returns the first appeal, so
     a double tap on "Submit" files one.
@@ -158,6 +169,9 @@ def submit(
         return earlier
     if building.retired_at is not None:
         raise Invalid(_l("This building is no longer in use. Please contact your community."))
+    filed_by = user if getattr(user, "is_authenticated", False) and user.is_staff else None
+    if filed_by is not None and not can_file_for(filed_by, building):
+        raise Forbidden(_l("This building is outside your area."), building=building.id)
     item = check_item(session, report.item_id)
     phone = check_phone(report.phone)
     appeal = Appeal(
@@ -173,6 +187,7 @@ def submit(
         urgent=report.urgent,
         wants_meeting=report.wants_meeting,
         user_id=user.id if _owns_verified(user, phone) else None,
+        filed_by_id=filed_by.id if filed_by else None,
         state=AppealState.UNCONFIRMED,
         level=item.default_level,
         created_at=now,
@@ -180,12 +195,28 @@ def submit(
     )
     session.add(appeal)
     session.flush()
-    _event(session, appeal, EventKind.SUBMITTED, actor=None, now=now)
-    if appeal.user_id is not None:
+    details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
+    if filed_by is not None:
+        details["consent"] = consent
+        add_event(session, appeal, EventKind.SUBMITTED, actor=filed_by, now=now, details=details)
+        audit_step(
+            session, "appeals.file_for_resident", filed_by, appeal, now, {"consent": consent}
+        )
+    else:
+        add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details=details)
+    if appeal.user_id is not None or (filed_by is not None and consent):
         _receive(session, appeal, now)
     else:
         _send_code(session, appeal, now)
     return appeal
+
+
+def can_file_for(actor: Any, building: Building) -> bool:
+    """Staff who handle appeals where the building is may file one for its residents."""
+    return any(
+        grant.role in HANDLER_ROLES and covers(grant.place, building)
+        for grant in getattr(actor, "grants", ())
+    )
 
 
 def _owns_verified(user: Any, phone: str) -> bool:
@@ -197,7 +228,7 @@ def _owns_verified(user: Any, phone: str) -> bool:
     )
 
 
-def _lock(session: Session, appeal: Appeal) -> None:
+def lock(session: Session, appeal: Appeal) -> None:
     """Lock the appeal's row and re-read it, so that two actions at once (two taps, a handler
     and the sweep) happen one after the other, each on the state the other left."""
     session.scalars(
@@ -260,13 +291,13 @@ def resend_code(session: Session, appeal: Appeal, *, now: datetime) -> None:
     resent = sum(1 for details in sendings if details.get("resent"))
     if resent >= CODES_PER_APPEAL - 1:
         raise TooMany(_l("Too many codes were sent for this report. Please call your community."))
-    _event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details={"resent": True})
+    add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details={"resent": True})
     _send_code(session, appeal, now)
 
 
 def confirm(session: Session, appeal: Appeal, code: str, *, now: datetime) -> None:
     """Check the code the resident typed; when right, the appeal enters the loop."""
-    _lock(session, appeal)
+    lock(session, appeal)
     if not allowed(Action.CONFIRM, appeal.state):
         raise Invalid(_l("This report can no longer be confirmed."))
     if appeal.code_hash is None or appeal.code_sent_at is None:
@@ -293,12 +324,17 @@ def confirm(session: Session, appeal: Appeal, code: str, *, now: datetime) -> No
 
 
 def _receive(session: Session, appeal: Appeal, now: datetime) -> None:
-    """The appeal enters the loop: dispatched by its item's level, its clocks started."""
+    """The appeal enters the loop: dispatched by its item's level, its clocks started.
+    One from a blocked phone, or held when filed, waits hidden in the queue for staff."""
     appeal.state = AppealState.RECEIVED
     appeal.received_at = now
     _start_clocks(appeal, now)
-    _dispatch(session, appeal, appeal.level)
-    _event(session, appeal, EventKind.CONFIRMED, actor=None, now=now)
+    dispatch_to(session, appeal, appeal.level)
+    add_event(session, appeal, EventKind.CONFIRMED, actor=None, now=now)
+    held = _hold_reason(session, appeal)
+    if held is not None:
+        hide_as(session, appeal, now, kind=EventKind.HELD, details={"reason": held})
+        return
     queue_sms(
         session,
         phone=appeal.phone,
@@ -313,7 +349,35 @@ def _receive(session: Session, appeal: Appeal, now: datetime) -> None:
         cause=f"appeals:{appeal.id}",
         now=now,
     )
-    _alert_queue(session, appeal, "appeal_new", now=now, step="new")
+    alert_queue(session, appeal, "appeal_new", now=now, step="new")
+
+
+def _hold_reason(session: Session, appeal: Appeal) -> str | None:
+    if session.scalar(select(BlockedPhone.id).where(BlockedPhone.phone == appeal.phone)):
+        return "blocked_phone"
+    first = session.scalar(
+        select(AppealEvent.details)
+        .where(AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.SUBMITTED)
+        .order_by(AppealEvent.id)
+        .limit(1)
+    )
+    return (first or {}).get("hold")
+
+
+def hide_as(
+    session: Session,
+    appeal: Appeal,
+    now: datetime,
+    *,
+    kind: EventKind,
+    actor: Any = None,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Take the appeal out of the loop (its queue stays, for staff to restore it)."""
+    appeal.hidden_from = appeal.state
+    finish(appeal, AppealState.HIDDEN, now, closed=False)
+    add_event(session, appeal, kind, actor=actor, now=now, note=note, details=details)
 
 
 def tracking_url(appeal: Appeal) -> str:
@@ -325,11 +389,13 @@ def _minutes(delta: timedelta) -> int:
 
 
 def _start_clocks(appeal: Appeal, start: datetime) -> None:
+    item = appeal.item
     due = sla.deadlines(
         clocks(),
         start,
-        appeal.item.handling,
+        item.handling,
         needs_contact=appeal.urgent or appeal.wants_meeting,
+        resolve_in=timedelta(minutes=item.resolve_minutes) if item.resolve_minutes else None,
     )
     appeal.accept_due_at = due.accept
     appeal.contact_due_at = due.contact
@@ -342,11 +408,33 @@ def _start_clocks(appeal: Appeal, start: datetime) -> None:
     appeal.due_at = due.accept
 
 
-def _dispatch(session: Session, appeal: Appeal, level: int) -> None:
-    """Put the appeal in the queue of the place that handles `level` for its building."""
-    appeal.level = level
-    appeal.queue_place = place_for_level(appeal.building, level)
+def dispatch_to(session: Session, appeal: Appeal, level: int) -> None:
+    """Put the appeal in the queue that handles `level` for its building: at level 3 the
+    item's unit when it serves the building, else the building's grid, community or street."""
+    unit = responsible_unit(appeal.item, appeal.building) if level == Level.STREET else None
+    queue_in(session, appeal, unit or place_for_level(appeal.building, level))
+
+
+def queue_in(session: Session, appeal: Appeal, queue: Place | Unit) -> None:
+    """Put the appeal in the queue of a place or a unit (a unit's queue is level 3)."""
+    if isinstance(queue, Unit):
+        appeal.unit, appeal.queue_place, appeal.level = queue, None, Level.STREET
+    else:
+        appeal.unit, appeal.queue_place = None, queue
+        appeal.level = LEVEL_OF_KIND.get(queue.kind, appeal.level)
     session.flush()
+
+
+def responsible_unit(item: CatalogueItem, building: Building) -> Unit | None:
+    unit = item.unit
+    if unit is None or unit.retired_at is not None or not covers(unit.place, building):
+        return None
+    return unit
+
+
+def queue_name(appeal: Appeal, locale: str) -> str:
+    queue = appeal.unit or appeal.queue_place
+    return local_name_in(queue, locale) if queue is not None else ""
 
 
 def place_for_level(building: Building, level: int) -> Place:
@@ -365,21 +453,50 @@ HANDLER_ROLES = frozenset(HANDLER_ROLE.values())
 
 
 def can_view(actor: Any, appeal: Appeal) -> bool:
-    """Staff see the appeals of their area, wherever in the chain the queue now sits."""
-    return any(
+    """Staff see the appeals of their area, wherever in the chain the queue now sits; a
+    unit's officers see those in its queue or that it was summoned to."""
+    if any(
         grant.role in HANDLER_ROLES and covers(grant.place, appeal.building)
         for grant in getattr(actor, "grants", ())
-    ) or can(actor, Permission.MANAGE_MESSAGES)
+    ) or can(actor, Permission.MANAGE_MESSAGES):
+        return True
+    if can_act(actor, appeal):
+        return True
+    units = units_of(actor)
+    return (
+        bool(units)
+        and session_of(appeal).scalar(
+            select(Summons.id).where(Summons.appeal_id == appeal.id, Summons.unit_id.in_(units))
+        )
+        is not None
+    )
 
 
 def can_act(actor: Any, appeal: Appeal) -> bool:
     """Only staff whose area holds the queue the appeal now sits in may act on it: once it is
-    passed up to the community, the grid worker can no longer take it."""
+    passed up to the community, the grid worker can no longer take it. A unit's queue is
+    worked by its members."""
+    if appeal.unit_id is not None:
+        return appeal.unit_id in units_of(actor)
     if appeal.queue_place is None:
         return False
     return any(
         grant.role in HANDLER_ROLES and covers(grant.place, appeal.queue_place)
         for grant in getattr(actor, "grants", ())
+    )
+
+
+def units_of(actor: Any) -> frozenset[int]:
+    """The live units `actor` works for."""
+    session = object_session(actor) if getattr(actor, "id", None) is not None else None
+    if session is None:
+        return frozenset()
+    return frozenset(
+        session.scalars(
+            select(UnitMember.unit_id)
+            .join(Unit, Unit.id == UnitMember.unit_id)
+            .where(UnitMember.user_id == actor.id, Unit.retired_at.is_(None))
+        )
     )
 
 
@@ -394,14 +511,19 @@ def available_actions(actor: Any, appeal: Appeal) -> frozenset[Action]:
         Action.START: handles,
         Action.RESOLVE: handles,
         Action.RELEVEL: True,
+        Action.TRANSFER: True,
+        Action.SUMMON: handles,
+        Action.MERGE: True,
+        Action.HIDE: True,
+        Action.RESTORE: True,
         Action.CALL_BACK: appeal.needs_callback,
     }
     return frozenset(a for a, ok in wanted.items() if ok and allowed(a, appeal.state))
 
 
-def _require_act(actor: Any, appeal: Appeal, action: Action) -> None:
+def require_act(actor: Any, appeal: Appeal, action: Action) -> None:
     require_staff(actor)
-    _lock(session_of(appeal), appeal)
+    lock(session_of(appeal), appeal)
     if not can_act(actor, appeal):
         raise Forbidden(_l("This report is in another team's queue."), appeal=appeal.id)
     _require_state(appeal, action)
@@ -448,14 +570,14 @@ def find(session: Session, tracking: str) -> Appeal | None:
 
 def accept(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:
     """Take the appeal; the resident is told who handles it and how to reach them."""
-    _require_act(actor, appeal, Action.ACCEPT)
+    require_act(actor, appeal, Action.ACCEPT)
     appeal.state = AppealState.ACCEPTED
     appeal.handler_id = actor.id
     appeal.handler = actor
     appeal.accepted_at = now
     _set_handling_due(appeal)
-    _event(session, appeal, EventKind.ACCEPTED, actor=actor, now=now)
-    _audit(session, "appeals.accept", actor, appeal, now)
+    add_event(session, appeal, EventKind.ACCEPTED, actor=actor, now=now)
+    audit_step(session, "appeals.accept", actor, appeal, now)
     queue_sms(
         session,
         phone=appeal.phone,
@@ -479,32 +601,41 @@ def _set_handling_due(appeal: Appeal) -> None:
 
 def record_contact(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:
     """The handler has called or met the resident (the 30-minute promise)."""
-    _require_act(actor, appeal, Action.CONTACT)
+    require_act(actor, appeal, Action.CONTACT)
     if appeal.first_contact_at is not None:
         raise Invalid(_l("Contact with the resident is already recorded."))
     appeal.first_contact_at = now
     _set_handling_due(appeal)
-    _event(session, appeal, EventKind.CONTACTED, actor=actor, now=now)
-    _audit(session, "appeals.contact", actor, appeal, now)
+    add_event(session, appeal, EventKind.CONTACTED, actor=actor, now=now)
+    audit_step(session, "appeals.contact", actor, appeal, now)
 
 
 def start(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:
-    _require_act(actor, appeal, Action.START)
-    _require_handler(actor, appeal)
+    require_act(actor, appeal, Action.START)
+    require_handler(actor, appeal)
     appeal.state = AppealState.IN_PROGRESS
-    _event(session, appeal, EventKind.STARTED, actor=actor, now=now)
-    _audit(session, "appeals.start", actor, appeal, now)
+    add_event(session, appeal, EventKind.STARTED, actor=actor, now=now)
+    audit_step(session, "appeals.start", actor, appeal, now)
 
 
-def _require_handler(actor: User, appeal: Appeal) -> None:
+def require_handler(actor: User, appeal: Appeal) -> None:
     if appeal.handler_id != actor.id:
         raise Forbidden(_l("Only the person who took this report can do this."))
 
 
-def resolve(session: Session, actor: User, appeal: Appeal, note: str, *, now: datetime) -> None:
-    """Mark it resolved with a note the resident reads; the resident is asked to rate it."""
-    _require_act(actor, appeal, Action.RESOLVE)
-    _require_handler(actor, appeal)
+def resolve(
+    session: Session,
+    actor: User,
+    appeal: Appeal,
+    note: str,
+    *,
+    now: datetime,
+    photo_names: list[str] = (),  # type: ignore[assignment]
+) -> None:
+    """Mark it resolved with a note (and photos) the resident reads; the resident is asked
+    to rate it, and the residents of duplicates merged into it are told too."""
+    require_act(actor, appeal, Action.RESOLVE)
+    require_handler(actor, appeal)
     note = (note or "").strip()
     if len(note) < 2:
         raise Invalid(_l("Say what was done, so that the resident can read it."), field="note")
@@ -512,51 +643,66 @@ def resolve(session: Session, actor: User, appeal: Appeal, note: str, *, now: da
         raise Invalid(
             _l("Keep it within %(limit)d characters.", limit=DESCRIPTION_MAX), field="note"
         )
+    if len(photo_names) > MAX_RESOLUTION_PHOTOS:
+        raise Invalid(_l("Up to 3 photos can be sent."), field="photos")
     appeal.state = AppealState.RESOLVED
     appeal.resolved_at = now
     appeal.resolution_note = note
     appeal.is_open = False
     appeal.due_at = now + clocks().review
-    _event(session, appeal, EventKind.RESOLVED, actor=actor, now=now, note=note)
-    _audit(session, "appeals.resolve", actor, appeal, now)
-    queue_sms(
-        session,
-        phone=appeal.phone,
-        kind="appeal_resolved",
-        params={"tracking": appeal.tracking, "url": tracking_url(appeal)},
-        locale=appeal.locale,
-        key=f"appeal:{appeal.id}:resolved:{appeal.reopen_count}",
-        cause=f"appeals:{appeal.id}",
-        now=now,
-    )
+    for name in photo_names:
+        appeal.photos.append(
+            AppealPhoto(file_name=name, stage=PhotoStage.RESOLUTION, created_at=now)
+        )
+    add_event(session, appeal, EventKind.RESOLVED, actor=actor, now=now, note=note)
+    audit_step(session, "appeals.resolve", actor, appeal, now)
+    duplicates = session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id))
+    for told in [appeal, *duplicates]:
+        queue_sms(
+            session,
+            phone=told.phone,
+            kind="appeal_resolved",
+            params={"tracking": appeal.tracking, "url": tracking_url(appeal)},
+            locale=told.locale,
+            key=f"appeal:{appeal.id}:resolved:{appeal.reopen_count}:{told.id}",
+            cause=f"appeals:{appeal.id}",
+            now=now,
+        )
 
 
 def relevel(
     session: Session, actor: User, appeal: Appeal, level: int, reason: str, *, now: datetime
 ) -> None:
     """Send the appeal to another level's queue; it waits there to be accepted again."""
-    _require_act(actor, appeal, Action.RELEVEL)
+    require_act(actor, appeal, Action.RELEVEL)
     if level not in (1, 2, 3):
         raise Invalid(_l("Choose level 1, 2 or 3."), field="level")
     if level == appeal.level:
         raise Invalid(_l("The report is already at this level."), field="level")
-    reason = _reason(reason)
+    reason = check_reason(reason)
     before = appeal.level
+    wait_for_acceptance(appeal, now)
+    dispatch_to(session, appeal, level)
+    details = {"from": before, "to": level}
+    add_event(
+        session, appeal, EventKind.RELEVELLED, actor=actor, now=now, note=reason, details=details
+    )
+    audit_step(session, "appeals.relevel", actor, appeal, now, {**details, "reason": reason})
+    alert_queue(session, appeal, "appeal_new", now=now, step=f"relevel:{now.timestamp()}")
+
+
+def wait_for_acceptance(appeal: Appeal, now: datetime) -> None:
+    """The appeal waits in a new queue to be taken, with a fresh acceptance clock (the
+    resident's resolution deadline runs on)."""
     appeal.state = AppealState.RECEIVED
     appeal.handler_id = None
     appeal.accepted_at = None
+    appeal.is_open = True
     appeal.due_at = appeal.accept_due_at = now + clocks().accept
     appeal.escalations = 0
-    _dispatch(session, appeal, level)
-    details = {"from": before, "to": level}
-    _event(
-        session, appeal, EventKind.RELEVELLED, actor=actor, now=now, note=reason, details=details
-    )
-    _audit(session, "appeals.relevel", actor, appeal, now, {**details, "reason": reason})
-    _alert_queue(session, appeal, "appeal_new", now=now, step=f"relevel:{now.timestamp()}")
 
 
-def _reason(reason: str) -> str:
+def check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise Invalid(_l("Give the reason, in a few words."), field="reason")
@@ -565,17 +711,17 @@ def _reason(reason: str) -> str:
 
 def call_back(session: Session, actor: User, appeal: Appeal, note: str, *, now: datetime) -> None:
     """The street office called the resident back after a second 不满意; the appeal closes."""
-    _require_act(actor, appeal, Action.CALL_BACK)
+    require_act(actor, appeal, Action.CALL_BACK)
     if not appeal.needs_callback:
         raise Invalid(_l("This report does not wait for a call-back."))
-    note = _reason(note)
+    note = check_reason(note)
     appeal.needs_callback = False
     appeal.state = AppealState.CLOSED
     appeal.closed_at = now
     appeal.is_open = False
     appeal.due_at = None
-    _event(session, appeal, EventKind.CALLED_BACK, actor=actor, now=now, note=note)
-    _audit(session, "appeals.call_back", actor, appeal, now)
+    add_event(session, appeal, EventKind.CALLED_BACK, actor=actor, now=now, note=note)
+    audit_step(session, "appeals.call_back", actor, appeal, now)
 
 
 def reveal_phone(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> str:
@@ -583,7 +729,7 @@ def reveal_phone(session: Session, actor: User, appeal: Appeal, *, now: datetime
     require_staff(actor)
     if not can_view(actor, appeal):
         raise Forbidden(_l("This report is outside your area."), appeal=appeal.id)
-    _audit(session, "appeals.reveal_phone", actor, appeal, now)
+    audit_step(session, "appeals.reveal_phone", actor, appeal, now)
     return appeal.phone
 
 
@@ -592,9 +738,21 @@ def reveal_phone(session: Session, actor: User, appeal: Appeal, *, now: datetime
 
 @dataclass
 class QueueFilter:
-    view: str = "team"  # "mine": taken by me; "team": the queues of my places
+    # "team": the queues of my places and units; "mine": taken by me; "held": hidden ones
+    # (spam, blocked phones) of my queues, waiting for someone to restore or leave them.
+    view: str = "team"
     level: int | None = None
     overdue: bool = False
+    due_today: bool = False
+    stage: str | None = None  # "waiting" (to be taken) or "handling"
+    item_id: int | None = None
+    grid_id: int | None = None
+
+    def is_plain(self) -> bool:
+        return self == QueueFilter(view=self.view)
+
+
+STAGES = {"waiting": WAITING, "handling": HANDLING}
 
 
 def team_places(actor: Any) -> list[int]:
@@ -609,16 +767,64 @@ def team_places(actor: Any) -> list[int]:
 def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
     """Open appeals of the queue, overdue first, then by the deadline now running."""
     require_staff(actor)
+    if wanted.view == "held":
+        query = select(Appeal).where(_in_my_queues(actor), Appeal.state == AppealState.HIDDEN)
+        return query.order_by(Appeal.created_at.desc(), Appeal.id.desc())
     query = select(Appeal).where(Appeal.is_open.is_(True))
     if wanted.view == "mine":
         query = query.where(Appeal.handler_id == actor.id)
     else:
-        query = query.where(Appeal.queue_place_id.in_(team_places(actor) or [-1]))
+        query = query.where(_in_my_queues(actor))
     if wanted.level in (1, 2, 3):
         query = query.where(Appeal.level == wanted.level)
     if wanted.overdue:
         query = query.where(Appeal.due_at <= now)
+    if wanted.due_today:
+        query = query.where(Appeal.due_at < end_of_local_day(now))
+    if wanted.stage in STAGES:
+        query = query.where(Appeal.state.in_(STAGES[wanted.stage]))
+    if wanted.item_id:
+        query = query.where(Appeal.item_id == wanted.item_id)
+    if wanted.grid_id:
+        in_grid = select(Building.id).where(Building.grid_id == wanted.grid_id)
+        query = query.where(Appeal.building_id.in_(in_grid))
     return query.order_by(Appeal.due_at, Appeal.id)
+
+
+def _in_my_queues(actor: Any) -> Any:
+    places, units = team_places(actor), units_of(actor)
+    return or_(
+        Appeal.queue_place_id.in_(places) if places else false(),
+        Appeal.unit_id.in_(units) if units else false(),
+    )
+
+
+def end_of_local_day(now: datetime) -> datetime:
+    """The end of today as the district counts days (Asia/Shanghai), in UTC."""
+    local = now.astimezone(SHANGHAI)
+    tomorrow = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=SHANGHAI)
+    return tomorrow.astimezone(UTC)
+
+
+def queue_grids(session: Session, actor: Any) -> list[Place]:
+    """The grids inside the places whose queues `actor` works (for the queue's grid filter)."""
+    paths = [
+        grant.place.path
+        for grant in getattr(actor, "grants", ())
+        if grant.place is not None and grant.role == HANDLER_ROLE.get(grant.place.kind)
+    ]
+    if not paths:
+        return []
+    return list(
+        session.scalars(
+            select(Place)
+            .where(
+                Place.kind == PlaceKind.GRID,
+                or_(*(Place.path.startswith(path) for path in paths)),
+            )
+            .order_by(Place.path)
+        )
+    )
 
 
 def owns_by_phone(user: Any) -> bool:
@@ -656,7 +862,7 @@ def residents_appeals(user: Any) -> Select:
 def review(session: Session, appeal: Appeal, rating: str, comment: str, *, now: datetime) -> None:
     """满意 or 基本满意 completes the loop. The first 不满意 reopens it one level up; the
     second sends it to the street office, who call the resident back."""
-    _lock(session, appeal)
+    lock(session, appeal)
     _require_state(appeal, Action.REVIEW)
     try:
         rating = Rating(rating)
@@ -669,27 +875,27 @@ def review(session: Session, appeal: Appeal, rating: str, comment: str, *, now: 
     appeal.review_comment = comment
     appeal.reviewed_at = now
     if rating != Rating.DISSATISFIED:
-        _finish(appeal, AppealState.REVIEWED, now)
-        _event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        finish(appeal, AppealState.REVIEWED, now)
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
     elif appeal.reopen_count == 0:
-        _event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
         _reopen(session, appeal, now)
     else:
-        _finish(appeal, AppealState.REVIEWED, now, closed=False)
-        _event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        finish(appeal, AppealState.REVIEWED, now, closed=False)
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
         appeal.needs_callback = True
         appeal.handler_id = None
         appeal.is_open = True
         appeal.due_at = now + clocks().callback
-        _dispatch(session, appeal, Level.STREET)
-        _alert_queue(session, appeal, "appeal_callback", now=now, step="callback")
+        dispatch_to(session, appeal, Level.STREET)
+        alert_queue(session, appeal, "appeal_callback", now=now, step="callback")
 
 
 def _rated(rating: Rating) -> dict[str, str]:
     return {"rating": rating.value}
 
 
-def _finish(appeal: Appeal, state: AppealState, now: datetime, *, closed: bool = True) -> None:
+def finish(appeal: Appeal, state: AppealState, now: datetime, *, closed: bool = True) -> None:
     appeal.state = state
     appeal.is_open = False
     appeal.due_at = None
@@ -707,98 +913,12 @@ def _reopen(session: Session, appeal: Appeal, now: datetime) -> None:
     appeal.resolved_at = None
     appeal.accepted_at = None
     _start_clocks(appeal, now)
-    _dispatch(session, appeal, min(appeal.level + 1, Level.STREET))
-    _event(session, appeal, EventKind.REOPENED, actor=None, now=now)
-    _alert_queue(session, appeal, "appeal_reopened", now=now, step="reopened", level=appeal.level)
+    dispatch_to(session, appeal, min(appeal.level + 1, Level.STREET))
+    add_event(session, appeal, EventKind.REOPENED, actor=None, now=now)
+    alert_queue(session, appeal, "appeal_reopened", now=now, step="reopened", level=appeal.level)
 
 
-# --- the clock sweep ----------------------------------------------------------------------
-
-
-def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int]:
-    """Act on every clock that has run out (the worker runs this every 30 seconds).
-
-    Each kind of deadline is read through the (state, due_at) index, oldest first, in batches;
-    a row is locked and skipped if another worker holds it.
-    """
-    done = {"expired": 0, "escalated": 0, "overdue": 0, "closed": 0}
-    for appeal in _due(session, [AppealState.UNCONFIRMED], now, batch):
-        _finish(appeal, AppealState.EXPIRED, now, closed=False)
-        appeal.code_hash = None
-        _event(session, appeal, EventKind.EXPIRED, actor=None, now=now)
-        done["expired"] += 1
-    waiting = Appeal.escalations < MAX_ESCALATIONS
-    for appeal in _due(session, list(WAITING), now, batch, waiting):
-        if _escalate(session, appeal, now):
-            done["escalated"] += 1
-    not_told = Appeal.overdue_alerted_at.is_(None) | (Appeal.overdue_alerted_at < Appeal.due_at)
-    for appeal in _due(session, list(HANDLING), now, batch, not_told):
-        _alert_overdue(session, appeal, now)
-        done["overdue"] += 1
-    for appeal in _due(session, [AppealState.RESOLVED], now, batch):
-        _finish(appeal, AppealState.CLOSED, now)
-        _event(session, appeal, EventKind.CLOSED, actor=None, now=now, details={"reviewed": False})
-        done["closed"] += 1
-    session.flush()
-    return done
-
-
-def _due(
-    session: Session, states: list[AppealState], now: datetime, batch: int, *also: Any
-) -> list[Appeal]:
-    """Appeals in `states` whose deadline has passed (and that meet `also`), locked."""
-    query = (
-        select(Appeal)
-        .where(Appeal.state.in_(states), Appeal.due_at <= now, *also)
-        .order_by(Appeal.due_at)
-        .limit(batch)
-        .with_for_update(skip_locked=True, of=Appeal)
-    )
-    return list(session.scalars(query))
-
-
-def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
-    """Nobody took it in time: offer it to the next place up, and tell both. At the district,
-    the top, it stays (its officers were told when it arrived) and is left out of later sweeps."""
-    passed_over = appeal.queue_place
-    upper = passed_over.parent if passed_over is not None else None
-    if upper is None:
-        appeal.escalations = MAX_ESCALATIONS
-        return False
-    appeal.escalations += 1
-    if upper.kind in LEVEL_OF_KIND:
-        appeal.level = LEVEL_OF_KIND[upper.kind]
-    # Both are told: those it was offered to, and those it is offered to now.
-    step = f"up:{appeal.escalations}"
-    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
-    appeal.queue_place = upper
-    appeal.due_at = appeal.accept_due_at = now + clocks().accept
-    session.flush()
-    details = {"from": passed_over.id, "to": upper.id}
-    _event(session, appeal, EventKind.ESCALATED, actor=None, now=now, details=details)
-    _alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
-    return True
-
-
-def _alert_overdue(session: Session, appeal: Appeal, now: datetime) -> None:
-    """A deadline passed while handling: the supervisor (the place above the queue) is told."""
-    clock = "contact" if appeal.due_at == appeal.contact_due_at else "resolve"
-    appeal.overdue_alerted_at = now
-    # The missed contact is reported; the deadline that runs on is the resolution's.
-    appeal.due_at = appeal.resolve_due_at
-    _event(session, appeal, EventKind.OVERDUE, actor=None, now=now, details={"clock": clock})
-    supervisor = appeal.queue_place.parent if appeal.queue_place else None
-    for user in handlers_of(session, supervisor or appeal.queue_place):
-        queue_sms(
-            session,
-            phone=user.phone,
-            kind="appeal_overdue",
-            params={"tracking": appeal.tracking, "clock": clock},
-            locale=user.locale or CHINESE,
-            key=f"appeal:{appeal.id}:overdue:{clock}:{appeal.due_at.timestamp()}:{user.id}",
-            cause=f"appeals:{appeal.id}",
-            now=now,
-        )
+# --- who is told -----------------------------------------------------------------------
 
 
 def handlers_of(session: Session, place: Place | None) -> list[User]:
@@ -820,7 +940,32 @@ def handlers_of(session: Session, place: Place | None) -> list[User]:
     )
 
 
-def _alert_queue(
+def unit_members(session: Session, unit: Unit) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(UnitMember, UnitMember.user_id == User.id)
+            .where(UnitMember.unit_id == unit.id, User.disabled_at.is_(None))
+            .order_by(User.id)
+        )
+    )
+
+
+def queue_handlers(session: Session, appeal: Appeal) -> list[User]:
+    """Who works the queue the appeal is in: the unit's members, or the place's handlers."""
+    if appeal.unit is not None:
+        return unit_members(session, appeal.unit)
+    return handlers_of(session, appeal.queue_place)
+
+
+def supervisor_place(appeal: Appeal) -> Place | None:
+    """The place above the appeal's queue: the one a unit serves, or the queue's parent."""
+    if appeal.unit is not None:
+        return appeal.unit.place
+    return appeal.queue_place.parent if appeal.queue_place is not None else None
+
+
+def alert_queue(
     session: Session,
     appeal: Appeal,
     kind: str,
@@ -831,17 +976,17 @@ def _alert_queue(
     **params: Any,
 ) -> None:
     """Tell every handler of the appeal's queue, each in their own language."""
-    for user in handlers_of(session, appeal.queue_place):
+    for user in queue_handlers(session, appeal):
         locale = user.locale or CHINESE
         values: dict[str, Any] = {"tracking": appeal.tracking, **params}
         if kind == "appeal_new":
             values |= {
-                "building": _local(appeal.building, locale),
-                "item": _local(appeal.item, locale),
+                "building": local_name_in(appeal.building, locale),
+                "item": local_name_in(appeal.item, locale),
                 "minutes": _minutes(clocks().accept),
             }
         if place is not None:
-            values["place"] = _local(place, locale)
+            values["place"] = local_name_in(place, locale)
         queue_sms(
             session,
             phone=user.phone,
@@ -854,39 +999,16 @@ def _alert_queue(
         )
 
 
-def _local(thing: Any, locale: str) -> str:
+def local_name_in(thing: Any, locale: str) -> str:
     if locale != CHINESE and thing.name_en:
         return thing.name_en
     return thing.name_zh
 
 
-def purge_unattached_photos(session: Session, folder: Path, now: datetime) -> int:
-    """Delete photos stored for a report that was never sent (kept a day, for a slow hand)."""
-    if not folder.is_dir():
-        return 0
-    cutoff = (now - timedelta(days=1)).timestamp()
-    old = [
-        p.name
-        for p in folder.iterdir()
-        if photo_path(folder, p.name) and p.stat().st_mtime < cutoff
-    ]
-    deleted = 0
-    for start in range(0, len(old), 500):
-        chunk = old[start : start + 500]
-        attached = set(
-            session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(chunk)))
-        )
-        for name in chunk:
-            if name not in attached:
-                delete_photo(folder, name)
-                deleted += 1
-    return deleted
-
-
 # --- records -------------------------------------------------------------------------------
 
 
-def _event(
+def add_event(
     session: Session,
     appeal: Appeal,
     kind: EventKind,
@@ -911,7 +1033,7 @@ def _event(
     return event
 
 
-def _audit(
+def audit_step(
     session: Session,
     action: str,
     actor: Any,

@@ -62,13 +62,19 @@ class Deadlines:
 
 
 def deadlines(
-    clocks: Clocks, start: datetime, handling: HandlingClass, *, needs_contact: bool
+    clocks: Clocks,
+    start: datetime,
+    handling: HandlingClass,
+    *,
+    needs_contact: bool,
+    resolve_in: timedelta | None = None,
 ) -> Deadlines:
-    """The deadlines of an appeal whose clocks start at `start` (confirmation or reopening)."""
+    """The deadlines of an appeal whose clocks start at `start` (confirmation or reopening);
+    `resolve_in`, when given, is the item's own time and overrides its handling class."""
     return Deadlines(
         accept=start + clocks.accept,
         contact=start + clocks.contact if needs_contact else None,
-        resolve=start + clocks.handling[handling],
+        resolve=start + (resolve_in or clocks.handling[handling]),
     )
 
 

@@ -2,6 +2,8 @@
 
 unconfirmed → received → accepted → in progress → resolved → reviewed | closed
                                                      ↘ reopened → accepted → …
+Staff may also merge a duplicate into another appeal (merged, for good) or hide spam (hidden,
+until they restore it to the state it left).
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ class Action(StrEnum):
     ALERT_OVERDUE = "alert_overdue"
     CLOSE_UNREVIEWED = "close_unreviewed"
     CALL_BACK = "call_back"
+    ALERT_CALLBACK = "alert_callback"
+    TRANSFER = "transfer"
+    SUMMON = "summon"
+    MERGE = "merge"
+    HIDE = "hide"
+    RESTORE = "restore"
 
 
 WAITING = frozenset({S.RECEIVED, S.REOPENED})  # for a handler to accept
@@ -43,6 +51,13 @@ ALLOWED: dict[Action, frozenset[S]] = {
     Action.CLOSE_UNREVIEWED: frozenset({S.RESOLVED}),
     # A reviewed appeal waits for the street office's call only when it was flagged for one.
     Action.CALL_BACK: frozenset({S.REVIEWED}),
+    Action.ALERT_CALLBACK: frozenset({S.REVIEWED}),
+    Action.TRANSFER: WAITING | HANDLING,
+    # A department is summoned by whoever took the appeal and works on it.
+    Action.SUMMON: HANDLING,
+    Action.MERGE: WAITING | HANDLING,
+    Action.HIDE: WAITING | HANDLING,
+    Action.RESTORE: frozenset({S.HIDDEN}),
 }
 
 # States in which staff still have something to do: the queues show only these.

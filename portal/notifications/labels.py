@@ -15,6 +15,9 @@ KIND_LABELS = {
     "appeal_resolved": _l("Report resolved"),
     "appeal_reopened": _l("Report reopened"),
     "appeal_callback": _l("Call-back needed"),
+    "appeal_summoned": _l("Unit summoned"),
+    "appeal_answered": _l("Summons answered"),
+    "appeal_merged": _l("Report merged"),
 }
 
 STATE_LABELS = {

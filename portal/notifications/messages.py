@@ -79,6 +79,18 @@ def _appeal_overdue(params: dict[str, Any]) -> str:
             "Report %(tracking)s: the resident has not been contacted in time. Please follow it up.",
             **params,
         )
+    if params["clock"] == "callback":
+        return gettext(
+            "Report %(tracking)s: the resident has not been called back in time. Please "
+            "follow it up.",
+            **params,
+        )
+    if params["clock"] == "summons":
+        return gettext(
+            "Report %(tracking)s: %(place)s has not answered the summons in time. Please "
+            "follow it up.",
+            **params,
+        )
     return gettext(
         "Report %(tracking)s is past its deadline and not resolved. Please follow it up.",
         **params,
@@ -103,6 +115,26 @@ def _appeal_callback(params: dict[str, Any]) -> str:
     )
 
 
+def _appeal_summoned(params: dict[str, Any]) -> str:
+    return gettext(
+        "Summons: report %(tracking)s at %(building)s needs %(place)s within %(hours)d hours. "
+        "Details on the staff pages.",
+        **params,
+    )
+
+
+def _appeal_answered(params: dict[str, Any]) -> str:
+    return gettext("Report %(tracking)s: %(place)s has answered your summons.", **params)
+
+
+def _appeal_merged(params: dict[str, Any]) -> str:
+    return gettext(
+        "Your report %(tracking)s is the same as report %(into)s and is handled with it. "
+        "Progress: %(url)s",
+        **params,
+    )
+
+
 TEMPLATES: dict[str, Template] = {
     "sign_in_code": Template(_sign_in_code, secrets=frozenset({"code"})),
     "appeal_code": Template(_appeal_code, secrets=frozenset({"code"})),
@@ -114,6 +146,9 @@ TEMPLATES: dict[str, Template] = {
     "appeal_resolved": Template(_appeal_resolved),
     "appeal_reopened": Template(_appeal_reopened),
     "appeal_callback": Template(_appeal_callback),
+    "appeal_summoned": Template(_appeal_summoned),
+    "appeal_answered": Template(_appeal_answered),
+    "appeal_merged": Template(_appeal_merged),
 }
 
 REDACTED = "******"

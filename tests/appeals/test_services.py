@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.appeals import services, sla
+from portal.appeals import clockwork, services, sla
 from portal.appeals.models import Appeal, AppealState, EventKind, HandlingClass
 from portal.appeals.states import ALLOWED, Action
 from portal.audit.models import AuditEvent
@@ -171,8 +171,8 @@ def test_only_staff_whose_area_holds_the_queue_may_act(session, tree, staff, now
 
 def test_an_unaccepted_appeal_is_passed_up_each_time_its_clock_runs_out(session, tree, staff, now):
     appeal = file_appeal(session, tree.building, now)
-    assert services.sweep(session, now + 10 * MINUTE - timedelta(seconds=1))["escalated"] == 0
-    assert services.sweep(session, now + 10 * MINUTE)["escalated"] == 1
+    assert clockwork.sweep(session, now + 10 * MINUTE - timedelta(seconds=1))["escalated"] == 0
+    assert clockwork.sweep(session, now + 10 * MINUTE)["escalated"] == 1
     assert appeal.queue_place == tree.community and appeal.state == AppealState.RECEIVED
     assert appeal.accept_due_at == now + 20 * MINUTE
     told = {m.phone for m in messages(session, "appeal_escalated")}
@@ -180,11 +180,11 @@ def test_an_unaccepted_appeal_is_passed_up_each_time_its_clock_runs_out(session,
     with pytest.raises(Forbidden):
         services.accept(session, staff.grid_worker, appeal, now=now + 11 * MINUTE)
 
-    services.sweep(session, now + 20 * MINUTE)
+    clockwork.sweep(session, now + 20 * MINUTE)
     assert appeal.queue_place == tree.street
-    services.sweep(session, now + 30 * MINUTE)
+    clockwork.sweep(session, now + 30 * MINUTE)
     assert appeal.queue_place == tree.district
-    assert services.sweep(session, now + 40 * MINUTE)["escalated"] == 0
+    assert clockwork.sweep(session, now + 40 * MINUTE)["escalated"] == 0
     assert appeal.queue_place == tree.district and appeal.escalations == 3
     services.accept(session, staff.district_officer, appeal, now=now + 41 * MINUTE)
 
@@ -193,9 +193,9 @@ def test_an_overdue_resolution_alerts_the_supervisor_once(session, tree, staff, 
     appeal = file_appeal(session, tree.building, now)
     services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
     deadline = appeal.resolve_due_at
-    assert services.sweep(session, deadline - timedelta(seconds=1))["overdue"] == 0
-    assert services.sweep(session, deadline)["overdue"] == 1
-    assert services.sweep(session, deadline + 5 * MINUTE)["overdue"] == 0
+    assert clockwork.sweep(session, deadline - timedelta(seconds=1))["overdue"] == 0
+    assert clockwork.sweep(session, deadline)["overdue"] == 1
+    assert clockwork.sweep(session, deadline + 5 * MINUTE)["overdue"] == 0
     [alert] = messages(session, "appeal_overdue")
     assert alert.phone == staff.secretary.phone and appeal.tracking in alert.body
     assert appeal.overdue_alerted_at == deadline
@@ -204,18 +204,18 @@ def test_an_overdue_resolution_alerts_the_supervisor_once(session, tree, staff, 
 def test_a_missed_contact_and_then_a_missed_resolution_are_each_reported(session, tree, staff, now):
     appeal = file_appeal(session, tree.building, now, wants_meeting=True)
     services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
-    assert services.sweep(session, now + 30 * MINUTE)["overdue"] == 1
+    assert clockwork.sweep(session, now + 30 * MINUTE)["overdue"] == 1
     services.record_contact(session, staff.grid_worker, appeal, now=now + 40 * MINUTE)
-    assert services.sweep(session, now + 41 * MINUTE)["overdue"] == 0
-    assert services.sweep(session, appeal.resolve_due_at)["overdue"] == 1
+    assert clockwork.sweep(session, now + 41 * MINUTE)["overdue"] == 0
+    assert clockwork.sweep(session, appeal.resolve_due_at)["overdue"] == 1
     clocks = [m.params["clock"] for m in messages(session, "appeal_overdue")]
     assert clocks == ["contact", "resolve"]
 
 
 def test_an_unconfirmed_appeal_expires_after_24_hours(session, tree, now):
     appeal = file_appeal(session, tree.building, now, confirm=False)
-    assert services.sweep(session, now + timedelta(hours=24) - MINUTE)["expired"] == 0
-    assert services.sweep(session, now + timedelta(hours=24))["expired"] == 1
+    assert clockwork.sweep(session, now + timedelta(hours=24) - MINUTE)["expired"] == 0
+    assert clockwork.sweep(session, now + timedelta(hours=24))["expired"] == 1
     assert appeal.state == AppealState.EXPIRED and not appeal.is_open
     with pytest.raises(Invalid):
         services.confirm(session, appeal, "123456", now=now + timedelta(hours=25))
@@ -243,8 +243,8 @@ def test_resolving_needs_a_note_and_asks_the_resident_to_rate(session, tree, sta
 
 def test_an_unrated_appeal_closes_after_seven_days(session, tree, staff, now):
     appeal = resolved(session, tree, staff, now)
-    assert services.sweep(session, appeal.resolved_at + timedelta(days=7) - MINUTE)["closed"] == 0
-    assert services.sweep(session, appeal.resolved_at + timedelta(days=7))["closed"] == 1
+    assert clockwork.sweep(session, appeal.resolved_at + timedelta(days=7) - MINUTE)["closed"] == 0
+    assert clockwork.sweep(session, appeal.resolved_at + timedelta(days=7))["closed"] == 1
     assert appeal.state == AppealState.CLOSED and appeal.rating is None
     assert appeal.closed_at == appeal.resolved_at + timedelta(days=7)
 
@@ -255,9 +255,7 @@ def test_a_satisfied_rating_completes_the_loop(session, tree, staff, now, rating
     services.review(session, appeal, rating, "谢谢", now=now + timedelta(hours=1))
     assert appeal.state == AppealState.REVIEWED and appeal.rating == rating
     assert appeal.closed_at == appeal.reviewed_at == now + timedelta(hours=1)
-    assert services.sweep(session, now + timedelta(days=30)) == dict.fromkeys(
-        ("expired", "escalated", "overdue", "closed"), 0
-    )
+    assert not any(clockwork.sweep(session, now + timedelta(days=30)).values())
 
 
 def test_dissatisfied_reopens_one_level_up_then_asks_the_street_to_call_back(
@@ -386,7 +384,7 @@ def test_tracking_numbers_are_unique_even_when_draws_collide(session, tree, now,
 
 def test_passing_up_raises_the_level_and_a_reopen_goes_on_from_there(session, tree, staff, now):
     appeal = file_appeal(session, tree.building, now)
-    services.sweep(session, now + 10 * MINUTE)
+    clockwork.sweep(session, now + 10 * MINUTE)
     assert appeal.level == 2 and appeal.queue_place == tree.community
     services.accept(session, staff.secretary, appeal, now=now + 11 * MINUTE)
     assert appeal.escalations == 1
@@ -399,9 +397,9 @@ def test_passing_up_raises_the_level_and_a_reopen_goes_on_from_there(session, tr
 def test_a_missed_contact_does_not_hide_a_missed_resolution(session, tree, staff, now):
     appeal = file_appeal(session, tree.building, now, urgent=True)
     services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
-    assert services.sweep(session, now + 30 * MINUTE)["overdue"] == 1
-    assert services.sweep(session, now + timedelta(days=1))["overdue"] == 0
-    assert services.sweep(session, appeal.resolve_due_at)["overdue"] == 1
+    assert clockwork.sweep(session, now + 30 * MINUTE)["overdue"] == 1
+    assert clockwork.sweep(session, now + timedelta(days=1))["overdue"] == 0
+    assert clockwork.sweep(session, appeal.resolve_due_at)["overdue"] == 1
 
 
 def test_a_second_acceptance_after_relevelling_is_told_to_the_resident(session, tree, staff, now):

@@ -28,6 +28,18 @@ EXAMPLES = {
     "appeal_resolved": {"tracking": "A2611-7K3Q", "url": "wg.gm.gov.cn/t/A2611-7K3Q"},
     "appeal_reopened": {"tracking": "A2611-7K3Q", "level": 2},
     "appeal_callback": {"tracking": "A2611-7K3Q"},
+    "appeal_summoned": {
+        "tracking": "A2611-7K3Q",
+        "building": "光明花园12栋",
+        "place": "区住房和建设局",
+        "hours": 72,
+    },
+    "appeal_answered": {"tracking": "A2611-7K3Q", "place": "区住房和建设局"},
+    "appeal_merged": {
+        "tracking": "A2611-7K3Q",
+        "into": "A2611-8M4R",
+        "url": "wg.gm.gov.cn/t/A2611-8M4R",
+    },
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

@@ -104,6 +104,9 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sweep_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.drop_index("ix_appeals_state_due_at")
+        batch_op.create_index("ix_appeals_sweep_at", ["sweep_at"], unique=False)
         batch_op.add_column(sa.Column("unit_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("merged_into_id", sa.Integer(), nullable=True))
         batch_op.add_column(
@@ -167,6 +170,11 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
+    # The sweep looks at every running deadline it has not yet acted on.
+    op.execute(
+        "UPDATE appeals SET sweep_at = due_at WHERE overdue_alerted_at IS NULL"
+        " OR overdue_alerted_at < due_at"
+    )
     # Rows that were there took the moment of the upgrade; the model gives new rows their time.
     for table in ("catalogue_groups", "catalogue_items"):
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -185,6 +193,9 @@ def downgrade() -> None:
         batch_op.drop_column("updated_at")
 
     with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.drop_index("ix_appeals_sweep_at")
+        batch_op.create_index("ix_appeals_state_due_at", ["state", "due_at"], unique=False)
+        batch_op.drop_column("sweep_at")
         batch_op.drop_constraint(batch_op.f("fk_appeals_unit_id_units"), type_="foreignkey")
         batch_op.drop_constraint(
             batch_op.f("fk_appeals_merged_into_id_appeals"), type_="foreignkey"

@@ -1,0 +1,216 @@
+"""The clock sweep: what the worker does when a deadline of an appeal passes, and the clean-up
+of what residents left unfinished (an unconfirmed appeal expires after a day and is deleted
+30 days later; photos of reports never sent go after a day).
+
+Every appeal carries `sweep_at`, the moment its running deadline passes; the sweep reads only
+rows whose moment has come (one index), acts, and either the action sets a new deadline or
+`sweep_at` is cleared, so no row is read twice for the same deadline.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealPhoto,
+    AppealState,
+    EventKind,
+    Summons,
+)
+from portal.appeals.photos import delete_photo, photo_path
+from portal.appeals.services import (
+    LEVEL_OF_KIND,
+    MAX_ESCALATIONS,
+    add_event,
+    alert_queue,
+    clocks,
+    finish,
+    handlers_of,
+    local_name_in,
+    supervisor_place,
+    unit_members,
+)
+from portal.appeals.states import HANDLING, WAITING
+from portal.i18n import CHINESE
+from portal.notifications.services import queue_sms
+
+# How long an appeal nobody confirmed is kept (its phone number is personal data that
+# nobody needs once the code was never typed).
+KEEP_EXPIRED = timedelta(days=30)
+
+
+def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int]:
+    """Act on every deadline that has passed (the worker runs this every 30 seconds).
+
+    Rows are read oldest deadline first through the sweep_at index, in one batch, locked;
+    a row another worker holds is skipped and taken on the next run.
+    """
+    done: Counter[str] = Counter()
+    due = (
+        select(Appeal)
+        .where(Appeal.sweep_at <= now)
+        .order_by(Appeal.sweep_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True, of=Appeal)
+    )
+    for appeal in list(session.scalars(due)):
+        done[_act_on_deadline(session, appeal, now)] += 1
+    done["summonses"] = _overdue_summonses(session, now, batch)
+    session.flush()
+    kinds = ("expired", "escalated", "overdue", "closed", "callbacks", "summonses", "purged")
+    return {kind: done[kind] for kind in kinds}
+
+
+def _act_on_deadline(session: Session, appeal: Appeal, now: datetime) -> str:
+    state = appeal.state
+    if state == AppealState.UNCONFIRMED:
+        finish(appeal, AppealState.EXPIRED, now, closed=False)
+        appeal.code_hash = None
+        appeal.sweep_at = now + KEEP_EXPIRED
+        add_event(session, appeal, EventKind.EXPIRED, actor=None, now=now)
+        return "expired"
+    if state == AppealState.EXPIRED:
+        # Its photos, no longer attached, go with the hourly purge of unattached photos.
+        session.execute(delete(AppealEvent).where(AppealEvent.appeal_id == appeal.id))
+        session.delete(appeal)
+        return "purged"
+    if state in WAITING:
+        return "escalated" if _escalate(session, appeal, now) else "top"
+    if state in HANDLING:
+        _alert_overdue(session, appeal, now)
+        return "overdue"
+    if state == AppealState.RESOLVED:
+        finish(appeal, AppealState.CLOSED, now)
+        add_event(
+            session, appeal, EventKind.CLOSED, actor=None, now=now, details={"reviewed": False}
+        )
+        return "closed"
+    if state == AppealState.REVIEWED and appeal.needs_callback:
+        _alert_overdue(session, appeal, now)
+        return "callbacks"
+    appeal.sweep_at = None  # nothing runs in this state
+    return "nothing"
+
+
+def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
+    """Nobody took it in time: offer it to the next place up, and tell both. At the district,
+    the top, it stays (its officers were told when it arrived) and the sweep leaves it."""
+    upper = supervisor_place(appeal)
+    if upper is None or appeal.escalations >= MAX_ESCALATIONS:
+        appeal.sweep_at = None
+        return False
+    passed_over = {"unit": appeal.unit_id} if appeal.unit_id else {"from": appeal.queue_place_id}
+    appeal.escalations += 1
+    # Both are told: those it was offered to, and those it is offered to now.
+    step = f"up:{appeal.escalations}"
+    alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
+    appeal.unit = None
+    appeal.queue_place = upper
+    if upper.kind in LEVEL_OF_KIND:
+        appeal.level = LEVEL_OF_KIND[upper.kind]
+    appeal.due_at = appeal.accept_due_at = now + clocks().accept
+    session.flush()
+    details = {**passed_over, "to": upper.id}
+    add_event(session, appeal, EventKind.ESCALATED, actor=None, now=now, details=details)
+    alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
+    return True
+
+
+def _alert_overdue(session: Session, appeal: Appeal, now: datetime) -> None:
+    """A deadline passed while handling (or while a call-back waits): the supervisor, the
+    place above the queue, is told once."""
+    if appeal.needs_callback:
+        clock = "callback"
+    elif appeal.due_at == appeal.contact_due_at and appeal.first_contact_at is None:
+        clock = "contact"
+    else:
+        clock = "resolve"
+    missed = appeal.due_at
+    appeal.overdue_alerted_at = now
+    if clock == "contact":
+        # The missed contact is reported; the deadline that runs on is the resolution's.
+        appeal.due_at = appeal.resolve_due_at
+    else:
+        appeal.sweep_at = None
+    add_event(session, appeal, EventKind.OVERDUE, actor=None, now=now, details={"clock": clock})
+    for user in handlers_of(session, supervisor_place(appeal) or appeal.queue_place):
+        queue_sms(
+            session,
+            phone=user.phone,
+            kind="appeal_overdue",
+            params={"tracking": appeal.tracking, "clock": clock},
+            locale=user.locale or CHINESE,
+            key=f"appeal:{appeal.id}:overdue:{clock}:{missed.timestamp()}:{user.id}",
+            cause=f"appeals:{appeal.id}",
+            now=now,
+        )
+
+
+def _overdue_summonses(session: Session, now: datetime, batch: int) -> int:
+    """A summoned unit has not answered by its deadline: the one who summoned it and the
+    unit's own members are told, once."""
+    due = (
+        select(Summons)
+        .where(
+            Summons.answered_at.is_(None),
+            Summons.due_at <= now,
+            Summons.overdue_alerted_at.is_(None),
+        )
+        .order_by(Summons.due_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True, of=Summons)
+    )
+    told = 0
+    for summons in session.scalars(due):
+        summons.overdue_alerted_at = now
+        appeal = summons.appeal
+        details = {"clock": "summons", "unit": summons.unit_id}
+        add_event(session, appeal, EventKind.OVERDUE, actor=None, now=now, details=details)
+        for user in [summons.summoned_by, *unit_members(session, summons.unit)]:
+            locale = user.locale or CHINESE
+            queue_sms(
+                session,
+                phone=user.phone,
+                kind="appeal_overdue",
+                params={
+                    "tracking": appeal.tracking,
+                    "clock": "summons",
+                    "place": local_name_in(summons.unit, locale),
+                },
+                locale=locale,
+                key=f"appeal:{appeal.id}:summons:{summons.id}:overdue:{user.id}",
+                cause=f"appeals:{appeal.id}",
+                now=now,
+            )
+        told += 1
+    return told
+
+
+def purge_unattached_photos(session: Session, folder: Path, now: datetime) -> int:
+    """Delete photos stored for a report that was never sent (kept a day, for a slow hand)."""
+    if not folder.is_dir():
+        return 0
+    cutoff = (now - timedelta(days=1)).timestamp()
+    old = [
+        p.name
+        for p in folder.iterdir()
+        if photo_path(folder, p.name) and p.stat().st_mtime < cutoff
+    ]
+    deleted = 0
+    for start in range(0, len(old), 500):
+        chunk = old[start : start + 500]
+        attached = set(
+            session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(chunk)))
+        )
+        for name in chunk:
+            if name not in attached:
+                delete_photo(folder, name)
+                deleted += 1
+    return deleted
