@@ -118,6 +118,7 @@ def _register_features(app: Flask) -> None:
     from portal.accounts import sessions
     from portal.accounts.cli import users_cli
     from portal.accounts.views import bp as accounts_bp
+    from portal.appeals import staff_views  # noqa: F401  (its routes join the appeals blueprint)
     from portal.appeals import views as appeals
     from portal.appeals.cli import appeals_cli
     from portal.audit.views import bp as audit_bp

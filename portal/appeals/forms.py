@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    IntegerField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -24,7 +25,7 @@ STEPS = ("item", "details", "contact", "check")
 STEP_FIELDS = {
     "item": ("item",),
     "details": ("description", "location", "urgent", "wants_meeting"),
-    "contact": ("phone", "name"),
+    "contact": ("phone", "name", "consent"),
     "check": (),
 }
 
@@ -68,6 +69,11 @@ class ReportForm(FlaskForm):
         _l("Your name (optional)"),
         validators=[Optional(), Length(max=50, message=_l("Keep it within 50 characters."))],
     )
+    # Shown only to staff filing the report for a resident (代办).
+    consent = BooleanField(
+        _l("The resident is with me and agrees that I send this for them"),
+        description=_l("Otherwise a code is sent to the resident's phone for them to read out."),
+    )
     # Left empty by people; filled in by robots that fill in every field.
     website = StringField(_l("Leave this empty"))
 
@@ -106,7 +112,14 @@ class NoteForm(FlaskForm):
     note = TextAreaField(
         _l("What was done"),
         description=_l("The resident reads this."),
-        validators=[InputRequired(_l("Say what was done, so that the resident can read it."))],
+        validators=[
+            InputRequired(_l("Say what was done, so that the resident can read it.")),
+            Length(max=DESCRIPTION_MAX, message=_l("Keep it within 2,000 characters.")),
+        ],
+    )
+    photos = MultipleFileField(
+        _l("Photos of the result (optional, up to 3)"),
+        description=_l("The resident sees them. Location data is removed."),
     )
 
 
@@ -117,7 +130,7 @@ class RelevelForm(FlaskForm):
         choices=[
             SelectChoice(1, _l("Level 1: the grid worker")),
             SelectChoice(2, _l("Level 2: the community")),
-            SelectChoice(3, _l("Level 3: the street office")),
+            SelectChoice(3, _l("Level 3: the street office or a department")),
         ],
     )
     reason = StringField(
@@ -129,4 +142,94 @@ class CallBackForm(FlaskForm):
     note = TextAreaField(
         _l("What the resident said on the call"),
         validators=[InputRequired(_l("Give the reason, in a few words."))],
+    )
+
+
+class TransferForm(FlaskForm):
+    target = SelectField(_l("Send to"), validate_choice=False)
+    reason = StringField(
+        _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]
+    )
+
+
+class SummonForm(FlaskForm):
+    unit = SelectField(_l("Department"), coerce=int, validate_choice=False)
+    hours = IntegerField(
+        _l("Answer within (hours)"),
+        default=24,
+        validators=[InputRequired(_l("Give between 1 and 720 hours."))],
+    )
+    note = TextAreaField(
+        _l("What the department is asked to do"),
+        validators=[InputRequired(_l("Say what the unit is asked to do."))],
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        _l("What your unit did or will do"),
+        validators=[InputRequired(_l("Say what your unit did or will do."))],
+    )
+
+
+class MergeForm(FlaskForm):
+    into = StringField(
+        _l("Number of the report that goes on"),
+        description=_l("For example A2611-7K3Q. This report's resident is told to follow it."),
+        validators=[InputRequired(_l("Give the number of a report that is still being handled."))],
+    )
+
+
+class HideForm(FlaskForm):
+    reason = StringField(
+        _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]
+    )
+    block_phone = BooleanField(_l("Also hold this number's next reports for a check"))
+
+
+class BlockForm(FlaskForm):
+    phone = StringField(
+        _l("Mobile number"), validators=[InputRequired(_l("Enter the mobile number."))]
+    )
+    reason = StringField(
+        _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]
+    )
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters: a GET form, so the filtered page has its own address to share."""
+
+    class Meta:
+        csrf = False
+
+    view = HiddenField()
+    stage = SelectField(
+        _l("Stage"),
+        choices=[
+            SelectChoice("", _l("Any")),
+            SelectChoice("waiting", _l("Waiting to be taken")),
+            SelectChoice("handling", _l("Being handled")),
+        ],
+        validate_choice=False,
+    )
+    level = SelectField(
+        _l("Level"),
+        choices=[
+            SelectChoice("", _l("Any")),
+            SelectChoice("1", _l("Level 1")),
+            SelectChoice("2", _l("Level 2")),
+            SelectChoice("3", _l("Level 3")),
+        ],
+        validate_choice=False,
+    )
+    item = SelectField(_l("Kind of problem"), validate_choice=False)
+    grid = SelectField(_l("Grid"), validate_choice=False)
+    due = SelectField(
+        _l("Deadline"),
+        choices=[
+            SelectChoice("", _l("Any")),
+            SelectChoice("overdue", _l("Overdue")),
+            SelectChoice("today", _l("Due by the end of today")),
+        ],
+        validate_choice=False,
     )

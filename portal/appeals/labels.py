@@ -16,7 +16,7 @@ STATE_LABELS = {
     AppealState.CLOSED: _l("Closed"),
     AppealState.REOPENED: _l("Reopened"),
     AppealState.MERGED: _l("Merged"),
-    AppealState.HIDDEN: _l("Hidden"),
+    AppealState.HIDDEN: _l("Set aside"),
     AppealState.EXPIRED: _l("Expired"),
 }
 
@@ -35,6 +35,14 @@ EVENT_LABELS = {
     EventKind.CALLED_BACK: _l("Called back by the street office"),
     EventKind.CLOSED: _l("Closed without a rating"),
     EventKind.EXPIRED: _l("Not confirmed in 24 hours"),
+    EventKind.TRANSFERRED: _l("Sent to another team"),
+    EventKind.SUMMONED: _l("A department was called in"),
+    EventKind.SUMMONS_ANSWERED: _l("The department answered"),
+    EventKind.MERGED: _l("Handled together with another report"),
+    EventKind.DUPLICATE_JOINED: _l("A neighbour's report of the same problem joined this one"),
+    EventKind.HIDDEN: _l("Set aside by staff"),
+    EventKind.HELD: _l("Held for staff to check first"),
+    EventKind.RESTORED: _l("Put back in the queue"),
 }
 
 RATING_LABELS = {
@@ -46,7 +54,7 @@ RATING_LABELS = {
 LEVEL_LABELS = {
     1: _l("Level 1: the grid worker"),
     2: _l("Level 2: the community"),
-    3: _l("Level 3: the street office"),
+    3: _l("Level 3: the street office or a department"),
 }
 
 HANDLING_LABELS = {
@@ -64,4 +72,21 @@ def event_label(event: AppealEvent) -> str:
         return f"{label}: {rating}"
     if event.kind == EventKind.SUBMITTED and event.details.get("resent"):
         return str(_l("A new code was sent"))
+    if event.kind == EventKind.SUBMITTED and "consent" in event.details:
+        if event.details["consent"]:
+            return str(_l("Sent by staff for the resident, with the resident's agreement"))
+        return str(_l("Sent by staff for the resident"))
+    if event.kind == EventKind.MERGED and "into" in event.details:
+        return str(_l("Handled together with report %(number)s", number=event.details["into"]))
+    if event.kind == EventKind.DUPLICATE_JOINED and "from" in event.details:
+        return str(
+            _l(
+                "Report %(number)s of the same problem joined this one",
+                number=event.details["from"],
+            )
+        )
+    if event.kind == EventKind.OVERDUE and event.details.get("clock") == "summons":
+        return str(_l("The department did not answer in time: both sides were told"))
+    if event.kind == EventKind.OVERDUE and event.details.get("clock") == "callback":
+        return str(_l("The call-back is late: the district was told"))
     return str(label)

@@ -211,6 +211,12 @@ def submit(
     return appeal
 
 
+def building_by_code(session: Session, code: str) -> Building | None:
+    return session.scalar(
+        select(Building).where(Building.public_code == code, Building.retired_at.is_(None))
+    )
+
+
 def can_file_for(actor: Any, building: Building) -> bool:
     """Staff who handle appeals where the building is may file one for its residents."""
     return any(
@@ -328,7 +334,7 @@ def _receive(session: Session, appeal: Appeal, now: datetime) -> None:
     One from a blocked phone, or held when filed, waits hidden in the queue for staff."""
     appeal.state = AppealState.RECEIVED
     appeal.received_at = now
-    _start_clocks(appeal, now)
+    start_clocks(appeal, now)
     dispatch_to(session, appeal, appeal.level)
     add_event(session, appeal, EventKind.CONFIRMED, actor=None, now=now)
     held = _hold_reason(session, appeal)
@@ -388,7 +394,7 @@ def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
-def _start_clocks(appeal: Appeal, start: datetime) -> None:
+def start_clocks(appeal: Appeal, start: datetime) -> None:
     item = appeal.item
     due = sla.deadlines(
         clocks(),
@@ -575,7 +581,7 @@ def accept(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> N
     appeal.handler_id = actor.id
     appeal.handler = actor
     appeal.accepted_at = now
-    _set_handling_due(appeal)
+    set_handling_due(appeal)
     add_event(session, appeal, EventKind.ACCEPTED, actor=actor, now=now)
     audit_step(session, "appeals.accept", actor, appeal, now)
     queue_sms(
@@ -594,7 +600,7 @@ def accept(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> N
     )
 
 
-def _set_handling_due(appeal: Appeal) -> None:
+def set_handling_due(appeal: Appeal) -> None:
     waiting_contact = appeal.contact_due_at is not None and appeal.first_contact_at is None
     appeal.due_at = appeal.contact_due_at if waiting_contact else appeal.resolve_due_at
 
@@ -605,7 +611,7 @@ def record_contact(session: Session, actor: User, appeal: Appeal, *, now: dateti
     if appeal.first_contact_at is not None:
         raise Invalid(_l("Contact with the resident is already recorded."))
     appeal.first_contact_at = now
-    _set_handling_due(appeal)
+    set_handling_due(appeal)
     add_event(session, appeal, EventKind.CONTACTED, actor=actor, now=now)
     audit_step(session, "appeals.contact", actor, appeal, now)
 
@@ -799,6 +805,18 @@ def _in_my_queues(actor: Any) -> Any:
     )
 
 
+def audit_export(session: Session, actor: Any, wanted: QueueFilter, *, now: datetime) -> None:
+    """A queue leaves the portal as a file: who took it, and which filters, go in the log."""
+    require_staff(actor)
+    audit.record(
+        session,
+        "appeals.export",
+        actor=actor,
+        now=now,
+        details={key: value for key, value in vars(wanted).items() if value},
+    )
+
+
 def end_of_local_day(now: datetime) -> datetime:
     """The end of today as the district counts days (Asia/Shanghai), in UTC."""
     local = now.astimezone(SHANGHAI)
@@ -912,7 +930,7 @@ def _reopen(session: Session, appeal: Appeal, now: datetime) -> None:
     appeal.state = AppealState.REOPENED
     appeal.resolved_at = None
     appeal.accepted_at = None
-    _start_clocks(appeal, now)
+    start_clocks(appeal, now)
     dispatch_to(session, appeal, min(appeal.level + 1, Level.STREET))
     add_event(session, appeal, EventKind.REOPENED, actor=None, now=now)
     alert_queue(session, appeal, "appeal_reopened", now=now, step="reopened", level=appeal.level)

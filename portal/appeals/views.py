@@ -32,11 +32,8 @@ from portal.appeals import photos, services, sla
 from portal.appeals.forms import (
     STEP_FIELDS,
     STEPS,
-    CallBackForm,
     CodeForm,
     LastDigitsForm,
-    NoteForm,
-    RelevelForm,
     ReportForm,
     ReviewForm,
 )
@@ -45,11 +42,11 @@ from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
 from portal.appeals.states import Action, allowed
 from portal.db import db, utcnow
 from portal.doors import services as doors
-from portal.errors import DomainError, Invalid
+from portal.errors import DomainError, Forbidden, Invalid
 from portal.pagination import paginate
 from portal.places.codes import normalize_code
 from portal.places.models import Building
-from portal.web.forms import EmptyForm, one_button_action, saving
+from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale, local_name
 
 bp = Blueprint("appeals", __name__)
@@ -94,6 +91,11 @@ def report(code: str):
     if door is None or door.retired:
         # The door page says what to do instead: search by address, or call the community.
         return redirect(url_for("doors.door", code=door.code if door else code))
+    if _assisted():
+        # Staff file for a resident (代办), within their own area only.
+        building = db.session.get(Building, door.building_id)
+        if not services.can_file_for(current_user, building):
+            raise Forbidden(_l("This building is outside your area."), building=building.id)
     items = services.offered_items(db.session)
     form = ReportForm()
     form.item.choices = [SelectChoice(item.id, local_name(item)) for item in items]
@@ -125,6 +127,10 @@ def report(code: str):
     if step != "check":
         return _report_page(door, form, items, STEPS[STEPS.index(step) + 1])
     return _submit(door, form, items)
+
+
+def _assisted() -> bool:
+    return current_user.is_authenticated and current_user.is_staff
 
 
 def _step_errors(form: ReportForm, step: str) -> bool:
@@ -198,6 +204,7 @@ def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
         groups=groups,
         chosen=chosen,
         kept_photos=kept_photo_names(form),
+        assisted=_assisted(),
         hidden=[name for name in _all_fields() if name not in STEP_FIELDS[step]],
     )
     return page, status
@@ -213,7 +220,6 @@ def _submit(door, form: ReportForm, items):
     limits = (
         ("appeal-submit", SUBMITS_PER_ADDRESS, None),
         ("appeal-submit-phone", SUBMITS_PER_PHONE, phone),
-        ("appeal-submit-building", SUBMITS_PER_BUILDING, door.code),
     )
     if not all(ratelimit.allow(scope, limit, key) for scope, limit, key in limits):
         form.form_errors.append(
@@ -222,6 +228,9 @@ def _submit(door, form: ReportForm, items):
             )
         )
         return _report_page(door, form, items, "check", status=429)
+    # A flood of reports for one building is not refused (one person could lock out all
+    # the neighbours that way): past the limit, reports are held for staff to look at.
+    busy = not ratelimit.allow("appeal-submit-building", SUBMITS_PER_BUILDING, door.code)
     building = db.session.get(Building, door.building_id)
     report = services.Report(
         item_id=form.item.data,
@@ -241,6 +250,8 @@ def _submit(door, form: ReportForm, items):
             user=current_user,
             locale=current_locale(),
             now=now,
+            consent=bool(form.consent.data) and _assisted(),
+            hold=busy,
         )
         _attach_photos(appeal, kept_photo_names(form), now)
     if not saved:
@@ -248,6 +259,17 @@ def _submit(door, form: ReportForm, items):
     if appeal.state == AppealState.UNCONFIRMED:
         session["appeal_pending"] = appeal.tracking
         return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
+    return _sent(appeal)
+
+
+def _sent(appeal: Appeal):
+    """Where a confirmed report leads: the resident to the page to keep; staff who filed it
+    for a resident to the appeal's staff page, with the number to give the resident."""
+    if _assisted():
+        flash(
+            _("Sent. Give the resident the number %(number)s.", number=appeal.tracking), "success"
+        )
+        return redirect(url_for("appeals.detail", tracking=appeal.tracking))
     _remember(appeal)
     return redirect(url_for("appeals.received", tracking=appeal.tracking))
 
@@ -309,8 +331,7 @@ def confirm(tracking: str):
                 raise
         if saved:
             session.pop("appeal_pending", None)
-            _remember(appeal)
-            return redirect(url_for("appeals.received", tracking=appeal.tracking))
+            return _sent(appeal)
     return render_template("appeals/confirm.html", appeal=appeal, form=form)
 
 
@@ -383,10 +404,10 @@ def resident_photo(tracking: str, name: str):
     appeal = _appeal_or_404(tracking)
     if not _is_mine(appeal):
         abort(404)
-    return _send_photo(appeal, name)
+    return send_photo(appeal, name)
 
 
-def _send_photo(appeal: Appeal, name: str):
+def send_photo(appeal: Appeal, name: str):
     if name not in {photo.file_name for photo in appeal.photos}:
         abort(404)
     path = photos.photo_path(photo_folder(), name)
@@ -403,97 +424,3 @@ def mine():
     query = services.residents_appeals(current_user)
     page = paginate(db.session, query, request.args.get("page"))
     return render_template("appeals/mine.html", page=page)
-
-
-# --- staff ------------------------------------------------------------------------------------
-
-
-@bp.get("/staff/appeals")
-@login_required
-def queue():
-    now = utcnow()
-    wanted = services.QueueFilter(
-        view="mine" if request.args.get("view") == "mine" else "team",
-        level=request.args.get("level", type=int),
-        overdue=request.args.get("overdue") == "1",
-    )
-    query = services.queue_query(current_user, wanted, now=now)
-    page = paginate(db.session, query, request.args.get("page"))
-    return render_template("appeals/queue.html", page=page, wanted=wanted, now=now)
-
-
-@bp.get("/staff/appeals/<tracking>")
-@login_required
-def detail(tracking: str):
-    appeal = services.get_for_staff(db.session, current_user, tracking)
-    return _detail_page(appeal)
-
-
-def _detail_page(appeal: Appeal, **given):
-    forms = {
-        "resolve_form": NoteForm(formdata=None),
-        "relevel_form": RelevelForm(formdata=None),
-        "callback_form": CallBackForm(formdata=None),
-    }
-    return render_template(
-        "appeals/detail.html",
-        appeal=appeal,
-        events=services.timeline(db.session, appeal),
-        actions=services.available_actions(current_user, appeal),
-        full_phone=given.pop("full_phone", None),
-        now=utcnow(),
-        **(forms | given),
-    )
-
-
-@bp.get("/staff/appeals/<tracking>/photos/<name>")
-@login_required
-def staff_photo(tracking: str, name: str):
-    appeal = services.get_for_staff(db.session, current_user, tracking)
-    return _send_photo(appeal, name)
-
-
-# One-button actions: (service function, message when done).
-SIMPLE_ACTIONS = {
-    "accept": (services.accept, _l("Accepted. The resident has been told.")),
-    "contact": (services.record_contact, _l("Contact with the resident recorded.")),
-    "start": (services.start, _l("Marked as in progress.")),
-}
-
-
-@bp.post("/staff/appeals/<tracking>/<action>")
-@login_required
-def act(tracking: str, action: str):
-    appeal = services.get_for_staff(db.session, current_user, tracking)
-    back = redirect(url_for("appeals.detail", tracking=appeal.tracking))
-    now = utcnow()
-    if action in SIMPLE_ACTIONS:
-        run, done = SIMPLE_ACTIONS[action]
-        one_button_action(lambda: run(db.session, current_user, appeal, now=now), str(done))
-        return back
-    if action == "reveal":
-        if not EmptyForm().validate_on_submit():
-            return back
-        phone = services.reveal_phone(db.session, current_user, appeal, now=now)
-        db.session.commit()
-        # Shown on this one page, never put in a URL or kept in the session.
-        return _detail_page(appeal, full_phone=phone)
-    forms = {"resolve": NoteForm, "relevel": RelevelForm, "call-back": CallBackForm}
-    if action not in forms:
-        abort(404)
-    form = forms[action]()
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            if action == "resolve":
-                services.resolve(db.session, current_user, appeal, form.note.data, now=now)
-            elif action == "relevel":
-                services.relevel(
-                    db.session, current_user, appeal, form.level.data, form.reason.data, now=now
-                )
-            else:
-                services.call_back(db.session, current_user, appeal, form.note.data, now=now)
-        if saved:
-            flash(_("Saved."), "success")
-            return back
-    # The form comes back with what was typed and the message next to the field.
-    return _detail_page(appeal, **{f"{action.replace('-', '')}_form": form}), 400

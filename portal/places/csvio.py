@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.places.codes import normalize_code
 from portal.places.models import Building, RiskGrade
+from portal.web.csvfile import csv_chunks, from_text
 
 COL_CODE = "二维码编号"
 COL_STREET = "街道"
@@ -81,18 +82,6 @@ class ImportFailed(Exception):
         self.errors = sorted(errors, key=lambda error: error.line)
 
 
-# A cell starting with one of these is a formula to Excel; a quote in front keeps it text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _as_text(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
-def _from_text(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
-
-
 def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -126,7 +115,7 @@ def read_buildings(data: bytes) -> tuple[list[BuildingRow], list[RowError]]:
             if not any(cell.strip() for cell in cells):
                 continue
             values = {
-                name: _from_text(cells[i].strip()) if i < len(cells) else ""
+                name: from_text(cells[i].strip()) if i < len(cells) else ""
                 for i, name in enumerate(header)
             }
             row = _read_row(start, values, errors)
@@ -243,35 +232,23 @@ def _read_row(line: int, values: dict[str, str], errors: list[RowError]) -> Buil
 
 def write_buildings(buildings: Iterable[Building]) -> Iterator[str]:
     """The CSV text, chunk by chunk, for a streamed download (buildings with grids loaded)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    buffer.write("\ufeff")
-    writer.writerow(HEADERS)
-    for count, building in enumerate(buildings, start=1):
-        grid = building.grid
-        community = grid.parent
-        street = community.parent if community else None
-        writer.writerow(
-            [
+    def rows() -> Iterator[list]:
+        for building in buildings:
+            grid = building.grid
+            community = grid.parent
+            street = community.parent if community else None
+            yield [
                 building.public_code,
-                _as_text(street.name_zh if street else ""),
-                _as_text(community.name_zh if community else ""),
-                _as_text(grid.code),
-                _as_text(grid.name_zh),
-                _as_text(building.name_zh),
-                _as_text(building.name_en),
-                _as_text(building.address),
+                street.name_zh if street else "",
+                community.name_zh if community else "",
+                grid.code,
+                grid.name_zh,
+                building.name_zh,
+                building.name_en,
+                building.address,
                 building.households,
                 CSV_RISK_NAMES[building.risk_grade],
             ]
-        )
-        if count % 500 == 0:
-            yield flush()
-    yield flush()
+
+    return csv_chunks(HEADERS, rows())

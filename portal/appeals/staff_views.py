@@ -1,0 +1,371 @@
+"""HTTP for staff: the queues (filtered, and as CSV), the appeal page and its actions, the
+summonses a unit answers, the blocklist, and filing a report for a resident."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from portal.accounts.permissions import require_staff
+from portal.accounts.phones import mask_phone
+from portal.appeals import casework, photos, services
+from portal.appeals.forms import (
+    AnswerForm,
+    BlockForm,
+    CallBackForm,
+    HideForm,
+    MergeForm,
+    NoteForm,
+    QueueFilterForm,
+    RelevelForm,
+    SummonForm,
+    TransferForm,
+)
+from portal.appeals.labels import STATE_LABELS
+from portal.appeals.models import Appeal
+from portal.appeals.views import bp, photo_folder, send_photo
+from portal.db import db, utcnow
+from portal.errors import Invalid
+from portal.pagination import paginate
+from portal.places.codes import normalize_code
+from portal.web.csvfile import csv_chunks
+from portal.web.forms import EmptyForm, one_button_action, saving
+from portal.web.templating import local_name, local_time
+
+# --- the queues ---------------------------------------------------------------------------
+
+
+def _wanted() -> tuple[services.QueueFilter, QueueFilterForm]:
+    """The queue's filters, from the address (a shared link shows the same list)."""
+    form = QueueFilterForm(formdata=request.args)
+    form.item.choices = [SelectChoice("", _("Any"))] + [
+        SelectChoice(str(item.id), local_name(item)) for item in services.offered_items(db.session)
+    ]
+    form.grid.choices = [SelectChoice("", _("Any"))] + [
+        SelectChoice(str(grid.id), local_name(grid))
+        for grid in services.queue_grids(db.session, current_user)
+    ]
+    view = request.args.get("view")
+    wanted = services.QueueFilter(
+        view=view if view in ("mine", "held") else "team",
+        level=request.args.get("level", type=int),
+        overdue=request.args.get("due") == "overdue" or request.args.get("overdue") == "1",
+        due_today=request.args.get("due") == "today",
+        stage=request.args.get("stage") or None,
+        item_id=request.args.get("item", type=int),
+        grid_id=request.args.get("grid", type=int),
+    )
+    return wanted, form
+
+
+@bp.get("/staff/appeals")
+@login_required
+def queue():
+    now = utcnow()
+    wanted, filters = _wanted()
+    query = services.queue_query(current_user, wanted, now=now)
+    page = paginate(db.session, query, request.args.get("page"))
+    return render_template(
+        "appeals/queue.html",
+        page=page,
+        wanted=wanted,
+        filters=filters,
+        summonses=casework.waiting_summonses(db.session, current_user),
+        keeps_blocklist=casework.keeps_blocklist(current_user),
+        now=now,
+    )
+
+
+CSV_HEADERS = (
+    _l("Number"),
+    _l("Received"),
+    _l("Kind of problem"),
+    _l("Building"),
+    _l("Address"),
+    _l("Level"),
+    _l("State"),
+    _l("Urgent"),
+    _l("Handler"),
+    _l("Deadline"),
+    _l("Overdue"),
+    _l("Resident's phone"),
+)
+CSV_LIMIT = 50_000
+
+
+@bp.get("/staff/appeals.csv")
+@login_required
+def queue_csv():
+    """The filtered queue as a file for Excel (UTF-8 with BOM); phones are masked."""
+    now = utcnow()
+    wanted, _filters = _wanted()
+    query = services.queue_query(current_user, wanted, now=now).limit(CSV_LIMIT)
+    services.audit_export(db.session, current_user, wanted, now=now)
+    db.session.commit()
+    headers = [str(header) for header in CSV_HEADERS]
+
+    # stream_with_context keeps the request (its language and session) while rows stream.
+    def rows():
+        for appeal in db.session.scalars(query.execution_options(yield_per=500)):
+            yield _csv_row(appeal, now)
+
+    stamp = now.strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(csv_chunks(headers, rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="appeals-{stamp}.csv"'},
+    )
+
+
+def _csv_row(appeal: Appeal, now: datetime) -> list:
+    handler = appeal.handler
+    return [
+        appeal.tracking,
+        local_time(appeal.received_at, "short"),
+        local_name(appeal.item),
+        local_name(appeal.building),
+        appeal.building.address,
+        appeal.level,
+        str(STATE_LABELS[appeal.state]),
+        _("Yes") if appeal.urgent else _("No"),
+        (handler.display_name or mask_phone(handler.phone)) if handler else "",
+        local_time(appeal.due_at, "short"),
+        _("Yes") if appeal.due_at is not None and appeal.due_at <= now else _("No"),
+        mask_phone(appeal.phone),
+    ]
+
+
+# --- one appeal -----------------------------------------------------------------------------
+
+
+@bp.get("/staff/appeals/<tracking>")
+@login_required
+def detail(tracking: str):
+    appeal = services.get_for_staff(db.session, current_user, tracking)
+    return _detail_page(appeal)
+
+
+def _detail_page(
+    appeal: Appeal,
+    status: int = 200,
+    *,
+    full_phone: str | None = None,
+    answer_form: AnswerForm | None = None,
+    **failed,
+):
+    """The appeal page; a form that failed comes back in `failed` with what was typed."""
+    actions = services.available_actions(current_user, appeal)
+    forms = {
+        "resolve_form": NoteForm(formdata=None),
+        "relevel_form": RelevelForm(formdata=None),
+        "callback_form": CallBackForm(formdata=None),
+        "transfer_form": TransferForm(formdata=None),
+        "summon_form": SummonForm(formdata=None),
+        "merge_form": MergeForm(formdata=None),
+        "hide_form": HideForm(formdata=None),
+    } | failed
+    forms["transfer_form"].target.choices = [
+        SelectChoice(target.key, local_name(target.queue))
+        for target in casework.transfer_targets(db.session, appeal)
+    ]
+    forms["summon_form"].unit.choices = [
+        SelectChoice(unit.id, local_name(unit))
+        for unit in casework.summon_units(db.session, appeal)
+    ]
+    my_units = services.units_of(current_user)
+    summonses = casework.summonses(db.session, appeal)
+    return render_template(
+        "appeals/detail.html",
+        appeal=appeal,
+        events=services.timeline(db.session, appeal),
+        actions=actions,
+        duplicates=casework.possible_duplicates(db.session, appeal) if "merge" in actions else [],
+        summonses=summonses,
+        answerable={s.id for s in summonses if s.answered_at is None and s.unit_id in my_units},
+        answer_form=answer_form or AnswerForm(formdata=None),
+        full_phone=full_phone,
+        now=utcnow(),
+        **forms,
+    ), status
+
+
+@bp.get("/staff/appeals/<tracking>/photos/<name>")
+@login_required
+def staff_photo(tracking: str, name: str):
+    appeal = services.get_for_staff(db.session, current_user, tracking)
+    return send_photo(appeal, name)
+
+
+# One-button actions: (service function, message when done).
+SIMPLE_ACTIONS = {
+    "accept": (services.accept, _l("Accepted. The resident has been told.")),
+    "contact": (services.record_contact, _l("Contact with the resident recorded.")),
+    "start": (services.start, _l("Marked as in progress.")),
+    "restore": (casework.restore, _l("Put back in the queue.")),
+}
+
+
+def _resolve(form: NoteForm, appeal: Appeal, now: datetime) -> None:
+    names = _store_photos(form)
+    services.resolve(db.session, current_user, appeal, form.note.data, now=now, photo_names=names)
+
+
+def _store_photos(form: NoteForm) -> list[str]:
+    """Clean and store the result's photos; a refused one is reported on the field and
+    nothing is saved (the note stays in the form)."""
+    uploads = [upload for upload in (form.photos.data or []) if upload and upload.filename]
+    if len(uploads) > services.MAX_RESOLUTION_PHOTOS:
+        raise Invalid(_l("Up to 3 photos can be sent."), field="photos")
+    cleaned = [photos.clean_photo(upload.read()) for upload in uploads]
+    return [photos.store_photo(photo_folder(), image) for image in cleaned]
+
+
+def _relevel(form: RelevelForm, appeal: Appeal, now: datetime) -> None:
+    services.relevel(db.session, current_user, appeal, form.level.data, form.reason.data, now=now)
+
+
+def _call_back(form: CallBackForm, appeal: Appeal, now: datetime) -> None:
+    services.call_back(db.session, current_user, appeal, form.note.data, now=now)
+
+
+def _transfer(form: TransferForm, appeal: Appeal, now: datetime) -> None:
+    target, reason = form.target.data, form.reason.data
+    casework.transfer(db.session, current_user, appeal, target, reason, now=now)
+
+
+def _summon(form: SummonForm, appeal: Appeal, now: datetime) -> None:
+    unit, hours, note = form.unit.data, form.hours.data, form.note.data
+    casework.summon(db.session, current_user, appeal, unit, hours, note, now=now)
+
+
+def _merge(form: MergeForm, appeal: Appeal, now: datetime) -> None:
+    casework.merge(db.session, current_user, appeal, form.into.data, now=now)
+
+
+def _hide(form: HideForm, appeal: Appeal, now: datetime) -> None:
+    block = form.block_phone.data
+    casework.hide(db.session, current_user, appeal, form.reason.data, now=now, block_phone=block)
+
+
+# Actions with a form: (form class, what it does, message when done).
+FORM_ACTIONS = {
+    "resolve": (NoteForm, _resolve, _l("Marked as resolved. The resident has been told.")),
+    "relevel": (RelevelForm, _relevel, _l("Sent to the other level.")),
+    "call-back": (CallBackForm, _call_back, _l("Call-back recorded. The report is closed.")),
+    "transfer": (TransferForm, _transfer, _l("Sent to the other team. They have been told.")),
+    "summon": (SummonForm, _summon, _l("The department has been summoned and texted.")),
+    "merge": (MergeForm, _merge, _l("Merged. The resident has been told which report to follow.")),
+    "hide": (HideForm, _hide, _l("Set aside. It can be put back from the held list.")),
+}
+
+
+@bp.post("/staff/appeals/<tracking>/<action>")
+@login_required
+def act(tracking: str, action: str):
+    appeal = services.get_for_staff(db.session, current_user, tracking)
+    back = redirect(url_for("appeals.detail", tracking=appeal.tracking))
+    now = utcnow()
+    if action in SIMPLE_ACTIONS:
+        run, done = SIMPLE_ACTIONS[action]
+        one_button_action(lambda: run(db.session, current_user, appeal, now=now), str(done))
+        return back
+    if action == "reveal":
+        if not EmptyForm().validate_on_submit():
+            return back
+        phone = services.reveal_phone(db.session, current_user, appeal, now=now)
+        db.session.commit()
+        # Shown on this one page, never put in a URL or kept in the session.
+        return _detail_page(appeal, full_phone=phone)
+    if action not in FORM_ACTIONS:
+        abort(404)
+    form_class, run, done = FORM_ACTIONS[action]
+    form = form_class()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            run(form, appeal, now)
+        if saved:
+            flash(str(done), "success")
+            return back
+    # The form comes back with what was typed and the message next to the field.
+    return _detail_page(appeal, 400, **{f"{action.replace('-', '')}_form": form})
+
+
+@bp.post("/staff/summonses/<int:summons_id>/answer")
+@login_required
+def answer_summons(summons_id: int):
+    summons = casework.get_summons(db.session, current_user, summons_id)
+    appeal = summons.appeal
+    form = AnswerForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            casework.answer_summons(
+                db.session, current_user, summons, form.answer.data, now=utcnow()
+            )
+        if saved:
+            flash(_("Your answer was sent."), "success")
+            return redirect(url_for("appeals.detail", tracking=appeal.tracking))
+    return _detail_page(appeal, 400, answer_form=form)
+
+
+# --- the blocklist ----------------------------------------------------------------------------
+
+
+@bp.route("/staff/blocked-phones", methods=["GET", "POST"])
+@login_required
+def blocked_phones():
+    form = BlockForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            casework.block(
+                db.session, current_user, form.phone.data, form.reason.data, now=utcnow()
+            )
+        if saved:
+            flash(_("The number was added. Its reports will be held for a check."), "success")
+            return redirect(url_for("appeals.blocked_phones"))
+    entries = casework.blocklist(db.session, current_user)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("appeals/blocked.html", form=form, entries=entries), status
+
+
+@bp.post("/staff/blocked-phones/<int:entry_id>/remove")
+@login_required
+def unblock_phone(entry_id: int):
+    one_button_action(
+        lambda: casework.unblock(db.session, current_user, entry_id, now=utcnow()),
+        _("The number was removed from the blocklist."),
+    )
+    return redirect(url_for("appeals.blocked_phones"))
+
+
+# --- filing for a resident (代办) ---------------------------------------------------------------
+
+
+@bp.get("/staff/appeals/new")
+@login_required
+def file_for_resident():
+    """Staff type the code on the building's door (or pick it from the places pages) and
+    fill in the same form a resident would, with the resident beside them or on the phone."""
+    require_staff(current_user)
+    raw = request.args.get("code", "")
+    code = normalize_code(raw) if raw else None
+    error = None
+    if raw:
+        door = services.building_by_code(db.session, code) if code else None
+        if door is not None and services.can_file_for(current_user, door):
+            return redirect(url_for("appeals.report", code=door.public_code))
+        error = _("There is no building with this code in your area.")
+    return render_template("appeals/file_for.html", code=raw, error=error), 400 if error else 200
