@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Role, User
 from portal.appeals import services
 from portal.appeals.catalogue import seed_catalogue
-from portal.appeals.models import Appeal, CatalogueItem
+from portal.appeals.models import Appeal, CatalogueItem, Unit, UnitMember
 from portal.notifications.models import SmsMessage
 from tests import factories
 
@@ -52,6 +52,29 @@ def staff(session, tree) -> Staff:
     )
     session.commit()
     return made
+
+
+@dataclass
+class Department:
+    unit: Unit
+    member: User
+
+
+@pytest.fixture
+def department(session, tree) -> Department:
+    """The district's housing bureau, with one officer working its queue."""
+    unit = Unit(
+        code="housing",
+        place=tree.district,
+        name_zh="区住房和建设局",
+        name_en="District Housing Bureau",
+        phone="0755-12345678",
+    )
+    # Its officer sits at another street: only the unit links them to this one.
+    member = factories.user(session, Role.OFFICER, tree.other_street, name="住建科员")
+    session.add_all([unit, UnitMember(unit=unit, user=member)])
+    session.commit()
+    return Department(unit, member)
 
 
 def item(session: Session, code: str) -> CatalogueItem:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.appeals import clockwork, services, sla
+from portal.appeals import casework, clockwork, services, sla
 from portal.appeals.models import Appeal, AppealState, EventKind, HandlingClass
 from portal.appeals.states import ALLOWED, Action
 from portal.audit.models import AuditEvent
@@ -316,6 +316,17 @@ ACTIONS = {
         s, staff.grid_worker, a, "已回访", now=now
     ),
     Action.CONFIRM: lambda s, a, staff, now: services.confirm(s, a, "123456", now=now),
+    Action.TRANSFER: lambda s, a, staff, now: casework.transfer(
+        s, staff.grid_worker, a, "place:1", "原因", now=now
+    ),
+    Action.SUMMON: lambda s, a, staff, now: casework.summon(
+        s, staff.grid_worker, a, 1, 24, "请处理", now=now
+    ),
+    Action.MERGE: lambda s, a, staff, now: casework.merge(
+        s, staff.grid_worker, a, "A0000-0000", now=now
+    ),
+    Action.HIDE: lambda s, a, staff, now: casework.hide(s, staff.grid_worker, a, "广告", now=now),
+    Action.RESTORE: lambda s, a, staff, now: casework.restore(s, staff.grid_worker, a, now=now),
 }
 REFUSED = [
     (action, state) for action in ACTIONS for state in AppealState if state not in ALLOWED[action]
