@@ -242,7 +242,7 @@ def answer_summons(
     locked = session.scalar(
         select(Summons)
         .where(Summons.id == summons.id)
-        .with_for_update()
+        .with_for_update(of=Summons)
         .execution_options(populate_existing=True)
     )
     if locked is None or locked.answered_at is not None:

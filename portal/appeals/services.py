@@ -774,7 +774,10 @@ def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
     """Open appeals of the queue, overdue first, then by the deadline now running."""
     require_staff(actor)
     if wanted.view == "held":
-        query = select(Appeal).where(_in_my_queues(actor), Appeal.state == AppealState.HIDDEN)
+        # Set-aside reports anywhere in my area: a secretary looks at the grids' ones too.
+        query = select(Appeal).where(
+            _in_my_queues(actor, within=True), Appeal.state == AppealState.HIDDEN
+        )
         return query.order_by(Appeal.created_at.desc(), Appeal.id.desc())
     query = select(Appeal).where(Appeal.is_open.is_(True))
     if wanted.view == "mine":
@@ -797,12 +800,15 @@ def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
     return query.order_by(Appeal.due_at, Appeal.id)
 
 
-def _in_my_queues(actor: Any) -> Any:
+def _in_my_queues(actor: Any, *, within: bool = False) -> Any:
+    """The queues `actor` works (`within`: and every queue of a place inside theirs)."""
     places, units = team_places(actor), units_of(actor)
-    return or_(
-        Appeal.queue_place_id.in_(places) if places else false(),
-        Appeal.unit_id.in_(units) if units else false(),
-    )
+    in_places: Any = Appeal.queue_place_id.in_(places) if places else false()
+    if within and places:
+        paths = [grant.place.path for grant in actor.grants if grant.place_id in places]
+        inside = select(Place.id).where(or_(*(Place.path.startswith(path) for path in paths)))
+        in_places = Appeal.queue_place_id.in_(inside)
+    return or_(in_places, Appeal.unit_id.in_(units) if units else false())
 
 
 def audit_export(session: Session, actor: Any, wanted: QueueFilter, *, now: datetime) -> None:

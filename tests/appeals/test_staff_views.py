@@ -1,0 +1,228 @@
+"""Staff casework over HTTP: filters and the CSV, transfer, summons, merging, hiding, the
+blocklist, resolution photos, filing for a resident, and every refusal."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from portal.appeals.models import (
+    Appeal,
+    AppealPhoto,
+    AppealState,
+    BlockedPhone,
+    PhotoStage,
+    Summons,
+)
+from tests.accounts.test_views import EN, sign_in_staff
+from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
+from tests.appeals.test_views import answers, photo_with_location, post
+
+pytestmark = pytest.mark.usefixtures("app_context")
+NEIGHBOUR = "13698765432"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_queue_filters_and_downloads_what_it_shows_as_csv(client, session, tree, staff, now):
+    rubbish = file_appeal(
+        session, tree.building, now, item_id=item(session, "rubbish-in-corridor").id
+    )
+    other = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.secretary)
+    page = text(client.get(f"/staff/appeals?item={rubbish.item_id}", headers=EN))
+    assert "Filter" in page and rubbish.tracking not in page  # still in the grid's queue
+    client.post(
+        f"/staff/appeals/{rubbish.tracking}/relevel", data={"level": 2, "reason": "社区处理"}
+    )
+    client.post(f"/staff/appeals/{other.tracking}/relevel", data={"level": 2, "reason": "社区处理"})
+    page = text(client.get(f"/staff/appeals?item={rubbish.item_id}&stage=waiting", headers=EN))
+    assert rubbish.tracking in page and other.tracking not in page
+
+    download = client.get(f"/staff/appeals.csv?item={rubbish.item_id}", headers=EN)
+    assert (
+        download.mimetype == "text/csv" and "attachment" in download.headers["Content-Disposition"]
+    )
+    body = download.get_data()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "Number" and [row[0] for row in rows[1:]] == [rubbish.tracking]
+    assert rows[1][-1] == "137****5678" and RESIDENT not in body.decode("utf-8-sig")
+
+
+def test_a_grid_worker_transfers_and_a_wrong_choice_keeps_the_reason(
+    client, session, tree, staff, now
+):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.grid_worker)
+    page = text(client.get(f"/staff/appeals/{appeal.tracking}", headers=EN))
+    assert f'value="place:{tree.other_community.id}"' in page
+    refused = client.post(
+        f"/staff/appeals/{appeal.tracking}/transfer",
+        data={"target": "place:999999", "reason": "不归我们管"},
+        headers=EN,
+    )
+    assert refused.status_code == 400
+    assert "Choose where to send the report." in text(refused) and "不归我们管" in text(refused)
+    done = client.post(
+        f"/staff/appeals/{appeal.tracking}/transfer",
+        data={"target": f"place:{tree.other_community.id}", "reason": "属于乙社区"},
+    )
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Appeal, appeal.id).queue_place_id == tree.other_community.id
+    # Still in the worker's area, so visible; no longer in their queue, so nothing to do.
+    page = text(client.get(f"/staff/appeals/{appeal.tracking}", headers=EN))
+    assert f"/staff/appeals/{appeal.tracking}/accept" not in page
+
+
+def test_a_department_is_summoned_and_answers_on_the_appeal_page(
+    client, session, tree, staff, department, now
+):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.grid_worker)
+    client.post(f"/staff/appeals/{appeal.tracking}/accept")
+    bad = client.post(
+        f"/staff/appeals/{appeal.tracking}/summon",
+        data={"unit": department.unit.id, "hours": "0", "note": "外墙裂缝请查看"},
+        headers=EN,
+    )
+    assert bad.status_code == 400 and "Give between 1 and 720 hours." in text(bad)
+    assert "外墙裂缝请查看" in text(bad)
+    client.post(
+        f"/staff/appeals/{appeal.tracking}/summon",
+        data={"unit": department.unit.id, "hours": "24", "note": "外墙裂缝请查看"},
+    )
+    assert messages(session, "appeal_summoned")
+    client.post("/sign-out")
+
+    sign_in_staff(client, department.member)
+    queue = text(client.get("/staff/appeals", headers=EN))
+    assert "Summonses for your unit" in queue and appeal.tracking in queue
+    page = text(client.get(f"/staff/appeals/{appeal.tracking}", headers=EN))
+    assert "Send the answer" in page and f"/staff/appeals/{appeal.tracking}/accept" not in page
+    summons_id = session.scalar(select(Summons.id).where(Summons.appeal_id == appeal.id))
+    empty = client.post(f"/staff/summonses/{summons_id}/answer", data={"answer": ""}, headers=EN)
+    assert empty.status_code == 400 and "Say what your unit did or will do." in text(empty)
+    assert (
+        client.post(
+            f"/staff/summonses/{summons_id}/answer", data={"answer": "明天到场"}
+        ).status_code
+        == 302
+    )
+    assert messages(session, "appeal_answered")[0].phone == staff.grid_worker.phone
+    client.post("/sign-out")
+    sign_in_staff(client, staff.other_grid_worker)
+    assert (
+        client.post(f"/staff/summonses/{summons_id}/answer", data={"answer": "x"}).status_code
+        == 403
+    )
+
+
+def test_a_suggested_duplicate_is_merged_with_one_tap(client, session, tree, staff, now):
+    first = file_appeal(session, tree.building, now)
+    second = file_appeal(session, tree.building, now, phone=NEIGHBOUR)
+    session.commit()
+    sign_in_staff(client, staff.grid_worker)
+    page = text(client.get(f"/staff/appeals/{second.tracking}", headers=EN))
+    assert f"Merge this report into {first.tracking}" in page
+    client.post(f"/staff/appeals/{second.tracking}/merge", data={"into": first.tracking})
+    session.expire_all()
+    assert session.get(Appeal, second.id).state == AppealState.MERGED
+    public = text(client.get(f"/t/{second.tracking}", headers=EN))
+    assert f"/t/{first.tracking}" in public
+    wrong = client.post(
+        f"/staff/appeals/{first.tracking}/merge", data={"into": "A0000-ZZZZ"}, headers=EN
+    )
+    assert wrong.status_code == 400 and "still being handled" in text(wrong)
+
+
+def test_spam_is_set_aside_with_its_number_blocked_and_put_back(client, session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.secretary)
+    client.post(
+        f"/staff/appeals/{appeal.tracking}/hide", data={"reason": "广告短信", "block_phone": "y"}
+    )
+    assert session.scalar(select(BlockedPhone.phone)) == RESIDENT
+    held = text(client.get("/staff/appeals?view=held", headers=EN))
+    assert appeal.tracking in held
+    blocklist = text(client.get("/staff/blocked-phones", headers=EN))
+    assert "137****5678" in blocklist and RESIDENT not in blocklist
+    client.post(f"/staff/appeals/{appeal.tracking}/restore")
+    session.expire_all()
+    assert session.get(Appeal, appeal.id).state == AppealState.RECEIVED
+
+    refused = client.post(
+        "/staff/blocked-phones", data={"phone": "12", "reason": "骚扰"}, headers=EN
+    )
+    assert refused.status_code == 400 and "11-digit" in text(refused)
+    entry_id = session.scalar(select(BlockedPhone.id))
+    client.post(f"/staff/blocked-phones/{entry_id}/remove")
+    assert session.scalar(select(BlockedPhone.id)) is None
+
+
+def test_a_grid_worker_may_not_keep_the_blocklist(client, session, tree, staff):
+    sign_in_staff(client, staff.grid_worker)
+    assert client.get("/staff/blocked-phones").status_code == 403
+    assert (
+        client.post("/staff/blocked-phones", data={"phone": RESIDENT, "reason": "x"}).status_code
+        == 403
+    )
+
+
+def test_a_resolution_photo_is_cleaned_and_shown_to_the_resident(client, session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.grid_worker)
+    client.post(f"/staff/appeals/{appeal.tracking}/accept")
+    refused = client.post(
+        f"/staff/appeals/{appeal.tracking}/resolve",
+        data={"note": "已清理", "photos": (io.BytesIO(b"not an image"), "after.jpg")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert refused.status_code == 400 and "已清理" in text(refused)
+    done = client.post(
+        f"/staff/appeals/{appeal.tracking}/resolve",
+        data={"note": "已清理", "photos": (io.BytesIO(photo_with_location()), "after.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    [photo] = session.scalars(select(AppealPhoto).where(AppealPhoto.appeal_id == appeal.id))
+    assert photo.stage == PhotoStage.RESOLUTION
+
+
+def test_staff_file_for_a_resident_who_reads_out_the_code(client, session, tree, staff):
+    sign_in_staff(client, staff.grid_worker)
+    assert "There is no building" in text(client.get("/staff/appeals/new?code=ZZZZZZ", headers=EN))
+    outside = client.get(f"/staff/appeals/new?code={tree.other_building.public_code}", headers=EN)
+    assert outside.status_code == 400
+    assert client.get(f"/b/{tree.other_building.public_code}/report").status_code == 403
+    start = client.get(f"/staff/appeals/new?code={tree.building.public_code.lower()}")
+    assert start.headers["Location"].endswith(f"/b/{tree.building.public_code}/report")
+    contact = text(post(client, tree.building, "details", answers(session, phone="")))
+    assert "How can we reach the resident?" in contact and 'name="consent"' in contact
+    assert staff.grid_worker.phone not in contact, "the worker's own number is not offered"
+    sent = post(client, tree.building, "check", answers(session))
+    assert sent.status_code == 302 and "/confirm" in sent.headers["Location"]
+    appeal = session.scalars(select(Appeal)).one()
+    assert appeal.filed_by_id == staff.grid_worker.id and appeal.state == AppealState.UNCONFIRMED
+    confirmed = client.post(sent.headers["Location"], data={"code": code_sent(session, RESIDENT)})
+    assert confirmed.headers["Location"].endswith(f"/staff/appeals/{appeal.tracking}")
+
+
+def test_staff_file_at_once_when_the_resident_agrees_in_person(client, session, tree, staff):
+    sign_in_staff(client, staff.grid_worker)
+    sent = post(client, tree.building, "check", answers(session, consent="y"))
+    appeal = session.scalars(select(Appeal)).one()
+    assert sent.headers["Location"].endswith(f"/staff/appeals/{appeal.tracking}")
+    assert appeal.state == AppealState.RECEIVED and messages(session, "appeal_code") == []
