@@ -5,16 +5,24 @@ and server shares them; windows move (an hour is the last sixty minutes, not the
 
 Where a limit depends on what was typed, a view counts the attempt with `allow` and, when it is
 refused, shows the form again with a message, so that nothing the person typed is lost.
+
+Every key is stored as a keyed hash, never as given: Redis keys are readable by whoever runs
+Redis, and a phone number must not be among them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
+
+# The hash keeps 64 bits: collisions stay out of reach, and keys stay short.
+KEY_DIGITS = 16
 
 
 def init_app(app: Flask) -> None:
@@ -57,4 +65,8 @@ def _item(limit: str) -> RateLimitItem:
 
 
 def _identifiers(scope: str, key: str | None) -> tuple[str, str, str]:
-    return current_app.config["RATELIMIT_KEY_PREFIX"], scope, key or get_remote_address()
+    config = current_app.config
+    given = key or get_remote_address()
+    secret = config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"ratelimit:{given}".encode(), hashlib.sha256).hexdigest()
+    return config["RATELIMIT_KEY_PREFIX"], scope, digest[:KEY_DIGITS]

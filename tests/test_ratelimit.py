@@ -105,6 +105,10 @@ def redis_apps(redis_client) -> Iterator[tuple[Callable[..., Flask], str]]:
         dispose(app)
 
 
+def keys_of(redis_client: redis.Redis, prefix: str) -> list[str]:
+    return [key.decode() for key in redis_client.scan_iter(match=f"*{prefix}*")]
+
+
 def test_servers_sharing_redis_share_the_counts(redis_apps):
     make, _prefix = redis_apps
     one, two = make(), make()
@@ -113,6 +117,21 @@ def test_servers_sharing_redis_share_the_counts(redis_apps):
     assert attempt(two, "try", "2/minute")
     assert not attempt(one, "try", "2/minute")
     assert attempt(two, "try", "2/minute", address="10.0.0.2")
+
+
+def test_phone_numbers_and_addresses_never_reach_redis_as_they_are(redis_apps, redis_client):
+    make, prefix = redis_apps
+    app = make()
+    assert attempt(app, "appeal-submit-phone", "10/day", PHONE, address="10.1.2.3")
+    assert attempt(app, "appeal-submit", "20/hour", address="10.1.2.3")
+    keys = keys_of(redis_client, prefix)
+    assert len(keys) == 2
+    for key in keys:
+        assert PHONE not in key and PHONE[-8:] not in key and "10.1.2.3" not in key
+    # Another secret, another key: nobody can hash every mobile number to find one.
+    other = make(SECRET_KEY="another-secret")
+    assert attempt(other, "appeal-submit-phone", "10/day", PHONE)
+    assert len(keys_of(redis_client, prefix)) == 3
 
 
 def test_the_older_name_of_the_setting_is_still_read(redis_apps):
