@@ -4,7 +4,8 @@ Counts live in memory, or in Redis when RATELIMIT_STORAGE_URL names it so that e
 and server shares them; windows move (an hour is the last sixty minutes, not the clock hour).
 
 Where a limit depends on what was typed, a view counts the attempt with `allow` and, when it is
-refused, shows the form again with a message, so that nothing the person typed is lost.
+refused, shows the form again with a message, so that nothing the person typed is lost. `check`
+instead ends the request with the 429 page, which says when to come back.
 
 Every key is stored as a keyed hash, never as given: Redis keys are readable by whoever runs
 Redis, and a phone number must not be among them.
@@ -14,12 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import time
 from functools import lru_cache
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
 
 # The hash keeps 64 bits: collisions stay out of reach, and keys stay short.
 KEY_DIGITS = 16
@@ -50,6 +54,16 @@ def allow(scope: str, limit: str, key: str | None = None) -> bool:
     if not limiter.enabled:
         return True
     return limiter.limiter.hit(_item(limit), *_identifiers(scope, key))
+
+
+def check(scope: str, limit: str, key: str | None = None) -> None:
+    """Count one attempt like `allow`; once `limit` is exceeded, answer with the 429 page and
+    a Retry-After of when the oldest counted attempt leaves the window."""
+    if allow(scope, limit, key):
+        return
+    limiter: Limiter = current_app.extensions["portal.ratelimit"]
+    reset_at, _remaining = limiter.limiter.get_window_stats(_item(limit), *_identifiers(scope, key))
+    raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
 
 
 def reset(app: Flask) -> None:
