@@ -41,9 +41,13 @@ class Config:
     STAFF_SESSION_HOURS = 12
     RESIDENT_IDLE_MINUTES = 24 * 60
 
-    # Rate limits per client address. memory:// counts per process; with several processes or
-    # servers, use redis://127.0.0.1:6379 so that they share the counts.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits per client address, phone number and building (portal/ratelimit.py). None
+    # counts in memory, per process; with several processes or servers, use
+    # redis://127.0.0.1:6379 so that they share the counts. RATELIMIT_STORAGE_URI, the older
+    # name, is still read when this one is not set.
+    RATELIMIT_STORAGE_URL: str | None = None
+    # Starts every key, so that the portal's counts are easy to tell apart in a shared Redis.
+    RATELIMIT_KEY_PREFIX = "portal"
     SIGN_IN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
     # Searches for a building and codes that lead nowhere, from one address.
     LOOKUP_LIMIT_PER_ADDRESS = "60 per minute"

@@ -1,28 +1,86 @@
-"""Rate limits per client address, kept in memory or in Redis (the `limits` library).
+"""Rate limits per client address, phone number and building (Flask-Limiter).
 
-Views count an attempt with `allow` and, when it is refused, show the form again with a
-message, so nothing the person typed is lost. Limits per phone number are rules of the
-accounts feature and live in its services, counted in the database.
+Counts live in memory, or in Redis when RATELIMIT_STORAGE_URL names it so that every process
+and server shares them; windows move (an hour is the last sixty minutes, not the clock hour).
+
+Where a limit depends on what was typed, a view counts the attempt with `allow` and, when it is
+refused, shows the form again with a message, so that nothing the person typed is lost. `check`
+instead ends the request with the 429 page, which says when to come back.
+
+Every key is stored as a keyed hash, never as given: Redis keys are readable by whoever runs
+Redis, and a phone number must not be among them.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
-from limits import parse, storage, strategies
+import hashlib
+import hmac
+import math
+import time
+from functools import lru_cache
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
+
+# The hash keeps 64 bits: collisions stay out of reach, and keys stay short.
+KEY_DIGITS = 16
 
 
 def init_app(app: Flask) -> None:
-    backend = storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions["portal.ratelimit"] = strategies.MovingWindowRateLimiter(backend)
+    # One Limiter per app, not one per module: apps made side by side (the tests make several)
+    # would otherwise share the storage of whichever was made last.
+    app.extensions["portal.ratelimit"] = Limiter(
+        # request.remote_addr: behind PROXY_COUNT proxies, ProxyFix has set it from
+        # X-Forwarded-For before any of this runs.
+        get_remote_address,
+        app=app,
+        # RATELIMIT_STORAGE_URI is the older name of the setting (and Flask-Limiter's own).
+        storage_uri=app.config.get("RATELIMIT_STORAGE_URL")
+        or app.config.get("RATELIMIT_STORAGE_URI")
+        or "memory://",
+        strategy="moving-window",
+        # No X-RateLimit-* headers on every page: door pages are cached and shared.
+        headers_enabled=False,
+    )
 
 
 def allow(scope: str, limit: str, key: str | None = None) -> bool:
-    """Count one attempt at `scope` from this client (or for `key`, such as a phone number or
-    a building); False once `limit` is exceeded."""
-    limiter = current_app.extensions["portal.ratelimit"]
-    return limiter.hit(parse(limit), scope, key or request.remote_addr or "unknown")
+    """Count one attempt at `scope` from this client (or for `key`, such as a phone number or a
+    building); False once `limit` is exceeded (a refused attempt is not counted)."""
+    limiter: Limiter = current_app.extensions["portal.ratelimit"]
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(_item(limit), *_identifiers(scope, key))
+
+
+def check(scope: str, limit: str, key: str | None = None) -> None:
+    """Count one attempt like `allow`; once `limit` is exceeded, answer with the 429 page and
+    a Retry-After of when the oldest counted attempt leaves the window."""
+    if allow(scope, limit, key):
+        return
+    limiter: Limiter = current_app.extensions["portal.ratelimit"]
+    reset_at, _remaining = limiter.limiter.get_window_stats(_item(limit), *_identifiers(scope, key))
+    raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
 
 
 def reset(app: Flask) -> None:
-    """Forget every count (for tests)."""
-    app.extensions["portal.ratelimit"].storage.reset()
+    """Forget every count (for tests; on Redis this empties every limit stored there)."""
+    limiter: Limiter = app.extensions["portal.ratelimit"]
+    if limiter.enabled:
+        limiter.storage.reset()
+
+
+@lru_cache(maxsize=64)
+def _item(limit: str) -> RateLimitItem:
+    return parse(limit)
+
+
+def _identifiers(scope: str, key: str | None) -> tuple[str, str, str]:
+    config = current_app.config
+    given = key or get_remote_address()
+    secret = config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"ratelimit:{given}".encode(), hashlib.sha256).hexdigest()
+    return config["RATELIMIT_KEY_PREFIX"], scope, digest[:KEY_DIGITS]

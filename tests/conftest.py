@@ -133,7 +133,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URL": "memory://",
         "DEV_PAGES": True,
         "SCAN_FLUSH_SECONDS": None,
         "APPEAL_PHOTOS_DIR": PHOTOS_DIR,

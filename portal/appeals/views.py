@@ -352,8 +352,7 @@ def track(tracking: str):
     appeal = services.find(db.session, tracking)
     if appeal is None or appeal.state == AppealState.UNCONFIRMED:
         # Numbers that lead nowhere are counted, so that nobody walks through them all.
-        if not ratelimit.allow("doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"]):
-            abort(429)
+        ratelimit.check("doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"])
         return render_template("appeals/unknown.html"), 404
     digits = LastDigitsForm()
     if digits.validate_on_submit():

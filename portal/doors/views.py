@@ -119,8 +119,7 @@ def door(code: str):
 def _unknown(code: str):
     """A code that leads nowhere; it is echoed only if it could be a code, so that a fake
     sticker cannot make the portal's own page say what it likes."""
-    if not ratelimit.allow("doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"]):
-        abort(429)
+    ratelimit.check("doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"])
     return render_template("doors/unknown.html", code=normalize_code(code)), 404
 
 
@@ -156,10 +155,8 @@ def _image(body, mimetype: str, code: str, extension: str) -> Response:
 def find():
     """Find a building by name or address, for someone whose code did not work."""
     words = request.args.get("q", "")[:50]
-    if words and not ratelimit.allow(
-        "doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"]
-    ):
-        abort(429)
+    if words:
+        ratelimit.check("doors-lookup", current_app.config["LOOKUP_LIMIT_PER_ADDRESS"])
     return render_template(
         "doors/find.html", words=words, found=services.find_buildings(db.session, words)
     )

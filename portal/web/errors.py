@@ -7,9 +7,11 @@ entry, since refused access is worth knowing about), NotFound → 404, the rest 
 from __future__ import annotations
 
 import logging
+import math
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -59,8 +61,13 @@ PAGES = {
 }
 
 
-def render_error(status: int, message=None):
+def render_error(status: int, message=None, retry_after: int | None = None):
+    """The error page for `status`; `retry_after` (seconds), when known, is sent as
+    Retry-After and, without a message of its own, said in minutes or hours."""
     title, default_message = PAGES.get(status, PAGES[500 if status >= 500 else 400])
+    if retry_after and message is None:
+        message = _wait(retry_after)
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
     try:
         body = render_template(
             "errors/error.html",
@@ -72,13 +79,30 @@ def render_error(status: int, message=None):
         # The page itself failed (a broken database, say): still answer without a traceback.
         log.exception("error page %s could not be rendered", status)
         body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
-    return body, status
+    return body, status, headers
+
+
+def _wait(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 90:
+        return ngettext(
+            "Please wait %(num)d minute, then try again.",
+            "Please wait %(num)d minutes, then try again.",
+            minutes,
+        )
+    return ngettext(
+        "Please wait %(num)d hour, then try again.",
+        "Please wait %(num)d hours, then try again.",
+        math.ceil(minutes / 60),
+    )
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        return render_error(error.code or 500)
+        # A refused rate limit (portal/ratelimit.py) knows in how many seconds to come back.
+        wait = getattr(error, "retry_after", None)
+        return render_error(error.code or 500, retry_after=wait if isinstance(wait, int) else None)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError):
@@ -106,7 +130,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         db.session.rollback()
-        return render_error(error.status, error.message)
+        return render_error(error.status, error.message, error.details.get("retry_after"))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -119,7 +119,7 @@ def rate(make_request, count: int = REQUESTS) -> float:
 
 
 def run(name: str, url: str) -> None:
-    app = make_test_app(url, RATELIMIT_STORAGE_URI="memory://", WTF_CSRF_ENABLED=False)
+    app = make_test_app(url, RATELIMIT_STORAGE_URL="memory://", WTF_CSRF_ENABLED=False)
     with app.app_context(), db.engine.begin() as connection:
         upgrade(connection)
     built = district.build(app)

@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from flask import abort
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from portal.accounts.models import Role, User
+from portal.errors import TooMany
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
 from portal.web.templating import local_time
 from tests import factories
@@ -92,6 +94,16 @@ def failing_app():
             raise RuntimeError("secret internals: password=hunter2")
         abort(status)
 
+    @app.get("/wait/<int:seconds>")
+    def wait(seconds: int):
+        raise TooManyRequests(retry_after=seconds)
+
+    @app.get("/codes")
+    def codes():
+        raise TooMany(
+            "A code was sent less than a minute ago. Please wait 30 seconds.", retry_after=30
+        )
+
     return app
 
 
@@ -117,6 +129,50 @@ def test_error_pages_speak_both_languages_and_hide_internals(failing_app, status
         as_text=True
     )
     assert chinese in chinese_body and english not in chinese_body
+
+
+@pytest.mark.parametrize(
+    ("seconds", "english", "chinese"),
+    [
+        (1, "Please wait 1 minute, then try again.", "请等 1 分钟后再试。"),
+        (61, "Please wait 2 minutes, then try again.", "请等 2 分钟后再试。"),
+        (90 * 60, "Please wait 90 minutes, then try again.", "请等 90 分钟后再试。"),
+        (20 * 3600, "Please wait 20 hours, then try again.", "请等 20 小时后再试。"),
+    ],
+)
+def test_the_429_page_says_when_to_come_back_in_both_languages(
+    failing_app, seconds, english, chinese
+):
+    client = failing_app.test_client()
+    response = client.get(f"/wait/{seconds}", headers={"Accept-Language": BROWSER_EN})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(seconds)
+    body = response.get_data(as_text=True)
+    assert "<h1>Too many attempts</h1>" in body and english in body
+    response = client.get(f"/wait/{seconds}", headers={"Accept-Language": BROWSER_ZH})
+    assert response.headers["Retry-After"] == str(seconds)
+    body = response.get_data(as_text=True)
+    assert "<h1>尝试次数太多</h1>" in body and chinese in body
+
+
+def test_a_refusal_from_a_rule_keeps_its_own_words_and_sends_retry_after(failing_app):
+    response = failing_app.test_client().get("/codes", headers={"Accept-Language": BROWSER_EN})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "30"
+    assert "Please wait 30 seconds." in response.get_data(as_text=True)
+
+
+def test_too_many_searches_get_the_429_page_in_the_reader_s_language(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOOKUP_LIMIT_PER_ADDRESS", "2 per minute")
+    for _ in range(2):
+        assert client.get("/find?q=楼").status_code == 200
+    english = client.get("/find?q=楼", headers={"Accept-Language": BROWSER_EN})
+    assert english.status_code == 429
+    assert 1 <= int(english.headers["Retry-After"]) <= 60
+    assert "Please wait 1 minute, then try again." in english.get_data(as_text=True)
+    chinese = client.get("/find?q=楼", headers={"Accept-Language": BROWSER_ZH})
+    assert chinese.status_code == 429
+    assert "请等 1 分钟后再试。" in chinese.get_data(as_text=True)
 
 
 def test_a_get_to_a_post_only_address_is_explained(client):
