@@ -173,10 +173,10 @@ def _detail_page(
         "resolve_form": NoteForm(formdata=None),
         "relevel_form": RelevelForm(formdata=None),
         "callback_form": CallBackForm(formdata=None),
-        "transfer_form": TransferForm(formdata=None),
-        "summon_form": SummonForm(formdata=None),
+        "transfer_form": TransferForm(formdata=None, prefix=PREFIXES["transfer"]),
+        "summon_form": SummonForm(formdata=None, prefix=PREFIXES["summon"]),
         "merge_form": MergeForm(formdata=None),
-        "hide_form": HideForm(formdata=None),
+        "hide_form": HideForm(formdata=None, prefix=PREFIXES["hide"]),
     } | failed
     forms["transfer_form"].target.choices = [
         SelectChoice(target.key, local_name(target.queue))
@@ -261,6 +261,10 @@ def _hide(form: HideForm, appeal: Appeal, now: datetime) -> None:
     casework.hide(db.session, current_user, appeal, form.reason.data, now=now, block_phone=block)
 
 
+# Forms shown together on the appeal page whose fields would share a name (reason, note)
+# get a prefix, so that every field has its own id and label.
+PREFIXES = {"transfer": "transfer", "summon": "summon", "hide": "hide"}
+
 # Actions with a form: (form class, what it does, message when done).
 FORM_ACTIONS = {
     "resolve": (NoteForm, _resolve, _l("Marked as resolved. The resident has been told.")),
@@ -293,7 +297,7 @@ def act(tracking: str, action: str):
     if action not in FORM_ACTIONS:
         abort(404)
     form_class, run, done = FORM_ACTIONS[action]
-    form = form_class()
+    form = form_class(prefix=PREFIXES.get(action, ""))
     if form.validate_on_submit():
         with saving(form) as saved:
             run(form, appeal, now)

@@ -11,7 +11,7 @@ from portal.accounts.labels import ROLE_LABELS
 from portal.appeals.catalogue import seed_catalogue
 from portal.audit.services import set_origin
 from portal.db import db, utcnow
-from portal.demo.services import demo_logins, has_places, seed_demo
+from portal.demo.services import demo_logins, has_places, seed_demo, seed_demo_units
 
 
 @click.group("demo", help="The demo district.")
@@ -33,6 +33,7 @@ def seed_command() -> None:
         session.commit()
         click.echo(_("Added the demo district with its buildings and one account per role."))
     added = seed_catalogue(session)
+    seed_demo_units(session)
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))

@@ -96,4 +96,19 @@ PEOPLE = [
     ("legal_adviser", "13800138006", "赵敏", "440399"),
     ("archivist", "13800138007", "孙伟", "440399"),
     ("admin", "13800138008", "周静", None),
+    # Works the queue of the district's housing bureau (UNITS), and answers its summonses.
+    ("officer", "13800138009", "黄建华", "440399"),
+]
+
+# (code, name, English name, place code, office phone, member phones, catalogue items at level 3)
+UNITS = [
+    (
+        "gm-housing",
+        "光明区住房和建设局",
+        "Guangming Housing and Construction Bureau",
+        "440399",
+        "0755-88211234",
+        ["13800138009"],
+        ["illegal-construction", "road-collapse"],
+    ),
 ]

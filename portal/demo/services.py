@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import staff
 from portal.accounts.models import STAFF_ROLES, Role, User
 from portal.accounts.permissions import SYSTEM
+from portal.appeals.models import CatalogueItem, Unit, UnitMember
 from portal.demo import data
 from portal.places import services as places
 from portal.places.models import Place, RiskGrade
@@ -88,6 +89,27 @@ def _create_people(session: Session, now: datetime) -> None:
             user.phone_verified_at = now
         if role != Role.RESIDENT:
             staff.grant_role(session, SYSTEM, user, role, place_code, now=now)
+
+
+def seed_demo_units(session: Session) -> int:
+    """The demo district's departments, their officers and the items they take at level 3
+    (after the catalogue is seeded; adds only what is missing)."""
+    added = 0
+    for code, name_zh, name_en, place_code, phone, members, items in data.UNITS:
+        if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+            continue
+        place = session.scalar(select(Place).where(Place.code == place_code))
+        if place is None:
+            continue
+        unit = Unit(code=code, place=place, name_zh=name_zh, name_en=name_en, phone=phone)
+        session.add(unit)
+        for user in session.scalars(select(User).where(User.phone.in_(members))):
+            session.add(UnitMember(unit=unit, user=user))
+        for item in session.scalars(select(CatalogueItem).where(CatalogueItem.code.in_(items))):
+            item.unit = unit
+        added += 1
+    session.flush()
+    return added
 
 
 def demo_logins(session: Session) -> list[tuple[Role, str, str, str]]:

@@ -66,14 +66,17 @@ def test_a_grid_worker_transfers_and_a_wrong_choice_keeps_the_reason(
     assert f'value="place:{tree.other_community.id}"' in page
     refused = client.post(
         f"/staff/appeals/{appeal.tracking}/transfer",
-        data={"target": "place:999999", "reason": "不归我们管"},
+        data={"transfer-target": "place:999999", "transfer-reason": "不归我们管"},
         headers=EN,
     )
     assert refused.status_code == 400
     assert "Choose where to send the report." in text(refused) and "不归我们管" in text(refused)
     done = client.post(
         f"/staff/appeals/{appeal.tracking}/transfer",
-        data={"target": f"place:{tree.other_community.id}", "reason": "属于乙社区"},
+        data={
+            "transfer-target": f"place:{tree.other_community.id}",
+            "transfer-reason": "属于乙社区",
+        },
     )
     assert done.status_code == 302
     session.expire_all()
@@ -92,14 +95,22 @@ def test_a_department_is_summoned_and_answers_on_the_appeal_page(
     client.post(f"/staff/appeals/{appeal.tracking}/accept")
     bad = client.post(
         f"/staff/appeals/{appeal.tracking}/summon",
-        data={"unit": department.unit.id, "hours": "0", "note": "外墙裂缝请查看"},
+        data={
+            "summon-unit": department.unit.id,
+            "summon-hours": "0",
+            "summon-note": "外墙裂缝请查看",
+        },
         headers=EN,
     )
     assert bad.status_code == 400 and "Give between 1 and 720 hours." in text(bad)
     assert "外墙裂缝请查看" in text(bad)
     client.post(
         f"/staff/appeals/{appeal.tracking}/summon",
-        data={"unit": department.unit.id, "hours": "24", "note": "外墙裂缝请查看"},
+        data={
+            "summon-unit": department.unit.id,
+            "summon-hours": "24",
+            "summon-note": "外墙裂缝请查看",
+        },
     )
     assert messages(session, "appeal_summoned")
     client.post("/sign-out")
@@ -150,7 +161,8 @@ def test_spam_is_set_aside_with_its_number_blocked_and_put_back(client, session,
     session.commit()
     sign_in_staff(client, staff.secretary)
     client.post(
-        f"/staff/appeals/{appeal.tracking}/hide", data={"reason": "广告短信", "block_phone": "y"}
+        f"/staff/appeals/{appeal.tracking}/hide",
+        data={"hide-reason": "广告短信", "hide-block_phone": "y"},
     )
     assert session.scalar(select(BlockedPhone.phone)) == RESIDENT
     held = text(client.get("/staff/appeals?view=held", headers=EN))

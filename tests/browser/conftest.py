@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from portal.appeals.catalogue import seed_catalogue
 from portal.db import db, utcnow
-from portal.demo.services import seed_demo
+from portal.demo.services import seed_demo, seed_demo_units
 from tests.conftest import ROOT_DIR, dispose, make_test_app, migrated_engine
 from tests.outbox import Outbox
 
@@ -70,6 +70,7 @@ def live_server(database) -> Iterator[LiveServer]:
     with app.app_context():
         seed_demo(db.session, now=utcnow())
         seed_catalogue(db.session)
+        seed_demo_units(db.session)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Posters printed during the tests lead to this server.

@@ -64,6 +64,18 @@ def test_every_chinese_message_leaves_room_for_the_signature_in_one_sms(app_cont
     assert sms_length(render(kind, EXAMPLES[kind], "zh_Hans_CN")) <= CHINESE_ROOM
 
 
+@pytest.mark.parametrize("clock", ["contact", "resolve", "callback", "summons"])
+def test_every_overdue_clock_has_its_own_words_in_one_sms(app_context, clock):
+    params = {"tracking": "A2611-7K3Q", "clock": clock, "place": "区住房和建设局"}
+    chinese = render("appeal_overdue", params, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM and "%(" not in chinese
+    others = {
+        c: render("appeal_overdue", {**params, "clock": c}, "en")
+        for c in ("contact", "resolve", "callback", "summons")
+    }
+    assert len(set(others.values())) == 4
+
+
 @pytest.mark.parametrize(
     ("length", "expected"), [(1, 1), (70, 1), (71, 2), (134, 2), (135, 3), (201, 3), (202, 4)]
 )
