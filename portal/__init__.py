@@ -119,6 +119,7 @@ def _register_features(app: Flask) -> None:
     from portal.accounts.cli import users_cli
     from portal.accounts.views import bp as accounts_bp
     from portal.appeals import views as appeals
+    from portal.appeals.admin import bp as appeals_admin_bp
     from portal.appeals.cli import appeals_cli
     from portal.audit.views import bp as audit_bp
     from portal.demo.cli import demo_cli
@@ -137,7 +138,16 @@ def _register_features(app: Flask) -> None:
     errors.init_app(app)
     doors.init_app(app)
     appeals.init_app(app)
-    blueprints = (web_bp, accounts_bp, places_bp, audit_bp, doors.bp, notifications.bp, appeals.bp)
+    blueprints = (
+        web_bp,
+        accounts_bp,
+        places_bp,
+        audit_bp,
+        doors.bp,
+        notifications.bp,
+        appeals.bp,
+        appeals_admin_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     if app.config["NOTIFICATIONS_PROVIDER"] == "http":
