@@ -120,6 +120,7 @@ def _register_features(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.appeals import staff_views  # noqa: F401  (its routes join the appeals blueprint)
     from portal.appeals import views as appeals
+    from portal.appeals.admin import bp as appeals_admin_bp
     from portal.appeals.cli import appeals_cli
     from portal.audit.views import bp as audit_bp
     from portal.demo.cli import demo_cli
@@ -138,7 +139,16 @@ def _register_features(app: Flask) -> None:
     errors.init_app(app)
     doors.init_app(app)
     appeals.init_app(app)
-    blueprints = (web_bp, accounts_bp, places_bp, audit_bp, doors.bp, notifications.bp, appeals.bp)
+    blueprints = (
+        web_bp,
+        accounts_bp,
+        places_bp,
+        audit_bp,
+        doors.bp,
+        notifications.bp,
+        appeals.bp,
+        appeals_admin_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     if app.config["NOTIFICATIONS_PROVIDER"] == "http":

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT = "view_audit"
     MANAGE_MESSAGES = "manage_messages"
+    MANAGE_CATALOGUE = "manage_catalogue"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -31,6 +32,9 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
     # The outbox holds every resident's number: portal-wide administrators only.
     Permission.MANAGE_MESSAGES: frozenset({Role.ADMIN}),
+    # The catalogue of appeal types, and the units (street offices, departments) that take
+    # level-3 appeals: administrators of the portal, or of a district for its own units.
+    Permission.MANAGE_CATALOGUE: frozenset({Role.ADMIN}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

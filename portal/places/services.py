@@ -179,7 +179,8 @@ def _check_printable(field: str, *texts: str) -> None:
         )
 
 
-def _check_public_phone(session: Session, phone: str) -> None:
+def check_public_phone(session: Session, phone: str) -> None:
+    """Refuse a public number (printed, or shown in full) that is malformed or a sign-in number."""
     phone = phone.strip()
     if not phone:
         return
@@ -212,7 +213,7 @@ def _check_place_fields(
     if clash is not None and clash != place_id:
         raise Invalid(_l("Another place already has this code."), field="code")
     _check_printable("name_zh", name_zh)
-    _check_public_phone(session, phone)
+    check_public_phone(session, phone)
 
 
 def create_place(

@@ -10,6 +10,10 @@ from sqlalchemy import select, text
 
 import portal.models  # noqa: F401
 from portal.accounts.models import Role
+from portal.accounts.permissions import SYSTEM
+from portal.appeals import units
+from portal.appeals.catalogue import seed_catalogue
+from portal.appeals.models import CatalogueItem
 from portal.db import Base, make_engine
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
@@ -126,6 +130,12 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     tree = factories.tree(session)
     admin = factories.user(session, Role.ADMIN, None)
     worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    seed_catalogue(session)
+    item = session.scalars(select(CatalogueItem)).first()
+    unit = units.create_unit(
+        session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
+        phone="", now=factories.EPOCH,
+    )  # fmt: skip
     session.commit()
     values = {
         "place_id": tree.grid.id,
@@ -137,6 +147,9 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "code": tree.building.public_code,
         "tracking": "A2611-2345",
         "name": "0" * 32 + ".jpg",
+        "group_id": item.group_id,
+        "item_id": item.id,
+        "unit_id": unit.id,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)

@@ -1,0 +1,355 @@
+"""HTTP for administrators: the catalogue (事项清单) of appeal types, and the units (street
+offices and departments) that take level-3 appeals, with their members."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from portal.appeals import catalogue, units
+from portal.appeals.admin_forms import HANDLING_NAMES, GroupForm, ItemForm, MemberForm, UnitForm
+from portal.appeals.models import CatalogueItem, HandlingClass, Unit
+from portal.appeals.services import clocks
+from portal.db import db, utcnow
+from portal.pagination import paginate
+from portal.places.labels import KIND_LABELS
+from portal.web.forms import one_button_action, saving
+from portal.web.templating import local_name
+
+bp = Blueprint("appeals_admin", __name__, url_prefix="/admin")
+
+
+def exact_span(delta: timedelta) -> str:
+    """A time limit exactly, as the 12345 standards say it: "2 hours", "24 hours", "15 days"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
+        granularity = "day"
+    elif minutes % 60 == 0:
+        granularity = "hour"
+    else:
+        granularity = "minute"
+    # A threshold no time reaches: the largest unit is the granularity, never rounded up.
+    return format_timedelta(delta, granularity=granularity, threshold=10**9)
+
+
+def resolve_time(item: CatalogueItem) -> str:
+    """How long resolving an appeal of `item` may take: its own time, or its class's."""
+    if item.resolve_minutes:
+        return exact_span(timedelta(minutes=item.resolve_minutes))
+    return exact_span(clocks().handling[item.handling])
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"handling_name": HANDLING_NAMES.get, "resolve_time": resolve_time}
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+@bp.get("/catalogue")
+@login_required
+def index():
+    groups, retired = catalogue.catalogue_overview(db.session, current_user)
+    return render_template("appeals/admin/catalogue.html", groups=groups, retired=retired)
+
+
+@bp.route("/catalogue/groups/new", methods=["GET", "POST"])
+@login_required
+def new_group():
+    catalogue.require_catalogue_manager(current_user)
+    form = GroupForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            group = catalogue.create_group(
+                db.session,
+                current_user,
+                code=form.code.data,
+                name_zh=form.name_zh.data,
+                name_en=form.name_en.data,
+                now=utcnow(),
+            )
+        if saved:
+            flash(_("The group is added."), "success")
+            return redirect(url_for("appeals_admin.group", group_id=group.id))
+    return render_template("appeals/admin/group.html", form=form, group=None, items=[])
+
+
+@bp.route("/catalogue/groups/<int:group_id>", methods=["GET", "POST"])
+@login_required
+def group(group_id: int):
+    group = catalogue.get_group(db.session, current_user, group_id)
+    form = GroupForm(obj=group)
+    del form.code
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            catalogue.update_group(
+                db.session,
+                current_user,
+                group,
+                name_zh=form.name_zh.data,
+                name_en=form.name_en.data,
+                now=utcnow(),
+            )
+        if saved:
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("appeals_admin.group", group_id=group.id))
+    items = [item for item in group.items if item.retired_at is None]
+    return render_template("appeals/admin/group.html", form=form, group=group, items=items)
+
+
+@bp.post("/catalogue/groups/<int:group_id>/up", defaults={"step": -1})
+@bp.post("/catalogue/groups/<int:group_id>/down", defaults={"step": 1})
+@login_required
+def move_group(group_id: int, step: int):
+    group = catalogue.get_group(db.session, current_user, group_id)
+    action = partial(catalogue.move_group, db.session, current_user, group, step, now=utcnow())
+    one_button_action(action, _("The group is moved."))
+    return redirect(url_for("appeals_admin.index", _anchor=f"group-{group_id}"))
+
+
+def _item_choices(form: ItemForm, item: CatalogueItem | None) -> None:
+    """Fill in the choices that come from the database and the configured clocks."""
+    form.group_id.choices = [
+        SelectChoice(group.id, local_name(group))
+        for group in catalogue.groups(db.session, current_user)
+    ]
+    form.handling.choices = [
+        SelectChoice(handling.value, f"{HANDLING_NAMES[handling]} · {exact_span(time)}")
+        for handling, time in sorted(clocks().handling.items(), key=lambda pair: pair[1])
+    ]
+    offered = units.usable_units(db.session, current_user)
+    if item is not None and item.unit is not None and item.unit not in offered:
+        offered.append(item.unit)
+    form.unit_id.choices = [SelectChoice("", _("The building's street office"))] + [
+        SelectChoice(unit.id, f"{local_name(unit)} · {local_name(unit.place)}") for unit in offered
+    ]
+
+
+def _item_fields(form: ItemForm) -> catalogue.ItemFields:
+    return catalogue.ItemFields(
+        group_id=form.group_id.data,
+        name_zh=form.name_zh.data,
+        name_en=form.name_en.data,
+        default_level=form.default_level.data,
+        handling=form.handling.data,
+        resolve_hours=form.resolve_hours.data,
+        unit_id=form.unit_id.data,
+    )
+
+
+@bp.route("/catalogue/items/new", methods=["GET", "POST"])
+@login_required
+def new_item():
+    catalogue.require_catalogue_manager(current_user)
+    form = ItemForm()
+    _item_choices(form, None)
+    if request.method == "GET":
+        group_id = request.args.get("group", "")
+        form.group_id.data = int(group_id) if group_id.isdigit() else None
+        form.handling.data = HandlingClass.GENERAL.value
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            item = catalogue.create_item(
+                db.session, current_user, code=form.code.data, fields=_item_fields(form),
+                now=utcnow(),
+            )  # fmt: skip
+        if saved:
+            flash(_("The kind of problem is added. The report form offers it now."), "success")
+            return redirect(url_for("appeals_admin.index", _anchor=f"item-{item.id}"))
+    return render_template("appeals/admin/item.html", form=form, item=None)
+
+
+@bp.route("/catalogue/items/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def item(item_id: int):
+    item = catalogue.get_item(db.session, current_user, item_id)
+    form = ItemForm(obj=item)
+    del form.code
+    _item_choices(form, item)
+    if request.method == "GET" and item.resolve_minutes:
+        form.resolve_hours.data = item.resolve_minutes // 60
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            catalogue.update_item(db.session, current_user, item, _item_fields(form), now=utcnow())
+        if saved:
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("appeals_admin.index", _anchor=f"item-{item.id}"))
+    return render_template("appeals/admin/item.html", form=form, item=item)
+
+
+@bp.post("/catalogue/items/<int:item_id>/up", defaults={"step": -1})
+@bp.post("/catalogue/items/<int:item_id>/down", defaults={"step": 1})
+@login_required
+def move_item(item_id: int, step: int):
+    item = catalogue.get_item(db.session, current_user, item_id)
+    action = partial(catalogue.move_item, db.session, current_user, item, step, now=utcnow())
+    one_button_action(action, _("The kind of problem is moved."))
+    return redirect(url_for("appeals_admin.group", group_id=item.group_id, _anchor="items"))
+
+
+@bp.post("/catalogue/items/<int:item_id>/retire")
+@login_required
+def retire_item(item_id: int):
+    return _set_item_retired(
+        item_id, True, _("The kind of problem is retired. The report form no longer offers it.")
+    )
+
+
+@bp.post("/catalogue/items/<int:item_id>/restore")
+@login_required
+def restore_item(item_id: int):
+    return _set_item_retired(
+        item_id, False, _("The kind of problem is in use again. The report form offers it.")
+    )
+
+
+def _set_item_retired(item_id: int, retired: bool, message: str):
+    item = catalogue.get_item(db.session, current_user, item_id)
+    one_button_action(
+        partial(catalogue.set_item_retired, db.session, current_user, item, retired, now=utcnow()),
+        message,
+    )
+    return redirect(url_for("appeals_admin.item", item_id=item_id))
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+@bp.get("/units")
+@login_required
+def unit_list():
+    page = paginate(db.session, units.units_query(current_user), request.args.get("page"))
+    return render_template(
+        "appeals/admin/units.html", page=page, members=units.member_counts(db.session, page.items)
+    )
+
+
+def _place_choices(form: UnitForm, unit: Unit | None) -> None:
+    places = units.unit_places(db.session, current_user)
+    if unit is not None and unit.place not in places:
+        places.append(unit.place)
+    form.place_id.choices = [SelectChoice("", _("Choose one"))] + [
+        SelectChoice(place.id, f"{local_name(place)} · {KIND_LABELS[place.kind]}")
+        for place in places
+    ]
+
+
+def _unit_fields(form: UnitForm) -> dict:
+    return {
+        "place_id": form.place_id.data,
+        "name_zh": form.name_zh.data,
+        "name_en": form.name_en.data,
+        "phone": form.phone.data or "",
+    }
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@login_required
+def new_unit():
+    catalogue.require_catalogue_manager(current_user)
+    form = UnitForm()
+    _place_choices(form, None)
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            unit = units.create_unit(
+                db.session, current_user, code=form.code.data, now=utcnow(),
+                **_unit_fields(form),
+            )  # fmt: skip
+        if saved:
+            flash(_("The unit is added. Now add the officers who work its queue."), "success")
+            return redirect(url_for("appeals_admin.unit", unit_id=unit.id, _anchor="members"))
+    return render_template("appeals/admin/new_unit.html", form=form)
+
+
+def _unit_page(unit: Unit, form: UnitForm | None = None, member_form: MemberForm | None = None):
+    """The unit's page, with the form that was just sent (and its problems) if any."""
+    if form is None:
+        form = UnitForm(formdata=None, obj=unit)
+        del form.code
+        _place_choices(form, unit)
+    page = render_template(
+        "appeals/admin/unit.html",
+        unit=unit,
+        form=form,
+        member_form=member_form or MemberForm(formdata=None, prefix="member"),
+        members=units.members_of(db.session, unit),
+        items=units.items_of(db.session, unit),
+    )
+    return page, 400 if form.errors or form.form_errors or member_form else 200
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@login_required
+def unit(unit_id: int):
+    unit = units.get_unit(db.session, current_user, unit_id)
+    if request.method == "GET":
+        return _unit_page(unit)
+    form = UnitForm(obj=unit)
+    del form.code
+    _place_choices(form, unit)
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            units.update_unit(db.session, current_user, unit, now=utcnow(), **_unit_fields(form))
+        if saved:
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("appeals_admin.unit", unit_id=unit.id))
+    return _unit_page(unit, form=form)
+
+
+@bp.post("/units/<int:unit_id>/members")
+@login_required
+def add_member(unit_id: int):
+    unit = units.get_unit(db.session, current_user, unit_id)
+    form = MemberForm(prefix="member")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            user = units.add_member(db.session, current_user, unit, form.phone.data, now=utcnow())
+        if saved:
+            flash(
+                _(
+                    "%(name)s is a member of the unit now.",
+                    name=user.display_name or _("The officer"),
+                ),
+                "success",
+            )
+            return redirect(url_for("appeals_admin.unit", unit_id=unit_id, _anchor="members"))
+    return _unit_page(unit, member_form=form)
+
+
+@bp.post("/units/<int:unit_id>/members/<int:user_id>/remove")
+@login_required
+def remove_member(unit_id: int, user_id: int):
+    unit = units.get_unit(db.session, current_user, unit_id)
+    one_button_action(
+        partial(units.remove_member, db.session, current_user, unit, user_id, now=utcnow()),
+        _("The officer is no longer a member of the unit."),
+    )
+    return redirect(url_for("appeals_admin.unit", unit_id=unit_id, _anchor="members"))
+
+
+@bp.post("/units/<int:unit_id>/retire")
+@login_required
+def retire_unit(unit_id: int):
+    return _set_unit_retired(unit_id, True, _("The unit is retired. It takes nothing new."))
+
+
+@bp.post("/units/<int:unit_id>/restore")
+@login_required
+def restore_unit(unit_id: int):
+    return _set_unit_retired(unit_id, False, _("The unit is in use again."))
+
+
+def _set_unit_retired(unit_id: int, retired: bool, message: str):
+    unit = units.get_unit(db.session, current_user, unit_id)
+    one_button_action(
+        partial(units.set_unit_retired, db.session, current_user, unit, retired, now=utcnow()),
+        message,
+    )
+    return redirect(url_for("appeals_admin.unit", unit_id=unit_id))

@@ -1,0 +1,344 @@
+"""The catalogue and units over HTTP: administrators' forms, what they keep when refused, and
+nobody else getting in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.appeals.models import CatalogueGroup, CatalogueItem, Unit, UnitMember
+from portal.audit.models import AuditEvent, Outcome
+from tests import factories
+from tests.accounts.test_views import EN, page, sign_in_staff
+from tests.appeals.conftest import item as item_by_code
+
+
+@pytest.fixture
+def admin_client(client, session, tree):
+    sign_in_staff(client, factories.user(session, Role.ADMIN, None, name="周管理"))
+    return client
+
+
+@pytest.fixture
+def unit(session, tree) -> Unit:
+    made = Unit(
+        code="fh-chengguan", place=tree.street, name_zh="第一街道城管执法队",
+        name_en="Urban management", phone="",
+    )  # fmt: skip
+    session.add(made)
+    session.commit()
+    return made
+
+
+def group_ids(session) -> list[int]:
+    return list(session.scalars(select(CatalogueGroup.id).order_by(CatalogueGroup.position)))
+
+
+def new_item_form(**values) -> dict:
+    return {
+        "code": "loose-manhole",
+        "group_id": "",
+        "name_zh": "井盖松了",
+        "name_en": "A loose manhole cover",
+        "default_level": "3",
+        "handling": "emergency",
+        "resolve_hours": "",
+        "unit_id": "",
+    } | values
+
+
+def errors(body: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", found).replace("Error:", "").strip()
+        for found in re.findall(r'class="field-error"[^>]*>(.*?)</p>', body, re.S)
+    ]
+
+
+def test_the_staff_desk_leads_an_administrator_to_the_catalogue_and_units(admin_client):
+    desk = page(admin_client, "/staff")
+    assert 'href="/admin/catalogue"' in desk and 'href="/admin/units"' in desk
+
+
+def test_the_catalogue_shows_groups_in_order_and_retired_kinds_apart(admin_client, session, tree):
+    retired = item_by_code(session, "dog-mess")
+    admin_client.post(f"/admin/catalogue/items/{retired.id}/retire", headers=EN)
+    body = page(admin_client, "/admin/catalogue")
+    groups = list(session.scalars(select(CatalogueGroup).order_by(CatalogueGroup.position)))
+    positions = [body.index(f'id="group-{group.id}"') for group in groups]
+    assert positions == sorted(positions)
+    live, apart = body.split('id="retired"')
+    assert "Rubbish left in the stairwell" in live and "Level 1: the grid worker" in live
+    assert "Dog mess left on the paths" in apart and "Dog mess" not in live
+    # No "up" for the first group, no "down" for the last.
+    assert f"/admin/catalogue/groups/{groups[0].id}/up" not in body
+    assert f"/admin/catalogue/groups/{groups[0].id}/down" in body
+    assert f"/admin/catalogue/groups/{groups[-1].id}/down" not in body
+
+
+def test_an_item_added_at_level_3_with_a_unit_is_offered_on_the_report_form(
+    admin_client, session, tree, unit
+):
+    group_id = group_ids(session)[1]
+    form = page(admin_client, f"/admin/catalogue/items/new?group={group_id}")
+    assert f'<option selected value="{group_id}">' in form
+    assert 'value="general" checked' in form or 'checked id="handling-2"' in form
+    assert f'<option value="{unit.id}">Urban management' in form
+
+    response = admin_client.post(
+        "/admin/catalogue/items/new",
+        data=new_item_form(group_id=str(group_id), unit_id=str(unit.id), resolve_hours="3"),
+        headers=EN,
+    )
+    item = session.scalar(select(CatalogueItem).where(CatalogueItem.code == "loose-manhole"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/catalogue#item-{item.id}"
+    assert (item.group_id, item.default_level, item.resolve_minutes, item.unit_id) == (
+        group_id, 3, 180, unit.id
+    )  # fmt: skip
+    listed = page(admin_client, "/admin/catalogue")
+    assert "A loose manhole cover" in listed and "3 hours" in listed
+    assert "at level 3 to Urban management" in listed
+    assert "A loose manhole cover" in page(admin_client, f"/admin/units/{unit.id}")
+
+    report = page(admin_client, f"/b/{tree.building.public_code}/report")
+    assert f'id="item-{item.id}"' in report and "A loose manhole cover" in report
+
+
+def test_a_refused_item_keeps_everything_typed(admin_client, session, tree, unit):
+    group_id = group_ids(session)[2]
+    typed = new_item_form(
+        code="rubbish-in-corridor", group_id=str(group_id), name_zh="井盖松了 ", resolve_hours="5",
+        unit_id=str(unit.id), default_level="2", handling="complex",
+    )  # fmt: skip
+    response = admin_client.post("/admin/catalogue/items/new", data=typed, headers=EN)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="error-summary"' in body and '<a href="#code">' in body
+    assert errors(body) == ["Another kind of problem already has this code."]
+    assert 'value="rubbish-in-corridor"' in body and 'value="井盖松了 "' in body
+    assert 'value="A loose manhole cover"' in body and 'value="5"' in body
+    assert f'<option selected value="{group_id}">' in body
+    assert f'<option selected value="{unit.id}">' in body
+    assert re.search(r'checked[^>]*value="2"|value="2"[^>]*checked', body)
+    assert re.search(r'checked[^>]*value="complex"|value="complex"[^>]*checked', body)
+    assert body.count("<title>Error:") == 1
+
+    for values, message in (
+        ({"name_en": ""}, "Enter the name in English: the portal is read in English too."),
+        ({"resolve_hours": "2000"}, "Enter a whole number of hours from 1 to 1440, or leave it empty."),
+        ({"default_level": ""}, "Choose level 1, 2 or 3."),
+    ):  # fmt: skip
+        data = new_item_form(group_id=str(group_id)) | values
+        body = admin_client.post("/admin/catalogue/items/new", data=data, headers=EN).get_data(
+            as_text=True
+        )
+        assert errors(body) == [message]
+    assert (
+        session.scalar(select(CatalogueItem).where(CatalogueItem.code == "loose-manhole")) is None
+    )
+
+
+def test_an_item_is_edited_retired_and_restored(admin_client, session, tree):
+    item = item_by_code(session, "rubbish-in-corridor")
+    item.resolve_minutes = 36 * 60
+    session.commit()
+    form = page(admin_client, f"/admin/catalogue/items/{item.id}")
+    assert 'name="code"' not in form and "rubbish-in-corridor" in form
+    assert 'value="36"' in form and "36 hours" not in form  # the class's time is in the choices
+
+    data = new_item_form(
+        group_id=str(item.group_id), name_zh=item.name_zh, name_en="Rubbish in the stairwell",
+        default_level="2", handling="general", resolve_hours="",
+    )  # fmt: skip
+    del data["code"]
+    response = admin_client.post(f"/admin/catalogue/items/{item.id}", data=data, headers=EN)
+    assert response.status_code == 302
+    assert (item.name_en, item.default_level, item.resolve_minutes) == (
+        "Rubbish in the stairwell", 2, None
+    )  # fmt: skip
+
+    response = admin_client.post(f"/admin/catalogue/items/{item.id}/retire", headers=EN)
+    assert response.headers["Location"] == f"/admin/catalogue/items/{item.id}"
+    assert item.retired_at is not None
+    retired_page = page(admin_client, f"/admin/catalogue/items/{item.id}")
+    assert (
+        "no longer offers it" in retired_page and "Put it back on the report form" in retired_page
+    )
+    report = page(admin_client, f"/b/{tree.building.public_code}/report")
+    assert f'id="item-{item.id}"' not in report
+
+    admin_client.post(f"/admin/catalogue/items/{item.id}/restore", headers=EN)
+    assert item.retired_at is None
+    assert f'id="item-{item.id}"' in page(admin_client, f"/b/{tree.building.public_code}/report")
+
+
+def test_groups_are_added_renamed_and_reordered(admin_client, session, tree):
+    response = admin_client.post(
+        "/admin/catalogue/groups/new",
+        data={"code": "environment", "name_zh": "冬季供暖", "name_en": "Winter heating"},
+        headers=EN,
+    )
+    body = response.get_data(as_text=True)
+    assert errors(body) == ["Another group already has this code."]
+    assert 'value="冬季供暖"' in body and 'value="Winter heating"' in body
+
+    response = admin_client.post(
+        "/admin/catalogue/groups/new",
+        data={"code": "winter", "name_zh": "冬季供暖", "name_en": "Winter heating"},
+        headers=EN,
+    )
+    group = session.scalar(select(CatalogueGroup).where(CatalogueGroup.code == "winter"))
+    assert response.headers["Location"] == f"/admin/catalogue/groups/{group.id}"
+
+    response = admin_client.post(
+        f"/admin/catalogue/groups/{group.id}",
+        data={"name_zh": "供暖", "name_en": "Heating"},
+        headers=EN,
+    )
+    assert response.status_code == 302 and (group.name_zh, group.name_en) == ("供暖", "Heating")
+
+    before = group.position
+    response = admin_client.post(f"/admin/catalogue/groups/{group.id}/up", headers=EN)
+    assert response.headers["Location"] == f"/admin/catalogue#group-{group.id}"
+    assert group.position == before - 1
+    response = admin_client.post(f"/admin/catalogue/groups/{group.id}/sideways", headers=EN)
+    assert response.status_code == 404
+
+
+def test_items_are_reordered_on_their_group_page(admin_client, session, tree):
+    first = item_by_code(session, "rubbish-not-collected")
+    second = item_by_code(session, "rubbish-in-corridor")
+    body = page(admin_client, f"/admin/catalogue/groups/{first.group_id}")
+    assert body.index("Rubbish bins full") < body.index("Rubbish left in the stairwell")
+    response = admin_client.post(f"/admin/catalogue/items/{second.id}/up", headers=EN)
+    assert response.headers["Location"] == f"/admin/catalogue/groups/{first.group_id}#items"
+    body = page(admin_client, f"/admin/catalogue/groups/{first.group_id}")
+    assert body.index("Rubbish left in the stairwell") < body.index("Rubbish bins full")
+    response = admin_client.post(f"/admin/catalogue/items/{second.id}/up", headers=EN)
+    assert "It cannot move further that way." in page(
+        admin_client, response.headers["Location"].split("#")[0]
+    )
+
+
+def test_a_unit_is_added_with_what_was_typed_kept_when_refused(admin_client, session, tree, unit):
+    form = page(admin_client, "/admin/units/new")
+    assert f'<option value="{tree.street.id}">' in form
+    assert f'<option value="{tree.community.id}">' not in form  # communities have no units
+    typed = {
+        "code": unit.code, "place_id": str(tree.other_street.id), "name_zh": "第二街道住建办",
+        "name_en": "Housing office", "phone": "0755-2345 6789",
+    }  # fmt: skip
+    body = admin_client.post("/admin/units/new", data=typed, headers=EN).get_data(as_text=True)
+    assert errors(body) == ["Another unit already has this code."]
+    assert f'<option selected value="{tree.other_street.id}">' in body
+    assert 'value="第二街道住建办"' in body and 'value="0755-2345 6789"' in body
+
+    response = admin_client.post("/admin/units/new", data=typed | {"code": "housing"}, headers=EN)
+    made = session.scalar(select(Unit).where(Unit.code == "housing"))
+    assert response.headers["Location"] == f"/admin/units/{made.id}#members"
+    listed = page(admin_client, "/admin/units")
+    assert "Housing office" in listed and "Nobody works its queue" in listed
+
+
+def test_a_unit_page_adds_and_removes_members(admin_client, session, tree, unit, staff):
+    body = page(admin_client, f"/admin/units/{unit.id}")
+    assert 'id="member-phone"' in body and 'id="phone"' in body  # two forms, no id twice
+
+    response = admin_client.post(
+        f"/admin/units/{unit.id}/members", data={"member-phone": staff.secretary.phone}, headers=EN
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert errors(body) == [
+        "This account is not an officer of the street or district this unit serves. Give it the officer role there first, under Staff accounts."
+    ]
+    assert f'value="{staff.secretary.phone}"' in body and '<a href="#member-phone">' in body
+
+    response = admin_client.post(
+        f"/admin/units/{unit.id}/members", data={"member-phone": staff.officer.phone}, headers=EN
+    )
+    assert response.headers["Location"] == f"/admin/units/{unit.id}#members"
+    body = page(admin_client, f"/admin/units/{unit.id}")
+    assert "刘街道 is a member of the unit now." in body
+    assert "刘街道" in body and staff.officer.phone not in body  # masked
+
+    admin_client.post(f"/admin/units/{unit.id}/members/{staff.officer.id}/remove", headers=EN)
+    assert session.scalar(select(UnitMember.user_id)) is None
+
+
+def test_a_unit_is_edited_and_retired_only_when_no_item_goes_to_it(
+    admin_client, session, tree, unit
+):
+    data = {
+        "place_id": str(tree.district.id), "name_zh": unit.name_zh, "name_en": "",
+        "phone": "",
+    }  # fmt: skip
+    response = admin_client.post(f"/admin/units/{unit.id}", data=data, headers=EN)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and errors(body) == [
+        "Enter the name in English: the portal is read in English too."
+    ]
+    assert f'<option selected value="{tree.district.id}">' in body
+    response = admin_client.post(
+        f"/admin/units/{unit.id}", data=data | {"name_en": "District urban management"}, headers=EN
+    )
+    assert response.status_code == 302 and unit.place == tree.district
+
+    item = item_by_code(session, "rubbish-in-corridor")
+    item.unit = unit
+    session.commit()
+    admin_client.post(f"/admin/units/{unit.id}/retire", headers=EN)
+    body = page(admin_client, f"/admin/units/{unit.id}")
+    assert "Give them another unit first." in body and unit.retired_at is None
+    item.unit = None
+    session.commit()
+    admin_client.post(f"/admin/units/{unit.id}/retire", headers=EN)
+    assert unit.retired_at is not None
+    assert "Bring this unit back into use" in page(admin_client, f"/admin/units/{unit.id}")
+
+
+@pytest.mark.parametrize("role", [Role.SECRETARY, Role.GRID_WORKER, Role.OFFICER])
+def test_only_administrators_open_these_pages(client, session, tree, unit, role):
+    place = {Role.SECRETARY: tree.community, Role.GRID_WORKER: tree.grid, Role.OFFICER: tree.street}
+    sign_in_staff(client, factories.user(session, role, place[role]))
+    item = item_by_code(session, "rubbish-in-corridor")
+    group_id = item.group_id
+    assert 'href="/admin/catalogue"' not in page(client, "/staff")
+    for url in (
+        "/admin/catalogue", "/admin/catalogue/groups/new", f"/admin/catalogue/groups/{group_id}",
+        "/admin/catalogue/items/new", f"/admin/catalogue/items/{item.id}", "/admin/units",
+        "/admin/units/new", f"/admin/units/{unit.id}",
+    ):  # fmt: skip
+        assert client.get(url, headers=EN).status_code == 403, url
+    for url, data in (
+        ("/admin/catalogue/items/new", new_item_form()),
+        (f"/admin/catalogue/items/{item.id}/retire", {}),
+        (f"/admin/catalogue/groups/{group_id}/down", {}),
+        (f"/admin/units/{unit.id}/members", {"member-phone": "13800138005"}),
+        (f"/admin/units/{unit.id}/retire", {}),
+    ):
+        assert client.post(url, data=data, headers=EN).status_code == 403, url
+    assert item.retired_at is None and unit.retired_at is None
+    denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert len(denied) == 13 and {event.outcome for event in denied} == {Outcome.DENIED}
+
+
+def test_a_district_administrator_sees_only_their_districts_units(client, session, tree, unit):
+    elsewhere = factories.place(session, None, "另一区")
+    theirs = Unit(code="other-housing", place=elsewhere, name_zh="另一区住建局", name_en="Housing")
+    session.add(theirs)
+    session.commit()
+    sign_in_staff(client, factories.user(session, Role.ADMIN, tree.district))
+    listed = page(client, "/admin/units")
+    assert "Urban management" in listed and "另一区住建局" not in listed
+    assert client.get(f"/admin/units/{theirs.id}", headers=EN).status_code == 403
+    assert page(client, "/admin/catalogue")  # the catalogue is one for the whole portal
+    assert f'<option value="{elsewhere.id}">' not in page(client, "/admin/units/new")
+
+
+def test_signed_out_people_are_sent_to_sign_in(client, tree):
+    response = client.get("/admin/catalogue", headers=EN)
+    assert response.status_code == 302 and "/staff/sign-in" in response.headers["Location"]

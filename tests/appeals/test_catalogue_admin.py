@@ -1,0 +1,541 @@
+"""Keeping the catalogue (事项清单) and the units, without HTTP: each rule, who may, the audit
+log, and the edit time that tells a cached catalogue to read again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import SYSTEM
+from portal.appeals import catalogue, services, units
+from portal.appeals.catalogue import ItemFields
+from portal.appeals.models import CatalogueGroup, CatalogueItem, HandlingClass, Unit, UnitMember
+from portal.audit.models import AuditEvent
+from portal.errors import Forbidden, Invalid, NotFound
+from tests import factories
+from tests.appeals.conftest import file_appeal
+from tests.appeals.conftest import item as item_by_code
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+@pytest.fixture
+def admin(session, tree):
+    return factories.user(session, Role.ADMIN, None, name="周管理")
+
+
+@pytest.fixture
+def later(now):
+    return now + timedelta(hours=1)
+
+
+def audit_events(session, action: str) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
+
+
+def first_group(session) -> CatalogueGroup:
+    return session.scalars(select(CatalogueGroup).order_by(CatalogueGroup.position)).first()
+
+
+def fields(group: CatalogueGroup, **values) -> ItemFields:
+    return ItemFields(
+        **(
+            {
+                "group_id": group.id,
+                "name_zh": "井盖松了",
+                "name_en": "A loose manhole cover",
+                "default_level": 3,
+                "handling": "emergency",
+            }
+            | values
+        )
+    )
+
+
+def a_unit(session, place, code: str = "fh-chengguan", **values) -> Unit:
+    return units.create_unit(
+        session,
+        SYSTEM,
+        code=code,
+        place_id=place.id,
+        name_zh=values.get("name_zh", "第一街道城管执法队"),
+        name_en=values.get("name_en", "Urban management, first street"),
+        phone=values.get("phone", ""),
+        now=factories.EPOCH,
+    )
+
+
+# --- who may ---------------------------------------------------------------------------------
+
+
+def test_only_administrators_keep_the_catalogue_and_units(session, tree, staff, now):
+    group = first_group(session)
+    item = item_by_code(session, "rubbish-in-corridor")
+    unit = a_unit(session, tree.street)
+    for actor in (staff.secretary, staff.grid_worker, staff.officer, staff.district_officer):
+        with pytest.raises(Forbidden):
+            catalogue.catalogue_overview(session, actor)
+        with pytest.raises(Forbidden):
+            catalogue.create_group(session, actor, code="g", name_zh="组", name_en="G", now=now)
+        with pytest.raises(Forbidden):
+            catalogue.create_item(session, actor, code="x", fields=fields(group), now=now)
+        with pytest.raises(Forbidden):
+            catalogue.update_group(session, actor, group, name_zh="改", name_en="C", now=now)
+        with pytest.raises(Forbidden):
+            catalogue.set_item_retired(session, actor, item, True, now=now)
+        with pytest.raises(Forbidden):
+            units.get_unit(session, actor, unit.id)
+        with pytest.raises(Forbidden):
+            units.add_member(session, actor, unit, staff.officer.phone, now=now)
+    assert item.retired_at is None and group.name_zh != "改"
+    assert session.scalar(select(UnitMember.user_id)) is None
+
+
+def test_a_district_administrator_keeps_the_catalogue_and_the_units_of_their_district(
+    session, tree, now
+):
+    elsewhere = factories.place(session, None, "另一区")
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    other_admin = factories.user(session, Role.ADMIN, elsewhere)
+    ours = a_unit(session, tree.street)
+    theirs = a_unit(session, elsewhere, code="other-district-housing")
+
+    catalogue.create_group(
+        session, district_admin, code="winter", name_zh="冬季", name_en="Winter", now=now
+    )
+    assert units.get_unit(session, district_admin, ours.id) is ours
+    assert list(session.scalars(units.units_query(district_admin))) == [ours]
+    assert units.unit_places(session, district_admin) == [
+        tree.district, tree.street, tree.other_street
+    ]  # fmt: skip
+    with pytest.raises(Forbidden):
+        units.get_unit(session, district_admin, theirs.id)
+    with pytest.raises(Forbidden):
+        units.create_unit(
+            session, district_admin, code="x", place_id=elsewhere.id, name_zh="单位",
+            name_en="Unit", phone="", now=now,
+        )  # fmt: skip
+    # An item can be given only a unit its administrator looks after.
+    with pytest.raises(Forbidden):
+        catalogue.create_item(
+            session, other_admin, code="x", fields=fields(first_group(session), unit_id=ours.id),
+            now=now,
+        )  # fmt: skip
+
+
+# --- groups ----------------------------------------------------------------------------------
+
+
+def test_a_new_group_goes_last_with_its_edit_time_and_an_audit_entry(session, tree, admin, now):
+    group = catalogue.create_group(
+        session, admin, code=" Winter-Heating ", name_zh=" 冬季供暖 ", name_en="Winter heating",
+        now=now,
+    )  # fmt: skip
+    assert (group.code, group.name_zh, group.updated_at) == ("winter-heating", "冬季供暖", now)
+    groups = catalogue.groups(session, admin)
+    assert groups[-1] is group and len(groups) == 13
+    [event] = audit_events(session, "appeals.create_catalogue_group")
+    assert (event.actor_id, event.target_id, event.details) == (
+        admin.id, str(group.id), {"code": "winter-heating"}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"code": ""}, "code", "Enter a code"),
+        ({"code": "冬季"}, "code", "lower-case letters"),
+        ({"code": "winter heating"}, "code", "lower-case letters"),
+        ({"code": "-winter"}, "code", "lower-case letters"),
+        ({"code": "w" * 41}, "code", "lower-case letters"),
+        ({"code": "environment"}, "code", "Another group already has this code"),
+        ({"name_zh": "  "}, "name_zh", "Enter the name in Chinese"),
+        ({"name_zh": "长" * 51}, "name_zh", "within 50"),
+        ({"name_en": ""}, "name_en", "in English too"),
+        ({"name_en": "l" * 101}, "name_en", "within 100"),
+        ({"name_zh": "环境卫生"}, "name_zh", "Another group already has this name"),
+    ],
+)
+def test_group_rules(session, tree, admin, now, values, field, message):
+    given = {"code": "winter", "name_zh": "冬季", "name_en": "Winter"} | values
+    with pytest.raises(Invalid, match=message) as refused:
+        catalogue.create_group(session, admin, now=now, **given)
+    assert refused.value.details["field"] == field
+
+
+def test_renaming_a_group_moves_its_edit_time_and_says_what_changed(
+    session, tree, admin, now, later
+):
+    group = first_group(session)
+    catalogue.update_group(session, admin, group, name_zh="卫生", name_en=group.name_en, now=now)
+    assert (group.name_zh, group.updated_at) == ("卫生", now)
+    [event] = audit_events(session, "appeals.update_catalogue_group")
+    assert event.details == {"code": group.code, "changed": {"name_zh": ["环境卫生", "卫生"]}}
+
+    catalogue.update_group(session, admin, group, name_zh="卫生", name_en=group.name_en, now=later)
+    assert group.updated_at == now  # nothing changed: nothing to tell
+    assert len(audit_events(session, "appeals.update_catalogue_group")) == 1
+
+
+def test_groups_move_up_and_down_one_place_at_a_time(session, tree, admin, now):
+    first, second, third = catalogue.groups(session, admin)[:3]
+    catalogue.move_group(session, admin, second, -1, now=now)
+    assert catalogue.groups(session, admin)[:3] == [second, first, third]
+    assert first.updated_at == second.updated_at == now
+    assert third.updated_at != now
+    with pytest.raises(Invalid, match="cannot move further"):
+        catalogue.move_group(session, admin, second, -1, now=now)
+    last = catalogue.groups(session, admin)[-1]
+    with pytest.raises(Invalid, match="cannot move further"):
+        catalogue.move_group(session, admin, last, 1, now=now)
+    assert [e.details["code"] for e in audit_events(session, "appeals.move_catalogue_group")] == [
+        second.code
+    ]
+    # The report form follows the new order.
+    assert services.offered_items(session)[0].group is second
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def test_a_new_item_at_level_3_with_a_unit_is_on_the_report_form_at_once(session, tree, admin, now):
+    unit = a_unit(session, tree.street)
+    group = first_group(session)
+    item = catalogue.create_item(
+        session, admin, code="loose-manhole", now=now,
+        fields=fields(group, resolve_hours=3, unit_id=unit.id),
+    )  # fmt: skip
+    assert (item.default_level, item.handling, item.resolve_minutes, item.unit) == (
+        3, HandlingClass.EMERGENCY, 180, unit
+    )  # fmt: skip
+    assert item.position == max(i.position for i in group.items if i is not item) + 1
+    assert item.updated_at == now
+    offered = services.offered_items(session)
+    assert item in offered
+    assert offered.index(item) == max(i for i, o in enumerate(offered) if o.group is group)
+    [event] = audit_events(session, "appeals.create_catalogue_item")
+    assert event.details == {
+        "code": "loose-manhole", "group": group.code, "level": 3, "unit": unit.code
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"group_id": None}, "group_id", "Choose a group"),
+        ({"group_id": 99999}, "group_id", "Choose a group"),
+        ({"name_zh": ""}, "name_zh", "Enter the name in Chinese"),
+        ({"name_en": " "}, "name_en", "in English too"),
+        ({"name_zh": "楼道里堆着垃圾"}, "name_zh", "already has this name"),
+        ({"name_en": "Rubbish left in the stairwell"}, "name_en", "already has this name"),
+        ({"default_level": 0}, "default_level", "level 1, 2 or 3"),
+        ({"default_level": 4}, "default_level", "level 1, 2 or 3"),
+        ({"default_level": None}, "default_level", "level 1, 2 or 3"),
+        ({"handling": "whenever"}, "handling", "how long resolving may take"),
+        ({"handling": None}, "handling", "how long resolving may take"),
+        ({"resolve_hours": 0}, "resolve_hours", "from 1 to 1440"),
+        ({"resolve_hours": -2}, "resolve_hours", "from 1 to 1440"),
+        ({"resolve_hours": 1441}, "resolve_hours", "from 1 to 1440"),
+        ({"resolve_hours": 2.5}, "resolve_hours", "whole number"),
+        ({"unit_id": 99999}, "unit_id", "Choose a unit in use"),
+    ],
+)
+def test_item_rules(session, tree, admin, now, values, field, message):
+    with pytest.raises(Invalid, match=message) as refused:
+        catalogue.create_item(
+            session, admin, code="new-item", fields=fields(first_group(session), **values),
+            now=now,
+        )  # fmt: skip
+    assert refused.value.details["field"] == field
+
+
+def test_item_codes_are_unique_slugs(session, tree, admin, now):
+    for code, message in (("rubbish-in-corridor", "already has this code"), ("A B", "hyphens")):
+        with pytest.raises(Invalid, match=message):
+            catalogue.create_item(
+                session, admin, code=code, fields=fields(first_group(session)), now=now
+            )
+    item = catalogue.create_item(
+        session, admin, code="Loose-Manhole", fields=fields(first_group(session)), now=now
+    )
+    assert item.code == "loose-manhole"
+
+
+def test_a_retired_unit_or_one_serving_a_community_takes_no_items(session, tree, admin, now):
+    retired = a_unit(session, tree.street, code="retired")
+    units.set_unit_retired(session, admin, retired, True, now=now)
+    # Only a mistake outside the services could make one serve a community; it is refused too.
+    misplaced = Unit(code="misplaced", place=tree.community, name_zh="错", name_en="Wrong")
+    session.add(misplaced)
+    session.flush()
+    for unit in (retired, misplaced):
+        with pytest.raises(Invalid, match="Choose a unit in use") as refused:
+            catalogue.create_item(
+                session, admin, code="x", fields=fields(first_group(session), unit_id=unit.id),
+                now=now,
+            )  # fmt: skip
+        assert refused.value.details["field"] == "unit_id"
+
+
+def test_editing_an_item_moves_it_between_groups_and_records_each_change(session, tree, admin, now):
+    item = item_by_code(session, "rubbish-in-corridor")
+    old_group = item.group
+    groups = catalogue.groups(session, admin)
+    new_group = groups[-1]
+    unit = a_unit(session, tree.street)
+    catalogue.update_item(
+        session, admin, item,
+        fields(new_group, name_zh=item.name_zh, name_en="Rubbish in the stairwell",
+               default_level=2, handling="utilities", resolve_hours=12, unit_id=unit.id),
+        now=now,
+    )  # fmt: skip
+    assert item.group is new_group and item not in old_group.items
+    assert item.position == max(i.position for i in new_group.items if i is not item) + 1
+    assert (item.default_level, item.handling, item.resolve_minutes, item.unit_id) == (
+        2, HandlingClass.UTILITIES, 720, unit.id
+    )  # fmt: skip
+    assert item.updated_at == now
+    [event] = audit_events(session, "appeals.update_catalogue_item")
+    assert event.details == {
+        "code": "rubbish-in-corridor",
+        "changed": {
+            "group": [old_group.code, new_group.code],
+            "name_en": ["Rubbish left in the stairwell", "Rubbish in the stairwell"],
+            "default_level": [1, 2],
+            "handling": ["general", "utilities"],
+            "resolve_minutes": [None, 720],
+            "unit": [None, unit.code],
+        },
+    }
+    # Back to its class's time and the street office.
+    catalogue.update_item(
+        session, admin, item,
+        fields(new_group, name_zh=item.name_zh, name_en=item.name_en, default_level=2,
+               handling="utilities"),
+        now=now,
+    )  # fmt: skip
+    assert (item.resolve_minutes, item.unit) == (None, None)
+
+
+def test_an_item_keeps_its_name_when_only_its_level_changes(session, tree, admin, now, later):
+    item = item_by_code(session, "rubbish-in-corridor")
+    same = fields(
+        item.group, name_zh=item.name_zh, name_en=item.name_en, default_level=1,
+        handling="general",
+    )  # fmt: skip
+    catalogue.update_item(session, admin, item, same, now=later)
+    assert item.updated_at != later and audit_events(session, "appeals.update_catalogue_item") == []
+    same.default_level = 2
+    catalogue.update_item(session, admin, item, same, now=later)
+    assert (item.default_level, item.updated_at) == (2, later)
+
+
+def test_items_move_within_their_group(session, tree, admin, now):
+    group = first_group(session)
+    first, second = group.items[:2]
+    catalogue.move_item(session, admin, first, 1, now=now)
+    session.expire(group)
+    assert group.items[:2] == [second, first]
+    assert first.updated_at == second.updated_at == now
+    with pytest.raises(Invalid, match="cannot move further"):
+        catalogue.move_item(session, admin, second, -1, now=now)
+    assert len(audit_events(session, "appeals.move_catalogue_item")) == 1
+
+
+def test_a_retired_item_leaves_the_form_but_stays_for_its_appeals(session, tree, admin, now):
+    item = item_by_code(session, "rubbish-in-corridor")
+    appeal = file_appeal(session, tree.building, now, item_id=item.id)
+    later = now + timedelta(minutes=5)
+    catalogue.set_item_retired(session, admin, item, True, now=later)
+    assert (item.retired_at, item.updated_at) == (later, later)
+    assert item not in services.offered_items(session)
+    assert appeal.item is item and session.get(CatalogueItem, item.id) is item
+    with pytest.raises(Invalid, match="Choose what kind"):
+        services.check_item(session, item.id)
+    _groups, retired = catalogue.catalogue_overview(session, admin)
+    assert retired == [item]
+    with pytest.raises(Invalid, match="already so"):
+        catalogue.set_item_retired(session, admin, item, True, now=later)
+    with pytest.raises(Invalid, match="has no place"):
+        catalogue.move_item(session, admin, item, -1, now=later)
+
+    catalogue.set_item_retired(session, admin, item, False, now=later)
+    assert item.retired_at is None and item in services.offered_items(session)
+    on_item = select(AuditEvent.action).where(AuditEvent.target_type == "catalogue_items")
+    assert list(session.scalars(on_item.order_by(AuditEvent.id))) == [
+        "appeals.retire_catalogue_item", "appeals.restore_catalogue_item"
+    ]  # fmt: skip
+
+
+def test_an_item_is_not_brought_back_under_a_name_now_taken(session, tree, admin, now):
+    item = item_by_code(session, "rubbish-in-corridor")
+    catalogue.set_item_retired(session, admin, item, True, now=now)
+    catalogue.create_item(
+        session, admin, code="stairwell-rubbish", now=now,
+        fields=fields(first_group(session), name_zh=item.name_zh, name_en="Stairwell rubbish"),
+    )  # fmt: skip
+    with pytest.raises(Invalid, match="already has this name"):
+        catalogue.set_item_retired(session, admin, item, False, now=now)
+
+
+def test_seeding_again_leaves_edited_and_retired_items_alone(session, tree, admin, now):
+    item = item_by_code(session, "rubbish-in-corridor")
+    catalogue.set_item_retired(session, admin, item, True, now=now)
+    catalogue.update_group(session, admin, item.group, name_zh="卫生", name_en="Clean", now=now)
+    assert catalogue.seed_catalogue(session) == 0
+    assert item.retired_at == now and item.group.name_zh == "卫生"
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def test_a_new_unit_serves_a_street_or_the_district(session, tree, admin, now):
+    unit = units.create_unit(
+        session, admin, code="FH-Housing", place_id=tree.street.id, name_zh="第一街道住建办",
+        name_en="Housing office", phone="0755-2345 6789", now=now,
+    )  # fmt: skip
+    assert (unit.code, unit.place, unit.phone, unit.retired_at) == (
+        "fh-housing", tree.street, "0755-2345 6789", None
+    )  # fmt: skip
+    [event] = audit_events(session, "appeals.create_unit")
+    assert event.details == {"code": "fh-housing", "place": tree.street.code}
+    assert units.usable_units(session, admin) == [unit]
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"code": "fh-chengguan"}, "code", "Another unit already has this code"),
+        ({"code": ""}, "code", "Enter a code"),
+        ({"place_id": None}, "place_id", "street or district"),
+        ({"place_id": "community"}, "place_id", "street or district"),
+        ({"name_zh": ""}, "name_zh", "Enter the name in Chinese"),
+        ({"name_en": ""}, "name_en", "in English too"),
+        ({"phone": "call us"}, "phone", "phone number of digits"),
+        ({"phone": "13800138000"}, "phone", "sign-in number"),
+    ],
+)
+def test_unit_rules(session, tree, admin, now, values, field, message):
+    a_unit(session, tree.street)
+    factories.user(session, phone="13800138000")
+    given = {
+        "code": "new-unit", "place_id": tree.street.id, "name_zh": "新单位",
+        "name_en": "New unit", "phone": "",
+    } | values  # fmt: skip
+    if given["place_id"] == "community":
+        given["place_id"] = tree.community.id
+    with pytest.raises(Invalid, match=message) as refused:
+        units.create_unit(session, admin, now=now, **given)
+    assert refused.value.details["field"] == field
+
+
+def test_editing_a_unit_records_what_changed(session, tree, admin, now):
+    unit = a_unit(session, tree.street)
+    units.update_unit(
+        session, admin, unit, place_id=tree.district.id, name_zh=unit.name_zh,
+        name_en="Urban management", phone="0755-1234 5678", now=now,
+    )  # fmt: skip
+    assert (unit.place, unit.name_en) == (tree.district, "Urban management")
+    [event] = audit_events(session, "appeals.update_unit")
+    assert event.details["changed"] == {
+        "place": [tree.street.code, tree.district.code],
+        "name_en": ["Urban management, first street", "Urban management"],
+        "phone": ["", "0755-1234 5678"],
+    }
+
+
+def test_a_unit_does_not_move_away_from_its_members(session, tree, admin, staff, now):
+    unit = a_unit(session, tree.street)
+    units.add_member(session, admin, unit, staff.officer.phone, now=now)
+    with pytest.raises(Invalid, match="not officers of that street") as refused:
+        units.update_unit(
+            session, admin, unit, place_id=tree.other_street.id, name_zh=unit.name_zh,
+            name_en=unit.name_en, phone="", now=now,
+        )  # fmt: skip
+    assert refused.value.details["field"] == "place_id"
+
+
+def test_a_unit_items_go_to_stays_in_use(session, tree, admin, now):
+    unit = a_unit(session, tree.street)
+    item = catalogue.create_item(
+        session, admin, code="loose-manhole", fields=fields(first_group(session), unit_id=unit.id),
+        now=now,
+    )  # fmt: skip
+    catalogue.set_item_retired(session, admin, item, True, now=now)
+    with pytest.raises(Invalid, match="another unit first"):
+        units.set_unit_retired(session, admin, unit, True, now=now)
+    catalogue.update_item(session, admin, item, fields(first_group(session), unit_id=None), now=now)
+    units.set_unit_retired(session, admin, unit, True, now=now)
+    assert unit.retired_at == now and units.usable_units(session, admin) == []
+    assert list(session.scalars(units.units_query(admin))) == [unit]  # still listed
+    with pytest.raises(Invalid, match="already so"):
+        units.set_unit_retired(session, admin, unit, True, now=now)
+    units.set_unit_retired(session, admin, unit, False, now=now)
+    assert unit.retired_at is None
+    assert [e.action for e in audit_events(session, "appeals.retire_unit")] == [
+        "appeals.retire_unit"
+    ]
+    assert len(audit_events(session, "appeals.restore_unit")) == 1
+
+
+def test_officers_covering_the_units_place_become_members(session, tree, admin, staff, now):
+    street_unit = a_unit(session, tree.street)
+    district_unit = a_unit(session, tree.district, code="district-housing")
+    units.add_member(session, admin, street_unit, staff.officer.phone, now=now)
+    # A district officer's role covers every street of the district.
+    units.add_member(session, admin, street_unit, f" {staff.district_officer.phone} ", now=now)
+    units.add_member(session, admin, district_unit, staff.district_officer.phone, now=now)
+    assert [m.user for m in units.members_of(session, street_unit)] == [
+        staff.officer, staff.district_officer
+    ]  # fmt: skip
+    assert units.member_counts(session, [street_unit, district_unit]) == {
+        street_unit.id: 2, district_unit.id: 1
+    }  # fmt: skip
+    [first, *_] = audit_events(session, "appeals.add_unit_member")
+    masked = f"{staff.officer.phone[:3]}****{staff.officer.phone[-4:]}"
+    assert first.details == {"code": street_unit.code, "user_id": staff.officer.id, "phone": masked}
+    assert staff.officer.phone not in str(first.details)
+
+    units.remove_member(session, admin, street_unit, staff.officer.id, now=now)
+    assert [m.user for m in units.members_of(session, street_unit)] == [staff.district_officer]
+    [removed] = audit_events(session, "appeals.remove_unit_member")
+    assert removed.details["phone"] == masked
+    with pytest.raises(NotFound):
+        units.remove_member(session, admin, street_unit, staff.officer.id, now=now)
+
+
+def test_who_cannot_become_a_member_is_told_why(session, tree, admin, staff, now):
+    unit = a_unit(session, tree.street)
+    district_unit = a_unit(session, tree.district, code="district-housing")
+    resident = factories.user(session, Role.RESIDENT)
+    other_street_officer = factories.user(session, Role.OFFICER, tree.other_street)
+    disabled = factories.user(session, Role.OFFICER, tree.street)
+    disabled.disabled_at = now
+    cases = [
+        (unit, "138", "11-digit"),
+        (unit, "13911112222", "No staff account has this number"),
+        (unit, resident.phone, "No staff account has this number"),
+        (unit, staff.secretary.phone, "not an officer of the street or district"),
+        (unit, other_street_officer.phone, "not an officer of the street or district"),
+        # A street's officer does not work the district's units.
+        (district_unit, staff.officer.phone, "not an officer of the street or district"),
+        (unit, disabled.phone, "disabled"),
+    ]
+    for target, phone, message in cases:
+        with pytest.raises(Invalid, match=message) as refused:
+            units.add_member(session, admin, target, phone, now=now)
+        assert refused.value.details["field"] == "phone"
+    units.add_member(session, admin, unit, staff.officer.phone, now=now)
+    with pytest.raises(Invalid, match="member of the unit already"):
+        units.add_member(session, admin, unit, staff.officer.phone, now=now)
+    units.set_unit_retired(session, admin, district_unit, True, now=now)
+    with pytest.raises(Invalid, match="retired"):
+        units.add_member(session, admin, district_unit, staff.district_officer.phone, now=now)
+    assert len(audit_events(session, "appeals.add_unit_member")) == 1
