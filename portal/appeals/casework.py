@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, contains_eager
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import covers, require_staff
@@ -38,7 +38,7 @@ from portal.appeals.services import (
     require_act,
     unit_members,
 )
-from portal.appeals.states import HANDLING, WAITING, Action
+from portal.appeals.states import OPEN, WAITING, Action
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.i18n import CHINESE
@@ -49,10 +49,6 @@ from portal.places.models import Place, PlaceKind
 SUMMONS_HOURS = (1, 24 * 30)
 # Appeals of the same item at the same building this recent are offered as duplicates.
 DUPLICATE_WINDOW = timedelta(days=30)
-# Whose appeals can no longer be merged into, or merged: they left the loop for good.
-NOT_MERGEABLE = frozenset(
-    {AppealState.UNCONFIRMED, AppealState.MERGED, AppealState.HIDDEN, AppealState.EXPIRED}
-)
 
 
 # --- transfer ---------------------------------------------------------------------------------
@@ -224,7 +220,13 @@ def waiting_summonses(session: Session, actor: Any) -> list[Summons]:
     return list(
         session.scalars(
             select(Summons)
-            .where(Summons.unit_id.in_(units), Summons.answered_at.is_(None))
+            .join(Appeal, Appeal.id == Summons.appeal_id)
+            .where(
+                Summons.unit_id.in_(units),
+                Summons.answered_at.is_(None),
+                Appeal.is_open.is_(True),
+            )
+            .options(contains_eager(Summons.appeal))
             .order_by(Summons.due_at, Summons.id)
             .limit(100)
         )
@@ -247,6 +249,8 @@ def answer_summons(
     )
     if locked is None or locked.answered_at is not None:
         raise Invalid(_l("This summons is already answered."))
+    if not summons.appeal.is_open:
+        raise Invalid(_l("This report is no longer being handled: no answer is needed."))
     answer = (answer or "").strip()
     if len(answer) < 2:
         raise Invalid(_l("Say what your unit did or will do."), field="answer")
@@ -305,7 +309,7 @@ def possible_duplicates(session: Session, appeal: Appeal, *, limit: int = 5) -> 
                 Appeal.item_id == appeal.item_id,
                 Appeal.received_at.between(*window),
                 Appeal.id != appeal.id,
-                Appeal.state.not_in(NOT_MERGEABLE),
+                Appeal.state.in_(OPEN),
             )
             .order_by(Appeal.received_at.desc())
             .limit(limit)
@@ -314,18 +318,32 @@ def possible_duplicates(session: Session, appeal: Appeal, *, limit: int = 5) -> 
 
 
 def merge(session: Session, actor: User, duplicate: Appeal, into: str, *, now: datetime) -> Appeal:
-    """Merge `duplicate` into the appeal numbered `into`, which goes on. The duplicate's
-    resident is texted the number to follow and is told again when it is resolved."""
-    require_act(actor, duplicate, Action.MERGE)
+    """Merge `duplicate` into the appeal numbered `into`, a report of the same building still
+    being handled, which goes on. The duplicate's resident (and the residents of reports
+    merged into it before) follow the survivor: they are texted its number now and told
+    again when it is resolved."""
     survivor = services.find(session, into)
-    if survivor is None or survivor.state in NOT_MERGEABLE:
+    if survivor is not None and survivor.id != duplicate.id:
+        # Both rows, in one order, so that merging A into B and B into A at once cannot
+        # leave two reports pointing at each other.
+        first, second = sorted((duplicate, survivor), key=lambda appeal: appeal.id)
+        services.lock(session, first)
+        services.lock(session, second)
+    require_act(actor, duplicate, Action.MERGE)
+    if survivor is None or survivor.state not in OPEN:
         raise Invalid(_l("Give the number of a report that is still being handled."), field="into")
     if survivor.id == duplicate.id:
         raise Invalid(_l("A report cannot be merged into itself."), field="into")
-    if not services.can_view(actor, survivor):
-        raise Invalid(_l("That report is outside your area."), field="into")
+    if survivor.building_id != duplicate.building_id or not services.can_view(actor, survivor):
+        raise Invalid(_l("Only a report of the same building can be merged into."), field="into")
     services.finish(duplicate, AppealState.MERGED, now)
     duplicate.merged_into_id = survivor.id
+    session.execute(
+        update(Appeal)
+        .where(Appeal.merged_into_id == duplicate.id)
+        .values(merged_into_id=survivor.id)
+        .execution_options(synchronize_session="fetch")
+    )
     add_event(
         session, duplicate, EventKind.MERGED, actor=actor, now=now,
         details={"into": survivor.tracking},
@@ -368,7 +386,15 @@ def hide(
     that its next reports are held for a look before they reach anyone."""
     require_act(actor, appeal, Action.HIDE)
     reason = check_reason(reason)
-    services.hide_as(session, appeal, now, kind=EventKind.HIDDEN, actor=actor, note=reason)
+    if session.scalar(select(Appeal.id).where(Appeal.merged_into_id == appeal.id).limit(1)):
+        raise Invalid(_l("Other residents follow this report: it cannot be set aside."))
+    if block_phone and not keeps_blocklist(actor):
+        raise Invalid(
+            _l("Only a secretary or an officer can change the blocklist."), field="block_phone"
+        )
+    # The reason is for staff (the resident's timeline says only that it was set aside).
+    details = {"staff_note": reason}
+    services.hide_as(session, appeal, now, kind=EventKind.HIDDEN, actor=actor, details=details)
     audit_step(session, "appeals.hide", actor, appeal, now, {"reason": reason})
     if block_phone:
         block(session, actor, appeal.phone, reason, now=now)
@@ -385,12 +411,14 @@ def restore(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> 
         services.start_clocks(appeal, now)
         appeal.state = back
     else:
-        appeal.state = back if back in HANDLING else AppealState.RECEIVED
+        appeal.state = back
         appeal.is_open = True
         services.set_handling_due(appeal)
     add_event(session, appeal, EventKind.RESTORED, actor=actor, now=now)
     audit_step(session, "appeals.restore", actor, appeal, now)
     if appeal.state in WAITING:
+        # A report held on arrival never had its "received" SMS; the key sends it once.
+        services.tell_received(session, appeal, now)
         alert_queue(session, appeal, "appeal_new", now=now, step=f"restored:{now.timestamp()}")
 
 

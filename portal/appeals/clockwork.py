@@ -37,7 +37,7 @@ from portal.appeals.services import (
     supervisor_place,
     unit_members,
 )
-from portal.appeals.states import HANDLING, WAITING
+from portal.appeals.states import Action, allowed
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
 
@@ -70,7 +70,13 @@ def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int
 
 def _act_on_deadline(session: Session, appeal: Appeal, now: datetime) -> str:
     state = appeal.state
-    if state == AppealState.UNCONFIRMED:
+    told = appeal.overdue_alerted_at
+    if told is not None and appeal.due_at is not None and told >= appeal.due_at:
+        # This deadline was reported already (a contact recorded or a restore after the
+        # alert set it again): nothing more to do for it.
+        appeal.sweep_at = None
+        return "nothing"
+    if allowed(Action.EXPIRE, state):
         finish(appeal, AppealState.EXPIRED, now, closed=False)
         appeal.code_hash = None
         appeal.sweep_at = now + KEEP_EXPIRED
@@ -81,18 +87,18 @@ def _act_on_deadline(session: Session, appeal: Appeal, now: datetime) -> str:
         session.execute(delete(AppealEvent).where(AppealEvent.appeal_id == appeal.id))
         session.delete(appeal)
         return "purged"
-    if state in WAITING:
+    if allowed(Action.ESCALATE, state):
         return "escalated" if _escalate(session, appeal, now) else "top"
-    if state in HANDLING:
+    if allowed(Action.ALERT_OVERDUE, state):
         _alert_overdue(session, appeal, now)
         return "overdue"
-    if state == AppealState.RESOLVED:
+    if allowed(Action.CLOSE_UNREVIEWED, state):
         finish(appeal, AppealState.CLOSED, now)
         add_event(
             session, appeal, EventKind.CLOSED, actor=None, now=now, details={"reviewed": False}
         )
         return "closed"
-    if state == AppealState.REVIEWED and appeal.needs_callback:
+    if allowed(Action.ALERT_CALLBACK, state) and appeal.needs_callback:
         _alert_overdue(session, appeal, now)
         return "callbacks"
     appeal.sweep_at = None  # nothing runs in this state
@@ -109,7 +115,8 @@ def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
     passed_over = {"unit": appeal.unit_id} if appeal.unit_id else {"from": appeal.queue_place_id}
     appeal.escalations += 1
     # Both are told: those it was offered to, and those it is offered to now.
-    step = f"up:{appeal.escalations}"
+    # The moment is in the key: after a relevel or a transfer the count starts again.
+    step = f"up:{appeal.escalations}:{now.timestamp()}"
     alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
     appeal.unit = None
     appeal.queue_place = upper
@@ -126,11 +133,13 @@ def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
 def _alert_overdue(session: Session, appeal: Appeal, now: datetime) -> None:
     """A deadline passed while handling (or while a call-back waits): the supervisor, the
     place above the queue, is told once."""
+    waiting_contact = appeal.due_at == appeal.contact_due_at and appeal.first_contact_at is None
     if appeal.needs_callback:
         clock = "callback"
-    elif appeal.due_at == appeal.contact_due_at and appeal.first_contact_at is None:
+    elif waiting_contact and appeal.resolve_due_at > now:
         clock = "contact"
     else:
+        # Contact and resolution missed at once: the resolution is the one to report.
         clock = "resolve"
     missed = appeal.due_at
     appeal.overdue_alerted_at = now
@@ -158,7 +167,9 @@ def _overdue_summonses(session: Session, now: datetime, batch: int) -> int:
     unit's own members are told, once."""
     due = (
         select(Summons)
+        .join(Appeal, Appeal.id == Summons.appeal_id)
         .where(
+            Appeal.is_open.is_(True),
             Summons.answered_at.is_(None),
             Summons.due_at <= now,
             Summons.overdue_alerted_at.is_(None),

@@ -120,6 +120,7 @@ class NoteForm(FlaskForm):
     photos = MultipleFileField(
         _l("Photos of the result (optional, up to 3)"),
         description=_l("The resident sees them. Location data is removed."),
+        render_kw={"accept": "image/*"},
     )
 
 
@@ -168,6 +169,7 @@ class SummonForm(FlaskForm):
 class AnswerForm(FlaskForm):
     answer = TextAreaField(
         _l("What your unit did or will do"),
+        description=_l("The resident can read this."),
         validators=[InputRequired(_l("Say what your unit did or will do."))],
     )
 

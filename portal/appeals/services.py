@@ -169,9 +169,9 @@ def submit(
         return earlier
     if building.retired_at is not None:
         raise Invalid(_l("This building is no longer in use. Please contact your community."))
-    filed_by = user if getattr(user, "is_authenticated", False) and user.is_staff else None
-    if filed_by is not None and not can_file_for(filed_by, building):
-        raise Forbidden(_l("This building is outside your area."), building=building.id)
+    # Staff of the building's area file for a resident; staff elsewhere (at their own home,
+    # say) report like any resident.
+    filed_by = user if files_for_resident(user, building) else None
     item = check_item(session, report.item_id)
     phone = check_phone(report.phone)
     appeal = Appeal(
@@ -217,11 +217,15 @@ def building_by_code(session: Session, code: str) -> Building | None:
     )
 
 
-def can_file_for(actor: Any, building: Building) -> bool:
-    """Staff who handle appeals where the building is may file one for its residents."""
-    return any(
-        grant.role in HANDLER_ROLES and covers(grant.place, building)
-        for grant in getattr(actor, "grants", ())
+def files_for_resident(actor: Any, building: Building) -> bool:
+    """Staff who handle appeals where the building is file for its residents (代办)."""
+    return (
+        getattr(actor, "is_authenticated", False)
+        and actor.is_staff
+        and any(
+            grant.role in HANDLER_ROLES and covers(grant.place, building)
+            for grant in getattr(actor, "grants", ())
+        )
     )
 
 
@@ -341,6 +345,12 @@ def _receive(session: Session, appeal: Appeal, now: datetime) -> None:
     if held is not None:
         hide_as(session, appeal, now, kind=EventKind.HELD, details={"reason": held})
         return
+    tell_received(session, appeal, now)
+    alert_queue(session, appeal, "appeal_new", now=now, step="new")
+
+
+def tell_received(session: Session, appeal: Appeal, now: datetime) -> None:
+    """The resident's SMS with the number and the promise (sent once, whenever it is asked)."""
     queue_sms(
         session,
         phone=appeal.phone,
@@ -355,7 +365,6 @@ def _receive(session: Session, appeal: Appeal, now: datetime) -> None:
         cause=f"appeals:{appeal.id}",
         now=now,
     )
-    alert_queue(session, appeal, "appeal_new", now=now, step="new")
 
 
 def _hold_reason(session: Session, appeal: Appeal) -> str | None:
@@ -436,11 +445,6 @@ def responsible_unit(item: CatalogueItem, building: Building) -> Unit | None:
     if unit is None or unit.retired_at is not None or not covers(unit.place, building):
         return None
     return unit
-
-
-def queue_name(appeal: Appeal, locale: str) -> str:
-    queue = appeal.unit or appeal.queue_place
-    return local_name_in(queue, locale) if queue is not None else ""
 
 
 def place_for_level(building: Building, level: int) -> Place:
@@ -911,7 +915,8 @@ def review(session: Session, appeal: Appeal, rating: str, comment: str, *, now: 
         appeal.handler_id = None
         appeal.is_open = True
         appeal.due_at = now + clocks().callback
-        dispatch_to(session, appeal, Level.STREET)
+        # The street office itself calls back, whichever unit handled it.
+        queue_in(session, appeal, place_for_level(appeal.building, Level.STREET))
         alert_queue(session, appeal, "appeal_callback", now=now, step="callback")
 
 

@@ -37,6 +37,7 @@ from portal.appeals.forms import (
 )
 from portal.appeals.labels import STATE_LABELS
 from portal.appeals.models import Appeal
+from portal.appeals.states import Action
 from portal.appeals.views import bp, photo_folder, send_photo
 from portal.db import db, utcnow
 from portal.errors import Invalid
@@ -164,7 +165,7 @@ def _detail_page(
     status: int = 200,
     *,
     full_phone: str | None = None,
-    answer_form: AnswerForm | None = None,
+    failed_answer: tuple[int, AnswerForm] | None = None,
     **failed,
 ):
     """The appeal page; a form that failed comes back in `failed` with what was typed."""
@@ -188,6 +189,14 @@ def _detail_page(
     ]
     my_units = services.units_of(current_user)
     summonses = casework.summonses(db.session, appeal)
+    # One answer form a summons the officer's units may answer, each with its own ids.
+    answer_forms = {
+        s.id: AnswerForm(formdata=None, prefix=f"summons-{s.id}")
+        for s in summonses
+        if s.answered_at is None and s.unit_id in my_units and appeal.is_open
+    }
+    if failed_answer is not None:
+        answer_forms[failed_answer[0]] = failed_answer[1]
     return render_template(
         "appeals/detail.html",
         appeal=appeal,
@@ -195,8 +204,8 @@ def _detail_page(
         actions=actions,
         duplicates=casework.possible_duplicates(db.session, appeal) if "merge" in actions else [],
         summonses=summonses,
-        answerable={s.id for s in summonses if s.answered_at is None and s.unit_id in my_units},
-        answer_form=answer_form or AnswerForm(formdata=None),
+        answer_forms=answer_forms,
+        keeps_blocklist=casework.keeps_blocklist(current_user),
         full_phone=full_phone,
         now=utcnow(),
         **forms,
@@ -220,6 +229,9 @@ SIMPLE_ACTIONS = {
 
 
 def _resolve(form: NoteForm, appeal: Appeal, now: datetime) -> None:
+    # Photos are stored only for someone the service will let resolve it.
+    services.require_act(current_user, appeal, Action.RESOLVE)
+    services.require_handler(current_user, appeal)
     names = _store_photos(form)
     services.resolve(db.session, current_user, appeal, form.note.data, now=now, photo_names=names)
 
@@ -313,7 +325,7 @@ def act(tracking: str, action: str):
 def answer_summons(summons_id: int):
     summons = casework.get_summons(db.session, current_user, summons_id)
     appeal = summons.appeal
-    form = AnswerForm()
+    form = AnswerForm(prefix=f"summons-{summons.id}")
     if form.validate_on_submit():
         with saving(form) as saved:
             casework.answer_summons(
@@ -322,7 +334,7 @@ def answer_summons(summons_id: int):
         if saved:
             flash(_("Your answer was sent."), "success")
             return redirect(url_for("appeals.detail", tracking=appeal.tracking))
-    return _detail_page(appeal, 400, answer_form=form)
+    return _detail_page(appeal, 400, failed_answer=(summons.id, form))
 
 
 # --- the blocklist ----------------------------------------------------------------------------
@@ -369,7 +381,7 @@ def file_for_resident():
     error = None
     if raw:
         door = services.building_by_code(db.session, code) if code else None
-        if door is not None and services.can_file_for(current_user, door):
+        if door is not None and services.files_for_resident(current_user, door):
             return redirect(url_for("appeals.report", code=door.public_code))
         error = _("There is no building with this code in your area.")
     return render_template("appeals/file_for.html", code=raw, error=error), 400 if error else 200

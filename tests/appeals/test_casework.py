@@ -233,7 +233,7 @@ def test_a_merge_is_refused_into_itself_nowhere_or_outside_the_area(session, tre
     for into, message in (
         (appeal.tracking, "into itself"),
         ("A0000-ZZZZ", "still being handled"),
-        (elsewhere.tracking, "outside your area"),
+        (elsewhere.tracking, "same building"),
     ):
         with pytest.raises(Invalid, match=message):
             casework.merge(session, staff.grid_worker, appeal, into, now=now)
@@ -336,9 +336,11 @@ def test_without_consent_the_resident_confirms_with_the_code_sent_to_them(
     assert appeal.state == AppealState.RECEIVED
 
 
-def test_staff_file_only_for_buildings_of_their_area(session, tree, staff, now):
-    with pytest.raises(Forbidden):
-        file_for(session, tree, staff.grid_worker, now, consent=True, building=tree.other_building)
+def test_staff_outside_the_area_report_like_any_resident(session, tree, staff, now):
+    appeal = file_for(
+        session, tree, staff.grid_worker, now, consent=True, building=tree.other_building
+    )
+    assert appeal.filed_by is None and appeal.state == AppealState.UNCONFIRMED
 
 
 # --- late call-backs, and clean-up ----------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_a_grid_worker_files_for_a_resident_and_calls_in_a_department(
     phone.goto(live_server.url + "/staff/appeals")
     check(phone, "5-unit-queue")
     phone.get_by_role("link", name=re.compile(tracking)).first.click()
-    phone.locator("#answer").fill("明天上午九点派人到场。")
+    phone.locator("textarea[id$='-answer']").fill("明天上午九点派人到场。")
     check(phone, "6-answer")
     phone.locator("form[action*='/staff/summonses/'] button").click()
     flash(phone)

@@ -175,6 +175,9 @@ def upgrade() -> None:
         "UPDATE appeals SET sweep_at = due_at WHERE overdue_alerted_at IS NULL"
         " OR overdue_alerted_at < due_at"
     )
+    # Reports that expired unconfirmed before now are deleted by the next sweep: nobody sent
+    # them, and their numbers are kept no longer than they must be.
+    op.execute("UPDATE appeals SET sweep_at = CURRENT_TIMESTAMP WHERE state = 'expired'")
     # Rows that were there took the moment of the upgrade; the model gives new rows their time.
     for table in ("catalogue_groups", "catalogue_items"):
         with op.batch_alter_table(table, schema=None) as batch_op:
