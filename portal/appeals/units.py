@@ -26,7 +26,7 @@ from portal.appeals.catalogue import (
     check_names,
     require_catalogue_manager,
 )
-from portal.appeals.models import CatalogueItem, Unit, UnitMember
+from portal.appeals.models import Appeal, CatalogueItem, Unit, UnitMember
 from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
 from portal.places.models import Place
@@ -199,6 +199,14 @@ def set_unit_retired(
         raise Invalid(
             _l(
                 "Kinds of problem still go to this unit at level 3 (they are listed on this page). Give them another unit first."
+            )
+        )
+    if retired and session.scalar(
+        select(Appeal.id).where(Appeal.unit_id == unit.id, Appeal.is_open.is_(True)).limit(1)
+    ):
+        raise Invalid(
+            _l(
+                "Reports in this unit's queue are still being handled. Retire it once they are done."
             )
         )
     unit.retired_at = now if retired else None

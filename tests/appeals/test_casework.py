@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.appeals import casework, clockwork, services
+from portal.accounts.models import Role
+from portal.appeals import casework, clockwork, services, units
 from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
+from tests import factories
 from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -410,3 +412,16 @@ def test_the_queue_filters_by_stage_item_grid_and_due_today(session, tree, staff
         tree.other_grid.id,
     }
     assert services.end_of_local_day(now).astimezone(services.SHANGHAI).hour == 0
+
+
+def test_a_unit_with_reports_in_hand_is_not_retired(session, tree, staff, department, now):
+    admin = factories.user(session, Role.ADMIN, None, name="周管理")
+    wages = level_three(session, department)
+    appeal = file_appeal(session, tree.building, now, item_id=wages.id)
+    wages.unit = None  # the item goes elsewhere now; the report in hand stays with the unit
+    with pytest.raises(Invalid, match="still being handled"):
+        units.set_unit_retired(session, admin, department.unit, True, now=now)
+    services.accept(session, department.member, appeal, now=now)
+    services.resolve(session, department.member, appeal, "已处理", now=now)
+    units.set_unit_retired(session, admin, department.unit, True, now=now)
+    assert department.unit.retired_at == now
