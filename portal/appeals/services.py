@@ -31,7 +31,6 @@ from portal.appeals.models import (
     AppealEvent,
     AppealPhoto,
     AppealState,
-    CatalogueGroup,
     CatalogueItem,
     EventKind,
     Level,
@@ -87,18 +86,6 @@ class Report:
     name: str = ""
     urgent: bool = False
     wants_meeting: bool = False
-
-
-def offered_items(session: Session) -> list[CatalogueItem]:
-    """The items the form offers, group by group."""
-    return list(
-        session.scalars(
-            select(CatalogueItem)
-            .join(CatalogueItem.group)
-            .where(CatalogueItem.retired_at.is_(None))
-            .order_by(CatalogueGroup.position, CatalogueItem.position, CatalogueItem.id)
-        )
-    )
 
 
 def check_item(session: Session, item_id: Any) -> CatalogueItem:

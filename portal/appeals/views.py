@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import SelectChoice
+from wtforms import BooleanField
 
 from portal import ratelimit
 from portal.appeals import photos, services, sla
@@ -42,6 +42,7 @@ from portal.appeals.forms import (
 )
 from portal.appeals.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, event_label
 from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
+from portal.appeals.offered import Offered, OfferedCatalogue
 from portal.appeals.states import Action, allowed
 from portal.db import db, utcnow
 from portal.doors import services as doors
@@ -50,7 +51,7 @@ from portal.pagination import paginate
 from portal.places.codes import normalize_code
 from portal.places.models import Building
 from portal.web.forms import EmptyForm, one_button_action, saving
-from portal.web.templating import current_locale, local_name
+from portal.web.templating import current_locale
 
 bp = Blueprint("appeals", __name__)
 
@@ -68,6 +69,7 @@ REMEMBERED = 20
 
 def init_app(app: Flask) -> None:
     app.extensions["portal.appeal_clocks"] = sla.Clocks.from_config(app.config["APPEAL_CLOCKS"])
+    app.extensions["portal.offered_catalogue"] = OfferedCatalogue()
     app.jinja_env.globals.update(
         appeal_state_label=STATE_LABELS.get,
         appeal_level_label=LEVEL_LABELS.get,
@@ -94,14 +96,13 @@ def report(code: str):
     if door is None or door.retired:
         # The door page says what to do instead: search by address, or call the community.
         return redirect(url_for("doors.door", code=door.code if door else code))
-    items = services.offered_items(db.session)
+    offered = current_app.extensions["portal.offered_catalogue"].get(db.session, current_locale())
     form = ReportForm()
-    form.item.choices = [SelectChoice(item.id, local_name(item)) for item in items]
     if request.method == "GET":
         form.key.data = secrets.token_urlsafe(24)
         if current_user.is_authenticated and not current_user.is_staff:
             form.phone.data = current_user.phone
-        return _report_page(door, form, items, "item")
+        return _report_page(door, form, offered, "item")
     # The CSRF token was checked before the view ran; each screen checks only its own fields.
     if form.website.data:
         # A robot filled in the hidden field: it is told nothing useful and nothing is saved.
@@ -111,20 +112,20 @@ def report(code: str):
         form.key.data = secrets.token_urlsafe(24)
     _keep_photos(form)
     if form.photos.errors:
-        return _report_page(door, form, items, "details")
+        return _report_page(door, form, offered, "details")
     if request.form.get("back") and step != "item":
         # Back never asks to correct the screen being left.
-        return _report_page(door, form, items, STEPS[STEPS.index(step) - 1])
+        return _report_page(door, form, offered, STEPS[STEPS.index(step) - 1])
     # Every answer so far is checked again: hidden fields come back from the browser.
     for earlier in STEPS[: STEPS.index(step) + 1]:
         if _step_errors(form, earlier):
-            return _report_page(door, form, items, earlier)
+            return _report_page(door, form, offered, earlier)
     wanted = request.form.get("change")
     if wanted in STEPS:
-        return _report_page(door, form, items, wanted)
+        return _report_page(door, form, offered, wanted)
     if step != "check":
-        return _report_page(door, form, items, STEPS[STEPS.index(step) + 1])
-    return _submit(door, form, items)
+        return _report_page(door, form, offered, STEPS[STEPS.index(step) + 1])
+    return _submit(door, form, offered)
 
 
 def _step_errors(form: ReportForm, step: str) -> bool:
@@ -183,31 +184,39 @@ def _keep_photos(form: ReportForm) -> None:
     form.photos_kept.data = ",".join(_photo_token(form.key.data, name) for name in kept)
 
 
-def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
+def _report_page(door, form: ReportForm, offered: Offered, step: str, status: int = 200):
     form.step.data = step
-    groups: dict[str, list] = {}
-    for item in items:
-        groups.setdefault(local_name(item.group), []).append(item)
-    chosen = next((item for item in items if item.id == form.item.data), None)
     page = render_template(
         "appeals/report.html",
         door=door,
         form=form,
         step=step,
         steps=STEPS,
-        groups=groups,
-        chosen=chosen,
+        groups=offered.groups,
+        chosen=offered.names.get(form.item.data),
         kept_photos=kept_photo_names(form),
-        hidden=[name for name in _all_fields() if name not in STEP_FIELDS[step]],
+        carried=_carried(form, step),
     )
     return page, status
 
 
-def _all_fields() -> list[str]:
-    return [name for fields in STEP_FIELDS.values() for name in fields]
+def _carried(form: ReportForm, step: str) -> list[tuple[str, object]]:
+    """The answers of the other screens, as the hidden fields that carry them along."""
+    carried = []
+    for shown, names in STEP_FIELDS.items():
+        if shown == step:
+            continue
+        for name in names:
+            field = form[name]
+            if isinstance(field, BooleanField):
+                if field.data:
+                    carried.append((name, "y"))
+            elif field.data is not None and field.data != "":
+                carried.append((name, field.data))
+    return carried
 
 
-def _submit(door, form: ReportForm, items):
+def _submit(door, form: ReportForm, offered: Offered):
     now = utcnow()
     phone = services.check_phone(form.phone.data)
     limits = (
@@ -221,7 +230,7 @@ def _submit(door, form: ReportForm, items):
                 "Too many reports were sent from here. Please try again later or call your community."
             )
         )
-        return _report_page(door, form, items, "check", status=429)
+        return _report_page(door, form, offered, "check", status=429)
     building = db.session.get(Building, door.building_id)
     report = services.Report(
         item_id=form.item.data,
@@ -244,7 +253,7 @@ def _submit(door, form: ReportForm, items):
         )
         _attach_photos(appeal, kept_photo_names(form), now)
     if not saved:
-        return _report_page(door, form, items, "check")
+        return _report_page(door, form, offered, "check")
     if appeal.state == AppealState.UNCONFIRMED:
         session["appeal_pending"] = appeal.tracking
         return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
