@@ -93,6 +93,16 @@ def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session
     assert appeal.tracking in body and "What happens next" in body
 
 
+def test_the_form_offers_the_catalogue_as_edited_a_moment_ago(client, session, tree):
+    url = f"/b/{tree.building.public_code}/report"
+    assert "Rubbish left in the stairwell" in client.get(url, headers=EN).get_data(True)
+    corridor = item(session, "rubbish-in-corridor")
+    corridor.name_en = "Things left in the stairwell"
+    session.flush()
+    body = client.get(url, headers=EN).get_data(as_text=True)
+    assert "Things left in the stairwell" in body and "Rubbish left in the stairwell" not in body
+
+
 def test_a_photo_is_stripped_of_its_location_and_kept_when_another_field_is_wrong(
     client, session, tree, staff, app
 ):
