@@ -10,7 +10,7 @@ process, with nothing to clear and nothing an edit must remember to bump.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -41,6 +41,8 @@ class Offered:
 
     groups: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
     names: dict[int, str]
+    # Pieces of pages made of this catalogue alone, kept for as long as it is.
+    rendered: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def _named(chinese: str, english: str, locale: str) -> str:

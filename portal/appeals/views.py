@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import BooleanField
 
@@ -193,11 +194,22 @@ def _report_page(door, form: ReportForm, offered: Offered, step: str, status: in
         step=step,
         steps=STEPS,
         groups=offered.groups,
+        chosen_item=form.item.data,
+        unchosen_choices=_unchosen_choices(offered) if form.item.data is None else None,
         chosen=offered.names.get(form.item.data),
         kept_photos=kept_photo_names(form),
         carried=_carried(form, step),
     )
     return page, status
+
+
+def _unchosen_choices(offered: Offered) -> Markup:
+    """The first screen's choices as everyone first sees them: the same for every door, so
+    rendered once for each catalogue and language."""
+    if "choices" not in offered.rendered:
+        page = render_template("appeals/_choices.html", groups=offered.groups, chosen_item=None)
+        offered.rendered["choices"] = Markup(page)  # noqa: S704 (Jinja escaped it)
+    return offered.rendered["choices"]
 
 
 def _carried(form: ReportForm, step: str) -> list[tuple[str, object]]:
