@@ -45,7 +45,7 @@ from portal.appeals.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, eve
 from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
 from portal.appeals.offered import Offered, OfferedCatalogue
 from portal.appeals.states import Action, allowed
-from portal.db import db, utcnow
+from portal.db import db, read_only_transactions, start_writing, utcnow
 from portal.doors import services as doors
 from portal.errors import DomainError, Invalid
 from portal.pagination import paginate
@@ -92,18 +92,20 @@ def photo_folder() -> Path:
 def report(code: str):
     """The report, one question a screen: kind of problem, what happened, how to reach you,
     then a check of every answer before it is sent."""
+    # Every screen only reads until Send is pressed: on SQLite its reads then neither wait
+    # for a writer nor keep one waiting (see _submit).
+    read_only_transactions(True)
     normal = normalize_code(code)
     door = doors.door(db.session, normal) if normal else None
     if door is None or door.retired:
         # The door page says what to do instead: search by address, or call the community.
         return redirect(url_for("doors.door", code=door.code if door else code))
-    offered = current_app.extensions["portal.offered_catalogue"].get(db.session, current_locale())
     form = ReportForm()
     if request.method == "GET":
         form.key.data = secrets.token_urlsafe(24)
         if current_user.is_authenticated and not current_user.is_staff:
             form.phone.data = current_user.phone
-        return _report_page(door, form, offered, "item")
+        return _report_page(door, form, "item")
     # The CSRF token was checked before the view ran; each screen checks only its own fields.
     if form.website.data:
         # A robot filled in the hidden field: it is told nothing useful and nothing is saved.
@@ -113,20 +115,20 @@ def report(code: str):
         form.key.data = secrets.token_urlsafe(24)
     _keep_photos(form)
     if form.photos.errors:
-        return _report_page(door, form, offered, "details")
+        return _report_page(door, form, "details")
     if request.form.get("back") and step != "item":
         # Back never asks to correct the screen being left.
-        return _report_page(door, form, offered, STEPS[STEPS.index(step) - 1])
+        return _report_page(door, form, STEPS[STEPS.index(step) - 1])
     # Every answer so far is checked again: hidden fields come back from the browser.
     for earlier in STEPS[: STEPS.index(step) + 1]:
         if _step_errors(form, earlier):
-            return _report_page(door, form, offered, earlier)
+            return _report_page(door, form, earlier)
     wanted = request.form.get("change")
     if wanted in STEPS:
-        return _report_page(door, form, offered, wanted)
+        return _report_page(door, form, wanted)
     if step != "check":
-        return _report_page(door, form, offered, STEPS[STEPS.index(step) + 1])
-    return _submit(door, form, offered)
+        return _report_page(door, form, STEPS[STEPS.index(step) + 1])
+    return _submit(door, form)
 
 
 def _step_errors(form: ReportForm, step: str) -> bool:
@@ -185,8 +187,9 @@ def _keep_photos(form: ReportForm) -> None:
     form.photos_kept.data = ",".join(_photo_token(form.key.data, name) for name in kept)
 
 
-def _report_page(door, form: ReportForm, offered: Offered, step: str, status: int = 200):
+def _report_page(door, form: ReportForm, step: str, status: int = 200):
     form.step.data = step
+    offered = current_app.extensions["portal.offered_catalogue"].get(db.session, current_locale())
     page = render_template(
         "appeals/report.html",
         door=door,
@@ -228,7 +231,7 @@ def _carried(form: ReportForm, step: str) -> list[tuple[str, object]]:
     return carried
 
 
-def _submit(door, form: ReportForm, offered: Offered):
+def _submit(door, form: ReportForm):
     now = utcnow()
     phone = services.check_phone(form.phone.data)
     limits = (
@@ -242,7 +245,8 @@ def _submit(door, form: ReportForm, offered: Offered):
                 "Too many reports were sent from here. Please try again later or call your community."
             )
         )
-        return _report_page(door, form, offered, "check", status=429)
+        return _report_page(door, form, "check", status=429)
+    start_writing(db.session)
     building = db.session.get(Building, door.building_id)
     report = services.Report(
         item_id=form.item.data,
@@ -265,7 +269,7 @@ def _submit(door, form: ReportForm, offered: Offered):
         )
         _attach_photos(appeal, kept_photo_names(form), now)
     if not saved:
-        return _report_page(door, form, offered, "check")
+        return _report_page(door, form, "check")
     if appeal.state == AppealState.UNCONFIRMED:
         session["appeal_pending"] = appeal.tracking
         return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
@@ -274,7 +278,8 @@ def _submit(door, form: ReportForm, offered: Offered):
 
 
 def _attach_photos(appeal: Appeal, names: list[str], now) -> None:
-    if appeal.photos or not names:  # a second tap on Submit: the first one attached them
+    # Nothing to attach, or a second tap on Submit: the first one attached them.
+    if not names or appeal.photos:
         return
     taken = set(
         db.session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(names)))
