@@ -11,15 +11,16 @@ run. What each request is:
 
 - GET /b/<code>/report: the first screen, for 1,000 doors in turn, by a client without a
   cookie, as on a first scan; each response carries a new session cookie with its CSRF token.
-- POST /b/<code>/report, the final "Send the report" of the last screen: every answer in the
-  body as the browser sends it (multipart, CSRF token and session cookie from a real GET), so
-  that each one files a new appeal (validation, rate-limit counts, the appeal, its timeline
-  and its SMS code queued, one commit) and is redirected to the code screen. The screens
-  before it (Continue) are lighter. Each POST comes from its own address, phone number and
-  building, as from many residents: the portal runs as behind one proxy (PORTAL_PROXY_COUNT=1)
-  and wrk sends X-Forwarded-For. The rate limits keep their production values and count every
-  request; none is reached, so no limit is raised for the benchmark. The run fails unless
-  every POST filed an appeal.
+- POST /b/<code>/report, the last screen's "Send the report": every answer in the body as
+  the browser sends it (with the CSRF token and session cookie of a real GET), so that each
+  one files a new appeal (every answer checked again, the rate limits counted, the appeal,
+  its timeline and its SMS code queued in one transaction) and is redirected to the code
+  screen. The screens before it (Continue) only read and are lighter. Each POST comes from
+  its own address, phone number and building, as from many residents: the portal runs as
+  README.md has it for several processes, behind one proxy (PORTAL_PROXY_COUNT=1, and wrk
+  sends X-Forwarded-For) with the rate-limit counts in Redis (in memory if none answers).
+  The limits keep their production values and count every request; none is reached, so
+  none is raised for the benchmark. The run fails unless every POST filed an appeal.
 
 Run with `make bench` (or `python -m tests.bench.appeals`); PostgreSQL is used too when it
 is reachable at PORTAL_TEST_DATABASE_URL. Needs wrk (apt-get install wrk).
@@ -31,12 +32,15 @@ import os
 import random
 import re
 import shutil
+import socket
 import statistics
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -138,8 +142,10 @@ request = function()
 end
 """
 
-# The last screen's "Send the report", from a different resident each time: each of wrk's
-# threads (and each run: the warm-up, then the counted one) numbers its own.
+# The last screen's "Send the report", as the browser sends it (a plain form: that screen has
+# no file field), from a different resident each time. Numbers are made of this benchmark's
+# own prefix, the run (warm-up, counted) and wrk's thread, so no two requests share a
+# submission key, phone or address, nor do two benchmarks one after the other.
 POST_SCRIPT = """
 codes = {%(codes)s}
 threads = 0
@@ -147,28 +153,31 @@ function setup(thread)
   thread:set("id", threads)
   threads = threads + 1
 end
-run = os.time() %% 100
-boundary = "portalbench7MA4YWxkTrZu0gW"
-function part(name, value)
-  return "--" .. boundary .. "\\r\\nContent-Disposition: form-data; name=\\"" .. name .. "\\"\\r\\n\\r\\n" .. value .. "\\r\\n"
-end
-fixed = part("csrf_token", "%(token)s") .. part("step", "check") .. part("photos_kept", "")
-  .. part("item", "%(item)d") .. part("description", "三楼楼道堆满纸箱，挡住了路")
-  .. part("website", "")
+prefix = %(prefix)d
+run = os.time() %% 10
+fixed = "%(fixed)s"
 n = 0
 request = function()
   n = n + 1
-  local serial = string.format("%%02d%%d%%06d", run, id, n)
-  local body = fixed .. part("key", "wrk-" .. serial) .. part("phone", "13" .. serial)
-    .. "--" .. boundary .. "--\\r\\n"
+  local serial = string.format("%%02d%%d%%d%%05d", prefix, run, id, n %% 100000)
+  local body = fixed .. "&key=wrk-" .. serial .. "&phone=13" .. serial
   local headers = {
-    ["Content-Type"] = "multipart/form-data; boundary=" .. boundary,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "%(cookie)s",
-    ["X-Forwarded-For"] = string.format("10.%%d.%%d.%%d", run, id * 128 + math.floor(n / 256) %% 128, n %% 256),
+    ["X-Forwarded-For"] = string.format("10.%%d.%%d.%%d", prefix * 2 + id, run * 25 + math.floor(n / 256) %% 25, n %% 256),
   }
   return wrk.format("POST", "/b/" .. codes[(2 * n + id) %% #codes + 1] .. "/report", headers, body)
 end
 """
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def appeal_count(url: str) -> int:
@@ -179,18 +188,22 @@ def appeal_count(url: str) -> int:
     return count
 
 
-def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str, float]:
+def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str, Any]:
     """Requests per second of the hello-world, the form's first screen and its submit."""
     listed = ",".join(f'"{code}"' for code in codes)
     get_script, post_script = Path(folder) / "report-get.lua", Path(folder) / "report-post.lua"
     get_script.write_text(GET_SCRIPT % {"codes": listed})
     with gunicorn("tests.bench.hello:app", {}) as base:
         hello = load(base + "/").rate
+    # Configured as README.md has it for several processes: behind one proxy, rate limits in
+    # Redis (in each process's memory when no Redis answers).
+    limits = "redis://127.0.0.1:6379" if redis_available() else "memory://"
     env = {
         "PORTAL_DATABASE_URL": url,
         "PORTAL_SECRET_KEY": "benchmark",
         "PORTAL_PROXY_COUNT": "1",
         "PORTAL_APPEAL_PHOTOS_DIR": str(folder),
+        "PORTAL_RATELIMIT_STORAGE_URI": limits,
     }
     with gunicorn("portal:create_app()", env) as base:
         form = load(base, get_script).rate
@@ -209,8 +222,13 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
         weight = len(page) + sum(
             len(urllib.request.urlopen(base + path.decode()).read()) for path in css
         )
+        fixed = urllib.parse.urlencode({
+            "csrf_token": token, "step": "check", "photos_kept": "", "item": item,
+            "description": "三楼楼道堆满纸箱，挡住了路", "website": "",
+        })  # fmt: skip
         post_script.write_text(
-            POST_SCRIPT % {"codes": listed, "token": token, "item": item, "cookie": cookie}
+            POST_SCRIPT
+            % {"codes": listed, "fixed": fixed, "cookie": cookie, "prefix": random.randrange(100)}
         )
         before = appeal_count(url)
         submit = load(base, post_script)
@@ -218,7 +236,10 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
     # Requests still in flight when wrk stops are served but not counted by wrk.
     if not submit.requests <= filed <= submit.requests + 2 * CONNECTIONS:
         raise SystemExit(f"{submit.requests} submits answered, but {filed} appeals filed")
-    return {"hello": hello, "get": form, "post": submit.rate, "weight": weight, "filed": filed}
+    return {
+        "hello": hello, "get": form, "post": submit.rate, "weight": weight, "filed": filed,
+        "limits": "Redis" if limits.startswith("redis") else "memory (no Redis answered)",
+    }  # fmt: skip
 
 
 def run(name: str, url: str, folder: Path) -> None:
@@ -256,8 +277,8 @@ def run(name: str, url: str, folder: Path) -> None:
     print(f"    form GET:           {figures['get']:,.0f}/s = {figures['get'] / hello:.0%} of hello world "
           f"(budget ≥ 20%); {DOORS:,} doors in turn, no cookie")  # fmt: skip
     print(f"    submit POST:        {figures['post']:,.0f}/s = {figures['post'] / hello:.0%} of hello world "
-          f"(budget ≥ 10%); {figures['filed']:,} appeals filed, each from its own address and phone, "
-          f"production rate limits")  # fmt: skip
+          f"(budget ≥ 10%); {figures['filed']:,} appeals filed, each from its own address and phone; "
+          f"rate limits as in production, counted in {figures['limits']}")  # fmt: skip
     print(f"    form page weight:   {figures['weight'] / 1024:.1f} KB HTML+CSS+JS (budget 60 KB)")
 
 
