@@ -190,6 +190,7 @@ def _keep_photos(form: ReportForm) -> None:
 def _report_page(door, form: ReportForm, step: str, status: int = 200):
     form.step.data = step
     offered = current_app.extensions["portal.offered_catalogue"].get(db.session, current_locale())
+    first_look = step == "item" and form.item.data is None
     page = render_template(
         "appeals/report.html",
         door=door,
@@ -198,7 +199,7 @@ def _report_page(door, form: ReportForm, step: str, status: int = 200):
         steps=STEPS,
         groups=offered.groups,
         chosen_item=form.item.data,
-        unchosen_choices=_unchosen_choices(offered) if form.item.data is None else None,
+        unchosen_choices=_unchosen_choices(offered) if first_look else None,
         chosen=offered.names.get(form.item.data),
         kept_photos=kept_photo_names(form),
         carried=_carried(form, step),

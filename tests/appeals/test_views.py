@@ -247,6 +247,8 @@ def test_each_screen_shows_only_its_own_mistakes_and_back_never_asks(client, ses
     back = post(client, tree.building, "contact", data | {"phone": ""}, back="1")
     assert "What happened?" in back.get_data(as_text=True)
     assert "Enter your mobile number" not in back.get_data(as_text=True)
+    first = post(client, tree.building, "details", data, back="1").get_data(as_text=True)
+    assert f'value="{data["item"]}" checked>' in first and first.count(" checked>") == 1
 
 
 def test_a_photo_name_from_elsewhere_is_never_attached(client, session, tree, app):
