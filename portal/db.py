@@ -10,6 +10,7 @@ import sqlite3
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from flask import Flask, current_app
@@ -136,13 +137,33 @@ def read_only_transactions(read_only: bool) -> None:
     _sqlite_begin.set("DEFERRED" if read_only else "IMMEDIATE")
 
 
+def start_writing(session: Session) -> None:
+    """Say that what follows writes, after reads that needed no lock (a form checking its
+    answers before saving them).
+
+    On SQLite the transaction that only read is ended, so that the next one takes the write
+    lock from its start and holds it for the writing alone: another writer waits that much
+    less. PostgreSQL locks rows, not the database, so its transaction goes on.
+    """
+    read_only_transactions(False)
+    if session.get_bind().dialect.name == "sqlite":
+        session.rollback()
+
+
 def insert_ignoring_conflicts(
     session: Session, model: Any, values: dict[str, Any], unique: list[str]
 ) -> None:
     """Insert a row unless one with the same `unique` columns exists (or is being inserted)."""
     dialect = session.get_bind().dialect.name
+    session.execute(_insert_ignoring_conflicts(dialect, model, tuple(unique)), values)
+
+
+@cache
+def _insert_ignoring_conflicts(dialect: str, model: Any, unique: tuple[str, ...]) -> Any:
+    # Built once, the values given as parameters: a statement built around its values is
+    # keyed for SQLAlchemy's statement cache on every call, which took longer than running it.
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(values).on_conflict_do_nothing(index_elements=unique))
+    return insert(model).on_conflict_do_nothing(index_elements=list(unique))
 
 
 def serialize_on(session: Session, key: str) -> None:

@@ -31,10 +31,12 @@ STEP_FIELDS = {
 
 
 class ReportForm(FlaskForm):
-    step = HiddenField(default="item")
+    # Hidden fields are given a label (never shown), else WTForms reads its own catalogue from
+    # disk on every request to translate the name it would make up.
+    step = HiddenField("", default="item")
     # One random key per filled-in form: a second tap on Submit finds the first appeal.
-    key = HiddenField(validators=[Length(max=40)])
-    photos_kept = HiddenField()
+    key = HiddenField("", validators=[Length(max=40)])
+    photos_kept = HiddenField("")
     item = RadioField(
         _l("What kind of problem is it?"),
         coerce=int,

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.appeals.models import Appeal
@@ -27,9 +27,12 @@ def _draw(now: datetime, length: int) -> str:
     return f"A{month}-{tail}"
 
 
+_TAKEN = select(Appeal.id).where(Appeal.tracking == bindparam("number"))
+
+
 def new_tracking_number(session: Session, now: datetime) -> str:
     for attempt in range(10):
         number = _draw(now, 4 if attempt < 5 else 5)
-        if session.scalar(select(Appeal.id).where(Appeal.tracking == number)) is None:
+        if session.scalar(_TAKEN, {"number": number}) is None:
             return number
     raise RuntimeError("no free tracking number after 10 draws")

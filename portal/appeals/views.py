@@ -23,8 +23,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import SelectChoice
+from wtforms import BooleanField
 
 from portal import ratelimit
 from portal.appeals import photos, services, sla
@@ -38,15 +39,16 @@ from portal.appeals.forms import (
 )
 from portal.appeals.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, event_label
 from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
+from portal.appeals.offered import Offered, OfferedCatalogue
 from portal.appeals.states import Action, allowed
-from portal.db import db, utcnow
+from portal.db import db, read_only_transactions, start_writing, utcnow
 from portal.doors import services as doors
 from portal.errors import DomainError, Invalid
 from portal.pagination import paginate
 from portal.places.codes import normalize_code
 from portal.places.models import Building
 from portal.web.forms import EmptyForm, saving
-from portal.web.templating import current_locale, local_name
+from portal.web.templating import current_locale
 
 bp = Blueprint("appeals", __name__)
 
@@ -64,6 +66,7 @@ REMEMBERED = 20
 
 def init_app(app: Flask) -> None:
     app.extensions["portal.appeal_clocks"] = sla.Clocks.from_config(app.config["APPEAL_CLOCKS"])
+    app.extensions["portal.offered_catalogue"] = OfferedCatalogue()
     app.jinja_env.globals.update(
         appeal_state_label=STATE_LABELS.get,
         appeal_level_label=LEVEL_LABELS.get,
@@ -85,19 +88,20 @@ def photo_folder() -> Path:
 def report(code: str):
     """The report, one question a screen: kind of problem, what happened, how to reach you,
     then a check of every answer before it is sent."""
+    # Every screen only reads until Send is pressed: on SQLite its reads then neither wait
+    # for a writer nor keep one waiting (see _submit).
+    read_only_transactions(True)
     normal = normalize_code(code)
     door = doors.door(db.session, normal) if normal else None
     if door is None or door.retired:
         # The door page says what to do instead: search by address, or call the community.
         return redirect(url_for("doors.door", code=door.code if door else code))
-    items = services.offered_items(db.session)
     form = ReportForm()
-    form.item.choices = [SelectChoice(item.id, local_name(item)) for item in items]
     if request.method == "GET":
         form.key.data = secrets.token_urlsafe(24)
         if current_user.is_authenticated and not current_user.is_staff:
             form.phone.data = current_user.phone
-        return _report_page(door, form, items, "item")
+        return _report_page(door, form, "item")
     # The CSRF token was checked before the view ran; each screen checks only its own fields.
     if form.website.data:
         # A robot filled in the hidden field: it is told nothing useful and nothing is saved.
@@ -107,20 +111,20 @@ def report(code: str):
         form.key.data = secrets.token_urlsafe(24)
     _keep_photos(form)
     if form.photos.errors:
-        return _report_page(door, form, items, "details")
+        return _report_page(door, form, "details")
     if request.form.get("back") and step != "item":
         # Back never asks to correct the screen being left.
-        return _report_page(door, form, items, STEPS[STEPS.index(step) - 1])
+        return _report_page(door, form, STEPS[STEPS.index(step) - 1])
     # Every answer so far is checked again: hidden fields come back from the browser.
     for earlier in STEPS[: STEPS.index(step) + 1]:
         if _step_errors(form, earlier):
-            return _report_page(door, form, items, earlier)
+            return _report_page(door, form, earlier)
     wanted = request.form.get("change")
     if wanted in STEPS:
-        return _report_page(door, form, items, wanted)
+        return _report_page(door, form, wanted)
     if step != "check":
-        return _report_page(door, form, items, STEPS[STEPS.index(step) + 1])
-    return _submit(door, form, items)
+        return _report_page(door, form, STEPS[STEPS.index(step) + 1])
+    return _submit(door, form)
 
 
 def _assisted(door) -> bool:
@@ -187,32 +191,53 @@ def _keep_photos(form: ReportForm) -> None:
     form.photos_kept.data = ",".join(_photo_token(form.key.data, name) for name in kept)
 
 
-def _report_page(door, form: ReportForm, items, step: str, status: int = 200):
+def _report_page(door, form: ReportForm, step: str, status: int = 200):
     form.step.data = step
-    groups: dict[str, list] = {}
-    for item in items:
-        groups.setdefault(local_name(item.group), []).append(item)
-    chosen = next((item for item in items if item.id == form.item.data), None)
+    offered = current_app.extensions["portal.offered_catalogue"].get(db.session, current_locale())
+    first_look = step == "item" and form.item.data is None
     page = render_template(
         "appeals/report.html",
         door=door,
         form=form,
         step=step,
         steps=STEPS,
-        groups=groups,
-        chosen=chosen,
+        groups=offered.groups,
+        chosen_item=form.item.data,
+        unchosen_choices=_unchosen_choices(offered) if first_look else None,
+        chosen=offered.names.get(form.item.data),
         kept_photos=kept_photo_names(form),
         assisted=_assisted(door),
-        hidden=[name for name in _all_fields() if name not in STEP_FIELDS[step]],
+        carried=_carried(form, step),
     )
     return page, status
 
 
-def _all_fields() -> list[str]:
-    return [name for fields in STEP_FIELDS.values() for name in fields]
+def _unchosen_choices(offered: Offered) -> Markup:
+    """The first screen's choices as everyone first sees them: the same for every door, so
+    rendered once for each catalogue and language."""
+    if "choices" not in offered.rendered:
+        page = render_template("appeals/_choices.html", groups=offered.groups, chosen_item=None)
+        offered.rendered["choices"] = Markup(page)  # noqa: S704 (Jinja escaped it)
+    return offered.rendered["choices"]
 
 
-def _submit(door, form: ReportForm, items):
+def _carried(form: ReportForm, step: str) -> list[tuple[str, object]]:
+    """The answers of the other screens, as the hidden fields that carry them along."""
+    carried = []
+    for shown, names in STEP_FIELDS.items():
+        if shown == step:
+            continue
+        for name in names:
+            field = form[name]
+            if isinstance(field, BooleanField):
+                if field.data:
+                    carried.append((name, "y"))
+            elif field.data is not None and field.data != "":
+                carried.append((name, field.data))
+    return carried
+
+
+def _submit(door, form: ReportForm):
     now = utcnow()
     phone = services.check_phone(form.phone.data)
     limits = (
@@ -228,12 +253,13 @@ def _submit(door, form: ReportForm, items):
                 "Too many reports were sent from here. Please try again later or call your community."
             )
         )
-        return _report_page(door, form, items, "check", status=429)
+        return _report_page(door, form, "check", status=429)
     # A flood of reports for one building is not refused (one person could lock out all
     # the neighbours that way): past the limit, reports are held for staff to look at.
     busy = not assisted and not ratelimit.allow(
         "appeal-submit-building", SUBMITS_PER_BUILDING, door.code
     )
+    start_writing(db.session)
     building = db.session.get(Building, door.building_id)
     report = services.Report(
         item_id=form.item.data,
@@ -258,7 +284,7 @@ def _submit(door, form: ReportForm, items):
         )
         _attach_photos(appeal, kept_photo_names(form), now)
     if not saved:
-        return _report_page(door, form, items, "check")
+        return _report_page(door, form, "check")
     if appeal.state == AppealState.UNCONFIRMED:
         session["appeal_pending"] = appeal.tracking
         return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
@@ -278,7 +304,8 @@ def _sent(appeal: Appeal):
 
 
 def _attach_photos(appeal: Appeal, names: list[str], now) -> None:
-    if appeal.photos or not names:  # a second tap on Submit: the first one attached them
+    # Nothing to attach, or a second tap on Submit: the first one attached them.
+    if not names or appeal.photos:
         return
     taken = set(
         db.session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(names)))

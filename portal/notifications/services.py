@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.permissions import Permission, require
@@ -74,7 +74,10 @@ def queue_sms(
         },
         unique=["idempotency_key"],
     )
-    return session.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == key)).one()
+    return session.scalars(_BY_KEY, {"key": key}).one()
+
+
+_BY_KEY = select(SmsMessage).where(SmsMessage.idempotency_key == bindparam("key"))
 
 
 def forget_secrets(message: SmsMessage) -> None:

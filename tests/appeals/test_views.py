@@ -93,6 +93,16 @@ def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session
     assert appeal.tracking in body and "What happens next" in body
 
 
+def test_the_form_offers_the_catalogue_as_edited_a_moment_ago(client, session, tree):
+    url = f"/b/{tree.building.public_code}/report"
+    assert "Rubbish left in the stairwell" in client.get(url, headers=EN).get_data(True)
+    corridor = item(session, "rubbish-in-corridor")
+    corridor.name_en = "Things left in the stairwell"
+    session.flush()
+    body = client.get(url, headers=EN).get_data(as_text=True)
+    assert "Things left in the stairwell" in body and "Rubbish left in the stairwell" not in body
+
+
 def test_a_photo_is_stripped_of_its_location_and_kept_when_another_field_is_wrong(
     client, session, tree, staff, app
 ):
@@ -237,6 +247,8 @@ def test_each_screen_shows_only_its_own_mistakes_and_back_never_asks(client, ses
     back = post(client, tree.building, "contact", data | {"phone": ""}, back="1")
     assert "What happened?" in back.get_data(as_text=True)
     assert "Enter your mobile number" not in back.get_data(as_text=True)
+    first = post(client, tree.building, "details", data, back="1").get_data(as_text=True)
+    assert f'value="{data["item"]}" checked>' in first and first.count(" checked>") == 1
 
 
 def test_a_photo_name_from_elsewhere_is_never_attached(client, session, tree, app):

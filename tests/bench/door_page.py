@@ -11,16 +11,10 @@ Run with `make bench` (or `python -m tests.bench.door_page`); needs wrk (apt-get
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -29,53 +23,8 @@ from portal.db import db, utcnow
 from portal.demo.services import seed_demo
 from portal.migrations import upgrade
 from portal.places.models import Building
-from tests.conftest import ROOT_DIR, make_test_app
-
-SECONDS = 10
-CONNECTIONS = 50
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str]):
-    port = free_port()
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-        "--no-control-socket", "--log-level", "warning", app_spec,
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT_DIR, env={**os.environ, **env})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/", timeout=1).close()
-                break
-            except OSError as error:
-                if getattr(error, "code", None):  # Any HTTP answer means it is up.
-                    break
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def wrk(url: str, script: Path | None = None) -> float:
-    """Requests per second after a two-second warm-up; any error response stops the run."""
-    command = ["wrk", "-t2", "-c", str(CONNECTIONS)] + (["-s", str(script)] if script else [])
-    subprocess.run([*command, "-d", "2s", url], check=True, capture_output=True)
-    run = subprocess.run(
-        [*command, "-d", f"{SECONDS}s", url], check=True, capture_output=True, text=True
-    )
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
-    if errors:
-        raise SystemExit(f"{url}: {errors.group(1)} error responses\n{run.stdout}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1))
+from tests.bench.serving import CONNECTIONS, SECONDS, gunicorn, load
+from tests.conftest import make_test_app
 
 
 def main() -> None:
@@ -101,17 +50,17 @@ def main() -> None:
         )
 
         with gunicorn("tests.bench.hello:app", {}) as url:
-            hello = wrk(url + "/")
+            hello = load(url + "/").rate
         env = {"PORTAL_DATABASE_URL": database, "PORTAL_SECRET_KEY": "benchmark"}
         with gunicorn("portal:create_app()", env) as url:
             page = urllib.request.urlopen(f"{url}/b/{code}").read()
             css_path = re.search(rb'href="(/static/css/[^"]+)"', page).group(1).decode()
             css = urllib.request.urlopen(url + css_path).read()
             outside = re.findall(rb'(?:src|href)="((?:https?:)?//[^"]+)"', page)
-            door = wrk(f"{url}/b/{code}")
+            door = load(f"{url}/b/{code}").rate
         # Every request a miss: the page rendered and its facts read from the database.
         with gunicorn("portal:create_app()", {**env, "PORTAL_PAGE_CACHE_SECONDS": "0"}) as url:
-            cold = wrk(url, rotation)
+            cold = load(url, rotation).rate
 
     weight = len(page) + len(css)
     print(f"door page /b/{code}: {len(page) / 1024:.1f} KB HTML + {len(css) / 1024:.1f} KB CSS = "

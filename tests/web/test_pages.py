@@ -181,6 +181,17 @@ def test_a_get_to_a_post_only_address_is_explained(client):
     assert "This cannot be done here" in response.get_data(as_text=True)
 
 
+def test_templates_follow_a_locale_forced_within_a_request(app):
+    from flask_babel import force_locale
+
+    skip = app.jinja_env.from_string('{{ _("Skip to main content") }}')
+    with app.test_request_context(headers={"Accept-Language": BROWSER_EN}):
+        assert skip.render() == "Skip to main content"
+        with force_locale("zh_Hans_CN"):
+            assert skip.render() == "跳到正文"
+        assert skip.render() == "Skip to main content"
+
+
 # Times
 
 
