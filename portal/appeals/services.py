@@ -12,12 +12,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, false, or_, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import Role, RoleGrant, User
@@ -41,8 +41,8 @@ from portal.appeals.models import (
     Unit,
     UnitMember,
 )
-from portal.appeals.states import HANDLING, WAITING, Action, allowed
-from portal.appeals.tracking import SHANGHAI, new_tracking_number
+from portal.appeals.states import Action, allowed
+from portal.appeals.tracking import new_tracking_number
 from portal.audit import services as audit
 from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
@@ -750,116 +750,7 @@ def reveal_phone(session: Session, actor: User, appeal: Appeal, *, now: datetime
     return appeal.phone
 
 
-# --- the staff queues ------------------------------------------------------------------------
-
-
-@dataclass
-class QueueFilter:
-    # "team": the queues of my places and units; "mine": taken by me; "held": hidden ones
-    # (spam, blocked phones) of my queues, waiting for someone to restore or leave them.
-    view: str = "team"
-    level: int | None = None
-    overdue: bool = False
-    due_today: bool = False
-    stage: str | None = None  # "waiting" (to be taken) or "handling"
-    item_id: int | None = None
-    grid_id: int | None = None
-
-    def is_plain(self) -> bool:
-        return self == QueueFilter(view=self.view)
-
-
-STAGES = {"waiting": WAITING, "handling": HANDLING}
-
-
-def team_places(actor: Any) -> list[int]:
-    """The places whose queues `actor` works: where they are grid worker, secretary, officer."""
-    return [
-        grant.place.id
-        for grant in getattr(actor, "grants", ())
-        if grant.place is not None and grant.role == HANDLER_ROLE.get(grant.place.kind)
-    ]
-
-
-def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
-    """Open appeals of the queue, overdue first, then by the deadline now running."""
-    require_staff(actor)
-    if wanted.view == "held":
-        # Set-aside reports anywhere in my area: a secretary looks at the grids' ones too.
-        query = select(Appeal).where(
-            _in_my_queues(actor, within=True), Appeal.state == AppealState.HIDDEN
-        )
-        return query.order_by(Appeal.created_at.desc(), Appeal.id.desc())
-    query = select(Appeal).where(Appeal.is_open.is_(True))
-    if wanted.view == "mine":
-        query = query.where(Appeal.handler_id == actor.id)
-    else:
-        query = query.where(_in_my_queues(actor))
-    if wanted.level in (1, 2, 3):
-        query = query.where(Appeal.level == wanted.level)
-    if wanted.overdue:
-        query = query.where(Appeal.due_at <= now)
-    if wanted.due_today:
-        query = query.where(Appeal.due_at < end_of_local_day(now))
-    if wanted.stage in STAGES:
-        query = query.where(Appeal.state.in_(STAGES[wanted.stage]))
-    if wanted.item_id:
-        query = query.where(Appeal.item_id == wanted.item_id)
-    if wanted.grid_id:
-        in_grid = select(Building.id).where(Building.grid_id == wanted.grid_id)
-        query = query.where(Appeal.building_id.in_(in_grid))
-    return query.order_by(Appeal.due_at, Appeal.id)
-
-
-def _in_my_queues(actor: Any, *, within: bool = False) -> Any:
-    """The queues `actor` works (`within`: and every queue of a place inside theirs)."""
-    places, units = team_places(actor), units_of(actor)
-    in_places: Any = Appeal.queue_place_id.in_(places) if places else false()
-    if within and places:
-        paths = [grant.place.path for grant in actor.grants if grant.place_id in places]
-        inside = select(Place.id).where(or_(*(Place.path.startswith(path) for path in paths)))
-        in_places = Appeal.queue_place_id.in_(inside)
-    return or_(in_places, Appeal.unit_id.in_(units) if units else false())
-
-
-def audit_export(session: Session, actor: Any, wanted: QueueFilter, *, now: datetime) -> None:
-    """A queue leaves the portal as a file: who took it, and which filters, go in the log."""
-    require_staff(actor)
-    audit.record(
-        session,
-        "appeals.export",
-        actor=actor,
-        now=now,
-        details={key: value for key, value in vars(wanted).items() if value},
-    )
-
-
-def end_of_local_day(now: datetime) -> datetime:
-    """The end of today as the district counts days (Asia/Shanghai), in UTC."""
-    local = now.astimezone(SHANGHAI)
-    tomorrow = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=SHANGHAI)
-    return tomorrow.astimezone(UTC)
-
-
-def queue_grids(session: Session, actor: Any) -> list[Place]:
-    """The grids inside the places whose queues `actor` works (for the queue's grid filter)."""
-    paths = [
-        grant.place.path
-        for grant in getattr(actor, "grants", ())
-        if grant.place is not None and grant.role == HANDLER_ROLE.get(grant.place.kind)
-    ]
-    if not paths:
-        return []
-    return list(
-        session.scalars(
-            select(Place)
-            .where(
-                Place.kind == PlaceKind.GRID,
-                or_(*(Place.path.startswith(path) for path in paths)),
-            )
-            .order_by(Place.path)
-        )
-    )
+# --- residents' own appeals -----------------------------------------------------------------
 
 
 def owns_by_phone(user: Any) -> bool:

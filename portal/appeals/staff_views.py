@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 
 from portal.accounts.permissions import require_staff
 from portal.accounts.phones import mask_phone
-from portal.appeals import casework, photos, services
+from portal.appeals import casework, photos, queues, services
 from portal.appeals.forms import (
     AnswerForm,
     BlockForm,
@@ -50,7 +50,7 @@ from portal.web.templating import local_name, local_time
 # --- the queues ---------------------------------------------------------------------------
 
 
-def _wanted() -> tuple[services.QueueFilter, QueueFilterForm]:
+def _wanted() -> tuple[queues.QueueFilter, QueueFilterForm]:
     """The queue's filters, from the address (a shared link shows the same list)."""
     form = QueueFilterForm(formdata=request.args)
     form.item.choices = [SelectChoice("", _("Any"))] + [
@@ -58,10 +58,10 @@ def _wanted() -> tuple[services.QueueFilter, QueueFilterForm]:
     ]
     form.grid.choices = [SelectChoice("", _("Any"))] + [
         SelectChoice(str(grid.id), local_name(grid))
-        for grid in services.queue_grids(db.session, current_user)
+        for grid in queues.queue_grids(db.session, current_user)
     ]
     view = request.args.get("view")
-    wanted = services.QueueFilter(
+    wanted = queues.QueueFilter(
         view=view if view in ("mine", "held") else "team",
         level=request.args.get("level", type=int),
         overdue=request.args.get("due") == "overdue" or request.args.get("overdue") == "1",
@@ -78,7 +78,7 @@ def _wanted() -> tuple[services.QueueFilter, QueueFilterForm]:
 def queue():
     now = utcnow()
     wanted, filters = _wanted()
-    query = services.queue_query(current_user, wanted, now=now)
+    query = queues.queue_query(current_user, wanted, now=now)
     page = paginate(db.session, query, request.args.get("page"))
     return render_template(
         "appeals/queue.html",
@@ -114,8 +114,8 @@ def queue_csv():
     """The filtered queue as a file for Excel (UTF-8 with BOM); phones are masked."""
     now = utcnow()
     wanted, _filters = _wanted()
-    query = services.queue_query(current_user, wanted, now=now).limit(CSV_LIMIT)
-    services.audit_export(db.session, current_user, wanted, now=now)
+    query = queues.queue_query(current_user, wanted, now=now).limit(CSV_LIMIT)
+    queues.audit_export(db.session, current_user, wanted, now=now)
     db.session.commit()
     headers = [str(header) for header in CSV_HEADERS]
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from portal.accounts import services as accounts
 from portal.accounts.permissions import Permission, holds_anywhere, require_staff
-from portal.appeals.services import team_places
+from portal.appeals.queues import team_places
 from portal.db import db
 from portal.extensions import csrf
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.appeals import casework, clockwork, services, units
+from portal.appeals import casework, clockwork, queues, services, units
 from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
@@ -36,8 +36,8 @@ def accepted(session, tree, staff, now, **fields):
 
 
 def queue(session, actor, now, **wanted):
-    filter_ = services.QueueFilter(**wanted)
-    return list(session.scalars(services.queue_query(actor, filter_, now=now)))
+    filter_ = queues.QueueFilter(**wanted)
+    return list(session.scalars(queues.queue_query(actor, filter_, now=now)))
 
 
 # --- units at level 3 ---------------------------------------------------------------------------
@@ -407,11 +407,11 @@ def test_the_queue_filters_by_stage_item_grid_and_due_today(session, tree, staff
     assert set(queue(session, street, now, grid_id=tree.other_grid.id)) == {other_grid}
     # The acceptance deadlines (10 minutes away) fall today; a resolution 7 days away does not.
     assert handling not in queue(session, staff.grid_worker, now, due_today=True)
-    assert {g.id for g in services.queue_grids(session, street)} == {
+    assert {g.id for g in queues.queue_grids(session, street)} == {
         tree.grid.id,
         tree.other_grid.id,
     }
-    assert services.end_of_local_day(now).astimezone(services.SHANGHAI).hour == 0
+    assert queues.end_of_local_day(now).astimezone(queues.SHANGHAI).hour == 0
 
 
 def test_a_unit_with_reports_in_hand_is_not_retired(session, tree, staff, department, now):

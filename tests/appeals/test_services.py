@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.appeals import casework, clockwork, services, sla
+from portal.appeals import casework, clockwork, queues, services, sla
 from portal.appeals.models import Appeal, AppealState, EventKind, HandlingClass
 from portal.appeals.states import ALLOWED, Action
 from portal.audit.models import AuditEvent
@@ -349,22 +349,20 @@ def test_the_queue_shows_overdue_first_then_by_deadline(session, tree, staff, no
     urgent = file_appeal(session, tree.building, now - 25 * MINUTE, urgent=True)
     services.accept(session, staff.grid_worker, urgent, now=now - 19 * MINUTE)
     elsewhere = file_appeal(session, tree.other_building, now)
-    query = services.queue_query(staff.grid_worker, services.QueueFilter(), now=now)
+    query = queues.queue_query(staff.grid_worker, queues.QueueFilter(), now=now)
     assert list(session.scalars(query)) == [late, urgent, soon]
-    overdue = services.QueueFilter(overdue=True)
-    assert list(session.scalars(services.queue_query(staff.grid_worker, overdue, now=now))) == [
-        late
-    ]
-    mine = services.QueueFilter(view="mine")
-    assert list(session.scalars(services.queue_query(staff.grid_worker, mine, now=now))) == [urgent]
+    overdue = queues.QueueFilter(overdue=True)
+    assert list(session.scalars(queues.queue_query(staff.grid_worker, overdue, now=now))) == [late]
+    mine = queues.QueueFilter(view="mine")
+    assert list(session.scalars(queues.queue_query(staff.grid_worker, mine, now=now))) == [urgent]
     assert (
         elsewhere
         in session.scalars(
-            services.queue_query(staff.other_grid_worker, services.QueueFilter(), now=now)
+            queues.queue_query(staff.other_grid_worker, queues.QueueFilter(), now=now)
         ).all()
     )
     with pytest.raises(Forbidden):
-        services.queue_query(factories.user(session), services.QueueFilter(), now=now)
+        queues.queue_query(factories.user(session), queues.QueueFilter(), now=now)
 
 
 def test_revealing_the_number_is_audited_and_limited_to_the_area(session, tree, staff, now):
