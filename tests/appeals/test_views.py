@@ -278,3 +278,22 @@ def test_the_last_four_digits_are_guessed_ten_times_a_day_at_most(client, sessio
     body = right.get_data(as_text=True)
     main = body[body.index("<main") : body.index("</main>")]
     assert "field-error" in main and "老人过不去" not in main
+
+
+def test_past_the_buildings_limit_a_report_is_held_not_refused(
+    client, session, tree, staff, monkeypatch
+):
+    from portal.appeals import views
+
+    monkeypatch.setattr(views, "SUBMITS_PER_BUILDING", "1/hour")
+    for number, phone in enumerate(("137 1234 5678", "136 9876 5432")):
+        sent = post(
+            client, tree.building, "check", answers(session, key=f"flood-{number}", phone=phone)
+        )
+        assert sent.status_code == 302, "never refused: a neighbour's report must get through"
+        digits = phone.replace(" ", "")
+        client.post(sent.headers["Location"], data={"code": code_sent(session, digits)})
+    first, second = session.scalars(select(Appeal).order_by(Appeal.id)).all()
+    assert first.state == AppealState.RECEIVED and second.state == AppealState.HIDDEN
+    page = client.get(f"/t/{second.tracking}/received", headers=EN).get_data(as_text=True)
+    assert "Staff will look at your report" in page and "We have also sent it by SMS" not in page
