@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import Role, RoleGrant, User
@@ -200,8 +201,7 @@ def submit(
         created_at=now,
         due_at=now + clocks().confirm,
     )
-    session.add(appeal)
-    session.flush()
+    _insert_with_a_free_number(session, appeal, now)
     details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
     if filed_by is not None:
         details["consent"] = consent
@@ -216,6 +216,21 @@ def submit(
     else:
         _send_code(session, appeal, now)
     return appeal
+
+
+def _insert_with_a_free_number(session: Session, appeal: Appeal, now: datetime) -> None:
+    """Two reports sent at the same moment may draw the same free number (about once in a
+    million pairs): the later one draws again rather than failing."""
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                session.add(appeal)
+                session.flush()
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            appeal.tracking = new_tracking_number(session, now)
 
 
 def building_by_code(session: Session, code: str) -> Building | None:

@@ -442,3 +442,15 @@ def test_my_appeals_by_phone_only_for_a_resident_who_proved_it(session, tree, no
     resident.phone_verified_at = now
     assert services.is_owner(resident, appeal)
     assert session.scalars(services.residents_appeals(resident)).all() == [appeal]
+
+
+def test_a_number_drawn_twice_at_the_same_moment_is_drawn_again(session, tree, now, monkeypatch):
+    first = file_appeal(session, tree.building, now)
+    drawn = iter([first.tracking])
+    real = services.new_tracking_number
+    # The other report took this number between the check and the insert.
+    monkeypatch.setattr(
+        services, "new_tracking_number", lambda s, when: next(drawn, None) or real(s, when)
+    )
+    second = file_appeal(session, tree.building, now, phone="13698765432")
+    assert second.tracking != first.tracking and second.state == AppealState.RECEIVED
