@@ -70,10 +70,6 @@ class Unit(Base):
 
     place: Mapped[Place] = relationship(lazy="joined")
 
-    @property
-    def scope_path(self) -> str:
-        return self.place.path
-
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
 

@@ -38,13 +38,17 @@ class QueueFilter:
 STAGES = {"waiting": WAITING, "handling": HANDLING}
 
 
-def team_places(actor: Any) -> list[int]:
+def queue_places(actor: Any) -> list[Place]:
     """The places whose queues `actor` works: where they are grid worker, secretary, officer."""
     return [
-        grant.place.id
+        grant.place
         for grant in getattr(actor, "grants", ())
         if grant.place is not None and grant.role == HANDLER_ROLE.get(grant.place.kind)
     ]
+
+
+def team_places(actor: Any) -> list[int]:
+    return [place.id for place in queue_places(actor)]
 
 
 def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
@@ -79,11 +83,10 @@ def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
 
 def _in_my_queues(actor: Any, *, within: bool = False) -> Any:
     """The queues `actor` works (`within`: and every queue of a place inside theirs)."""
-    places, units = team_places(actor), units_of(actor)
-    in_places: Any = Appeal.queue_place_id.in_(places) if places else false()
+    places, units = queue_places(actor), units_of(actor)
+    in_places: Any = Appeal.queue_place_id.in_([p.id for p in places]) if places else false()
     if within and places:
-        paths = [grant.place.path for grant in actor.grants if grant.place_id in places]
-        inside = select(Place.id).where(or_(*(Place.path.startswith(path) for path in paths)))
+        inside = select(Place.id).where(or_(*(Place.path.startswith(p.path) for p in places)))
         in_places = Appeal.queue_place_id.in_(inside)
     return or_(in_places, Appeal.unit_id.in_(units) if units else false())
 
@@ -109,11 +112,7 @@ def end_of_local_day(now: datetime) -> datetime:
 
 def queue_grids(session: Session, actor: Any) -> list[Place]:
     """The grids inside the places whose queues `actor` works (for the queue's grid filter)."""
-    paths = [
-        grant.place.path
-        for grant in getattr(actor, "grants", ())
-        if grant.place is not None and grant.role == HANDLER_ROLE.get(grant.place.kind)
-    ]
+    paths = [place.path for place in queue_places(actor)]
     if not paths:
         return []
     return list(
