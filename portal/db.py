@@ -137,6 +137,20 @@ def read_only_transactions(read_only: bool) -> None:
     _sqlite_begin.set("DEFERRED" if read_only else "IMMEDIATE")
 
 
+def outside_transactions(session: Session | scoped_session[Session]) -> None:
+    """Run what follows without a transaction around it, for a page that reads a few rows and
+    writes nothing (the report's first screens).
+
+    On PostgreSQL a transaction costs two round trips of its own (BEGIN and ROLLBACK): on a
+    page of two queries, half of its statements and of the server's work. SQLite begins and
+    ends transactions in the process, so nothing changes there. Only for views that never
+    write: each statement would commit on its own.
+    """
+    session = session() if isinstance(session, scoped_session) else session
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def start_writing(session: Session) -> None:
     """Say that what follows writes, after reads that needed no lock (a form checking its
     answers before saving them).

@@ -45,6 +45,24 @@ def init_app(app: Flask) -> None:
         # No X-RateLimit-* headers on every page: door pages are cached and shared.
         headers_enabled=False,
     )
+    _without_request_hooks(app, app.extensions["portal.ratelimit"])
+
+
+def _without_request_hooks(app: Flask, limiter: Limiter) -> None:
+    """Take out the hooks Flask-Limiter puts around every request.
+
+    They look for limits declared with its decorators, and the portal declares none: every
+    limit is counted where it applies (`allow`, `check`), with the key it needs. The hooks
+    cost a tenth of a millisecond on every page, a fifth of what a plain page costs.
+    """
+
+    def ours(hook: object) -> bool:
+        bound_to = getattr(hook, "__self__", None)
+        partial_of = getattr(hook, "args", ())[:1]
+        return bound_to is limiter or partial_of == (limiter,)
+
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        hooks[None] = [hook for hook in hooks.get(None, []) if not ours(hook)]
 
 
 def allow(scope: str, limit: str, key: str | None = None) -> bool:

@@ -156,3 +156,16 @@ def test_the_storage_is_chosen_by_an_environment_variable(monkeypatch, redis_cli
     )
     assert isinstance(app.extensions["portal.ratelimit"].storage, RedisStorage)
     dispose(app)
+
+
+def test_no_page_pays_for_flask_limiters_own_checks(app):
+    """Its request hooks look for limits declared with its decorators, and there are none:
+    every limit is counted where it applies (the tests above)."""
+    hooks = [
+        *app.before_request_funcs.get(None, []),
+        *app.after_request_funcs.get(None, []),
+        *app.teardown_request_funcs.get(None, []),
+    ]
+    modules = {getattr(getattr(hook, "func", hook), "__module__", "") for hook in hooks}
+    assert not [module for module in modules if module.startswith("flask_limiter")]
+    assert "flask_wtf.csrf" in modules, "the hooks of other extensions stay"

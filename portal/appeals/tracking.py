@@ -12,11 +12,6 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
-
-from portal.appeals.models import Appeal
-
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -27,12 +22,7 @@ def _draw(now: datetime, length: int) -> str:
     return f"A{month}-{tail}"
 
 
-_TAKEN = select(Appeal.id).where(Appeal.tracking == bindparam("number"))
-
-
-def new_tracking_number(session: Session, now: datetime) -> str:
-    for attempt in range(10):
-        number = _draw(now, 4 if attempt < 5 else 5)
-        if session.scalar(_TAKEN, {"number": number}) is None:
-            return number
-    raise RuntimeError("no free tracking number after 10 draws")
+def draw_tracking_number(now: datetime, attempt: int) -> str:
+    """A number for a report filed at `now`, at the `attempt`-th try (from 0): whether it is
+    free is learnt by inserting it (the column is unique), which costs nothing more."""
+    return _draw(now, 4 if attempt < 5 else 5)

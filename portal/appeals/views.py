@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -33,6 +34,7 @@ from portal.appeals.forms import (
     STEP_FIELDS,
     STEPS,
     CodeForm,
+    KindForm,
     LastDigitsForm,
     ReportForm,
     ReviewForm,
@@ -41,7 +43,7 @@ from portal.appeals.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, eve
 from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
 from portal.appeals.offered import Offered, OfferedCatalogue
 from portal.appeals.states import Action, allowed
-from portal.db import db, read_only_transactions, start_writing, utcnow
+from portal.db import db, outside_transactions, read_only_transactions, start_writing, utcnow
 from portal.doors import services as doors
 from portal.errors import DomainError, Invalid
 from portal.pagination import paginate
@@ -91,17 +93,16 @@ def report(code: str):
     # Every screen only reads until Send is pressed: on SQLite its reads then neither wait
     # for a writer nor keep one waiting (see _submit).
     read_only_transactions(True)
+    if request.method == "GET":
+        outside_transactions(db.session)  # The screens opened by a GET only read.
     normal = normalize_code(code)
     door = doors.door(db.session, normal) if normal else None
     if door is None or door.retired:
         # The door page says what to do instead: search by address, or call the community.
         return redirect(url_for("doors.door", code=door.code if door else code))
-    form = ReportForm()
     if request.method == "GET":
-        form.key.data = secrets.token_urlsafe(24)
-        if current_user.is_authenticated and not current_user.is_staff:
-            form.phone.data = current_user.phone
-        return _report_page(door, form, "item")
+        return _first_screen(door)
+    form = ReportForm()
     # The CSRF token was checked before the view ran; each screen checks only its own fields.
     if form.website.data:
         # A robot filled in the hidden field: it is told nothing useful and nothing is saved.
@@ -125,6 +126,30 @@ def report(code: str):
     if step != "check":
         return _report_page(door, form, STEPS[STEPS.index(step) + 1])
     return _submit(door, form)
+
+
+def _first_screen(door):
+    """The first screen, what kind of problem, is a plain GET form: it needs no session and no
+    CSRF token, so the page a scan opens sets no cookie, is the same for every visitor and
+    costs little to make. Its answer (?step=item&item=) opens the second screen, where the form that
+    is sent (and its session) begins."""
+    # The screen says which it is (step=item): with no kind chosen, a browser sends no item.
+    answered = request.args.get("step") == "item"
+    kind = KindForm(formdata=request.args if answered else None)
+    if not answered or not kind.validate():
+        page, status = _report_page(door, kind, "item", first_look=True)
+        response = make_response(page, status)
+        if not session:
+            response.headers["Cache-Control"] = "public, max-age=60"
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
+    form = ReportForm()
+    form.item.data = kind.item.data
+    form.key.data = secrets.token_urlsafe(24)
+    if current_user.is_authenticated and not current_user.is_staff:
+        form.phone.data = current_user.phone
+    return _report_page(door, form, "details")
 
 
 def _assisted(door) -> bool:
@@ -191,10 +216,14 @@ def _keep_photos(form: ReportForm) -> None:
     form.photos_kept.data = ",".join(_photo_token(form.key.data, name) for name in kept)
 
 
-def _report_page(door, form: ReportForm, step: str, status: int = 200):
-    form.step.data = step
+def _report_page(
+    door, form: ReportForm | KindForm, step: str, status: int = 200, *, first_look=False
+):
+    """A screen of the report: the first as a scan opens it (`first_look`, a KindForm sent by
+    GET, see _first_screen), or any screen of the ReportForm, carrying the other answers."""
+    if not first_look:
+        form.step.data = step
     offered = current_app.extensions["portal.offered_catalogue"].get(db.session, current_locale())
-    first_look = step == "item" and form.item.data is None
     page = render_template(
         "appeals/report.html",
         door=door,
@@ -203,11 +232,12 @@ def _report_page(door, form: ReportForm, step: str, status: int = 200):
         steps=STEPS,
         groups=offered.groups,
         chosen_item=form.item.data,
-        unchosen_choices=_unchosen_choices(offered) if first_look else None,
+        first_look=first_look,
+        unchosen_choices=_unchosen_choices(offered) if form.item.data is None else None,
         chosen=offered.names.get(form.item.data),
-        kept_photos=kept_photo_names(form),
+        kept_photos=[] if first_look else kept_photo_names(form),
         assisted=_assisted(door),
-        carried=_carried(form, step),
+        carried=[] if first_look else _carried(form, step),
     )
     return page, status
 

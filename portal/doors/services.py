@@ -88,26 +88,40 @@ def _facts_query() -> tuple[Select, Any]:
 
 @cache
 def _door_query() -> Select:
-    """The facts of the building whose code is the `code` parameter.
+    """The facts of the building whose code is the `code` parameter, with its grid workers:
+    a row for each (oldest role first), or one row with none. One statement, since a door's
+    facts are read on every door page and report screen.
 
     Built once with the code as a parameter: a statement built for each door is keyed for
     SQLAlchemy's statement cache again each time, which took longer than running it."""
-    query, _grid = _facts_query()
-    return query.where(Building.public_code == bindparam("code"))
+    query, grid = _facts_query()
+    workers = _grid_workers().subquery()
+    return (
+        query.add_columns(workers.c.display_name.label("worker"))
+        .outerjoin(workers, workers.c.place_id == grid.id)
+        .where(Building.public_code == bindparam("code"))
+        .order_by(None)
+        .order_by(workers.c.grant_id)
+    )
+
+
+def _grid_workers() -> Select:
+    """Grid workers in service: their grid, their display name and the order of their roles."""
+    return (
+        select(RoleGrant.place_id, User.display_name, RoleGrant.id.label("grant_id"))
+        .join(User, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == Role.GRID_WORKER, User.disabled_at.is_(None))
+    )
 
 
 @cache
 def _workers_query() -> Select:
     """The grid workers of the grids in the `grids` parameter, oldest role first."""
+    workers = _grid_workers().subquery()
     return (
-        select(RoleGrant.place_id, User.display_name)
-        .join(User, RoleGrant.user_id == User.id)
-        .where(
-            RoleGrant.role == Role.GRID_WORKER,
-            RoleGrant.place_id.in_(bindparam("grids", expanding=True)),
-            User.disabled_at.is_(None),
-        )
-        .order_by(RoleGrant.id)
+        select(workers.c.place_id, workers.c.display_name)
+        .where(workers.c.place_id.in_(bindparam("grids", expanding=True)))
+        .order_by(workers.c.grant_id)
     )
 
 
@@ -137,8 +151,14 @@ def door(session: Session, raw_code: str) -> DoorFacts | None:
     code = normalize_code(raw_code)
     if code is None:
         return None
-    row = session.connection().execute(_door_query(), {"code": code}).first()
-    return _with_workers(session, [row])[0] if row else None
+    rows = session.connection().execute(_door_query(), {"code": code}).all()
+    if not rows:
+        return None
+    values = rows[0]._asdict()
+    del values["grid_id"], values["worker"]
+    values["retired"] = values.pop("retired_at") is not None
+    workers = tuple(row.worker for row in rows if row.worker and row.worker.strip())
+    return DoorFacts(**values, workers=workers)
 
 
 def _in_use_within(query: Select, grid: Any, place: Place | None) -> Select:

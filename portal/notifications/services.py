@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.accounts.permissions import Permission, require
 from portal.accounts.phones import mask_phone, normalize_phone
 from portal.audit import services as audit
-from portal.db import insert_ignoring_conflicts
 from portal.errors import Invalid, NotFound
 from portal.notifications.messages import (
     has_secrets,
@@ -51,9 +52,8 @@ def queue_sms(
     if number is None:
         raise ValueError("queue_sms needs a valid mainland mobile number")
     body = render(kind, params, locale)
-    insert_ignoring_conflicts(
-        session,
-        SmsMessage,
+    queued = session.scalars(
+        _queue_statement(session.get_bind().dialect.name),
         {
             "idempotency_key": key,
             "phone": number,
@@ -72,9 +72,20 @@ def queue_sms(
             "expires_at": expires_at,
             "created_at": now,
         },
-        unique=["idempotency_key"],
+    ).one_or_none()
+    return queued if queued is not None else session.scalars(_BY_KEY, {"key": key}).one()
+
+
+@cache
+def _queue_statement(dialect: str) -> Any:
+    """INSERT the message unless its key is taken, returning it: one statement where an
+    insert and a read of what it wrote took two. Built once per dialect."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(SmsMessage)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(SmsMessage)
     )
-    return session.scalars(_BY_KEY, {"key": key}).one()
 
 
 _BY_KEY = select(SmsMessage).where(SmsMessage.idempotency_key == bindparam("key"))

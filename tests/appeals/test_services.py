@@ -447,10 +447,12 @@ def test_my_appeals_by_phone_only_for_a_resident_who_proved_it(session, tree, no
 def test_a_number_drawn_twice_at_the_same_moment_is_drawn_again(session, tree, now, monkeypatch):
     first = file_appeal(session, tree.building, now)
     drawn = iter([first.tracking])
-    real = services.new_tracking_number
-    # The other report took this number between the check and the insert.
+    real = services.draw_tracking_number
+    # The other report has this number already: the insert finds out, and draws again.
     monkeypatch.setattr(
-        services, "new_tracking_number", lambda s, when: next(drawn, None) or real(s, when)
+        services,
+        "draw_tracking_number",
+        lambda when, attempt: next(drawn, None) or real(when, attempt),
     )
     second = file_appeal(session, tree.building, now, phone="13698765432")
     assert second.tracking != first.tracking and second.state == AppealState.RECEIVED

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from portal.appeals.catalogue import seed_catalogue
 from portal.appeals.models import Appeal, AppealPhoto, AppealState
+from portal.db import db
+from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
 
@@ -50,12 +53,27 @@ def post(client, building, step, data, **extra):
 
 
 def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session, tree, staff):
-    first = client.get(f"/b/{tree.building.public_code}/report", headers=EN)
+    url = f"/b/{tree.building.public_code}/report"
+    first = client.get(url, headers=EN)
     body = first.get_data(as_text=True)
     assert "What kind of problem is it?" in body and "Cleanliness and rubbish" in body
+    # The first screen is sent by GET: nothing to check a token against, no session begun.
+    assert '<form method="get" action="' + url in body and "csrf_token" not in body
+    assert "Set-Cookie" not in first.headers
+    nothing = client.get(url + "?step=item", headers=EN).get_data(as_text=True)
+    assert "Choose what kind of problem it is." in nothing and "There is a problem" in nothing
+    corridor = answers(session)["item"]
+    second = client.get(f"{url}?step=item&item={corridor}", headers=EN)
+    body = second.get_data(as_text=True)
+    assert "What happened?" in body and f'name="item" value="{corridor}"' in body
+    assert "portal_session=" in second.headers["Set-Cookie"] and 'name="csrf_token"' in body
     key = re.search(r'name="key" type="hidden" value="([^"]+)"', body).group(1)
     data = answers(session, key=key)
 
+    # Back on the first screen (with the answers so far), it is a POST form like the others.
+    body = post(client, tree.building, "details", data, back="1").get_data(as_text=True)
+    assert "What kind of problem is it?" in body and '<form method="post"' in body
+    assert f'id="item-{corridor}" value="{corridor}" checked' in body
     body = post(client, tree.building, "item", {"key": key}).get_data(as_text=True)
     assert "Choose what kind of problem it is." in body and "There is a problem" in body
 
@@ -297,3 +315,38 @@ def test_past_the_buildings_limit_a_report_is_held_not_refused(
     assert first.state == AppealState.RECEIVED and second.state == AppealState.HIDDEN
     page = client.get(f"/t/{second.tracking}/received", headers=EN).get_data(as_text=True)
     assert "Staff will look at your report" in page and "We have also sent it by SMS" not in page
+
+
+def test_the_screens_a_get_opens_run_outside_a_transaction_and_sending_inside_one(fresh_app):
+    """On PostgreSQL a transaction costs two round trips of its own, so the first screens
+    (which only read) run without one; the report itself is saved in one, all or nothing."""
+    app = fresh_app(migrate=True)
+    with app.app_context():
+        tree = factories.tree(db.session)
+        seed_catalogue(db.session)
+        db.session.commit()
+        code, kind = tree.building.public_code, item(db.session, "rubbish-in-corridor").id
+    engine = app.extensions["portal.db"].engine
+    seen: list[bool] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(connection, _cursor, statement: str, *_args) -> None:
+        if statement.startswith("BEGIN"):  # SQLite's own, sent as the transaction begins
+            return
+        driver = connection.connection.dbapi_connection
+        postgres = engine.dialect.name == "postgresql"
+        seen.append(not driver.autocommit if postgres else driver.in_transaction)
+
+    client = app.test_client()
+    url = f"/b/{code}/report"
+    assert client.get(url).status_code == 200
+    second = client.get(f"{url}?step=item&item={kind}")
+    assert second.status_code == 200
+    if engine.dialect.name == "postgresql":
+        assert seen and not any(seen), "no transaction around the reads"
+    seen.clear()
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', second.get_data(True)).group(1)
+    sent = client.post(url, data={"step": "check", "key": key, "item": kind, "phone": RESIDENT,
+                                  "description": "楼道有垃圾"})  # fmt: skip
+    assert sent.status_code == 302 and "/confirm" in sent.headers["Location"]
+    assert seen and all(seen), "every statement of the send in a transaction"

@@ -10,7 +10,8 @@ with 50 connections (tests/bench/serving.py), the hello-world under the same ser
 run. What each request is:
 
 - GET /b/<code>/report: the first screen, for 1,000 doors in turn, by a client without a
-  cookie, as on a first scan; each response carries a new session cookie with its CSRF token.
+  cookie, as on a first scan. It is rendered for every request (the portal keeps no copy of
+  it); it carries no form to POST and starts no session: the second screen does.
 - POST /b/<code>/report, the last screen's "Send the report": every answer in the body as
   the browser sends it (with the CSRF token and session cookie of a real GET), so that each
   one files a new appeal (every answer checked again, the rate limits counted, the appeal,
@@ -207,8 +208,11 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
     }
     with gunicorn("portal:create_app()", env) as base:
         form = load(base, get_script).rate
-        # A resident's browser: the form with its CSRF token and the session cookie holding it.
-        with urllib.request.urlopen(f"{base}/b/{codes[0]}/report") as response:
+        # A resident's browser: the form with its CSRF token and the session cookie holding it,
+        # as the second screen (the first screen's answer) gives them.
+        with urllib.request.urlopen(
+            f"{base}/b/{codes[0]}/report?step=item&item={item}"
+        ) as response:
             page = response.read()
             [cookie] = [
                 each.split(";", 1)[0]
