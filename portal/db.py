@@ -147,7 +147,10 @@ def outside_transactions(session: Session | scoped_session[Session]) -> None:
     write: each statement would commit on its own.
     """
     session = session() if isinstance(session, scoped_session) else session
-    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+    bind = session.get_bind()
+    # A session bound to a connection (the tests') is inside a transaction already.
+    postgres = isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+    if postgres and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
