@@ -129,17 +129,17 @@ def report(code: str):
 
 
 def _first_screen(door):
-    """The first screen, what kind of problem, is a plain GET form: it needs no session and no
-    CSRF token, so the page a scan opens sets no cookie, is the same for every visitor and
-    costs little to make. Its answer (?step=item&item=) opens the second screen, where the form that
-    is sent (and its session) begins."""
+    """The first screen, what kind of problem, is a plain GET form: it needs no session and
+    no CSRF token, so the page a scan opens sets no cookie, is the same for every visitor
+    and costs little to make. Its answer (?step=item&item=) opens the second screen, where
+    the form that is sent (and its session) begins."""
     # The screen says which it is (step=item): with no kind chosen, a browser sends no item.
     answered = request.args.get("step") == "item"
     kind = KindForm(formdata=request.args if answered else None)
     if not answered or not kind.validate():
         page, status = _report_page(door, kind, "item", first_look=True)
         response = make_response(page, status)
-        if not session:
+        if not session and not answered:  # The door's own first screen, as everyone sees it.
             response.headers["Cache-Control"] = "public, max-age=60"
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")

@@ -60,8 +60,11 @@ def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session
     # The first screen is sent by GET: nothing to check a token against, no session begun.
     assert '<form method="get" action="' + url in body and "csrf_token" not in body
     assert "Set-Cookie" not in first.headers
-    nothing = client.get(url + "?step=item", headers=EN).get_data(as_text=True)
-    assert "Choose what kind of problem it is." in nothing and "There is a problem" in nothing
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    nothing = client.get(url + "?step=item", headers=EN)
+    body = nothing.get_data(as_text=True)
+    assert "Choose what kind of problem it is." in body and "There is a problem" in body
+    assert "Set-Cookie" not in nothing.headers and "Cache-Control" not in nothing.headers
     corridor = answers(session)["item"]
     second = client.get(f"{url}?step=item&item={corridor}", headers=EN)
     body = second.get_data(as_text=True)

@@ -220,10 +220,13 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
                 if each.startswith("portal_session=")
             ]
         token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-        css = re.findall(rb'href="(/static/[^"]+)"', page) + re.findall(
-            rb'src="(/static/[^"]+)"', page
+        # The weight is the first screen's, the heaviest (every kind of problem is on it).
+        with urllib.request.urlopen(f"{base}/b/{codes[0]}/report") as response:
+            first = response.read()
+        css = re.findall(rb'href="(/static/[^"]+)"', first) + re.findall(
+            rb'src="(/static/[^"]+)"', first
         )
-        weight = len(page) + sum(
+        weight = len(first) + sum(
             len(urllib.request.urlopen(base + path.decode()).read()) for path in css
         )
         fixed = urllib.parse.urlencode({
