@@ -172,11 +172,11 @@ def insert_ignoring_conflicts(
 ) -> None:
     """Insert a row unless one with the same `unique` columns exists (or is being inserted)."""
     dialect = session.get_bind().dialect.name
-    session.execute(_insert_ignoring_conflicts(dialect, model, tuple(unique)), values)
+    session.execute(insert_ignoring_conflicts_statement(dialect, model, tuple(unique)), values)
 
 
 @cache
-def _insert_ignoring_conflicts(dialect: str, model: Any, unique: tuple[str, ...]) -> Any:
+def insert_ignoring_conflicts_statement(dialect: str, model: Any, unique: tuple[str, ...]) -> Any:
     # Built once, the values given as parameters: a statement built around its values is
     # keyed for SQLAlchemy's statement cache on every call, which took longer than running it.
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -13,12 +13,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.accounts.permissions import Permission, require
 from portal.accounts.phones import mask_phone, normalize_phone
 from portal.audit import services as audit
+from portal.db import insert_ignoring_conflicts_statement
 from portal.errors import Invalid, NotFound
 from portal.notifications.messages import (
     has_secrets,
@@ -80,11 +80,8 @@ def queue_sms(
 def _queue_statement(dialect: str) -> Any:
     """INSERT the message unless its key is taken, returning it: one statement where an
     insert and a read of what it wrote took two. Built once per dialect."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(SmsMessage)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(SmsMessage)
+    return insert_ignoring_conflicts_statement(dialect, SmsMessage, ("idempotency_key",)).returning(
+        SmsMessage
     )
 
 
