@@ -15,10 +15,16 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask.globals import app_ctx
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Session,
+    make_transient_to_detached,
+    scoped_session,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 
@@ -179,8 +185,30 @@ def insert_ignoring_conflicts(
 def insert_ignoring_conflicts_statement(dialect: str, model: Any, unique: tuple[str, ...]) -> Any:
     # Built once, the values given as parameters: a statement built around its values is
     # keyed for SQLAlchemy's statement cache on every call, which took longer than running it.
+    # No `unique` columns: a conflict on any of them.
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).on_conflict_do_nothing(index_elements=list(unique))
+    return insert(model).on_conflict_do_nothing(index_elements=list(unique) or None)
+
+
+def column_values(instance: Any) -> dict[str, Any]:
+    """The column values set on a new mapped object, by column name, for a plain INSERT."""
+    state = inspect(instance)
+    return {
+        attribute.columns[0].name: state.dict[attribute.key]
+        for attribute in state.mapper.column_attrs
+        if attribute.key in state.dict
+    }
+
+
+def add_as_loaded(session: Session, instance: Any) -> None:
+    """Make a new object, whose row a plain INSERT wrote (its primary key set), part of the
+    session as if it had been read: no INSERT at the next flush, and the columns left to
+    their defaults are read when first used.
+
+    For the rows written most, where the unit of work cost more than the statement.
+    """
+    make_transient_to_detached(instance)
+    session.add(instance)
 
 
 def serialize_on(session: Session, key: str) -> None:

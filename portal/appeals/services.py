@@ -13,12 +13,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, and_, bindparam, insert, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import Role, RoleGrant, User
@@ -45,6 +45,7 @@ from portal.appeals.models import (
 from portal.appeals.states import Action, allowed
 from portal.appeals.tracking import draw_tracking_number
 from portal.audit import services as audit
+from portal.db import add_as_loaded, column_values, insert_ignoring_conflicts_statement
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
@@ -138,15 +139,24 @@ def check_phone(raw: str) -> str:
     return phone
 
 
-# Built once, and only the id: it is read only after a second tap (see submit).
+# Statements of the send, built once with their values as parameters (see db.py).
 _BY_SUBMISSION_KEY = select(Appeal.id).where(Appeal.submission_key == bindparam("key"))
+# The building (none: no such building) and the item's level (None: no such item in use).
+_BUILDING_AND_ITEM = (
+    select(Building.retired_at, CatalogueItem.default_level)
+    .outerjoin(
+        CatalogueItem,
+        and_(CatalogueItem.id == bindparam("item"), CatalogueItem.retired_at.is_(None)),
+    )
+    .where(Building.id == bindparam("building"))
+)
 # Tracking numbers drawn for one report before giving up (each a rare collision).
 TRACKING_DRAWS = 10
 
 
 def submit(
     session: Session,
-    building: Building,
+    building_id: int,
     report: Report,
     *,
     submission_key: str,
@@ -156,8 +166,9 @@ def submit(
     consent: bool = False,
     hold: bool = False,
 ) -> Appeal:
-    """Save a resident's report. It enters the loop at once if they are signed in with this
-    phone verified; otherwise it waits, unconfirmed, for the SMS code sent to the phone.
+    """Save a resident's report about the building `building_id`. It enters the loop at once
+    if they are signed in with this phone verified; otherwise it waits, unconfirmed, for the
+    SMS code sent to the phone.
 
     A grid worker (or any handler of the building's area) may file it for a resident who
     cannot (代办): when `consent` says the resident agreed in person it enters the loop at
@@ -166,20 +177,23 @@ def submit(
 
     The same `submission_key` (one per filled-in form) always returns the first appeal, so
     a double tap on "Submit" files one.
+
+    A resident's report is what the portal receives most, from a QR code on every door: it
+    is written with three plain statements (the appeal, its timeline, its SMS) after one
+    read of the building and the item, not through the unit of work.
     """
-    if building.retired_at is not None:
-        raise Invalid(_l("This building is no longer in use. Please contact your community."))
+    level = _level_of_report(session, building_id, report.item_id)
     # Staff of the building's area file for a resident; staff elsewhere (at their own home,
     # say) report like any resident.
-    filed_by = user if files_for_resident(user, building) else None
-    item = check_item(session, report.item_id)
+    staff = getattr(user, "is_authenticated", False) and user.is_staff
+    filed_by = (
+        user if staff and files_for_resident(user, session.get(Building, building_id)) else None
+    )
     phone = check_phone(report.phone)
-    # Ids, not the objects: a report that turns out to be a second tap is dropped, and must
-    # not stay in the building's or the item's collections.
     appeal = Appeal(
         submission_key=submission_key,
-        building_id=building.id,
-        item_id=item.id,
+        building_id=building_id,
+        item_id=report.item_id,
         description=check_description(report.description),
         location=report.location.strip()[:100],
         phone=phone,
@@ -190,13 +204,15 @@ def submit(
         user_id=user.id if _owns_verified(user, phone) else None,
         filed_by_id=filed_by.id if filed_by else None,
         state=AppealState.UNCONFIRMED,
-        level=item.default_level,
+        level=level,
         created_at=now,
         due_at=now + clocks().confirm,
     )
-    earlier = _insert_unless_sent(session, appeal, now)
+    confirmed = appeal.user_id is not None or (filed_by is not None and consent)
+    code = None if confirmed else _new_code()
+    earlier = _insert_unless_sent(session, appeal, now, code)
     if earlier is not None:
-        if earlier.building_id != building.id or earlier.phone != phone:
+        if earlier.building_id != building_id or earlier.phone != phone:
             # Not a second tap: a form whose key was copied. It must not lead to that appeal.
             raise Invalid(_l("This form was already used. Please start the report again."))
         return earlier
@@ -209,34 +225,69 @@ def submit(
         )
     else:
         add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details=details)
-    if appeal.user_id is not None or (filed_by is not None and consent):
+    if code is None:
         _receive(session, appeal, now)
     else:
-        _send_code(session, appeal, now)
+        _queue_code(session, appeal, code, now)
     return appeal
 
 
-def _insert_unless_sent(session: Session, appeal: Appeal, now: datetime) -> Appeal | None:
-    """Insert the report with a free tracking number; or, when a report with its submission
-    key is there already (a second tap on Send), leave it out and return that one.
+def _level_of_report(session: Session, building_id: int, item_id: Any) -> int:
+    """The level a report starts at (its item's), once the building and the item are known
+    to be in use; both are read in one statement."""
+    item = item_id if isinstance(item_id, int) else None
+    found = (
+        session.connection()
+        .execute(_BUILDING_AND_ITEM, {"building": building_id, "item": item})
+        .first()
+    )
+    if found is None:
+        raise NotFound(_l("This building is not known."))
+    retired_at, level = found
+    if retired_at is not None:
+        raise Invalid(_l("This building is no longer in use. Please contact your community."))
+    if level is None:
+        raise Invalid(_l("Choose what kind of problem it is."), field="item")
+    return level
 
-    Both are learnt from the unique columns, in a savepoint, with nothing read before: the
-    usual report is one INSERT. A second tap sent while the first is still being saved waits
-    for it at the unique index (PostgreSQL; SQLite writes one at a time) and then finds it.
-    Two reports drawing the same number (about once in a million) draw again.
+
+def _insert_unless_sent(
+    session: Session, appeal: Appeal, now: datetime, code: str | None
+) -> Appeal | None:
+    """Insert the report with a free tracking number (and the digest of its `code`, which
+    is keyed on the number); or, when a report with its submission key is there already (a
+    second tap on Send), leave it out and return that one.
+
+    Both are learnt from the unique columns: the usual report is one INSERT that skips any
+    conflict and returns its id, with nothing read before. A second tap sent while the first
+    is still being saved waits for it at the unique index (PostgreSQL; SQLite writes one at
+    a time) and then finds it. Two reports drawing the same number (about once in a million)
+    draw again.
     """
+    dialect = session.get_bind().dialect.name
     for attempt in range(TRACKING_DRAWS):
         appeal.tracking = draw_tracking_number(now, attempt)
-        try:
-            with session.begin_nested():
-                session.add(appeal)
-                session.flush()
+        if code is not None:
+            appeal.code_hash = _code_digest(appeal.tracking, code)
+            appeal.code_sent_at = now
+        inserted = session.scalar(_insert_appeal_statement(dialect), column_values(appeal))
+        if inserted is not None:
+            appeal.id = inserted
+            add_as_loaded(session, appeal)
             return None
-        except IntegrityError:
-            earlier_id = session.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
-            if earlier_id is not None:
-                return session.get_one(Appeal, earlier_id)
+        earlier_id = session.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
+        if earlier_id is not None:
+            return session.get_one(Appeal, earlier_id)
     raise RuntimeError(f"no free tracking number after {TRACKING_DRAWS} draws")
+
+
+@cache
+def _insert_appeal_statement(dialect: str) -> Any:
+    # Any unique column may conflict: the submission key (a second tap) or the tracking
+    # number (drawn already); either way nothing is inserted and no id comes back.
+    return insert_ignoring_conflicts_statement(dialect, Appeal.__table__, ()).returning(
+        Appeal.__table__.c.id
+    )
 
 
 def building_by_code(session: Session, code: str) -> Building | None:
@@ -277,16 +328,27 @@ def lock(session: Session, appeal: Appeal) -> None:
     ).one()
 
 
-def _code_digest(appeal: Appeal, code: str) -> str:
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def _code_digest(tracking: str, code: str) -> str:
+    # Keyed on the tracking number, which the appeal has from its first statement: the
+    # digest goes in with it.
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"appeal:{appeal.id}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"appeal:{tracking}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _send_code(session: Session, appeal: Appeal, now: datetime) -> None:
-    code = f"{secrets.randbelow(10**6):06d}"
-    appeal.code_hash = _code_digest(appeal, code)
+    """A new code for an appeal that has one already (asked again)."""
+    code = _new_code()
+    appeal.code_hash = _code_digest(appeal.tracking, code)
     appeal.code_sent_at = now
     appeal.code_tries = 0
+    _queue_code(session, appeal, code, now)
+
+
+def _queue_code(session: Session, appeal: Appeal, code: str, now: datetime) -> None:
     queue_sms(
         session,
         phone=appeal.phone,
@@ -347,7 +409,7 @@ def confirm(session: Session, appeal: Appeal, code: str, *, now: datetime) -> No
         )
     appeal.code_tries += 1
     entered = "".join((code or "").split())
-    if not hmac.compare_digest(appeal.code_hash, _code_digest(appeal, entered)):
+    if not hmac.compare_digest(appeal.code_hash, _code_digest(appeal.tracking, entered)):
         session.flush()
         left = CODE_MAX_TRIES - appeal.code_tries
         raise Invalid(
@@ -964,20 +1026,25 @@ def add_event(
     now: datetime,
     note: str = "",
     details: dict[str, Any] | None = None,
-) -> AppealEvent:
-    event = AppealEvent(
-        appeal_id=appeal.id,
-        at=now,
-        kind=kind,
-        actor_id=getattr(actor, "id", None),
-        state=appeal.state,
-        level=appeal.level,
-        note=note,
-        details=details or {},
+) -> None:
+    # A plain INSERT, at once: the timeline is in the order of the steps, and no step reads
+    # its events back as objects (timeline() queries them).
+    session.execute(
+        _INSERT_EVENT,
+        {
+            "appeal_id": appeal.id,
+            "at": now,
+            "kind": kind,
+            "actor_id": getattr(actor, "id", None),
+            "state": appeal.state,
+            "level": appeal.level,
+            "note": note,
+            "details": details or {},
+        },
     )
-    session.add(event)
-    session.flush()
-    return event
+
+
+_INSERT_EVENT = insert(AppealEvent.__table__)
 
 
 def audit_step(

@@ -290,7 +290,6 @@ def _submit(door, form: ReportForm):
         "appeal-submit-building", SUBMITS_PER_BUILDING, door.code
     )
     start_writing(db.session)
-    building = db.session.get(Building, door.building_id)
     report = services.Report(
         item_id=form.item.data,
         description=form.description.data or "",
@@ -303,7 +302,7 @@ def _submit(door, form: ReportForm):
     with saving(form) as saved:
         appeal = services.submit(
             db.session,
-            building,
+            door.building_id,
             report,
             submission_key=form.key.data or secrets.token_urlsafe(24),
             user=current_user,

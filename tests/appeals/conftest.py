@@ -108,7 +108,7 @@ def file_appeal(
     )
     appeal = services.submit(
         session,
-        building,
+        building.id,
         report,
         submission_key=secrets.token_hex(8),
         user=None,

@@ -298,7 +298,7 @@ def test_a_report_from_a_flooded_building_is_held_not_refused(session, tree, sta
         item_id=item(session, "rubbish-in-corridor").id, description="堆物", phone=RESIDENT
     )
     appeal = services.submit(
-        session, tree.building, report, submission_key="busy-1", user=None,
+        session, tree.building.id, report, submission_key="busy-1", user=None,
         locale="zh_Hans_CN", now=now, hold=True,
     )  # fmt: skip
     services.confirm(session, appeal, code_sent(session, RESIDENT), now=now)
@@ -314,7 +314,7 @@ def file_for(session, tree, worker, now, *, consent, building=None):
         item_id=item(session, "rubbish-in-corridor").id, description="堆物", phone=RESIDENT
     )
     return services.submit(
-        session, building or tree.building, report, submission_key=f"for-{consent}", user=worker,
+        session, (building or tree.building).id, report, submission_key=f"for-{consent}", user=worker,
         locale="zh_Hans_CN", now=now, consent=consent,
     )  # fmt: skip
 

@@ -75,7 +75,7 @@ def test_a_signed_in_resident_with_this_phone_verified_skips_the_code(session, t
     resident.phone_verified_at = now
     report = services.Report(item_id=item(session, "rubbish-in-corridor").id,
                              description="楼道有垃圾", phone="136 9876 5432")  # fmt: skip
-    appeal = services.submit(session, tree.building, report, submission_key="k1",
+    appeal = services.submit(session, tree.building.id, report, submission_key="k1",
                              user=resident, locale="en", now=now)  # fmt: skip
     assert appeal.state == AppealState.RECEIVED and appeal.user_id == resident.id
     assert messages(session, "appeal_code") == []
@@ -84,9 +84,9 @@ def test_a_signed_in_resident_with_this_phone_verified_skips_the_code(session, t
 def test_a_double_tap_files_one_appeal(session, tree, now):
     report = services.Report(item_id=item(session, "rubbish-in-corridor").id,
                              description="楼道有垃圾", phone=RESIDENT)  # fmt: skip
-    first = services.submit(session, tree.building, report, submission_key="same",
+    first = services.submit(session, tree.building.id, report, submission_key="same",
                             user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
-    again = services.submit(session, tree.building, report, submission_key="same",
+    again = services.submit(session, tree.building.id, report, submission_key="same",
                             user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
     assert again.id == first.id
     assert session.scalar(select(Appeal.id).where(Appeal.id != first.id)) is None
@@ -423,11 +423,11 @@ def test_a_second_acceptance_after_relevelling_is_told_to_the_resident(session, 
 def test_a_copied_form_key_does_not_lead_to_someone_elses_appeal(session, tree, now):
     report = services.Report(item_id=item(session, "rubbish-in-corridor").id,
                              description="楼道有垃圾", phone=RESIDENT)  # fmt: skip
-    services.submit(session, tree.building, report, submission_key="copied",
+    services.submit(session, tree.building.id, report, submission_key="copied",
                     user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
     other = services.Report(item_id=report.item_id, description="x", phone="13900001111")
     with pytest.raises(Invalid, match="already used"):
-        services.submit(session, tree.building, other, submission_key="copied",
+        services.submit(session, tree.building.id, other, submission_key="copied",
                         user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
 
 
@@ -456,3 +456,20 @@ def test_a_number_drawn_twice_at_the_same_moment_is_drawn_again(session, tree, n
     )
     second = file_appeal(session, tree.building, now, phone="13698765432")
     assert second.tracking != first.tracking and second.state == AppealState.RECEIVED
+
+
+def test_a_report_written_with_plain_statements_behaves_as_one_read_back(session, tree, now):
+    """The send writes its rows without the unit of work; the appeal it returns is then an
+    ordinary one: what it left to the defaults is read on use, and a change is an UPDATE."""
+    appeal = file_appeal(session, tree.building, now, confirm=False)
+    assert appeal in session and not session.new and not session.dirty
+    assert (appeal.is_open, appeal.escalations, appeal.reopen_count) == (False, 0, 0)
+    services.confirm(session, appeal, code_sent(session, RESIDENT), now=now)
+    session.flush()
+    session.expire_all()
+    [stored] = session.scalars(select(Appeal)).all()
+    assert stored is appeal and stored.state == AppealState.RECEIVED
+    assert [event.kind for event in services.timeline(session, appeal)] == [
+        EventKind.SUBMITTED,
+        EventKind.CONFIRMED,
+    ]

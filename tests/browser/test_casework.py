@@ -106,7 +106,7 @@ def file_for_community(live_server, phone_number: str, building: str) -> str:
         item = session.scalars(
             select(CatalogueItem).where(CatalogueItem.default_level == 2).order_by(CatalogueItem.id)
         ).first()
-        door = session.scalar(select(Building).where(Building.public_code == building))
+        door = session.scalar(select(Building.id).where(Building.public_code == building))
         report = services.Report(
             item_id=item.id, description="楼上漏水，天花板一直滴水。", phone=phone_number
         )
