@@ -17,12 +17,14 @@ import hashlib
 import hmac
 import math
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
+from limits.storage import RedisStorage
 from werkzeug.exceptions import TooManyRequests
 
 # The hash keeps 64 bits: collisions stay out of reach, and keys stay short.
@@ -32,7 +34,7 @@ KEY_DIGITS = 16
 def init_app(app: Flask) -> None:
     # One Limiter per app, not one per module: apps made side by side (the tests make several)
     # would otherwise share the storage of whichever was made last.
-    app.extensions["portal.ratelimit"] = Limiter(
+    limiter = app.extensions["portal.ratelimit"] = Limiter(
         # request.remote_addr: behind PROXY_COUNT proxies, ProxyFix has set it from
         # X-Forwarded-For before any of this runs.
         get_remote_address,
@@ -45,7 +47,12 @@ def init_app(app: Flask) -> None:
         # No X-RateLimit-* headers on every page: door pages are cached and shared.
         headers_enabled=False,
     )
-    _without_request_hooks(app, app.extensions["portal.ratelimit"])
+    _without_request_hooks(app, limiter)
+    if limiter.enabled and isinstance(limiter.storage, RedisStorage):
+        # Sent by its digest, and loaded again by redis-py should Redis have lost it.
+        app.extensions["portal.ratelimit_in_turn"] = (
+            limiter.storage.get_connection().register_script(ACQUIRE_IN_TURN)
+        )
 
 
 def _without_request_hooks(app: Flask, limiter: Limiter) -> None:
@@ -72,6 +79,48 @@ def allow(scope: str, limit: str, key: str | None = None) -> bool:
     if not limiter.enabled:
         return True
     return limiter.limiter.hit(_item(limit), *_identifiers(scope, key))
+
+
+def first_refused(attempts: Sequence[tuple[str, str, str | None]]) -> int | None:
+    """Count attempts given as (scope, limit, key), one after another as `allow` does, up to
+    the first refused; return its position in `attempts`, or None when none was refused.
+
+    In Redis they are counted in one round trip, where each `allow` is one: the report's
+    send counts three, and under load the round trips cost more than all its statements.
+    The windows are the ones Flask-Limiter's own moving-window strategy keeps (the same
+    keys, the same lists of times), so `allow`, `check` and `reset` see these counts.
+    """
+    limiter: Limiter = current_app.extensions["portal.ratelimit"]
+    if not limiter.enabled:
+        return None
+    if not isinstance(limiter.storage, RedisStorage):
+        return next((at for at, attempt in enumerate(attempts) if not allow(*attempt)), None)
+    keys, args = [], [time.time()]
+    for scope, limit, key in attempts:
+        item = _item(limit)
+        keys.append(limiter.storage.prefixed_key(item.key_for(*_identifiers(scope, key))))
+        args += [item.amount, item.get_expiry()]
+    refused = current_app.extensions["portal.ratelimit_in_turn"](keys, args)
+    return refused - 1 if refused else None
+
+
+# limits' acquire_moving_window.lua for one key (a list of attempt times, newest first, at
+# most `limit` long), applied to each key in turn up to the first whose window is full.
+ACQUIRE_IN_TURN = """
+local now = tonumber(ARGV[1])
+for position, key in ipairs(KEYS) do
+    local limit = tonumber(ARGV[2 * position])
+    local expiry = tonumber(ARGV[2 * position + 1])
+    local oldest = redis.call('lindex', key, limit - 1)
+    if oldest and tonumber(oldest) >= now - expiry then
+        return position
+    end
+    redis.call('lpush', key, now)
+    redis.call('ltrim', key, 0, limit - 1)
+    redis.call('expire', key, expiry)
+end
+return 0
+"""
 
 
 def check(scope: str, limit: str, key: str | None = None) -> None:

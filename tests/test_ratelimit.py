@@ -23,7 +23,53 @@ def attempt(app: Flask, scope: str, limit: str, key: str | None = None, address=
         return ratelimit.allow(scope, limit, key)
 
 
+def in_turn(app: Flask, attempts, address="10.0.0.1"):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        return ratelimit.first_refused(attempts)
+
+
+def remaining(app: Flask, scope: str, limit: str, key: str | None = None, address="10.0.0.1"):
+    """What the limit has left, as Flask-Limiter's own strategy reads it."""
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        limiter = app.extensions["portal.ratelimit"]
+        return limiter.limiter.get_window_stats(
+            ratelimit._item(limit), *ratelimit._identifiers(scope, key)
+        ).remaining
+
+
+# Counted in turn: the address, then the phone, then the building (the report's send).
+IN_TURN = [
+    ("send", "3/minute", None),
+    ("send-phone", "1/minute", PHONE),
+    ("send-building", "2/minute", "B1"),
+]
+
+
+def counted_in_turn(app: Flask) -> None:
+    """What first_refused does, wherever the counts live: each attempt is counted in turn up
+    to the first refused one, whose position it returns; those after it are not counted."""
+    assert in_turn(app, IN_TURN) is None
+    assert in_turn(app, IN_TURN) == 1  # the phone's one a minute is spent
+    assert [remaining(app, *attempt) for attempt in IN_TURN] == [1, 0, 1]
+    assert in_turn(app, IN_TURN, address="10.0.0.2") == 1
+    assert in_turn(app, IN_TURN) == 1  # the address's third
+    assert in_turn(app, IN_TURN) == 0  # and now the address is refused first
+    assert [remaining(app, *attempt) for attempt in IN_TURN] == [0, 0, 1]
+    # The building's window counts on its own (another phone, another address).
+    other = [IN_TURN[0], ("send-phone", "1/minute", "13900000000"), IN_TURN[2]]
+    assert in_turn(app, other, address="10.0.0.3") is None
+    again = [IN_TURN[0], ("send-phone", "1/minute", "13900000001"), IN_TURN[2]]
+    assert in_turn(app, again, address="10.0.0.4") == 2
+    # The same windows as `allow` keeps.
+    assert not attempt(app, "send", "3/minute")
+    assert attempt(app, "send", "3/minute", address="10.0.0.5")
+
+
 # In memory
+
+
+def test_attempts_counted_in_turn_stop_at_the_first_refused(app):
+    counted_in_turn(app)
 
 
 def test_attempts_count_per_scope_address_and_key(app):
@@ -120,6 +166,14 @@ def test_servers_sharing_redis_share_the_counts(redis_apps):
     assert attempt(two, "try", "2/minute")
     assert not attempt(one, "try", "2/minute")
     assert attempt(two, "try", "2/minute", address="10.0.0.2")
+
+
+def test_in_redis_attempts_counted_in_turn_stop_at_the_first_refused(redis_apps):
+    make, _prefix = redis_apps
+    app = make()
+    counted_in_turn(app)
+    # Another server sees the same counts.
+    assert in_turn(make(), IN_TURN) == 0
 
 
 def test_phone_numbers_and_addresses_never_reach_redis_as_they_are(redis_apps, redis_client):

@@ -270,14 +270,15 @@ def _carried(form: ReportForm, step: str) -> list[tuple[str, object]]:
 def _submit(door, form: ReportForm):
     now = utcnow()
     phone = services.check_phone(form.phone.data)
-    limits = (
-        ("appeal-submit", SUBMITS_PER_ADDRESS, None),
-        ("appeal-submit-phone", SUBMITS_PER_PHONE, phone),
-    )
     # Staff filing for residents are signed in and audited: a morning of 代办 at the
     # community centre must not run into the limits meant for strangers.
     assisted = _assisted(door)
-    if not assisted and not all(ratelimit.allow(s, limit, key) for s, limit, key in limits):
+    refused = None if assisted else ratelimit.first_refused([
+        ("appeal-submit", SUBMITS_PER_ADDRESS, None),
+        ("appeal-submit-phone", SUBMITS_PER_PHONE, phone),
+        ("appeal-submit-building", SUBMITS_PER_BUILDING, door.code),
+    ])  # fmt: skip
+    if refused in (0, 1):  # this address, or this phone
         form.form_errors.append(
             _(
                 "Too many reports were sent from here. Please try again later or call your community."
@@ -286,9 +287,7 @@ def _submit(door, form: ReportForm):
         return _report_page(door, form, "check", status=429)
     # A flood of reports for one building is not refused (one person could lock out all
     # the neighbours that way): past the limit, reports are held for staff to look at.
-    busy = not assisted and not ratelimit.allow(
-        "appeal-submit-building", SUBMITS_PER_BUILDING, door.code
-    )
+    busy = refused == 2
     start_writing(db.session)
     report = services.Report(
         item_id=form.item.data,
