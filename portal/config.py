@@ -24,6 +24,9 @@ class Config:
     # Door pages: how long a rendered page is kept (an edit shows within this), and how often
     # each process writes its pending scan counts (None: only when asked, as in tests).
     PAGE_CACHE_SECONDS = 60
+    # The report form: how old each process's copy of the catalogue may grow (an edit shows
+    # within this in the processes that did not make it).
+    CATALOGUE_REFRESH_SECONDS = 5
     SCAN_FLUSH_SECONDS: float | None = 10
     # Number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted.
     PROXY_COUNT = 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -51,6 +51,15 @@ def _helpers() -> dict:
 
 
 # --- the catalogue ---------------------------------------------------------------------------
+
+
+@bp.after_request
+def _offer_edits_at_once(response):
+    """The report form in this process offers the catalogue as edited from the next request
+    on (the other processes within CATALOGUE_REFRESH_SECONDS, see offered.py)."""
+    if request.method == "POST":
+        current_app.extensions["portal.offered_catalogue"].forget()
+    return response
 
 
 @bp.get("/catalogue")

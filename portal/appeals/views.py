@@ -68,7 +68,9 @@ REMEMBERED = 20
 
 def init_app(app: Flask) -> None:
     app.extensions["portal.appeal_clocks"] = sla.Clocks.from_config(app.config["APPEAL_CLOCKS"])
-    app.extensions["portal.offered_catalogue"] = OfferedCatalogue()
+    app.extensions["portal.offered_catalogue"] = OfferedCatalogue(
+        app.config["CATALOGUE_REFRESH_SECONDS"]
+    )
     app.jinja_env.globals.update(
         appeal_state_label=STATE_LABELS.get,
         appeal_level_label=LEVEL_LABELS.get,

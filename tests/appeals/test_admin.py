@@ -356,3 +356,15 @@ def test_a_district_administrator_sees_only_their_districts_units(client, sessio
 def test_signed_out_people_are_sent_to_sign_in(client, tree):
     response = client.get("/admin/catalogue", headers=EN)
     assert response.status_code == 302 and "/staff/sign-in" in response.headers["Location"]
+
+
+def test_the_form_offers_an_edit_from_the_next_request(admin_client, admin, session, tree):
+    """The form keeps its copy of the catalogue for a few seconds; an admin's edit tells this
+    process to read it again (the others read it within CATALOGUE_REFRESH_SECONDS)."""
+    door = f"/b/{tree.building.public_code}/report"
+    assert "A loose manhole cover" not in as_resident(admin_client, admin, door)  # now kept
+    response = admin_client.post(
+        "/admin/catalogue/items/new", data=new_item_form(group_id=str(group_ids(session)[0]))
+    )
+    assert response.status_code == 302
+    assert "A loose manhole cover" in as_resident(admin_client, admin, door)
