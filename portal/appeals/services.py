@@ -107,13 +107,6 @@ def offered_items(session: Session) -> list[CatalogueItem]:
     )
 
 
-def check_item(session: Session, item_id: Any) -> CatalogueItem:
-    item = session.get(CatalogueItem, item_id) if isinstance(item_id, int) else None
-    if item is None or item.retired_at is not None:
-        raise Invalid(_l("Choose what kind of problem it is."), field="item")
-    return item
-
-
 def check_description(text: str) -> str:
     text = (text or "").strip()
     if not text:
