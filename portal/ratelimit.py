@@ -5,7 +5,8 @@ and server shares them; windows move (an hour is the last sixty minutes, not the
 
 Where a limit depends on what was typed, a view counts the attempt with `allow` and, when it is
 refused, shows the form again with a message, so that nothing the person typed is lost. `check`
-instead ends the request with the 429 page, which says when to come back.
+instead ends the request with the 429 page, which says when to come back. `first_refused`
+counts several limits in turn, in one Redis round trip.
 
 Every key is stored as a keyed hash, never as given: Redis keys are readable by whoever runs
 Redis, and a phone number must not be among them.
@@ -105,7 +106,9 @@ def first_refused(attempts: Sequence[tuple[str, str, str | None]]) -> int | None
 
 
 # limits' acquire_moving_window.lua for one key (a list of attempt times, newest first, at
-# most `limit` long), applied to each key in turn up to the first whose window is full.
+# most `limit` long), applied to each key in turn up to the first whose window is full. Should
+# limits keep its windows otherwise, tests/test_ratelimit.py (which reads these counts back
+# through Flask-Limiter) fails.
 ACQUIRE_IN_TURN = """
 local now = tonumber(ARGV[1])
 for position, key in ipairs(KEYS) do

@@ -307,9 +307,9 @@ def run(name: str, url: str, folder: Path) -> None:
         print(f"    round {number}: hello world {each['hello']:,.0f}/s, "
               f"form GET {each['get']:,.0f}/s = {each['get'] / each['hello']:.1%}, "
               f"submit POST {each['post']:,.0f}/s = {each['post'] / each['hello']:.1%}")  # fmt: skip
-    print(f"    form GET:           {figures['get_ratio']:.0%} of hello world, median of the rounds "
+    print(f"    form GET:           {figures['get_ratio']:.1%} of hello world, median of the rounds "
           f"(budget ≥ 20%); {DOORS:,} doors in turn, no cookie")  # fmt: skip
-    print(f"    submit POST:        {figures['post_ratio']:.0%} of hello world, median of the rounds "
+    print(f"    submit POST:        {figures['post_ratio']:.1%} of hello world, median of the rounds "
           f"(budget ≥ 10%); {figures['filed']:,} appeals filed, each from its own address and "
           f"phone; rate limits as in production, counted in {figures['limits']}")  # fmt: skip
     print(f"    form page weight:   {figures['weight'] / 1024:.1f} KB HTML+CSS+JS (budget 60 KB)")
