@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.permissions import Permission, require
 from portal.accounts.phones import mask_phone, normalize_phone
 from portal.audit import services as audit
-from portal.db import add_as_loaded, column_values, insert_ignoring_conflicts_statement
+from portal.db import insert_ignoring_conflicts_statement
 from portal.errors import Invalid, NotFound
 from portal.notifications.messages import (
     has_secrets,
@@ -42,8 +42,9 @@ def queue_sms(
     now: datetime,
     cause: str | None = None,
     expires_at: datetime | None = None,
-) -> SmsMessage:
-    """Queue a message of `kind` to `phone`, rendered in the recipient's `locale`.
+) -> int:
+    """Queue a message of `kind` to `phone`, rendered in the recipient's `locale`; returns
+    the message's id.
 
     `key` names the message for good: queueing the same key again returns the first message
     and sends nothing more.
@@ -52,46 +53,42 @@ def queue_sms(
     if number is None:
         raise ValueError("queue_sms needs a valid mainland mobile number")
     body = render(kind, params, locale)
-    message = SmsMessage(
-        idempotency_key=key,
-        phone=number,
-        phone_masked=mask_phone(number),
-        kind=kind,
-        params=params,
-        locale=locale,
-        body=body,
-        length=sms_length(body),
-        segments=segments(body),
-        cause=cause,
-        state=MessageState.QUEUED,
-        attempts=0,
-        claims=0,
-        next_attempt_at=now,
-        expires_at=expires_at,
-        created_at=now,
-    )
     queued = session.scalar(
-        _queue_statement(session.get_bind().dialect.name), column_values(message)
+        _queue_statement(session.get_bind().dialect.name),
+        {
+            "idempotency_key": key,
+            "phone": number,
+            "phone_masked": mask_phone(number),
+            "kind": kind,
+            "params": params,
+            "locale": locale,
+            "body": body,
+            "length": sms_length(body),
+            "segments": segments(body),
+            "cause": cause,
+            "state": MessageState.QUEUED,
+            "attempts": 0,
+            "claims": 0,
+            "next_attempt_at": now,
+            "expires_at": expires_at,
+            "created_at": now,
+        },
     )
-    if queued is None:
-        return session.scalars(_BY_KEY, {"key": key}).one()
-    message.id = queued
-    add_as_loaded(session, message)
-    return message
+    return queued if queued is not None else session.scalars(_BY_KEY, {"key": key}).one()
 
 
 @cache
 def _queue_statement(dialect: str) -> Any:
-    """INSERT the message unless its key is taken, returning its id: a plain statement, as
-    every step of every appeal queues one, where the unit of work cost more than the
-    statement. Built once per dialect."""
+    """INSERT the message unless its key is taken, returning its id: a plain statement (every
+    step of every appeal queues one), where the unit of work cost more than the statement.
+    Built once per dialect."""
     table = SmsMessage.__table__
     return insert_ignoring_conflicts_statement(dialect, table, ("idempotency_key",)).returning(
         table.c.id
     )
 
 
-_BY_KEY = select(SmsMessage).where(SmsMessage.idempotency_key == bindparam("key"))
+_BY_KEY = select(SmsMessage.id).where(SmsMessage.idempotency_key == bindparam("key"))
 
 
 def forget_secrets(message: SmsMessage) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from portal.db import db, utcnow
 from portal.jobs.worker import Worker
-from portal.notifications.models import MessageState
+from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.services import queue_sms
 from tests.browser.test_places import ADMIN, staff_sign_in
 
@@ -27,7 +27,7 @@ def failed_message(live_server, language: str) -> str:
     """A message that ran out of attempts while the gateway was down; returns its number."""
     number = {"zh": "13900000011", "en": "13900000012"}[language]
     with live_server.app.test_request_context():
-        message = queue_sms(
+        message_id = queue_sms(
             db.session,
             phone=number,
             kind="sign_in_code",
@@ -37,6 +37,7 @@ def failed_message(live_server, language: str) -> str:
             now=utcnow(),
             expires_at=utcnow() + timedelta(minutes=5),
         )
+        message = db.session.get(SmsMessage, message_id)
         message.state, message.next_attempt_at = MessageState.FAILED, None
         message.attempts, message.last_error = 8, "http_503"
         db.session.commit()

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from portal.notifications import delivery
-from portal.notifications.models import MessageState
+from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.providers import HttpProvider, LogProvider, Outgoing
 from portal.notifications.services import queue_sms, record_receipt
 from tests.gateway import SECRET, Answer
@@ -34,7 +34,7 @@ def clock(now):
 
 
 def queue(session, now, key="appeal:A1", **more):
-    return queue_sms(
+    message_id = queue_sms(
         session,
         phone=PHONE,
         kind="sign_in_code",
@@ -44,6 +44,7 @@ def queue(session, now, key="appeal:A1", **more):
         now=now,
         **more,
     )
+    return session.get(SmsMessage, message_id)
 
 
 def deliver(session, provider, settings, clock):

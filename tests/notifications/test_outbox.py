@@ -13,7 +13,7 @@ from portal.notifications.services import queue_sms, shown_body
 
 
 def queue(session, now, key="test:1", phone="138 0013 8000", locale="en"):
-    return queue_sms(
+    message_id = queue_sms(
         session,
         phone=phone,
         kind="sign_in_code",
@@ -23,6 +23,7 @@ def queue(session, now, key="test:1", phone="138 0013 8000", locale="en"):
         now=now,
         cause="test:1",
     )
+    return session.get(SmsMessage, message_id)
 
 
 def test_a_queued_message_is_rendered_measured_masked_and_due_at_once(session, app_context, now):

@@ -21,7 +21,7 @@ def portal(fresh_app, gateway):
     """A portal that sends through the gateway stub, with one message already sent."""
     app = fresh_app(migrate=True, **http_settings(gateway))
     with app.test_request_context():
-        message = queue_sms(
+        message_id = queue_sms(
             db.session,
             phone="13800138000",
             kind="sign_in_code",
@@ -30,6 +30,7 @@ def portal(fresh_app, gateway):
             key="sign-in-code:r1",
             now=utcnow(),
         )
+        message = db.session.get(SmsMessage, message_id)
         message.state = MessageState.SENT
         message.provider_message_id = "gw-77"
         db.session.commit()

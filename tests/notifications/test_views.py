@@ -29,9 +29,10 @@ def notice(monkeypatch):
 
 def queue(session, phone, key, state=MessageState.QUEUED, kind="sign_in_code", **changes):
     params = {"code": "975310", "minutes": 5} if kind == "sign_in_code" else {"number": "A1"}
-    message = queue_sms(
+    message_id = queue_sms(
         session, phone=phone, kind=kind, params=params, locale="en", key=key, now=utcnow()
     )
+    message = session.get(SmsMessage, message_id)
     message.state = state
     for name, value in changes.items():
         setattr(message, name, value)
