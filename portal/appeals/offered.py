@@ -99,14 +99,13 @@ class OfferedCatalogue:
 
     def get(self, session: Session, locale: str) -> Offered:
         now = self._clock()
-        kept_rows, built = self._kept
         if self._read_at is None or now - self._read_at >= self.refresh_seconds:
             rows = _plain_rows(session.connection())
             self._read_at = now
-            if rows != kept_rows:
-                built = {}
-                self._kept = (rows, built)
+            if rows != self._kept[0]:
+                self._kept = (rows, {})
+        rows, built = self._kept
         offered = built.get(locale)
         if offered is None:
-            offered = built[locale] = _build(self._kept[0], locale)
+            offered = built[locale] = _build(rows, locale)
         return offered

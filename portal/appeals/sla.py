@@ -76,8 +76,3 @@ def deadlines(
         contact=start + clocks.contact if needs_contact else None,
         resolve=start + (resolve_in or clocks.handling[handling]),
     )
-
-
-def time_left(due: datetime | None, now: datetime) -> timedelta | None:
-    """How long until `due` (negative once it has passed)."""
-    return None if due is None else due - now
