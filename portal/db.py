@@ -219,8 +219,14 @@ def insert_ignoring_conflicts_statement(dialect: str, model: Any, unique: tuple[
     # Built once, the values given as parameters: a statement built around its values is
     # keyed for SQLAlchemy's statement cache on every call, which took longer than running it.
     # No `unique` columns: a conflict on any of them.
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).on_conflict_do_nothing(index_elements=list(unique) or None)
+    return dialect_insert(dialect)(model).on_conflict_do_nothing(
+        index_elements=list(unique) or None
+    )
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's own insert(), which knows ON CONFLICT."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def column_values(instance: Any) -> dict[str, Any]:

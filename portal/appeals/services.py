@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, bindparam, insert, select
+from sqlalchemy import Select, and_, bindparam, exists, insert, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import Role, RoleGrant, User
@@ -45,7 +45,7 @@ from portal.appeals.models import (
 from portal.appeals.states import Action, allowed
 from portal.appeals.tracking import draw_tracking_number
 from portal.audit import services as audit
-from portal.db import add_as_loaded, column_values, insert_ignoring_conflicts_statement
+from portal.db import add_as_loaded, column_values, dialect_insert
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
@@ -172,10 +172,10 @@ def submit(
     a double tap on "Submit" files one.
 
     A resident's report is what the portal receives most, from a QR code on every door: it
-    is written with three plain statements (the appeal, its timeline, its SMS) after one
-    read of the building and the item, not through the unit of work.
+    is written with three plain statements (the appeal, its timeline, its SMS), not through
+    the unit of work; the first reads the item's level where the building and the item are
+    in use.
     """
-    level = _level_of_report(session, building_id, report.item_id)
     # Staff of the building's area file for a resident; staff elsewhere (at their own home,
     # say) report like any resident.
     staff = getattr(user, "is_authenticated", False) and user.is_staff
@@ -197,7 +197,6 @@ def submit(
         user_id=user.id if _owns_verified(user, phone) else None,
         filed_by_id=filed_by.id if filed_by else None,
         state=AppealState.UNCONFIRMED,
-        level=level,
         created_at=now,
         due_at=now + clocks().confirm,
     )
@@ -225,9 +224,8 @@ def submit(
     return appeal
 
 
-def _level_of_report(session: Session, building_id: int, item_id: Any) -> int:
-    """The level a report starts at (its item's), once the building and the item are known
-    to be in use; both are read in one statement."""
+def _refuse_unless_in_use(session: Session, building_id: int, item_id: Any) -> None:
+    """Refuse a report about a building or an item that is not (or no longer) in use."""
     item = item_id if isinstance(item_id, int) else None
     found = (
         session.connection()
@@ -241,45 +239,64 @@ def _level_of_report(session: Session, building_id: int, item_id: Any) -> int:
         raise Invalid(_l("This building is no longer in use. Please contact your community."))
     if level is None:
         raise Invalid(_l("Choose what kind of problem it is."), field="item")
-    return level
 
 
 def _insert_unless_sent(
     session: Session, appeal: Appeal, now: datetime, code: str | None
 ) -> Appeal | None:
-    """Insert the report with a free tracking number (and the digest of its `code`, which
-    is keyed on the number); or, when a report with its submission key is there already (a
-    second tap on Send), leave it out and return that one.
+    """Insert the report with a free tracking number, its item's level (and the digest of
+    its `code`, which is keyed on the number); or, when a report with its submission key is
+    there already (a second tap on Send), leave it out and return that one.
 
-    Both are learnt from the unique columns: the usual report is one INSERT that skips any
-    conflict and returns its id, with nothing read before. A second tap sent while the first
-    is still being saved waits for it at the unique index (PostgreSQL; SQLite writes one at
-    a time) and then finds it. Two reports drawing the same number (about once in a million)
-    draw again.
+    The usual report is one INSERT … SELECT, with nothing read before: it takes the level
+    where the building and the item are in use, skips any conflict on a unique column and
+    returns the new id. When it writes nothing, the reason is looked up: a second tap (one
+    sent while the first is still being saved waits for it at the unique index on
+    PostgreSQL; SQLite writes one at a time), a building or item out of use (refused), or
+    a tracking number drawn already (about once in a million: drawn again).
     """
-    dialect = session.get_bind().dialect.name
+    if not isinstance(appeal.item_id, int):
+        _refuse_unless_in_use(session, appeal.building_id, appeal.item_id)
+    connection = session.connection()
     for attempt in range(TRACKING_DRAWS):
         appeal.tracking = draw_tracking_number(now, attempt)
         if code is not None:
             appeal.code_hash = _code_digest(appeal.tracking, code)
             appeal.code_sent_at = now
-        inserted = session.scalar(_insert_appeal_statement(dialect), column_values(appeal))
+        values = column_values(appeal)
+        statement = _insert_appeal_statement(connection.dialect.name, tuple(values))
+        inserted = connection.execute(statement, values).first()
         if inserted is not None:
-            appeal.id = inserted
+            appeal.id, appeal.level = inserted
             add_as_loaded(session, appeal)
             return None
-        earlier_id = session.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
+        earlier_id = connection.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
         if earlier_id is not None:
             return session.get_one(Appeal, earlier_id)
+        _refuse_unless_in_use(session, appeal.building_id, appeal.item_id)
     raise RuntimeError(f"no free tracking number after {TRACKING_DRAWS} draws")
 
 
 @cache
-def _insert_appeal_statement(dialect: str) -> Any:
-    # Any unique column may conflict: the submission key (a second tap) or the tracking
-    # number (drawn already); either way nothing is inserted and no id comes back.
-    return insert_ignoring_conflicts_statement(dialect, Appeal.__table__, ()).returning(
-        Appeal.__table__.c.id
+def _insert_appeal_statement(dialect: str, names: tuple[str, ...]) -> Any:
+    # The report's values and its item's level, selected only where the building and the
+    # item are in use. Any unique column may conflict: the submission key (a second tap) or
+    # the tracking number (drawn already); either way nothing is written, and no row comes
+    # back.
+    table = Appeal.__table__
+    report = select(
+        *(bindparam(name, type_=table.c[name].type) for name in names),
+        CatalogueItem.default_level,
+    ).where(
+        CatalogueItem.id == bindparam("item_id"),
+        CatalogueItem.retired_at.is_(None),
+        exists().where(Building.id == bindparam("building_id"), Building.retired_at.is_(None)),
+    )
+    return (
+        dialect_insert(dialect)(table)
+        .from_select([*names, "level"], report)
+        .on_conflict_do_nothing()
+        .returning(table.c.id, table.c.level)
     )
 
 

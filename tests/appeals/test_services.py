@@ -15,7 +15,7 @@ from portal.appeals import casework, clockwork, queues, services, sla
 from portal.appeals.models import Appeal, AppealState, EventKind, HandlingClass
 from portal.appeals.states import ALLOWED, Action
 from portal.audit.models import AuditEvent
-from portal.errors import Forbidden, Invalid, TooMany
+from portal.errors import Forbidden, Invalid, NotFound, TooMany
 from tests import factories
 from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
 
@@ -442,6 +442,32 @@ def test_my_appeals_by_phone_only_for_a_resident_who_proved_it(session, tree, no
     resident.phone_verified_at = now
     assert services.is_owner(resident, appeal)
     assert session.scalars(services.residents_appeals(resident)).all() == [appeal]
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ("retired building", "no longer in use"),
+        ("unknown building", "not known"),
+        ("no item", "Choose what kind"),
+        ("unknown item", "Choose what kind"),
+    ],
+)
+def test_a_report_about_something_not_in_use_is_refused_and_nothing_written(
+    session, tree, now, change, refusal
+):
+    building_id, item_id = tree.building.id, item(session, "rubbish-in-corridor").id
+    if change == "retired building":
+        tree.building.retired_at = now
+        session.flush()
+    building_id = building_id + 1000 if change == "unknown building" else building_id
+    item_id = {"no item": None, "unknown item": item_id + 1000}.get(change, item_id)
+    report = services.Report(item_id=item_id, description="楼道有垃圾", phone=RESIDENT)
+    with pytest.raises((Invalid, NotFound), match=refusal):
+        services.submit(session, building_id, report, submission_key="k",
+                        user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
+    assert session.scalars(select(Appeal)).all() == []
+    assert messages(session, "appeal_code", RESIDENT) == []
 
 
 def test_a_number_drawn_twice_at_the_same_moment_is_drawn_again(session, tree, now, monkeypatch):
