@@ -32,7 +32,8 @@ class TurnTakingConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self._turn_path = f"{database}-writers"
         self._turn_file = open(self._turn_path, "ab")  # noqa: SIM115 (closed with the connection)
-        self._holds_turn = False
+        # The set of held databases of the thread that took the turn (None: no turn held).
+        self._held_in: set[str] | None = None
 
     def begin_writing(self) -> None:
         """BEGIN IMMEDIATE, once it is this connection's turn."""
@@ -40,7 +41,7 @@ class TurnTakingConnection(sqlite3.Connection):
         if self._turn_path not in held:
             fcntl.flock(self._turn_file, fcntl.LOCK_EX)
             held.add(self._turn_path)
-            self._holds_turn = True
+            self._held_in = held
         try:
             self.execute("BEGIN IMMEDIATE")
         except BaseException:
@@ -67,7 +68,8 @@ class TurnTakingConnection(sqlite3.Connection):
             self._turn_file.close()
 
     def _end_turn(self) -> None:
-        if self._holds_turn:
-            self._holds_turn = False
-            _held.databases.discard(self._turn_path)
+        # Ended from whichever thread: the pool may close a connection elsewhere.
+        if self._held_in is not None:
+            self._held_in.discard(self._turn_path)
+            self._held_in = None
             fcntl.flock(self._turn_file, fcntl.LOCK_UN)
