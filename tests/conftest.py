@@ -194,9 +194,11 @@ def session(app: Flask, engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture(autouse=True)
 def _fresh_counters(app: Flask) -> Iterator[None]:
-    """Rate limits, door pages, the catalogue the form offers and scan counts start empty."""
+    """Rate limits, door pages and facts, the catalogue the form offers and scan counts start
+    empty."""
     ratelimit.reset(app)
     app.extensions["portal.door_pages"].clear()
+    app.extensions["portal.door_facts"].clear()
     app.extensions["portal.offered_catalogue"].forget()
     app.extensions["portal.scans"].take()
     yield

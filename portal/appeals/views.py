@@ -98,7 +98,9 @@ def report(code: str):
     if request.method == "GET":
         outside_transactions(db.session)  # The screens opened by a GET only read.
     normal = normalize_code(code)
-    door = doors.door(db.session, normal) if normal else None
+    # Each screen shows the door: its facts are read once for the few minutes of a report.
+    kept = current_app.extensions["portal.door_facts"]
+    door = doors.recent_door(db.session, normal, kept) if normal else None
     if door is None or door.retired:
         # The door page says what to do instead: search by address, or call the community.
         return redirect(url_for("doors.door", code=door.code if door else code))

@@ -23,6 +23,7 @@ from portal.accounts.models import Role, RoleGrant, User
 from portal.accounts.permissions import Permission, require
 from portal.audit import services as audit
 from portal.doors.models import BuildingScan
+from portal.doors.recent import RecentCopies
 from portal.errors import Invalid
 from portal.places.codes import normalize_code
 from portal.places.models import Building, Place
@@ -163,6 +164,17 @@ def door(session: Session, raw_code: str) -> DoorFacts | None:
     values["retired"] = values.pop("retired_at") is not None
     workers = tuple(row.worker for row in rows if row.worker and row.worker.strip())
     return DoorFacts(**values, workers=workers)
+
+
+def recent_door(session: Session, raw_code: str, kept: RecentCopies[DoorFacts]) -> DoorFacts | None:
+    """`door`, or the facts it gave within the last minute (kept: see portal/doors/recent.py)."""
+    code = normalize_code(raw_code)
+    facts = kept.get(code) if code else None
+    if facts is None:
+        facts = door(session, raw_code)
+        if facts is not None:
+            kept.put(facts.code, facts)
+    return facts
 
 
 def _in_use_within(query: Select, grid: Any, place: Place | None) -> Select:

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from portal import ratelimit
 from portal.db import db, utcnow
 from portal.doors import qrcodes, services
-from portal.doors.pagecache import PageCache
 from portal.doors.posters import write_posters
+from portal.doors.recent import RecentCopies
 from portal.doors.scans import ScanCounter, today_in_shanghai, write_scans
 from portal.errors import Invalid
 from portal.places import services as places
@@ -48,7 +48,8 @@ WEB_POSTER_LIMIT = 12_000
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["portal.door_pages"] = PageCache(app.config["PAGE_CACHE_SECONDS"])
+    app.extensions["portal.door_pages"] = RecentCopies(app.config["PAGE_CACHE_SECONDS"])
+    app.extensions["portal.door_facts"] = RecentCopies(app.config["PAGE_CACHE_SECONDS"])
     counter = app.extensions["portal.scans"] = ScanCounter()
     if app.config["SCAN_FLUSH_SECONDS"] is not None:
         atexit.register(_write_pending, app, counter)
@@ -97,7 +98,7 @@ def door(code: str):
     # a message ("You are signed out.") or a signed-in person's name for the header.
     shared = not session
     key = (normal, current_locale())
-    cache: PageCache = current_app.extensions["portal.door_pages"]
+    cache: RecentCopies[tuple[int, str]] = current_app.extensions["portal.door_pages"]
     kept = cache.get(key) if shared else None
     if kept is None:
         facts = services.door(db.session, normal)
@@ -106,7 +107,7 @@ def door(code: str):
         page = render_template("doors/door.html", door=facts, language_next=request.path)
         kept = (facts.building_id, page)
         if shared:
-            cache.put(key, *kept)
+            cache.put(key, kept)
     response = make_response(kept[1])
     _count_scan(kept[0], response)
     if shared:
@@ -220,4 +221,5 @@ def _set_retired(building_id: int, retired: bool, message: str):
     )
     if one_button_action(action, message):
         current_app.extensions["portal.door_pages"].clear()
+        current_app.extensions["portal.door_facts"].clear()
     return redirect(url_for("places.edit_building", building_id=building_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -13,6 +14,7 @@ from portal.accounts.permissions import SYSTEM
 from portal.audit.models import AuditEvent
 from portal.doors import services
 from portal.doors.models import BuildingScan
+from portal.doors.recent import RecentCopies
 from portal.doors.scans import ScanCounter, today_in_shanghai, write_scans
 from portal.errors import Forbidden, Invalid
 from tests import factories
@@ -41,6 +43,27 @@ def test_a_code_is_found_in_any_case_and_with_its_contacts(session, tree):
 @pytest.mark.parametrize("code", ["", "ABC", "ABCDEFG", "0OI1L2", "<script>"])
 def test_codes_that_cannot_exist_find_nothing(session, tree, code):
     assert services.door(session, code) is None
+
+
+def test_a_doors_facts_are_read_once_a_minute_for_the_report_screens(session, tree):
+    kept = RecentCopies(seconds=60)
+    code = tree.building.public_code
+    assert services.recent_door(session, code.lower(), kept).name_zh == tree.building.name_zh
+    tree.building.name_zh = "改名后的楼"
+    session.flush()
+    # Within the minute the screens show what was read; the door page shows the same.
+    assert services.recent_door(session, code, kept).name_zh != "改名后的楼"
+    kept.clear()  # As retiring a building does, and the end of the minute.
+    assert services.recent_door(session, code, kept).name_zh == "改名后的楼"
+    assert services.recent_door(session, "ZZZZZZ", kept) is None
+
+
+def test_kept_copies_are_fresh_for_their_seconds_only():
+    kept = RecentCopies(seconds=0.05)
+    kept.put("A", 1)
+    assert kept.get("A") == 1
+    time.sleep(0.06)
+    assert kept.get("A") is None
 
 
 def test_a_well_formed_but_unused_code_finds_nothing(session, tree):

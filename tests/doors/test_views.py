@@ -202,14 +202,15 @@ def test_retiring_from_the_building_page_shows_on_this_process_door_at_once(clie
     sign_in_staff(client, factories.user(session, Role.ADMIN, None))
     session.commit()
     door = f"/b/{tree.building.public_code}"
-    client.get(door)  # Now kept in the page cache.
+    resident = client.application.test_client()
+    resident.get(door)  # Now kept in the page cache,
+    assert resident.get(f"{door}/report").status_code == 200  # and its facts for the form.
     response = client.post(
         f"/admin/places/buildings/{tree.building.id}/retire", headers=EN, follow_redirects=True
     )
     assert "The building is retired" in response.get_data(as_text=True)
-    assert "This code is no longer in use" in client.application.test_client().get(
-        door, headers=EN
-    ).get_data(as_text=True)
+    assert "This code is no longer in use" in resident.get(door, headers=EN).get_data(as_text=True)
+    assert resident.get(f"{door}/report").headers["Location"] == door
     client.post(f"/admin/places/buildings/{tree.building.id}/restore")
     assert tree.building.retired_at is None
 
