@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, bindparam, exists, insert, select
+from sqlalchemy import Select, String, and_, bindparam, cast, exists, insert, literal, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import Role, RoleGrant, User
@@ -48,7 +48,8 @@ from portal.audit import services as audit
 from portal.db import add_as_loaded, column_values, dialect_insert
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
 from portal.i18n import CHINESE
-from portal.notifications.services import queue_sms
+from portal.notifications.models import SmsMessage
+from portal.notifications.services import message_values, queue_sms, queue_statement
 from portal.places.models import Building, Place, PlaceKind
 
 DESCRIPTION_MAX = 2000
@@ -172,9 +173,8 @@ def submit(
     a double tap on "Submit" files one.
 
     A resident's report is what the portal receives most, from a QR code on every door: it
-    is written with three plain statements (the appeal, its timeline, its SMS), not through
-    the unit of work; the first reads the item's level where the building and the item are
-    in use.
+    is written with plain statements (the appeal, its timeline, its SMS), not through the
+    unit of work; on PostgreSQL with one (see _insert_unless_sent).
     """
     # Staff of the building's area file for a resident; staff elsewhere (at their own home,
     # say) report like any resident.
@@ -202,25 +202,21 @@ def submit(
     )
     confirmed = appeal.user_id is not None or (filed_by is not None and consent)
     code = None if confirmed else _new_code()
-    earlier = _insert_unless_sent(session, appeal, now, code)
+    details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
+    if filed_by is not None:
+        details["consent"] = consent
+    earlier = _insert_unless_sent(session, appeal, now, code, filed_by=filed_by, details=details)
     if earlier is not None:
         if earlier.building_id != building_id or earlier.phone != phone:
             # Not a second tap: a form whose key was copied. It must not lead to that appeal.
             raise Invalid(_l("This form was already used. Please start the report again."))
         return earlier
-    details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
     if filed_by is not None:
-        details["consent"] = consent
-        add_event(session, appeal, EventKind.SUBMITTED, actor=filed_by, now=now, details=details)
         audit_step(
             session, "appeals.file_for_resident", filed_by, appeal, now, {"consent": consent}
         )
-    else:
-        add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details=details)
     if code is None:
         _receive(session, appeal, now)
-    else:
-        _queue_code(session, appeal, code, now)
     return appeal
 
 
@@ -242,39 +238,73 @@ def _refuse_unless_in_use(session: Session, building_id: int, item_id: Any) -> N
 
 
 def _insert_unless_sent(
-    session: Session, appeal: Appeal, now: datetime, code: str | None
+    session: Session,
+    appeal: Appeal,
+    now: datetime,
+    code: str | None,
+    *,
+    filed_by: User | None,
+    details: dict[str, Any],
 ) -> Appeal | None:
-    """Insert the report with a free tracking number, its item's level (and the digest of
-    its `code`, which is keyed on the number); or, when a report with its submission key is
-    there already (a second tap on Send), leave it out and return that one.
+    """Insert the report with a free tracking number and its item's level, its first event
+    (submitted, by `filed_by` or the resident, with `details`) and, when it waits for its
+    `code`, the SMS that sends it (the appeal keeps the code's digest, keyed on the number).
+    Or, when a report with its submission key is there already (a second tap on Send),
+    write nothing and return that one.
 
-    The usual report is one INSERT … SELECT, with nothing read before: it takes the level
-    where the building and the item are in use, skips any conflict on a unique column and
-    returns the new id. When it writes nothing, the reason is looked up: a second tap (one
-    sent while the first is still being saved waits for it at the unique index on
-    PostgreSQL; SQLite writes one at a time), a building or item out of use (refused), or
-    a tracking number drawn already (about once in a million: drawn again).
+    The usual report is written with nothing read before: the appeal by an INSERT … SELECT
+    that takes the level where the building and the item are in use, skips any conflict on
+    a unique column and returns the new id. On PostgreSQL the event and the SMS are
+    inserted in the same statement, from the row it returns: one round trip where there
+    were three, and under load each costs more in waiting than the statement in working.
+    SQLite, which has no INSERT in a WITH, writes them after it.
+
+    When nothing is written, the reason is looked up: a second tap (one sent while the
+    first is still being saved waits for it at the unique index on PostgreSQL; SQLite
+    writes one at a time), a building or item out of use (refused), or a tracking number
+    drawn already (about once in a million: drawn again).
     """
     if not isinstance(appeal.item_id, int):
         _refuse_unless_in_use(session, appeal.building_id, appeal.item_id)
     connection = session.connection()
+    together = connection.dialect.name == "postgresql"
+    event = _event_values(appeal, EventKind.SUBMITTED, filed_by, now, details=details)
     for attempt in range(TRACKING_DRAWS):
         appeal.tracking = draw_tracking_number(now, attempt)
+        message = None
         if code is not None:
             appeal.code_hash = _code_digest(appeal.tracking, code)
             appeal.code_sent_at = now
+            message = _code_message(appeal, code, now)
         values = column_values(appeal)
-        statement = _insert_appeal_statement(connection.dialect.name, tuple(values))
-        inserted = connection.execute(statement, values).first()
+        if together:
+            statement = _report_statement(tuple(values), tuple(event), tuple(message or ()))
+            inserted = connection.execute(
+                statement, {**values, **_named("event_", event), **_named("sms_", message)}
+            ).first()
+        else:
+            statement = _insert_appeal_statement(connection.dialect.name, tuple(values))
+            inserted = connection.execute(statement, values).first()
         if inserted is not None:
             appeal.id, appeal.level = inserted
             add_as_loaded(session, appeal)
+            if not together:
+                session.execute(
+                    _INSERT_EVENT, {**event, "appeal_id": appeal.id, "level": appeal.level}
+                )
+                if message is not None:
+                    cause = {"cause": f"appeals:{appeal.id}"}
+                    session.execute(queue_statement(connection.dialect.name), message | cause)
             return None
         earlier_id = connection.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
         if earlier_id is not None:
             return session.get_one(Appeal, earlier_id)
         _refuse_unless_in_use(session, appeal.building_id, appeal.item_id)
     raise RuntimeError(f"no free tracking number after {TRACKING_DRAWS} draws")
+
+
+def _named(prefix: str, values: dict[str, Any] | None) -> dict[str, Any]:
+    return {prefix + name: value for name, value in (values or {}).items()}
 
 
 @cache
@@ -284,8 +314,16 @@ def _insert_appeal_statement(dialect: str, names: tuple[str, ...]) -> Any:
     # the tracking number (drawn already); either way nothing is written, and no row comes
     # back.
     table = Appeal.__table__
+    # Inside a WITH, SQLAlchemy leaves out the columns' Python defaults: they are given here.
+    defaults = [
+        column.name
+        for column in table.c
+        if column.name not in (*names, "level") and column.default is not None
+        and column.default.is_scalar
+    ]  # fmt: skip
     report = select(
         *(bindparam(name, type_=table.c[name].type) for name in names),
+        *(literal(table.c[name].default.arg, table.c[name].type) for name in defaults),
         CatalogueItem.default_level,
     ).where(
         CatalogueItem.id == bindparam("item_id"),
@@ -294,10 +332,38 @@ def _insert_appeal_statement(dialect: str, names: tuple[str, ...]) -> Any:
     )
     return (
         dialect_insert(dialect)(table)
-        .from_select([*names, "level"], report)
+        .from_select([*names, *defaults, "level"], report)
         .on_conflict_do_nothing()
         .returning(table.c.id, table.c.level)
     )
+
+
+@cache
+def _report_statement(
+    names: tuple[str, ...], event_names: tuple[str, ...], message_names: tuple[str, ...]
+) -> Any:
+    """PostgreSQL's one statement for a report: the appeal's INSERT … SELECT, and from the
+    row it returns (none when it wrote nothing) its event and, with `message_names`, its SMS,
+    whose cause is the new appeal. Their values come as event_<column> and sms_<column>."""
+    appeal = _insert_appeal_statement("postgresql", names).cte("appeal")
+    event = {"appeal_id": appeal.c.id, "level": appeal.c.level}
+    written = select(appeal.c.id, appeal.c.level).add_cte(
+        _insert_from(AppealEvent.__table__, "event_", event_names, event)
+    )
+    if message_names:
+        cause = {"cause": literal("appeals:", String) + cast(appeal.c.id, String)}
+        written = written.add_cte(_insert_from(SmsMessage.__table__, "sms_", message_names, cause))
+    return written
+
+
+def _insert_from(table: Any, prefix: str, names: tuple[str, ...], taken: dict[str, Any]) -> Any:
+    """A WITH's INSERT into `table`: its columns `names` from parameters named <prefix><name>,
+    and the columns in `taken` from the statement's other rows (one row for each of those)."""
+    given = [name for name in names if name not in taken]
+    rows = select(
+        *(bindparam(prefix + name, type_=table.c[name].type) for name in given), *taken.values()
+    )
+    return insert(table).from_select([*given, *taken], rows).cte(f"{prefix}row")
 
 
 def building_by_code(session: Session, code: str) -> Building | None:
@@ -359,8 +425,14 @@ def _send_code(session: Session, appeal: Appeal, now: datetime) -> None:
 
 
 def _queue_code(session: Session, appeal: Appeal, code: str, now: datetime) -> None:
-    queue_sms(
-        session,
+    dialect = session.get_bind().dialect.name
+    session.execute(queue_statement(dialect), _code_message(appeal, code, now))
+
+
+def _code_message(appeal: Appeal, code: str, now: datetime) -> dict[str, Any]:
+    """The SMS that sends the appeal's confirmation `code`, as queue_sms writes it (its key
+    is new each time: every code is a message of its own)."""
+    return message_values(
         phone=appeal.phone,
         kind="appeal_code",
         params={
@@ -1039,19 +1111,28 @@ def add_event(
 ) -> None:
     # A plain INSERT, at once: the timeline is in the order of the steps, and no step reads
     # its events back as objects (timeline() queries them).
-    session.execute(
-        _INSERT_EVENT,
-        {
-            "appeal_id": appeal.id,
-            "at": now,
-            "kind": kind,
-            "actor_id": getattr(actor, "id", None),
-            "state": appeal.state,
-            "level": appeal.level,
-            "note": note,
-            "details": details or {},
-        },
-    )
+    values = _event_values(appeal, kind, actor, now, note=note, details=details)
+    session.execute(_INSERT_EVENT, {**values, "appeal_id": appeal.id, "level": appeal.level})
+
+
+def _event_values(
+    appeal: Appeal,
+    kind: EventKind,
+    actor: Any,
+    now: datetime,
+    *,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An event's row but for the appeal's id and level (which a new appeal gets written)."""
+    return {
+        "at": now,
+        "kind": kind,
+        "actor_id": getattr(actor, "id", None),
+        "state": appeal.state,
+        "note": note,
+        "details": details or {},
+    }
 
 
 _INSERT_EVENT = insert(AppealEvent.__table__)

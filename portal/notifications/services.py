@@ -49,36 +49,52 @@ def queue_sms(
     `key` names the message for good: queueing the same key again returns the first message
     and sends nothing more.
     """
+    values = message_values(
+        phone=phone, kind=kind, params=params, locale=locale, key=key, now=now,
+        cause=cause, expires_at=expires_at,
+    )  # fmt: skip
+    queued = session.scalar(queue_statement(session.get_bind().dialect.name), values)
+    return queued if queued is not None else session.scalars(_BY_KEY, {"key": key}).one()
+
+
+def message_values(
+    *,
+    phone: str,
+    kind: str,
+    params: dict[str, Any],
+    locale: str,
+    key: str,
+    now: datetime,
+    cause: str | None = None,
+    expires_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The outbox row of a message as queue_sms writes it, by column name."""
     number = normalize_phone(phone)
     if number is None:
         raise ValueError("queue_sms needs a valid mainland mobile number")
     body = render(kind, params, locale)
-    queued = session.scalar(
-        _queue_statement(session.get_bind().dialect.name),
-        {
-            "idempotency_key": key,
-            "phone": number,
-            "phone_masked": mask_phone(number),
-            "kind": kind,
-            "params": params,
-            "locale": locale,
-            "body": body,
-            "length": sms_length(body),
-            "segments": segments(body),
-            "cause": cause,
-            "state": MessageState.QUEUED,
-            "attempts": 0,
-            "claims": 0,
-            "next_attempt_at": now,
-            "expires_at": expires_at,
-            "created_at": now,
-        },
-    )
-    return queued if queued is not None else session.scalars(_BY_KEY, {"key": key}).one()
+    return {
+        "idempotency_key": key,
+        "phone": number,
+        "phone_masked": mask_phone(number),
+        "kind": kind,
+        "params": params,
+        "locale": locale,
+        "body": body,
+        "length": sms_length(body),
+        "segments": segments(body),
+        "cause": cause,
+        "state": MessageState.QUEUED,
+        "attempts": 0,
+        "claims": 0,
+        "next_attempt_at": now,
+        "expires_at": expires_at,
+        "created_at": now,
+    }
 
 
 @cache
-def _queue_statement(dialect: str) -> Any:
+def queue_statement(dialect: str) -> Any:
     """INSERT the message unless its key is taken, returning its id: a plain statement (every
     step of every appeal queues one), where the unit of work cost more than the statement.
     Built once per dialect."""

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.appeals import casework, clockwork, queues, services, sla
-from portal.appeals.models import Appeal, AppealState, EventKind, HandlingClass
+from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind, HandlingClass
 from portal.appeals.states import ALLOWED, Action
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
@@ -90,6 +90,15 @@ def test_a_double_tap_files_one_appeal(session, tree, now):
                             user=None, locale="zh_Hans_CN", now=now)  # fmt: skip
     assert again.id == first.id
     assert session.scalar(select(Appeal.id).where(Appeal.id != first.id)) is None
+    # Written with it, once: its first event, at its item's level, and the code's SMS.
+    [event] = session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == first.id))
+    assert (event.kind, event.state, event.level) == (
+        EventKind.SUBMITTED, AppealState.UNCONFIRMED, item(session, "rubbish-in-corridor").default_level
+    )  # fmt: skip
+    assert event.actor_id is None and event.details == {}
+    [code] = messages(session, "appeal_code")
+    assert code.cause == f"appeals:{first.id}" and first.tracking in code.body
+    assert code.expires_at == now + services.CODE_VALID_FOR
 
 
 @pytest.mark.parametrize(
@@ -388,6 +397,13 @@ def test_tracking_numbers_are_unique_even_when_draws_collide(session, tree, now,
     monkeypatch.setattr(tracking, "_draw", lambda moment, length: next(draws))
     second = file_appeal(session, tree.building, now, confirm=False)
     assert second.tracking == "A2611-22222"
+    # The draws that collided wrote nothing: one event and one code each, with their numbers.
+    events = session.scalars(select(AppealEvent.appeal_id).order_by(AppealEvent.id)).all()
+    assert events == [first.id, second.id]
+    assert [m.cause for m in messages(session, "appeal_code")] == [
+        f"appeals:{first.id}", f"appeals:{second.id}"
+    ]  # fmt: skip
+    assert "A2611-22222" in messages(session, "appeal_code")[1].body
     assert len(secrets.token_hex(2)) == 4  # the draw is random, not counted
 
 
