@@ -289,12 +289,9 @@ def _insert_unless_sent(
             appeal.id, appeal.level = inserted
             add_as_loaded(session, appeal)
             if not together:
-                session.execute(
-                    _INSERT_EVENT, {**event, "appeal_id": appeal.id, "level": appeal.level}
-                )
+                _insert_event(session, appeal, event)
                 if message is not None:
-                    cause = {"cause": f"appeals:{appeal.id}"}
-                    session.execute(queue_statement(connection.dialect.name), message | cause)
+                    _insert_message(session, appeal, message)
             return None
         earlier_id = connection.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
         if earlier_id is not None:
@@ -425,13 +422,18 @@ def _send_code(session: Session, appeal: Appeal, now: datetime) -> None:
 
 
 def _queue_code(session: Session, appeal: Appeal, code: str, now: datetime) -> None:
+    _insert_message(session, appeal, _code_message(appeal, code, now))
+
+
+def _insert_message(session: Session, appeal: Appeal, message: dict[str, Any]) -> None:
     dialect = session.get_bind().dialect.name
-    session.execute(queue_statement(dialect), _code_message(appeal, code, now))
+    session.execute(queue_statement(dialect), {**message, "cause": f"appeals:{appeal.id}"})
 
 
 def _code_message(appeal: Appeal, code: str, now: datetime) -> dict[str, Any]:
-    """The SMS that sends the appeal's confirmation `code`, as queue_sms writes it (its key
-    is new each time: every code is a message of its own)."""
+    """The SMS that sends the appeal's confirmation `code`, as queue_sms writes it but for
+    its cause, the appeal (whose id a new appeal gets written). Its key is new each time:
+    every code is a message of its own."""
     return message_values(
         phone=appeal.phone,
         kind="appeal_code",
@@ -442,7 +444,6 @@ def _code_message(appeal: Appeal, code: str, now: datetime) -> dict[str, Any]:
         },
         locale=appeal.locale,
         key=f"appeal-code:{secrets.token_hex(16)}",
-        cause=f"appeals:{appeal.id}",
         now=now,
         expires_at=now + CODE_VALID_FOR,
     )
@@ -1111,7 +1112,12 @@ def add_event(
 ) -> None:
     # A plain INSERT, at once: the timeline is in the order of the steps, and no step reads
     # its events back as objects (timeline() queries them).
-    values = _event_values(appeal, kind, actor, now, note=note, details=details)
+    _insert_event(
+        session, appeal, _event_values(appeal, kind, actor, now, note=note, details=details)
+    )
+
+
+def _insert_event(session: Session, appeal: Appeal, values: dict[str, Any]) -> None:
     session.execute(_INSERT_EVENT, {**values, "appeal_id": appeal.id, "level": appeal.level})
 
 
