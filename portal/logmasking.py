@@ -12,7 +12,7 @@ import logging
 import traceback
 from typing import Any
 
-from portal.accounts.phones import mask_phones_in
+from portal.phones import mask_phones_in
 
 
 def mask_phones_in_logs() -> None:

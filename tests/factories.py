@@ -9,9 +9,9 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import STAFF_ROLES, Role, RoleGrant, User
+from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
-from portal.accounts.permissions import SYSTEM
+from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
 

@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 
 from portal.accounts import staff
 from portal.accounts.labels import ROLE_LABELS
-from portal.accounts.models import STAFF_ROLES, Role
-from portal.accounts.permissions import SYSTEM
 from portal.audit.services import set_origin
 from portal.db import db, utcnow
 from portal.errors import DomainError
+from portal.permissions import STAFF_ROLES, SYSTEM, Role
 
 
 @click.group("users", help="Manage accounts.")

@@ -8,11 +8,11 @@ from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, Strin
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from portal.accounts.labels import ROLE_LABELS
-from portal.accounts.models import Role
 from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.services import valid_phone
 from portal.errors import Invalid
 from portal.i18n import CHINESE, ENGLISH
+from portal.permissions import Role
 
 
 def mainland_mobile(_form: FlaskForm, field: StringField) -> None:

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import Role
+from portal.permissions import Role
 
 ROLE_LABELS = {
     Role.RESIDENT: _l("Resident"),

@@ -4,40 +4,16 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, enum_column, utcnow
+from portal.permissions import STAFF_ROLES, Role
 
 if TYPE_CHECKING:
     from portal.places.models import Place
-
-
-class Role(StrEnum):
-    RESIDENT = "resident"
-    VOLUNTEER = "volunteer"
-    GRID_WORKER = "grid_worker"
-    SECRETARY = "secretary"
-    OFFICER = "officer"
-    LEGAL_ADVISER = "legal_adviser"
-    ARCHIVIST = "archivist"
-    ADMIN = "admin"
-
-
-# Roles that make an account a staff account: password sign-in, short idle time-out.
-STAFF_ROLES = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.SECRETARY,
-        Role.OFFICER,
-        Role.LEGAL_ADVISER,
-        Role.ARCHIVIST,
-        Role.ADMIN,
-    }
-)
 
 
 def new_session_token() -> str:

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import SignInCode, User, new_session_token
 from portal.accounts.passwords import hash_password, password_matches, password_problem
-from portal.accounts.phones import mask_phone, normalize_phone
 from portal.audit import services as audit
 from portal.audit.models import Outcome
 from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, TooMany
 from portal.i18n import LOCALES
 from portal.notifications.services import queue_sms
+from portal.phones import mask_phone, normalize_phone
 
 CODE_VALID_FOR = timedelta(minutes=5)
 CODE_MAX_TRIES = 5

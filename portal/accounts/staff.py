@@ -13,14 +13,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import STAFF_ROLES, Role, RoleGrant, User
+from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password, password_problem
-from portal.accounts.permissions import GRANTABLE_ON, Permission, can, require, scopes
-from portal.accounts.phones import mask_phone, normalize_phone
 from portal.accounts.services import end_all_sessions, valid_phone
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.places.models import Place
+from portal.permissions import STAFF_ROLES, Permission, Role, can, require, scopes
+from portal.phones import mask_phone, normalize_phone
+from portal.places.models import Place, PlaceKind
+
+# The kinds of place each role may be granted on; None means the whole portal.
+GRANTABLE_ON: dict[Role, frozenset[PlaceKind | None]] = {
+    Role.VOLUNTEER: frozenset({PlaceKind.COMMUNITY}),
+    Role.GRID_WORKER: frozenset({PlaceKind.GRID}),
+    Role.SECRETARY: frozenset({PlaceKind.COMMUNITY}),
+    Role.OFFICER: frozenset({PlaceKind.STREET, PlaceKind.DISTRICT}),
+    Role.LEGAL_ADVISER: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY}),
+    Role.ARCHIVIST: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET}),
+    Role.ADMIN: frozenset({None, PlaceKind.DISTRICT}),
+}
 
 
 def require_staff_manager(actor: Any) -> list[Place | None]:

@@ -28,11 +28,11 @@ from portal.accounts.forms import (
     ResetPasswordForm,
     UserSearchForm,
 )
-from portal.accounts.models import Role
 from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from portal.pagination import paginate
+from portal.permissions import Role
 from portal.web.forms import EmptyForm, one_button_action, saving, show_error
 from portal.web.templating import current_locale
 from portal.web.urls import safe_next

@@ -17,9 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager
 
-from portal.accounts.models import Role, User
-from portal.accounts.permissions import covers, require_staff
-from portal.accounts.phones import mask_phone
+from portal.accounts.models import User
 from portal.appeals import services
 from portal.appeals.models import (
     Appeal,
@@ -43,6 +41,8 @@ from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
+from portal.permissions import Role, covers, require_staff
+from portal.phones import mask_phone
 from portal.places.models import Place, PlaceKind
 
 # A unit is given between an hour and a month to answer a summons.

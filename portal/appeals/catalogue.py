@@ -19,11 +19,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.accounts.permissions import Permission, holds_anywhere, require
 from portal.appeals.catalogue_data import CATALOGUE
 from portal.appeals.models import CatalogueGroup, CatalogueItem, HandlingClass, Level, Unit
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.permissions import Permission, holds_anywhere, require
 from portal.places.models import Place, PlaceKind
 
 CODE_MAX = 40

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.permissions import require_staff
 from portal.appeals.models import Appeal, AppealState
 from portal.appeals.services import HANDLER_ROLE, units_of
 from portal.appeals.states import HANDLING, WAITING
 from portal.appeals.tracking import SHANGHAI
 from portal.audit import services as audit
+from portal.permissions import require_staff
 from portal.places.models import Building, Place, PlaceKind
 
 

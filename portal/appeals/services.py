@@ -21,9 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, String, and_, bindparam, cast, exists, insert, literal, select
 from sqlalchemy.orm import Session, object_session
 
-from portal.accounts.models import Role, RoleGrant, User
-from portal.accounts.permissions import Permission, can, covers, require_staff
-from portal.accounts.phones import mask_phone, normalize_phone
+from portal.accounts.models import RoleGrant, User
 from portal.appeals import sla
 from portal.appeals.labels import STATE_LABELS
 from portal.appeals.models import (
@@ -50,6 +48,8 @@ from portal.errors import Forbidden, Invalid, NotFound, TooMany
 from portal.i18n import CHINESE
 from portal.notifications.models import SmsMessage
 from portal.notifications.services import message_values, queue_sms, queue_statement
+from portal.permissions import Permission, Role, can, covers, require_staff
+from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Building, Place, PlaceKind
 
 DESCRIPTION_MAX = 2000

@@ -20,8 +20,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal.accounts.permissions import require_staff
-from portal.accounts.phones import mask_phone
 from portal.appeals import casework, photos, queues, services
 from portal.appeals.forms import (
     AnswerForm,
@@ -42,6 +40,8 @@ from portal.appeals.views import bp, photo_folder, send_photo
 from portal.db import db, utcnow
 from portal.errors import Invalid
 from portal.pagination import paginate
+from portal.permissions import require_staff
+from portal.phones import mask_phone
 from portal.places.codes import normalize_code
 from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving

@@ -16,9 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role, User
-from portal.accounts.permissions import Permission, covers, require, scopes
-from portal.accounts.phones import mask_phone, normalize_phone
+from portal.accounts.models import User
 from portal.appeals.catalogue import (
     UNIT_PLACE_KINDS,
     changes,
@@ -29,6 +27,8 @@ from portal.appeals.catalogue import (
 from portal.appeals.models import Appeal, CatalogueItem, Unit, UnitMember
 from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
+from portal.permissions import Permission, Role, covers, require, scopes
+from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place
 from portal.places.services import check_public_phone
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.permissions import Permission, require
 from portal.audit.models import AuditEvent, Outcome
+from portal.permissions import Permission, require
 
 _origin: ContextVar[str | None] = ContextVar("audit_origin", default=None)
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import staff
-from portal.accounts.models import STAFF_ROLES, Role, User
-from portal.accounts.permissions import SYSTEM
+from portal.accounts.models import User
 from portal.appeals.models import CatalogueItem, Unit, UnitMember
 from portal.demo import data
+from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Place, RiskGrade
 

@@ -11,11 +11,11 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.accounts.permissions import SYSTEM
 from portal.audit.services import set_origin
 from portal.db import db
 from portal.doors.posters import write_posters, write_svg_zip
 from portal.doors.services import poster_facts
+from portal.permissions import SYSTEM
 from portal.places.models import Place
 
 

@@ -19,12 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from portal.accounts.models import Role, RoleGrant, User
-from portal.accounts.permissions import Permission, require
+from portal.accounts.models import RoleGrant, User
 from portal.audit import services as audit
 from portal.doors.models import BuildingScan
 from portal.doors.recent import RecentCopies
 from portal.errors import Invalid
+from portal.permissions import Permission, Role, require
 from portal.places.codes import normalize_code
 from portal.places.models import Building, Place
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from portal.accounts.phones import mask_phone, mask_phones_in
 from portal.notifications import signing
+from portal.phones import mask_phone, mask_phones_in
 
 log = logging.getLogger(__name__)
 

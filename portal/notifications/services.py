@@ -15,8 +15,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.permissions import Permission, require
-from portal.accounts.phones import mask_phone, normalize_phone
 from portal.audit import services as audit
 from portal.db import insert_ignoring_conflicts_statement
 from portal.errors import Invalid, NotFound
@@ -29,6 +27,8 @@ from portal.notifications.messages import (
 )
 from portal.notifications.models import FINISHED, MessageState, SmsMessage
 from portal.notifications.providers import without_phones
+from portal.permissions import Permission, require
+from portal.phones import mask_phone, normalize_phone
 
 
 def queue_sms(

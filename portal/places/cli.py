@@ -9,9 +9,9 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.accounts.permissions import SYSTEM
 from portal.audit.services import set_origin
 from portal.db import db, utcnow
+from portal.permissions import SYSTEM
 from portal.places import services
 from portal.places.csvio import ImportFailed
 from portal.places.models import Place

@@ -16,9 +16,9 @@ from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import RoleGrant, User
-from portal.accounts.permissions import Permission, can, require, scopes
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.permissions import Permission, can, require, scopes
 from portal.places.codes import generate_code
 from portal.places.csvio import BuildingRow, ImportFailed, RowError, read_buildings
 from portal.places.models import CHILD_KIND, Building, Place, PlaceKind, RiskGrade

@@ -15,12 +15,12 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from portal.accounts.labels import ROLE_LABELS
-from portal.accounts.phones import mask_phone, spaced_phone, tel_uri
 from portal.audit.labels import OUTCOME_LABELS
 from portal.i18n import ENGLISH, HTML_LANG, LANGUAGE_NAMES, LOCALES
 from portal.notifications.labels import KIND_LABELS as MESSAGE_KIND_LABELS
 from portal.notifications.labels import STATE_LABELS as MESSAGE_STATE_LABELS
 from portal.notifications.labels import error_label as message_error_label
+from portal.phones import mask_phone, spaced_phone, tel_uri
 from portal.places.labels import KIND_LABELS, KIND_PLURALS, RISK_LABELS
 
 

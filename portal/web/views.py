@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from portal.accounts import services as accounts
-from portal.accounts.permissions import Permission, holds_anywhere, require_staff
 from portal.appeals.queues import team_places
 from portal.db import db
 from portal.extensions import csrf
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
+from portal.permissions import Permission, holds_anywhere, require_staff
 from portal.web.forms import LanguageForm
 from portal.web.urls import safe_next
 

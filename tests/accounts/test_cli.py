@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.db import db
+from portal.permissions import Role
 
 pytestmark = pytest.mark.usefixtures("english_terminal")
 

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts import services
-from portal.accounts.models import Role, SignInCode, User
+from portal.accounts.models import SignInCode, User
 from portal.audit.models import AuditEvent, Outcome
 from portal.errors import Forbidden, Invalid, TooMany
+from portal.permissions import Role
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("app_context")

@@ -7,8 +7,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.audit.models import AuditEvent, Outcome
+from portal.permissions import Role
 from tests import factories
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}

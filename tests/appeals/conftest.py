@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.appeals import services
 from portal.appeals.catalogue import seed_catalogue
 from portal.appeals.models import Appeal, CatalogueItem, Unit, UnitMember
 from portal.notifications.models import SmsMessage
+from portal.permissions import Role
 from tests import factories
 
 RESIDENT = "13712345678"

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Role
 from portal.appeals.models import CatalogueGroup, CatalogueItem, Unit, UnitMember
 from portal.audit.models import AuditEvent, Outcome
+from portal.permissions import Role
 from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_staff
 from tests.appeals.conftest import item as item_by_code

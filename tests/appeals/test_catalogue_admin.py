@@ -8,13 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import SYSTEM
 from portal.appeals import catalogue, services, units
 from portal.appeals.catalogue import ItemFields
 from portal.appeals.models import CatalogueGroup, CatalogueItem, HandlingClass, Unit, UnitMember
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.permissions import SYSTEM, Role
 from tests import factories
 from tests.appeals.conftest import file_appeal
 from tests.appeals.conftest import item as item_by_code

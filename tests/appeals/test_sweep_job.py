@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.accounts.models import Role
 from portal.appeals.catalogue import seed_catalogue
 from portal.appeals.models import Appeal
 from portal.db import db, utcnow
+from portal.permissions import Role
 from tests import factories
 from tests.appeals.conftest import file_appeal
 

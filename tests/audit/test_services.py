@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Role
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent, Outcome
 from portal.errors import Forbidden
+from portal.permissions import Role
 from tests import factories
 
 

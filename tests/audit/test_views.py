@@ -1,6 +1,6 @@
 """The audit log page."""
 
-from portal.accounts.models import Role
+from portal.permissions import Role
 from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
 

@@ -46,13 +46,14 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from portal.accounts.models import Role, RoleGrant, User
+from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
 from portal.appeals.catalogue import seed_catalogue
 from portal.appeals.models import Appeal, AppealState, CatalogueItem
 from portal.appeals.tracking import ALPHABET
 from portal.db import db, make_engine, utcnow
 from portal.migrations import upgrade
+from portal.permissions import Role
 from portal.places.models import Building, Place, PlaceKind
 from tests.bench import district
 from tests.bench.serving import CONNECTIONS, SECONDS, gunicorn, load

@@ -13,9 +13,9 @@ import time
 from flask import Flask
 from sqlalchemy import insert, select
 
-from portal.accounts.models import Role, RoleGrant, User
-from portal.accounts.permissions import SYSTEM
+from portal.accounts.models import RoleGrant, User
 from portal.db import db, utcnow
+from portal.permissions import SYSTEM, Role
 from portal.places import services
 from portal.places.models import Place, PlaceKind
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import qrcode
 
-from portal.accounts.permissions import SYSTEM
 from portal.db import db
 from portal.doors.posters import write_posters
 from portal.doors.qrcodes import door_url
 from portal.doors.services import poster_facts
 from portal.migrations import upgrade
+from portal.permissions import SYSTEM
 from tests.bench.district import build
 from tests.conftest import make_test_app
 from tests.qr import decode, pdf_page_images, pdf_pages

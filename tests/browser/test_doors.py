@@ -8,10 +8,10 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from portal.accounts.permissions import SYSTEM
 from portal.db import db
 from portal.doors.posters import write_posters
 from portal.doors.services import poster_facts
+from portal.permissions import SYSTEM
 from portal.places.models import Place
 from tests.qr import decode, pdf_page_images
 

@@ -7,9 +7,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import STAFF_ROLES, Role, User
+from portal.accounts.models import User
 from portal.db import db
 from portal.demo import data
+from portal.permissions import STAFF_ROLES, Role
 from portal.places.models import Building, Place
 
 pytestmark = pytest.mark.usefixtures("english_terminal")

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import SYSTEM
 from portal.doors import posters
 from portal.doors.services import poster_facts
 from portal.errors import Forbidden
+from portal.permissions import SYSTEM, Role
 from tests import factories
 from tests.qr import decode, pdf_page_images, pdf_pages, pdf_text
 

@@ -9,14 +9,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import inspect, select
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import SYSTEM
 from portal.audit.models import AuditEvent
 from portal.doors import services
 from portal.doors.models import BuildingScan
 from portal.doors.recent import RecentCopies
 from portal.doors.scans import ScanCounter, today_in_shanghai, write_scans
 from portal.errors import Forbidden, Invalid
+from portal.permissions import SYSTEM, Role
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("app_context")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 
-from portal.accounts.models import Role
 from portal.doors.models import BuildingScan
 from portal.doors.scans import write_scans
+from portal.permissions import Role
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
 from tests.qr import decode, pdf_pages, pdf_text

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal.accounts.models import Role
 from portal.audit.models import AuditEvent
 from portal.db import db, utcnow
 from portal.jobs.models import JobRun
@@ -15,6 +14,7 @@ from portal.jobs.registry import registered, run_due, schedule
 from portal.notifications.messages import TEMPLATES, Template
 from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.services import forget_secrets, queue_sms
+from portal.permissions import Role
 from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import SYSTEM
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
+from portal.permissions import SYSTEM, Role
 from portal.places import services
 from portal.places.csvio import HEADERS, ImportFailed
 from portal.places.models import Building, PlaceKind, RiskGrade

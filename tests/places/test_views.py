@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import Role
+from portal.permissions import Role
 from portal.places.models import Building, Place
 from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_staff

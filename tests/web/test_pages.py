@@ -9,9 +9,10 @@ from flask import abort
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.errors import TooMany
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
+from portal.permissions import Role
 from portal.web.templating import local_time
 from tests import factories
 from tests.accounts.test_views import sign_in_staff

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.accounts.phones import mask_phone, normalize_phone
+from portal.phones import mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,8 @@
 
 import pytest
 
-from portal.accounts.models import Role
-from portal.accounts.permissions import SYSTEM, Permission, can, covers, require, scopes
 from portal.errors import Forbidden
+from portal.permissions import SYSTEM, Permission, Role, can, covers, require, scopes
 from tests import factories
 
 

@@ -7,14 +7,37 @@ which buttons to show, but the service has the last word.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import Role
 from portal.errors import Forbidden
-from portal.places.models import PlaceKind
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    VOLUNTEER = "volunteer"
+    GRID_WORKER = "grid_worker"
+    SECRETARY = "secretary"
+    OFFICER = "officer"
+    LEGAL_ADVISER = "legal_adviser"
+    ARCHIVIST = "archivist"
+    ADMIN = "admin"
+
+
+# Roles that make an account a staff account: password sign-in, short idle time-out.
+STAFF_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.SECRETARY,
+        Role.OFFICER,
+        Role.LEGAL_ADVISER,
+        Role.ARCHIVIST,
+        Role.ADMIN,
+    }
+)
 
 
 class Permission(StrEnum):
@@ -23,6 +46,10 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_MESSAGES = "manage_messages"
     MANAGE_CATALOGUE = "manage_catalogue"
+    # Work an appeal queue: accept, resolve, send on. Held on the place whose queue it is.
+    HANDLE_APPEALS = "handle_appeals"
+    # Read the appeals of an area, wherever in the chain their queue now sits.
+    VIEW_APPEALS = "view_appeals"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -35,22 +62,38 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     # The catalogue of appeal types, and the units (street offices, departments) that take
     # level-3 appeals: administrators of the portal, or of a district for its own units.
     Permission.MANAGE_CATALOGUE: frozenset({Role.ADMIN}),
+    # Each level's queue has its own role: a grid's grid workers, a community's secretaries,
+    # a street's officers (a unit's queue is worked by its members, see portal/units).
+    Permission.HANDLE_APPEALS: frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.OFFICER}),
+    # Administrators see every appeal of their area, without handling any.
+    Permission.VIEW_APPEALS: frozenset(
+        {Role.GRID_WORKER, Role.SECRETARY, Role.OFFICER, Role.ADMIN}
+    ),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does
 # not read the audit log or the outbox, which hold people from everywhere.
 PORTAL_WIDE = frozenset({Permission.VIEW_AUDIT, Permission.MANAGE_MESSAGES})
 
-# The kinds of place each role may be granted on; None means the whole portal.
-GRANTABLE_ON: dict[Role, frozenset[PlaceKind | None]] = {
-    Role.VOLUNTEER: frozenset({PlaceKind.COMMUNITY}),
-    Role.GRID_WORKER: frozenset({PlaceKind.GRID}),
-    Role.SECRETARY: frozenset({PlaceKind.COMMUNITY}),
-    Role.OFFICER: frozenset({PlaceKind.STREET, PlaceKind.DISTRICT}),
-    Role.LEGAL_ADVISER: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY}),
-    Role.ARCHIVIST: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET}),
-    Role.ADMIN: frozenset({None, PlaceKind.DISTRICT}),
-}
+
+class Actor(Protocol):
+    """Whoever acts: a signed-in user (portal.accounts.models.User), an anonymous visitor, or
+    the command line (SYSTEM). Services take one of these, never Flask-Login's proxy."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_staff(self) -> bool: ...
+
+    @property
+    def grants(self) -> Sequence[Any]: ...
 
 
 class Scoped(Protocol):
@@ -65,6 +108,7 @@ class SystemActor:
 
     id = None
     is_authenticated = True
+    is_active = True
     is_staff = True
     grants: tuple = ()
 
@@ -84,7 +128,7 @@ def covers(scope: Any, target: Scoped | None) -> bool:
     return target.scope_path.startswith(scope.path)
 
 
-def can(actor: Any, permission: Permission, target: Scoped | None = None) -> bool:
+def can(actor: Actor, permission: Permission, target: Scoped | None = None) -> bool:
     """Whether `actor` holds `permission` on `target` (None: across the whole portal)."""
     if actor is SYSTEM:
         return True
@@ -94,7 +138,7 @@ def can(actor: Any, permission: Permission, target: Scoped | None = None) -> boo
     return any(grant.role in roles and covers(grant.place, target) for grant in actor.grants)
 
 
-def require(actor: Any, permission: Permission, target: Scoped | None = None) -> None:
+def require(actor: Actor, permission: Permission, target: Scoped | None = None) -> None:
     """Raise Forbidden unless `actor` holds `permission` on `target`."""
     if not can(actor, permission, target):
         raise Forbidden(
@@ -103,13 +147,13 @@ def require(actor: Any, permission: Permission, target: Scoped | None = None) ->
         )
 
 
-def require_staff(actor: Any) -> None:
+def require_staff(actor: Actor) -> None:
     """Raise Forbidden unless `actor` holds a staff role."""
     if not getattr(actor, "is_staff", False):
         raise Forbidden(_l("This page is for community staff."))
 
 
-def scopes(actor: Any, permission: Permission) -> list[Any]:
+def scopes(actor: Actor, permission: Permission) -> list[Any]:
     """The places where `actor` holds `permission`; [None] means everywhere."""
     if actor is SYSTEM:
         return [None]
@@ -123,7 +167,7 @@ def scopes(actor: Any, permission: Permission) -> list[Any]:
     return [p for p in places if not any(o is not p and covers(o, p) for o in places)]
 
 
-def holds_anywhere(actor: Any, permission: Permission) -> bool:
+def holds_anywhere(actor: Actor, permission: Permission) -> bool:
     """Whether `actor` can use `permission` somewhere (to show them the tool)."""
     if permission in PORTAL_WIDE:
         return can(actor, permission)
