@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PORTAL_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint bench translations messages clean
+.PHONY: run test system-packages lint bench translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,33 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.installed-dev translations lint
+# The browser tests drive Debian's Chromium and need the Noto CJK fonts to show Chinese at all;
+# the poster tests render PDFs as a printer would, with pdftoppm (poppler-utils). None of these
+# comes from pip, so `make test` installs them itself where it can (as root with apt: CI, a
+# fresh container) and otherwise stops, naming them, instead of skipping those tests silently.
+# The fonts are looked for in what grep prints, not in its status: with pipefail, a grep that
+# quits at the first match (-q, or any grep writing to /dev/null) can kill fc-list with SIGPIPE
+# and make installed fonts look missing.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
+HAVE_SYSTEM_PACKAGES := [ -x /usr/bin/chromium ] && [ -x /usr/bin/pdftoppm ] \
+	&& [ -n "$$(fc-list 2>/dev/null | grep -i 'Noto Sans CJK')" ]
+
+system-packages:
+	@if $(HAVE_SYSTEM_PACKAGES); then \
+		exit 0; \
+	elif [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing $(SYSTEM_PACKAGES) (the browser and poster tests need them)."; \
+		apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		$(HAVE_SYSTEM_PACKAGES) || { echo "$(SYSTEM_PACKAGES) installed, yet still missing." >&2; exit 1; }; \
+	else \
+		echo "The tests need Chromium (/usr/bin/chromium), the Noto CJK fonts and pdftoppm." >&2; \
+		echo "Install these Debian packages as root, then run make test again:" >&2; \
+		echo "    apt-get install $(SYSTEM_PACKAGES)" >&2; \
+		exit 1; \
+	fi
+
+test: system-packages $(VENV)/.installed-dev translations lint
 	$(BIN)/python -m pytest --db=sqlite
 	@if $(BIN)/python -m tests.postgres_available; then \
 		$(BIN)/python -m pytest --db=postgres -m "not browser"; \
