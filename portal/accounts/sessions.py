@@ -24,7 +24,7 @@ STAFF_PATHS = ("/admin", "/staff")
 _OPEN_WHILE_CHANGING_PASSWORD = {
     "accounts.change_password",
     "accounts.sign_out",
-    "web.switch_language",
+    "accounts.switch_language",
     "static",
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -31,13 +33,17 @@ from portal.accounts.forms import (
 from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
+from portal.extensions import csrf
+from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
 from portal.pagination import paginate
 from portal.permissions import Role
-from portal.web.forms import EmptyForm, one_button_action, saving, show_error
+from portal.web.forms import EmptyForm, LanguageForm, one_button_action, saving, show_error
 from portal.web.templating import current_locale
 from portal.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+LANGUAGE_COOKIE_AGE = timedelta(days=365)
 
 # The number a resident is signing in with, between asking for a code and typing it.
 PENDING_PHONE = "sign_in_phone"
@@ -90,7 +96,7 @@ def enter_code():
             target = session.get(PENDING_NEXT)
             start_session(user)
             flash(_("You are signed in."), "success")
-            return redirect(target or url_for("web.home"))
+            return redirect(target or url_for("desk.home"))
     return render_template(
         "accounts/enter_code.html",
         form=form,
@@ -134,7 +140,7 @@ def staff_sign_in():
             if user.must_change_password:
                 flash(_("Please replace the temporary password before you go on."), "info")
                 return redirect(url_for("accounts.change_password"))
-            return redirect(safe_next(form.next.data) or url_for("web.staff_desk"))
+            return redirect(safe_next(form.next.data) or url_for("desk.staff_desk"))
     return render_template("accounts/staff_sign_in.html", form=form)
 
 
@@ -145,7 +151,7 @@ def sign_out():
         db.session.commit()
     end_session()
     flash(_("You are signed out."), "success")
-    return redirect(url_for("web.home"))
+    return redirect(url_for("desk.home"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -184,7 +190,7 @@ def change_password():
             start_session(user)
             flash(_("Your password is changed. You are signed out everywhere else."), "success")
             return redirect(
-                url_for("web.staff_desk") if user.is_staff else url_for("accounts.account")
+                url_for("desk.staff_desk") if user.is_staff else url_for("accounts.account")
             )
     return render_template("accounts/change_password.html", form=form)
 
@@ -334,3 +340,34 @@ def enable(user_id: int):
         lambda: staff.set_disabled(db.session, current_user, user, False, now=utcnow()),
         _("The account is enabled again."),
     )
+
+
+@bp.post("/language")
+@csrf.exempt
+def switch_language():
+    """Switch language: a cookie, and for a signed-in person their stored preference.
+
+    Only a signed-in switch changes anything on the server, so only it needs the CSRF token.
+    Leaving the token out of anonymous pages keeps them free of a session cookie, so that the
+    public pages can be cached.
+    """
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+    form = LanguageForm(meta={"csrf": False})
+    target = safe_next(form.next.data) or url_for("desk.home")
+    locale = locale_for_tag(form.locale.data)
+    if locale is None:
+        return redirect(target)
+    if current_user.is_authenticated:
+        services.set_language(db.session, current_user, locale)
+        db.session.commit()
+    response = redirect(target)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        locale,
+        max_age=int(LANGUAGE_COOKIE_AGE.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import BooleanField
 
-from portal import ratelimit
+from portal import appeals, ratelimit
 from portal.appeals import photos, services, sla
 from portal.appeals.forms import (
     STEP_FIELDS,
@@ -80,9 +80,7 @@ def init_app(app: Flask) -> None:
 
 
 def photo_folder() -> Path:
-    # The same folder the worker's photo purge reads (portal/__init__.py).
-    configured = current_app.config["APPEAL_PHOTOS_DIR"]
-    return Path(configured) if configured else Path(current_app.instance_path) / "appeal-photos"
+    return appeals.photo_folder(current_app)
 
 
 # --- the resident's report --------------------------------------------------------------------

@@ -1,13 +1,43 @@
-"""HTTP for the audit log: a paged list for administrators."""
+"""HTTP for the audit log: a paged list for administrators; where each request comes from;
+and an entry for every refused access."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from flask_login import current_user, login_required
 
 from portal.audit import services
-from portal.db import db
+from portal.audit.models import Outcome
+from portal.db import db, read_only_transactions, utcnow
+from portal.errors import Forbidden
 from portal.pagination import paginate
+from portal.web.errors import render_error
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _remember_origin() -> None:
+        services.set_origin(request.remote_addr)
+
+    @app.teardown_request
+    def _forget_origin(_error: BaseException | None) -> None:
+        services.set_origin(None)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden):
+        # Refused access is worth knowing about. Even in a GET this writes, after reading the
+        # user: on SQLite the transaction must take the write lock from the start.
+        read_only_transactions(False)
+        db.session.rollback()
+        actor = current_user if current_user.is_authenticated else None
+        services.record(
+            db.session, "access.denied", actor=actor, now=utcnow(),
+            outcome=Outcome.DENIED, details={**error.details, "path": request.path[:200]},
+        )  # fmt: skip
+        db.session.commit()
+        return render_error(403, error.message)
 
 
 @bp.get("")

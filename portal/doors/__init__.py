@@ -1,1 +1,29 @@
 """Doors: the permanent door page /b/<code> of every building, its QR code and its posters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    from portal.doors import cli, views
+    from portal.features import Panel, Tile, add_panel, add_tile
+
+    views.init_app(app)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.qr_cli)
+    add_panel(app, "places.building", Panel("doors/_building_door.html", _building_door))
+    add_tile(
+        app,
+        "home",
+        Tile("doors.find", _l("No code at hand? Find your building"), order=100),
+    )
+
+
+def _building_door(session: Any, actor: Any, building: Any) -> dict[str, Any]:
+    from portal.doors.services import scan_total
+
+    return {"building": building, "scans": scan_total(session, actor, building)}

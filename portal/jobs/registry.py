@@ -1,4 +1,5 @@
-"""Periodic jobs: what features ask the worker to run, and every how long.
+"""What features ask the worker to do: periodic jobs, every so long; and pumps, drained on
+every pass (the SMS outbox is one).
 
 A job is `run(session, now)`; it flushes or commits its own work and returns a count (or
 None). However many workers run, each job runs once per period: a worker runs it only after
@@ -8,6 +9,7 @@ moving the job's `next_run_at` forward in a committed update that no other worke
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +39,27 @@ def register(app: Flask, name: str, every: timedelta, run: Callable[[Session, da
 
 def registered(app: Flask) -> list[PeriodicJob]:
     return list(app.extensions.get("portal.jobs", {}).values())
+
+
+@dataclass(frozen=True)
+class Pump:
+    """Work the worker drains on every pass, batch after batch, until a batch finds nothing.
+
+    `drain(session, worker=..., clock=..., rng=..., keep_going=...)` does one batch and returns
+    how many items ended in each state (empty when there was nothing to do).
+    """
+
+    name: str
+    drain: Callable[..., Counter[str]]
+
+
+def register_pump(app: Flask, pump: Pump) -> None:
+    """Ask the worker to drain `pump` on every pass."""
+    app.extensions.setdefault("portal.pumps", {})[pump.name] = pump
+
+
+def pumps(app: Flask) -> list[Pump]:
+    return list(app.extensions.get("portal.pumps", {}).values())
 
 
 HEARTBEAT = "jobs.heartbeat"

@@ -21,8 +21,7 @@ from datetime import datetime
 from flask import Flask
 
 from portal.db import db, utcnow
-from portal.jobs.registry import registered, run_due, schedule
-from portal.notifications.delivery import Settings, deliver_due
+from portal.jobs.registry import pumps, registered, run_due, schedule
 
 log = logging.getLogger(__name__)
 # After an error (the database went away, say), wait this long before the next pass.
@@ -47,9 +46,8 @@ class Worker:
         self.name = name or worker_name()
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
-        self.settings = Settings.from_config(app.config)
-        self.provider = app.extensions["portal.sms"]
         self.jobs = registered(app)
+        self.pumps = pumps(app)
         self.poll_seconds = float(app.config["WORKER_POLL_SECONDS"])
         if self.poll_seconds <= 0:
             raise RuntimeError("WORKER_POLL_SECONDS must be more than 0.")
@@ -63,7 +61,7 @@ class Worker:
         return not self.stop_requested
 
     def run_once(self) -> tuple[Counter[str], dict]:
-        """Run the jobs that are due and deliver every message that is due now.
+        """Run the jobs that are due and drain every pump (deliver every message due now).
 
         Returns how many messages ended in each state, and what each job that ran returned.
         """
@@ -102,17 +100,16 @@ class Worker:
             session = db.session
             jobs = run_due(session, self.jobs, self.clock)
             total: Counter[str] = Counter()
-            while self.keep_going():
-                tally = deliver_due(
-                    session,
-                    self.provider,
-                    self.settings,
-                    worker=self.name,
-                    clock=self.clock,
-                    rng=self.rng,
-                    keep_going=self.keep_going,
-                )
-                if not tally:
-                    break
-                total += tally
+            for pump in self.pumps:
+                while self.keep_going():
+                    tally = pump.drain(
+                        session,
+                        worker=self.name,
+                        clock=self.clock,
+                        rng=self.rng,
+                        keep_going=self.keep_going,
+                    )
+                    if not tally:
+                        break
+                    total += tally
         return total, jobs

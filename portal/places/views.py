@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
-from portal.doors import services as doors
+from portal.features import panels
 from portal.pagination import paginate
 from portal.places import services
 from portal.places.csvio import HEADERS, ImportFailed, write_buildings
@@ -165,7 +166,7 @@ def edit_building(building_id: int):
         "places/building_form.html",
         form=form,
         building=building,
-        scans=doors.scan_total(db.session, current_user, building),
+        panels=panels(current_app, "places.building", db.session, current_user, building),
         trail=services.trail(current_user, building.grid),
     )
 

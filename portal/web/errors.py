@@ -1,7 +1,7 @@
 """Error pages in the reader's language, without technical detail.
 
-Domain errors that a view did not handle become pages too: Forbidden → 403 (and an audit
-entry, since refused access is worth knowing about), NotFound → 404, the rest → 400.
+Domain errors that a view did not handle become pages too: Forbidden → 403 (the audit log
+adds its entry: portal/audit/views.py), NotFound → 404, the rest → 400.
 """
 
 from __future__ import annotations
@@ -9,17 +9,14 @@ from __future__ import annotations
 import logging
 import math
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.audit import services as audit
-from portal.audit.models import Outcome
-from portal.db import db, read_only_transactions, utcnow
-from portal.errors import DomainError, Forbidden
+from portal.db import db
+from portal.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -112,20 +109,6 @@ def init_app(app: Flask) -> None:
                 "This page had been open too long, or cookies are switched off. Go back, reload the page and try again."
             ),
         )
-
-    @app.errorhandler(Forbidden)
-    def _forbidden(error: Forbidden):
-        # Even in a GET this writes (the audit entry), after reading the user: on SQLite the
-        # transaction must take the write lock from the start.
-        read_only_transactions(False)
-        db.session.rollback()
-        actor = current_user if current_user.is_authenticated else None
-        audit.record(
-            db.session, "access.denied", actor=actor, now=utcnow(),
-            outcome=Outcome.DENIED, details={**error.details, "path": request.path[:200]},
-        )  # fmt: skip
-        db.session.commit()
-        return render_error(403, error.message)
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):

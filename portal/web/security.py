@@ -1,11 +1,10 @@
-"""Headers every response carries, and the per-request facts the audit log needs."""
+"""Headers every response carries, and whether a request only reads."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
 from flask_login import current_user
 
-from portal.audit.services import set_origin
 from portal.db import read_only_transactions
 
 # Methods that never change anything (tests/web/test_security.py walks every GET route).
@@ -25,13 +24,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def _remember_origin() -> None:
-        set_origin(request.remote_addr)
+    def _say_if_only_reading() -> None:
         read_only_transactions(request.method in SAFE_METHODS)
 
     @app.teardown_request
-    def _forget_origin(_error: BaseException | None) -> None:
-        set_origin(None)
+    def _forget_reading(_error: BaseException | None) -> None:
         read_only_transactions(False)
 
     @app.after_request

@@ -14,14 +14,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from portal.accounts.labels import ROLE_LABELS
-from portal.audit.labels import OUTCOME_LABELS
 from portal.i18n import ENGLISH, HTML_LANG, LANGUAGE_NAMES, LOCALES
-from portal.notifications.labels import KIND_LABELS as MESSAGE_KIND_LABELS
-from portal.notifications.labels import STATE_LABELS as MESSAGE_STATE_LABELS
-from portal.notifications.labels import error_label as message_error_label
 from portal.phones import mask_phone, spaced_phone, tel_uri
-from portal.places.labels import KIND_LABELS, KIND_PLURALS, RISK_LABELS
 
 
 def current_locale() -> str:
@@ -103,7 +97,7 @@ def _language_next() -> str:
         return request.full_path.rstrip("?")
     if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
         return request.path
-    return url_for("web.home")
+    return url_for("desk.home")
 
 
 def init_app(app: Flask) -> None:
@@ -129,14 +123,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         static_url=static_url,
         local_text=local_text,
-        role_label=ROLE_LABELS.get,
-        kind_label=KIND_LABELS.get,
-        kind_plural=KIND_PLURALS.get,
-        risk_label=RISK_LABELS.get,
-        outcome_label=OUTCOME_LABELS.get,
-        message_kind_label=MESSAGE_KIND_LABELS.get,
-        message_state_label=MESSAGE_STATE_LABELS.get,
-        message_error_label=message_error_label,
     )
 
     @app.context_processor
