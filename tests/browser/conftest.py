@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal.appeals.catalogue import seed_catalogue
 from portal.db import db, utcnow
@@ -49,6 +49,56 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+class _CloseOnce:
+    """A response's iterable that is closed once, however many times close() is called."""
+
+    def __init__(self, iterable) -> None:
+        self.iterable = iterable
+        self.closed = False
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.iterable, "close"):
+                self.iterable.close()
+
+
+def closing_responses(app):
+    """WSGI middleware: keeps each response where `_ClosingRequestHandler` can close it."""
+
+    def middleware(environ, start_response):
+        response = _CloseOnce(app(environ, start_response))
+        environ["tests.response"] = response
+        return response
+
+    return middleware
+
+
+class _ClosingRequestHandler(WSGIRequestHandler):
+    """werkzeug's development request handler, but a response is closed however it ends.
+
+    werkzeug closes the response only after draining what is left of the request from the
+    socket. When Chromium drops a connection mid-response (it does when a test moves on
+    while /static/js/portal.js is still loading) that drain raises ConnectionResetError,
+    the close is skipped, and the static file is left open for the garbage collector. Its
+    ResourceWarning then surfaces, as PytestUnraisableExceptionWarning, in whichever test is
+    running when the collector gets to it, and `filterwarnings = ["error"]` fails that test.
+    The leak is in the test-only server (production runs gunicorn), so it is mended here,
+    rather than by ignoring ResourceWarnings, which would hide the portal's own leaks too.
+    """
+
+    def run_wsgi(self) -> None:
+        try:
+            super().run_wsgi()
+        finally:
+            response = getattr(self, "environ", {}).get("tests.response")
+            if response is not None:
+                response.close()
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -72,7 +122,13 @@ def live_server(database) -> Iterator[LiveServer]:
         seed_catalogue(db.session)
         seed_demo_units(db.session)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server(
+        "127.0.0.1",
+        0,
+        closing_responses(app),
+        threaded=True,
+        request_handler=_ClosingRequestHandler,
+    )
     # Posters printed during the tests lead to this server.
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
