@@ -23,6 +23,16 @@ def init_app(app: Flask) -> None:
     )
 
 
+def recent_door(session: Any, raw_code: str) -> Any:
+    """A door's facts (portal.doors.services.DoorFacts) as the report's screens show them:
+    read at most once a minute per process, as the door page is rendered."""
+    from flask import current_app
+
+    from portal.doors.services import recent_door as kept_or_read
+
+    return kept_or_read(session, raw_code, current_app.extensions["portal.door_facts"])
+
+
 def _building_door(session: Any, actor: Any, building: Any) -> dict[str, Any]:
     from portal.doors.services import scan_total
 

@@ -1,9 +1,9 @@
 """What a building's door says: its place in the hierarchy and whom to contact.
 
 One query gathers the facts of any number of buildings (a door page, or the posters of a
-whole district), a second their grid workers, so nothing is queried in a loop. A single
-door's are read on every door page and report screen: its statements are built once and run
-on the session's connection, since plain rows need none of the ORM's work per statement.
+whole district), a second their grid workers (portal.accounts.holders), so nothing is
+queried in a loop. A door's facts are read for its page and the report's screens at most
+once a minute per process (portal/doors/recent.py).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from portal.accounts.models import RoleGrant, User
+from portal.accounts.holders import holders_statement
 from portal.audit import services as audit
 from portal.doors.models import BuildingScan
 from portal.doors.recent import RecentCopies
 from portal.errors import Invalid
-from portal.permissions import Permission, Role, require
+from portal.permissions import Permission, require
 from portal.places.codes import normalize_code
 from portal.places.models import Building, Place
 
@@ -89,59 +89,31 @@ def _facts_query() -> tuple[Select, Any]:
 
 @cache
 def _door_query() -> Select:
-    """The facts of the building whose code is the `code` parameter, with its grid workers:
-    a row for each (oldest role first), or one row with none. One statement, since a door's
-    facts are read on every door page and report screen.
+    """The facts of the building whose code is the `code` parameter.
 
     Built once with the code as a parameter: a statement built for each door is keyed for
     SQLAlchemy's statement cache again each time, which took longer than running it."""
-    query, grid = _facts_query()
-    # Joined on the grid's own grants (the index on place and role), not through a subquery
-    # of every grid worker: SQLite built that whole list for each door, a tenth of a
-    # millisecond per hundred workers. A disabled worker leaves a row without a name.
-    grant = (RoleGrant.place_id == grid.id) & (RoleGrant.role == Role.GRID_WORKER)
-    return (
-        query.add_columns(User.display_name.label("worker"))
-        .outerjoin(RoleGrant, grant)
-        .outerjoin(User, (User.id == RoleGrant.user_id) & User.disabled_at.is_(None))
-        .where(Building.public_code == bindparam("code"))
-        .order_by(None)
-        .order_by(RoleGrant.id)
-    )
+    query, _grid = _facts_query()
+    return query.where(Building.public_code == bindparam("code")).order_by(None)
 
 
-def _grid_workers() -> Select:
-    """Grid workers in service: their grid, their display name and the order of their roles."""
-    return (
-        select(RoleGrant.place_id, User.display_name, RoleGrant.id.label("grant_id"))
-        .join(User, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == Role.GRID_WORKER, User.disabled_at.is_(None))
-    )
-
-
-@cache
-def _workers_query() -> Select:
-    """The grid workers of the grids in the `grids` parameter, oldest role first."""
-    workers = _grid_workers().subquery()
-    return (
-        select(workers.c.place_id, workers.c.display_name)
-        .where(workers.c.place_id.in_(bindparam("grids", expanding=True)))
-        .order_by(workers.c.grant_id)
-    )
+def _workers_of(session: Session, grid_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names of the grid workers of each grid (those who work its queue), oldest role
+    first; a worker who gave no name is left out."""
+    workers: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(grid_ids), _CHUNK):
+        statement = holders_statement(Permission.HANDLE_APPEALS, grid_ids[start : start + _CHUNK])
+        for grid_id, user in session.execute(statement):
+            if user.display_name.strip():
+                workers[grid_id].append(user.display_name)
+    return workers
 
 
 def _with_workers(
     session: Session, rows: Sequence[Any], *, workers_wanted: bool = True
 ) -> list[DoorFacts]:
     grid_ids = sorted({row.grid_id for row in rows}) if workers_wanted else []
-    workers: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(grid_ids), _CHUNK):
-        holders = session.connection().execute(
-            _workers_query(), {"grids": grid_ids[start : start + _CHUNK]}
-        )
-        for grid_id, name in holders:
-            if name.strip():
-                workers[grid_id].append(name)
+    workers = _workers_of(session, grid_ids)
     facts = []
     for row in rows:
         values = dict(row._mapping)
@@ -157,13 +129,7 @@ def door(session: Session, raw_code: str) -> DoorFacts | None:
     if code is None:
         return None
     rows = session.connection().execute(_door_query(), {"code": code}).all()
-    if not rows:
-        return None
-    values = rows[0]._asdict()
-    del values["grid_id"], values["worker"]
-    values["retired"] = values.pop("retired_at") is not None
-    workers = tuple(row.worker for row in rows if row.worker and row.worker.strip())
-    return DoorFacts(**values, workers=workers)
+    return _with_workers(session, rows)[0] if rows else None
 
 
 def recent_door(session: Session, raw_code: str, kept: RecentCopies[DoorFacts]) -> DoorFacts | None:
