@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import User
 from portal.db import Base, enum_column
+
+if TYPE_CHECKING:
+    # Mapped by name: the audit log sits below accounts, which record into it.
+    from portal.accounts.models import User
 
 
 class Outcome(StrEnum):

@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEvent, Outcome
-from portal.permissions import Permission, require
+from portal.permissions import Actor, Permission, require
 
 _origin: ContextVar[str | None] = ContextVar("audit_origin", default=None)
 
@@ -29,7 +29,7 @@ def record(
     session: Session,
     action: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     now: datetime,
     target: Any = None,
     outcome: Outcome = Outcome.SUCCESS,
@@ -56,7 +56,7 @@ def record(
     return event
 
 
-def events_query(actor: Any, *, action: str = "", actor_id: int | None = None) -> Select:
+def events_query(actor: Actor, *, action: str = "", actor_id: int | None = None) -> Select:
     """The log for `actor` to read, newest first, optionally of one action or one person."""
     require(actor, Permission.VIEW_AUDIT)
     query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())

@@ -24,7 +24,7 @@ from portal.audit import services as audit
 from portal.doors.models import BuildingScan
 from portal.doors.recent import RecentCopies
 from portal.errors import Invalid
-from portal.permissions import Permission, require
+from portal.permissions import Actor, Permission, require
 from portal.places.codes import normalize_code
 from portal.places.models import Building, Place
 
@@ -151,7 +151,7 @@ def _in_use_within(query: Select, grid: Any, place: Place | None) -> Select:
 
 
 def poster_facts(
-    session: Session, actor: Any, place: Place | None, *, at_most: int | None = None
+    session: Session, actor: Actor, place: Place | None, *, at_most: int | None = None
 ) -> list[DoorFacts]:
     """The facts of every building in use in `place` (None: the whole portal), in printing
     order; Invalid if there are more than `at_most` (counted before anything is loaded)."""
@@ -187,7 +187,7 @@ def find_buildings(session: Session, words: str) -> list[DoorFacts]:
     return _with_workers(session, session.execute(query).all(), workers_wanted=False)
 
 
-def scan_total(session: Session, actor: Any, building: Building) -> int:
+def scan_total(session: Session, actor: Actor, building: Building) -> int:
     """Scans of a building counted so far (the last few seconds may still be in memory)."""
     require(actor, Permission.MANAGE_PLACES, building)
     total = session.scalar(
@@ -197,7 +197,7 @@ def scan_total(session: Session, actor: Any, building: Building) -> int:
 
 
 def set_retired(
-    session: Session, actor: Any, building: Building, retired: bool, *, now: datetime
+    session: Session, actor: Actor, building: Building, retired: bool, *, now: datetime
 ) -> None:
     """Retire a building (its code then points to its community) or bring it back."""
     require(actor, Permission.MANAGE_PLACES, building)

@@ -27,7 +27,7 @@ from portal.notifications.messages import (
 )
 from portal.notifications.models import FINISHED, MessageState, SmsMessage
 from portal.notifications.providers import without_phones
-from portal.permissions import Permission, require
+from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone, normalize_phone
 
 
@@ -163,7 +163,7 @@ def masked_search_term(raw: str) -> str:
 
 
 def messages_query(
-    actor: Any, *, state: MessageState | None = None, phone_masked: str = ""
+    actor: Actor, *, state: MessageState | None = None, phone_masked: str = ""
 ) -> Select:
     """The outbox for an administrator, newest first, optionally of one state or number."""
     require(actor, Permission.MANAGE_MESSAGES)
@@ -175,7 +175,7 @@ def messages_query(
     return query
 
 
-def counts_by_state(session: Session, actor: Any) -> dict[MessageState, int]:
+def counts_by_state(session: Session, actor: Actor) -> dict[MessageState, int]:
     require(actor, Permission.MANAGE_MESSAGES)
     rows = session.execute(select(SmsMessage.state, func.count()).group_by(SmsMessage.state)).all()
     counts = dict.fromkeys(MessageState, 0)
@@ -210,7 +210,7 @@ def can_retry(message: SmsMessage, now: datetime) -> bool:
     return message.state == MessageState.FAILED and still_of_use(message, now)
 
 
-def retry(session: Session, actor: Any, message_id: int, *, now: datetime) -> SmsMessage:
+def retry(session: Session, actor: Actor, message_id: int, *, now: datetime) -> SmsMessage:
     """Queue a failed message again, with a fresh allowance of attempts (its claim count, which
     tells a late worker's result from a current one, goes on)."""
     require(actor, Permission.MANAGE_MESSAGES)
