@@ -28,6 +28,8 @@ FEATURES: tuple[str, ...] = (
     "portal.accounts",
     "portal.places",
     "portal.doors",
+    "portal.catalogue",
+    "portal.units",
     "portal.appeals",
     "portal.demo",
     "portal.desk",

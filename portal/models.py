@@ -6,17 +6,15 @@ from portal.appeals.models import (
     AppealEvent,
     AppealPhoto,
     BlockedPhone,
-    CatalogueGroup,
-    CatalogueItem,
     Summons,
-    Unit,
-    UnitMember,
 )
 from portal.audit.models import AuditEvent
+from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.doors.models import BuildingScan
 from portal.jobs.models import JobRun
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
+from portal.units.models import Unit, UnitMember
 
 __all__ = [
     "Appeal",

@@ -16,17 +16,14 @@ def photo_folder(app: Flask) -> Path:
 
 
 def init_app(app: Flask) -> None:
-    from portal.appeals import admin, cli, staff_views, views  # noqa: F401 (staff routes join views.bp)
+    from portal.appeals import staff_views, views  # noqa: F401 (staff routes join views.bp)
     from portal.appeals.clockwork import purge_unattached_photos, sweep
     from portal.appeals.queues import team_places
     from portal.features import Tile, add_tile
     from portal.jobs.registry import register
-    from portal.permissions import Permission, holds_anywhere
 
     views.init_app(app)
     app.register_blueprint(views.bp)
-    app.register_blueprint(admin.bp)
-    app.cli.add_command(cli.appeals_cli)
     # Every 30 seconds, so that a missed deadline is acted on within a minute of passing.
     register(app, "appeals.sweep", timedelta(seconds=30), sweep)
     photos = photo_folder(app)
@@ -55,28 +52,5 @@ def init_app(app: Flask) -> None:
             _l("My reports"),
             shown=lambda actor: actor.is_authenticated,
             order=200,
-        ),
-    )
-    catalogue_manager = lambda actor: holds_anywhere(actor, Permission.MANAGE_CATALOGUE)  # noqa: E731
-    add_tile(
-        app,
-        "desk",
-        Tile(
-            "appeals_admin.index",
-            _l("Catalogue of problems"),
-            _l("The kinds of problem residents can report: their level, time to resolve and unit."),
-            shown=catalogue_manager,
-            order=400,
-        ),
-    )
-    add_tile(
-        app,
-        "desk",
-        Tile(
-            "appeals_admin.unit_list",
-            _l("Street offices and departments"),
-            _l("The units that take level-3 reports, and the officers who work their queues."),
-            shown=catalogue_manager,
-            order=500,
         ),
     )

@@ -25,7 +25,6 @@ from portal.appeals.models import (
     BlockedPhone,
     EventKind,
     Summons,
-    Unit,
 )
 from portal.appeals.services import (
     add_event,
@@ -34,7 +33,6 @@ from portal.appeals.services import (
     check_reason,
     local_name_in,
     require_act,
-    unit_members,
 )
 from portal.appeals.states import OPEN, WAITING, Action
 from portal.audit import services as audit
@@ -44,6 +42,8 @@ from portal.notifications.services import queue_sms
 from portal.permissions import Role, covers, require_staff
 from portal.phones import mask_phone
 from portal.places.models import Place, PlaceKind
+from portal.units.models import Unit
+from portal.units.services import members
 
 # A unit is given between an hour and a month to answer a summons.
 SUMMONS_HOURS = (1, 24 * 30)
@@ -184,7 +184,7 @@ def summon(
     details = {"unit": unit.id, "hours": hours}
     add_event(session, appeal, EventKind.SUMMONED, actor=actor, now=now, note=note, details=details)
     audit_step(session, "appeals.summon", actor, appeal, now, details)
-    for user in unit_members(session, unit):
+    for user in members(session, unit):
         locale = user.locale or CHINESE
         queue_sms(
             session,

@@ -35,11 +35,11 @@ from portal.appeals.services import (
     handlers_of,
     local_name_in,
     supervisor_place,
-    unit_members,
 )
 from portal.appeals.states import Action, allowed
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
+from portal.units.services import members
 
 # How long an appeal nobody confirmed is kept (its phone number is personal data that
 # nobody needs once the code was never typed).
@@ -184,7 +184,7 @@ def _overdue_summonses(session: Session, now: datetime, batch: int) -> int:
         appeal = summons.appeal
         details = {"clock": "summons", "unit": summons.unit_id}
         add_event(session, appeal, EventKind.OVERDUE, actor=None, now=now, details=details)
-        for user in [summons.summoned_by, *unit_members(session, summons.unit)]:
+        for user in [summons.summoned_by, *members(session, summons.unit)]:
             locale = user.locale or CHINESE
             queue_sms(
                 session,

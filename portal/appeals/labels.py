@@ -1,10 +1,11 @@
-"""How states, steps, levels and ratings of appeals are named to people, in their language."""
+"""How states, steps and ratings of appeals are named to people, in their language."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.appeals.models import AppealEvent, AppealState, EventKind, HandlingClass, Rating
+from portal.appeals.models import AppealEvent, AppealState, EventKind, Rating
+from portal.catalogue.models import HandlingClass
 
 STATE_LABELS = {
     AppealState.UNCONFIRMED: _l("Waiting for the code"),
@@ -49,12 +50,6 @@ RATING_LABELS = {
     Rating.SATISFIED: _l("Satisfied"),
     Rating.BASICALLY_SATISFIED: _l("Mostly satisfied"),
     Rating.DISSATISFIED: _l("Not satisfied"),
-}
-
-LEVEL_LABELS = {
-    1: _l("Level 1: the grid worker"),
-    2: _l("Level 2: the community"),
-    3: _l("Level 3: the street office or a department"),
 }
 
 HANDLING_LABELS = {

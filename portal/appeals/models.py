@@ -1,34 +1,19 @@
-"""The catalogue of appeal types, the appeals residents file, and each appeal's timeline."""
+"""The appeals residents file, and each appeal's timeline."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.accounts.models import User
+from portal.catalogue.models import CatalogueItem
 from portal.db import Base, enum_column, utcnow
 from portal.places.models import Building, Place
-
-
-class Level(IntEnum):
-    """Who handles an appeal: 1 the grid worker on the spot, 2 the community, 3 the street."""
-
-    GRID = 1
-    COMMUNITY = 2
-    STREET = 3
-
-
-class HandlingClass(StrEnum):
-    """How long resolving may take (the 12345 hotline's classes; hours are in HANDLING_HOURS)."""
-
-    EMERGENCY = "emergency"
-    UTILITIES = "utilities"
-    GENERAL = "general"
-    COMPLEX = "complex"
+from portal.units.models import Unit
 
 
 class AppealState(StrEnum):
@@ -49,86 +34,6 @@ class Rating(StrEnum):
     SATISFIED = "satisfied"  # 满意
     BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
     DISSATISFIED = "dissatisfied"  # 不满意
-
-
-class Unit(Base):
-    """A street office or a department (城管, 住建, 派出所 …) serving a street or the district: it
-    takes the level-3 appeals of the catalogue items it is responsible for, and it answers
-    when a community summons it (吹哨). Its members are the officers who work its queue."""
-
-    __tablename__ = "units"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    # The street or district it serves: appeals of buildings outside it go to the street office.
-    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
-    name_zh: Mapped[str] = mapped_column(String(50))
-    name_en: Mapped[str] = mapped_column(String(100))
-    # The number residents and communities may call (an office line, shown in full).
-    phone: Mapped[str] = mapped_column(String(20), default="")
-    retired_at: Mapped[datetime | None]
-
-    place: Mapped[Place] = relationship(lazy="joined")
-
-    def __repr__(self) -> str:
-        return f"<Unit {self.code}>"
-
-
-class UnitMember(Base):
-    """An officer who works a unit's queue and answers its summonses."""
-
-    __tablename__ = "unit_members"
-
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    unit: Mapped[Unit] = relationship(lazy="joined")
-    user: Mapped[User] = relationship(lazy="joined")
-
-
-class CatalogueGroup(Base):
-    """A group of the catalogue (事项清单), such as 环境卫生."""
-
-    __tablename__ = "catalogue_groups"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(50))
-    name_en: Mapped[str] = mapped_column(String(100))
-    position: Mapped[int] = mapped_column(default=0)
-    # Moved forward by every edit: whoever keeps the catalogue in memory knows when to re-read.
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    items: Mapped[list[CatalogueItem]] = relationship(
-        back_populates="group", order_by="CatalogueItem.position"
-    )
-
-
-class CatalogueItem(Base):
-    """A kind of appeal, with the level it goes to and how long resolving it may take."""
-
-    __tablename__ = "catalogue_items"
-    __table_args__ = (CheckConstraint("default_level BETWEEN 1 AND 3", name="level_known"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("catalogue_groups.id"), index=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(50))
-    name_en: Mapped[str] = mapped_column(String(100))
-    default_level: Mapped[int]
-    handling: Mapped[HandlingClass] = mapped_column(enum_column(HandlingClass))
-    # Overrides the handling class's time for this item alone (minutes), when set.
-    resolve_minutes: Mapped[int | None]
-    # Who takes it at level 3; None: the street office of the building.
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    position: Mapped[int] = mapped_column(default=0)
-    # A retired item is no longer offered on the form; appeals filed under it keep it.
-    retired_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    group: Mapped[CatalogueGroup] = relationship(back_populates="items", lazy="joined")
-    unit: Mapped[Unit | None] = relationship()
 
 
 class Appeal(Base):

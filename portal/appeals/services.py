@@ -21,7 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, String, and_, bindparam, cast, exists, insert, literal, select
 from sqlalchemy.orm import Session, object_session
 
-from portal.accounts.models import RoleGrant, User
+from portal.accounts.holders import holders
+from portal.accounts.models import User
 from portal.appeals import sla
 from portal.appeals.labels import STATE_LABELS
 from portal.appeals.models import (
@@ -30,27 +31,26 @@ from portal.appeals.models import (
     AppealPhoto,
     AppealState,
     BlockedPhone,
-    CatalogueGroup,
-    CatalogueItem,
     EventKind,
-    Level,
     PhotoStage,
     Rating,
     Summons,
-    Unit,
-    UnitMember,
 )
 from portal.appeals.states import Action, allowed
 from portal.appeals.tracking import draw_tracking_number
 from portal.audit import services as audit
+from portal.catalogue.models import CatalogueGroup, CatalogueItem, Level
 from portal.db import add_as_loaded, column_values, dialect_insert
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
+from portal.events import handles
 from portal.i18n import CHINESE
 from portal.notifications.models import SmsMessage
 from portal.notifications.services import message_values, queue_sms, queue_statement
 from portal.permissions import Permission, Role, can, covers, require_staff
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Building, Place, PlaceKind
+from portal.units.models import Unit
+from portal.units.services import UnitRetiring, members, units_of_member
 
 DESCRIPTION_MAX = 2000
 CODE_VALID_FOR = timedelta(minutes=10)
@@ -673,13 +673,20 @@ def units_of(actor: Any) -> frozenset[int]:
     session = object_session(actor) if getattr(actor, "id", None) is not None else None
     if session is None:
         return frozenset()
-    return frozenset(
-        session.scalars(
-            select(UnitMember.unit_id)
-            .join(Unit, Unit.id == UnitMember.unit_id)
-            .where(UnitMember.user_id == actor.id, Unit.retired_at.is_(None))
+    return units_of_member(session, actor.id)
+
+
+@handles(UnitRetiring)
+def _keep_units_with_open_appeals(session: Session, event: UnitRetiring) -> None:
+    """A unit whose queue still holds appeals being handled stays in use until they are done."""
+    if session.scalar(
+        select(Appeal.id).where(Appeal.unit_id == event.unit.id, Appeal.is_open.is_(True)).limit(1)
+    ):
+        raise Invalid(
+            _l(
+                "Reports in this unit's queue are still being handled. Retire it once they are done."
+            )
         )
-    )
 
 
 def available_actions(actor: Any, appeal: Appeal) -> frozenset[Action]:
@@ -1017,36 +1024,13 @@ def handlers_of(session: Session, place: Place | None) -> list[User]:
     """The staff who work the queue of `place` (its grid workers, secretaries or officers)."""
     if place is None:
         return []
-    return list(
-        session.scalars(
-            select(User)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(
-                RoleGrant.place_id == place.id,
-                RoleGrant.role == HANDLER_ROLE[place.kind],
-                User.disabled_at.is_(None),
-            )
-            .order_by(User.id)
-            .distinct()
-        )
-    )
-
-
-def unit_members(session: Session, unit: Unit) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(UnitMember, UnitMember.user_id == User.id)
-            .where(UnitMember.unit_id == unit.id, User.disabled_at.is_(None))
-            .order_by(User.id)
-        )
-    )
+    return holders(session, Permission.HANDLE_APPEALS, place)
 
 
 def queue_handlers(session: Session, appeal: Appeal) -> list[User]:
     """Who works the queue the appeal is in: the unit's members, or the place's handlers."""
     if appeal.unit is not None:
-        return unit_members(session, appeal.unit)
+        return members(session, appeal.unit)
     return handlers_of(session, appeal.queue_place)
 
 

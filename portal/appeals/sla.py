@@ -12,14 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from portal.appeals.models import HandlingClass
-
-DEFAULT_HANDLING = {
-    HandlingClass.EMERGENCY: timedelta(hours=2),
-    HandlingClass.UTILITIES: timedelta(hours=24),
-    HandlingClass.GENERAL: timedelta(days=7),
-    HandlingClass.COMPLEX: timedelta(days=15),
-}
+from portal.catalogue.models import DEFAULT_HANDLING, HandlingClass
 
 
 @dataclass(frozen=True)

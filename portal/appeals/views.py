@@ -28,7 +28,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import BooleanField
 
-from portal import appeals, ratelimit
+from portal import appeals, catalogue, ratelimit
 from portal.appeals import photos, services, sla
 from portal.appeals.forms import (
     STEP_FIELDS,
@@ -39,10 +39,11 @@ from portal.appeals.forms import (
     ReportForm,
     ReviewForm,
 )
-from portal.appeals.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, event_label
+from portal.appeals.labels import RATING_LABELS, STATE_LABELS, event_label
 from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
-from portal.appeals.offered import Offered, OfferedCatalogue
 from portal.appeals.states import Action, allowed
+from portal.catalogue.labels import LEVEL_LABELS
+from portal.catalogue.offered import Offered
 from portal.db import db, outside_transactions, read_only_transactions, start_writing, utcnow
 from portal.doors import services as doors
 from portal.errors import DomainError, Invalid
@@ -67,10 +68,11 @@ REMEMBERED = 20
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["portal.appeal_clocks"] = sla.Clocks.from_config(app.config["APPEAL_CLOCKS"])
-    app.extensions["portal.offered_catalogue"] = OfferedCatalogue(
-        app.config["CATALOGUE_REFRESH_SECONDS"]
+    clocks = app.extensions["portal.appeal_clocks"] = sla.Clocks.from_config(
+        app.config["APPEAL_CLOCKS"]
     )
+    # The catalogue's pages show each handling class's time as this district configured it.
+    catalogue.use_handling_times(app, clocks.handling)
     app.jinja_env.globals.update(
         appeal_state_label=STATE_LABELS.get,
         appeal_level_label=LEVEL_LABELS.get,
@@ -225,7 +227,7 @@ def _report_page(
     GET, see _first_screen), or any screen of the ReportForm, carrying the other answers."""
     if not first_look:
         form.step.data = step
-    offered = current_app.extensions["portal.offered_catalogue"].get(db.session, current_locale())
+    offered = catalogue.on_offer(db.session, current_locale())
     page = render_template(
         "appeals/report.html",
         door=door,

@@ -1,4 +1,5 @@
-"""`flask --app portal appeals ...`: setting up the catalogue of a new district."""
+"""`flask --app portal appeals seed-catalogue`: the starting catalogue of a new district (the
+command keeps the name it was given when the catalogue was part of appeals)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from portal.appeals.catalogue import seed_catalogue
 from portal.audit.services import set_origin
+from portal.catalogue.services import seed_catalogue
 from portal.db import db
 
 

@@ -1,22 +1,21 @@
-"""The administrators' forms for the catalogue (事项清单) and for units.
+"""The administrators' forms for the catalogue (事项清单).
 
-Choices that come from the database (groups, units, places) and the handling classes (whose
+Choices that come from the database (groups, units) and the handling classes (whose
 times come from the configuration) are filled in by the views. The services check every
 rule again; these validators only catch what is plainly missing or too long.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from portal.appeals.catalogue import CODE_MAX, NAME_EN_MAX, NAME_ZH_MAX, RESOLVE_HOURS_MAX
-from portal.appeals.labels import LEVEL_LABELS
-from portal.appeals.models import HandlingClass
+from portal.catalogue.labels import LEVEL_LABELS
+from portal.catalogue.models import HandlingClass
+from portal.catalogue.services import RESOLVE_HOURS_MAX
+from portal.units.forms import code_field, name_fields, optional_int
 
 HANDLING_NAMES = {
     HandlingClass.EMERGENCY: _l("Emergency"),
@@ -26,64 +25,19 @@ HANDLING_NAMES = {
 }
 
 
-def optional_int(value: Any) -> int | None:
-    """A select's value as a number; the empty choice is None."""
-    if value is None or value == "":
-        return None
-    return int(value)
-
-
-def _code_field() -> StringField:
-    return StringField(
-        _l("Code"),
-        description=_l(
-            "Lower-case letters, digits and hyphens, like rubbish-in-corridor. It cannot be changed later."
-        ),
-        validators=[
-            InputRequired(_l("Enter a code.")),
-            Length(
-                max=CODE_MAX,
-                message=_l(
-                    "Use up to 40 lower-case letters, digits and hyphens, like rubbish-in-corridor."
-                ),
-            ),
-        ],
-        render_kw={"autocapitalize": "none", "spellcheck": "false"},
-    )
-
-
-def _name_fields() -> tuple[StringField, StringField]:
-    return (
-        StringField(
-            _l("Name in Chinese"),
-            validators=[
-                InputRequired(_l("Enter the name in Chinese.")),
-                Length(max=NAME_ZH_MAX, message=_l("Keep it within 50 characters.")),
-            ],
-        ),
-        StringField(
-            _l("Name in English"),
-            validators=[
-                InputRequired(_l("Enter the name in English: the portal is read in English too.")),
-                Length(max=NAME_EN_MAX, message=_l("Keep it within 100 characters.")),
-            ],
-        ),
-    )
-
-
 class GroupForm(FlaskForm):
     """A group of the catalogue; `code` is deleted from the form of an existing group."""
 
-    code = _code_field()
-    name_zh, name_en = _name_fields()
+    code = code_field()
+    name_zh, name_en = name_fields()
 
 
 class ItemForm(FlaskForm):
     """A kind of problem; `code` is deleted from the form of an existing one."""
 
-    code = _code_field()
+    code = code_field()
     group_id = SelectField(_l("Group"), coerce=optional_int, validate_choice=False)
-    name_zh, name_en = _name_fields()
+    name_zh, name_en = name_fields()
     default_level = RadioField(
         _l("Level it goes to"),
         coerce=int,
@@ -123,35 +77,4 @@ class ItemForm(FlaskForm):
         ),
         coerce=optional_int,
         validate_choice=False,
-    )
-
-
-class UnitForm(FlaskForm):
-    """A street office or department; `code` is deleted from the form of an existing unit."""
-
-    code = _code_field()
-    place_id = SelectField(
-        _l("Street or district it serves"), coerce=optional_int, validate_choice=False
-    )
-    name_zh, name_en = _name_fields()
-    phone = StringField(
-        _l("Office phone number (optional)"),
-        description=_l(
-            "Shown in full to residents and communities: an office line, never a mobile someone signs in with."
-        ),
-        validators=[Length(max=20, message=_l("Keep it within 20 characters."))],
-        render_kw={"inputmode": "tel"},
-    )
-
-
-class MemberForm(FlaskForm):
-    """An officer to add to a unit; made with the prefix "member" beside the unit's own form."""
-
-    phone = StringField(
-        _l("Officer's mobile number"),
-        description=_l(
-            "The number they sign in with. They must hold the officer role for the street or district this unit serves."
-        ),
-        validators=[InputRequired(_l("Enter the officer's mobile number."))],
-        render_kw={"inputmode": "tel", "autocomplete": "off"},
     )

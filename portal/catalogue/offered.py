@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, select
 from sqlalchemy.orm import Session
 
-from portal.appeals.models import CatalogueGroup, CatalogueItem
+from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.i18n import ENGLISH
 
 # Everything the form shows of the catalogue, in the order it shows it.

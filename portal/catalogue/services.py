@@ -10,7 +10,6 @@ catalogue (and whoever else knows an item) finds items by their code.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,22 +18,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.appeals.catalogue_data import CATALOGUE
-from portal.appeals.models import CatalogueGroup, CatalogueItem, HandlingClass, Level, Unit
 from portal.audit import services as audit
-from portal.errors import Forbidden, Invalid, NotFound
-from portal.permissions import Permission, holds_anywhere, require
-from portal.places.models import Place, PlaceKind
+from portal.catalogue.data import CATALOGUE
+from portal.catalogue.models import CatalogueGroup, CatalogueItem, HandlingClass, Level
+from portal.errors import Invalid, NotFound
+from portal.events import handles
+from portal.permissions import Permission, require
+from portal.units.models import Unit
+from portal.units.services import (
+    UNIT_PLACE_KINDS,
+    UnitRetiring,
+    changes,
+    check_code,
+    check_names,
+    require_catalogue_manager,
+)
 
-CODE_MAX = 40
-CODE_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-NAME_ZH_MAX = 50
-NAME_EN_MAX = 100
 # An item's own time to resolve, in whole hours: up to 60 days, four times the longest
 # handling class (complex, 15 days); anything longer is a mistyped number.
 RESOLVE_HOURS_MAX = 60 * 24
-# The kinds of place a unit may serve.
-UNIT_PLACE_KINDS = frozenset({PlaceKind.STREET, PlaceKind.DISTRICT})
 
 
 def seed_catalogue(session: Session) -> int:
@@ -69,69 +71,6 @@ def seed_catalogue(session: Session) -> int:
             added += 1
     session.flush()
     return added
-
-
-# --- rules shared with units.py ---------------------------------------------------------------
-
-
-def require_catalogue_manager(actor: Any) -> None:
-    """Raise Forbidden unless `actor` keeps the catalogue: an administrator of the portal or
-    of a district (the catalogue is one list for the whole portal)."""
-    if not holds_anywhere(actor, Permission.MANAGE_CATALOGUE):
-        raise Forbidden(
-            _l("You do not have permission to do this here."),
-            permission=Permission.MANAGE_CATALOGUE.value,
-        )
-
-
-def check_code(session: Session, model: type, raw: str, taken: Any) -> str:
-    """A new code for a group, an item or a unit: a lower-case slug no other row of `model`
-    has; `taken` is the message when one does."""
-    code = (raw or "").strip().lower()
-    if not code:
-        raise Invalid(_l("Enter a code."), field="code")
-    if len(code) > CODE_MAX or not CODE_PATTERN.fullmatch(code):
-        raise Invalid(
-            _l("Use up to 40 lower-case letters, digits and hyphens, like rubbish-in-corridor."),
-            field="code",
-        )
-    if session.scalar(select(model.id).where(model.code == code)) is not None:
-        raise Invalid(taken, field="code")
-    return code
-
-
-def check_names(name_zh: str, name_en: str) -> tuple[str, str]:
-    """Both names, trimmed: the portal is read in Chinese and in English."""
-    name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
-    if not name_zh:
-        raise Invalid(_l("Enter the name in Chinese."), field="name_zh")
-    if len(name_zh) > NAME_ZH_MAX:
-        raise Invalid(_l("Keep it within 50 characters."), field="name_zh")
-    if not name_en:
-        raise Invalid(
-            _l("Enter the name in English: the portal is read in English too."), field="name_en"
-        )
-    if len(name_en) > NAME_EN_MAX:
-        raise Invalid(_l("Keep it within 100 characters."), field="name_en")
-    return name_zh, name_en
-
-
-def changes(row: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
-    """The fields `values` would change on `row`, as [before, after] for the audit log."""
-    changed = {}
-    for name, value in values.items():
-        before = getattr(row, name)
-        if before != value:
-            changed[name] = [_plain(before), _plain(value)]
-    return changed
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, CatalogueGroup | Unit | Place):
-        return value.code
-    if isinstance(value, HandlingClass):
-        return value.value
-    return value
 
 
 def _move(rows: list[Any], row: Any, step: int, now: datetime) -> None:
@@ -451,3 +390,28 @@ def set_item_retired(
         "appeals.retire_catalogue_item" if retired else "appeals.restore_catalogue_item",
         actor=actor, target=item, now=now, details={"code": item.code},
     )  # fmt: skip
+
+
+# --- the units items go to -------------------------------------------------------------------
+
+
+def items_of(session: Session, unit: Unit) -> list[CatalogueItem]:
+    """The catalogue items this unit takes at level 3, retired ones too."""
+    return list(
+        session.scalars(
+            select(CatalogueItem)
+            .where(CatalogueItem.unit_id == unit.id)
+            .order_by(CatalogueItem.retired_at.is_not(None), CatalogueItem.name_zh)
+        )
+    )
+
+
+@handles(UnitRetiring)
+def _keep_units_items_go_to(session: Session, event: UnitRetiring) -> None:
+    """A unit that items still go to stays in use: those items would have nobody to go to."""
+    if items_of(session, event.unit):
+        raise Invalid(
+            _l(
+                "Kinds of problem still go to this unit at level 3 (they are listed on this page). Give them another unit first."
+            )
+        )

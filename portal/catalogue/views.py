@@ -1,28 +1,30 @@
-"""HTTP for administrators: the catalogue (事项清单) of appeal types, and the units (street
-offices and departments) that take level-3 appeals, with their members."""
+"""HTTP for administrators: the catalogue (事项清单) of the kinds of problem residents report."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
-from portal.appeals import catalogue, units
-from portal.appeals.admin_forms import HANDLING_NAMES, GroupForm, ItemForm, MemberForm, UnitForm
-from portal.appeals.models import CatalogueItem, HandlingClass, Unit
-from portal.appeals.services import clocks
+from portal.catalogue import forget_offered, handling_times
+from portal.catalogue import services as catalogue
+from portal.catalogue.forms import HANDLING_NAMES, GroupForm, ItemForm
+from portal.catalogue.labels import LEVEL_LABELS
+from portal.catalogue.models import CatalogueItem, HandlingClass
 from portal.db import db, utcnow
-from portal.pagination import paginate
-from portal.places.labels import KIND_LABELS
+from portal.units import services as units
+from portal.units.models import Unit
 from portal.web.forms import one_button_action, saving
 from portal.web.templating import local_name
 
-bp = Blueprint("appeals_admin", __name__, url_prefix="/admin")
+bp = Blueprint("catalogue", __name__, url_prefix="/admin")
 
 
 def exact_span(delta: timedelta) -> str:
@@ -42,12 +44,16 @@ def resolve_time(item: CatalogueItem) -> str:
     """How long resolving an appeal of `item` may take: its own time, or its class's."""
     if item.resolve_minutes:
         return exact_span(timedelta(minutes=item.resolve_minutes))
-    return exact_span(clocks().handling[item.handling])
+    return exact_span(handling_times()[item.handling])
 
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"handling_name": HANDLING_NAMES.get, "resolve_time": resolve_time}
+    return {
+        "handling_name": HANDLING_NAMES.get,
+        "level_label": LEVEL_LABELS.get,
+        "resolve_time": resolve_time,
+    }
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -58,7 +64,7 @@ def _offer_edits_at_once(response):
     """The report form in this process offers the catalogue as edited from the next request
     on (the other processes within CATALOGUE_REFRESH_SECONDS, see offered.py)."""
     if request.method == "POST":
-        current_app.extensions["portal.offered_catalogue"].forget()
+        forget_offered(current_app)
     return response
 
 
@@ -66,7 +72,7 @@ def _offer_edits_at_once(response):
 @login_required
 def index():
     groups, retired = catalogue.catalogue_overview(db.session, current_user)
-    return render_template("appeals/admin/catalogue.html", groups=groups, retired=retired)
+    return render_template("catalogue/catalogue.html", groups=groups, retired=retired)
 
 
 @bp.route("/catalogue/groups/new", methods=["GET", "POST"])
@@ -86,8 +92,8 @@ def new_group():
             )
         if saved:
             flash(_("The group is added."), "success")
-            return redirect(url_for("appeals_admin.group", group_id=group.id))
-    return render_template("appeals/admin/group.html", form=form, group=None, items=[])
+            return redirect(url_for("catalogue.group", group_id=group.id))
+    return render_template("catalogue/group.html", form=form, group=None, items=[])
 
 
 @bp.route("/catalogue/groups/<int:group_id>", methods=["GET", "POST"])
@@ -108,9 +114,9 @@ def group(group_id: int):
             )
         if saved:
             flash(_("The changes are saved."), "success")
-            return redirect(url_for("appeals_admin.group", group_id=group.id))
+            return redirect(url_for("catalogue.group", group_id=group.id))
     items = [item for item in group.items if item.retired_at is None]
-    return render_template("appeals/admin/group.html", form=form, group=group, items=items)
+    return render_template("catalogue/group.html", form=form, group=group, items=items)
 
 
 @bp.post("/catalogue/groups/<int:group_id>/up", defaults={"step": -1})
@@ -120,7 +126,7 @@ def move_group(group_id: int, step: int):
     group = catalogue.get_group(db.session, current_user, group_id)
     action = partial(catalogue.move_group, db.session, current_user, group, step, now=utcnow())
     one_button_action(action, _("The group is moved."))
-    return redirect(url_for("appeals_admin.index", _anchor=f"group-{group_id}"))
+    return redirect(url_for("catalogue.index", _anchor=f"group-{group_id}"))
 
 
 def _item_choices(form: ItemForm, item: CatalogueItem | None) -> None:
@@ -131,7 +137,7 @@ def _item_choices(form: ItemForm, item: CatalogueItem | None) -> None:
     ]
     form.handling.choices = [
         SelectChoice(handling.value, f"{HANDLING_NAMES[handling]} · {exact_span(time)}")
-        for handling, time in sorted(clocks().handling.items(), key=lambda pair: pair[1])
+        for handling, time in sorted(handling_times().items(), key=lambda pair: pair[1])
     ]
     offered = units.usable_units(db.session, current_user)
     if item is not None and item.unit is not None and item.unit not in offered:
@@ -171,8 +177,8 @@ def new_item():
             )  # fmt: skip
         if saved:
             flash(_("The kind of problem is added. The report form offers it now."), "success")
-            return redirect(url_for("appeals_admin.index", _anchor=f"item-{item.id}"))
-    return render_template("appeals/admin/item.html", form=form, item=None)
+            return redirect(url_for("catalogue.index", _anchor=f"item-{item.id}"))
+    return render_template("catalogue/item.html", form=form, item=None)
 
 
 @bp.route("/catalogue/items/<int:item_id>", methods=["GET", "POST"])
@@ -189,8 +195,8 @@ def item(item_id: int):
             catalogue.update_item(db.session, current_user, item, _item_fields(form), now=utcnow())
         if saved:
             flash(_("The changes are saved."), "success")
-            return redirect(url_for("appeals_admin.index", _anchor=f"item-{item.id}"))
-    return render_template("appeals/admin/item.html", form=form, item=item)
+            return redirect(url_for("catalogue.index", _anchor=f"item-{item.id}"))
+    return render_template("catalogue/item.html", form=form, item=item)
 
 
 @bp.post("/catalogue/items/<int:item_id>/up", defaults={"step": -1})
@@ -200,7 +206,7 @@ def move_item(item_id: int, step: int):
     item = catalogue.get_item(db.session, current_user, item_id)
     action = partial(catalogue.move_item, db.session, current_user, item, step, now=utcnow())
     one_button_action(action, _("The kind of problem is moved."))
-    return redirect(url_for("appeals_admin.group", group_id=item.group_id, _anchor="items"))
+    return redirect(url_for("catalogue.group", group_id=item.group_id, _anchor="items"))
 
 
 @bp.post("/catalogue/items/<int:item_id>/retire")
@@ -225,140 +231,9 @@ def _set_item_retired(item_id: int, retired: bool, message: str):
         partial(catalogue.set_item_retired, db.session, current_user, item, retired, now=utcnow()),
         message,
     )
-    return redirect(url_for("appeals_admin.item", item_id=item_id))
+    return redirect(url_for("catalogue.item", item_id=item_id))
 
 
-# --- units -----------------------------------------------------------------------------------
-
-
-@bp.get("/units")
-@login_required
-def unit_list():
-    page = paginate(db.session, units.units_query(current_user), request.args.get("page"))
-    return render_template(
-        "appeals/admin/units.html", page=page, members=units.member_counts(db.session, page.items)
-    )
-
-
-def _place_choices(form: UnitForm, unit: Unit | None) -> None:
-    places = units.unit_places(db.session, current_user)
-    if unit is not None and unit.place not in places:
-        places.append(unit.place)
-    form.place_id.choices = [SelectChoice("", _("Choose one"))] + [
-        SelectChoice(place.id, f"{local_name(place)} · {KIND_LABELS[place.kind]}")
-        for place in places
-    ]
-
-
-def _unit_fields(form: UnitForm) -> dict:
-    return {
-        "place_id": form.place_id.data,
-        "name_zh": form.name_zh.data,
-        "name_en": form.name_en.data,
-        "phone": form.phone.data or "",
-    }
-
-
-@bp.route("/units/new", methods=["GET", "POST"])
-@login_required
-def new_unit():
-    catalogue.require_catalogue_manager(current_user)
-    form = UnitForm()
-    _place_choices(form, None)
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            unit = units.create_unit(
-                db.session, current_user, code=form.code.data, now=utcnow(),
-                **_unit_fields(form),
-            )  # fmt: skip
-        if saved:
-            flash(_("The unit is added. Now add the officers who work its queue."), "success")
-            return redirect(url_for("appeals_admin.unit", unit_id=unit.id, _anchor="members"))
-    return render_template("appeals/admin/new_unit.html", form=form)
-
-
-def _unit_page(unit: Unit, form: UnitForm | None = None, member_form: MemberForm | None = None):
-    """The unit's page, with the form that was just sent (and its problems) if any."""
-    if form is None:
-        form = UnitForm(formdata=None, obj=unit)
-        del form.code
-        _place_choices(form, unit)
-    page = render_template(
-        "appeals/admin/unit.html",
-        unit=unit,
-        form=form,
-        member_form=member_form or MemberForm(formdata=None, prefix="member"),
-        members=units.members_of(db.session, unit),
-        items=units.items_of(db.session, unit),
-    )
-    return page, 400 if form.errors or form.form_errors or member_form else 200
-
-
-@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
-@login_required
-def unit(unit_id: int):
-    unit = units.get_unit(db.session, current_user, unit_id)
-    if request.method == "GET":
-        return _unit_page(unit)
-    form = UnitForm(obj=unit)
-    del form.code
-    _place_choices(form, unit)
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            units.update_unit(db.session, current_user, unit, now=utcnow(), **_unit_fields(form))
-        if saved:
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("appeals_admin.unit", unit_id=unit.id))
-    return _unit_page(unit, form=form)
-
-
-@bp.post("/units/<int:unit_id>/members")
-@login_required
-def add_member(unit_id: int):
-    unit = units.get_unit(db.session, current_user, unit_id)
-    form = MemberForm(prefix="member")
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            user = units.add_member(db.session, current_user, unit, form.phone.data, now=utcnow())
-        if saved:
-            flash(
-                _(
-                    "%(name)s is a member of the unit now.",
-                    name=user.display_name or _("The officer"),
-                ),
-                "success",
-            )
-            return redirect(url_for("appeals_admin.unit", unit_id=unit_id, _anchor="members"))
-    return _unit_page(unit, member_form=form)
-
-
-@bp.post("/units/<int:unit_id>/members/<int:user_id>/remove")
-@login_required
-def remove_member(unit_id: int, user_id: int):
-    unit = units.get_unit(db.session, current_user, unit_id)
-    one_button_action(
-        partial(units.remove_member, db.session, current_user, unit, user_id, now=utcnow()),
-        _("The officer is no longer a member of the unit."),
-    )
-    return redirect(url_for("appeals_admin.unit", unit_id=unit_id, _anchor="members"))
-
-
-@bp.post("/units/<int:unit_id>/retire")
-@login_required
-def retire_unit(unit_id: int):
-    return _set_unit_retired(unit_id, True, _("The unit is retired. It takes nothing new."))
-
-
-@bp.post("/units/<int:unit_id>/restore")
-@login_required
-def restore_unit(unit_id: int):
-    return _set_unit_retired(unit_id, False, _("The unit is in use again."))
-
-
-def _set_unit_retired(unit_id: int, retired: bool, message: str):
-    unit = units.get_unit(db.session, current_user, unit_id)
-    one_button_action(
-        partial(units.set_unit_retired, db.session, current_user, unit, retired, now=utcnow()),
-        message,
-    )
-    return redirect(url_for("appeals_admin.unit", unit_id=unit_id))
+def unit_items(session: Session, actor: Any, unit: Unit) -> dict[str, Any]:
+    """The panel of a unit's page listing the kinds of problem it takes at level 3."""
+    return {"items": catalogue.items_of(session, unit)}

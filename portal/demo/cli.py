@@ -8,8 +8,8 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from portal.accounts.labels import ROLE_LABELS
-from portal.appeals.catalogue import seed_catalogue
 from portal.audit.services import set_origin
+from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
 from portal.demo.services import demo_logins, has_places, seed_demo, seed_demo_units
 

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import staff
 from portal.accounts.models import User
-from portal.appeals.models import CatalogueItem, Unit, UnitMember
+from portal.catalogue.models import CatalogueItem
 from portal.demo import data
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Place, RiskGrade
+from portal.units.models import Unit, UnitMember
 
 
 def has_places(session: Session) -> bool:

@@ -9,7 +9,10 @@ commit. Units are retired, never deleted: appeals and summonses keep pointing at
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -17,20 +20,96 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
-from portal.appeals.catalogue import (
-    UNIT_PLACE_KINDS,
-    changes,
-    check_code,
-    check_names,
-    require_catalogue_manager,
-)
-from portal.appeals.models import Appeal, CatalogueItem, Unit, UnitMember
 from portal.audit import services as audit
-from portal.errors import Invalid, NotFound
-from portal.permissions import Permission, Role, covers, require, scopes
+from portal.errors import Forbidden, Invalid, NotFound
+from portal.events import DomainEvent, publish
+from portal.permissions import Permission, Role, covers, holds_anywhere, require, scopes
 from portal.phones import mask_phone, normalize_phone
-from portal.places.models import Place
+from portal.places.models import Place, PlaceKind
 from portal.places.services import check_public_phone
+from portal.units.models import Unit, UnitMember
+
+CODE_MAX = 40
+CODE_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+NAME_ZH_MAX = 50
+NAME_EN_MAX = 100
+# The kinds of place a unit may serve.
+UNIT_PLACE_KINDS = frozenset({PlaceKind.STREET, PlaceKind.DISTRICT})
+
+
+# --- rules the catalogue's pages share: the same administrators keep both -----------------------
+
+
+def require_catalogue_manager(actor: Any) -> None:
+    """Raise Forbidden unless `actor` keeps the catalogue: an administrator of the portal or
+    of a district (the catalogue is one list for the whole portal)."""
+    if not holds_anywhere(actor, Permission.MANAGE_CATALOGUE):
+        raise Forbidden(
+            _l("You do not have permission to do this here."),
+            permission=Permission.MANAGE_CATALOGUE.value,
+        )
+
+
+def check_code(session: Session, model: type, raw: str, taken: Any) -> str:
+    """A new code for a group, an item or a unit: a lower-case slug no other row of `model`
+    has; `taken` is the message when one does."""
+    code = (raw or "").strip().lower()
+    if not code:
+        raise Invalid(_l("Enter a code."), field="code")
+    if len(code) > CODE_MAX or not CODE_PATTERN.fullmatch(code):
+        raise Invalid(
+            _l("Use up to 40 lower-case letters, digits and hyphens, like rubbish-in-corridor."),
+            field="code",
+        )
+    if session.scalar(select(model.id).where(model.code == code)) is not None:
+        raise Invalid(taken, field="code")
+    return code
+
+
+def check_names(name_zh: str, name_en: str) -> tuple[str, str]:
+    """Both names, trimmed: the portal is read in Chinese and in English."""
+    name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
+    if not name_zh:
+        raise Invalid(_l("Enter the name in Chinese."), field="name_zh")
+    if len(name_zh) > NAME_ZH_MAX:
+        raise Invalid(_l("Keep it within 50 characters."), field="name_zh")
+    if not name_en:
+        raise Invalid(
+            _l("Enter the name in English: the portal is read in English too."), field="name_en"
+        )
+    if len(name_en) > NAME_EN_MAX:
+        raise Invalid(_l("Keep it within 100 characters."), field="name_en")
+    return name_zh, name_en
+
+
+def changes(row: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields `values` would change on `row`, as [before, after] for the audit log."""
+    changed = {}
+    for name, value in values.items():
+        before = getattr(row, name)
+        if before != value:
+            changed[name] = [_plain(before), _plain(value)]
+    return changed
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit log keeps it: a group, unit or place by its code, a class by name."""
+    if isinstance(getattr(value, "code", None), str):
+        return value.code
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+@dataclass(frozen=True)
+class UnitRetiring(DomainEvent):
+    """A unit is about to be retired: a feature whose work still goes to it refuses (raises
+    Invalid) and the unit stays in use."""
+
+    unit: Unit
+
+
+# --- units -----------------------------------------------------------------------------------
 
 
 def _within_scopes(actor: Any) -> Any:
@@ -89,6 +168,8 @@ def member_counts(session: Session, units: list[Unit]) -> dict[int, int]:
 
 
 def members_of(session: Session, unit: Unit) -> list[UnitMember]:
+    """The unit's memberships, disabled accounts too, longest-standing first: the page where
+    administrators add and remove them."""
     return list(
         session.scalars(
             select(UnitMember)
@@ -98,13 +179,25 @@ def members_of(session: Session, unit: Unit) -> list[UnitMember]:
     )
 
 
-def items_of(session: Session, unit: Unit) -> list[CatalogueItem]:
-    """The catalogue items this unit takes at level 3, retired ones too."""
+def members(session: Session, unit: Unit) -> list[User]:
+    """The active users who work the unit's queue and answer its summonses, by account id."""
     return list(
         session.scalars(
-            select(CatalogueItem)
-            .where(CatalogueItem.unit_id == unit.id)
-            .order_by(CatalogueItem.retired_at.is_not(None), CatalogueItem.name_zh)
+            select(User)
+            .join(UnitMember, UnitMember.user_id == User.id)
+            .where(UnitMember.unit_id == unit.id, User.disabled_at.is_(None))
+            .order_by(User.id)
+        )
+    )
+
+
+def units_of_member(session: Session, user_id: int) -> frozenset[int]:
+    """The ids of the units in use whose queues the user works."""
+    return frozenset(
+        session.scalars(
+            select(UnitMember.unit_id)
+            .join(Unit, Unit.id == UnitMember.unit_id)
+            .where(UnitMember.user_id == user_id, Unit.retired_at.is_(None))
         )
     )
 
@@ -190,25 +283,13 @@ def update_unit(
 def set_unit_retired(
     session: Session, actor: Any, unit: Unit, retired: bool, *, now: datetime
 ) -> None:
-    """Retire a unit (it takes nothing new) or bring it back. One that catalogue items still
-    go to stays in use: those items would have nobody to go to."""
+    """Retire a unit (it takes nothing new) or bring it back. One that other features still
+    send work to stays in use (see UnitRetiring): that work would have nobody to go to."""
     require(actor, Permission.MANAGE_CATALOGUE, unit.place)
     if retired == (unit.retired_at is not None):
         raise Invalid(_l("Nothing to change: the unit is already so."))
-    if retired and items_of(session, unit):
-        raise Invalid(
-            _l(
-                "Kinds of problem still go to this unit at level 3 (they are listed on this page). Give them another unit first."
-            )
-        )
-    if retired and session.scalar(
-        select(Appeal.id).where(Appeal.unit_id == unit.id, Appeal.is_open.is_(True)).limit(1)
-    ):
-        raise Invalid(
-            _l(
-                "Reports in this unit's queue are still being handled. Retire it once they are done."
-            )
-        )
+    if retired:
+        publish(session, UnitRetiring(unit))
     unit.retired_at = now if retired else None
     session.flush()
     audit.record(

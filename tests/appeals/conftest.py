@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.appeals import services
-from portal.appeals.catalogue import seed_catalogue
-from portal.appeals.models import Appeal, CatalogueItem, Unit, UnitMember
+from portal.appeals.models import Appeal
+from portal.catalogue.models import CatalogueItem
+from portal.catalogue.services import seed_catalogue
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
+from portal.units.models import Unit, UnitMember
 from tests import factories
 
 RESIDENT = "13712345678"

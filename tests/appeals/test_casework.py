@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.appeals import casework, clockwork, queues, services, units
+from portal.appeals import casework, clockwork, queues, services
 from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
 from portal.permissions import Role
+from portal.units import services as units
 from tests import factories
 from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
 

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.appeals import casework, clockwork, services
-from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind, Unit, UnitMember
+from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind
 from portal.errors import Invalid
+from portal.units.models import Unit, UnitMember
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import RESIDENT, file_appeal, item, messages
 

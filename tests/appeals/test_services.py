@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.appeals import casework, clockwork, queues, services, sla
-from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind, HandlingClass
+from portal.appeals.models import Appeal, AppealEvent, AppealState, EventKind
 from portal.appeals.states import ALLOWED, Action
 from portal.audit.models import AuditEvent
+from portal.catalogue.models import HandlingClass
 from portal.errors import Forbidden, Invalid, NotFound, TooMany
 from portal.permissions import Role
 from tests import factories

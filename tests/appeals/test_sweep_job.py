@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.appeals.catalogue import seed_catalogue
 from portal.appeals.models import Appeal
+from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
 from portal.permissions import Role
 from tests import factories

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import event, select
 
-from portal.appeals.catalogue import seed_catalogue
 from portal.appeals.models import Appeal, AppealPhoto, AppealState
+from portal.catalogue.services import seed_catalogue
 from portal.db import db
 from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff

@@ -48,9 +48,10 @@ from sqlalchemy import func, insert, select
 
 from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
-from portal.appeals.catalogue import seed_catalogue
-from portal.appeals.models import Appeal, AppealState, CatalogueItem
+from portal.appeals.models import Appeal, AppealState
 from portal.appeals.tracking import ALPHABET
+from portal.catalogue.models import CatalogueItem
+from portal.catalogue.services import seed_catalogue
 from portal.db import db, make_engine, utcnow
 from portal.migrations import upgrade
 from portal.permissions import Role

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.appeals import services
-from portal.appeals.models import AppealState, CatalogueItem
+from portal.appeals.models import AppealState
+from portal.catalogue.models import CatalogueItem
 from portal.db import db, utcnow
 from portal.places.models import Building, Place
 from tests.browser.test_appeals import GRID_WORKER, SECRETARY, TEXT, appeal_of, go_on, sms_kinds

@@ -8,9 +8,10 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.appeals.models import CatalogueGroup, CatalogueItem, Unit
+from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.db import db
 from portal.places.models import Building, Place
+from portal.units.models import Unit
 from tests.browser.test_doors import GRID
 from tests.browser.test_places import ADMIN, TEXT, staff_sign_in
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.appeals import offered
-from portal.appeals.models import CatalogueGroup, CatalogueItem, HandlingClass
-from portal.appeals.offered import OfferedCatalogue
+from portal.catalogue import offered  # the module (the package offers `on_offer`)
+from portal.catalogue.models import CatalogueGroup, CatalogueItem, HandlingClass
+from portal.catalogue.offered import OfferedCatalogue
 from portal.db import utcnow
 from portal.i18n import CHINESE, ENGLISH
 from tests.appeals.conftest import item
