@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from portal.appeals.catalogue import seed_catalogue
+from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
 from portal.demo.services import seed_demo, seed_demo_units
 from tests.conftest import ROOT_DIR, dispose, make_test_app, migrated_engine

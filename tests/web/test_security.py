@@ -9,11 +9,11 @@ from flask import Flask
 from sqlalchemy import select, text
 
 import portal.models  # noqa: F401
-from portal.appeals import units
-from portal.appeals.catalogue import seed_catalogue
-from portal.appeals.models import CatalogueItem
+from portal.catalogue.models import CatalogueItem
+from portal.catalogue.services import seed_catalogue
 from portal.db import Base, make_engine
 from portal.permissions import SYSTEM, Role
+from portal.units import services as units
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
 from tests.conftest import Client, dispose, make_test_app
