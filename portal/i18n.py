@@ -8,6 +8,7 @@ set by the switch, the browser's Accept-Language, then Chinese. Browsers send ta
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -19,6 +20,18 @@ LANGUAGE_COOKIE = "portal_lang"
 # The value of <html lang> and of the language switch's label, per locale.
 HTML_LANG = {CHINESE: "zh-CN", ENGLISH: "en"}
 LANGUAGE_NAMES = {CHINESE: "中文", ENGLISH: "English"}
+
+
+def text_in(locale: str, chinese: str, english: str) -> str:
+    """The text for a reader of `locale`: the English one for an English reader when there is
+    one, else the Chinese (every name has a Chinese form; an English one is optional)."""
+    return english if locale == ENGLISH and english else chinese
+
+
+def name_in(thing: Any, locale: str) -> str:
+    """A place's, building's, unit's or catalogue entry's name (`name_zh`, `name_en`) for a
+    reader of `locale`."""
+    return text_in(locale, thing.name_zh, getattr(thing, "name_en", "") or "")
 
 
 def locale_for_tag(tag: str | None) -> str | None:

@@ -14,7 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from portal.i18n import ENGLISH, HTML_LANG, LANGUAGE_NAMES, LOCALES
+from portal.i18n import HTML_LANG, LANGUAGE_NAMES, LOCALES, name_in, text_in
 from portal.phones import mask_phone, spaced_phone, tel_uri
 
 
@@ -23,15 +23,13 @@ def current_locale() -> str:
 
 
 def local_name(thing: Any) -> str:
-    """A place's or building's name in the reader's language (Chinese when there is no other)."""
-    if current_locale() == ENGLISH and getattr(thing, "name_en", ""):
-        return thing.name_en
-    return thing.name_zh
+    """A place's or building's name in the reader's language (portal.i18n.name_in)."""
+    return name_in(thing, current_locale())
 
 
 def local_text(chinese: str, english: str) -> str:
     """The English text for an English reader when there is one, else the Chinese."""
-    return english if current_locale() == ENGLISH and english else chinese
+    return text_in(current_locale(), chinese, english)
 
 
 def local_time(moment: datetime | None, format: str = "medium") -> str:
