@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from portal.i18n import CHINESE, ENGLISH, locale_for_tag, name_in, text_in
+from portal.i18n import CHINESE, ENGLISH, name_in, text_in
 
 
 def test_an_english_reader_gets_the_english_name_and_the_chinese_one_when_there_is_none():
@@ -13,14 +13,3 @@ def test_an_english_reader_gets_the_english_name_and_the_chinese_one_when_there_
     assert name_in(named, CHINESE) == "塘尾社区"
     assert text_in(ENGLISH, "楼道灯不亮", "") == "楼道灯不亮"
     assert text_in(CHINESE, "楼道灯不亮", "Stair light out") == "楼道灯不亮"
-
-
-def test_browser_tags_map_onto_the_two_catalogues():
-    assert [locale_for_tag(tag) for tag in ("zh-CN", "zh_Hans_CN", "zh", "en-GB", "fr", "")] == [
-        CHINESE,
-        CHINESE,
-        CHINESE,
-        ENGLISH,
-        None,
-        None,
-    ]
