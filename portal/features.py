@@ -27,6 +27,7 @@ FEATURES: tuple[str, ...] = (
     "portal.notifications",
     "portal.accounts",
     "portal.places",
+    "portal.staff",
     "portal.doors",
     "portal.catalogue",
     "portal.units",

@@ -9,27 +9,14 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts import cli, labels, services, sessions, views
+    from portal.accounts import labels, services, sessions, views
     from portal.features import Tile, add_tile
     from portal.jobs.registry import register
-    from portal.permissions import Permission, holds_anywhere
 
     sessions.init_app(app)
     app.register_blueprint(views.bp)
-    app.cli.add_command(cli.users_cli)
     register(app, "accounts.purge_sign_in_codes", timedelta(hours=1), services.purge_sign_in_codes)
     app.jinja_env.globals["role_label"] = labels.ROLE_LABELS.get
-    add_tile(
-        app,
-        "desk",
-        Tile(
-            "accounts.users",
-            _l("Staff accounts"),
-            _l("Create accounts, grant and take away roles, disable accounts."),
-            shown=lambda actor: holds_anywhere(actor, Permission.MANAGE_STAFF),
-            order=600,
-        ),
-    )
     add_tile(
         app,
         "desk",

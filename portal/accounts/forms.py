@@ -1,4 +1,4 @@
-"""Forms of the accounts feature: signing in, one's own account, and managing staff."""
+"""Forms of the accounts feature: signing in and one's own account."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
-from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.services import valid_phone
 from portal.errors import Invalid
 from portal.i18n import CHINESE, ENGLISH
-from portal.permissions import Role
 
 
 def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
@@ -101,55 +99,4 @@ class PreferencesForm(FlaskForm):
             SelectChoice(CHINESE, "中文"),
             SelectChoice(ENGLISH, "English"),
         ],
-    )
-
-
-ROLE_CHOICES = [
-    SelectChoice(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.RESIDENT
-]
-PLACE_CODE_HINT = _l(
-    "For example the code of a grid or a community. Leave empty for an administrator of the whole portal."
-)
-
-
-class NewStaffForm(FlaskForm):
-    phone = phone_field(_l("Enter the mobile number."))
-    display_name = StringField(
-        _l("Name"),
-        validators=[
-            InputRequired(_l("Enter the person's name.")),
-            Length(max=50, message=_l("Use at most %(max)d characters.")),
-        ],
-    )
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    place_code = StringField(_l("Code of the place"), description=PLACE_CODE_HINT)
-    password = PasswordField(
-        _l("Temporary password"),
-        validators=[InputRequired(_l("Enter a temporary password."))],
-        render_kw={"autocomplete": "new-password"},
-        description=_l(
-            "Tell it to the person in person or by phone. They must change it when they first sign in."
-        ),
-    )
-
-
-class UserSearchForm(FlaskForm):
-    """Sent by POST, so that a phone number searched for stays out of URLs and access logs."""
-
-    q = StringField(_l("Search by name or phone number"), validators=[Length(max=50)])
-
-
-class GrantForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    place_code = StringField(_l("Code of the place"), description=PLACE_CODE_HINT)
-
-
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New temporary password"),
-        validators=[InputRequired(_l("Enter a temporary password."))],
-        render_kw={"autocomplete": "new-password"},
-        description=_l(
-            "Every session of this account ends. The person must change the password when they next sign in."
-        ),
     )

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts import staff
 from portal.accounts.models import User
 from portal.catalogue.models import CatalogueItem
 from portal.demo import data
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Place, RiskGrade
+from portal.staff import services as staff
 from portal.units.models import Unit, UnitMember
 
 

@@ -13,14 +13,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, insert, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from portal.accounts.models import RoleGrant, User
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.permissions import Permission, can, require, scopes
+from portal.events import publish
+from portal.permissions import Actor, Permission, can, require, scopes
 from portal.places.codes import generate_code
 from portal.places.csvio import BuildingRow, ImportFailed, RowError, read_buildings
+from portal.places.events import PublicPhoneChosen
 from portal.places.models import CHILD_KIND, Building, Place, PlaceKind, RiskGrade
 
 # Large IN lists are sent in chunks: SQLite and PostgreSQL both cap bound parameters.
@@ -32,7 +33,7 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _CHUNK]
 
 
-def get_place(session: Session, actor: Any, place_id: int) -> Place:
+def get_place(session: Session, actor: Actor, place_id: int) -> Place:
     """The place, if it exists and `actor` may manage it."""
     place = session.get(Place, place_id)
     if place is None:
@@ -41,7 +42,7 @@ def get_place(session: Session, actor: Any, place_id: int) -> Place:
     return place
 
 
-def get_building(session: Session, actor: Any, building_id: int) -> Building:
+def get_building(session: Session, actor: Actor, building_id: int) -> Building:
     building = session.get(Building, building_id)
     if building is None:
         raise NotFound(_l("There is no such building."))
@@ -49,7 +50,7 @@ def get_building(session: Session, actor: Any, building_id: int) -> Building:
     return building
 
 
-def places_overview(session: Session, actor: Any) -> tuple[list[Place], bool]:
+def places_overview(session: Session, actor: Actor) -> tuple[list[Place], bool]:
     """The widest places `actor` manages, and whether they may add a district."""
     may_add_district = can(actor, Permission.MANAGE_PLACES, None)
     places = managed_places(session, actor)
@@ -58,7 +59,7 @@ def places_overview(session: Session, actor: Any) -> tuple[list[Place], bool]:
     return places, may_add_district
 
 
-def new_place_kind(actor: Any, parent: Place | None) -> PlaceKind:
+def new_place_kind(actor: Actor, parent: Place | None) -> PlaceKind:
     """What a new place inside `parent` will be, if `actor` may add one there."""
     require(actor, Permission.MANAGE_PLACES, parent)
     if parent is None:
@@ -68,7 +69,7 @@ def new_place_kind(actor: Any, parent: Place | None) -> PlaceKind:
     return CHILD_KIND[parent.kind]
 
 
-def get_grid(session: Session, actor: Any, place_id: int) -> Place:
+def get_grid(session: Session, actor: Actor, place_id: int) -> Place:
     """A grid `actor` manages (buildings are added to grids only)."""
     grid = get_place(session, actor, place_id)
     if grid.kind != PlaceKind.GRID:
@@ -76,7 +77,7 @@ def get_grid(session: Session, actor: Any, place_id: int) -> Place:
     return grid
 
 
-def trail(actor: Any, place: Place) -> list[tuple[Place, bool]]:
+def trail(actor: Actor, place: Place) -> list[tuple[Place, bool]]:
     """The areas above `place` and `place` itself, each with whether `actor` may open it."""
     return [
         (step, can(actor, Permission.MANAGE_PLACES, step)) for step in [*place.ancestors, place]
@@ -93,19 +94,7 @@ def grid_by_code(session: Session, code: str) -> Place:
     return grid
 
 
-def staff_of(session: Session, place: Place) -> list[RoleGrant]:
-    """The roles held on `place` itself (its secretary, its grid worker), with their holders."""
-    return list(
-        session.scalars(
-            select(RoleGrant)
-            .where(RoleGrant.place_id == place.id)
-            .options(joinedload(RoleGrant.user))
-            .order_by(RoleGrant.role, RoleGrant.id)
-        )
-    )
-
-
-def managed_places(session: Session, actor: Any) -> list[Place]:
+def managed_places(session: Session, actor: Actor) -> list[Place]:
     """The widest places `actor` manages: every district for a portal-wide administrator."""
     places = scopes(actor, Permission.MANAGE_PLACES)
     if places == [None]:
@@ -190,16 +179,9 @@ def check_public_phone(session: Session, phone: str) -> None:
         or not any(ch.isdigit() for ch in phone)
     ):
         raise Invalid(_l("Enter a phone number of digits, like 0755-2345 6789."), field="phone")
-    # A number on every door is no secret: if it were someone's sign-in number, anyone could
-    # try passwords against it and lock that person out.
+    # Whose numbers people sign in with is not this feature's business: a handler refuses those.
     digits = "".join(ch for ch in phone if ch.isdigit())
-    if session.scalar(select(User.id).where(User.phone == digits[-11:])) is not None:
-        raise Invalid(
-            _l(
-                "This is someone's sign-in number. Posters need a work number that nobody signs in with."
-            ),
-            field="phone",
-        )
+    publish(session, PublicPhoneChosen(phone=phone, digits=digits))
 
 
 def _check_place_fields(
@@ -218,7 +200,7 @@ def _check_place_fields(
 
 def create_place(
     session: Session,
-    actor: Any,
+    actor: Actor,
     parent: Place | None,
     *,
     code: str,
@@ -264,7 +246,7 @@ def create_place(
 
 def update_place(
     session: Session,
-    actor: Any,
+    actor: Actor,
     place: Place,
     *,
     code: str,
@@ -315,7 +297,7 @@ def _check_building_fields(fields: BuildingFields) -> None:
         raise Invalid(_l("The number of households cannot be negative."), field="households")
 
 
-def _require_grid(actor: Any, grid: Place) -> None:
+def _require_grid(actor: Actor, grid: Place) -> None:
     if grid.kind != PlaceKind.GRID:
         raise Invalid(_l("Buildings belong to a grid."), field="grid")
     require(actor, Permission.MANAGE_PLACES, grid)
@@ -336,7 +318,7 @@ def new_public_codes(session: Session, count: int) -> list[str]:
 
 
 def create_building(
-    session: Session, actor: Any, grid: Place, fields: BuildingFields, *, now: datetime
+    session: Session, actor: Actor, grid: Place, fields: BuildingFields, *, now: datetime
 ) -> Building:
     _require_grid(actor, grid)
     _check_building_fields(fields)
@@ -359,7 +341,7 @@ def create_building(
 
 def update_building(
     session: Session,
-    actor: Any,
+    actor: Actor,
     building: Building,
     grid: Place,
     fields: BuildingFields,
@@ -389,7 +371,7 @@ class ImportSummary:
 
 def import_buildings(
     session: Session,
-    actor: Any,
+    actor: Actor,
     data: bytes,
     *,
     within: Place | None,
@@ -472,7 +454,7 @@ def _load_by(session: Session, model: Any, column: Any, keys: set[str]) -> dict[
 
 
 def _row_problems(
-    actor: Any,
+    actor: Actor,
     row: BuildingRow,
     within: Place | None,
     grids: dict[str, Place],
@@ -545,7 +527,7 @@ def _row_problems(
     return problems
 
 
-def _inside(actor: Any, target: Any, within: Place | None) -> bool:
+def _inside(actor: Actor, target: Any, within: Place | None) -> bool:
     if within is not None and not target.scope_path.startswith(within.path):
         return False
     return can(actor, Permission.MANAGE_PLACES, target)

@@ -49,7 +49,7 @@ def detail(place_id: int):
         child_kind=CHILD_KIND.get(place.kind),
         page=page,
         search=search,
-        staff=services.staff_of(db.session, place),
+        panels=panels(current_app, "places.place", db.session, current_user, place),
     )
 
 

@@ -6,12 +6,12 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from portal.accounts import staff
 from portal.accounts.labels import ROLE_LABELS
 from portal.audit.services import set_origin
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
+from portal.staff import services as staff
 
 
 @click.group("users", help="Manage accounts.")

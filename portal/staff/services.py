@@ -1,4 +1,5 @@
-"""Managing staff accounts: creating them, granting and revoking roles, disabling, resetting.
+"""Managing staff accounts: creating them, granting and revoking roles, disabling, resetting,
+and who works a place.
 
 Each function checks the acting user's permission on the places involved and writes the
 change to the audit log. They flush but never commit.
@@ -7,18 +8,17 @@ change to the audit log. They flush but never commit.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password, password_problem
 from portal.accounts.services import end_all_sessions, valid_phone
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.permissions import STAFF_ROLES, Permission, Role, can, require, scopes
+from portal.permissions import STAFF_ROLES, Actor, Permission, Role, can, require, scopes
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
 
@@ -34,7 +34,7 @@ GRANTABLE_ON: dict[Role, frozenset[PlaceKind | None]] = {
 }
 
 
-def require_staff_manager(actor: Any) -> list[Place | None]:
+def require_staff_manager(actor: Actor) -> list[Place | None]:
     """The places where `actor` manages staff ([None]: everywhere); Forbidden if none."""
     places = scopes(actor, Permission.MANAGE_STAFF)
     if not places:
@@ -42,7 +42,7 @@ def require_staff_manager(actor: Any) -> list[Place | None]:
     return places
 
 
-def _visible_to(actor: Any) -> ColumnElement[bool]:
+def _visible_to(actor: Actor) -> ColumnElement[bool]:
     """Accounts `actor` may look at: those holding a role inside the actor's area.
 
     Residents (no role on any place) are seen only by administrators of the whole portal.
@@ -55,7 +55,7 @@ def _visible_to(actor: Any) -> ColumnElement[bool]:
     return User.id.in_(holders)
 
 
-def _can_see(actor: Any, user: User) -> bool:
+def _can_see(actor: Actor, user: User) -> bool:
     places = require_staff_manager(actor)
     if places == [None]:
         return True
@@ -65,7 +65,7 @@ def _can_see(actor: Any, user: User) -> bool:
     )
 
 
-def get_user(session: Session, actor: Any, user_id: int) -> User:
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
     """An account `actor` may look at."""
     user = session.get(User, user_id)
     if user is None:
@@ -75,7 +75,7 @@ def get_user(session: Session, actor: Any, user_id: int) -> User:
     return user
 
 
-def users_query(actor: Any, search: str = "") -> Select:
+def users_query(actor: Actor, search: str = "") -> Select:
     """Accounts `actor` may look through, staff first, by phone number; optionally a search."""
     query = select(User).where(_visible_to(actor))
     digits = "".join(ch for ch in search if ch.isdigit())
@@ -91,7 +91,7 @@ def users_query(actor: Any, search: str = "") -> Select:
     return query.order_by(has_staff_role.desc(), User.phone)
 
 
-def reveal_phone(session: Session, actor: Any, user: User, *, now: datetime) -> str:
+def reveal_phone(session: Session, actor: Actor, user: User, *, now: datetime) -> str:
     """The full number, for calling the person; each look is written to the audit log."""
     if not _can_see(actor, user):
         raise Forbidden(_l("This account works outside your area."))
@@ -107,7 +107,7 @@ def _check_new_password(password: str, phone: str) -> None:
 
 def create_user(
     session: Session,
-    actor: Any,
+    actor: Actor,
     *,
     phone: str,
     display_name: str,
@@ -149,7 +149,9 @@ def find_user_by_phone(session: Session, phone: str) -> User | None:
     return session.scalar(select(User).where(User.phone == number)) if number else None
 
 
-def _grant_place(session: Session, actor: Any, role: Role, place_code: str | None) -> Place | None:
+def _grant_place(
+    session: Session, actor: Actor, role: Role, place_code: str | None
+) -> Place | None:
     """The place a role is to be granted on, if the role fits it and `actor` may grant there."""
     place = None
     if place_code and place_code.strip():
@@ -167,7 +169,7 @@ def _grant_place(session: Session, actor: Any, role: Role, place_code: str | Non
 
 def create_staff(
     session: Session,
-    actor: Any,
+    actor: Actor,
     *,
     phone: str,
     display_name: str,
@@ -215,7 +217,7 @@ def create_staff(
 
 
 def grant_role(
-    session: Session, actor: Any, user: User, role: Role, place_code: str | None, *, now: datetime
+    session: Session, actor: Actor, user: User, role: Role, place_code: str | None, *, now: datetime
 ) -> RoleGrant:
     """Appoint `user` to `role` on the place with `place_code` (empty: the whole portal)."""
     place = _grant_place(session, actor, role, place_code)
@@ -234,7 +236,9 @@ def grant_role(
     return grant
 
 
-def revoke_role(session: Session, actor: Any, user: User, grant_id: int, *, now: datetime) -> None:
+def revoke_role(
+    session: Session, actor: Actor, user: User, grant_id: int, *, now: datetime
+) -> None:
     """Take one of `user`'s roles away; it stops working at their next request."""
     grant = session.get(RoleGrant, grant_id)
     if grant is None or grant.user_id != user.id:
@@ -250,7 +254,7 @@ def revoke_role(session: Session, actor: Any, user: User, grant_id: int, *, now:
     )
 
 
-def _require_over(actor: Any, user: User) -> None:
+def _require_over(actor: Actor, user: User) -> None:
     """Raise Forbidden unless `actor` manages staff on every place `user` holds a role on."""
     places = [grant.place for grant in user.grants] or [None]
     if not all(can(actor, Permission.MANAGE_STAFF, place) for place in places):
@@ -258,7 +262,7 @@ def _require_over(actor: Any, user: User) -> None:
 
 
 def set_disabled(
-    session: Session, actor: Any, user: User, disabled: bool, *, now: datetime
+    session: Session, actor: Actor, user: User, disabled: bool, *, now: datetime
 ) -> None:
     """Disable an account (every session ends at once) or enable it again."""
     _require_over(actor, user)
@@ -275,7 +279,7 @@ def set_disabled(
 
 
 def reset_password(
-    session: Session, actor: Any, user: User, password: str, *, now: datetime
+    session: Session, actor: Actor, user: User, password: str, *, now: datetime
 ) -> None:
     """Give an account a temporary password and unlock it; the owner must change it."""
     _require_over(actor, user)
@@ -286,3 +290,15 @@ def reset_password(
     user.locked_until = None
     end_all_sessions(user)
     audit.record(session, "accounts.reset_password", actor=actor, target=user, now=now)
+
+
+def staff_of(session: Session, place: Place) -> list[RoleGrant]:
+    """The roles held on `place` itself (its secretary, its grid worker), with their holders."""
+    return list(
+        session.scalars(
+            select(RoleGrant)
+            .where(RoleGrant.place_id == place.id)
+            .options(joinedload(RoleGrant.user))
+            .order_by(RoleGrant.role, RoleGrant.id)
+        )
+    )

@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from portal.accounts import staff
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.permissions import SYSTEM, Role
+from portal.staff import services as staff
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("app_context")
