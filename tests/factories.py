@@ -19,6 +19,8 @@ PASSWORD = "a long test passphrase"
 _phones = itertools.count(1)
 _codes = itertools.count(1)
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+# The key sign-in codes are kept under in the tests: the test app's secret key.
+CODE_SECRET = b"test-secret-key"
 
 
 @cache

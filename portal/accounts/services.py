@@ -13,7 +13,6 @@ import math
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -46,17 +45,19 @@ def valid_phone(raw: str | None) -> str:
     return phone
 
 
-def _code_digest(phone: str, code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+def _code_digest(secret: bytes, phone: str, code: str) -> str:
+    return hmac.new(secret, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _minutes_until(moment: datetime, now: datetime) -> int:
     return max(1, math.ceil((moment - now).total_seconds() / 60))
 
 
-def request_sign_in_code(session: Session, phone: str, *, locale: str, now: datetime) -> SignInCode:
-    """Send a new six-digit code to `phone`, unless it was sent too many codes lately."""
+def request_sign_in_code(
+    session: Session, phone: str, *, secret: bytes, locale: str, now: datetime
+) -> SignInCode:
+    """Send a new six-digit code to `phone`, unless it was sent too many codes lately; only its
+    HMAC under `secret` (the app's secret key) is kept."""
     phone = valid_phone(phone)
     # Two requests at once for one number must not both pass the limits below.
     serialize_on(session, f"sign-in-code:{phone}")
@@ -91,7 +92,7 @@ def request_sign_in_code(session: Session, phone: str, *, locale: str, now: date
     code = f"{secrets.randbelow(10**6):06d}"
     record = SignInCode(
         phone=phone,
-        code_hash=_code_digest(phone, code),
+        code_hash=_code_digest(secret, phone, code),
         created_at=now,
         expires_at=now + CODE_VALID_FOR,
     )
@@ -120,7 +121,7 @@ def purge_sign_in_codes(session: Session, now: datetime) -> int:
 
 
 def verify_sign_in_code(
-    session: Session, phone: str, code: str, *, locale: str | None, now: datetime
+    session: Session, phone: str, code: str, *, secret: bytes, locale: str | None, now: datetime
 ) -> User:
     """Check the newest code sent to `phone` and return its account, creating it if new.
 
@@ -143,7 +144,7 @@ def verify_sign_in_code(
         raise Invalid(_l("This code was entered wrongly too many times. Ask for a new code."))
     latest.attempts += 1
     entered = "".join(code.split())
-    if not hmac.compare_digest(latest.code_hash, _code_digest(phone, entered)):
+    if not hmac.compare_digest(latest.code_hash, _code_digest(secret, phone, entered)):
         session.flush()
         left = CODE_MAX_TRIES - latest.attempts
         if left == 0:

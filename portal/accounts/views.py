@@ -44,6 +44,11 @@ PENDING_PHONE = "sign_in_phone"
 PENDING_NEXT = "sign_in_next"
 
 
+def code_secret() -> bytes:
+    """What sign-in codes are kept under (their HMAC's key): the app's secret key."""
+    return current_app.config["SECRET_KEY"].encode()
+
+
 def _too_many_attempts(form) -> bool:
     """Count a sign-in attempt from this address; on too many, say so on the form."""
     if ratelimit.allow("sign-in", current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"]):
@@ -61,7 +66,11 @@ def sign_in():
     if form.validate_on_submit() and not _too_many_attempts(form):
         with saving(form) as saved:
             services.request_sign_in_code(
-                db.session, form.phone.data, locale=current_locale(), now=utcnow()
+                db.session,
+                form.phone.data,
+                secret=code_secret(),
+                locale=current_locale(),
+                now=utcnow(),
             )
         if saved:
             session[PENDING_PHONE] = form.phone.data
@@ -80,7 +89,12 @@ def enter_code():
     if form.validate_on_submit() and not _too_many_attempts(form):
         try:
             user = services.verify_sign_in_code(
-                db.session, phone, form.code.data, locale=current_locale(), now=utcnow()
+                db.session,
+                phone,
+                form.code.data,
+                secret=code_secret(),
+                locale=current_locale(),
+                now=utcnow(),
             )
         except DomainError as error:
             db.session.commit()  # The spent try must count.
@@ -109,7 +123,9 @@ def resend_code():
         return redirect(url_for("accounts.sign_in"))
     if not _too_many_attempts(form):
         with saving(form) as saved:
-            services.request_sign_in_code(db.session, phone, locale=current_locale(), now=utcnow())
+            services.request_sign_in_code(
+                db.session, phone, secret=code_secret(), locale=current_locale(), now=utcnow()
+            )
         if saved:
             flash(_("A new code has been sent."), "success")
     for message in form.form_errors:

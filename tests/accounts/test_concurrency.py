@@ -18,6 +18,7 @@ from portal.accounts.models import SignInCode, User
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from tests import factories
+from tests.factories import CODE_SECRET
 from tests.outbox import Outbox
 
 PHONE = "13800138000"
@@ -63,7 +64,9 @@ def outcomes(results) -> Counter:
 
 def request_code(app) -> str:
     with app.test_request_context():
-        services.request_sign_in_code(db.session, PHONE, locale="en", now=utcnow())
+        services.request_sign_in_code(
+            db.session, PHONE, secret=CODE_SECRET, locale="en", now=utcnow()
+        )
         db.session.commit()
         return Outbox(db.session).code()
 
@@ -72,7 +75,9 @@ def test_ten_requests_at_once_send_one_code(app):
     results = together(
         app,
         10,
-        lambda _: services.request_sign_in_code(db.session, PHONE, locale="en", now=utcnow()),
+        lambda _: services.request_sign_in_code(
+            db.session, PHONE, secret=CODE_SECRET, locale="en", now=utcnow()
+        ),
     )
     assert outcomes(results) == {"ok": 1, "TooMany": 9}
     with app.app_context():
@@ -85,7 +90,9 @@ def test_twenty_guesses_at_once_get_five_tries(app):
     results = together(
         app,
         20,
-        lambda _: services.verify_sign_in_code(db.session, PHONE, wrong, locale="en", now=utcnow()),
+        lambda _: services.verify_sign_in_code(
+            db.session, PHONE, wrong, secret=CODE_SECRET, locale="en", now=utcnow()
+        ),
     )
     messages = [message for _outcome, message in results]
     assert sum("The code is not right" in message for message in messages) == 5
@@ -98,7 +105,9 @@ def test_the_right_code_sent_ten_times_at_once_signs_in_once(app):
     results = together(
         app,
         10,
-        lambda _: services.verify_sign_in_code(db.session, PHONE, code, locale="en", now=utcnow()),
+        lambda _: services.verify_sign_in_code(
+            db.session, PHONE, code, secret=CODE_SECRET, locale="en", now=utcnow()
+        ),
     )
     assert outcomes(results) == {"ok": 1, "Invalid": 9}
     with app.app_context():
@@ -127,7 +136,7 @@ def test_many_residents_asking_at_once_are_all_served(app):
         app,
         10,
         lambda index: services.request_sign_in_code(
-            db.session, f"1380013810{index}", locale="en", now=utcnow()
+            db.session, f"1380013810{index}", secret=CODE_SECRET, locale="en", now=utcnow()
         ),
     )
     assert outcomes(results) == {"ok": 10}

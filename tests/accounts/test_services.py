@@ -14,6 +14,7 @@ from portal.audit.models import AuditEvent, Outcome
 from portal.errors import Forbidden, Invalid, TooMany
 from portal.permissions import Role
 from tests import factories
+from tests.factories import CODE_SECRET
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -29,25 +30,34 @@ def wrong(code: str) -> str:
 
 
 def test_a_code_is_six_digits_sent_in_the_residents_language(session, sms, now):
-    services.request_sign_in_code(session, "138 0013 8000", locale="en", now=now)
+    services.request_sign_in_code(
+        session, "138 0013 8000", secret=CODE_SECRET, locale="en", now=now
+    )
     message = sms.recent()[0]
     assert message.phone == PHONE
     assert re.fullmatch(r"\d{6}", sent_code(sms))
     assert "valid for 5 minutes" in message.body
-    services.request_sign_in_code(session, "13900000000", locale="zh_Hans_CN", now=now)
+    services.request_sign_in_code(
+        session, "13900000000", secret=CODE_SECRET, locale="zh_Hans_CN", now=now
+    )
     assert "5分钟内有效" in sms.recent()[0].body
 
 
 def test_only_a_digest_of_the_code_is_stored(session, sms, now):
-    record = services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    record = services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     assert sent_code(sms) not in record.code_hash
     assert len(record.code_hash) == 64
 
 
 def test_the_right_code_signs_a_new_resident_in_and_verifies_the_phone(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     user = services.verify_sign_in_code(
-        session, PHONE, sent_code(sms), locale="en", now=now + timedelta(minutes=1)
+        session,
+        PHONE,
+        sent_code(sms),
+        secret=CODE_SECRET,
+        locale="en",
+        now=now + timedelta(minutes=1),
     )
     assert user.phone == PHONE
     assert user.phone_verified_at == now + timedelta(minutes=1)
@@ -56,74 +66,98 @@ def test_the_right_code_signs_a_new_resident_in_and_verifies_the_phone(session, 
 
 
 def test_a_code_works_only_once(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     code = sent_code(sms)
-    services.verify_sign_in_code(session, PHONE, code, locale="en", now=now)
+    services.verify_sign_in_code(session, PHONE, code, secret=CODE_SECRET, locale="en", now=now)
     with pytest.raises(Invalid, match="no code waiting"):
-        services.verify_sign_in_code(session, PHONE, code, locale="en", now=now)
+        services.verify_sign_in_code(session, PHONE, code, secret=CODE_SECRET, locale="en", now=now)
 
 
 def test_a_code_expires_after_five_minutes(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     code = sent_code(sms)
     with pytest.raises(Invalid, match="expired"):
         services.verify_sign_in_code(
-            session, PHONE, code, locale="en", now=now + timedelta(minutes=5)
+            session, PHONE, code, secret=CODE_SECRET, locale="en", now=now + timedelta(minutes=5)
         )
     # A moment earlier it still worked.
-    services.request_sign_in_code(session, PHONE, locale="en", now=now + timedelta(minutes=10))
+    services.request_sign_in_code(
+        session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(minutes=10)
+    )
     code = sent_code(sms)
     services.verify_sign_in_code(
-        session, PHONE, code, locale="en", now=now + timedelta(minutes=14, seconds=59)
+        session,
+        PHONE,
+        code,
+        secret=CODE_SECRET,
+        locale="en",
+        now=now + timedelta(minutes=14, seconds=59),
     )
 
 
 def test_five_wrong_tries_kill_the_code_even_the_right_one_after(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     code = sent_code(sms)
     for left in (4, 3, 2, 1):
         with pytest.raises(Invalid, match=f"{left} more times"):
-            services.verify_sign_in_code(session, PHONE, wrong(code), locale="en", now=now)
+            services.verify_sign_in_code(
+                session, PHONE, wrong(code), secret=CODE_SECRET, locale="en", now=now
+            )
     with pytest.raises(Invalid, match="no longer works"):
-        services.verify_sign_in_code(session, PHONE, wrong(code), locale="en", now=now)
+        services.verify_sign_in_code(
+            session, PHONE, wrong(code), secret=CODE_SECRET, locale="en", now=now
+        )
     with pytest.raises(Invalid, match="too many times"):
-        services.verify_sign_in_code(session, PHONE, code, locale="en", now=now)
+        services.verify_sign_in_code(session, PHONE, code, secret=CODE_SECRET, locale="en", now=now)
 
 
 def test_only_the_newest_code_counts(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     first = sent_code(sms)
-    services.request_sign_in_code(session, PHONE, locale="en", now=now + timedelta(minutes=2))
+    services.request_sign_in_code(
+        session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(minutes=2)
+    )
     second = sent_code(sms)
     if first != second:
         with pytest.raises(Invalid):
             services.verify_sign_in_code(
-                session, PHONE, first, locale="en", now=now + timedelta(minutes=2)
+                session,
+                PHONE,
+                first,
+                secret=CODE_SECRET,
+                locale="en",
+                now=now + timedelta(minutes=2),
             )
     services.verify_sign_in_code(
-        session, PHONE, second, locale="en", now=now + timedelta(minutes=2)
+        session, PHONE, second, secret=CODE_SECRET, locale="en", now=now + timedelta(minutes=2)
     )
 
 
 def test_a_new_code_waits_a_minute_and_at_most_five_an_hour(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     with pytest.raises(TooMany, match="wait 30 seconds") as refused:
-        services.request_sign_in_code(session, PHONE, locale="en", now=now + timedelta(seconds=30))
+        services.request_sign_in_code(
+            session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(seconds=30)
+        )
     assert refused.value.details["retry_after"] == 30
     for minute in range(1, 5):
         services.request_sign_in_code(
-            session, PHONE, locale="en", now=now + timedelta(minutes=minute)
+            session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(minutes=minute)
         )
     with pytest.raises(TooMany, match="try again in 55 minutes"):
-        services.request_sign_in_code(session, PHONE, locale="en", now=now + timedelta(minutes=5))
+        services.request_sign_in_code(
+            session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(minutes=5)
+        )
     assert len(sms.recent()) == 5
     # An hour after the first, one more may go.
-    services.request_sign_in_code(session, PHONE, locale="en", now=now + timedelta(minutes=61))
+    services.request_sign_in_code(
+        session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(minutes=61)
+    )
 
 
 def test_another_number_has_its_own_allowance(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
-    services.request_sign_in_code(session, "13900139000", locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
+    services.request_sign_in_code(session, "13900139000", secret=CODE_SECRET, locale="en", now=now)
     assert len(sms.recent()) == 2
 
 
@@ -132,24 +166,28 @@ def test_another_number_has_its_own_allowance(session, sms, now):
 )
 def test_a_code_is_not_sent_to_a_number_that_is_not_a_mainland_mobile(session, sms, now, bad):
     with pytest.raises(Invalid, match="11-digit"):
-        services.request_sign_in_code(session, bad, locale="en", now=now)
+        services.request_sign_in_code(session, bad, secret=CODE_SECRET, locale="en", now=now)
     assert sms.recent() == []
     assert session.scalar(select(SignInCode)) is None
 
 
 def test_a_staff_number_cannot_sign_in_by_sms(session, sms, now):
     factories.user(session, Role.SECRETARY, phone=PHONE)
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     with pytest.raises(Forbidden, match="staff account"):
-        services.verify_sign_in_code(session, PHONE, sent_code(sms), locale="en", now=now)
+        services.verify_sign_in_code(
+            session, PHONE, sent_code(sms), secret=CODE_SECRET, locale="en", now=now
+        )
 
 
 def test_a_disabled_resident_cannot_sign_in(session, sms, now):
     resident = factories.user(session, phone=PHONE)
     resident.disabled_at = now
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
     with pytest.raises(Forbidden, match="disabled"):
-        services.verify_sign_in_code(session, PHONE, sent_code(sms), locale="en", now=now)
+        services.verify_sign_in_code(
+            session, PHONE, sent_code(sms), secret=CODE_SECRET, locale="en", now=now
+        )
 
 
 # Staff passwords
@@ -297,6 +335,8 @@ def test_a_language_outside_the_two_is_refused(session):
 
 
 def test_codes_older_than_a_day_are_deleted_when_the_number_asks_again(session, sms, now):
-    services.request_sign_in_code(session, PHONE, locale="en", now=now)
-    services.request_sign_in_code(session, PHONE, locale="en", now=now + timedelta(days=2))
+    services.request_sign_in_code(session, PHONE, secret=CODE_SECRET, locale="en", now=now)
+    services.request_sign_in_code(
+        session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(days=2)
+    )
     assert session.scalars(select(SignInCode.created_at)).all() == [now + timedelta(days=2)]

@@ -10,6 +10,7 @@ from portal.accounts.models import SignInCode
 from portal.db import db
 from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.services import queue_sms, shown_body
+from tests.factories import CODE_SECRET
 
 
 def queue(session, now, key="test:1", phone="138 0013 8000", locale="en"):
@@ -56,7 +57,9 @@ def test_an_administrator_reads_a_sign_in_code_message_without_the_code(session,
 def test_a_sign_in_code_is_queued_with_its_cause_and_expires_with_the_code(
     session, app_context, sms, now
 ):
-    record = accounts.request_sign_in_code(session, "13800138000", locale="en", now=now)
+    record = accounts.request_sign_in_code(
+        session, "13800138000", secret=CODE_SECRET, locale="en", now=now
+    )
     message = sms.recent()[0]
     assert message.kind == "sign_in_code" and message.cause == f"sign_in_codes:{record.id}"
     assert message.expires_at == record.expires_at
@@ -66,7 +69,9 @@ def test_a_sign_in_code_is_queued_with_its_cause_and_expires_with_the_code(
 def test_an_event_rolled_back_leaves_no_message(fresh_app, now):
     app = fresh_app(migrate=True)
     with app.test_request_context():
-        accounts.request_sign_in_code(db.session, "13800138000", locale="en", now=now)
+        accounts.request_sign_in_code(
+            db.session, "13800138000", secret=CODE_SECRET, locale="en", now=now
+        )
         db.session.flush()
         assert db.session.scalar(select(func.count()).select_from(SmsMessage)) == 1
         db.session.rollback()
