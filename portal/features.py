@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from flask import Flask
 
+from portal.permissions import Actor
+
 # In the order their init_app runs: a feature comes after those whose registrations it reads.
 FEATURES: tuple[str, ...] = (
     "portal.web",
@@ -46,7 +48,7 @@ def init_features(app: Flask) -> None:
         importlib.import_module(name).init_app(app)
 
 
-def _always(_actor: Any) -> bool:
+def _always(_actor: Actor) -> bool:
     return True
 
 
@@ -91,7 +93,7 @@ def add_tile(app: Flask, where: Where, tile: Tile) -> None:
     tiles.sort(key=lambda each: each.order)
 
 
-def tiles(app: Flask, where: Where, actor: Any) -> list[Tile]:
+def tiles(app: Flask, where: Where, actor: Actor) -> list[Tile]:
     """The tiles of a page that `actor` is shown, in order."""
     return [tile for tile in _registry(app).tiles.get(where, []) if tile.shown(actor)]
 
@@ -103,7 +105,9 @@ def add_panel(app: Flask, slot: str, panel: Panel) -> None:
     panels.sort(key=lambda each: each.order)
 
 
-def panels(app: Flask, slot: str, session: Any, actor: Any, subject: Any) -> list[tuple[str, dict]]:
+def panels(
+    app: Flask, slot: str, session: Any, actor: Actor, subject: Any
+) -> list[tuple[str, dict]]:
     """The panels of `slot` to show about `subject`: (template, context) in order."""
     shown = []
     for panel in _registry(app).panels.get(slot, []):

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from portal.permissions import Actor
+
 
 def init_app(app: Flask) -> None:
     from portal.doors import cli, views
@@ -33,7 +35,7 @@ def recent_door(session: Any, raw_code: str) -> Any:
     return kept_or_read(session, raw_code, current_app.extensions["portal.door_facts"])
 
 
-def _building_door(session: Any, actor: Any, building: Any) -> dict[str, Any]:
+def _building_door(session: Any, actor: Actor, building: Any) -> dict[str, Any]:
     from portal.doors.services import scan_total
 
     return {"building": building, "scans": scan_total(session, actor, building)}
