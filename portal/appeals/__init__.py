@@ -6,7 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from portal.appeals.settings import AppealSettings
+
+SETTINGS = "portal.appeal_settings"
 
 
 def photo_folder(app: Flask) -> Path:
@@ -15,42 +18,34 @@ def photo_folder(app: Flask) -> Path:
     return Path(configured) if configured else Path(app.instance_path) / "appeal-photos"
 
 
+def appeal_settings(app: Flask) -> AppealSettings:
+    """The settings the appeal services take, as init_app read them from the configuration."""
+    return app.extensions[SETTINGS]
+
+
 def init_app(app: Flask) -> None:
-    from portal.appeals import staff_views, views  # noqa: F401 (staff routes join views.bp)
+    from portal import catalogue
     from portal.appeals.clockwork import purge_unattached_photos, sweep
-    from portal.appeals.queues import team_places
-    from portal.features import Tile, add_tile
+    from portal.appeals.views import bp, resident, staff
     from portal.jobs.registry import register
 
-    views.init_app(app)
-    app.register_blueprint(views.bp)
+    settings = app.extensions[SETTINGS] = AppealSettings.from_config(app.config)
+    # The catalogue's pages show each handling class's time as this district configured it.
+    catalogue.use_handling_times(app, settings.clocks.handling)
+    resident.init_app(app)
+    staff.init_app(app)
+    app.register_blueprint(bp)
     # Every 30 seconds, so that a missed deadline is acted on within a minute of passing.
-    register(app, "appeals.sweep", timedelta(seconds=30), sweep)
+    register(
+        app,
+        "appeals.sweep",
+        timedelta(seconds=30),
+        lambda session, now: sweep(session, now, settings=settings),
+    )
     photos = photo_folder(app)
     register(
         app,
         "appeals.purge_unattached_photos",
         timedelta(hours=1),
         lambda session, now: purge_unattached_photos(session, photos, now),
-    )
-    add_tile(
-        app,
-        "desk",
-        Tile(
-            "appeals.queue",
-            _l("Reports to handle"),
-            _l("Your team's queue, overdue first; accept, resolve, send on."),
-            shown=lambda actor: bool(team_places(actor)),
-            order=100,
-        ),
-    )
-    add_tile(
-        app,
-        "home",
-        Tile(
-            "appeals.mine",
-            _l("My reports"),
-            shown=lambda actor: actor.is_authenticated,
-            order=200,
-        ),
     )

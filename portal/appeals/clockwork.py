@@ -30,12 +30,13 @@ from portal.appeals.services import (
     MAX_ESCALATIONS,
     add_event,
     alert_queue,
-    clocks,
     finish,
     handlers_of,
     local_name_in,
+    set_due,
     supervisor_place,
 )
+from portal.appeals.settings import AppealSettings
 from portal.appeals.states import Action, allowed
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
@@ -46,7 +47,9 @@ from portal.units.services import members
 KEEP_EXPIRED = timedelta(days=30)
 
 
-def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int]:
+def sweep(
+    session: Session, now: datetime, *, settings: AppealSettings, batch: int = 200
+) -> dict[str, int]:
     """Act on every deadline that has passed (the worker runs this every 30 seconds).
 
     Rows are read oldest deadline first through the sweep_at index, in one batch, locked;
@@ -61,14 +64,16 @@ def sweep(session: Session, now: datetime, *, batch: int = 200) -> dict[str, int
         .with_for_update(skip_locked=True, of=Appeal)
     )
     for appeal in list(session.scalars(due)):
-        done[_act_on_deadline(session, appeal, now)] += 1
+        done[_act_on_deadline(session, appeal, now, settings)] += 1
     done["summonses"] = _overdue_summonses(session, now, batch)
     session.flush()
     kinds = ("expired", "escalated", "overdue", "closed", "callbacks", "summonses", "purged")
     return {kind: done[kind] for kind in kinds}
 
 
-def _act_on_deadline(session: Session, appeal: Appeal, now: datetime) -> str:
+def _act_on_deadline(
+    session: Session, appeal: Appeal, now: datetime, settings: AppealSettings
+) -> str:
     state = appeal.state
     told = appeal.overdue_alerted_at
     if told is not None and appeal.due_at is not None and told >= appeal.due_at:
@@ -88,7 +93,7 @@ def _act_on_deadline(session: Session, appeal: Appeal, now: datetime) -> str:
         session.delete(appeal)
         return "purged"
     if allowed(Action.ESCALATE, state):
-        return "escalated" if _escalate(session, appeal, now) else "top"
+        return "escalated" if _escalate(session, appeal, now, settings) else "top"
     if allowed(Action.ALERT_OVERDUE, state):
         _alert_overdue(session, appeal, now)
         return "overdue"
@@ -105,28 +110,30 @@ def _act_on_deadline(session: Session, appeal: Appeal, now: datetime) -> str:
     return "nothing"
 
 
-def _escalate(session: Session, appeal: Appeal, now: datetime) -> bool:
+def _escalate(session: Session, appeal: Appeal, now: datetime, settings: AppealSettings) -> bool:
     """Nobody took it in time: offer it to the next place up, and tell both. At the district,
     the top, it stays (its officers were told when it arrived) and the sweep leaves it."""
     upper = supervisor_place(appeal)
     if upper is None or appeal.escalations >= MAX_ESCALATIONS:
         appeal.sweep_at = None
         return False
+    clocks = settings.clocks
     passed_over = {"unit": appeal.unit_id} if appeal.unit_id else {"from": appeal.queue_place_id}
     appeal.escalations += 1
     # Both are told: those it was offered to, and those it is offered to now.
     # The moment is in the key: after a relevel or a transfer the count starts again.
     step = f"up:{appeal.escalations}:{now.timestamp()}"
-    alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
+    alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper, clocks=clocks)
     appeal.unit = None
     appeal.queue_place = upper
     if upper.kind in LEVEL_OF_KIND:
         appeal.level = LEVEL_OF_KIND[upper.kind]
-    appeal.due_at = appeal.accept_due_at = now + clocks().accept
+    appeal.accept_due_at = now + settings.clocks.accept
+    set_due(appeal, appeal.accept_due_at)
     session.flush()
     details = {**passed_over, "to": upper.id}
     add_event(session, appeal, EventKind.ESCALATED, actor=None, now=now, details=details)
-    alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper)
+    alert_queue(session, appeal, "appeal_escalated", now=now, step=step, place=upper, clocks=clocks)
     return True
 
 
@@ -145,7 +152,7 @@ def _alert_overdue(session: Session, appeal: Appeal, now: datetime) -> None:
     appeal.overdue_alerted_at = now
     if clock == "contact":
         # The missed contact is reported; the deadline that runs on is the resolution's.
-        appeal.due_at = appeal.resolve_due_at
+        set_due(appeal, appeal.resolve_due_at)
     else:
         appeal.sweep_at = None
     add_event(session, appeal, EventKind.OVERDUE, actor=None, now=now, details={"clock": clock})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.appeals.models import AppealEvent, AppealState, EventKind, Rating
-from portal.catalogue.models import HandlingClass
 
 STATE_LABELS = {
     AppealState.UNCONFIRMED: _l("Waiting for the code"),
@@ -50,13 +49,6 @@ RATING_LABELS = {
     Rating.SATISFIED: _l("Satisfied"),
     Rating.BASICALLY_SATISFIED: _l("Mostly satisfied"),
     Rating.DISSATISFIED: _l("Not satisfied"),
-}
-
-HANDLING_LABELS = {
-    HandlingClass.EMERGENCY: _l("Emergency: 2 hours"),
-    HandlingClass.UTILITIES: _l("Utilities: 24 hours"),
-    HandlingClass.GENERAL: _l("General: 7 days"),
-    HandlingClass.COMPLEX: _l("Complex: 15 days"),
 }
 
 

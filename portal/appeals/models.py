@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.catalogue.models import CatalogueItem
@@ -88,8 +88,8 @@ class Appeal(Base):
     # The deadline of the clock now running: it orders the queues (overdue first) and tells
     # the sweep what to look at (an unconfirmed appeal's expiry, a resolved one's review).
     due_at: Mapped[datetime | None]
-    # When the clock sweep must next look at it: set with every new deadline (see
-    # `_deadline_moves`) and cleared once the sweep has done all a passed one asks (an
+    # When the clock sweep must next look at it: set with every new deadline (services'
+    # `set_due` moves both) and cleared once the sweep has done all a passed one asks (an
     # alert sent, the top of the chain reached), so that it never reads the same row twice.
     sweep_at: Mapped[datetime | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
@@ -141,11 +141,6 @@ class Appeal(Base):
     @property
     def scope_path(self) -> str:
         return self.building.scope_path
-
-    @validates("due_at")
-    def _deadline_moves(self, _key: str, due: datetime | None) -> datetime | None:
-        self.sweep_at = due
-        return due
 
     def __repr__(self) -> str:
         return f"<Appeal {self.tracking} {self.state}>"

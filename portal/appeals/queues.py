@@ -15,7 +15,7 @@ from portal.appeals.services import HANDLER_ROLE, units_of
 from portal.appeals.states import HANDLING, WAITING
 from portal.appeals.tracking import SHANGHAI
 from portal.audit import services as audit
-from portal.permissions import require_staff
+from portal.permissions import Actor, require_staff
 from portal.places.models import Building, Place, PlaceKind
 
 
@@ -38,7 +38,7 @@ class QueueFilter:
 STAGES = {"waiting": WAITING, "handling": HANDLING}
 
 
-def queue_places(actor: Any) -> list[Place]:
+def queue_places(actor: Actor) -> list[Place]:
     """The places whose queues `actor` works: where they are grid worker, secretary, officer."""
     return [
         grant.place
@@ -47,11 +47,11 @@ def queue_places(actor: Any) -> list[Place]:
     ]
 
 
-def team_places(actor: Any) -> list[int]:
+def team_places(actor: Actor) -> list[int]:
     return [place.id for place in queue_places(actor)]
 
 
-def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
+def queue_query(actor: Actor, wanted: QueueFilter, *, now: datetime) -> Select:
     """Open appeals of the queue, overdue first, then by the deadline now running."""
     require_staff(actor)
     if wanted.view == "held":
@@ -81,7 +81,7 @@ def queue_query(actor: Any, wanted: QueueFilter, *, now: datetime) -> Select:
     return query.order_by(Appeal.due_at, Appeal.id)
 
 
-def _in_my_queues(actor: Any, *, within: bool = False) -> Any:
+def _in_my_queues(actor: Actor, *, within: bool = False) -> Any:
     """The queues `actor` works (`within`: and every queue of a place inside theirs)."""
     places, units = queue_places(actor), units_of(actor)
     in_places: Any = Appeal.queue_place_id.in_([p.id for p in places]) if places else false()
@@ -91,7 +91,7 @@ def _in_my_queues(actor: Any, *, within: bool = False) -> Any:
     return or_(in_places, Appeal.unit_id.in_(units) if units else false())
 
 
-def audit_export(session: Session, actor: Any, wanted: QueueFilter, *, now: datetime) -> None:
+def audit_export(session: Session, actor: Actor, wanted: QueueFilter, *, now: datetime) -> None:
     """A queue leaves the portal as a file: who took it, and which filters, go in the log."""
     require_staff(actor)
     audit.record(
@@ -110,7 +110,7 @@ def end_of_local_day(now: datetime) -> datetime:
     return tomorrow.astimezone(UTC)
 
 
-def queue_grids(session: Session, actor: Any) -> list[Place]:
+def queue_grids(session: Session, actor: Actor) -> list[Place]:
     """The grids inside the places whose queues `actor` works (for the queue's grid filter)."""
     paths = [place.path for place in queue_places(actor)]
     if not paths:

@@ -2,8 +2,9 @@
 
 A2611-7K3Q: "A" for appeal, the year and month it was filed (Shanghai time), then four
 characters from an alphabet without 0/O and 1/I, which are easy to confuse when read out.
-Four characters give about a million numbers a month; past 5 unlucky draws the fifth
-character is added rather than drawing for ever.
+Four characters give about a million numbers a month; from the sixth draw for one report
+(LONGER_AFTER unlucky ones) a fifth character is added, and the report's writer gives up
+after TRACKING_DRAWS (10) draws in all rather than drawing for ever.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Draws of four characters for one report before the numbers get a fifth.
+LONGER_AFTER = 5
 
 
 def _draw(now: datetime, length: int) -> str:
@@ -25,4 +28,4 @@ def _draw(now: datetime, length: int) -> str:
 def draw_tracking_number(now: datetime, attempt: int) -> str:
     """A number for a report filed at `now`, at the `attempt`-th try (from 0): whether it is
     free is learnt by inserting it (the column is unique), which costs nothing more."""
-    return _draw(now, 4 if attempt < 5 else 5)
+    return _draw(now, 4 if attempt < LONGER_AFTER else 5)

@@ -23,7 +23,7 @@ from portal.catalogue.data import CATALOGUE
 from portal.catalogue.models import CatalogueGroup, CatalogueItem, HandlingClass, Level
 from portal.errors import Invalid, NotFound
 from portal.events import handles
-from portal.permissions import Permission, require
+from portal.permissions import Actor, Permission, require
 from portal.units.models import Unit
 from portal.units.services import (
     UNIT_PLACE_KINDS,
@@ -90,7 +90,7 @@ def _move(rows: list[Any], row: Any, step: int, now: datetime) -> None:
 
 
 def catalogue_overview(
-    session: Session, actor: Any
+    session: Session, actor: Actor
 ) -> tuple[list[CatalogueGroup], list[CatalogueItem]]:
     """Every group in order with its items (and their units), and the retired items apart."""
     require_catalogue_manager(actor)
@@ -105,7 +105,7 @@ def catalogue_overview(
     return groups, retired
 
 
-def groups(session: Session, actor: Any) -> list[CatalogueGroup]:
+def groups(session: Session, actor: Actor) -> list[CatalogueGroup]:
     """The groups, in the order the report form shows them."""
     require_catalogue_manager(actor)
     return list(
@@ -113,7 +113,7 @@ def groups(session: Session, actor: Any) -> list[CatalogueGroup]:
     )
 
 
-def get_group(session: Session, actor: Any, group_id: int) -> CatalogueGroup:
+def get_group(session: Session, actor: Actor, group_id: int) -> CatalogueGroup:
     require_catalogue_manager(actor)
     group = session.get(CatalogueGroup, group_id)
     if group is None:
@@ -138,7 +138,7 @@ def _check_group_names(
 
 
 def create_group(
-    session: Session, actor: Any, *, code: str, name_zh: str, name_en: str, now: datetime
+    session: Session, actor: Actor, *, code: str, name_zh: str, name_en: str, now: datetime
 ) -> CatalogueGroup:
     """Add a group at the end of the catalogue."""
     require_catalogue_manager(actor)
@@ -163,7 +163,7 @@ def create_group(
 
 def update_group(
     session: Session,
-    actor: Any,
+    actor: Actor,
     group: CatalogueGroup,
     *,
     name_zh: str,
@@ -186,7 +186,7 @@ def update_group(
 
 
 def move_group(
-    session: Session, actor: Any, group: CatalogueGroup, step: int, *, now: datetime
+    session: Session, actor: Actor, group: CatalogueGroup, step: int, *, now: datetime
 ) -> None:
     """Move a group one place up (-1) or down (+1) on the report form."""
     require_catalogue_manager(actor)
@@ -219,7 +219,7 @@ class ItemFields:
     unit_id: int | None = None
 
 
-def get_item(session: Session, actor: Any, item_id: int) -> CatalogueItem:
+def get_item(session: Session, actor: Actor, item_id: int) -> CatalogueItem:
     require_catalogue_manager(actor)
     item = session.get(CatalogueItem, item_id)
     if item is None:
@@ -258,7 +258,7 @@ def check_resolve_hours(hours: Any) -> int | None:
 
 
 def check_unit(
-    session: Session, actor: Any, unit_id: int | None, current: int | None
+    session: Session, actor: Actor, unit_id: int | None, current: int | None
 ) -> Unit | None:
     """The unit an item goes to at level 3: one in use, serving a street or the district, and
     (when it changes) one the actor looks after. None: the building's street office."""
@@ -273,7 +273,7 @@ def check_unit(
 
 
 def _item_values(
-    session: Session, actor: Any, fields: ItemFields, item: CatalogueItem | None
+    session: Session, actor: Actor, fields: ItemFields, item: CatalogueItem | None
 ) -> dict[str, Any]:
     """The checked values of an item, as its columns."""
     group = session.get(CatalogueGroup, fields.group_id) if fields.group_id else None
@@ -307,7 +307,7 @@ def _end_of(session: Session, group: CatalogueGroup) -> int:
 
 
 def create_item(
-    session: Session, actor: Any, *, code: str, fields: ItemFields, now: datetime
+    session: Session, actor: Actor, *, code: str, fields: ItemFields, now: datetime
 ) -> CatalogueItem:
     """Add a kind of problem at the end of its group; the report form offers it at once."""
     require_catalogue_manager(actor)
@@ -329,7 +329,7 @@ def create_item(
 
 
 def update_item(
-    session: Session, actor: Any, item: CatalogueItem, fields: ItemFields, *, now: datetime
+    session: Session, actor: Actor, item: CatalogueItem, fields: ItemFields, *, now: datetime
 ) -> None:
     """Change a kind of problem; one moved to another group goes to the end of it. Appeals
     already filed keep the deadlines and the level they were given."""
@@ -351,7 +351,7 @@ def update_item(
 
 
 def move_item(
-    session: Session, actor: Any, item: CatalogueItem, step: int, *, now: datetime
+    session: Session, actor: Actor, item: CatalogueItem, step: int, *, now: datetime
 ) -> None:
     """Move a kind of problem one place up (-1) or down (+1) within its group."""
     require_catalogue_manager(actor)
@@ -373,7 +373,7 @@ def move_item(
 
 
 def set_item_retired(
-    session: Session, actor: Any, item: CatalogueItem, retired: bool, *, now: datetime
+    session: Session, actor: Actor, item: CatalogueItem, retired: bool, *, now: datetime
 ) -> None:
     """Take a kind of problem off the report form, or put it back. Appeals keep it either way."""
     require_catalogue_manager(actor)

@@ -19,6 +19,7 @@ from portal.catalogue.forms import HANDLING_NAMES, GroupForm, ItemForm
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.catalogue.models import CatalogueItem, HandlingClass
 from portal.db import db, utcnow
+from portal.permissions import Actor
 from portal.units import services as units
 from portal.units.models import Unit
 from portal.web.forms import one_button_action, saving
@@ -234,6 +235,6 @@ def _set_item_retired(item_id: int, retired: bool, message: str):
     return redirect(url_for("catalogue.item", item_id=item_id))
 
 
-def unit_items(session: Session, actor: Any, unit: Unit) -> dict[str, Any]:
+def unit_items(session: Session, actor: Actor, unit: Unit) -> dict[str, Any]:
     """The panel of a unit's page listing the kinds of problem it takes at level 3."""
     return {"items": catalogue.items_of(session, unit)}

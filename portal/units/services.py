@@ -23,7 +23,7 @@ from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.events import DomainEvent, publish
-from portal.permissions import Permission, Role, covers, holds_anywhere, require, scopes
+from portal.permissions import Actor, Permission, Role, covers, holds_anywhere, require, scopes
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
 from portal.places.services import check_public_phone
@@ -40,7 +40,7 @@ UNIT_PLACE_KINDS = frozenset({PlaceKind.STREET, PlaceKind.DISTRICT})
 # --- rules the catalogue's pages share: the same administrators keep both -----------------------
 
 
-def require_catalogue_manager(actor: Any) -> None:
+def require_catalogue_manager(actor: Actor) -> None:
     """Raise Forbidden unless `actor` keeps the catalogue: an administrator of the portal or
     of a district (the catalogue is one list for the whole portal)."""
     if not holds_anywhere(actor, Permission.MANAGE_CATALOGUE):
@@ -112,7 +112,7 @@ class UnitRetiring(DomainEvent):
 # --- units -----------------------------------------------------------------------------------
 
 
-def _within_scopes(actor: Any) -> Any:
+def _within_scopes(actor: Actor) -> Any:
     """A condition on Place: inside the places where `actor` keeps units (None: everywhere)."""
     require_catalogue_manager(actor)
     places = scopes(actor, Permission.MANAGE_CATALOGUE)
@@ -121,7 +121,7 @@ def _within_scopes(actor: Any) -> Any:
     return or_(*(Place.path.startswith(place.path, autoescape=True) for place in places))
 
 
-def units_query(actor: Any) -> Select:
+def units_query(actor: Actor) -> Select:
     """The units `actor` keeps, those in use first, by the place they serve, then by code."""
     query = select(Unit).join(Unit.place)
     inside = _within_scopes(actor)
@@ -130,12 +130,12 @@ def units_query(actor: Any) -> Select:
     return query.order_by(Unit.retired_at.is_not(None), Place.code, Unit.code)
 
 
-def usable_units(session: Session, actor: Any) -> list[Unit]:
+def usable_units(session: Session, actor: Actor) -> list[Unit]:
     """The units in use that `actor` may give catalogue items to."""
     return list(session.scalars(units_query(actor).where(Unit.retired_at.is_(None))))
 
 
-def unit_places(session: Session, actor: Any) -> list[Place]:
+def unit_places(session: Session, actor: Actor) -> list[Place]:
     """The streets and districts `actor` may give a unit to, by code (a street's division code
     begins with its district's)."""
     query = select(Place).where(Place.kind.in_(UNIT_PLACE_KINDS))
@@ -145,7 +145,7 @@ def unit_places(session: Session, actor: Any) -> list[Place]:
     return list(session.scalars(query.order_by(Place.code)))
 
 
-def get_unit(session: Session, actor: Any, unit_id: int) -> Unit:
+def get_unit(session: Session, actor: Actor, unit_id: int) -> Unit:
     """A unit `actor` keeps."""
     require_catalogue_manager(actor)
     unit = session.get(Unit, unit_id)
@@ -202,7 +202,7 @@ def units_of_member(session: Session, user_id: int) -> frozenset[int]:
     )
 
 
-def _check_place(session: Session, actor: Any, place_id: int | None) -> Place:
+def _check_place(session: Session, actor: Actor, place_id: int | None) -> Place:
     place = session.get(Place, place_id) if isinstance(place_id, int) else None
     if place is None or place.kind not in UNIT_PLACE_KINDS:
         raise Invalid(_l("Choose the street or district the unit serves."), field="place_id")
@@ -216,7 +216,7 @@ def _is_officer_of(user: User, place: Place) -> bool:
 
 def create_unit(
     session: Session,
-    actor: Any,
+    actor: Actor,
     *,
     code: str,
     place_id: int | None,
@@ -243,7 +243,7 @@ def create_unit(
 
 def update_unit(
     session: Session,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     *,
     place_id: int | None,
@@ -281,7 +281,7 @@ def update_unit(
 
 
 def set_unit_retired(
-    session: Session, actor: Any, unit: Unit, retired: bool, *, now: datetime
+    session: Session, actor: Actor, unit: Unit, retired: bool, *, now: datetime
 ) -> None:
     """Retire a unit (it takes nothing new) or bring it back. One that other features still
     send work to stays in use (see UnitRetiring): that work would have nobody to go to."""
@@ -298,7 +298,7 @@ def set_unit_retired(
     )  # fmt: skip
 
 
-def add_member(session: Session, actor: Any, unit: Unit, phone: str, *, now: datetime) -> User:
+def add_member(session: Session, actor: Actor, unit: Unit, phone: str, *, now: datetime) -> User:
     """Add the officer whose staff account has this number to the unit's members."""
     require(actor, Permission.MANAGE_CATALOGUE, unit.place)
     if unit.retired_at is not None:
@@ -334,7 +334,9 @@ def add_member(session: Session, actor: Any, unit: Unit, phone: str, *, now: dat
     return user
 
 
-def remove_member(session: Session, actor: Any, unit: Unit, user_id: int, *, now: datetime) -> None:
+def remove_member(
+    session: Session, actor: Actor, unit: Unit, user_id: int, *, now: datetime
+) -> None:
     """Take an officer off the unit's members."""
     require(actor, Permission.MANAGE_CATALOGUE, unit.place)
     member = session.get(UnitMember, (unit.id, user_id))

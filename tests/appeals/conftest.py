@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
-from portal.appeals import services
-from portal.appeals.models import Appeal
+from portal.appeals import appeal_settings, queues, services
+from portal.appeals.models import Appeal, AppealEvent, EventKind
+from portal.appeals.settings import AppealSettings
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.notifications.models import SmsMessage
@@ -23,6 +25,9 @@ from portal.units.models import Unit, UnitMember
 from tests import factories
 
 RESIDENT = "13712345678"
+NEIGHBOUR = "13698765432"
+THIRD = "13611112222"
+MINUTE = timedelta(minutes=1)
 
 
 @dataclass
@@ -80,6 +85,17 @@ def department(session, tree) -> Department:
     return Department(unit, member)
 
 
+@pytest.fixture
+def settings(app) -> AppealSettings:
+    """What the appeal services take from the configuration, as the app read it."""
+    return appeal_settings(app)
+
+
+def current_settings() -> AppealSettings:
+    """The settings of the app whose context is pushed, for helpers that a test calls."""
+    return appeal_settings(current_app)
+
+
 def item(session: Session, code: str) -> CatalogueItem:
     return session.scalars(select(CatalogueItem).where(CatalogueItem.code == code)).one()
 
@@ -117,9 +133,11 @@ def file_appeal(
         user=None,
         locale="zh_Hans_CN",
         now=now,
+        settings=current_settings(),
     )
     if confirm:
-        services.confirm(session, appeal, code_sent(session, phone), now=now)
+        code = code_sent(session, phone)
+        services.confirm(session, appeal, code, now=now, settings=current_settings())
     return appeal
 
 
@@ -137,3 +155,56 @@ def messages(session: Session, kind: str, phone: str | None = None) -> list[SmsM
     if phone:
         query = query.where(SmsMessage.phone == phone)
     return list(session.scalars(query))
+
+
+def level_three(session, department=None):
+    wages = item(session, "unpaid-wages")
+    wages.unit = department.unit if department else None
+    session.flush()
+    return wages
+
+
+def accepted(session, tree, staff, now, **fields):
+    appeal = file_appeal(session, tree.building, now, **fields)
+    services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
+    return appeal
+
+
+def resolved(session, tree, staff, now, **fields):
+    appeal = file_appeal(session, tree.building, now, **fields)
+    services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
+    services.start(session, staff.grid_worker, appeal, now=now + 2 * MINUTE)
+    services.resolve(
+        session,
+        staff.grid_worker,
+        appeal,
+        "已清理楼道",
+        now=now + 3 * MINUTE,
+        settings=current_settings(),
+    )
+    return appeal
+
+
+def queue(session, actor, now, **wanted):
+    filter_ = queues.QueueFilter(**wanted)
+    return list(session.scalars(queues.queue_query(actor, filter_, now=now)))
+
+
+def file_for(session, tree, worker, now, *, consent, building=None):
+    report = services.Report(
+        item_id=item(session, "rubbish-in-corridor").id, description="堆物", phone=RESIDENT
+    )
+    return services.submit(
+        session, (building or tree.building).id, report, submission_key=f"for-{consent}", user=worker,
+        locale="zh_Hans_CN", now=now, consent=consent,
+     settings=current_settings())  # fmt: skip
+
+
+def overdue_events(session, appeal) -> list[AppealEvent]:
+    return list(
+        session.scalars(
+            select(AppealEvent).where(
+                AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.OVERDUE
+            )
+        )
+    )

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
+from portal.appeals import services
 from portal.appeals.models import (
     Appeal,
     AppealPhoto,
@@ -17,12 +20,19 @@ from portal.appeals.models import (
     PhotoStage,
     Summons,
 )
+from portal.units.models import Unit, UnitMember
 from tests.accounts.test_views import EN, sign_in_staff
-from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
+from tests.appeals.conftest import (
+    NEIGHBOUR,
+    RESIDENT,
+    code_sent,
+    file_appeal,
+    item,
+    messages,
+)
 from tests.appeals.test_views import answers, photo_with_location, post
 
 pytestmark = pytest.mark.usefixtures("app_context")
-NEIGHBOUR = "13698765432"
 
 
 def text(response) -> str:
@@ -238,3 +248,23 @@ def test_staff_file_at_once_when_the_resident_agrees_in_person(client, session, 
     appeal = session.scalars(select(Appeal)).one()
     assert sent.headers["Location"].endswith(f"/staff/appeals/{appeal.tracking}")
     assert appeal.state == AppealState.RECEIVED and messages(session, "appeal_code") == []
+
+
+def test_every_field_on_the_appeal_page_has_its_own_id(
+    client, session, tree, staff, department, now
+):
+    police = Unit(code="police", place=tree.district, name_zh="派出所", name_en="Police", phone="")
+    session.add_all([police, UnitMember(unit=police, user=department.member)])
+    session.flush()
+    appeal = file_appeal(session, tree.building, now)
+    file_appeal(session, tree.building, now, phone=NEIGHBOUR)
+    services.accept(session, staff.grid_worker, appeal, now=now)
+    for unit in (department.unit, police):
+        services.summon(session, staff.grid_worker, appeal, unit.id, 24, "请处理", now=now)
+    session.commit()
+    for who in (staff.grid_worker, department.member):
+        sign_in_staff(client, who)
+        page = client.get(f"/staff/appeals/{appeal.tracking}", headers=EN).get_data(as_text=True)
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+        assert {name for name, count in ids.items() if count > 1} == set()
+        client.post("/sign-out")

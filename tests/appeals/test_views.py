@@ -313,9 +313,9 @@ def test_the_last_four_digits_are_guessed_ten_times_a_day_at_most(client, sessio
 def test_past_the_buildings_limit_a_report_is_held_not_refused(
     client, session, tree, staff, monkeypatch
 ):
-    from portal.appeals import views
+    from portal.appeals.views import resident
 
-    monkeypatch.setattr(views, "SUBMITS_PER_BUILDING", "1/hour")
+    monkeypatch.setattr(resident, "SUBMITS_PER_BUILDING", "1/hour")
     for number, phone in enumerate(("137 1234 5678", "136 9876 5432")):
         sent = post(
             client, tree.building, "check", answers(session, key=f"flood-{number}", phone=phone)

@@ -10,7 +10,7 @@ import secrets
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.appeals import services
+from portal.appeals import appeal_settings, services
 from portal.appeals.models import AppealState
 from portal.catalogue.models import CatalogueItem
 from portal.db import db, utcnow
@@ -101,6 +101,7 @@ def test_a_grid_worker_files_for_a_resident_and_calls_in_a_department(
 
 
 def file_for_community(live_server, phone_number: str, building: str) -> str:
+    settings = appeal_settings(live_server.app)
     """A confirmed report that goes to the community's queue (a level-2 kind of problem)."""
     with live_server.app.app_context():
         session = db.session
@@ -114,16 +115,17 @@ def file_for_community(live_server, phone_number: str, building: str) -> str:
         appeal = services.submit(
             session, door, report, submission_key=secrets.token_hex(8), user=None,
             locale="zh_Hans_CN", now=utcnow(), consent=False,
-        )  # fmt: skip
+         settings=settings)  # fmt: skip
         session.commit()
         return appeal.tracking
 
 
 def confirm_by_code(live_server, tracking: str, phone_number: str) -> None:
+    settings = appeal_settings(live_server.app)
     code = live_server.sms_code(phone_number)
     with live_server.app.app_context():
         appeal = services.find(db.session, tracking)
-        services.confirm(db.session, appeal, code, now=utcnow())
+        services.confirm(db.session, appeal, code, now=utcnow(), settings=settings)
         db.session.commit()
 
 

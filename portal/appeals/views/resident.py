@@ -1,15 +1,13 @@
-"""HTTP for appeals: the resident's report from the door (/b/<code>/report), confirming it by
-SMS code, tracking it (/t/<tracking>) and rating it; the staff queues and the appeal page."""
+"""HTTP for residents: the report from the door (/b/<code>/report), confirming it by SMS code,
+tracking it (/t/<tracking>) and rating it, its photos, and a signed-in resident's own reports."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from pathlib import Path
 
 from flask import (
-    Blueprint,
     Flask,
     abort,
     current_app,
@@ -18,18 +16,18 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import BooleanField
 
-from portal import appeals, catalogue, ratelimit
-from portal.appeals import photos, services, sla
+from portal import catalogue, ratelimit
+from portal.appeals import photos, services
 from portal.appeals.forms import (
     STEP_FIELDS,
     STEPS,
@@ -42,18 +40,18 @@ from portal.appeals.forms import (
 from portal.appeals.labels import RATING_LABELS, STATE_LABELS, event_label
 from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
 from portal.appeals.states import Action, allowed
+from portal.appeals.views import bp, photo_folder, send_photo, settings
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.catalogue.offered import Offered
 from portal.db import db, outside_transactions, read_only_transactions, start_writing, utcnow
-from portal.doors import services as doors
+from portal.doors import recent_door
 from portal.errors import DomainError, Invalid
+from portal.features import Tile, add_tile
 from portal.pagination import paginate
 from portal.places.codes import normalize_code
 from portal.places.models import Building
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale
-
-bp = Blueprint("appeals", __name__)
 
 # Rate limits of the public form: per client address, per phone number and per building.
 SUBMITS_PER_ADDRESS = "20/hour"
@@ -68,21 +66,24 @@ REMEMBERED = 20
 
 
 def init_app(app: Flask) -> None:
-    clocks = app.extensions["portal.appeal_clocks"] = sla.Clocks.from_config(
-        app.config["APPEAL_CLOCKS"]
-    )
-    # The catalogue's pages show each handling class's time as this district configured it.
-    catalogue.use_handling_times(app, clocks.handling)
+    """The names the appeal templates use for states, levels, ratings and timeline steps, and
+    the resident's tile on the home page."""
     app.jinja_env.globals.update(
         appeal_state_label=STATE_LABELS.get,
         appeal_level_label=LEVEL_LABELS.get,
         appeal_rating_label=RATING_LABELS.get,
         appeal_event_label=event_label,
     )
-
-
-def photo_folder() -> Path:
-    return appeals.photo_folder(current_app)
+    add_tile(
+        app,
+        "home",
+        Tile(
+            "appeals.mine",
+            _l("My reports"),
+            shown=lambda actor: actor.is_authenticated,
+            order=200,
+        ),
+    )
 
 
 # --- the resident's report --------------------------------------------------------------------
@@ -99,8 +100,7 @@ def report(code: str):
         outside_transactions(db.session)  # The screens opened by a GET only read.
     normal = normalize_code(code)
     # Each screen shows the door: its facts are read once for the few minutes of a report.
-    kept = current_app.extensions["portal.door_facts"]
-    door = doors.recent_door(db.session, normal, kept) if normal else None
+    door = recent_door(db.session, normal) if normal else None
     if door is None or door.retired:
         # The door page says what to do instead: search by address, or call the community.
         return redirect(url_for("doors.door", code=door.code if door else code))
@@ -313,6 +313,7 @@ def _submit(door, form: ReportForm):
             now=now,
             consent=bool(form.consent.data),
             hold=busy,
+            settings=settings(),
         )
         _attach_photos(appeal, kept_photo_names(form), now)
     if not saved:
@@ -380,14 +381,16 @@ def confirm(tracking: str):
         resend = EmptyForm()
         if resend.validate_on_submit():
             with saving(form) as saved:
-                services.resend_code(db.session, appeal, now=utcnow())
+                services.resend_code(db.session, appeal, now=utcnow(), settings=settings())
             if saved:
                 flash(_("A new code was sent."), "success")
                 return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
     elif form.validate_on_submit():
         with saving(form) as saved:
             try:
-                services.confirm(db.session, appeal, form.code.data, now=utcnow())
+                services.confirm(
+                    db.session, appeal, form.code.data, now=utcnow(), settings=settings()
+                )
             except Invalid:
                 db.session.commit()  # the spent try must count
                 raise
@@ -452,7 +455,12 @@ def review(tracking: str):
     if form.validate_on_submit():
         with saving(form) as saved:
             services.review(
-                db.session, appeal, form.rating.data, form.comment.data or "", now=utcnow()
+                db.session,
+                appeal,
+                form.rating.data,
+                form.comment.data or "",
+                now=utcnow(),
+                settings=settings(),
             )
         if saved:
             flash(_("Thank you. Your rating was recorded."), "success")
@@ -466,17 +474,6 @@ def resident_photo(tracking: str, name: str):
     if not _is_mine(appeal):
         abort(404)
     return send_photo(appeal, name)
-
-
-def send_photo(appeal: Appeal, name: str):
-    if name not in {photo.file_name for photo in appeal.photos}:
-        abort(404)
-    path = photos.photo_path(photo_folder(), name)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/my/appeals")

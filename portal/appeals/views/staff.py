@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import (
+    Flask,
     Response,
     abort,
     flash,
@@ -20,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal.appeals import casework, photos, queues, services
+from portal.appeals import photos, queues, services
 from portal.appeals.forms import (
     AnswerForm,
     BlockForm,
@@ -36,9 +37,10 @@ from portal.appeals.forms import (
 from portal.appeals.labels import STATE_LABELS
 from portal.appeals.models import Appeal
 from portal.appeals.states import Action
-from portal.appeals.views import bp, photo_folder, send_photo
+from portal.appeals.views import bp, photo_folder, send_photo, settings
 from portal.db import db, utcnow
 from portal.errors import Invalid
+from portal.features import Tile, add_tile
 from portal.pagination import paginate
 from portal.permissions import require_staff
 from portal.phones import mask_phone
@@ -46,6 +48,22 @@ from portal.places.codes import normalize_code
 from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving
 from portal.web.templating import local_name, local_time
+
+
+def init_app(app: Flask) -> None:
+    """The staff desk's tile: the queue of the places and units one works."""
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "appeals.queue",
+            _l("Reports to handle"),
+            _l("Your team's queue, overdue first; accept, resolve, send on."),
+            shown=lambda actor: bool(queues.team_places(actor)),
+            order=100,
+        ),
+    )
+
 
 # --- the queues ---------------------------------------------------------------------------
 
@@ -85,8 +103,8 @@ def queue():
         page=page,
         wanted=wanted,
         filters=filters,
-        summonses=casework.waiting_summonses(db.session, current_user),
-        keeps_blocklist=casework.keeps_blocklist(current_user),
+        summonses=services.waiting_summonses(db.session, current_user),
+        keeps_blocklist=services.keeps_blocklist(current_user),
         now=now,
     )
 
@@ -181,14 +199,14 @@ def _detail_page(
     } | failed
     forms["transfer_form"].target.choices = [
         SelectChoice(target.key, local_name(target.queue))
-        for target in casework.transfer_targets(db.session, appeal)
+        for target in services.transfer_targets(db.session, appeal)
     ]
     forms["summon_form"].unit.choices = [
         SelectChoice(unit.id, local_name(unit))
-        for unit in casework.summon_units(db.session, appeal)
+        for unit in services.summon_units(db.session, appeal)
     ]
     my_units = services.units_of(current_user)
-    summonses = casework.summonses(db.session, appeal)
+    summonses = services.summonses(db.session, appeal)
     # One answer form a summons the officer's units may answer, each with its own ids.
     answer_forms = {
         s.id: AnswerForm(formdata=None, prefix=f"summons-{s.id}")
@@ -202,10 +220,10 @@ def _detail_page(
         appeal=appeal,
         events=services.timeline(db.session, appeal),
         actions=actions,
-        duplicates=casework.possible_duplicates(db.session, appeal) if "merge" in actions else [],
+        duplicates=services.possible_duplicates(db.session, appeal) if "merge" in actions else [],
         summonses=summonses,
         answer_forms=answer_forms,
-        keeps_blocklist=casework.keeps_blocklist(current_user),
+        keeps_blocklist=services.keeps_blocklist(current_user),
         full_phone=full_phone,
         now=utcnow(),
         **forms,
@@ -219,12 +237,16 @@ def staff_photo(tracking: str, name: str):
     return send_photo(appeal, name)
 
 
+def _restore(session, actor, appeal: Appeal, *, now: datetime) -> None:
+    services.restore(session, actor, appeal, now=now, settings=settings())
+
+
 # One-button actions: (service function, message when done).
 SIMPLE_ACTIONS = {
     "accept": (services.accept, _l("Accepted. The resident has been told.")),
     "contact": (services.record_contact, _l("Contact with the resident recorded.")),
     "start": (services.start, _l("Marked as in progress.")),
-    "restore": (casework.restore, _l("Put back in the queue.")),
+    "restore": (_restore, _l("Put back in the queue.")),
 }
 
 
@@ -233,7 +255,15 @@ def _resolve(form: NoteForm, appeal: Appeal, now: datetime) -> None:
     services.require_act(current_user, appeal, Action.RESOLVE)
     services.require_handler(current_user, appeal)
     names = _store_photos(form)
-    services.resolve(db.session, current_user, appeal, form.note.data, now=now, photo_names=names)
+    services.resolve(
+        db.session,
+        current_user,
+        appeal,
+        form.note.data,
+        now=now,
+        settings=settings(),
+        photo_names=names,
+    )
 
 
 def _store_photos(form: NoteForm) -> list[str]:
@@ -247,7 +277,8 @@ def _store_photos(form: NoteForm) -> list[str]:
 
 
 def _relevel(form: RelevelForm, appeal: Appeal, now: datetime) -> None:
-    services.relevel(db.session, current_user, appeal, form.level.data, form.reason.data, now=now)
+    level, reason = form.level.data, form.reason.data
+    services.relevel(db.session, current_user, appeal, level, reason, now=now, settings=settings())
 
 
 def _call_back(form: CallBackForm, appeal: Appeal, now: datetime) -> None:
@@ -256,21 +287,23 @@ def _call_back(form: CallBackForm, appeal: Appeal, now: datetime) -> None:
 
 def _transfer(form: TransferForm, appeal: Appeal, now: datetime) -> None:
     target, reason = form.target.data, form.reason.data
-    casework.transfer(db.session, current_user, appeal, target, reason, now=now)
+    services.transfer(
+        db.session, current_user, appeal, target, reason, now=now, settings=settings()
+    )
 
 
 def _summon(form: SummonForm, appeal: Appeal, now: datetime) -> None:
     unit, hours, note = form.unit.data, form.hours.data, form.note.data
-    casework.summon(db.session, current_user, appeal, unit, hours, note, now=now)
+    services.summon(db.session, current_user, appeal, unit, hours, note, now=now)
 
 
 def _merge(form: MergeForm, appeal: Appeal, now: datetime) -> None:
-    casework.merge(db.session, current_user, appeal, form.into.data, now=now)
+    services.merge(db.session, current_user, appeal, form.into.data, now=now, settings=settings())
 
 
 def _hide(form: HideForm, appeal: Appeal, now: datetime) -> None:
     block = form.block_phone.data
-    casework.hide(db.session, current_user, appeal, form.reason.data, now=now, block_phone=block)
+    services.hide(db.session, current_user, appeal, form.reason.data, now=now, block_phone=block)
 
 
 # Forms shown together on the appeal page whose fields would share a name (reason, note)
@@ -323,12 +356,12 @@ def act(tracking: str, action: str):
 @bp.post("/staff/summonses/<int:summons_id>/answer")
 @login_required
 def answer_summons(summons_id: int):
-    summons = casework.get_summons(db.session, current_user, summons_id)
+    summons = services.get_summons(db.session, current_user, summons_id)
     appeal = summons.appeal
     form = AnswerForm(prefix=f"summons-{summons.id}")
     if form.validate_on_submit():
         with saving(form) as saved:
-            casework.answer_summons(
+            services.answer_summons(
                 db.session, current_user, summons, form.answer.data, now=utcnow()
             )
         if saved:
@@ -346,13 +379,13 @@ def blocked_phones():
     form = BlockForm()
     if form.validate_on_submit():
         with saving(form) as saved:
-            casework.block(
+            services.block(
                 db.session, current_user, form.phone.data, form.reason.data, now=utcnow()
             )
         if saved:
             flash(_("The number was added. Its reports will be held for a check."), "success")
             return redirect(url_for("appeals.blocked_phones"))
-    entries = casework.blocklist(db.session, current_user)
+    entries = services.blocklist(db.session, current_user)
     status = 400 if form.errors or form.form_errors else 200
     return render_template("appeals/blocked.html", form=form, entries=entries), status
 
@@ -361,7 +394,7 @@ def blocked_phones():
 @login_required
 def unblock_phone(entry_id: int):
     one_button_action(
-        lambda: casework.unblock(db.session, current_user, entry_id, now=utcnow()),
+        lambda: services.unblock(db.session, current_user, entry_id, now=utcnow()),
         _("The number was removed from the blocklist."),
     )
     return redirect(url_for("appeals.blocked_phones"))

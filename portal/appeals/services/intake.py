@@ -1,0 +1,354 @@
+"""A resident's report entering the loop: the checks of what was typed, the report's SMS code
+and its confirmation, the hold of a report from a blocked phone or a busy building, and the
+SMS that tells the resident it was received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealState,
+    BlockedPhone,
+    EventKind,
+)
+from portal.appeals.services.access import files_for_resident, lock, owns_verified
+from portal.appeals.services.deadlines import hide_as, minutes_of, set_due, start_clocks
+from portal.appeals.services.routing import alert_queue, dispatch_to
+from portal.appeals.services.timeline import add_event, audit_step, event_values
+from portal.appeals.services.writes import insert_message, write_report
+from portal.appeals.settings import AppealSettings
+from portal.appeals.states import Action, allowed
+from portal.appeals.tracking import draw_tracking_number
+from portal.catalogue.models import CatalogueGroup, CatalogueItem
+from portal.errors import Invalid, TooMany
+from portal.notifications.services import message_values, queue_sms
+from portal.permissions import Actor
+from portal.phones import normalize_phone
+from portal.places.models import Building
+
+DESCRIPTION_MAX = 2000
+
+
+CODE_VALID_FOR = timedelta(minutes=10)
+
+
+CODE_MAX_TRIES = 5
+
+
+CODE_RESEND_AFTER = timedelta(seconds=60)
+
+
+CODES_PER_APPEAL = 5
+
+
+@dataclass
+class Report:
+    """What a resident filled in on the form."""
+
+    item_id: int
+    description: str
+    phone: str
+    location: str = ""
+    name: str = ""
+    urgent: bool = False
+    wants_meeting: bool = False
+
+
+def offered_items(session: Session) -> list[CatalogueItem]:
+    """The items in use, group by group, as objects (the resident's form reads the same rows
+    through the faster offered.py)."""
+    return list(
+        session.scalars(
+            select(CatalogueItem)
+            .join(CatalogueItem.group)
+            .where(CatalogueItem.retired_at.is_(None))
+            .order_by(CatalogueGroup.position, CatalogueItem.position, CatalogueItem.id)
+        )
+    )
+
+
+def check_description(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(_l("Say what happened, in a few words."), field="description")
+    if len(text) > DESCRIPTION_MAX:
+        raise Invalid(
+            _l(
+                "Keep it within %(limit)d characters; you wrote %(count)d.",
+                limit=DESCRIPTION_MAX,
+                count=len(text),
+            ),
+            field="description",
+        )
+    return text
+
+
+def check_phone(raw: str) -> str:
+    phone = normalize_phone(raw)
+    if phone is None:
+        raise Invalid(
+            _l("Enter an 11-digit mainland mobile number, like 138 0013 8000."), field="phone"
+        )
+    return phone
+
+
+def check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise Invalid(_l("Give the reason, in a few words."), field="reason")
+    return reason[:500]
+
+
+def submit(
+    session: Session,
+    building_id: int,
+    report: Report,
+    *,
+    submission_key: str,
+    user: Actor,
+    locale: str,
+    now: datetime,
+    settings: AppealSettings,
+    consent: bool = False,
+    hold: bool = False,
+) -> Appeal:
+    """Save a resident's report about the building `building_id`. It enters the loop at once
+    if they are signed in with this phone verified; otherwise it waits, unconfirmed, for the
+    SMS code sent to the phone.
+
+    A grid worker (or any handler of the building's area) may file it for a resident who
+    cannot (代办): when `consent` says the resident agreed in person it enters the loop at
+    once, otherwise the resident reads out the code sent to their phone. `hold` keeps it out
+    of the loop until staff look at it (the building had an unusual number of reports).
+
+    The same `submission_key` (one per filled-in form) always returns the first appeal, so
+    a double tap on "Submit" files one.
+
+    A resident's report is what the portal receives most, from a QR code on every door: it
+    is written with plain statements (the appeal, its timeline, its SMS), not through the
+    unit of work; on PostgreSQL with one (see write_report).
+    """
+    # Staff of the building's area file for a resident; staff elsewhere (at their own home,
+    # say) report like any resident.
+    staff = getattr(user, "is_authenticated", False) and user.is_staff
+    filed_by = (
+        user if staff and files_for_resident(user, session.get(Building, building_id)) else None
+    )
+    phone = check_phone(report.phone)
+    appeal = Appeal(
+        submission_key=submission_key,
+        building_id=building_id,
+        item_id=report.item_id,
+        description=check_description(report.description),
+        location=report.location.strip()[:100],
+        phone=phone,
+        name=report.name.strip()[:50],
+        locale=locale,
+        urgent=report.urgent,
+        wants_meeting=report.wants_meeting,
+        user_id=user.id if owns_verified(user, phone) else None,
+        filed_by_id=filed_by.id if filed_by else None,
+        state=AppealState.UNCONFIRMED,
+        created_at=now,
+    )
+    set_due(appeal, now + settings.clocks.confirm)
+    confirmed = appeal.user_id is not None or (filed_by is not None and consent)
+    code = None if confirmed else _new_code()
+    details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
+    if filed_by is not None:
+        details["consent"] = consent
+    event = event_values(appeal, EventKind.SUBMITTED, filed_by, now, details=details)
+
+    def numbered(attempt: int) -> dict[str, Any] | None:
+        appeal.tracking = draw_tracking_number(now, attempt)
+        if code is None:
+            return None
+        # Keyed on the number, the code's digest goes in with the appeal's first statement.
+        appeal.code_hash = code_digest(settings.secret, appeal.tracking, code)
+        appeal.code_sent_at = now
+        return _code_message(appeal, code, now)
+
+    earlier = write_report(session, appeal, event, numbered)
+    if earlier is not None:
+        if earlier.building_id != building_id or earlier.phone != phone:
+            # Not a second tap: a form whose key was copied. It must not lead to that appeal.
+            raise Invalid(_l("This form was already used. Please start the report again."))
+        return earlier
+    if filed_by is not None:
+        audit_step(
+            session, "appeals.file_for_resident", filed_by, appeal, now, {"consent": consent}
+        )
+    if code is None:
+        _receive(session, appeal, now, settings)
+    return appeal
+
+
+def building_by_code(session: Session, code: str) -> Building | None:
+    return session.scalar(
+        select(Building).where(Building.public_code == code, Building.retired_at.is_(None))
+    )
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def code_digest(secret: bytes, tracking: str, code: str) -> str:
+    """The digest an appeal keeps of its SMS code, keyed on its tracking number."""
+    return hmac.new(secret, f"appeal:{tracking}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _send_code(session: Session, appeal: Appeal, now: datetime, secret: bytes) -> None:
+    """A new code for an appeal that has one already (asked again)."""
+    code = _new_code()
+    appeal.code_hash = code_digest(secret, appeal.tracking, code)
+    appeal.code_sent_at = now
+    appeal.code_tries = 0
+    _queue_code(session, appeal, code, now)
+
+
+def _queue_code(session: Session, appeal: Appeal, code: str, now: datetime) -> None:
+    insert_message(session, appeal, _code_message(appeal, code, now))
+
+
+def _code_message(appeal: Appeal, code: str, now: datetime) -> dict[str, Any]:
+    """The SMS that sends the appeal's confirmation `code`, as queue_sms writes it but for
+    its cause, the appeal (whose id a new appeal gets written). Its key is new each time:
+    every code is a message of its own."""
+    return message_values(
+        phone=appeal.phone,
+        kind="appeal_code",
+        params={
+            "code": code,
+            "tracking": appeal.tracking,
+            "minutes": int(CODE_VALID_FOR.total_seconds() // 60),
+        },
+        locale=appeal.locale,
+        key=f"appeal-code:{secrets.token_hex(16)}",
+        now=now,
+        expires_at=now + CODE_VALID_FOR,
+    )
+
+
+def resend_code(
+    session: Session, appeal: Appeal, *, now: datetime, settings: AppealSettings
+) -> None:
+    """Send a new confirmation code, at most once a minute and five times in all."""
+    if not allowed(Action.CONFIRM, appeal.state):
+        raise Invalid(_l("This report is already confirmed."))
+    sent = session.scalar(
+        select(Appeal.code_sent_at).where(Appeal.id == appeal.id).with_for_update()
+    )
+    if sent is not None and now - sent < CODE_RESEND_AFTER:
+        wait = int((sent + CODE_RESEND_AFTER - now).total_seconds()) + 1
+        raise TooMany(
+            _l(
+                "A code was sent less than a minute ago. Please wait %(seconds)d seconds.",
+                seconds=wait,
+            ),
+            retry_after=wait,
+        )
+    sendings = session.scalars(
+        select(AppealEvent.details).where(
+            AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.SUBMITTED
+        )
+    )
+    resent = sum(1 for details in sendings if details.get("resent"))
+    if resent >= CODES_PER_APPEAL - 1:
+        raise TooMany(_l("Too many codes were sent for this report. Please call your community."))
+    add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details={"resent": True})
+    _send_code(session, appeal, now, settings.secret)
+
+
+def confirm(
+    session: Session, appeal: Appeal, code: str, *, now: datetime, settings: AppealSettings
+) -> None:
+    """Check the code the resident typed; when right, the appeal enters the loop."""
+    lock(session, appeal)
+    if not allowed(Action.CONFIRM, appeal.state):
+        raise Invalid(_l("This report can no longer be confirmed."))
+    if appeal.code_hash is None or appeal.code_sent_at is None:
+        raise Invalid(_l("There is no code waiting. Ask for a new code."), field="code")
+    if now - appeal.code_sent_at > CODE_VALID_FOR:
+        raise Invalid(_l("This code has expired. Ask for a new code."), field="code")
+    if appeal.code_tries >= CODE_MAX_TRIES:
+        raise Invalid(
+            _l("This code was entered wrongly too many times. Ask for a new code."), field="code"
+        )
+    appeal.code_tries += 1
+    entered = "".join((code or "").split())
+    if not hmac.compare_digest(
+        appeal.code_hash, code_digest(settings.secret, appeal.tracking, entered)
+    ):
+        session.flush()
+        left = CODE_MAX_TRIES - appeal.code_tries
+        raise Invalid(
+            _l("The code is not right. You can try %(count)d more times.", count=left)
+            if left
+            else _l("The code is not right, and this code no longer works. Ask for a new code."),
+            field="code",
+        )
+    appeal.code_hash = None
+    _receive(session, appeal, now, settings)
+
+
+def _receive(session: Session, appeal: Appeal, now: datetime, settings: AppealSettings) -> None:
+    """The appeal enters the loop: dispatched by its item's level, its clocks started.
+    One from a blocked phone, or held when filed, waits hidden in the queue for staff."""
+    appeal.state = AppealState.RECEIVED
+    appeal.received_at = now
+    start_clocks(appeal, now, settings.clocks)
+    dispatch_to(session, appeal, appeal.level)
+    add_event(session, appeal, EventKind.CONFIRMED, actor=None, now=now)
+    held = hold_reason(session, appeal)
+    if held is not None:
+        hide_as(session, appeal, now, kind=EventKind.HELD, details={"reason": held})
+        return
+    tell_received(session, appeal, now, settings)
+    alert_queue(session, appeal, "appeal_new", now=now, step="new", clocks=settings.clocks)
+
+
+def tell_received(
+    session: Session, appeal: Appeal, now: datetime, settings: AppealSettings
+) -> None:
+    """The resident's SMS with the number and the promise (sent once, whenever it is asked)."""
+    queue_sms(
+        session,
+        phone=appeal.phone,
+        kind="appeal_received",
+        params={
+            "tracking": appeal.tracking,
+            "minutes": minutes_of(settings.clocks.accept),
+            "url": settings.tracking_url(appeal.tracking),
+        },
+        locale=appeal.locale,
+        key=f"appeal:{appeal.id}:received",
+        cause=f"appeals:{appeal.id}",
+        now=now,
+    )
+
+
+def hold_reason(session: Session, appeal: Appeal) -> str | None:
+    """Why the appeal waits, set aside, for staff: its phone is on the blocklist, or it was
+    held when filed (its building had an unusual number of reports); None: it does not."""
+    if session.scalar(select(BlockedPhone.id).where(BlockedPhone.phone == appeal.phone)):
+        return "blocked_phone"
+    first = session.scalar(
+        select(AppealEvent.details)
+        .where(AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.SUBMITTED)
+        .order_by(AppealEvent.id)
+        .limit(1)
+    )
+    return (first or {}).get("hold")

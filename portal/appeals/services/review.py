@@ -1,0 +1,123 @@
+"""The end of the loop: the resident's rating (the first 不满意 reopens the appeal one level up,
+the second asks the street office to call back), the call-back, and staff revealing the
+resident's number for a call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.appeals.models import (
+    Appeal,
+    AppealState,
+    EventKind,
+    Rating,
+)
+from portal.appeals.services.access import can_view, lock, require_act, require_state
+from portal.appeals.services.deadlines import finish, set_due, start_clocks
+from portal.appeals.services.intake import check_reason
+from portal.appeals.services.routing import alert_queue, dispatch_to, place_for_level, queue_in
+from portal.appeals.services.timeline import add_event, audit_step
+from portal.appeals.settings import AppealSettings
+from portal.appeals.states import Action
+from portal.catalogue.models import Level
+from portal.errors import Forbidden, Invalid
+from portal.permissions import require_staff
+
+
+def review(
+    session: Session,
+    appeal: Appeal,
+    rating: str,
+    comment: str,
+    *,
+    now: datetime,
+    settings: AppealSettings,
+) -> None:
+    """满意 or 基本满意 completes the loop. The first 不满意 reopens it one level up; the
+    second sends it to the street office, who call the resident back."""
+    lock(session, appeal)
+    require_state(appeal, Action.REVIEW)
+    try:
+        rating = Rating(rating)
+    except ValueError:
+        raise Invalid(_l("Choose how satisfied you are."), field="rating") from None
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise Invalid(_l("Keep the comment within 500 characters."), field="comment")
+    appeal.rating = rating
+    appeal.review_comment = comment
+    appeal.reviewed_at = now
+    if rating != Rating.DISSATISFIED:
+        finish(appeal, AppealState.REVIEWED, now)
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+    elif appeal.reopen_count == 0:
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        _reopen(session, appeal, now, settings)
+    else:
+        finish(appeal, AppealState.REVIEWED, now, closed=False)
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        appeal.needs_callback = True
+        appeal.handler_id = None
+        appeal.is_open = True
+        set_due(appeal, now + settings.clocks.callback)
+        # The street office itself calls back, whichever unit handled it.
+        queue_in(session, appeal, place_for_level(appeal.building, Level.STREET))
+        alert_queue(
+            session, appeal, "appeal_callback", now=now, step="callback", clocks=settings.clocks
+        )
+
+
+def _rated(rating: Rating) -> dict[str, str]:
+    return {"rating": rating.value}
+
+
+def _reopen(session: Session, appeal: Appeal, now: datetime, settings: AppealSettings) -> None:
+    # The first rating and note stay in the timeline; the appeal waits for new ones.
+    appeal.rating = None
+    appeal.review_comment = ""
+    appeal.resolution_note = ""
+    appeal.reopen_count += 1
+    appeal.state = AppealState.REOPENED
+    appeal.resolved_at = None
+    appeal.accepted_at = None
+    start_clocks(appeal, now, settings.clocks)
+    dispatch_to(session, appeal, min(appeal.level + 1, Level.STREET))
+    add_event(session, appeal, EventKind.REOPENED, actor=None, now=now)
+    alert_queue(
+        session,
+        appeal,
+        "appeal_reopened",
+        now=now,
+        step="reopened",
+        clocks=settings.clocks,
+        level=appeal.level,
+    )
+
+
+def call_back(session: Session, actor: User, appeal: Appeal, note: str, *, now: datetime) -> None:
+    """The street office called the resident back after a second 不满意; the appeal closes."""
+    require_act(actor, appeal, Action.CALL_BACK)
+    if not appeal.needs_callback:
+        raise Invalid(_l("This report does not wait for a call-back."))
+    note = check_reason(note)
+    appeal.needs_callback = False
+    appeal.state = AppealState.CLOSED
+    appeal.closed_at = now
+    appeal.is_open = False
+    set_due(appeal, None)
+    add_event(session, appeal, EventKind.CALLED_BACK, actor=actor, now=now, note=note)
+    audit_step(session, "appeals.call_back", actor, appeal, now)
+
+
+def reveal_phone(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> str:
+    """The resident's full number, for a call; every look is in the audit log."""
+    require_staff(actor)
+    if not can_view(actor, appeal):
+        raise Forbidden(_l("This report is outside your area."), appeal=appeal.id)
+    audit_step(session, "appeals.reveal_phone", actor, appeal, now)
+    return appeal.phone

@@ -1,0 +1,67 @@
+"""The staff queues: order and filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal.appeals import queues, services
+from portal.errors import Forbidden
+from tests import factories
+from tests.appeals.conftest import (
+    MINUTE,
+    accepted,
+    file_appeal,
+    item,
+    queue,
+)
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+def test_the_queue_shows_overdue_first_then_by_deadline(session, tree, staff, now):
+    late = file_appeal(session, tree.building, now - timedelta(hours=1))
+    soon = file_appeal(session, tree.building, now)
+    urgent = file_appeal(session, tree.building, now - 25 * MINUTE, urgent=True)
+    services.accept(session, staff.grid_worker, urgent, now=now - 19 * MINUTE)
+    elsewhere = file_appeal(session, tree.other_building, now)
+    query = queues.queue_query(staff.grid_worker, queues.QueueFilter(), now=now)
+    assert list(session.scalars(query)) == [late, urgent, soon]
+    overdue = queues.QueueFilter(overdue=True)
+    assert list(session.scalars(queues.queue_query(staff.grid_worker, overdue, now=now))) == [late]
+    mine = queues.QueueFilter(view="mine")
+    assert list(session.scalars(queues.queue_query(staff.grid_worker, mine, now=now))) == [urgent]
+    assert (
+        elsewhere
+        in session.scalars(
+            queues.queue_query(staff.other_grid_worker, queues.QueueFilter(), now=now)
+        ).all()
+    )
+    with pytest.raises(Forbidden):
+        queues.queue_query(factories.user(session), queues.QueueFilter(), now=now)
+
+
+def test_the_queue_filters_by_stage_item_grid_and_due_today(session, tree, staff, now, settings):
+    waiting = file_appeal(session, tree.building, now)
+    handling = accepted(session, tree, staff, now)
+    rubbish = item(session, "rubbish-in-corridor")
+    other_kind = file_appeal(session, tree.building, now, item_id=rubbish.id)
+    other_grid = file_appeal(session, tree.other_building, now)
+    for appeal, worker in ((waiting, staff.grid_worker), (other_kind, staff.grid_worker)):
+        services.relevel(session, worker, appeal, 3, "街道处理", now=now, settings=settings)
+    services.relevel(
+        session, staff.other_grid_worker, other_grid, 3, "街道处理", now=now, settings=settings
+    )
+    street = staff.officer
+    assert set(queue(session, street, now, stage="waiting")) == {waiting, other_kind, other_grid}
+    assert queue(session, staff.grid_worker, now, stage="handling") == [handling]
+    assert queue(session, street, now, item_id=rubbish.id) == [other_kind]
+    assert set(queue(session, street, now, grid_id=tree.other_grid.id)) == {other_grid}
+    # The acceptance deadlines (10 minutes away) fall today; a resolution 7 days away does not.
+    assert handling not in queue(session, staff.grid_worker, now, due_today=True)
+    assert {g.id for g in queues.queue_grids(session, street)} == {
+        tree.grid.id,
+        tree.other_grid.id,
+    }
+    assert queues.end_of_local_day(now).astimezone(queues.SHANGHAI).hour == 0

@@ -1,0 +1,83 @@
+"""The resident's rating and what follows it: the loop ends, reopens one level up, or waits for
+the street office's call-back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal.appeals import clockwork, services
+from portal.appeals.models import AppealState, EventKind
+from portal.errors import Forbidden
+from tests.appeals.conftest import (
+    MINUTE,
+    file_appeal,
+    item,
+    messages,
+    resolved,
+)
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+@pytest.mark.parametrize("rating", ["satisfied", "basically_satisfied"])
+def test_a_satisfied_rating_completes_the_loop(session, tree, staff, now, rating, settings):
+    appeal = resolved(session, tree, staff, now)
+    services.review(
+        session, appeal, rating, "谢谢", now=now + timedelta(hours=1), settings=settings
+    )
+    assert appeal.state == AppealState.REVIEWED and appeal.rating == rating
+    assert appeal.closed_at == appeal.reviewed_at == now + timedelta(hours=1)
+    assert not any(clockwork.sweep(session, now + timedelta(days=30), settings=settings).values())
+
+
+def test_dissatisfied_reopens_one_level_up_then_asks_the_street_to_call_back(
+    session, tree, staff, now, settings
+):
+    appeal = resolved(session, tree, staff, now)
+    later = now + timedelta(hours=2)
+    services.review(session, appeal, "dissatisfied", "还是堆着", now=later, settings=settings)
+    assert appeal.state == AppealState.REOPENED and appeal.reopen_count == 1
+    assert appeal.level == 2 and appeal.queue_place == tree.community
+    assert appeal.accept_due_at == later + 10 * MINUTE and appeal.handler_id is None
+    assert [m.phone for m in messages(session, "appeal_reopened")] == [staff.secretary.phone]
+    with pytest.raises(Forbidden):
+        services.accept(session, staff.grid_worker, appeal, now=later)
+
+    services.accept(session, staff.secretary, appeal, now=later + MINUTE)
+    services.resolve(
+        session,
+        staff.secretary,
+        appeal,
+        "已联系物业清运",
+        now=later + 2 * MINUTE,
+        settings=settings,
+    )
+    services.review(session, appeal, "dissatisfied", "", now=later + 3 * MINUTE, settings=settings)
+    assert appeal.state == AppealState.REVIEWED and appeal.needs_callback
+    assert appeal.queue_place == tree.street and appeal.is_open
+    assert [m.phone for m in messages(session, "appeal_callback")] == [staff.officer.phone]
+    with pytest.raises(Forbidden):
+        services.call_back(session, staff.secretary, appeal, "已回访", now=later)
+    services.call_back(
+        session, staff.officer, appeal, "已电话回访，居民表示理解", now=later + 4 * MINUTE
+    )
+    assert appeal.state == AppealState.CLOSED and not appeal.is_open
+    kinds = [e.kind for e in services.timeline(session, appeal)]
+    assert kinds.count(EventKind.REOPENED) == 1 and kinds[-1] == EventKind.CALLED_BACK
+
+
+def test_the_call_back_is_the_street_offices_even_for_a_units_item(
+    session, tree, staff, department, now, settings
+):
+    rubbish = item(session, "rubbish-in-corridor")
+    rubbish.unit = department.unit
+    appeal = file_appeal(session, tree.building, now, item_id=rubbish.id)
+    services.accept(session, staff.grid_worker, appeal, now=now)
+    services.resolve(session, staff.grid_worker, appeal, "已处理", now=now, settings=settings)
+    services.review(session, appeal, "dissatisfied", "", now=now, settings=settings)
+    services.accept(session, staff.secretary, appeal, now=now)
+    services.resolve(session, staff.secretary, appeal, "再次处理", now=now, settings=settings)
+    services.review(session, appeal, "dissatisfied", "还是不行", now=now, settings=settings)
+    assert appeal.unit is None and appeal.queue_place == tree.street
