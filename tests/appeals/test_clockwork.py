@@ -3,13 +3,15 @@ alerts told once, overdue summonses and call-backs, expiry and clean-up, each de
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.appeals import clockwork, services
-from portal.appeals.models import Appeal, AppealEvent, AppealState
+from portal.appeals.models import Appeal, AppealEvent, AppealPhoto, AppealState, PhotoStage
+from portal.appeals.photos import store_photo
 from portal.errors import Forbidden, Invalid
 from tests.appeals.conftest import (
     MINUTE,
@@ -249,3 +251,19 @@ def test_a_second_escalation_after_a_relevel_is_texted_again(session, tree, staf
     clockwork.sweep(session, later + 10 * MINUTE, settings=settings)
     assert appeal.queue_place == tree.community
     assert len(messages(session, "appeal_escalated")) == 2 * first
+
+
+def test_the_hourly_purge_deletes_only_old_photos_of_reports_never_sent(
+    session, tree, now, tmp_path
+):
+    appeal = file_appeal(session, tree.building, now)
+    old_unsent, old_sent, new_unsent = (store_photo(tmp_path, b"jpeg") for _ in range(3))
+    appeal.photos.append(AppealPhoto(file_name=old_sent, stage=PhotoStage.REPORT, created_at=now))
+    session.flush()
+    two_days_ago = (now - timedelta(days=2)).timestamp()
+    for name in (old_unsent, old_sent):
+        os.utime(tmp_path / name, (two_days_ago, two_days_ago))
+    assert clockwork.purge_unattached_photos(session, tmp_path, now) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([old_sent, new_unsent])
+    # A folder nobody made yet is no error.
+    assert clockwork.purge_unattached_photos(session, tmp_path / "none", now) == 0

@@ -330,8 +330,9 @@ def test_past_the_buildings_limit_a_report_is_held_not_refused(
 
 
 def test_the_screens_a_get_opens_run_outside_a_transaction_and_sending_inside_one(fresh_app):
-    """On PostgreSQL a transaction costs two round trips of its own, so the first screens
-    (which only read) run without one; the report itself is saved in one, all or nothing."""
+    """The first screens only read: on PostgreSQL (where a transaction costs two round trips
+    of its own) without a transaction, on SQLite in ones that never take the write lock; the
+    report itself is saved in one transaction, all or nothing, on both."""
     app = fresh_app(migrate=True)
     with app.app_context():
         tree = factories.tree(db.session)
@@ -340,9 +341,11 @@ def test_the_screens_a_get_opens_run_outside_a_transaction_and_sending_inside_on
         code, kind = tree.building.public_code, item(db.session, "rubbish-in-corridor").id
     engine = app.extensions["portal.db"].engine
     seen: list[bool] = []
+    statements: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")
     def _record(connection, _cursor, statement: str, *_args) -> None:
+        statements.append(statement)
         if statement.startswith("BEGIN"):  # SQLite's own, sent as the transaction begins
             return
         driver = connection.connection.dbapi_connection
@@ -354,8 +357,14 @@ def test_the_screens_a_get_opens_run_outside_a_transaction_and_sending_inside_on
     assert client.get(url).status_code == 200
     second = client.get(f"{url}?step=item&item={kind}")
     assert second.status_code == 200
+    assert seen, "the screens read the door and the catalogue"
+    writes = ("INSERT", "UPDATE", "DELETE")
+    assert not [s for s in statements if s.lstrip().upper().startswith(writes)]
     if engine.dialect.name == "postgresql":
-        assert seen and not any(seen), "no transaction around the reads"
+        assert not any(seen), "no transaction around the reads"
+    else:
+        begun = [s for s in statements if s.startswith("BEGIN")]
+        assert begun and set(begun) == {"BEGIN DEFERRED"}, "reads never wait for the write lock"
     seen.clear()
     key = re.search(r'name="key" type="hidden" value="([^"]+)"', second.get_data(True)).group(1)
     sent = client.post(url, data={"step": "check", "key": key, "item": kind, "phone": RESIDENT,
