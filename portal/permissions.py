@@ -167,6 +167,18 @@ def scopes(actor: Actor, permission: Permission) -> list[Any]:
     return [p for p in places if not any(o is not p and covers(o, p) for o in places)]
 
 
+def granted_places(actor: Actor, permission: Permission) -> list[Any]:
+    """The places of every grant of `actor` that carries `permission`, each as granted (a
+    grid worker who is also a community's secretary works both queues); portal-wide grants
+    have no place and are left out."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return []
+    roles = ROLES_WITH[permission]
+    return [
+        grant.place for grant in actor.grants if grant.role in roles and grant.place is not None
+    ]
+
+
 def holds_anywhere(actor: Actor, permission: Permission) -> bool:
     """Whether `actor` can use `permission` somewhere (to show them the tool)."""
     if permission in PORTAL_WIDE:

@@ -11,11 +11,11 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from portal.appeals.models import Appeal, AppealState
-from portal.appeals.services import HANDLER_ROLE, units_of
+from portal.appeals.services import units_of
 from portal.appeals.states import HANDLING, WAITING
 from portal.appeals.tracking import SHANGHAI
 from portal.audit import services as audit
-from portal.permissions import Actor, require_staff
+from portal.permissions import Actor, Permission, granted_places, require_staff
 from portal.places.models import Building, Place, PlaceKind
 
 
@@ -40,11 +40,7 @@ STAGES = {"waiting": WAITING, "handling": HANDLING}
 
 def queue_places(actor: Actor) -> list[Place]:
     """The places whose queues `actor` works: where they are grid worker, secretary, officer."""
-    return [
-        grant.place
-        for grant in getattr(actor, "grants", ())
-        if grant.place is not None and grant.role == HANDLER_ROLE.get(grant.place.kind)
-    ]
+    return granted_places(actor, Permission.HANDLE_APPEALS)
 
 
 def team_places(actor: Actor) -> list[int]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import RoleGrant
 from portal.appeals import services
+from portal.appeals.queues import queue_places
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden
 from portal.permissions import Role
@@ -71,3 +73,26 @@ def test_only_the_team_holding_it_may_transfer_it(session, tree, staff, now, set
             now=now,
             settings=settings,
         )
+
+
+def test_administrators_see_the_appeals_of_their_area_and_handle_none(session, tree, now):
+    appeal = file_appeal(session, tree.building, now)
+    portal_admin = factories.user(session, Role.ADMIN, None)
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    other_district = factories.place(session, None, "另一区")
+    elsewhere_admin = factories.user(session, Role.ADMIN, other_district)
+    assert services.can_view(portal_admin, appeal) and services.can_view(district_admin, appeal)
+    assert not services.can_view(elsewhere_admin, appeal)
+    for admin in (portal_admin, district_admin):
+        assert not services.can_act(admin, appeal)
+        with pytest.raises(Forbidden):
+            services.accept(session, admin, appeal, now=now)
+
+
+def test_the_queues_a_handler_works_are_those_of_each_grant(session, tree):
+    both = factories.user(session, Role.GRID_WORKER, tree.grid)
+    both.grants.append(RoleGrant(role=Role.SECRETARY, place=tree.other_community))
+    volunteer = factories.user(session, Role.VOLUNTEER, tree.community)
+    session.flush()
+    assert queue_places(both) == [tree.grid, tree.other_community]
+    assert queue_places(volunteer) == []

@@ -100,8 +100,6 @@ from portal.appeals.services.review import (
     review,
 )
 from portal.appeals.services.routing import (
-    HANDLER_ROLE,
-    HANDLER_ROLES,
     LEVEL_OF_KIND,
     MAX_ESCALATIONS,
     QUEUE_KIND,
@@ -147,8 +145,6 @@ __all__ = [
     "CODE_VALID_FOR",
     "DESCRIPTION_MAX",
     "DUPLICATE_WINDOW",
-    "HANDLER_ROLE",
-    "HANDLER_ROLES",
     "LEVEL_OF_KIND",
     "MAX_ESCALATIONS",
     "MAX_RESOLUTION_PHOTOS",

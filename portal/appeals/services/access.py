@@ -17,10 +17,9 @@ from portal.appeals.models import (
     AppealState,
     Summons,
 )
-from portal.appeals.services.routing import HANDLER_ROLES
 from portal.appeals.states import Action, allowed
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.permissions import Actor, Permission, can, covers, require_staff
+from portal.permissions import Actor, Permission, can, require_staff
 from portal.places.models import Building
 from portal.units.services import units_of_member
 
@@ -46,12 +45,7 @@ def session_of(appeal: Appeal) -> Session:
 def can_view(actor: Actor, appeal: Appeal) -> bool:
     """Staff see the appeals of their area, wherever in the chain the queue now sits; a
     unit's officers see those in its queue or that it was summoned to."""
-    if any(
-        grant.role in HANDLER_ROLES and covers(grant.place, appeal.building)
-        for grant in getattr(actor, "grants", ())
-    ) or can(actor, Permission.MANAGE_MESSAGES):
-        return True
-    if can_act(actor, appeal):
+    if can(actor, Permission.VIEW_APPEALS, appeal.building) or can_act(actor, appeal):
         return True
     units = units_of(actor)
     return (
@@ -71,10 +65,7 @@ def can_act(actor: Actor, appeal: Appeal) -> bool:
         return appeal.unit_id in units_of(actor)
     if appeal.queue_place is None:
         return False
-    return any(
-        grant.role in HANDLER_ROLES and covers(grant.place, appeal.queue_place)
-        for grant in getattr(actor, "grants", ())
-    )
+    return can(actor, Permission.HANDLE_APPEALS, appeal.queue_place)
 
 
 def units_of(actor: Actor) -> frozenset[int]:
@@ -153,10 +144,7 @@ def files_for_resident(actor: Actor, building: Building) -> bool:
     return (
         getattr(actor, "is_authenticated", False)
         and actor.is_staff
-        and any(
-            grant.role in HANDLER_ROLES and covers(grant.place, building)
-            for grant in getattr(actor, "grants", ())
-        )
+        and can(actor, Permission.HANDLE_APPEALS, building)
     )
 
 

@@ -24,7 +24,7 @@ from portal.errors import Invalid
 from portal.events import handles
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
-from portal.permissions import Permission, Role, covers
+from portal.permissions import Permission, covers
 from portal.places.models import Building, Place, PlaceKind
 from portal.units.models import Unit
 from portal.units.services import UnitRetiring, members
@@ -37,18 +37,7 @@ QUEUE_KIND = {
 }
 
 
-HANDLER_ROLE = {
-    PlaceKind.GRID: Role.GRID_WORKER,
-    PlaceKind.COMMUNITY: Role.SECRETARY,
-    PlaceKind.STREET: Role.OFFICER,
-    PlaceKind.DISTRICT: Role.OFFICER,
-}
-
-
 LEVEL_OF_KIND = {kind: level for level, kind in QUEUE_KIND.items()}
-
-
-HANDLER_ROLES = frozenset(HANDLER_ROLE.values())
 
 
 # How often an unaccepted appeal is passed up: grid → community → street → district.
