@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -116,21 +117,24 @@ def live_server(database) -> Iterator[LiveServer]:
         pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
     url = database.new_url()
     migrated_engine(url).dispose()
-    app = make_test_app(url, WTF_CSRF_ENABLED=True, TESTING=False)
+    # The server takes its port first, so that the app is made with its address as the base
+    # URL: posters, SMS links and tracking URLs printed during the tests lead to it.
+    serving: dict[str, Any] = {}
+    server = make_server(
+        "127.0.0.1",
+        0,
+        lambda environ, start_response: serving["app"](environ, start_response),
+        threaded=True,
+        request_handler=_ClosingRequestHandler,
+    )
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app = make_test_app(url, WTF_CSRF_ENABLED=True, TESTING=False, BASE_URL=base_url)
     with app.app_context():
         seed_demo(db.session, now=utcnow())
         seed_catalogue(db.session)
         seed_demo_units(db.session)
         db.session.commit()
-    server = make_server(
-        "127.0.0.1",
-        0,
-        closing_responses(app),
-        threaded=True,
-        request_handler=_ClosingRequestHandler,
-    )
-    # Posters printed during the tests lead to this server.
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    serving["app"] = closing_responses(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
