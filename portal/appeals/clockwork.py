@@ -32,13 +32,12 @@ from portal.appeals.services import (
     alert_queue,
     finish,
     handlers_of,
-    local_name_in,
     set_due,
     supervisor_place,
 )
 from portal.appeals.settings import AppealSettings
 from portal.appeals.states import Action, allowed
-from portal.i18n import CHINESE
+from portal.i18n import CHINESE, name_in
 from portal.notifications.services import queue_sms
 from portal.units.services import members
 
@@ -200,7 +199,7 @@ def _overdue_summonses(session: Session, now: datetime, batch: int) -> int:
                 params={
                     "tracking": appeal.tracking,
                     "clock": "summons",
-                    "place": local_name_in(summons.unit, locale),
+                    "place": name_in(summons.unit, locale),
                 },
                 locale=locale,
                 key=f"appeal:{appeal.id}:summons:{summons.id}:overdue:{user.id}",

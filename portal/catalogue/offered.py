@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Dialect, select
 from sqlalchemy.orm import Session
 
 from portal.catalogue.models import CatalogueGroup, CatalogueItem
-from portal.i18n import ENGLISH
+from portal.i18n import text_in
 
 # Everything the form shows of the catalogue, in the order it shows it.
 _ROWS = (
@@ -68,16 +68,12 @@ class Offered:
     rendered: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def _named(chinese: str, english: str, locale: str) -> str:
-    return english if locale == ENGLISH and english else chinese
-
-
 def _build(rows: Sequence[Any], locale: str) -> Offered:
     groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
     for group_id, group_zh, group_en, item_id, item_zh, item_en in rows:
         if group_id not in groups:
-            groups[group_id] = (_named(group_zh, group_en, locale), [])
-        groups[group_id][1].append((item_id, _named(item_zh, item_en, locale)))
+            groups[group_id] = (text_in(locale, group_zh, group_en), [])
+        groups[group_id][1].append((item_id, text_in(locale, item_zh, item_en)))
     return Offered(
         groups=tuple((name, tuple(items)) for name, items in groups.values()),
         names={item_id: name for _name, items in groups.values() for item_id, name in items},

@@ -22,7 +22,7 @@ from portal.appeals.services.deadlines import minutes_of
 from portal.catalogue.models import CatalogueItem, Level
 from portal.errors import Invalid
 from portal.events import handles
-from portal.i18n import CHINESE
+from portal.i18n import CHINESE, name_in
 from portal.notifications.services import queue_sms
 from portal.permissions import Permission, covers
 from portal.places.models import Building, Place, PlaceKind
@@ -117,12 +117,12 @@ def alert_queue(
         values: dict[str, Any] = {"tracking": appeal.tracking, **params}
         if kind == "appeal_new":
             values |= {
-                "building": local_name_in(appeal.building, locale),
-                "item": local_name_in(appeal.item, locale),
+                "building": name_in(appeal.building, locale),
+                "item": name_in(appeal.item, locale),
                 "minutes": minutes_of(clocks.accept),
             }
         if place is not None:
-            values["place"] = local_name_in(place, locale)
+            values["place"] = name_in(place, locale)
         queue_sms(
             session,
             phone=user.phone,
@@ -133,12 +133,6 @@ def alert_queue(
             cause=f"appeals:{appeal.id}",
             now=now,
         )
-
-
-def local_name_in(thing: Any, locale: str) -> str:
-    if locale != CHINESE and thing.name_en:
-        return thing.name_en
-    return thing.name_zh
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from portal.appeals.models import (
     Summons,
 )
 from portal.appeals.services.access import require_act, require_handler, units_of
-from portal.appeals.services.routing import local_name_in, summon_units
+from portal.appeals.services.routing import summon_units
 from portal.appeals.services.timeline import add_event, audit_step
 from portal.appeals.states import Action
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.i18n import CHINESE
+from portal.i18n import CHINESE, name_in
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, require_staff
 from portal.units.services import members
@@ -86,8 +86,8 @@ def summon(
             kind="appeal_summoned",
             params={
                 "tracking": appeal.tracking,
-                "building": local_name_in(appeal.building, locale),
-                "place": local_name_in(unit, locale),
+                "building": name_in(appeal.building, locale),
+                "place": name_in(unit, locale),
                 "hours": hours,
             },
             locale=locale,
@@ -169,7 +169,7 @@ def answer_summons(
         session,
         phone=told.phone,
         kind="appeal_answered",
-        params={"tracking": appeal.tracking, "place": local_name_in(summons.unit, locale)},
+        params={"tracking": appeal.tracking, "place": name_in(summons.unit, locale)},
         locale=locale,
         key=f"appeal:{appeal.id}:summons:{summons.id}:answered",
         cause=f"appeals:{appeal.id}",
