@@ -59,8 +59,11 @@ def write_scans(session: Session, counts: Counter[tuple[int, date]]) -> None:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # In the order of the rows' key: two processes writing at once (both stopping, say) then
+    # lock the rows they share in the same order, and one waits instead of deadlocking.
+    rows = sorted(counts.items())
     statement = insert(BuildingScan).values(
-        [{"building_id": building, "day": day, "count": n} for (building, day), n in counts.items()]
+        [{"building_id": building, "day": day, "count": n} for (building, day), n in rows]
     )
     statement = statement.on_conflict_do_update(
         index_elements=["building_id", "day"],
