@@ -11,7 +11,6 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
-from select import POLLIN, poll
 from typing import Any
 
 from flask import Flask, current_app
@@ -19,7 +18,6 @@ from flask.globals import app_ctx
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Session,
@@ -28,8 +26,6 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.types import TypeDecorator
-
-from portal.sqlite_writers import TurnTakingConnection
 
 
 def utcnow() -> datetime:
@@ -98,38 +94,16 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and working SAVEPOINTs.
 
     Statement parameters are left out of error messages, which reach the log: they hold
-    phone numbers and SMS texts.
+    phone numbers and SMS texts. A pooled PostgreSQL connection is checked before use (the
+    pre-ping), so that no request fails on one the server has closed (after a restart).
     """
     url = make_url(url)
     kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
-        args: dict[str, Any] = {"timeout": 15}
-        if url.database not in (None, "", ":memory:"):
-            args["factory"] = TurnTakingConnection
-        engine = create_engine(url, connect_args=args, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, **kwargs)
-    event.listen(engine, "checkout", _refuse_a_closed_connection)
-    return engine
-
-
-def _refuse_a_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """Hand out no pooled connection that the server has closed (it restarted, or ended the
-    session), so that no request fails on one.
-
-    An idle connection has nothing to read until it sends a query; when the server closes it,
-    its goodbye and end-of-stream arrive and the socket turns readable. That is looked at
-    without a wait, as urllib3 checks its pooled connections. SQLAlchemy's pre-ping sends a
-    query instead, one more round trip for every request (measured: 4.5% more reports sent
-    a second without it). Raising DisconnectionError makes the pool connect anew.
-    """
-    if dbapi_connection.closed or dbapi_connection.broken:
-        raise DisconnectionError("the connection is closed")
-    readable = poll()
-    readable.register(dbapi_connection.fileno(), POLLIN)
-    if readable.poll(0):
-        raise DisconnectionError("the server closed the connection")
+    return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -139,8 +113,8 @@ def _configure_sqlite(engine: Engine) -> None:
     #
     # BEGIN IMMEDIATE takes the write lock at the start: a deferred transaction that reads and
     # then writes fails at once with "database is locked" when another writer got in between
-    # (the busy timeout cannot help it), while an immediate one waits its turn (on a lock
-    # file: portal.sqlite_writers). Rails and Django made the same choice for SQLite.
+    # (the busy timeout cannot help it), while an immediate one waits its turn (SQLite's busy
+    # timeout). Rails and Django made the same choice for SQLite.
     # Requests that only read (every GET: a test proves it) begin deferred instead, so that
     # they do not queue for the write lock.
     @event.listens_for(engine, "connect")
@@ -155,12 +129,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = _sqlite_begin.get()
-        driver = connection.connection.driver_connection
-        if mode == "IMMEDIATE" and isinstance(driver, TurnTakingConnection):
-            driver.begin_writing()
-        else:
-            connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.exec_driver_sql(f"BEGIN {_sqlite_begin.get()}")
 
 
 _sqlite_begin: ContextVar[str] = ContextVar("sqlite_begin", default="IMMEDIATE")
@@ -174,23 +143,6 @@ def read_only_transactions(read_only: bool) -> None:
     rollback, or a scan count in a session of its own.
     """
     _sqlite_begin.set("DEFERRED" if read_only else "IMMEDIATE")
-
-
-def outside_transactions(session: Session | scoped_session[Session]) -> None:
-    """Run what follows without a transaction around it, for a page that reads a few rows and
-    writes nothing (the report's first screens).
-
-    On PostgreSQL a transaction costs two round trips of its own (BEGIN and ROLLBACK): on a
-    page of two queries, half of its statements and of the server's work. SQLite begins and
-    ends transactions in the process, so nothing changes there. Only for views that never
-    write: each statement would commit on its own.
-    """
-    session = session() if isinstance(session, scoped_session) else session
-    bind = session.get_bind()
-    # A session bound to a connection (the tests') is inside a transaction already.
-    postgres = isinstance(bind, Engine) and bind.dialect.name == "postgresql"
-    if postgres and not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def start_writing(session: Session) -> None:

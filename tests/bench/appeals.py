@@ -7,8 +7,14 @@ bare Flask hello-world's requests per second.
 
 The form is measured as a deployment serves it: gunicorn with 2 sync workers, loaded by wrk
 with 50 connections (tests/bench/serving.py), the hello-world under the same server in the same
-run: hello-world, GET and POST in turn, three rounds, each ratio taken to its own round's
-hello-world and the median round reported. What each request is:
+run: hello-world, the reference send, GET and POST in turn, three rounds, each ratio taken to
+its own round's hello-world (or reference) and the median round reported. The send is also
+given as a share of the reference app's (tests/bench/reference.py: a bare Flask app doing only
+the send's durable work, served and loaded the same way); the floor is 60% on SQLite and 50%
+on PostgreSQL. A profile of the send in this process follows (cProfile). With
+BENCH_COMPARE_WITH=<another checkout> (say, of the commit before; its translations compiled,
+its schema the same), that checkout's POST is loaded in the same rounds, served by its own
+code, templates and translations, and this one's given as a share of it. What each request is:
 
 - GET /b/<code>/report: the first screen, for 1,000 doors in turn, by a client without a
   cookie, as on a first scan. It is rendered for every request (the portal keeps no copy of
@@ -30,7 +36,9 @@ is reachable at PORTAL_TEST_DATABASE_URL. Needs wrk (apt-get install wrk).
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import random
 import re
 import shutil
@@ -40,12 +48,14 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from portal import create_app
 from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
 from portal.appeals.models import Appeal, AppealState
@@ -56,16 +66,22 @@ from portal.db import db, make_engine, utcnow
 from portal.migrations import upgrade
 from portal.permissions import Role
 from portal.places.models import Building, Place, PlaceKind
-from tests.bench import district
-from tests.bench.serving import CONNECTIONS, SECONDS, gunicorn, load
+from tests.bench import district, reference
+from tests.bench.serving import CONNECTIONS, SECONDS, Load, gunicorn, load
 from tests.conftest import Database, dispose, make_test_app
 from tests.postgres_available import postgres_available
 
 APPEALS = int(os.environ.get("BENCH_APPEALS", 1_000_000))
 OPEN_SHARE = 0.02  # appeals still being handled at any moment
 REQUESTS = 200
-# Rounds of hello world, form GET and submit POST, loaded in turn (see report_form).
+# Rounds of hello world, the reference send, form GET and submit POST, loaded in turn (see
+# report_form).
 ROUNDS = 3
+# The send's requests per second at least this share of the reference app's.
+SEND_FLOOR = {"sqlite": 0.60, "postgres": 0.50}
+# Sends profiled in this process, and the functions printed.
+PROFILED = 300
+TOP = 15
 DOORS = 1000
 PASSWORD = "benchmark passphrase"
 
@@ -194,15 +210,38 @@ def appeal_count(url: str) -> int:
     return count
 
 
-def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str, Any]:
-    """Requests per second of the hello-world, the form's first screen and its submit.
+def browser(base: str, path: str) -> tuple[str, str]:
+    """A resident's browser after a GET of `path`: its session cookie and the form's CSRF token."""
+    with urllib.request.urlopen(base + path) as response:
+        page = response.read()
+        [cookie] = [
+            each.split(";", 1)[0]
+            for each in response.headers.get_all("Set-Cookie")
+            if each.startswith("portal_session=")
+        ]
+    return cookie, re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
 
-    The three are loaded in turn, ROUNDS times, and each round's ratios to its own
-    hello-world are kept: this machine's speed drifts by a tenth or more from one minute to
-    the next, and a hello-world measured minutes apart would carry that drift into the ratio.
-    The median round is reported."""
+
+def other_checkout() -> Path | None:
+    """BENCH_COMPARE_WITH: another checkout (an older commit, say) whose POST is loaded too."""
+    path = os.environ.get("BENCH_COMPARE_WITH")
+    if not path:
+        return None
+    other = Path(path).resolve()
+    if not any((other / "translations").glob("*/LC_MESSAGES/messages.mo")):
+        raise SystemExit(f"{other}: run `make translations` there first")
+    return other
+
+
+def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str, Any]:
+    """Requests per second of the hello-world, the reference app's send (tests/bench/reference.py),
+    the form's first screen and its submit, and the submit of BENCH_COMPARE_WITH's checkout.
+
+    They are loaded in turn, ROUNDS times, and each round's ratios are kept: this machine's
+    speed drifts by a tenth or more from one minute to the next, and a hello-world measured
+    minutes apart would carry that drift into the ratio. The median round is reported."""
     listed = ",".join(f'"{code}"' for code in codes)
-    get_script, post_script = Path(folder) / "report-get.lua", Path(folder) / "report-post.lua"
+    get_script = Path(folder) / "report-get.lua"
     get_script.write_text(GET_SCRIPT % {"codes": listed})
     # Configured as README.md has it for several processes: behind one proxy, rate limits in
     # Redis (in each process's memory when no Redis answers).
@@ -214,23 +253,37 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
         "PORTAL_APPEAL_PHOTOS_DIR": str(folder),
         "PORTAL_RATELIMIT_STORAGE_URL": limits,
     }
+    reference.create_tables(url)
+    reference_env = {
+        "REFERENCE_DATABASE_URL": url,
+        "REFERENCE_LIMITS_URL": limits,
+        "REFERENCE_KEY_PREFIX": f"reference-{random.randrange(10**8)}",
+    }
+    other = other_checkout()
+    # Each load its own prefix: no two share a submission key, phone or address.
+    prefixes = iter(random.sample(range(100), 3 * ROUNDS))
     rounds = []
-    with (
-        gunicorn("tests.bench.hello:app", {}) as hello,
-        gunicorn("portal:create_app()", env) as base,
-    ):
-        # A resident's browser: the form with its CSRF token and the session cookie holding it,
-        # as the second screen (the first screen's answer) gives them.
-        with urllib.request.urlopen(
-            f"{base}/b/{codes[0]}/report?step=item&item={item}"
-        ) as response:
-            page = response.read()
-            [cookie] = [
-                each.split(";", 1)[0]
-                for each in response.headers.get_all("Set-Cookie")
-                if each.startswith("portal_session=")
-            ]
-        token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+    with ExitStack() as servers:
+        hello = servers.enter_context(gunicorn("tests.bench.hello:app", {}))
+        ref = servers.enter_context(gunicorn("tests.bench.reference:create_app()", reference_env))
+        base = servers.enter_context(gunicorn("portal:create_app()", env))
+        posts = {"post": base, "reference": ref}
+        if other is not None:
+            # Its own code, templates and translations (its folder first on the import path),
+            # and its own rate-limit counts.
+            posts["other"] = servers.enter_context(
+                gunicorn(
+                    "portal:create_app()",
+                    {**env, "PYTHONPATH": str(other), "PORTAL_RATELIMIT_KEY_PREFIX": "other"},
+                    cwd=other,
+                )
+            )
+        # A resident's browser on each: the form with its CSRF token and the session cookie
+        # holding it, as the second screen (the first screen's answer) gives them.
+        browsers = {
+            name: browser(server, f"/b/{codes[0]}/report?step=item&item={item}")
+            for name, server in posts.items()
+        }
         # The weight is the first screen's, the heaviest (every kind of problem is on it).
         with urllib.request.urlopen(f"{base}/b/{codes[0]}/report") as response:
             first = response.read()
@@ -240,38 +293,105 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
         weight = len(first) + sum(
             len(urllib.request.urlopen(base + path.decode()).read()) for path in css
         )
-        fixed = urllib.parse.urlencode({
-            "csrf_token": token, "step": "check", "photos_kept": "", "item": item,
-            "description": "三楼楼道堆满纸箱，挡住了路", "website": "",
-        })  # fmt: skip
-        for _round in range(ROUNDS):
-            post_script.write_text(
+
+        def send(name: str) -> Load:
+            cookie, token = browsers[name]
+            fixed = urllib.parse.urlencode({
+                "csrf_token": token, "step": "check", "photos_kept": "", "item": item,
+                "description": "三楼楼道堆满纸箱，挡住了路", "website": "",
+            })  # fmt: skip
+            script = Path(folder) / f"report-post-{name}.lua"
+            script.write_text(
                 POST_SCRIPT
-                % {
-                    "codes": listed,
-                    "fixed": fixed,
-                    "cookie": cookie,
-                    "prefix": random.randrange(100),
-                }
+                % {"codes": listed, "fixed": fixed, "cookie": cookie, "prefix": next(prefixes)}
             )
-            rate = load(hello + "/").rate
-            form = load(base, get_script).rate
-            before = appeal_count(url)
-            submit = load(base, post_script)
-            filed = appeal_count(url) - before
+            count = reference.count_appeals if name == "reference" else appeal_count
+            before = count(url)
+            submit = load(posts[name], script)
+            filed = count(url) - before
             # Requests still in flight when wrk stops are served but not counted by wrk.
             if not submit.requests <= filed <= submit.requests + 2 * CONNECTIONS:
-                raise SystemExit(f"{submit.requests} submits answered, but {filed} appeals filed")
-            rounds.append({"hello": rate, "get": form, "post": submit.rate, "filed": filed})
+                raise SystemExit(f"{name}: {submit.requests} sends answered, {filed} filed")
+            return submit
+
+        # The two checkouts' sends one after the other, in turns: first one, then the other.
+        sends = ["post", "other"] if other is not None else ["post"]
+        for number in range(ROUNDS):
+            each = {"hello": load(hello + "/").rate, "reference": send("reference").rate}
+            each["get"] = load(base, get_script).rate
+            for name in sends if number % 2 == 0 else sends[::-1]:
+                submit = send(name)
+                each[name] = submit.rate
+                if name == "post":
+                    each["filed"] = submit.requests
+            rounds.append(each)
     middle = {
         figure: statistics.median(each[figure] / each["hello"] for each in rounds)
-        for figure in ("get", "post")
+        for figure in ("get", "post", "reference")
     }
+    middle["send"] = statistics.median(each["post"] / each["reference"] for each in rounds)
+    if other is not None:
+        middle["other"] = statistics.median(each["post"] / each["other"] for each in rounds)
     return {
-        "rounds": rounds, "get_ratio": middle["get"], "post_ratio": middle["post"],
-        "weight": weight, "filed": sum(each["filed"] for each in rounds),
+        "rounds": rounds, "ratios": middle, "weight": weight, "other": other,
+        "filed": sum(each["filed"] for each in rounds),
         "limits": "Redis" if limits.startswith("redis") else "memory (no Redis answered)",
     }  # fmt: skip
+
+
+def profile_send(url: str, codes: list[str], item: int, folder: Path) -> None:
+    """Where the send's time goes: PROFILED sends in this process (Flask's test client, the
+    portal configured as served), under cProfile; the functions taking the most time, callees
+    included (cProfile slows Python code more than waiting, so the shares are rough)."""
+    limits = "redis://127.0.0.1:6379" if redis_available() else "memory://"
+    app = create_app({
+        "DATABASE_URL": url, "SECRET_KEY": "benchmark", "PROXY_COUNT": 1,
+        "APPEAL_PHOTOS_DIR": str(folder), "RATELIMIT_STORAGE_URL": limits,
+        "RATELIMIT_KEY_PREFIX": f"profile-{random.randrange(10**8)}", "SCAN_FLUSH_SECONDS": None,
+    })  # fmt: skip
+    client = app.test_client()
+    page = client.get(f"/b/{codes[0]}/report?step=item&item={item}").data
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+    def sends(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            # Twenty doors in turn: their facts are kept from the warm-up on, as under wrk, where
+            # each door comes back within seconds.
+            response = client.post(
+                f"/b/{codes[n % 20]}/report",
+                data={"csrf_token": token, "step": "check", "photos_kept": "", "item": item,
+                      "description": "三楼楼道堆满纸箱，挡住了路", "website": "",
+                      "key": f"profile-{n}", "phone": f"139{n:08d}"},
+                headers={"X-Forwarded-For": f"10.250.{n // 256}.{n % 256}"},
+            )  # fmt: skip
+            assert response.status_code == 302, response.status_code
+
+    sends(0, 50)  # warm-up: statements compiled, connections made
+    started = time.perf_counter()
+    sends(50, PROFILED)
+    plain = (time.perf_counter() - started) / PROFILED
+    profiler = cProfile.Profile()
+    profiler.runcall(sends, 50 + PROFILED, PROFILED)
+    dispose(app)
+    # (file, line, function) -> (calls, calls, own time, time with callees, callers)
+    entries = pstats.Stats(profiler).stats
+    total = max(entry[3] for entry in entries.values())
+    # The test client's frames are not the send's. Of a function called by the one before it
+    # and taking nearly all its time (a wrapper and what it wraps), the callee is shown.
+    top: list[tuple[float, tuple[str, int, str]]] = []
+    for spent, key in sorted(((entry[3], key) for key, entry in entries.items()), reverse=True):
+        if any(outside in key[0] for outside in ("werkzeug/test.py", "flask/testing.py", "bench/")):
+            continue
+        if top and spent > 0.97 * top[-1][0] and top[-1][1] in entries[key][4]:
+            top[-1] = (spent, key)
+        elif len(top) < TOP:
+            top.append((spent, key))
+    print(f"  where the send's time goes: {PROFILED} sends in this process, {plain * 1000:.2f} ms "
+          f"each unprofiled; the {TOP} functions taking most, callees included (cProfile; of a "
+          f"wrapper the function it wraps):")  # fmt: skip
+    for spent, (file, line, function) in top:
+        where = re.sub(r".*/(site-packages|tests|portal)/", r"\1/", file)
+        print(f"    {spent / total:6.1%}  {function} ({where}:{line})")
 
 
 def run(name: str, url: str, folder: Path) -> None:
@@ -303,18 +423,33 @@ def run(name: str, url: str, folder: Path) -> None:
     dispose(app)
 
     figures = report_form(url, codes, item, folder)
+    ratios = figures["ratios"]
+    other = figures["other"]
     print(f"  report form, gunicorn 2 workers, wrk {CONNECTIONS} connections, {SECONDS} s each, "
-          f"{ROUNDS} rounds of hello world, form GET and submit POST in turn:")  # fmt: skip
+          f"{ROUNDS} rounds of hello world, reference send, form GET and submit POST"
+          f"{' and the other checkout' if other else ''} in turn:")  # fmt: skip
     for number, each in enumerate(figures["rounds"], 1):
         print(f"    round {number}: hello world {each['hello']:,.0f}/s, "
-              f"form GET {each['get']:,.0f}/s = {each['get'] / each['hello']:.1%}, "
-              f"submit POST {each['post']:,.0f}/s = {each['post'] / each['hello']:.1%}")  # fmt: skip
-    print(f"    form GET:           {figures['get_ratio']:.1%} of hello world, median of the rounds "
+              f"reference {each['reference']:,.0f}/s, form GET {each['get']:,.0f}/s, "
+              f"submit POST {each['post']:,.0f}/s = {each['post'] / each['reference']:.1%} of the "
+              f"reference" + (f", other checkout's POST {each['other']:,.0f}/s" if other else ""))  # fmt: skip
+    print(f"    form GET:           {ratios['get']:.1%} of hello world, median of the rounds "
           f"(budget ≥ 20%); {DOORS:,} doors in turn, no cookie")  # fmt: skip
-    print(f"    submit POST:        {figures['post_ratio']:.1%} of hello world, median of the rounds "
+    print(f"    submit POST:        {ratios['post']:.1%} of hello world, median of the rounds "
           f"(budget ≥ 10%); {figures['filed']:,} appeals filed, each from its own address and "
           f"phone; rate limits as in production, counted in {figures['limits']}")  # fmt: skip
+    floor = SEND_FLOOR[name]
+    print(f"    submit POST:        {ratios['send']:.1%} of the reference app's send "
+          f"(tests/bench/reference.py), median of the rounds (floor ≥ {floor:.0%}); "
+          f"the reference is {ratios['reference']:.1%} of hello world")  # fmt: skip
+    if other:
+        print(f"    submit POST:        {ratios['other']:.1%} of {other}'s, median of the rounds")
     print(f"    form page weight:   {figures['weight'] / 1024:.1f} KB HTML+CSS+JS (budget 60 KB)")
+    profile_send(url, codes, item, folder)
+    if ratios["send"] < floor:
+        print(
+            f"  submit POST: UNDER THE FLOOR ({ratios['send']:.1%} of the reference, floor {floor:.0%})"
+        )
 
 
 def main() -> None:

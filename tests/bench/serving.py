@@ -30,14 +30,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str]):
-    """Serve `app_spec` on a free port; yields its base URL once it answers."""
+def gunicorn(app_spec: str, env: dict[str, str], cwd: Path = ROOT_DIR):
+    """Serve `app_spec` (imported from `cwd`) on a free port; yields its base URL once it answers."""
     port = free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
         "--no-control-socket", "--log-level", "warning", app_spec,
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT_DIR, env={**os.environ, **env})
+    server = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

@@ -43,7 +43,7 @@ from portal.appeals.states import Action, allowed
 from portal.appeals.views import bp, photo_folder, send_photo, settings
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.catalogue.offered import Offered
-from portal.db import db, outside_transactions, read_only_transactions, start_writing, utcnow
+from portal.db import db, read_only_transactions, start_writing, utcnow
 from portal.doors import recent_door
 from portal.errors import DomainError, Invalid
 from portal.features import Tile, add_tile
@@ -96,8 +96,6 @@ def report(code: str):
     # Every screen only reads until Send is pressed: on SQLite its reads then neither wait
     # for a writer nor keep one waiting (see _submit).
     read_only_transactions(True)
-    if request.method == "GET":
-        outside_transactions(db.session)  # The screens opened by a GET only read.
     normal = normalize_code(code)
     # Each screen shows the door: its facts are read once for the few minutes of a report.
     door = recent_door(db.session, normal) if normal else None
