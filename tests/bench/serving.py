@@ -58,12 +58,14 @@ def gunicorn(app_spec: str, env: dict[str, str], cwd: Path = ROOT_DIR):
 class Load:
     rate: float  # requests per second over the counted run
     requests: int  # responses received, warm-up included
+    # Requests wrk gave up on after its 2 s timeout (the server may still have served them).
+    timeouts: int = 0
 
 
 def load(url: str, script: Path | None = None) -> Load:
     """Load `url` with wrk after a two-second warm-up; any error response stops the run."""
     command = ["wrk", "-t2", "-c", str(CONNECTIONS)] + (["-s", str(script)] if script else [])
-    requests = 0
+    requests = timeouts = 0
     for seconds in (2, SECONDS):
         run = subprocess.run(
             [*command, "-d", f"{seconds}s", url], check=True, capture_output=True, text=True
@@ -72,4 +74,7 @@ def load(url: str, script: Path | None = None) -> Load:
         if errors:
             raise SystemExit(f"{url}: {errors.group(1)} error responses\n{run.stdout}")
         requests += int(re.search(r"(\d+) requests in", run.stdout).group(1))
-    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1)), requests)
+        late = re.search(r"timeout (\d+)", run.stdout)
+        timeouts += int(late.group(1)) if late else 0
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1))
+    return Load(rate, requests, timeouts)
