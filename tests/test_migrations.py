@@ -26,7 +26,7 @@ def test_migrations_match_the_models(database):
             "places",
             "buildings",
             "audit_events",
-            "sign_in_codes",
+            "phone_codes",
         } <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()

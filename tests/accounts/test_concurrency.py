@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts import services
-from portal.accounts.models import SignInCode, User
+from portal.accounts.models import PhoneCode, User
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from tests import factories
@@ -97,7 +97,7 @@ def test_twenty_guesses_at_once_get_five_tries(app):
     messages = [message for _outcome, message in results]
     assert sum("The code is not right" in message for message in messages) == 5
     with app.app_context():
-        assert db.session.scalar(select(SignInCode.attempts)) == 5
+        assert db.session.scalar(select(PhoneCode.attempts)) == 5
 
 
 def test_the_right_code_sent_ten_times_at_once_signs_in_once(app):
