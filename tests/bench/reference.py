@@ -143,7 +143,7 @@ def create_app() -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=SECRET.decode(), SESSION_COOKIE_NAME="portal_session")
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # behind one proxy, as the portal is served
-    engine = make_engine(os.environ["REFERENCE_DATABASE_URL"])
+    engine = app.extensions["reference.engine"] = make_engine(os.environ["REFERENCE_DATABASE_URL"])
     storage = storage_from_string(os.environ.get("REFERENCE_LIMITS_URL", "memory://"))
     prefix = os.environ.get("REFERENCE_KEY_PREFIX", "reference")
 
