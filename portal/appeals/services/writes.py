@@ -1,6 +1,7 @@
 """The fast write of a resident's report: the appeal, its first timeline entry and, when it
-waits for one, its SMS code and the SMS that sends it, with nothing read before (see write_report). Kept in this one module so that the mechanism
-can be kept, tuned or replaced by the unit of work without touching the rules around it.
+waits for one, its SMS code and the SMS that sends it, with nothing read before (see
+write_report). Kept in this one module so that the mechanism can be kept, tuned or replaced
+by the unit of work without touching the rules around it.
 """
 
 from __future__ import annotations
