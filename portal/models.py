@@ -1,6 +1,6 @@
 """Every model of the portal, imported in one place for Alembic and the tests."""
 
-from portal.accounts.models import RoleGrant, SignInCode, User
+from portal.accounts.models import PhoneCode, RoleGrant, User
 from portal.appeals.models import (
     Appeal,
     AppealEvent,
@@ -27,9 +27,9 @@ __all__ = [
     "CatalogueGroup",
     "CatalogueItem",
     "JobRun",
+    "PhoneCode",
     "Place",
     "RoleGrant",
-    "SignInCode",
     "SmsMessage",
     "Summons",
     "Unit",

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, inspect, text
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
+from sqlalchemy.orm import Session
 
 import portal.models  # noqa: F401  (every model registered on the metadata)
-from portal.db import Base, make_engine
+from portal.accounts import services as accounts
+from portal.appeals import appeal_settings
+from portal.appeals import services as appeals
+from portal.appeals.models import Appeal, AppealState
+from portal.catalogue.models import CatalogueItem
+from portal.catalogue.services import seed_catalogue
+from portal.db import Base, db, make_engine
+from portal.errors import Invalid
 from portal.migrations import HERE, alembic_config, upgrade
+from tests import factories
+from tests.conftest import dispose, make_test_app
+from tests.factories import CODE_SECRET
 
 
 def test_migrations_match_the_models(database):
@@ -26,7 +42,7 @@ def test_migrations_match_the_models(database):
             "places",
             "buildings",
             "audit_events",
-            "sign_in_codes",
+            "phone_codes",
         } <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
@@ -84,3 +100,78 @@ def test_upgrading_a_database_with_places_in_it(database):
         assert tuple(row) == ("", "")
     finally:
         engine.dispose()
+
+
+PHONE, TRACKING, CODE = "13800138000", "A2612-7K3Q", "246810"
+
+
+def upgraded_with_codes_waiting(database, appeal_tries: int) -> str:
+    """A database at 0005 with a sign-in code and a report's code waiting (CODE, digested as
+    0005's services did, with `appeal_tries` wrong tries made), upgraded to the newest."""
+    url = database.new_url()
+    engine = make_engine(url)
+    sent_at = datetime.now(UTC) - timedelta(minutes=2)
+    try:
+        with engine.begin() as connection:
+            upgrade(connection, "0005")
+            session = Session(bind=connection)
+            tree = factories.tree(session)
+            seed_catalogue(session)
+            session.flush()
+            item_id = session.scalars(select(CatalogueItem.id).order_by(CatalogueItem.id)).first()
+            session.close()
+            digest = hmac.new(CODE_SECRET, f"{PHONE}:{CODE}".encode(), hashlib.sha256)
+            connection.execute(
+                Table("sign_in_codes", MetaData(), autoload_with=connection).insert(),
+                {"phone": PHONE, "code_hash": digest.hexdigest(), "created_at": sent_at,
+                 "expires_at": sent_at + timedelta(minutes=5), "attempts": 1},
+            )  # fmt: skip
+            digest = hmac.new(CODE_SECRET, f"appeal:{TRACKING}:{CODE}".encode(), hashlib.sha256)
+            connection.execute(
+                Table("appeals", MetaData(), autoload_with=connection).insert(),
+                {"tracking": TRACKING, "submission_key": "old-form", "building_id": tree.building.id,
+                 "item_id": item_id, "description": "楼道灯坏了", "location": "", "phone": PHONE,
+                 "name": "", "locale": "en", "urgent": False, "wants_meeting": False,
+                 "state": "unconfirmed", "is_open": False, "level": 1, "reopen_count": 0,
+                 "escalations": 0, "code_hash": digest.hexdigest(), "code_sent_at": sent_at,
+                 "code_tries": appeal_tries, "created_at": sent_at,
+                 "due_at": sent_at + timedelta(days=1), "resolution_note": "",
+                 "review_comment": "", "needs_callback": False},
+            )  # fmt: skip
+        with engine.begin() as connection:
+            upgrade(connection)
+    finally:
+        engine.dispose()
+    return url
+
+
+def test_codes_sent_before_the_phone_codes_work_after_the_upgrade(database):
+    app = make_test_app(upgraded_with_codes_waiting(database, appeal_tries=4))
+    try:
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            now = datetime.now(UTC)
+            user = accounts.verify_sign_in_code(
+                db.session, PHONE, CODE, secret=CODE_SECRET, locale="en", now=now
+            )
+            assert user.phone == PHONE
+            appeal = db.session.scalars(select(Appeal).where(Appeal.tracking == TRACKING)).one()
+            # Four wrong tries were made before: one is left, and it is the right code.
+            appeals.confirm(db.session, appeal, CODE, now=now, settings=appeal_settings(app))
+            assert appeal.state == AppealState.RECEIVED
+            db.session.commit()
+    finally:
+        dispose(app)
+
+
+def test_a_report_code_with_its_tries_spent_stays_spent_after_the_upgrade(database):
+    """Guard for the test above: the tries made before the upgrade still count."""
+    app = make_test_app(upgraded_with_codes_waiting(database, appeal_tries=5))
+    try:
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            appeal = db.session.scalars(select(Appeal)).one()
+            with pytest.raises(Invalid, match="too many times"):
+                appeals.confirm(
+                    db.session, appeal, CODE, now=datetime.now(UTC), settings=appeal_settings(app)
+                )
+    finally:
+        dispose(app)

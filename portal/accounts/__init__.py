@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts import labels, services, sessions, views
+    from portal.accounts import codes, labels, sessions, views
     from portal.features import Tile, add_tile
     from portal.jobs.registry import register
 
     sessions.init_app(app)
     app.register_blueprint(views.bp)
-    register(app, "accounts.purge_sign_in_codes", timedelta(hours=1), services.purge_sign_in_codes)
+    register(app, "accounts.purge_phone_codes", timedelta(hours=1), codes.purge)
     app.jinja_env.globals["role_label"] = labels.ROLE_LABELS.get
     add_tile(
         app,

@@ -1,4 +1,4 @@
-"""Users, the roles they hold on places, and one-time sign-in codes."""
+"""Users, the roles they hold on places, and the one-time codes sent to their phones."""
 
 from __future__ import annotations
 
@@ -99,14 +99,24 @@ class RoleGrant(Base):
     place: Mapped[Place | None] = relationship(lazy="selectin")
 
 
-class SignInCode(Base):
-    """A six-digit code sent by SMS. Only its HMAC is stored."""
+class PhoneCode(Base):
+    """A six-digit code sent by SMS to prove that a phone is at hand, for one purpose
+    (accounts/codes.py). Only its HMAC is stored."""
 
-    __tablename__ = "sign_in_codes"
-    __table_args__ = (Index("ix_sign_in_codes_phone_created_at", "phone", "created_at"),)
+    __tablename__ = "phone_codes"
+    __table_args__ = (
+        # The newest code of a holder, and the codes it was sent lately (codes.issue, check).
+        Index("ix_phone_codes_phone_purpose_created_at", "phone", "purpose", "created_at"),
+        # The hourly purge.
+        Index("ix_phone_codes_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A registered Purpose's name: "sign_in", "appeal".
+    purpose: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str] = mapped_column(String(11))
+    # What the code confirms ("appeal:A2611-7K3Q"); None when it proves the phone alone.
+    subject: Mapped[str | None] = mapped_column(String(64))
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -1,4 +1,5 @@
-"""Signing in and out: SMS codes for residents, passwords for staff, and session revocation.
+"""Signing in and out: SMS codes for residents (through codes.py), passwords for staff,
+and session revocation.
 
 Functions take a Session and plain values (and `now`); they flush but never commit. A refused
 attempt raises a DomainError after recording what must survive it (a spent try, a failed
@@ -7,34 +8,38 @@ sign-in); the caller commits that record and shows the message.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import SignInCode, User, new_session_token
+from portal.accounts import codes
+from portal.accounts.models import PhoneCode, User, new_session_token
 from portal.accounts.passwords import hash_password, password_matches, password_problem
 from portal.audit import services as audit
 from portal.audit.models import Outcome
-from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, TooMany
 from portal.i18n import LOCALES
-from portal.notifications.services import queue_sms
 from portal.phones import mask_phone, normalize_phone
 
-CODE_VALID_FOR = timedelta(minutes=5)
-CODE_MAX_TRIES = 5
-CODE_RESEND_AFTER = timedelta(seconds=60)
-CODES_PER_PHONE_PER_HOUR = 5
+# A resident's sign-in code: five minutes, five tries, one a minute and five an hour per
+# number; ten an hour from one client address.
+SIGN_IN = codes.register(
+    codes.Purpose(
+        name="sign_in",
+        message_kind="sign_in_code",
+        valid_for=timedelta(minutes=5),
+        tries=5,
+        resend_after=timedelta(seconds=60),
+        per_window=5,
+        window=timedelta(hours=1),
+        per_address="10/hour",
+    )
+)
 MAX_FAILED_SIGN_INS = 5
 LOCK_FOR = timedelta(minutes=15)
-# Codes are kept a day (for the hourly limit and for questions), then deleted.
-CODES_KEPT_FOR = timedelta(days=1)
 
 
 def valid_phone(raw: str | None) -> str:
@@ -45,79 +50,19 @@ def valid_phone(raw: str | None) -> str:
     return phone
 
 
-def _code_digest(secret: bytes, phone: str, code: str) -> str:
-    return hmac.new(secret, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
 def _minutes_until(moment: datetime, now: datetime) -> int:
     return max(1, math.ceil((moment - now).total_seconds() / 60))
 
 
 def request_sign_in_code(
     session: Session, phone: str, *, secret: bytes, locale: str, now: datetime
-) -> SignInCode:
-    """Send a new six-digit code to `phone`, unless it was sent too many codes lately; only its
-    HMAC under `secret` (the app's secret key) is kept."""
-    phone = valid_phone(phone)
-    # Two requests at once for one number must not both pass the limits below.
-    serialize_on(session, f"sign-in-code:{phone}")
-    session.execute(
-        delete(SignInCode).where(
-            SignInCode.phone == phone, SignInCode.created_at < now - CODES_KEPT_FOR
-        )
-    )
-    sent = session.scalars(
-        select(SignInCode.created_at)
-        .where(SignInCode.phone == phone, SignInCode.created_at > now - timedelta(hours=1))
-        .order_by(SignInCode.created_at.desc())
-    ).all()
-    if sent and now - sent[0] < CODE_RESEND_AFTER:
-        wait = math.ceil((sent[0] + CODE_RESEND_AFTER - now).total_seconds())
-        raise TooMany(
-            _l(
-                "A code was sent less than a minute ago. Please wait %(seconds)d seconds.",
-                seconds=wait,
-            ),
-            retry_after=wait,
-        )
-    if len(sent) >= CODES_PER_PHONE_PER_HOUR:
-        minutes = _minutes_until(sent[-1] + timedelta(hours=1), now)
-        raise TooMany(
-            _l(
-                "Too many codes were sent to this number. Please try again in %(minutes)d minutes.",
-                minutes=minutes,
-            ),
-            retry_after=minutes * 60,
-        )
-    code = f"{secrets.randbelow(10**6):06d}"
-    record = SignInCode(
-        phone=phone,
-        code_hash=_code_digest(secret, phone, code),
-        created_at=now,
-        expires_at=now + CODE_VALID_FOR,
-    )
-    session.add(record)
-    session.flush()
-    queue_sms(
-        session,
-        phone=phone,
-        kind="sign_in_code",
-        params={"code": code, "minutes": int(CODE_VALID_FOR.total_seconds() // 60)},
-        locale=locale,
-        # A code is its own event; the random key stays unique even when ids are reused.
-        key=f"sign-in-code:{secrets.token_hex(16)}",
-        cause=f"sign_in_codes:{record.id}",
-        now=now,
-        expires_at=record.expires_at,
+) -> PhoneCode:
+    """Send a new six-digit sign-in code to `phone`, unless it was sent too many codes lately;
+    only its HMAC under `secret` (the app's secret key) is kept."""
+    record, _code = codes.issue(
+        session, SIGN_IN, valid_phone(phone), secret=secret, locale=locale, now=now
     )
     return record
-
-
-def purge_sign_in_codes(session: Session, now: datetime) -> int:
-    """Delete codes older than a day (the worker runs this every hour)."""
-    return session.execute(
-        delete(SignInCode).where(SignInCode.created_at < now - CODES_KEPT_FOR)
-    ).rowcount
 
 
 def verify_sign_in_code(
@@ -128,43 +73,16 @@ def verify_sign_in_code(
     Only the newest code counts; it works once, for five minutes, and for five tries.
     """
     phone = valid_phone(phone)
-    # Locked, so that tries made at the same moment are counted one after another.
-    latest = session.scalar(
-        select(SignInCode)
-        .where(SignInCode.phone == phone)
-        .order_by(SignInCode.created_at.desc(), SignInCode.id.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    if latest is None or latest.used_at is not None:
-        raise Invalid(_l("There is no code waiting for this number. Ask for a new code."))
-    if latest.expires_at <= now:
-        raise Invalid(_l("This code has expired. Ask for a new code."))
-    if latest.attempts >= CODE_MAX_TRIES:
-        raise Invalid(_l("This code was entered wrongly too many times. Ask for a new code."))
-    latest.attempts += 1
-    entered = "".join(code.split())
-    if not hmac.compare_digest(latest.code_hash, _code_digest(secret, phone, entered)):
-        session.flush()
-        left = CODE_MAX_TRIES - latest.attempts
-        if left == 0:
-            raise Invalid(
-                _l("The code is not right, and this code no longer works. Ask for a new code.")
-            )
-        raise Invalid(_l("The code is not right. You can try %(count)d more times.", count=left))
-    latest.used_at = now
-
+    codes.check(session, SIGN_IN, phone, code, secret=secret, now=now)
     user = session.scalar(select(User).where(User.phone == phone))
     if user is None:
         user = User(phone=phone, locale=locale, created_at=now)
         session.add(user)
     elif user.password_hash or user.is_staff:
-        session.flush()
         raise Forbidden(
             _l("This number belongs to a staff account. Please sign in with your password.")
         )
     elif not user.is_active:
-        session.flush()
         raise Forbidden(_l("This account has been disabled. Please contact your community."))
     if user.phone_verified_at is None:
         user.phone_verified_at = now

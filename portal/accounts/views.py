@@ -26,6 +26,7 @@ from portal.accounts.forms import (
     PhoneForm,
     PreferencesForm,
 )
+from portal.accounts.sending import refused_sending
 from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
@@ -59,11 +60,19 @@ def _too_many_attempts(form) -> bool:
     return True
 
 
+def _too_many_codes(form) -> bool:
+    """Count a sign-in code asked for from this address; on too many, say so on the form."""
+    refused = refused_sending(services.SIGN_IN)
+    if refused is not None:
+        form.form_errors.append(refused)
+    return refused is not None
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """Residents: step 1 of 2, the mobile number."""
     form = PhoneForm(next=request.args.get("next", ""))
-    if form.validate_on_submit() and not _too_many_attempts(form):
+    if form.validate_on_submit() and not _too_many_attempts(form) and not _too_many_codes(form):
         with saving(form) as saved:
             services.request_sign_in_code(
                 db.session,
@@ -110,8 +119,8 @@ def enter_code():
         form=form,
         phone=phone,
         resend_form=EmptyForm(),
-        minutes=int(services.CODE_VALID_FOR.total_seconds() // 60),
-        seconds=int(services.CODE_RESEND_AFTER.total_seconds()),
+        minutes=services.SIGN_IN.minutes,
+        seconds=int(services.SIGN_IN.resend_after.total_seconds()),
     )
 
 
@@ -121,7 +130,7 @@ def resend_code():
     form = EmptyForm()
     if not phone or not form.validate_on_submit():
         return redirect(url_for("accounts.sign_in"))
-    if not _too_many_attempts(form):
+    if not _too_many_attempts(form) and not _too_many_codes(form):
         with saving(form) as saved:
             services.request_sign_in_code(
                 db.session, phone, secret=code_secret(), locale=current_locale(), now=utcnow()

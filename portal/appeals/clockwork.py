@@ -82,7 +82,6 @@ def _act_on_deadline(
         return "nothing"
     if allowed(Action.EXPIRE, state):
         finish(appeal, AppealState.EXPIRED, now, closed=False)
-        appeal.code_hash = None
         appeal.sweep_at = now + KEEP_EXPIRED
         add_event(session, appeal, EventKind.EXPIRED, actor=None, now=now)
         return "expired"

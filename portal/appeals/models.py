@@ -96,11 +96,6 @@ class Appeal(Base):
     # How many times an unaccepted appeal was passed up for want of a handler.
     escalations: Mapped[int] = mapped_column(default=0)
 
-    # The confirmation code (its HMAC), for a resident who is not signed in.
-    code_hash: Mapped[str | None] = mapped_column(String(64))
-    code_sent_at: Mapped[datetime | None]
-    code_tries: Mapped[int] = mapped_column(default=0)
-
     # Every moment of the loop, kept so that reports can compute on-time rates exactly.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime | None]

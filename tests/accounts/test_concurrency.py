@@ -1,4 +1,5 @@
-"""The sign-in limits hold when requests arrive at the same moment, on SQLite and PostgreSQL.
+"""The sign-in limits and those of the code service hold when requests arrive at the same
+moment, on SQLite and PostgreSQL.
 
 Each test releases its threads together at a barrier; each thread has its own session and
 commits as the views do (a refused attempt is kept, so it counts).
@@ -11,10 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from portal.accounts import services
-from portal.accounts.models import SignInCode, User
+from portal.accounts import codes, services
+from portal.accounts.models import PhoneCode, User
+from portal.appeals.services import APPEAL_CODE
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from tests import factories
@@ -97,7 +99,7 @@ def test_twenty_guesses_at_once_get_five_tries(app):
     messages = [message for _outcome, message in results]
     assert sum("The code is not right" in message for message in messages) == 5
     with app.app_context():
-        assert db.session.scalar(select(SignInCode.attempts)) == 5
+        assert db.session.scalar(select(PhoneCode.attempts)) == 5
 
 
 def test_the_right_code_sent_ten_times_at_once_signs_in_once(app):
@@ -140,3 +142,45 @@ def test_many_residents_asking_at_once_are_all_served(app):
         ),
     )
     assert outcomes(results) == {"ok": 10}
+
+
+# The code service itself, for a purpose with a subject (a report's code).
+SUBJECT = "appeal:A2611-7K3Q"
+
+
+def issue_report_code(index: int = 0):
+    return codes.issue(
+        db.session, APPEAL_CODE, PHONE, subject=SUBJECT, secret=CODE_SECRET, locale="en",
+        now=utcnow(), params={"tracking": "A2611-7K3Q"},
+    )  # fmt: skip
+
+
+def test_two_asking_for_a_code_for_the_same_report_at_once_get_one(app):
+    results = together(app, 2, issue_report_code)
+    assert outcomes(results) == {"ok": 1, "TooMany": 1}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == 1
+        assert len(Outbox(db.session).recent()) == 1
+
+
+def test_two_tries_at_once_of_a_code_with_one_try_left_count_as_two(app):
+    with app.test_request_context():
+        record, code = issue_report_code()
+        record.attempts = APPEAL_CODE.tries - 1
+        db.session.commit()
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    results = together(
+        app,
+        2,
+        lambda _: codes.check(
+            db.session, APPEAL_CODE, PHONE, wrong, subject=SUBJECT, secret=CODE_SECRET,
+            now=utcnow(),
+        ),
+    )  # fmt: skip
+    messages = sorted(message for _outcome, message in results)
+    assert messages == [
+        "The code is not right, and this code no longer works. Ask for a new code.",
+        "This code was entered wrongly too many times. Ask for a new code.",
+    ]
+    with app.app_context():
+        assert db.session.scalar(select(PhoneCode.attempts)) == APPEAL_CODE.tries

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts import services
-from portal.accounts.models import SignInCode, User
+from portal.accounts.models import PhoneCode, User
 from portal.audit.models import AuditEvent, Outcome
 from portal.errors import Forbidden, Invalid, TooMany
 from portal.permissions import Role
@@ -168,7 +168,7 @@ def test_a_code_is_not_sent_to_a_number_that_is_not_a_mainland_mobile(session, s
     with pytest.raises(Invalid, match="11-digit"):
         services.request_sign_in_code(session, bad, secret=CODE_SECRET, locale="en", now=now)
     assert sms.recent() == []
-    assert session.scalar(select(SignInCode)) is None
+    assert session.scalar(select(PhoneCode)) is None
 
 
 def test_a_staff_number_cannot_sign_in_by_sms(session, sms, now):
@@ -339,4 +339,4 @@ def test_codes_older_than_a_day_are_deleted_when_the_number_asks_again(session, 
     services.request_sign_in_code(
         session, PHONE, secret=CODE_SECRET, locale="en", now=now + timedelta(days=2)
     )
-    assert session.scalars(select(SignInCode.created_at)).all() == [now + timedelta(days=2)]
+    assert session.scalars(select(PhoneCode.created_at)).all() == [now + timedelta(days=2)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -106,6 +107,32 @@ def test_too_many_attempts_from_one_address_are_refused_but_the_number_stays(
         "/sign-in", data={"phone": "13800138109"}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
     )
     assert other.status_code == 302
+
+
+def test_ten_codes_an_hour_are_sent_from_one_address_whatever_the_numbers(client, sms):
+    """Nobody may make the portal text numbers of their choosing: past ten codes an hour
+    from one address, it says so (in Chinese by default) and keeps the number typed."""
+    for number in range(10):
+        sent = client.post("/sign-in", data={"phone": f"1380013810{number}"})
+        assert sent.status_code == 302
+    response = client.post("/sign-in", data={"phone": "139 0013 9000"})
+    body = response.get_data(as_text=True)
+    assert "这里获取验证码的次数太多了" in body and 'value="13900139000"' in body
+    assert len(sms.recent()) == 10
+    other = client.post(
+        "/sign-in", data={"phone": "13900139000"}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+    assert other.status_code == 302 and len(sms.recent()) == 11
+
+
+def test_asking_again_counts_towards_the_addresss_codes(client, sms, monkeypatch):
+    from portal.accounts import services
+
+    monkeypatch.setattr(services, "SIGN_IN", replace(services.SIGN_IN, per_address="1/hour"))
+    client.post("/sign-in", data={"phone": "13800138000"}, headers=EN)
+    response = client.post("/sign-in/resend", headers=EN, follow_redirects=True)
+    assert "Too many codes were asked for from here" in response.get_data(as_text=True)
+    assert len(sms.recent()) == 1
 
 
 def test_after_signing_in_the_resident_returns_to_where_they_were_going(client, sms):

@@ -109,7 +109,7 @@ def test_a_double_tap_files_one_appeal(session, tree, now, settings):
     assert event.actor_id is None and event.details == {}
     [code] = messages(session, "appeal_code")
     assert code.cause == f"appeals:{first.id}" and first.tracking in code.body
-    assert code.expires_at == now + services.CODE_VALID_FOR
+    assert code.expires_at == now + services.APPEAL_CODE.valid_for
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,12 +44,13 @@ def answers(session, **changed) -> dict:
     return values | changed
 
 
-def post(client, building, step, data, **extra):
+def post(client, building, step, data, *, environ_base=None, **extra):
     return client.post(
         f"/b/{building.public_code}/report",
         data={**data, "step": step, **extra},
         headers=EN,
         content_type="multipart/form-data",
+        environ_base=environ_base or {},
     )
 
 
@@ -331,7 +333,8 @@ def test_past_the_buildings_limit_a_report_is_held_not_refused(
 
 def test_the_screens_a_get_opens_only_read_and_sending_is_one_transaction(fresh_app):
     """The first screens only read, on SQLite in transactions that never take the write lock;
-    the report itself is saved in one transaction, all or nothing, on both databases."""
+    the report itself is saved in one transaction, all or nothing, on both databases: on
+    PostgreSQL by one statement, the appeal with its event, its SMS code and its SMS."""
     app = fresh_app(migrate=True)
     with app.app_context():
         tree = factories.tree(db.session)
@@ -363,8 +366,75 @@ def test_the_screens_a_get_opens_only_read_and_sending_is_one_transaction(fresh_
         begun = [s for s in statements if s.startswith("BEGIN")]
         assert begun and set(begun) == {"BEGIN DEFERRED"}, "reads never wait for the write lock"
     seen.clear()
+    statements.clear()
     key = re.search(r'name="key" type="hidden" value="([^"]+)"', second.get_data(True)).group(1)
     sent = client.post(url, data={"step": "check", "key": key, "item": kind, "phone": RESIDENT,
                                   "description": "楼道有垃圾"})  # fmt: skip
     assert sent.status_code == 302 and "/confirm" in sent.headers["Location"]
     assert seen and all(seen), "every statement of the send in a transaction"
+    written = [s for s in statements if s.lstrip().upper().startswith((*writes, "WITH"))]
+    tables = ["appeals", "appeal_events", "phone_codes", "sms_messages"]
+    if engine.dialect.name == "postgresql":
+        assert len(written) == 1, written
+        assert all(f"INSERT INTO {table} " in written[0] for table in tables)
+    else:
+        assert [statement.split()[2] for statement in written] == tables
+
+
+def fewer_codes(monkeypatch, **limits) -> None:
+    """Lower the report code's limits per address or per building, as the views count them."""
+    from portal.appeals import services
+
+    monkeypatch.setattr(services, "APPEAL_CODE", replace(services.APPEAL_CODE, **limits))
+
+
+def test_past_the_buildings_code_limit_no_more_codes_are_sent_there(
+    client, session, tree, monkeypatch
+):
+    """Strangers at many addresses cannot make one building's form text numbers of their
+    choosing without end; what was typed stays, and another building is not affected."""
+    fewer_codes(monkeypatch, per_building="2/hour")
+    for n, phone in enumerate(["13712345678", "13698765432"]):
+        sent = post(client, tree.building, "check", answers(session, key=f"k{n}", phone=phone),
+                    environ_base={"REMOTE_ADDR": f"10.2.0.{n}"})  # fmt: skip
+        assert sent.status_code == 302
+    refused = post(client, tree.building, "check", answers(session, key="k3", phone="13611112222"),
+                   environ_base={"REMOTE_ADDR": "10.2.0.3"})  # fmt: skip
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "Too many codes were asked for at this building" in body
+    assert "三楼楼道堆满纸箱，挡住了路" in body and "13611112222" in body
+    assert len(session.scalars(select(Appeal)).all()) == 2
+    assert len(messages(session, "appeal_code")) == 2
+    elsewhere = post(client, tree.other_building, "check",
+                     answers(session, key="k4", phone="13611112222"),
+                     environ_base={"REMOTE_ADDR": "10.2.0.3"})  # fmt: skip
+    assert elsewhere.status_code == 302
+
+
+def test_asking_for_a_new_code_counts_towards_the_addresss_codes(
+    client, session, tree, monkeypatch
+):
+    fewer_codes(monkeypatch, per_address="1/hour")
+    sent = post(client, tree.building, "check", answers(session))
+    assert sent.status_code == 302
+    page = client.post(sent.headers["Location"], data={"resend": "1"}, headers=EN)
+    assert "Too many codes were asked for from here" in page.get_data(as_text=True)
+    assert len(messages(session, "appeal_code")) == 1
+
+
+def test_reports_that_need_no_code_are_not_counted_as_codes(
+    client, session, tree, monkeypatch, sms
+):
+    """A resident signed in with the number reporting several things is never refused for
+    codes they were not sent."""
+    from tests.accounts.test_views import sign_in_by_sms
+
+    fewer_codes(monkeypatch, per_address="1/hour")
+    sign_in_by_sms(client, sms, RESIDENT)
+    for n in range(3):
+        sent = post(
+            client, tree.building, "check", answers(session, key=f"mine-{n}", phone=RESIDENT)
+        )
+        assert sent.status_code == 302 and "/received" in sent.headers["Location"]
+    assert messages(session, "appeal_code") == []

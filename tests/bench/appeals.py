@@ -129,7 +129,7 @@ def seed_appeals(app) -> tuple[float, str]:
                 "location": "", "phone": f"137{number % 10**8:08d}", "name": "", "locale": "zh_Hans_CN",
                 "urgent": False, "wants_meeting": False, "state": state, "is_open": is_open,
                 "level": level, "queue_place_id": queue, "due_at": due, "sweep_at": due, "reopen_count": 0,
-                "escalations": 0, "code_tries": 0, "created_at": created, "received_at": created,
+                "escalations": 0, "created_at": created, "received_at": created,
                 "accept_due_at": created + timedelta(minutes=10), "resolve_due_at": created + timedelta(days=7),
                 "resolution_note": "", "review_comment": "", "needs_callback": False,
             })  # fmt: skip

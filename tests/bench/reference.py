@@ -4,11 +4,12 @@ The portal's POST /b/<code>/report (the last screen's "Send the report") is meas
 this app, served and loaded the same way (tests/bench/appeals.py). Each POST here:
 
 - checks a Flask-WTF form and its CSRF token against the session cookie a real GET gave;
-- counts three moving-window limits (per address, per phone, per building, the portal's
-  values) in one Redis round trip: limits' own moving-window script, sent three times in one
+- counts five moving-window limits (reports per address, per phone, per building, and code
+  SMS per address and per building, the portal's values) in one Redis round trip: limits' own moving-window script, sent three times in one
   pipeline (in memory, with limits' MemoryStorage, when the URL says memory://);
-- in one transaction inserts the appeal, its timeline entry and its SMS into three small
-  tables of its own (reference_*, beside the portal's on the same database URL), and commits;
+- in one transaction inserts the appeal, its timeline entry, its SMS code (the row the portal's
+  code service keeps: the code's HMAC, its expiry and tries) and its SMS into four small tables
+  of its own (reference_*, beside the portal's on the same database URL), and commits;
 - remembers the appeal in the session and answers with a 302 redirect.
 
 Nothing else: no door facts, no catalogue, no tracking numbers drawn against collisions, no
@@ -21,9 +22,12 @@ REFERENCE_LIMITS_URL and REFERENCE_KEY_PREFIX; `create_tables(url)` makes its ta
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, abort, redirect, request, session
 from flask_wtf import FlaskForm
@@ -34,6 +38,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -68,6 +73,21 @@ events = Table(
     Column("kind", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )  # fmt: skip
+# The columns of the portal's phone_codes, as its send writes them for the report's code.
+codes = Table(
+    "reference_phone_code", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("purpose", String(32), nullable=False),
+    Column("phone", String(11), nullable=False),
+    Column("subject", String(64)),
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Index("ix_reference_phone_code_phone_purpose_created_at", "phone", "purpose", "created_at"),
+    Index("ix_reference_phone_code_created_at", "created_at"),
+)  # fmt: skip
 messages = Table(
     "reference_sms", metadata,
     Column("id", Integer, primary_key=True),
@@ -77,8 +97,12 @@ messages = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )  # fmt: skip
 
+SECRET = b"reference"
+# How long the portal's report code lives (APPEAL_CODE in portal/appeals/services/intake.py).
+CODE_VALID_FOR = timedelta(minutes=10)
 # The portal's limits of the public form (portal/appeals/views.py).
-LIMITS = [parse("20/hour"), parse("10/day"), parse("60/hour")]
+# and of its code SMS (APPEAL_CODE's per_address and per_building).
+LIMITS = [parse(limit) for limit in ("20/hour", "10/day", "60/hour", "20/hour", "60/hour")]
 
 
 class SendForm(FlaskForm):
@@ -117,9 +141,9 @@ def count_appeals(url: str) -> int:
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config.update(SECRET_KEY="reference", SESSION_COOKIE_NAME="portal_session")
+    app.config.update(SECRET_KEY=SECRET.decode(), SESSION_COOKIE_NAME="portal_session")
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # behind one proxy, as the portal is served
-    engine = make_engine(os.environ["REFERENCE_DATABASE_URL"])
+    engine = app.extensions["reference.engine"] = make_engine(os.environ["REFERENCE_DATABASE_URL"])
     storage = storage_from_string(os.environ.get("REFERENCE_LIMITS_URL", "memory://"))
     prefix = os.environ.get("REFERENCE_KEY_PREFIX", "reference")
 
@@ -154,14 +178,17 @@ def create_app() -> Flask:
         keys = [
             item.key_for(prefix, scope, value)
             for item, scope, value in zip(
-                LIMITS, ("address", "phone", "building"),
-                (request.remote_addr, form.phone.data, code), strict=True,
+                LIMITS, ("address", "phone", "building", "code-address", "code-building"),
+                (request.remote_addr, form.phone.data, code, request.remote_addr, code),
+                strict=True,
             )
         ]  # fmt: skip
         over = refused(keys)
-        if over[0] or over[1]:
+        if over[0] or over[1] or over[3] or over[4]:
             abort(429)
         tracking = f"R{secrets.token_hex(5)}"
+        sms_code = f"{secrets.randbelow(10**6):06d}"
+        now = datetime.now(UTC)
         with engine.begin() as connection:
             appeal_id = connection.scalar(
                 insert(appeals).returning(appeals.c.id),
@@ -171,9 +198,16 @@ def create_app() -> Flask:
             )  # fmt: skip
             connection.execute(insert(events), {"appeal_id": appeal_id, "kind": "submitted"})
             connection.execute(
+                insert(codes),
+                {"purpose": "appeal", "phone": form.phone.data, "subject": f"appeal:{tracking}",
+                 "code_hash": hmac.new(SECRET, f"appeal:{tracking}:{sms_code}".encode(),
+                                       hashlib.sha256).hexdigest(),
+                 "created_at": now, "expires_at": now + CODE_VALID_FOR, "attempts": 0},
+            )  # fmt: skip
+            connection.execute(
                 insert(messages),
                 {"appeal_id": appeal_id, "phone": form.phone.data,
-                 "body": f"Your code for {tracking}: {secrets.randbelow(10**6):06d}"},
+                 "body": f"Your code for {tracking}: {sms_code}"},
             )  # fmt: skip
         session["appeal_pending"] = tracking
         return redirect(f"/a/{tracking}/confirm")

@@ -197,7 +197,7 @@ def test_workers_racing_for_a_due_job_run_it_once_per_period(fresh_app, now):
 
 def test_the_portal_registers_its_housekeeping_and_the_outbox(app):
     names = {job.name for job in registered(app)}
-    assert {"accounts.purge_sign_in_codes", "notifications.purge_old_messages"} <= names
+    assert {"accounts.purge_phone_codes", "notifications.purge_old_messages"} <= names
     assert "notifications.deliver" in {pump.name for pump in pumps(app)}
 
 

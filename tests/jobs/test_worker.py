@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import SignInCode
+from portal.accounts.models import PhoneCode
 from portal.db import db, utcnow
 from portal.notifications import delivery
 from portal.notifications.models import MessageState, SmsMessage
@@ -30,7 +30,13 @@ def test_once_delivers_what_is_due_runs_the_housekeeping_and_says_so(
     long_ago = utcnow() - timedelta(days=200)
     with app.app_context():
         db.session.add(
-            SignInCode(phone="13800000000", code_hash="x", created_at=long_ago, expires_at=long_ago)
+            PhoneCode(
+                purpose="sign_in",
+                phone="13800000000",
+                code_hash="x",
+                created_at=long_ago,
+                expires_at=long_ago,
+            )
         )
         db.session.commit()
     (old,) = queue_many(app, 1, at=long_ago, prefix="old")
@@ -42,11 +48,11 @@ def test_once_delivers_what_is_due_runs_the_housekeeping_and_says_so(
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "Messages sent: 3; to try again later: 0; failed: 0; expired: 0." in result.output
-    assert "Periodic job accounts.purge_sign_in_codes: 1." in result.output
+    assert "Periodic job accounts.purge_phone_codes: 1." in result.output
     assert "Periodic job notifications.purge_old_messages: 1." in result.output
     assert gateway.deliveries == dict.fromkeys(keys, 1)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 0
+        assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == 0
         assert db.session.scalar(select(func.count()).select_from(SmsMessage)) == 3
 
 

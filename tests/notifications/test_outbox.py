@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts import services as accounts
-from portal.accounts.models import SignInCode
+from portal.accounts.models import PhoneCode
 from portal.db import db
 from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.services import queue_sms, shown_body
@@ -61,9 +61,9 @@ def test_a_sign_in_code_is_queued_with_its_cause_and_expires_with_the_code(
         session, "13800138000", secret=CODE_SECRET, locale="en", now=now
     )
     message = sms.recent()[0]
-    assert message.kind == "sign_in_code" and message.cause == f"sign_in_codes:{record.id}"
+    assert message.kind == "sign_in_code" and message.cause == f"phone_codes:{record.id}"
     assert message.expires_at == record.expires_at
-    assert message.idempotency_key.startswith("sign-in-code:")
+    assert message.idempotency_key.startswith("code:sign_in:")
 
 
 def test_an_event_rolled_back_leaves_no_message(fresh_app, now):
@@ -77,7 +77,7 @@ def test_an_event_rolled_back_leaves_no_message(fresh_app, now):
         db.session.rollback()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SmsMessage)) == 0
-        assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 0
+        assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == 0
 
 
 def test_a_refused_code_request_queues_nothing(client, sms):

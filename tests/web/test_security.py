@@ -318,7 +318,7 @@ def test_pages_that_only_read_do_not_queue_behind_a_writer(fresh_app):
     app = fresh_app(migrate=True)
     engine = app.extensions["portal.db"].engine
     with engine.connect() as writer:
-        writer.execute(text("DELETE FROM sign_in_codes"))  # Holds the write lock until the end.
+        writer.execute(text("DELETE FROM phone_codes"))  # Holds the write lock until the end.
         response = app.test_client().get("/find?q=楼")
         assert response.status_code == 200
         writer.rollback()

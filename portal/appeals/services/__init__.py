@@ -69,17 +69,14 @@ from portal.appeals.services.handling import (
     transfer,
 )
 from portal.appeals.services.intake import (
-    CODE_MAX_TRIES,
-    CODE_RESEND_AFTER,
-    CODE_VALID_FOR,
-    CODES_PER_APPEAL,
+    APPEAL_CODE,
     DESCRIPTION_MAX,
     Report,
     building_by_code,
     check_description,
     check_phone,
     check_reason,
-    code_digest,
+    code_subject,
     confirm,
     hold_reason,
     offered_items,
@@ -137,11 +134,8 @@ from portal.appeals.services.writes import (
 )
 
 __all__ = [
+    "APPEAL_CODE",
     "BLOCKLIST_ROLES",
-    "CODES_PER_APPEAL",
-    "CODE_MAX_TRIES",
-    "CODE_RESEND_AFTER",
-    "CODE_VALID_FOR",
     "DESCRIPTION_MAX",
     "DUPLICATE_WINDOW",
     "LEVEL_OF_KIND",
@@ -167,7 +161,7 @@ __all__ = [
     "check_description",
     "check_phone",
     "check_reason",
-    "code_digest",
+    "code_subject",
     "confirm",
     "dispatch_to",
     "event_values",

@@ -5,9 +5,6 @@ SMS that tells the resident it was received.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.codes import Purpose, check, code_message, issue, new_code, register
 from portal.appeals.models import (
     Appeal,
     AppealEvent,
@@ -27,30 +25,37 @@ from portal.appeals.services.access import files_for_resident, lock, owns_verifi
 from portal.appeals.services.deadlines import hide_as, minutes_of, set_due, start_clocks
 from portal.appeals.services.routing import alert_queue, dispatch_to
 from portal.appeals.services.timeline import add_event, audit_step, event_values
-from portal.appeals.services.writes import insert_message, write_report
+from portal.appeals.services.writes import write_report
 from portal.appeals.settings import AppealSettings
 from portal.appeals.states import Action, allowed
 from portal.appeals.tracking import draw_tracking_number
 from portal.catalogue.models import CatalogueGroup, CatalogueItem
-from portal.errors import Invalid, TooMany
-from portal.notifications.services import message_values, queue_sms
+from portal.errors import Invalid
+from portal.notifications.services import queue_sms
 from portal.permissions import Actor
 from portal.phones import normalize_phone
 from portal.places.models import Building
 
 DESCRIPTION_MAX = 2000
 
-
-CODE_VALID_FOR = timedelta(minutes=10)
-
-
-CODE_MAX_TRIES = 5
-
-
-CODE_RESEND_AFTER = timedelta(seconds=60)
-
-
-CODES_PER_APPEAL = 5
+# The code that confirms a report sent by a resident who is not signed in: ten minutes, five
+# tries, one a minute and five in all for one report (its window is as long as an unconfirmed
+# report waits); from one client address twenty an hour, as many reports as it may send, and
+# for one building sixty an hour, the number of reports past which they are held.
+APPEAL_CODE = register(
+    Purpose(
+        name="appeal",
+        message_kind="appeal_code",
+        valid_for=timedelta(minutes=10),
+        tries=5,
+        resend_after=timedelta(seconds=60),
+        per_window=5,
+        window=timedelta(hours=24),
+        too_many=_l("Too many codes were sent for this report. Please call your community."),
+        per_address="20/hour",
+        per_building="60/hour",
+    )
+)
 
 
 @dataclass
@@ -165,20 +170,20 @@ def submit(
     )
     set_due(appeal, now + settings.clocks.confirm)
     confirmed = appeal.user_id is not None or (filed_by is not None and consent)
-    code = None if confirmed else _new_code()
     details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
     if filed_by is not None:
         details["consent"] = consent
     event = event_values(appeal, EventKind.SUBMITTED, filed_by, now, details=details)
 
-    def numbered(attempt: int) -> dict[str, Any] | None:
+    def numbered(attempt: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
         appeal.tracking = draw_tracking_number(now, attempt)
-        if code is None:
+        if confirmed:
             return None
-        # Keyed on the number, the code's digest goes in with the appeal's first statement.
-        appeal.code_hash = code_digest(settings.secret, appeal.tracking, code)
-        appeal.code_sent_at = now
-        return _code_message(appeal, code, now)
+        # Keyed on the number, the code goes in with the appeal's first statement.
+        values, code = new_code(
+            APPEAL_CODE, phone, subject=code_subject(appeal), secret=settings.secret, now=now
+        )
+        return values, _code_message(appeal, code, now)
 
     earlier = write_report(session, appeal, event, numbered)
     if earlier is not None:
@@ -190,7 +195,7 @@ def submit(
         audit_step(
             session, "appeals.file_for_resident", filed_by, appeal, now, {"consent": consent}
         )
-    if code is None:
+    if confirmed:
         _receive(session, appeal, now, settings)
     return appeal
 
@@ -201,45 +206,19 @@ def building_by_code(session: Session, code: str) -> Building | None:
     )
 
 
-def _new_code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
-
-
-def code_digest(secret: bytes, tracking: str, code: str) -> str:
-    """The digest an appeal keeps of its SMS code, keyed on its tracking number."""
-    return hmac.new(secret, f"appeal:{tracking}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-def _send_code(session: Session, appeal: Appeal, now: datetime, secret: bytes) -> None:
-    """A new code for an appeal that has one already (asked again)."""
-    code = _new_code()
-    appeal.code_hash = code_digest(secret, appeal.tracking, code)
-    appeal.code_sent_at = now
-    appeal.code_tries = 0
-    _queue_code(session, appeal, code, now)
-
-
-def _queue_code(session: Session, appeal: Appeal, code: str, now: datetime) -> None:
-    insert_message(session, appeal, _code_message(appeal, code, now))
+def code_subject(appeal: Appeal) -> str:
+    """What an appeal's confirmation codes confirm, for the code service (accounts/codes.py):
+    the appeal, by its tracking number, which the codes' digests are keyed on."""
+    return f"appeal:{appeal.tracking}"
 
 
 def _code_message(appeal: Appeal, code: str, now: datetime) -> dict[str, Any]:
-    """The SMS that sends the appeal's confirmation `code`, as queue_sms writes it but for
-    its cause, the appeal (whose id a new appeal gets written). Its key is new each time:
-    every code is a message of its own."""
-    return message_values(
-        phone=appeal.phone,
-        kind="appeal_code",
-        params={
-            "code": code,
-            "tracking": appeal.tracking,
-            "minutes": int(CODE_VALID_FOR.total_seconds() // 60),
-        },
-        locale=appeal.locale,
-        key=f"appeal-code:{secrets.token_hex(16)}",
-        now=now,
-        expires_at=now + CODE_VALID_FOR,
-    )
+    """The SMS that sends the appeal's confirmation `code`, but for its cause, the appeal
+    (whose id a new appeal gets written)."""
+    return code_message(
+        APPEAL_CODE, appeal.phone, code, locale=appeal.locale, now=now,
+        params={"tracking": appeal.tracking},
+    )  # fmt: skip
 
 
 def resend_code(
@@ -248,28 +227,12 @@ def resend_code(
     """Send a new confirmation code, at most once a minute and five times in all."""
     if not allowed(Action.CONFIRM, appeal.state):
         raise Invalid(_l("This report is already confirmed."))
-    sent = session.scalar(
-        select(Appeal.code_sent_at).where(Appeal.id == appeal.id).with_for_update()
-    )
-    if sent is not None and now - sent < CODE_RESEND_AFTER:
-        wait = int((sent + CODE_RESEND_AFTER - now).total_seconds()) + 1
-        raise TooMany(
-            _l(
-                "A code was sent less than a minute ago. Please wait %(seconds)d seconds.",
-                seconds=wait,
-            ),
-            retry_after=wait,
-        )
-    sendings = session.scalars(
-        select(AppealEvent.details).where(
-            AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.SUBMITTED
-        )
-    )
-    resent = sum(1 for details in sendings if details.get("resent"))
-    if resent >= CODES_PER_APPEAL - 1:
-        raise TooMany(_l("Too many codes were sent for this report. Please call your community."))
+    issue(
+        session, APPEAL_CODE, appeal.phone, subject=code_subject(appeal),
+        secret=settings.secret, locale=appeal.locale, now=now,
+        params={"tracking": appeal.tracking}, cause=f"appeals:{appeal.id}",
+    )  # fmt: skip
     add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details={"resent": True})
-    _send_code(session, appeal, now, settings.secret)
 
 
 def confirm(
@@ -279,28 +242,10 @@ def confirm(
     lock(session, appeal)
     if not allowed(Action.CONFIRM, appeal.state):
         raise Invalid(_l("This report can no longer be confirmed."))
-    if appeal.code_hash is None or appeal.code_sent_at is None:
-        raise Invalid(_l("There is no code waiting. Ask for a new code."), field="code")
-    if now - appeal.code_sent_at > CODE_VALID_FOR:
-        raise Invalid(_l("This code has expired. Ask for a new code."), field="code")
-    if appeal.code_tries >= CODE_MAX_TRIES:
-        raise Invalid(
-            _l("This code was entered wrongly too many times. Ask for a new code."), field="code"
-        )
-    appeal.code_tries += 1
-    entered = "".join((code or "").split())
-    if not hmac.compare_digest(
-        appeal.code_hash, code_digest(settings.secret, appeal.tracking, entered)
-    ):
-        session.flush()
-        left = CODE_MAX_TRIES - appeal.code_tries
-        raise Invalid(
-            _l("The code is not right. You can try %(count)d more times.", count=left)
-            if left
-            else _l("The code is not right, and this code no longer works. Ask for a new code."),
-            field="code",
-        )
-    appeal.code_hash = None
+    check(
+        session, APPEAL_CODE, appeal.phone, code, subject=code_subject(appeal),
+        secret=settings.secret, now=now,
+    )  # fmt: skip
     _receive(session, appeal, now, settings)
 
 

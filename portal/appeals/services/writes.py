@@ -1,6 +1,7 @@
-"""The fast write of a resident's report: the appeal, its first timeline entry and its SMS,
-with nothing read before (see write_report). Kept in this one module so that the mechanism
-can be kept, tuned or replaced by the unit of work without touching the rules around it.
+"""The fast write of a resident's report: the appeal, its first timeline entry and, when it
+waits for one, its SMS code and the SMS that sends it, with nothing read before (see
+write_report). Kept in this one module so that the mechanism can be kept, tuned or replaced
+by the unit of work without touching the rules around it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, bindparam, cast, exists, insert, literal, select
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import PhoneCode
 from portal.appeals.models import (
     Appeal,
     AppealEvent,
@@ -40,6 +42,8 @@ _BUILDING_AND_ITEM = (
 )
 
 
+_INSERT_CODE = insert(PhoneCode)
+
 # Tracking numbers drawn for one report before giving up (each a rare collision).
 TRACKING_DRAWS = 10
 
@@ -48,23 +52,23 @@ def write_report(
     session: Session,
     appeal: Appeal,
     event: dict[str, Any],
-    numbered: Callable[[int], dict[str, Any] | None],
+    numbered: Callable[[int], tuple[dict[str, Any], dict[str, Any]] | None],
 ) -> Appeal | None:
     """Insert the new `appeal` with a free tracking number and its item's level, its first
-    timeline `event` (as timeline.event_values gives it) and, when there is one, the SMS that
-    `numbered` returns; or, when a report with its submission key is there already (a second
-    tap on Send), write nothing and return that one.
+    timeline `event` (as timeline.event_values gives it) and, when there is one, the code
+    and its SMS that `numbered` returns; or, when a report with its submission key is there
+    already (a second tap on Send), write nothing and return that one.
 
-    `numbered(attempt)` (from 0) gives the appeal a tracking number, and whatever goes with
-    the number (the digest of its SMS code, keyed on it), and returns the SMS to send with
-    the appeal or None. Written, the appeal has its id and level and is in the session as
-    loaded; None is returned.
+    `numbered(attempt)` (from 0) gives the appeal a tracking number and returns what goes
+    with the number: the row of its SMS code (as accounts.codes.new_code gives it, its
+    digest keyed on the number) and the SMS that sends it, or None. Written, the appeal has
+    its id and level and is in the session as loaded; None is returned.
 
     The usual report is written with nothing read before: the appeal by an INSERT … SELECT
     that takes the level where the building and the item are in use, skips any conflict on
-    a unique column and returns the new id. On PostgreSQL the event and the SMS are
-    inserted in the same statement, from the row it returns: one round trip where there
-    were three, and under load each costs more in waiting than the statement in working.
+    a unique column and returns the new id. On PostgreSQL the event, the code and the SMS
+    are inserted in the same statement, from the row it returns: one round trip where there
+    were four, and under load each costs more in waiting than the statement in working.
     SQLite, which has no INSERT in a WITH, writes them after it.
 
     When nothing is written, the reason is looked up: a second tap (one sent while the
@@ -77,12 +81,13 @@ def write_report(
     connection = session.connection()
     together = connection.dialect.name == "postgresql"
     for attempt in range(TRACKING_DRAWS):
-        message = numbered(attempt)
+        code, message = numbered(attempt) or ({}, {})
         values = column_values(appeal)
         if together:
-            statement = _report_statement(tuple(values), tuple(event), tuple(message or ()))
+            statement = _report_statement(tuple(values), tuple(event), tuple(code), tuple(message))
+            parameters = {**_named("event_", event), **_named("code_", code)}
             inserted = connection.execute(
-                statement, {**values, **_named("event_", event), **_named("sms_", message)}
+                statement, {**values, **parameters, **_named("sms_", message)}
             ).first()
         else:
             statement = _insert_appeal_statement(connection.dialect.name, tuple(values))
@@ -92,7 +97,8 @@ def write_report(
             add_as_loaded(session, appeal)
             if not together:
                 insert_event(session, appeal, event)
-                if message is not None:
+                if code:
+                    connection.execute(_INSERT_CODE, code)
                     insert_message(session, appeal, message)
             return None
         earlier_id = connection.scalar(_BY_SUBMISSION_KEY, {"key": appeal.submission_key})
@@ -156,29 +162,38 @@ def _insert_appeal_statement(dialect: str, names: tuple[str, ...]) -> Any:
 
 @cache
 def _report_statement(
-    names: tuple[str, ...], event_names: tuple[str, ...], message_names: tuple[str, ...]
+    names: tuple[str, ...],
+    event_names: tuple[str, ...],
+    code_names: tuple[str, ...],
+    message_names: tuple[str, ...],
 ) -> Any:
-    """PostgreSQL's one statement for a report: the appeal's INSERT … SELECT, and from the
-    row it returns (none when it wrote nothing) its event and, with `message_names`, its SMS,
-    whose cause is the new appeal. Their values come as event_<column> and sms_<column>."""
+    """PostgreSQL's one statement for a report: the appeal's INSERT … SELECT, and for the
+    row it returns (none when it wrote nothing) its event and, with `code_names`, its SMS
+    code and the SMS that sends it, whose cause is the new appeal. Their values come as
+    event_<column>, code_<column> and sms_<column>."""
     appeal = _insert_appeal_statement("postgresql", names).cte("appeal")
     event = {"appeal_id": appeal.c.id, "level": appeal.c.level}
     written = select(appeal.c.id, appeal.c.level).add_cte(
-        _insert_from(AppealEvent.__table__, "event_", event_names, event)
+        _insert_from(AppealEvent.__table__, "event_", event_names, event, appeal)
     )
-    if message_names:
+    if code_names:
         cause = {"cause": literal("appeals:", String) + cast(appeal.c.id, String)}
-        written = written.add_cte(_insert_from(SmsMessage.__table__, "sms_", message_names, cause))
+        written = written.add_cte(
+            _insert_from(PhoneCode.__table__, "code_", code_names, {}, appeal),
+            _insert_from(SmsMessage.__table__, "sms_", message_names, cause, appeal),
+        )
     return written
 
 
-def _insert_from(table: Any, prefix: str, names: tuple[str, ...], taken: dict[str, Any]) -> Any:
-    """A WITH's INSERT into `table`: its columns `names` from parameters named <prefix><name>,
-    and the columns in `taken` from the statement's other rows (one row for each of those)."""
+def _insert_from(
+    table: Any, prefix: str, names: tuple[str, ...], taken: dict[str, Any], source: Any
+) -> Any:
+    """A WITH's INSERT into `table`, one row for each row of `source`: its columns `names`
+    from parameters named <prefix><name>, and the columns in `taken` from `source`."""
     given = [name for name in names if name not in taken]
     rows = select(
         *(bindparam(prefix + name, type_=table.c[name].type) for name in given), *taken.values()
-    )
+    ).select_from(source)
     return insert(table).from_select([*given, *taken], rows).cte(f"{prefix}row")
 
 

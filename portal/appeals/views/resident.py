@@ -27,6 +27,7 @@ from sqlalchemy import select
 from wtforms import BooleanField
 
 from portal import catalogue, ratelimit
+from portal.accounts.sending import refused_sending
 from portal.appeals import photos, services
 from portal.appeals.forms import (
     STEP_FIELDS,
@@ -287,6 +288,13 @@ def _submit(door, form: ReportForm):
             )
         )
         return _report_page(door, form, "check", status=429)
+    # Counted only when a code is sent: the resident is neither signed in with this phone
+    # nor helped by staff.
+    if not assisted and not services.owns_verified(current_user, phone):
+        too_many_codes = refused_sending(services.APPEAL_CODE, building=door.code)
+        if too_many_codes is not None:
+            form.form_errors.append(too_many_codes)
+            return _report_page(door, form, "check", status=429)
     # A flood of reports for one building is not refused (one person could lock out all
     # the neighbours that way): past the limit, reports are held for staff to look at.
     busy = refused == 2
@@ -376,13 +384,17 @@ def confirm(tracking: str):
         return redirect(url_for("appeals.track", tracking=appeal.tracking))
     form = CodeForm()
     if request.method == "POST" and request.form.get("resend"):
-        resend = EmptyForm()
-        if resend.validate_on_submit():
-            with saving(form) as saved:
-                services.resend_code(db.session, appeal, now=utcnow(), settings=settings())
-            if saved:
-                flash(_("A new code was sent."), "success")
-                return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
+        if EmptyForm().validate_on_submit():
+            building = appeal.building.public_code
+            too_many_codes = refused_sending(services.APPEAL_CODE, building=building)
+            if too_many_codes is not None:
+                form.form_errors.append(too_many_codes)
+            else:
+                with saving(form) as saved:
+                    services.resend_code(db.session, appeal, now=utcnow(), settings=settings())
+                if saved:
+                    flash(_("A new code was sent."), "success")
+                    return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
     elif form.validate_on_submit():
         with saving(form) as saved:
             try:
