@@ -8,11 +8,13 @@ page for as long as the code is printed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 # 18-digit resident ID numbers (GB 11643, the last may be X), the older 15-digit ones, and
-# mainland mobile numbers, with or without spaces and dashes between the digits.
+# mainland mobile numbers, with or without spaces and dashes between the digits, in ordinary or
+# full-width digits.
 _WHOLE_NUMBERS = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
 _SEPARATORS = re.compile(r"(?<=[0-9])[\s\-]+(?=[0-9Xx])")
 
@@ -33,7 +35,7 @@ def mask_name(name: str) -> str:
 def check_facts(facts: dict[str, Any]) -> None:
     """Raise ValueError if a value among `facts` holds a whole ID number or mobile number."""
     for value in _strings(facts):
-        if _WHOLE_NUMBERS.search(_SEPARATORS.sub("", value)):
+        if _WHOLE_NUMBERS.search(_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))):
             raise ValueError("a document's facts hold a whole ID or phone number: mask it")
 
 
