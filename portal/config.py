@@ -54,6 +54,9 @@ class Config:
     SIGN_IN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
     # Searches for a building and codes that lead nowhere, from one address.
     LOOKUP_LIMIT_PER_ADDRESS = "60 per minute"
+    # Documents checked at /v/<code>, from one address: an office checking a pile of
+    # certificates stays well within it; walking through the codes does not.
+    VERIFY_LIMIT_PER_ADDRESS = "30 per minute"
 
     # How SMS messages leave the portal. "log" delivers nothing: it notes each message in the
     # log, and with DEV_PAGES shows its text at /dev/messages. "http" posts them to an SMS

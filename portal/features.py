@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "portal.notifications",
     "portal.accounts",
     "portal.places",
+    "portal.verification",
     "portal.staff",
     "portal.doors",
     "portal.catalogue",

@@ -15,6 +15,7 @@ from portal.jobs.models import JobRun
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
+from portal.verification.models import IssuedDocument
 
 __all__ = [
     "Appeal",
@@ -26,6 +27,7 @@ __all__ = [
     "BuildingScan",
     "CatalogueGroup",
     "CatalogueItem",
+    "IssuedDocument",
     "JobRun",
     "PhoneCode",
     "Place",

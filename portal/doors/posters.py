@@ -23,9 +23,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from portal.doors.qrcodes import QUIET_ZONE, QRBatch, door_url, pdf_operators, svg
+from portal.doors.qrcodes import door_url
 from portal.doors.services import DoorFacts
 from portal.phones import spaced_phone
+from portal.qr import QUIET_ZONE, QRBatch, pdf_operators, svg
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm

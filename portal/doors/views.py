@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
-from portal import ratelimit
+from portal import qr, ratelimit
 from portal.db import db, utcnow
 from portal.doors import qrcodes, services
 from portal.doors.posters import write_posters
@@ -135,14 +135,14 @@ def _facts_or_404(code: str) -> services.DoorFacts:
 def qr_svg(code: str):
     facts = _facts_or_404(code)
     url = qrcodes.door_url(current_app.config["BASE_URL"], facts.code)
-    return _image(qrcodes.svg(qrcodes.matrix(url), label=url), "image/svg+xml", facts.code, "svg")
+    return _image(qr.svg(qr.matrix(url), label=url), "image/svg+xml", facts.code, "svg")
 
 
 @bp.get("/b/<code>/qr.png")
 def qr_png(code: str):
     facts = _facts_or_404(code)
     url = qrcodes.door_url(current_app.config["BASE_URL"], facts.code)
-    return _image(qrcodes.png(url), "image/png", facts.code, "png")
+    return _image(qr.png(url), "image/png", facts.code, "png")
 
 
 def _image(body, mimetype: str, code: str, extension: str) -> Response:

@@ -1,15 +1,13 @@
-"""QR codes: every door URL reads back exactly, whether made alone or in a batch."""
+"""The door QR code: it carries the permanent door address, and reads back exactly."""
 
 from __future__ import annotations
 
 import secrets
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
+from portal import qr
 from portal.doors import qrcodes
 from portal.places.codes import ALPHABET, LENGTH
-from tests.qr import decode, modules_image
+from tests.qr import decode
 
 BASE = "https://grid.example.gov.cn"
 
@@ -25,40 +23,4 @@ def test_the_url_is_the_permanent_door_address():
 
 def test_a_png_decodes_to_exactly_the_url():
     url = qrcodes.door_url(BASE, random_code())
-    assert decode(qrcodes.png(url)) == [url]
-
-
-def test_batch_codes_share_version_and_mask_and_all_decode():
-    urls = [qrcodes.door_url(BASE, random_code()) for _ in range(200)]
-    batch = qrcodes.QRBatch(urls[0])
-    sizes = set()
-    for url in urls:
-        modules = batch.matrix(url)
-        sizes.add(len(modules))
-        assert decode(modules_image(modules)) == [url]
-    assert len(sizes) == 1
-
-
-def test_a_url_of_another_length_is_made_on_its_own():
-    batch = qrcodes.QRBatch(qrcodes.door_url(BASE, random_code()))
-    longer = qrcodes.door_url("https://a-much-longer-district-name.example.gov.cn", random_code())
-    assert decode(modules_image(batch.matrix(longer))) == [longer]
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.booleans(), min_size=1, max_size=40).map(lambda row: [row] * 3))
-def test_dark_runs_cover_exactly_the_dark_modules(modules):
-    rebuilt = [[False] * len(modules[0]) for _ in modules]
-    for row, start, length in qrcodes.dark_runs(modules):
-        for column in range(start, start + length):
-            assert not rebuilt[row][column]
-            rebuilt[row][column] = True
-    assert rebuilt == modules
-
-
-def test_the_svg_is_one_path_sized_by_css_and_labelled():
-    url = qrcodes.door_url(BASE, random_code())
-    svg = qrcodes.svg(qrcodes.matrix(url), label='<"door">')
-    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ')
-    assert svg.count("<path") == 1 and "width=" not in svg.split(">", 1)[0]
-    assert 'aria-label="&lt;&quot;door&quot;>"' in svg
+    assert decode(qr.png(url)) == [url]
