@@ -15,6 +15,7 @@ from portal.jobs.models import JobRun
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
+from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 __all__ = [
     "Appeal",
@@ -35,4 +36,6 @@ __all__ = [
     "Unit",
     "UnitMember",
     "User",
+    "WorkdayEntry",
+    "WorkdayYear",
 ]
