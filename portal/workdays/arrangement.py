@@ -71,13 +71,20 @@ def parse_arrangement(year: int, text: str) -> list[Day]:
                 break
             days[day.day] = (number, day)
     if problems:
-        raise Invalid(" ".join(str(problem) for problem in problems), field="days")
+        raise Invalid(_sentences(str(problem) for problem in problems), field="days")
     if not days:
         raise Invalid(
             _l("Enter the year's holidays and make-up working days, one line each."),
             field="days",
         )
     return [day for _number, day in sorted(days.values(), key=lambda pair: pair[1].day)]
+
+
+def _sentences(messages: Iterable[str]) -> str:
+    """Messages one after another: a space after an English full stop, none after a Chinese."""
+    return "".join(
+        message if message.endswith("。") else f"{message} " for message in messages
+    ).rstrip()
 
 
 class _LineProblem(Exception):
