@@ -62,7 +62,7 @@ def test_an_administrator_enters_a_year_and_deadlines_count_by_it(admin_client, 
     assert response.headers["Location"] == "/admin/workdays/2027"
     body = text(page(admin_client, "/admin/workdays/2027"))
     assert "The days of 2027 are saved. Deadlines count by them from now on." in body
-    assert "Entered by an administrator · entered by 周管理" in body
+    assert "Entered by an administrator · 周管理 ·" in body
     assert "Fri, Oct 1 – Thu, Oct 7 Day off 国庆节" not in body  # English readers get English names
     assert "Fri, Oct 1 – Thu, Oct 7 Day off National Day" in body
     assert "Sun, Sep 26 Make-up working day National Day" in body
