@@ -23,7 +23,14 @@ from portal.db import serialize_on
 from portal.errors import Forbidden, NotFound
 from portal.permissions import Actor, Permission, holds_anywhere
 from portal.workdays.arrangement import parse_arrangement, write_arrangement
-from portal.workdays.days import Calendar, Day, DayKind, Source, package_arrangement
+from portal.workdays.days import (
+    Calendar,
+    Day,
+    DayKind,
+    Source,
+    package_arrangement,
+    package_knows,
+)
 from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -142,8 +149,8 @@ def year_arrangement(session: Session, actor: Actor, year: int) -> YearArrangeme
     entered = session.get(WorkdayYear, year)
     if entered is not None:
         return YearArrangement(year, Source.ENTERED, entered, _entered_days(entered))
-    days = package_arrangement(year)
-    return YearArrangement(year, Source.PACKAGE if days else Source.WEEKENDS, None, days)
+    source = Source.PACKAGE if package_knows(year) else Source.WEEKENDS
+    return YearArrangement(year, source, None, package_arrangement(year))
 
 
 def calendar_overview(
