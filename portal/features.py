@@ -28,6 +28,7 @@ FEATURES: tuple[str, ...] = (
     "portal.jobs",
     "portal.notifications",
     "portal.accounts",
+    "portal.workdays",
     "portal.places",
     "portal.verification",
     "portal.staff",

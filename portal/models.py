@@ -16,6 +16,7 @@ from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
 from portal.verification.models import IssuedDocument
+from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 __all__ = [
     "Appeal",
@@ -37,4 +38,6 @@ __all__ = [
     "Unit",
     "UnitMember",
     "User",
+    "WorkdayEntry",
+    "WorkdayYear",
 ]

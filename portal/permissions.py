@@ -46,6 +46,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_MESSAGES = "manage_messages"
     MANAGE_CATALOGUE = "manage_catalogue"
+    MANAGE_CALENDAR = "manage_calendar"
     # Work an appeal queue: accept, resolve, send on. Held on the place whose queue it is.
     HANDLE_APPEALS = "handle_appeals"
     # Read the appeals of an area, wherever in the chain their queue now sits.
@@ -62,6 +63,9 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     # The catalogue of appeal types, and the units (street offices, departments) that take
     # level-3 appeals: administrators of the portal, or of a district for its own units.
     Permission.MANAGE_CATALOGUE: frozenset({Role.ADMIN}),
+    # The working-day calendar's holidays and make-up days (one calendar, China's): entered by
+    # administrators of the portal or of a district when the package does not know a year.
+    Permission.MANAGE_CALENDAR: frozenset({Role.ADMIN}),
     # Each level's queue has its own role: a grid's grid workers, a community's secretaries,
     # a street's officers (a unit's queue is worked by its members, see portal/units).
     Permission.HANDLE_APPEALS: frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.OFFICER}),

@@ -149,6 +149,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "group_id": item.group_id,
         "item_id": item.id,
         "unit_id": unit.id,
+        "year": 2027,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)
