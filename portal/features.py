@@ -28,6 +28,7 @@ FEATURES: tuple[str, ...] = (
     "portal.jobs",
     "portal.notifications",
     "portal.accounts",
+    "portal.uploads",
     "portal.places",
     "portal.staff",
     "portal.doors",

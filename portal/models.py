@@ -15,6 +15,7 @@ from portal.jobs.models import JobRun
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
+from portal.uploads.models import Upload
 
 __all__ = [
     "Appeal",
@@ -34,5 +35,6 @@ __all__ = [
     "Summons",
     "Unit",
     "UnitMember",
+    "Upload",
     "User",
 ]
