@@ -86,8 +86,9 @@ def address_key() -> str:
 
 
 def chosen(files: Sequence[FileStorage] | None) -> list[FileStorage]:
-    """The files of a file field someone chose (a field left empty sends one without a name)."""
-    return [file for file in files or [] if file and file.filename]
+    """The files of a file field someone chose (a field left empty sends one without a name;
+    a hand-made request may send text under the field's name)."""
+    return [file for file in files or [] if isinstance(file, FileStorage) and file.filename]
 
 
 @dataclass
