@@ -2,9 +2,9 @@
 the view helper that counts and receives the files of a form, and sending a kept file.
 
 Flask reads a form's files while it parses the body, before any view runs. `UploadRequest`
-keeps at most UPLOAD_MAX_FILES file parts a request and at most UPLOAD_MAX_BYTES of each:
-what goes past is not kept but marked, so the view shows the form again with a message and
-every answer typed, where a bare 413 would lose them all.
+keeps at most UPLOAD_MAX_FILES file parts a request, and marks each part past
+UPLOAD_MAX_BYTES as it arrives: the store reads neither, so the view shows the form again
+with a message and every answer typed, where a bare 413 would lose them all.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ IN_MEMORY = 512 * 1024
 
 
 class Part(tempfile.SpooledTemporaryFile):
-    """Where one file part of a request is written: up to `limit` bytes are kept; past it
-    nothing more is, and `refused` says why ("too-large", or "too-many" for a part past the
-    request's number of files, of which nothing is kept)."""
+    """Where one file part of a request is written, and what the upload store will make of it:
+    `refused` is "too-large" once more than `limit` bytes came (they are still kept, for forms
+    that take larger files, such as a district's CSV import, up to MAX_CONTENT_LENGTH; the
+    store reads none of them), or "too-many" for a part past the request's number of files,
+    of which nothing is kept."""
 
     def __init__(self, limit: int, refused: str | None = None) -> None:
         super().__init__(max_size=IN_MEMORY, mode="w+b")
@@ -45,13 +47,11 @@ class Part(tempfile.SpooledTemporaryFile):
 
     def write(self, data: Any) -> int:
         self.received += len(data)
-        if self.refused is None and self.received > self.limit:
+        if self.refused == "too-many":
+            return len(data)
+        if self.received > self.limit:
             self.refused = "too-large"
-            self.seek(0)
-            self.truncate()
-        if self.refused is None:
-            super().write(data)
-        return len(data)
+        return super().write(data)
 
 
 class UploadRequest(Request):
