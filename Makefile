@@ -82,6 +82,7 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.door_page
 	$(BIN)/python -m tests.bench.worker
 	$(BIN)/python -m tests.bench.appeals
+	$(BIN)/python -m tests.bench.uploads
 
 # After changing user-facing strings: refresh the catalogues, then translate the new entries.
 messages: $(VENV)/.installed-dev

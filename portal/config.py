@@ -19,8 +19,19 @@ class Config:
     # Strict-Transport-Security is sent only where the portal is served over HTTPS.
     HSTS = False
 
-    # Requests: photos come later, at most 10 MB each; CSV imports of a district fit in 16 MB.
+    # Requests: a CSV import of a district fits in 16 MB, three photos of 10 MB in 32. A larger
+    # body gets the 413 page; a file over UPLOAD_MAX_BYTES in a smaller one gets its form back.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Fields and files of one form; Werkzeug refuses a body with more parts (413).
+    MAX_FORM_PARTS = 100
+    # The upload store (portal/uploads): files a request may carry (those past it are not
+    # read), bytes a file may have, and files one address may send (kept or refused).
+    UPLOAD_MAX_FILES = 10
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOADS_PER_ADDRESS = "30/hour"
+    # Where uploaded files are kept (default: instance/uploads). APPEAL_PHOTOS_DIR, the older
+    # name, is still read when this one is not set.
+    UPLOADS_DIR: str | None = None
     # Door pages: how long a rendered page is kept (an edit shows within this), and how often
     # each process writes its pending scan counts (None: only when asked, as in tests).
     PAGE_CACHE_SECONDS = 60
@@ -79,8 +90,6 @@ class Config:
     # The appeal clocks, in minutes, where a district's differ from the 12345 defaults, e.g.
     # {"accept": 10, "contact": 30, "handling": {"general": 10080}} (see appeals/sla.py).
     APPEAL_CLOCKS: ClassVar[dict] = {}
-    # Where appeal photos are kept (default: instance/appeal-photos).
-    APPEAL_PHOTOS_DIR = None
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "portal.notifications",
     "portal.accounts",
     "portal.workdays",
+    "portal.uploads",
     "portal.places",
     "portal.verification",
     "portal.staff",

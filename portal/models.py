@@ -15,6 +15,7 @@ from portal.jobs.models import JobRun
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
+from portal.uploads.models import Upload
 from portal.verification.models import IssuedDocument
 from portal.workdays.models import WorkdayEntry, WorkdayYear
 
@@ -37,6 +38,7 @@ __all__ = [
     "Summons",
     "Unit",
     "UnitMember",
+    "Upload",
     "User",
     "WorkdayEntry",
     "WorkdayYear",

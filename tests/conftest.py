@@ -136,7 +136,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "RATELIMIT_STORAGE_URL": "memory://",
         "DEV_PAGES": True,
         "SCAN_FLUSH_SECONDS": None,
-        "APPEAL_PHOTOS_DIR": PHOTOS_DIR,
+        "UPLOADS_DIR": PHOTOS_DIR,
     }
     settings.update(overrides)
     return create_app(settings)

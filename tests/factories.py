@@ -14,6 +14,8 @@ from portal.accounts.passwords import hash_password
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
+from portal.uploads.models import Upload, UploadKind
+from portal.uploads.store import Store
 
 PASSWORD = "a long test passphrase"
 _phones = itertools.count(1)
@@ -95,6 +97,30 @@ def user(
         made.password_hash = _hashed(password or PASSWORD)
     if role is not None and role != Role.RESIDENT:
         made.grants.append(RoleGrant(role=role, place=place, granted_at=EPOCH))
+    session.add(made)
+    session.flush()
+    return made
+
+
+def upload(
+    session: Session,
+    store: Store,
+    *,
+    purpose: str = "appeals.report",
+    created_at: datetime = EPOCH,
+    owner: str | None = None,
+    address: str | None = "0123456789abcdef",
+) -> Upload:
+    """An upload with a (tiny, not really a picture) file in `store`."""
+    made = Upload(
+        name=store.write(b"jpeg", "jpg"),
+        kind=UploadKind.IMAGE,
+        purpose=purpose,
+        size=4,
+        created_at=created_at,
+        address=address,
+        owner=owner,
+    )
     session.add(made)
     session.flush()
     return made

@@ -205,7 +205,7 @@ def test_the_storage_is_chosen_by_an_environment_variable(monkeypatch, redis_cli
             "SECRET_KEY": "test-secret-key",
             "DATABASE_URL": "sqlite://",
             "DEV_PAGES": True,
-            "APPEAL_PHOTOS_DIR": PHOTOS_DIR,
+            "UPLOADS_DIR": PHOTOS_DIR,
         }
     )
     assert isinstance(app.extensions["portal.ratelimit"].storage, RedisStorage)

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask
 
 from portal.appeals.settings import AppealSettings
 
 SETTINGS = "portal.appeal_settings"
-
-
-def photo_folder(app: Flask) -> Path:
-    """Where appeal photos are kept: the web pages and the worker's purge read the same one."""
-    configured = app.config["APPEAL_PHOTOS_DIR"]
-    return Path(configured) if configured else Path(app.instance_path) / "appeal-photos"
 
 
 def appeal_settings(app: Flask) -> AppealSettings:
@@ -25,7 +18,7 @@ def appeal_settings(app: Flask) -> AppealSettings:
 
 def init_app(app: Flask) -> None:
     from portal import catalogue
-    from portal.appeals.clockwork import purge_unattached_photos, sweep
+    from portal.appeals.clockwork import sweep
     from portal.appeals.views import bp, resident, staff
     from portal.jobs.registry import register
 
@@ -41,11 +34,4 @@ def init_app(app: Flask) -> None:
         "appeals.sweep",
         timedelta(seconds=30),
         lambda session, now: sweep(session, now, settings=settings),
-    )
-    photos = photo_folder(app)
-    register(
-        app,
-        "appeals.purge_unattached_photos",
-        timedelta(hours=1),
-        lambda session, now: purge_unattached_photos(session, photos, now),
     )

@@ -1,6 +1,6 @@
 """The clock sweep: what the worker does when a deadline of an appeal passes, and the clean-up
 of what residents left unfinished (an unconfirmed appeal expires after a day and is deleted
-30 days later; photos of reports never sent go after a day).
+30 days later).
 
 Every appeal carries `sweep_at`, the moment its running deadline passes; the sweep reads only
 rows whose moment has come (one index), acts, and either the action sets a new deadline or
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -19,12 +18,10 @@ from sqlalchemy.orm import Session
 from portal.appeals.models import (
     Appeal,
     AppealEvent,
-    AppealPhoto,
     AppealState,
     EventKind,
     Summons,
 )
-from portal.appeals.photos import delete_photo, photo_path
 from portal.appeals.services import (
     LEVEL_OF_KIND,
     MAX_ESCALATIONS,
@@ -32,6 +29,7 @@ from portal.appeals.services import (
     alert_queue,
     finish,
     handlers_of,
+    photo_owner,
     set_due,
     supervisor_place,
 )
@@ -40,6 +38,7 @@ from portal.appeals.states import Action, allowed
 from portal.i18n import CHINESE, name_in
 from portal.notifications.services import queue_sms
 from portal.units.services import members
+from portal.uploads import services as uploads
 
 # How long an appeal nobody confirmed is kept (its phone number is personal data that
 # nobody needs once the code was never typed).
@@ -86,7 +85,8 @@ def _act_on_deadline(
         add_event(session, appeal, EventKind.EXPIRED, actor=None, now=now)
         return "expired"
     if state == AppealState.EXPIRED:
-        # Its photos, no longer attached, go with the hourly purge of unattached photos.
+        # Its photos, let go, go with the upload store's hourly purge of unattached files.
+        uploads.release(session, photo_owner(appeal))
         session.execute(delete(AppealEvent).where(AppealEvent.appeal_id == appeal.id))
         session.delete(appeal)
         return "purged"
@@ -207,26 +207,3 @@ def _overdue_summonses(session: Session, now: datetime, batch: int) -> int:
             )
         told += 1
     return told
-
-
-def purge_unattached_photos(session: Session, folder: Path, now: datetime) -> int:
-    """Delete photos stored for a report that was never sent (kept a day, for a slow hand)."""
-    if not folder.is_dir():
-        return 0
-    cutoff = (now - timedelta(days=1)).timestamp()
-    old = [
-        p.name
-        for p in folder.iterdir()
-        if photo_path(folder, p.name) and p.stat().st_mtime < cutoff
-    ]
-    deleted = 0
-    for start in range(0, len(old), 500):
-        chunk = old[start : start + 500]
-        attached = set(
-            session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(chunk)))
-        )
-        for name in chunk:
-            if name not in attached:
-                delete_photo(folder, name)
-                deleted += 1
-    return deleted

@@ -14,6 +14,7 @@ from portal.catalogue.models import CatalogueItem
 from portal.db import Base, enum_column, utcnow
 from portal.places.models import Building, Place
 from portal.units.models import Unit
+from portal.uploads.models import Upload
 
 
 class AppealState(StrEnum):
@@ -193,16 +194,22 @@ class PhotoStage(StrEnum):
 
 
 class AppealPhoto(Base):
-    """A photo of an appeal, re-encoded without metadata and stored under instance/."""
+    """A photo of an appeal: an upload of the upload store that the appeal holds."""
 
     __tablename__ = "appeal_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
-    # Generated (32 hex digits + .jpg); never the name the phone gave it.
-    file_name: Mapped[str] = mapped_column(String(40), unique=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), unique=True)
     stage: Mapped[PhotoStage] = mapped_column(enum_column(PhotoStage))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    upload: Mapped[Upload] = relationship(lazy="joined")
+
+    @property
+    def file_name(self) -> str:
+        """The stored file's generated name, as the photo's address shows it."""
+        return self.upload.name
 
 
 class Summons(Base):

@@ -3,16 +3,17 @@ alerts told once, overdue summonses and call-backs, expiry and clean-up, each de
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.appeals import clockwork, services
-from portal.appeals.models import Appeal, AppealEvent, AppealPhoto, AppealState, PhotoStage
-from portal.appeals.photos import store_photo
+from portal.appeals.models import Appeal, AppealEvent, AppealState, PhotoStage
 from portal.errors import Forbidden, Invalid
+from portal.uploads import services as uploads
+from portal.uploads.store import Store
+from tests import factories
 from tests.appeals.conftest import (
     MINUTE,
     accepted,
@@ -253,17 +254,16 @@ def test_a_second_escalation_after_a_relevel_is_texted_again(session, tree, staf
     assert len(messages(session, "appeal_escalated")) == 2 * first
 
 
-def test_the_hourly_purge_deletes_only_old_photos_of_reports_never_sent(
-    session, tree, now, tmp_path
+def test_the_photos_of_a_deleted_report_are_left_to_the_upload_stores_purge(
+    session, tree, now, settings, tmp_path
 ):
-    appeal = file_appeal(session, tree.building, now)
-    old_unsent, old_sent, new_unsent = (store_photo(tmp_path, b"jpeg") for _ in range(3))
-    appeal.photos.append(AppealPhoto(file_name=old_sent, stage=PhotoStage.REPORT, created_at=now))
-    session.flush()
-    two_days_ago = (now - timedelta(days=2)).timestamp()
-    for name in (old_unsent, old_sent):
-        os.utime(tmp_path / name, (two_days_ago, two_days_ago))
-    assert clockwork.purge_unattached_photos(session, tmp_path, now) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([old_sent, new_unsent])
-    # A folder nobody made yet is no error.
-    assert clockwork.purge_unattached_photos(session, tmp_path / "none", now) == 0
+    appeal = file_appeal(session, tree.building, now, confirm=False)
+    photo = factories.upload(session, Store(tmp_path), created_at=now)
+    services.attach_photos(session, appeal, [photo], PhotoStage.REPORT, now=now)
+    assert photo.owner == services.photo_owner(appeal)
+    clockwork.sweep(session, now + timedelta(hours=24), settings=settings)
+    purged = now + timedelta(days=31)
+    assert clockwork.sweep(session, purged, settings=settings)["purged"] == 1
+    session.refresh(photo)
+    assert photo.owner is None
+    assert uploads.purge_unattached(session, purged) == [photo.name]

@@ -1,16 +1,12 @@
-"""The appeals' periodic jobs run in the worker: a missed deadline is acted on by `worker --once`,
-and the photo purge cleans the folder the pages store photos in."""
+"""The appeals' periodic jobs run in the worker: a missed deadline is acted on by `worker --once`."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.appeals import photo_folder
 from portal.appeals.models import Appeal
-from portal.appeals.photos import store_photo
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
 from portal.permissions import Role
@@ -35,15 +31,3 @@ def test_the_worker_passes_up_an_appeal_nobody_took_in_ten_minutes(fresh_app, en
     with app.app_context():
         appeal = db.session.scalars(select(Appeal).where(Appeal.id == appeal_id)).one()
         assert appeal.queue_place_id == community_id and appeal.escalations == 1
-
-
-def test_the_worker_purges_photos_in_the_folder_the_pages_store_them_in(fresh_app, tmp_path):
-    app = fresh_app(migrate=True, APPEAL_PHOTOS_DIR=str(tmp_path))
-    assert photo_folder(app) == tmp_path
-    job = app.extensions["portal.jobs"]["appeals.purge_unattached_photos"]
-    assert job.every == timedelta(hours=1)
-    stale = store_photo(tmp_path, b"jpeg")
-    os.utime(tmp_path / stale, (0, 0))
-    with app.app_context():
-        job.run(db.session, utcnow())
-    assert list(tmp_path.iterdir()) == []

@@ -6,15 +6,16 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import event, select
 
 from portal.appeals.models import Appeal, AppealPhoto, AppealState
+from portal.appeals.views.resident import _photo_token
 from portal.catalogue.services import seed_catalogue
-from portal.db import db
+from portal.db import db, utcnow
+from portal.uploads.web import store
 from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
@@ -284,14 +285,19 @@ def test_each_screen_shows_only_its_own_mistakes_and_back_never_asks(client, ses
 
 
 def test_a_photo_name_from_elsewhere_is_never_attached(client, session, tree, app):
-    from portal.appeals import photos
-
-    folder = app.config["APPEAL_PHOTOS_DIR"]
-    name = photos.store_photo(Path(folder), photos.clean_photo(photo_with_location()))
+    name = factories.upload(session, store(app), created_at=utcnow()).name
+    other_purpose = factories.upload(
+        session, store(app), purpose="appeals.resolution", created_at=utcnow()
+    ).name
+    session.commit()
     for kept in (name, f"{name}.forgedsignature0000", f"{name}.{'0' * 20}"):
         post(
             client, tree.building, "check", answers(session, key=f"k-{kept[-4:]}", photos_kept=kept)
         )
+    # Signed by the form, but sent for another purpose (a handler's photo of the result).
+    signed = _photo_token("k-signed", other_purpose)
+    post(client, tree.building, "check", answers(session, key="k-signed", photos_kept=signed))
+    assert session.scalar(select(Appeal.id).where(Appeal.submission_key == "k-signed"))
     assert session.scalars(select(AppealPhoto)).all() == []
 
 

@@ -250,7 +250,7 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
         "PORTAL_DATABASE_URL": url,
         "PORTAL_SECRET_KEY": "benchmark",
         "PORTAL_PROXY_COUNT": "1",
-        "PORTAL_APPEAL_PHOTOS_DIR": str(folder),
+        "PORTAL_UPLOADS_DIR": str(folder),
         "PORTAL_RATELIMIT_STORAGE_URL": limits,
     }
     reference.create_tables(url)
@@ -350,7 +350,7 @@ def profile_send(url: str, codes: list[str], item: int, folder: Path) -> None:
     limits = "redis://127.0.0.1:6379" if redis_available() else "memory://"
     app = create_app({
         "DATABASE_URL": url, "SECRET_KEY": "benchmark", "PROXY_COUNT": 1,
-        "APPEAL_PHOTOS_DIR": str(folder), "RATELIMIT_STORAGE_URL": limits,
+        "UPLOADS_DIR": str(folder), "RATELIMIT_STORAGE_URL": limits,
         "RATELIMIT_KEY_PREFIX": f"profile-{random.randrange(10**8)}", "SCAN_FLUSH_SECONDS": None,
     })  # fmt: skip
     client = app.test_client()

@@ -60,7 +60,6 @@ from portal.appeals.services.deadlines import (
     wait_for_acceptance,
 )
 from portal.appeals.services.handling import (
-    MAX_RESOLUTION_PHOTOS,
     accept,
     record_contact,
     relevel,
@@ -90,6 +89,13 @@ from portal.appeals.services.merging import (
     merge,
     possible_duplicates,
     restore,
+)
+from portal.appeals.services.photos import (
+    MAX_PHOTOS,
+    PURPOSES,
+    attach_photos,
+    find_photo,
+    photo_owner,
 )
 from portal.appeals.services.review import (
     call_back,
@@ -140,7 +146,8 @@ __all__ = [
     "DUPLICATE_WINDOW",
     "LEVEL_OF_KIND",
     "MAX_ESCALATIONS",
-    "MAX_RESOLUTION_PHOTOS",
+    "MAX_PHOTOS",
+    "PURPOSES",
     "QUEUE_KIND",
     "SUMMONS_HOURS",
     "TRACKING_DRAWS",
@@ -150,6 +157,7 @@ __all__ = [
     "add_event",
     "alert_queue",
     "answer_summons",
+    "attach_photos",
     "audit_step",
     "available_actions",
     "block",
@@ -167,6 +175,7 @@ __all__ = [
     "event_values",
     "files_for_resident",
     "find",
+    "find_photo",
     "finish",
     "get_for_staff",
     "get_summons",
@@ -185,6 +194,7 @@ __all__ = [
     "owns_by_phone",
     "owns_verified",
     "phone_matches",
+    "photo_owner",
     "place_for_level",
     "possible_duplicates",
     "queue_handlers",

@@ -4,6 +4,7 @@ resolve it with a note and photos, or send it to another level or another team.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,16 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
-from portal.appeals.models import (
-    Appeal,
-    AppealPhoto,
-    AppealState,
-    EventKind,
-    PhotoStage,
-)
+from portal.appeals.models import Appeal, AppealState, EventKind, PhotoStage
 from portal.appeals.services.access import require_act, require_handler
 from portal.appeals.services.deadlines import set_due, set_handling_due, wait_for_acceptance
 from portal.appeals.services.intake import DESCRIPTION_MAX, check_reason
+from portal.appeals.services.photos import MAX_PHOTOS, attach_photos
 from portal.appeals.services.routing import alert_queue, dispatch_to, queue_in, transfer_targets
 from portal.appeals.services.timeline import add_event, audit_step
 from portal.appeals.settings import AppealSettings
@@ -28,8 +24,7 @@ from portal.appeals.states import Action
 from portal.errors import Invalid
 from portal.notifications.services import queue_sms
 from portal.phones import mask_phone
-
-MAX_RESOLUTION_PHOTOS = 3
+from portal.uploads.models import Upload
 
 
 def accept(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:
@@ -85,7 +80,7 @@ def resolve(
     *,
     now: datetime,
     settings: AppealSettings,
-    photo_names: list[str] = (),  # type: ignore[assignment]
+    photos: Sequence[Upload] = (),
 ) -> None:
     """Mark it resolved with a note (and photos) the resident reads; the resident is asked
     to rate it, and the residents of duplicates merged into it are told too."""
@@ -98,17 +93,14 @@ def resolve(
         raise Invalid(
             _l("Keep it within %(limit)d characters.", limit=DESCRIPTION_MAX), field="note"
         )
-    if len(photo_names) > MAX_RESOLUTION_PHOTOS:
+    if len(photos) > MAX_PHOTOS:
         raise Invalid(_l("Up to 3 photos can be sent."), field="photos")
     appeal.state = AppealState.RESOLVED
     appeal.resolved_at = now
     appeal.resolution_note = note
     appeal.is_open = False
     set_due(appeal, now + settings.clocks.review)
-    for name in photo_names:
-        appeal.photos.append(
-            AppealPhoto(file_name=name, stage=PhotoStage.RESOLUTION, created_at=now)
-        )
+    attach_photos(session, appeal, photos, PhotoStage.RESOLUTION, now=now)
     add_event(session, appeal, EventKind.RESOLVED, actor=actor, now=now, note=note)
     audit_step(session, "appeals.resolve", actor, appeal, now)
     duplicates = session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id))

@@ -8,14 +8,14 @@ imports both and registers the blueprint.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, current_app
 
 from portal import appeals
+from portal.appeals import services
 from portal.appeals.models import Appeal
-from portal.appeals.photos import photo_path
 from portal.appeals.settings import AppealSettings
+from portal.db import db
+from portal.uploads.web import send_upload
 
 bp = Blueprint("appeals", __name__)
 
@@ -25,17 +25,7 @@ def settings() -> AppealSettings:
     return appeals.appeal_settings(current_app)
 
 
-def photo_folder() -> Path:
-    return appeals.photo_folder(current_app)
-
-
 def send_photo(appeal: Appeal, name: str):
-    """One of the appeal's photos, kept out of every cache (it may show a resident's home)."""
-    if name not in {photo.file_name for photo in appeal.photos}:
-        abort(404)
-    path = photo_path(photo_folder(), name)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    """One of the appeal's photos (404 for any other upload), once the view has checked that
+    the person asking may see the appeal; kept out of every cache (it may show a home)."""
+    return send_upload(services.find_photo(db.session, appeal, name))

@@ -23,12 +23,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 from wtforms import BooleanField
 
 from portal import catalogue, ratelimit
 from portal.accounts.sending import refused_sending
-from portal.appeals import photos, services
+from portal.appeals import services
 from portal.appeals.forms import (
     STEP_FIELDS,
     STEPS,
@@ -39,18 +38,21 @@ from portal.appeals.forms import (
     ReviewForm,
 )
 from portal.appeals.labels import RATING_LABELS, STATE_LABELS, event_label
-from portal.appeals.models import Appeal, AppealPhoto, AppealState, PhotoStage
+from portal.appeals.models import Appeal, AppealState, PhotoStage
 from portal.appeals.states import Action, allowed
-from portal.appeals.views import bp, photo_folder, send_photo, settings
+from portal.appeals.views import bp, send_photo, settings
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.catalogue.offered import Offered
 from portal.db import db, read_only_transactions, start_writing, utcnow
 from portal.doors import recent_door
-from portal.errors import DomainError, Invalid
+from portal.errors import Invalid
 from portal.features import Tile, add_tile
 from portal.pagination import paginate
 from portal.places.codes import normalize_code
 from portal.places.models import Building
+from portal.uploads import services as uploads
+from portal.uploads.models import Upload
+from portal.uploads.web import chosen, receive_files
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale
 
@@ -58,7 +60,6 @@ from portal.web.templating import current_locale
 SUBMITS_PER_ADDRESS = "20/hour"
 SUBMITS_PER_PHONE = "10/day"
 SUBMITS_PER_BUILDING = "60/hour"
-PHOTOS_PER_ADDRESS = "30/hour"
 # The last 4 digits: per address over every appeal, and per appeal over every address.
 DIGIT_TRIES_PER_ADDRESS = "20/hour"
 DIGIT_TRIES_PER_APPEAL = "10/day"
@@ -188,35 +189,42 @@ def _photo_token(key: str, name: str) -> str:
     return f"{name}.{signature[:20]}"
 
 
-def kept_photo_names(form: ReportForm) -> list[str]:
-    """The names of this form's stored photos (tokens that do not check out are dropped)."""
+def kept_photos(form: ReportForm) -> list[Upload]:
+    """This form's uploaded photos still waiting for it (tokens that do not check out are
+    dropped)."""
     names = []
     for token in (form.photos_kept.data or "").split(","):
         name, _dot, _signature = token.rpartition(".")
-        signed = name and hmac.compare_digest(token, _photo_token(form.key.data or "", name))
-        if signed and photos.photo_path(photo_folder(), name):
+        if name and hmac.compare_digest(token, _photo_token(form.key.data or "", name)):
             names.append(name)
-    return names[: photos.MAX_PHOTOS]
+    kept = uploads.unattached(db.session, names, services.PURPOSES[PhotoStage.REPORT])
+    return kept[: services.MAX_PHOTOS]
 
 
 def _keep_photos(form: ReportForm) -> None:
     """Clean and store photos as soon as they arrive, so that nothing is asked twice; their
     names travel on with the other answers. A refused photo leaves every answer in place."""
-    kept = kept_photo_names(form)
-    uploads = [upload for upload in (form.photos.data or []) if upload and upload.filename]
+    sent = chosen(form.photos.data)
     form.photos.errors = []
-    if uploads and not ratelimit.allow("appeal-photos", PHOTOS_PER_ADDRESS):
-        form.photos.errors.append(_("Too many photos were sent from here. Please try later."))
-        uploads = []
-    for upload in uploads:
-        if len(kept) >= photos.MAX_PHOTOS:
+    if sent:
+        # Keeping photos writes: on SQLite the screen's transaction takes the lock from here.
+        start_writing(db.session)
+    kept = kept_photos(form)
+    if sent:
+        room = max(0, services.MAX_PHOTOS - len(kept))
+        received = receive_files(
+            db.session,
+            sent,
+            purpose=services.PURPOSES[PhotoStage.REPORT],
+            now=utcnow(),
+            room=room,
+        )
+        db.session.commit()
+        kept += received.uploads
+        form.photos.errors += received.errors
+        if len(sent) > room:
             form.photos.errors.append(_("Up to 3 photos can be sent."))
-            break
-        try:
-            kept.append(photos.store_photo(photo_folder(), photos.clean_photo(upload.read())))
-        except DomainError as error:
-            form.photos.errors.append(error.message)
-    form.photos_kept.data = ",".join(_photo_token(form.key.data, name) for name in kept)
+    form.photos_kept.data = ",".join(_photo_token(form.key.data, photo.name) for photo in kept)
 
 
 def _report_page(
@@ -238,7 +246,7 @@ def _report_page(
         first_look=first_look,
         unchosen_choices=_unchosen_choices(offered) if form.item.data is None else None,
         chosen=offered.names.get(form.item.data),
-        kept_photos=[] if first_look else kept_photo_names(form),
+        kept_photos=[] if first_look else kept_photos(form),
         assisted=_assisted(door),
         carried=[] if first_look else _carried(form, step),
     )
@@ -321,7 +329,7 @@ def _submit(door, form: ReportForm):
             hold=busy,
             settings=settings(),
         )
-        _attach_photos(appeal, kept_photo_names(form), now)
+        services.attach_photos(db.session, appeal, kept_photos(form), PhotoStage.REPORT, now=now)
     if not saved:
         return _report_page(door, form, "check")
     if appeal.state == AppealState.UNCONFIRMED:
@@ -340,21 +348,6 @@ def _sent(appeal: Appeal):
         return redirect(url_for("appeals.detail", tracking=appeal.tracking))
     _remember(appeal)
     return redirect(url_for("appeals.received", tracking=appeal.tracking))
-
-
-def _attach_photos(appeal: Appeal, names: list[str], now) -> None:
-    # Nothing to attach, or a second tap on Submit: the first one attached them.
-    if not names or appeal.photos:
-        return
-    taken = set(
-        db.session.scalars(select(AppealPhoto.file_name).where(AppealPhoto.file_name.in_(names)))
-    )
-    for name in names:
-        if name not in taken:
-            appeal.photos.append(
-                AppealPhoto(file_name=name, stage=PhotoStage.REPORT, created_at=now)
-            )
-    db.session.flush()
 
 
 def _remember(appeal: Appeal) -> None:

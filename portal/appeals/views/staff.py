@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal.appeals import photos, queues, services
+from portal.appeals import queues, services
 from portal.appeals.forms import (
     AnswerForm,
     BlockForm,
@@ -35,9 +35,9 @@ from portal.appeals.forms import (
     TransferForm,
 )
 from portal.appeals.labels import STATE_LABELS
-from portal.appeals.models import Appeal
+from portal.appeals.models import Appeal, PhotoStage
 from portal.appeals.states import Action
-from portal.appeals.views import bp, photo_folder, send_photo, settings
+from portal.appeals.views import bp, send_photo, settings
 from portal.db import db, utcnow
 from portal.errors import Invalid
 from portal.features import Tile, add_tile
@@ -45,6 +45,8 @@ from portal.pagination import paginate
 from portal.permissions import require_staff
 from portal.phones import mask_phone
 from portal.places.codes import normalize_code
+from portal.uploads.models import Upload
+from portal.uploads.web import chosen, receive_files
 from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving
 from portal.web.templating import local_name, local_time
@@ -254,7 +256,6 @@ def _resolve(form: NoteForm, appeal: Appeal, now: datetime) -> None:
     # Photos are stored only for someone the service will let resolve it.
     services.require_act(current_user, appeal, Action.RESOLVE)
     services.require_handler(current_user, appeal)
-    names = _store_photos(form)
     services.resolve(
         db.session,
         current_user,
@@ -262,18 +263,26 @@ def _resolve(form: NoteForm, appeal: Appeal, now: datetime) -> None:
         form.note.data,
         now=now,
         settings=settings(),
-        photo_names=names,
+        photos=_store_photos(form, now),
     )
 
 
-def _store_photos(form: NoteForm) -> list[str]:
+def _store_photos(form: NoteForm, now: datetime) -> list[Upload]:
     """Clean and store the result's photos; a refused one is reported on the field and
     nothing is saved (the note stays in the form)."""
-    uploads = [upload for upload in (form.photos.data or []) if upload and upload.filename]
-    if len(uploads) > services.MAX_RESOLUTION_PHOTOS:
+    sent = chosen(form.photos.data)
+    if len(sent) > services.MAX_PHOTOS:
         raise Invalid(_l("Up to 3 photos can be sent."), field="photos")
-    cleaned = [photos.clean_photo(upload.read()) for upload in uploads]
-    return [photos.store_photo(photo_folder(), image) for image in cleaned]
+    received = receive_files(
+        db.session,
+        sent,
+        purpose=services.PURPOSES[PhotoStage.RESOLUTION],
+        now=now,
+        room=services.MAX_PHOTOS,
+    )
+    if received.errors:
+        raise Invalid(" ".join(received.errors), field="photos")
+    return received.uploads
 
 
 def _relevel(form: RelevelForm, appeal: Appeal, now: datetime) -> None:
