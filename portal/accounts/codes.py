@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,6 +84,20 @@ def register(purpose: Purpose) -> Purpose:
     if known is not purpose:
         raise ValueError(f"a purpose named {purpose.name!r} is registered already")
     return purpose
+
+
+# What a person may type around the six digits: spaces, dashes, dots (from copying the SMS).
+_AROUND_DIGITS = re.compile(r"[\s\-.·]")
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
+
+
+def typed_code(raw: str | None) -> str | None:
+    """The six ASCII digits of a code as typed, or None when it cannot be one.
+
+    A Chinese input method in full-width mode types ６９０５２５; copying from the SMS may
+    bring spaces. Both are the code; read them as such instead of spending a try on them."""
+    code = _AROUND_DIGITS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    return code if _SIX_DIGITS.fullmatch(code) else None
 
 
 def digest(secret: bytes, phone: str, subject: str | None, code: str) -> str:
@@ -210,7 +226,11 @@ def check(
 ) -> PhoneCode:
     """Check the code typed for `purpose` and `subject` against the newest one sent to
     `phone`, and mark it used; only the newest counts, once, while it lives and for the
-    purpose's number of tries. Refused with Invalid (field "code"), the try counted."""
+    purpose's number of tries. Refused with Invalid (field "code"), the try counted; what
+    cannot be a code at all (five digits, letters) is refused without counting a try."""
+    typed = typed_code(entered)
+    if typed is None:
+        raise Invalid(_l("The code has 6 digits."), field="code")
     # Locked, so that tries made at the same moment are counted one after another.
     latest = session.scalar(
         select(PhoneCode)
@@ -228,7 +248,6 @@ def check(
             _l("This code was entered wrongly too many times. Ask for a new code."), field="code"
         )
     latest.attempts += 1
-    typed = "".join((entered or "").split())
     if not hmac.compare_digest(latest.code_hash, digest(secret, phone, subject, typed)):
         session.flush()
         left = purpose.tries - latest.attempts

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
+from portal.accounts import codes
 from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.services import valid_phone
 from portal.errors import Invalid
@@ -37,15 +38,24 @@ class PhoneForm(FlaskForm):
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
-    code = StringField(
+def code_field() -> StringField:
+    """The field for a code from an SMS: a number pad, the phone's offer to fill in the code
+    it just received, and full-width digits or spaces read as the code (codes.typed_code)."""
+    return StringField(
         _l("Code from the SMS"),
-        validators=[
-            InputRequired(_l("Enter the 6-digit code from the SMS.")),
-            Regexp(r"^\s*\d{6}\s*$", message=_l("The code has 6 digits.")),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 8},
+        validators=[InputRequired(_l("Enter the 6-digit code from the SMS.")), _six_digits],
+        filters=[lambda raw: codes.typed_code(raw) or raw],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12},
     )
+
+
+def _six_digits(_form: FlaskForm, field: StringField) -> None:
+    if field.data and codes.typed_code(field.data) is None:
+        raise ValidationError(_l("The code has 6 digits."))
+
+
+class CodeForm(FlaskForm):
+    code = code_field()
 
 
 class PasswordSignInForm(FlaskForm):

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.accounts.forms import code_field
 from portal.appeals.services import DESCRIPTION_MAX
 
 # The screens of the report, in order; each POST carries every earlier answer along in
@@ -95,10 +96,7 @@ class ReportForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField(
-        _l("Code from the SMS"),
-        validators=[InputRequired(_l("Enter the 6-digit code from the SMS."))],
-    )
+    code = code_field()
 
 
 class LastDigitsForm(FlaskForm):

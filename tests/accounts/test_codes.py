@@ -173,3 +173,33 @@ def test_a_purpose_is_registered_under_its_own_name_once(monkeypatch):
 def test_no_purpose_counts_over_a_window_longer_than_codes_are_kept():
     with pytest.raises(ValueError, match="codes are kept"):
         replace(SIGN_IN, name="long", window=codes.KEPT_FOR + timedelta(seconds=1))
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize(("purpose", "subject"), PURPOSES, ids=ids)
+def test_a_code_typed_in_full_width_digits_is_the_code(session, sms, now, purpose, subject):
+    """A Chinese input method in full-width mode types ６９０５２５: that is the code."""
+    _record, code = issue(session, purpose, now, subject)
+    used = check(session, purpose, code.translate(FULL_WIDTH), now + timedelta(minutes=1), subject)
+    assert used.used_at is not None and used.attempts == 1
+
+
+@pytest.mark.parametrize("typed", ["12345", "1234567", "12345a", "", "一二三四五六"])
+@pytest.mark.parametrize(("purpose", "subject"), PURPOSES, ids=ids)
+def test_what_cannot_be_a_code_spends_no_try(session, sms, now, purpose, subject, typed):
+    record, code = issue(session, purpose, now, subject)
+    with pytest.raises(Invalid, match="6 digits") as refused:
+        check(session, purpose, typed, now + timedelta(minutes=1), subject)
+    assert refused.value.details["field"] == "code"
+    assert record.attempts == 0
+    assert check(session, purpose, code, now + timedelta(minutes=1), subject).used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("６９０５２５", "690525"), (" 690 525 ", "690525"), ("690-525", "690525"), ("69O525", None)],
+)
+def test_typed_code_reads_what_people_type(typed, read):
+    assert codes.typed_code(typed) == read
