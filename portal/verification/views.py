@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template
+import logging
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date
 
 from portal import ratelimit
@@ -12,6 +14,18 @@ from portal.verification.codes import grouped
 from portal.verification.kinds import kind_named
 
 bp = Blueprint("verification", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/v")
+@bp.get("/v/")
+def enter_code():
+    """Where someone types the code printed on a paper whose QR code will not scan (WeChat's
+    browser has no address bar to type /v/<code> into)."""
+    typed = request.args.get("code", "")[:100]
+    if typed.strip():
+        return redirect(url_for("verification.document", code=typed.strip()))
+    return render_template("verification/enter.html")
 
 
 # Any path: what was typed after /v/ may hold a slash, and still gets the page for a code that
@@ -28,8 +42,13 @@ def document(code: str):
     found = services.verify(db.session, code)
     if found is None:
         response = make_response(render_template("verification/unknown.html"), 404)
+    elif (kind := kind_named(current_app, found.kind)) is None:
+        # A kind no feature registers any more: its details cannot be shown, and "valid"
+        # without them would let a forged paper with a real code pass for the real one.
+        log.warning("verification: document %s is of kind %r, which no feature registers",
+                    found.id, found.kind)  # fmt: skip
+        response = make_response(render_template("verification/unreadable.html"), 200)
     else:
-        kind = kind_named(current_app, found.kind)
         response = make_response(
             render_template(
                 "verification/document.html",
@@ -38,7 +57,7 @@ def document(code: str):
                 code=grouped(found.code),
                 issued_on=format_date(found.issued_at, "long"),
                 withdrawn_on=found.withdrawn_at and format_date(found.withdrawn_at, "long"),
-                facts=kind.shown(found.facts) if kind else [],
+                facts=kind.shown(found.facts),
             )
         )
     response.headers["Cache-Control"] = "no-store"
