@@ -27,10 +27,12 @@ class EmptyForm(FlaskForm):
 def show_error(form: FlaskForm, error: DomainError) -> None:
     """Put a service's refusal on the field it concerns, or on the form as a whole."""
     field = getattr(form, error.details.get("field", ""), None)
+    # A refusal that found several mistakes (lines of a long text) lists each on its own.
+    messages = [str(message) for message in error.details.get("each", ())] or [error.message]
     if field is not None:
-        field.errors = [*field.errors, str(error.message)]
+        field.errors = [*field.errors, *messages]
     else:
-        form.form_errors.append(str(error.message))
+        form.form_errors.extend(messages)
 
 
 class Saved:

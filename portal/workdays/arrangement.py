@@ -8,7 +8,7 @@ The format forgives what people type: full-width digits and spaces, 2027/10/01 o
 2027年10月1日, a range joined by "..", "~", "至" or "到" whose end may leave out the year.
 A line whose first word is 补班, 上班 or workday is a make-up working day; any other is a day
 off. The names that follow (optional) are the Chinese then the English name of the holiday.
-Lines that begin with # are notes and are left out.
+Lines that begin with # are notes to the one typing, and are not saved.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def parse_arrangement(year: int, text: str) -> list[Day]:
                 break
             days[day.day] = (number, day)
     if problems:
-        raise Invalid(_sentences(str(problem) for problem in problems), field="days")
+        each = [str(problem) for problem in problems]
+        raise Invalid(_sentences(each), field="days", each=each)
     if not days:
         raise Invalid(
             _l("Enter the year's holidays and make-up working days, one line each."),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("app_context")
 def problems(year: int, text: str) -> str:
     with pytest.raises(Invalid) as refused:
         parse_arrangement(year, text)
-    assert refused.value.details == {"field": "days"}
+    assert refused.value.details["field"] == "days"
     return refused.value.message
 
 

@@ -83,17 +83,20 @@ def test_wrong_lines_are_named_in_the_readers_language_and_nothing_typed_is_lost
     response = admin_client.post("/admin/workdays/2027", data={"days": typed}, headers=EN)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert errors(body) == [
-        "Line 2: 2027-09-29 is a weekday, a working day anyway. Make-up working days fall on a Saturday or Sunday. Line 3: there is no day 2027-02-30."
-    ]
+    line_2 = "Line 2: 2027-09-29 is a weekday, a working day anyway. Make-up working days fall on a Saturday or Sunday."
+    line_3 = "Line 3: there is no day 2027-02-30."
+    assert errors(body) == [f"{line_2} {line_3}"]
+    # One item a wrong line, in the summary and above the text.
+    assert f'<li><a href="#days">{line_2}</a></li><li><a href="#days">{line_3}</a></li>' in body
+    assert f"{line_2}<br>{line_3}" in body
     assert f'spellcheck="false">\r\n{typed}</textarea>' in body
     assert '<a href="#days">' in body
     assert session.scalar(select(WorkdayYear.year)) is None
 
     response = admin_client.post("/admin/workdays/2027", data={"days": typed}, headers=ZH)
     assert (
-        "第2行：2027-09-29是周一至周五，本来就是工作日。补班日应是周六或周日。第3行：没有2027-02-30这一天。"
-        in response.get_data(as_text=True)
+        "第2行：2027-09-29是周一至周五，本来就是工作日。补班日应是周六或周日。<br>第3行：没有2027-02-30这一天。"
+        in (response.get_data(as_text=True))
     )
     response = admin_client.post("/admin/workdays/2027", data={"days": " \n"}, headers=EN)
     assert errors(response.get_data(as_text=True)) == [
