@@ -110,7 +110,9 @@ def test_sigterm_mid_batch_stops_within_a_request_and_puts_the_rest_back(fresh_a
         stopping = time.monotonic()
         _out, err = worker.communicate(timeout=30)
         assert worker.returncode == 0 and "stopped" in err
-        assert time.monotonic() - stopping < 2  # not the 6 s the batch would take
+        # Not the 6 s the batch would take: it stops after the request in flight (about
+        # 0.3 s), with room for a busy machine's process start-up and shutdown.
+        assert time.monotonic() - stopping < 4.5
     stored = messages(app)
     sent = [m for m in stored if m.state == MessageState.SENT]
     waiting = [m for m in stored if m.state == MessageState.QUEUED]
