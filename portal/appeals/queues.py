@@ -1,5 +1,6 @@
-"""The staff queues: which appeals a handler's queue holds, filtered, in the order they are
-worked (overdue first, then by the deadline now running), and the grids to filter by."""
+"""The staff queues: which appeals a handler's queue holds (or, for an administrator, every
+open appeal of their area), filtered, in the order they are worked (overdue first, then by the
+deadline now running), whose queue it is, and the grids to filter by."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from portal.appeals.models import Appeal, AppealState
@@ -15,14 +16,16 @@ from portal.appeals.services import units_of
 from portal.appeals.states import HANDLING, WAITING
 from portal.appeals.tracking import SHANGHAI
 from portal.audit import services as audit
-from portal.permissions import Actor, Permission, granted_places, require_staff
+from portal.permissions import Actor, Permission, granted_places, require_staff, scopes
 from portal.places.models import Building, Place, PlaceKind
+from portal.units.models import Unit
 
 
 @dataclass
 class QueueFilter:
     # "team": the queues of my places and units; "mine": taken by me; "held": hidden ones
-    # (spam, blocked phones) of my queues, waiting for someone to restore or leave them.
+    # (spam, blocked phones) of my queues, waiting for someone to restore or leave them;
+    # "area": every open appeal of the area I may read, wherever in the chain it sits.
     view: str = "team"
     level: int | None = None
     overdue: bool = False
@@ -47,6 +50,34 @@ def team_places(actor: Actor) -> list[int]:
     return [place.id for place in queue_places(actor)]
 
 
+def works_queues(actor: Actor) -> bool:
+    """Whether `actor` works a queue: of a place (grid, community, street) or of a unit."""
+    return bool(queue_places(actor)) or bool(units_of(actor))
+
+
+def area_places(actor: Actor) -> list[Place | None]:
+    """The widest places whose appeals `actor` may read ([None]: the whole portal)."""
+    return scopes(actor, Permission.VIEW_APPEALS)
+
+
+def default_view(actor: Actor) -> str:
+    """The queue a page opens on: one's team's, or the area's for whoever works no queue
+    (an administrator reads the district's appeals without handling any)."""
+    if not works_queues(actor) and area_places(actor):
+        return "area"
+    return "team"
+
+
+def owners(session: Session, actor: Actor, view: str) -> list[Place | Unit | None]:
+    """Whose queue the page shows: the places and units of the team's queue, or the places of
+    the area (None: the whole portal)."""
+    if view == "area":
+        return list(area_places(actor))
+    units = units_of(actor)
+    named_units = session.scalars(select(Unit).where(Unit.id.in_(units))) if units else []
+    return [*queue_places(actor), *sorted(named_units, key=lambda unit: unit.code)]
+
+
 def queue_query(actor: Actor, wanted: QueueFilter, *, now: datetime) -> Select:
     """Open appeals of the queue, overdue first, then by the deadline now running."""
     require_staff(actor)
@@ -59,6 +90,8 @@ def queue_query(actor: Actor, wanted: QueueFilter, *, now: datetime) -> Select:
     query = select(Appeal).where(Appeal.is_open.is_(True))
     if wanted.view == "mine":
         query = query.where(Appeal.handler_id == actor.id)
+    elif wanted.view == "area":
+        query = query.where(_in_my_area(actor))
     else:
         query = query.where(_in_my_queues(actor))
     if wanted.level in (1, 2, 3):
@@ -87,6 +120,21 @@ def _in_my_queues(actor: Actor, *, within: bool = False) -> Any:
     return or_(in_places, Appeal.unit_id.in_(units) if units else false())
 
 
+def _in_my_area(actor: Actor) -> Any:
+    """Appeals of the buildings in the area `actor` may read, wherever their queue sits."""
+    places = area_places(actor)
+    if places == [None]:
+        return true()
+    if not places:
+        return false()
+    inside = (
+        select(Building.id)
+        .join(Building.grid)
+        .where(or_(*(Place.path.startswith(p.path, autoescape=True) for p in places)))
+    )
+    return Appeal.building_id.in_(inside)
+
+
 def audit_export(session: Session, actor: Actor, wanted: QueueFilter, *, now: datetime) -> None:
     """A queue leaves the portal as a file: who took it, and which filters, go in the log."""
     require_staff(actor)
@@ -106,18 +154,13 @@ def end_of_local_day(now: datetime) -> datetime:
     return tomorrow.astimezone(UTC)
 
 
-def queue_grids(session: Session, actor: Actor) -> list[Place]:
-    """The grids inside the places whose queues `actor` works (for the queue's grid filter)."""
-    paths = [place.path for place in queue_places(actor)]
-    if not paths:
+def queue_grids(session: Session, actor: Actor, view: str = "team") -> list[Place]:
+    """The grids inside the places whose queues `actor` works, or of their area for the area's
+    view (for the queue's grid filter)."""
+    places = area_places(actor) if view == "area" else queue_places(actor)
+    if not places:
         return []
-    return list(
-        session.scalars(
-            select(Place)
-            .where(
-                Place.kind == PlaceKind.GRID,
-                or_(*(Place.path.startswith(path) for path in paths)),
-            )
-            .order_by(Place.path)
-        )
-    )
+    query = select(Place).where(Place.kind == PlaceKind.GRID).order_by(Place.path)
+    if places != [None]:
+        query = query.where(or_(*(Place.path.startswith(p.path) for p in places)))
+    return list(session.scalars(query))

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.audit import services as audit
@@ -103,6 +103,35 @@ def catalogue_overview(
     )
     retired = [item for group in groups for item in group.items if item.retired_at is not None]
     return groups, retired
+
+
+def find_items(session: Session, actor: Actor, words: str) -> list[CatalogueItem]:
+    """The kinds of problem whose name (in either language) or code contains `words`, in the
+    catalogue's order, retired ones last."""
+    require_catalogue_manager(actor)
+    words = words.strip()
+    if not words:
+        return []
+    return list(
+        session.scalars(
+            select(CatalogueItem)
+            .join(CatalogueItem.group)
+            .options(selectinload(CatalogueItem.unit))
+            .where(
+                or_(
+                    CatalogueItem.name_zh.icontains(words, autoescape=True),
+                    CatalogueItem.name_en.icontains(words, autoescape=True),
+                    CatalogueItem.code.icontains(words, autoescape=True),
+                )
+            )
+            .order_by(
+                CatalogueItem.retired_at.is_not(None),
+                CatalogueGroup.position,
+                CatalogueItem.position,
+                CatalogueItem.id,
+            )
+        )
+    )
 
 
 def groups(session: Session, actor: Actor) -> list[CatalogueGroup]:

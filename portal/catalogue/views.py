@@ -72,8 +72,14 @@ def _offer_edits_at_once(response):
 @bp.get("/catalogue")
 @login_required
 def index():
+    """Every group folded to its name and count (one opens with a tap, no script needed), or
+    the kinds of problem a search finds."""
     groups, retired = catalogue.catalogue_overview(db.session, current_user)
-    return render_template("catalogue/catalogue.html", groups=groups, retired=retired)
+    words = request.args.get("q", "").strip()
+    found = catalogue.find_items(db.session, current_user, words) if words else []
+    return render_template(
+        "catalogue/catalogue.html", groups=groups, retired=retired, words=words, found=found
+    )
 
 
 @bp.route("/catalogue/groups/new", methods=["GET", "POST"])

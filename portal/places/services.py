@@ -149,6 +149,42 @@ def buildings_query(place: Place, search: str = "") -> Select:
     return query
 
 
+# How many buildings a search lists: staff narrow it down rather than page through.
+FOUND_LIMIT = 20
+
+
+def find_buildings(
+    session: Session, actor: Actor, permission: Permission, words: str, *, limit: int = FOUND_LIMIT
+) -> tuple[list[Building], bool]:
+    """The buildings in use where `actor` holds `permission` whose name, address or door code
+    contains `words`, by name; and whether more than `limit` matched."""
+    words = words.strip()
+    places = scopes(actor, permission)
+    if not words or not places:
+        return [], False
+    query = (
+        select(Building)
+        .join(Building.grid)
+        .where(
+            Building.retired_at.is_(None),
+            or_(
+                Building.name_zh.icontains(words, autoescape=True),
+                Building.name_en.icontains(words, autoescape=True),
+                Building.address.icontains(words, autoescape=True),
+                Building.public_code == words.upper(),
+            ),
+        )
+        .order_by(Building.name_zh, Building.id)
+        .limit(limit + 1)
+    )
+    if places != [None]:
+        query = query.where(
+            or_(*(Place.path.startswith(place.path, autoescape=True) for place in places))
+        )
+    found = list(session.scalars(query))
+    return found[:limit], len(found) > limit
+
+
 _PHONE_CHARACTERS = set("0123456789 +-()")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from portal.appeals import queues, services
 from portal.errors import Forbidden
+from portal.permissions import Role
 from tests import factories
 from tests.appeals.conftest import (
     MINUTE,
@@ -65,3 +66,36 @@ def test_the_queue_filters_by_stage_item_grid_and_due_today(session, tree, staff
         tree.other_grid.id,
     }
     assert queues.end_of_local_day(now).astimezone(queues.SHANGHAI).hour == 0
+
+
+def test_an_administrator_reads_every_open_report_of_their_district(session, tree, staff, now):
+    admin = factories.user(session, Role.ADMIN, tree.district)
+    here = file_appeal(session, tree.building, now)
+    there = file_appeal(session, tree.other_building, now - MINUTE)
+    place = None
+    for name in ("别的区", "别的街道", "别的社区", "别的网格"):
+        place = factories.place(session, place, name)
+    elsewhere = factories.building(session, place, "别的楼")
+    outside = file_appeal(session, elsewhere, now)
+    assert queues.default_view(admin) == "area" and not queues.works_queues(admin)
+    assert queue(session, admin, now) == [], "an administrator works no team's queue"
+    assert queue(session, admin, now, view="area") == [there, here]
+    assert queue(session, admin, now, view="area", grid_id=tree.other_grid.id) == [there]
+    assert queue(session, admin, now, view="area", level=3) == []
+    assert queues.owners(session, admin, "area") == [tree.district]
+    assert {grid.id for grid in queues.queue_grids(session, admin, "area")} == {
+        tree.grid.id,
+        tree.other_grid.id,
+    }
+    portal_admin = factories.user(session, Role.ADMIN)
+    assert outside in queue(session, portal_admin, now, view="area")
+    assert queues.owners(session, portal_admin, "area") == [None]
+
+
+def test_an_officer_s_queue_names_their_street_and_their_unit(session, tree, staff, department):
+    assert queues.default_view(department.member) == "team"
+    assert queues.owners(session, department.member, "team") == [
+        tree.other_street,
+        department.unit,
+    ]
+    assert queues.owners(session, staff.grid_worker, "team") == [tree.grid]

@@ -20,7 +20,9 @@ from portal.appeals.models import (
     PhotoStage,
     Summons,
 )
+from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
+from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import (
     NEIGHBOUR,
@@ -223,13 +225,13 @@ def test_a_resolution_photo_is_cleaned_and_shown_to_the_resident(client, session
 
 def test_staff_file_for_a_resident_who_reads_out_the_code(client, session, tree, staff):
     sign_in_staff(client, staff.grid_worker)
-    assert "There is no building" in text(client.get("/staff/appeals/new?code=ZZZZZZ", headers=EN))
-    outside = client.get(f"/staff/appeals/new?code={tree.other_building.public_code}", headers=EN)
+    assert "No building in your area" in text(client.get("/staff/appeals/new?q=ZZZZZZ", headers=EN))
+    outside = client.get(f"/staff/appeals/new?q={tree.other_building.public_code}", headers=EN)
     assert outside.status_code == 400
     # At another grid's door the worker is just a resident: no filing for anyone there.
     elsewhere = text(client.get(f"/b/{tree.other_building.public_code}/report", headers=EN))
     assert 'name="consent"' not in elsewhere
-    start = client.get(f"/staff/appeals/new?code={tree.building.public_code.lower()}")
+    start = client.get(f"/staff/appeals/new?q={tree.building.public_code.lower()}")
     assert start.headers["Location"].endswith(f"/b/{tree.building.public_code}/report")
     contact = text(post(client, tree.building, "details", answers(session, phone="")))
     assert "How can we reach the resident?" in contact and 'name="consent"' in contact
@@ -240,6 +242,60 @@ def test_staff_file_for_a_resident_who_reads_out_the_code(client, session, tree,
     assert appeal.filed_by_id == staff.grid_worker.id and appeal.state == AppealState.UNCONFIRMED
     confirmed = client.post(sent.headers["Location"], data={"code": code_sent(session, RESIDENT)})
     assert confirmed.headers["Location"].endswith(f"/staff/appeals/{appeal.tracking}")
+
+
+def test_staff_find_the_building_by_its_name_or_address_within_their_area(
+    client, session, tree, staff
+):
+    sign_in_staff(client, staff.secretary)
+    found = client.get("/staff/appeals/new?q=测试路1号", headers=EN)
+    page = text(found)
+    assert found.status_code == 200 and "甲楼1栋" in page and "乙楼1栋" not in page
+    assert f'href="/b/{tree.building.public_code}/report"' in page
+    missed = client.get("/staff/appeals/new?q=乙楼", headers=EN)
+    page = text(missed)
+    assert missed.status_code == 400 and "No building in your area matches “乙楼”" in page
+    assert 'value="乙楼"' in page and 'aria-invalid="true"' in page
+
+
+@pytest.mark.parametrize("role", [Role.LEGAL_ADVISER, Role.ARCHIVIST, Role.ADMIN])
+def test_staff_who_handle_no_reports_are_not_offered_filing_for_a_resident(
+    client, session, tree, role
+):
+    user = factories.user(session, role, tree.district)
+    session.commit()
+    sign_in_staff(client, user)
+    assert "/staff/appeals/new" not in text(client.get("/staff/appeals", headers=EN))
+    refused = client.get(f"/staff/appeals/new?q={tree.building.public_code}", headers=EN)
+    assert refused.status_code == 403
+    assert "Your role does not handle reports." in text(refused)
+
+
+def test_an_administrator_s_queue_is_their_district_s_with_the_same_filters(
+    client, session, tree, staff, now
+):
+    here = file_appeal(session, tree.building, now)
+    there = file_appeal(session, tree.other_building, now)
+    admin = factories.user(session, Role.ADMIN, tree.district)
+    session.commit()
+    sign_in_staff(client, admin)
+    page = text(client.get("/staff/appeals", headers=EN))
+    assert "Every open report in 测试区 (en), wherever it is being handled." in page
+    assert here.tracking in page and there.tracking in page and "2 reports" in page
+    assert '<input type="hidden" name="view" value="area">' in page
+    page = text(client.get(f"/staff/appeals?view=area&grid={tree.other_grid.id}", headers=EN))
+    assert there.tracking in page and here.tracking not in page
+    download = client.get(f"/staff/appeals.csv?view=area&grid={tree.other_grid.id}", headers=EN)
+    assert [row[0] for row in csv.reader(io.StringIO(download.get_data(as_text=True)))][1:] == [
+        there.tracking
+    ]
+
+
+def test_a_handler_s_queue_says_whose_it_is(client, session, tree, staff, department):
+    sign_in_staff(client, department.member)
+    page = text(client.get("/staff/appeals", headers=EN))
+    assert "The queue of 第二街道 (en) · District Housing Bureau." in page
+    assert "Whole area" in page, "an officer may read their street's reports too"
 
 
 def test_staff_file_at_once_when_the_resident_agrees_in_person(client, session, tree, staff):

@@ -182,6 +182,18 @@ def phone(chromium, language):
 
 
 @pytest.fixture
+def desktop(chromium, language):
+    """A fresh desktop-sized browser tab speaking the test's language (staff at their desk)."""
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 800}, locale=LANGUAGES[language]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def check(language, request):
     """Check the page in view: axe finds nothing serious, and a Chinese screenshot is kept."""
     from axe_playwright_python.sync_playwright import Axe

@@ -55,10 +55,10 @@ def test_a_grid_worker_files_for_a_resident_and_calls_in_a_department(
     phone.goto(live_server.url + "/staff/appeals")
     phone.locator("a[href$='/staff/appeals/new']").click()
     check(phone, "1-file-for-a-resident")
-    phone.locator("#code").fill("nothing")
+    phone.locator("#q").fill("nothing")
     phone.locator("main form button").click()
     expect(phone.locator(".error-summary")).to_be_visible()
-    phone.locator("#code").fill(building_code(live_server, 1).lower())
+    phone.locator("#q").fill(building_code(live_server, 1).lower())
     phone.locator("main form button").click()
 
     phone.locator(f"#item-{item_id(live_server, 'rubbish-in-corridor')}").check()

@@ -393,3 +393,21 @@ def test_seeding_again_leaves_edited_and_retired_items_alone(session, tree, admi
     catalogue.update_group(session, admin, item.group, name_zh="卫生", name_en="Clean", now=now)
     assert catalogue.seed_catalogue(session) == 0
     assert item.retired_at == now and item.group.name_zh == "卫生"
+
+
+def test_administrators_find_a_kind_of_problem_by_name_or_code_retired_ones_last(
+    session, tree, admin, now
+):
+    dog_mess = item_by_code(session, "dog-mess")
+    catalogue.set_item_retired(session, admin, dog_mess, True, now=now)
+
+    def codes(words):
+        return [item.code for item in catalogue.find_items(session, admin, words)]
+
+    assert codes("电梯里关着人") == ["lift-people-trapped"]
+    assert codes(" TRAPPED ") == ["lift-people-trapped"], "English names match in any case"
+    assert codes("lift-people") == ["lift-people-trapped"]
+    assert "dog-mess" in codes("dog") and codes("dog")[-1] == "dog-mess"
+    assert codes("%") == [] and codes("") == []
+    with pytest.raises(Forbidden):
+        catalogue.find_items(session, factories.user(session, Role.SECRETARY, tree.community), "狗")

@@ -250,3 +250,18 @@ def test_the_form_offers_an_edit_from_the_next_request(admin_client, admin, sess
     )
     assert response.status_code == 302
     assert "A loose manhole cover" in as_resident(admin_client, admin, door)
+
+
+def test_the_catalogue_folds_each_group_with_its_count_and_searches(admin_client, session, tree):
+    body = page(admin_client, "/admin/catalogue")
+    folds = re.findall(r'<details class="fold" id="group-\d+">', body)
+    assert len(folds) == len(group_ids(session)) and '<details class="fold" open' not in body
+    assert re.search(r"\d+ kinds in use", body)
+    found = page(admin_client, "/admin/catalogue?q=trapped")
+    assert "1 kind of problem matches “trapped”" in found
+    assert (
+        "Someone is trapped in the lift" in found and "Rubbish left in the stairwell" not in found
+    )
+    assert 'value="trapped"' in found
+    nothing = page(admin_client, "/admin/catalogue?q=zzz")
+    assert "0 kinds of problem match “zzz”" in nothing and "Show every group" in nothing

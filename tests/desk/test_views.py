@@ -28,10 +28,11 @@ def test_a_grid_worker_sees_their_queue_and_none_of_the_administrators_tools(cli
         assert tool not in page
 
 
-def test_an_administrator_sees_every_tool_in_order_and_no_queue(client, session, tree):
+def test_an_administrator_sees_every_tool_in_order_and_their_area_s_reports(client, session, tree):
     sign_in_staff(client, factories.user(session, Role.ADMIN, None))
     page = desk(client)
     tools = [
+        "Reports in your area",
         "Places and buildings",
         "Catalogue of problems",
         "Street offices and departments",
@@ -42,7 +43,7 @@ def test_an_administrator_sees_every_tool_in_order_and_no_queue(client, session,
     ]
     positions = [page.index(tool) for tool in tools]
     assert positions == sorted(positions)
-    assert "Reports to handle" not in page
+    assert "Reports to handle" not in page, "an administrator handles no reports"
 
 
 def test_a_secretary_keeps_the_places_of_their_community(client, session, tree):

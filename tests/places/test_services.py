@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
-from portal.permissions import SYSTEM, Role
+from portal.permissions import SYSTEM, Permission, Role
 from portal.places import services
 from portal.places.csvio import HEADERS, ImportFailed
 from portal.places.models import Building, PlaceKind, RiskGrade
@@ -277,3 +277,27 @@ def test_rare_characters_that_posters_cannot_print_are_refused(session, tree, no
             session, SYSTEM, csv(f"{tree.grid.code},𠮷楼,路,1,放心,"), within=None, now=now
         )
     assert "rare character" in failure.value.errors[0].message
+
+
+def test_staff_find_buildings_by_name_address_or_code_within_their_area(session, tree):
+    secretary = factories.user(session, Role.SECRETARY, tree.community)
+    second = factories.building(session, tree.grid, "甲楼2栋", address="幸福路12号")
+    retired = factories.building(session, tree.grid, "甲楼3栋")
+    retired.retired_at = factories.EPOCH
+
+    def found(actor, words, **limit):
+        buildings, more = services.find_buildings(
+            session, actor, Permission.HANDLE_APPEALS, words, **limit
+        )
+        return [building.name_zh for building in buildings], more
+
+    assert found(secretary, "楼") == (["甲楼1栋", "甲楼2栋"], False)  # not 乙楼1栋 next door
+    assert found(secretary, " 幸福路 ") == (["甲楼2栋"], False)
+    assert found(secretary, second.public_code.lower()) == (["甲楼2栋"], False)
+    assert found(secretary, "乙楼") == ([], False)
+    assert found(secretary, "%") == ([], False), "a wildcard is a character, not any text"
+    assert found(secretary, "楼", limit=1) == (["甲楼1栋"], True)
+    assert found(secretary, "") == ([], False)
+    admin = factories.user(session, Role.ADMIN)
+    assert found(admin, "楼") == ([], False), "an administrator files for nobody"
+    assert found(SYSTEM, "乙楼") == (["乙楼1栋"], False)

@@ -19,7 +19,7 @@ from portal.appeals.models import (
 )
 from portal.appeals.states import Action, allowed
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.permissions import Actor, Permission, can, require_staff
+from portal.permissions import Actor, Permission, can, holds_anywhere, require_staff
 from portal.places.models import Building
 from portal.units.services import units_of_member
 
@@ -146,6 +146,23 @@ def files_for_resident(actor: Actor, building: Building) -> bool:
         and actor.is_staff
         and can(actor, Permission.HANDLE_APPEALS, building)
     )
+
+
+def files_anywhere(actor: Actor) -> bool:
+    """Whether `actor` files for residents somewhere: grid workers, secretaries and officers
+    in their area; legal advisers, archivists and administrators do not handle appeals."""
+    return getattr(actor, "is_staff", False) and holds_anywhere(actor, Permission.HANDLE_APPEALS)
+
+
+def require_files_anywhere(actor: Actor) -> None:
+    require_staff(actor)
+    if not files_anywhere(actor):
+        raise Forbidden(
+            _l(
+                "Reports for residents are sent by their grid worker, community secretary or "
+                "street officer. Your role does not handle reports."
+            )
+        )
 
 
 def owns_verified(user: Actor, phone: str) -> bool:

@@ -42,8 +42,9 @@ from portal.db import db, utcnow
 from portal.errors import Invalid
 from portal.features import Tile, add_tile
 from portal.pagination import paginate
-from portal.permissions import require_staff
+from portal.permissions import Permission
 from portal.phones import mask_phone
+from portal.places import services as places
 from portal.places.codes import normalize_code
 from portal.uploads.models import Upload
 from portal.uploads.web import chosen, receive_files
@@ -53,7 +54,8 @@ from portal.web.templating import local_name, local_time
 
 
 def init_app(app: Flask) -> None:
-    """The staff desk's tile: the queue of the places and units one works."""
+    """The staff desk's tile: the queue of the places and units one works or, for whoever
+    works none (an administrator), the open reports of their area."""
     add_tile(
         app,
         "desk",
@@ -61,7 +63,18 @@ def init_app(app: Flask) -> None:
             "appeals.queue",
             _l("Reports to handle"),
             _l("Your team's queue, overdue first; accept, resolve, send on."),
-            shown=lambda actor: bool(queues.team_places(actor)),
+            shown=queues.works_queues,
+            order=100,
+        ),
+    )
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "appeals.queue",
+            _l("Reports in your area"),
+            _l("Every open report of your area, overdue first, with the queue's filters."),
+            shown=lambda actor: queues.default_view(actor) == "area",
             order=100,
         ),
     )
@@ -72,17 +85,19 @@ def init_app(app: Flask) -> None:
 
 def _wanted() -> tuple[queues.QueueFilter, QueueFilterForm]:
     """The queue's filters, from the address (a shared link shows the same list)."""
+    view = request.args.get("view")
+    if view not in ("team", "mine", "held", "area"):
+        view = queues.default_view(current_user)
     form = QueueFilterForm(formdata=request.args)
     form.item.choices = [SelectChoice("", _("Any"))] + [
         SelectChoice(str(item.id), local_name(item)) for item in services.offered_items(db.session)
     ]
     form.grid.choices = [SelectChoice("", _("Any"))] + [
         SelectChoice(str(grid.id), local_name(grid))
-        for grid in queues.queue_grids(db.session, current_user)
+        for grid in queues.queue_grids(db.session, current_user, view)
     ]
-    view = request.args.get("view")
     wanted = queues.QueueFilter(
-        view=view if view in ("mine", "held") else "team",
+        view=view,
         level=request.args.get("level", type=int),
         overdue=request.args.get("due") == "overdue" or request.args.get("overdue") == "1",
         due_today=request.args.get("due") == "today",
@@ -105,6 +120,10 @@ def queue():
         page=page,
         wanted=wanted,
         filters=filters,
+        owners=queues.owners(db.session, current_user, wanted.view),
+        works_queues=queues.works_queues(current_user),
+        reads_area=bool(queues.area_places(current_user)),
+        files_for_residents=services.files_anywhere(current_user),
         summonses=services.waiting_summonses(db.session, current_user),
         keeps_blocklist=services.keeps_blocklist(current_user),
         now=now,
@@ -415,15 +434,25 @@ def unblock_phone(entry_id: int):
 @bp.get("/staff/appeals/new")
 @login_required
 def file_for_resident():
-    """Staff type the code on the building's door (or pick it from the places pages) and
-    fill in the same form a resident would, with the resident beside them or on the phone."""
-    require_staff(current_user)
-    raw = request.args.get("code", "")
-    code = normalize_code(raw) if raw else None
-    error = None
-    if raw:
+    """Staff find the building (by name, address or the code on its door) within their area
+    and fill in the same form a resident would, with the resident beside them or on the phone."""
+    services.require_files_anywhere(current_user)
+    words = request.args.get("q", "").strip()
+    found, more, error = [], False, None
+    if words:
+        code = normalize_code(words)
         door = services.building_by_code(db.session, code) if code else None
         if door is not None and services.files_for_resident(current_user, door):
             return redirect(url_for("appeals.report", code=door.public_code))
-        error = _("There is no building with this code in your area.")
-    return render_template("appeals/file_for.html", code=raw, error=error), 400 if error else 200
+        found, more = places.find_buildings(
+            db.session, current_user, Permission.HANDLE_APPEALS, words
+        )
+        if not found:
+            error = _(
+                "No building in your area matches “%(words)s”. Try part of its name or "
+                "address, or the code on its door.",
+                words=words,
+            )
+    return render_template(
+        "appeals/file_for.html", words=words, found=found, more=more, error=error
+    ), 400 if error else 200
