@@ -10,6 +10,7 @@ import pytest
 from portal.appeals import clockwork, services
 from portal.appeals.models import AppealState, EventKind
 from portal.errors import Forbidden
+from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import (
     MINUTE,
     file_appeal,
@@ -81,3 +82,41 @@ def test_the_call_back_is_the_street_offices_even_for_a_units_item(
     services.resolve(session, staff.secretary, appeal, "再次处理", now=now, settings=settings)
     services.review(session, appeal, "dissatisfied", "还是不行", now=now, settings=settings)
     assert appeal.unit is None and appeal.queue_place == tree.street
+
+
+def test_a_reopened_appeal_keeps_every_rating_with_its_comment(session, tree, staff, now, settings):
+    appeal = resolved(session, tree, staff, now)
+    later = now + timedelta(hours=2)
+    services.review(
+        session, appeal, "dissatisfied", "楼道里还有两袋没清走。", now=later, settings=settings
+    )
+    services.accept(session, staff.secretary, appeal, now=later + MINUTE)
+    services.resolve(
+        session, staff.secretary, appeal, "已清走", now=later + 2 * MINUTE, settings=settings
+    )
+    services.review(session, appeal, "satisfied", "谢谢", now=later + 3 * MINUTE, settings=settings)
+    given = services.ratings(session, appeal)
+    assert [(r.rating, r.comment, r.rated_at) for r in given] == [
+        ("dissatisfied", "楼道里还有两袋没清走。", later),
+        ("satisfied", "谢谢", later + 3 * MINUTE),
+    ]
+    rated = [e for e in services.timeline(session, appeal) if e.kind == EventKind.REVIEWED]
+    assert [e.details["rating_id"] for e in rated] == [r.id for r in given]
+
+
+def test_the_secretary_reads_why_the_resident_was_not_satisfied(
+    client, session, tree, staff, now, settings
+):
+    appeal = resolved(session, tree, staff, now)
+    services.review(
+        session, appeal, "dissatisfied", "楼道里还有两袋没清走。", now=now, settings=settings
+    )
+    session.commit()
+    sign_in_staff(client, staff.secretary)
+    page = client.get(f"/staff/appeals/{appeal.tracking}", headers=EN).get_data(as_text=True)
+    ratings, timeline = page.split("Timeline")
+    assert "Not satisfied" in ratings and "The resident wrote: 楼道里还有两袋没清走。" in ratings
+    assert "The resident wrote: 楼道里还有两袋没清走。" in timeline
+    # The tracking page, which anyone with the number opens, does not show it.
+    public = client.get(f"/t/{appeal.tracking}", headers=EN).get_data(as_text=True)
+    assert "楼道里还有两袋没清走" not in public

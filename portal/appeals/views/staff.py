@@ -217,10 +217,13 @@ def _detail_page(
     }
     if failed_answer is not None:
         answer_forms[failed_answer[0]] = failed_answer[1]
+    ratings = services.ratings(db.session, appeal)
     return render_template(
         "appeals/detail.html",
         appeal=appeal,
         events=services.timeline(db.session, appeal),
+        ratings=ratings,
+        ratings_by_id={rating.id: rating for rating in ratings},
         actions=actions,
         duplicates=services.possible_duplicates(db.session, appeal) if "merge" in actions else [],
         summonses=summonses,
