@@ -21,6 +21,7 @@ from portal.appeals.models import (
     Summons,
 )
 from portal.units.models import Unit, UnitMember
+from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import (
     NEIGHBOUR,
@@ -268,3 +269,17 @@ def test_every_field_on_the_appeal_page_has_its_own_id(
         ids = Counter(re.findall(r'\sid="([^"]+)"', page))
         assert {name for name, count in ids.items() if count > 1} == set()
         client.post("/sign-out")
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("zh-CN", "屏蔽号码名单"), ("en", "Blocked numbers")]
+)
+def test_the_blocklist_is_called_what_it_is(client, staff, language, name):
+    headers = {"Accept-Language": language}
+    client.post(
+        "/staff/sign-in",
+        data={"phone": staff.secretary.phone, "password": factories.PASSWORD},
+        headers=headers,
+    )
+    page = text(client.get("/staff/blocked-phones", headers=headers))
+    assert re.search(r"<h1>(.*?)</h1>", page).group(1) == name
