@@ -283,3 +283,23 @@ def test_the_blocklist_is_called_what_it_is(client, staff, language, name):
     )
     page = text(client.get("/staff/blocked-phones", headers=headers))
     assert re.search(r"<h1>(.*?)</h1>", page).group(1) == name
+
+
+def test_send_to_another_level_offers_only_the_other_levels(client, session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.grid_worker)
+
+    def offered(page: str) -> list[str]:
+        select = re.search(r'<select[^>]*name="level".*?</select>', page, re.S).group(0)
+        return re.findall(r'<option[^>]*value="(\d)"', select)
+
+    assert offered(text(client.get(f"/staff/appeals/{appeal.tracking}", headers=EN))) == ["2", "3"]
+    # A crafted post for its own level is still refused, with the reason kept.
+    refused = client.post(
+        f"/staff/appeals/{appeal.tracking}/relevel",
+        data={"level": 1, "reason": "社区处理更合适"},
+        headers=EN,
+    )
+    assert refused.status_code == 400 and "already at this level" in text(refused)
+    assert "社区处理更合适" in text(refused) and offered(text(refused)) == ["2", "3"]

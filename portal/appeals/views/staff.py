@@ -203,6 +203,9 @@ def _detail_page(
         SelectChoice(target.key, local_name(target.queue))
         for target in services.transfer_targets(db.session, appeal)
     ]
+    # Only the levels it may be sent to: its own would be refused.
+    levels = forms["relevel_form"].level
+    levels.choices = [choice for choice in levels.choices if choice.value != appeal.level]
     forms["summon_form"].unit.choices = [
         SelectChoice(unit.id, local_name(unit))
         for unit in services.summon_units(db.session, appeal)
