@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from portal.appeals import clockwork, services
+from portal.appeals.labels import event_label
 from portal.appeals.models import AppealState, EventKind
 from portal.errors import Forbidden
 from tests.accounts.test_views import EN, sign_in_staff
@@ -120,3 +122,17 @@ def test_the_secretary_reads_why_the_resident_was_not_satisfied(
     # The tracking page, which anyone with the number opens, does not show it.
     public = client.get(f"/t/{appeal.tracking}", headers=EN).get_data(as_text=True)
     assert "楼道里还有两袋没清走" not in public
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"),
+    [("zh_Hans_CN", "居民已评价：不满意"), ("en", "Rated by the resident: Not satisfied")],
+)
+def test_the_rating_step_is_one_message_in_the_readers_language(
+    session, tree, staff, now, settings, locale, label
+):
+    appeal = resolved(session, tree, staff, now)
+    services.review(session, appeal, "dissatisfied", "", now=now, settings=settings)
+    rated = next(e for e in services.timeline(session, appeal) if e.kind == EventKind.REVIEWED)
+    with force_locale(locale):
+        assert event_label(rated) == label
