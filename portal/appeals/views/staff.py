@@ -156,7 +156,7 @@ def _csv_row(appeal: Appeal, now: datetime) -> list:
     handler = appeal.handler
     return [
         appeal.tracking,
-        local_time(appeal.received_at, "short"),
+        local_time(appeal.received_at),
         local_name(appeal.item),
         local_name(appeal.building),
         appeal.building.address,
@@ -164,7 +164,7 @@ def _csv_row(appeal: Appeal, now: datetime) -> list:
         str(STATE_LABELS[appeal.state]),
         _("Yes") if appeal.urgent else _("No"),
         (handler.display_name or mask_phone(handler.phone)) if handler else "",
-        local_time(appeal.due_at, "short"),
+        local_time(appeal.due_at),
         _("Yes") if appeal.due_at is not None and appeal.due_at <= now else _("No"),
         mask_phone(appeal.phone),
     ]
