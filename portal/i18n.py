@@ -8,8 +8,11 @@ set by the switch, the browser's Accept-Language, then Chinese. Browsers send ta
 from __future__ import annotations
 
 import os
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from flask import has_request_context, request
 from flask_login import current_user
 
@@ -20,6 +23,25 @@ LANGUAGE_COOKIE = "portal_lang"
 # The value of <html lang> and of the language switch's label, per locale.
 HTML_LANG = {CHINESE: "zh-CN", ENGLISH: "en"}
 LANGUAGE_NAMES = {CHINESE: "中文", ENGLISH: "English"}
+# Dates are written in words, and the portal's English is British: "3 Dec 2026", not "12/3/26".
+DATE_LOCALES = {CHINESE: Locale.parse(CHINESE), ENGLISH: Locale.parse("en_GB")}
+
+
+def format_day(day: date | datetime, locale: str, zone: tzinfo) -> str:
+    """A day as every page and SMS write it: "3 Dec 2026" / "2026年12月3日"."""
+    if isinstance(day, datetime):
+        day = day.astimezone(zone).date()
+    return format_date(day, "medium", locale=DATE_LOCALES[locale])
+
+
+def format_moment(moment: datetime, locale: str, zone: tzinfo) -> str:
+    """A moment as every page and SMS write it, in `zone`: the day in words and the 24-hour
+    time, "3 Dec 2026, 05:12" / "2026年12月3日 05:12"."""
+    local = moment.astimezone(zone)
+    pattern = DATE_LOCALES[locale].datetime_formats["medium"]
+    return pattern.format(
+        format_time(local, "HH:mm", locale=DATE_LOCALES[locale]), format_day(local, locale, zone)
+    )
 
 
 def text_in(locale: str, chinese: str, english: str) -> str:

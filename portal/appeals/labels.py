@@ -56,7 +56,7 @@ def event_label(event: AppealEvent) -> str:
     label = EVENT_LABELS[event.kind]
     if event.kind == EventKind.REVIEWED and "rating" in event.details:
         rating = RATING_LABELS[Rating(event.details["rating"])]
-        return f"{label}: {rating}"
+        return str(_l("Rated by the resident: %(rating)s", rating=rating))
     if event.kind == EventKind.SUBMITTED and event.details.get("resent"):
         return str(_l("A new code was sent"))
     if event.kind == EventKind.SUBMITTED and "consent" in event.details:

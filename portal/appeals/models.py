@@ -112,8 +112,9 @@ class Appeal(Base):
     closed_at: Mapped[datetime | None]
 
     resolution_note: Mapped[str] = mapped_column(Text, default="")
+    # The rating of this round of the loop (cleared when it reopens); every rating given, with
+    # its comment, is kept in appeal_ratings.
     rating: Mapped[Rating | None] = mapped_column(enum_column(Rating))
-    review_comment: Mapped[str] = mapped_column(String(500), default="")
     # After a second 不满意 the street office calls the resident back (回访).
     needs_callback: Mapped[bool] = mapped_column(default=False)
     # A duplicate points to the appeal that goes on; its resident follows that one.
@@ -186,6 +187,19 @@ class AppealEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class AppealRating(Base):
+    """One rating a resident gave a resolved appeal, with their comment: a reopened appeal
+    keeps the rating that reopened it, so whoever handles it next reads why."""
+
+    __tablename__ = "appeal_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id"), index=True)
+    rating: Mapped[Rating] = mapped_column(enum_column(Rating))
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    rated_at: Mapped[datetime]
 
 
 class PhotoStage(StrEnum):

@@ -58,10 +58,20 @@ def _appeal_new(params: dict[str, Any]) -> str:
 
 
 def _appeal_accepted(params: dict[str, Any]) -> str:
+    # The public work number of the handler's grid, community or unit; never their own.
+    handler = params.get("handler") or gettext("a member of staff")
+    if params.get("phone"):
+        return gettext(
+            "Your report %(tracking)s was taken by %(handler)s. Work phone: %(phone)s.",
+            tracking=params["tracking"],
+            handler=handler,
+            phone=params["phone"],
+        )
     return gettext(
-        "Your report %(tracking)s was taken by %(handler)s (%(contact)s), who will keep "
-        "you informed.",
-        **params,
+        "Your report %(tracking)s was taken by %(handler)s. For questions, please call your "
+        "community.",
+        tracking=params["tracking"],
+        handler=handler,
     )
 
 

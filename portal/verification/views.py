@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import format_date
 
 from portal import ratelimit
 from portal.db import db
 from portal.verification import services
 from portal.verification.codes import grouped
 from portal.verification.kinds import kind_named
+from portal.web.templating import local_date
 
 bp = Blueprint("verification", __name__)
 log = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ def document(code: str):
                 document=found,
                 kind=kind,
                 code=grouped(found.code),
-                issued_on=format_date(found.issued_at, "long"),
-                withdrawn_on=found.withdrawn_at and format_date(found.withdrawn_at, "long"),
+                issued_on=local_date(found.issued_at),
+                withdrawn_on=local_date(found.withdrawn_at),
                 facts=kind.shown(found.facts),
             )
         )

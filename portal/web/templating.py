@@ -9,12 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_datetime, format_timedelta, get_locale, get_translations
+from flask_babel import format_timedelta, get_locale, get_timezone, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from portal.i18n import HTML_LANG, LANGUAGE_NAMES, LOCALES, name_in, text_in
+from portal.i18n import (
+    HTML_LANG,
+    LANGUAGE_NAMES,
+    LOCALES,
+    format_day,
+    format_moment,
+    name_in,
+    text_in,
+)
 from portal.phones import mask_phone, spaced_phone, tel_uri
 
 
@@ -32,9 +40,14 @@ def local_text(chinese: str, english: str) -> str:
     return text_in(current_locale(), chinese, english)
 
 
-def local_time(moment: datetime | None, format: str = "medium") -> str:
-    """A UTC time shown in Asia/Shanghai, in the reader's language."""
-    return format_datetime(moment, format) if moment else ""
+def local_time(moment: datetime | None) -> str:
+    """A UTC time shown in Asia/Shanghai, in the reader's language: "3 Dec 2026, 05:12"."""
+    return format_moment(moment, current_locale(), get_timezone()) if moment else ""
+
+
+def local_date(moment: datetime | None) -> str:
+    """The day of a UTC time in Asia/Shanghai, in the reader's language: "3 Dec 2026"."""
+    return format_day(moment, current_locale(), get_timezone()) if moment else ""
 
 
 def time_span(delta: timedelta) -> str:
@@ -116,6 +129,7 @@ def init_app(app: Flask) -> None:
         tel_uri=tel_uri,
         local_name=local_name,
         local_time=local_time,
+        local_date=local_date,
         time_span=time_span,
     )
     app.jinja_env.globals.update(

@@ -19,23 +19,55 @@ from tests.appeals.conftest import (
     accepted,
     file_appeal,
     item,
+    level_three,
     messages,
 )
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
-def test_accepting_tells_the_resident_who_handles_it(session, tree, staff, now):
+def test_accepting_tells_the_resident_who_handles_it_and_the_grids_work_number(
+    session, tree, staff, now
+):
+    tree.grid.phone = "0755-88881234"
+    tree.community.phone = "0755-88880000"
     appeal = file_appeal(session, tree.building, now)
     services.accept(session, staff.grid_worker, appeal, now=now + 3 * MINUTE)
     assert appeal.state == AppealState.ACCEPTED and appeal.handler_id == staff.grid_worker.id
     assert appeal.accepted_at == now + 3 * MINUTE and appeal.due_at == appeal.resolve_due_at
     [told] = messages(session, "appeal_accepted", RESIDENT)
-    masked = staff.grid_worker.phone[:3] + "****" + staff.grid_worker.phone[-4:]
-    assert "王网格" in told.body and masked in told.body
-    assert staff.grid_worker.phone not in told.body
+    assert "王网格" in told.body and "0755-88881234" in told.body
+    # Never the handler's private sign-in number, whole or masked.
+    assert staff.grid_worker.phone[-4:] not in told.body and "****" not in told.body
     audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "appeals.accept")).one()
     assert audit.actor_id == staff.grid_worker.id and audit.target_id == str(appeal.id)
+
+
+@pytest.mark.parametrize(
+    ("grid_phone", "community_phone", "told"),
+    [
+        ("", "0755-88880000", "Work phone: 0755-88880000."),
+        ("", "", "For questions, please call your community."),
+    ],
+)
+def test_without_a_grid_number_the_resident_is_given_the_communitys(
+    session, tree, staff, now, grid_phone, community_phone, told
+):
+    tree.grid.phone, tree.community.phone = grid_phone, community_phone
+    appeal = file_appeal(session, tree.building, now)
+    appeal.locale = "en"
+    services.accept(session, staff.grid_worker, appeal, now=now)
+    [message] = messages(session, "appeal_accepted", RESIDENT)
+    assert message.body.endswith(told) and "****" not in message.body
+
+
+def test_a_units_officer_gives_the_units_office_line(session, tree, staff, department, now):
+    department.unit.phone = "0755-12345"
+    tree.community.phone = "0755-88880000"
+    appeal = file_appeal(session, tree.building, now, item_id=level_three(session, department).id)
+    services.accept(session, department.member, appeal, now=now)
+    [message] = messages(session, "appeal_accepted", RESIDENT)
+    assert "0755-12345" in message.body and "88880000" not in message.body
 
 
 def test_urgent_or_a_meeting_request_starts_the_30_minute_contact_clock(session, tree, staff, now):

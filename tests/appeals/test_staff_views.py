@@ -324,3 +324,37 @@ def test_every_field_on_the_appeal_page_has_its_own_id(
         ids = Counter(re.findall(r'\sid="([^"]+)"', page))
         assert {name for name, count in ids.items() if count > 1} == set()
         client.post("/sign-out")
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("zh-CN", "屏蔽号码名单"), ("en", "Blocked numbers")]
+)
+def test_the_blocklist_is_called_what_it_is(client, staff, language, name):
+    headers = {"Accept-Language": language}
+    client.post(
+        "/staff/sign-in",
+        data={"phone": staff.secretary.phone, "password": factories.PASSWORD},
+        headers=headers,
+    )
+    page = text(client.get("/staff/blocked-phones", headers=headers))
+    assert re.search(r"<h1>(.*?)</h1>", page).group(1) == name
+
+
+def test_send_to_another_level_offers_only_the_other_levels(client, session, tree, staff, now):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    sign_in_staff(client, staff.grid_worker)
+
+    def offered(page: str) -> list[str]:
+        select = re.search(r'<select[^>]*name="level".*?</select>', page, re.S).group(0)
+        return re.findall(r'<option[^>]*value="(\d)"', select)
+
+    assert offered(text(client.get(f"/staff/appeals/{appeal.tracking}", headers=EN))) == ["2", "3"]
+    # A crafted post for its own level is still refused, with the reason kept.
+    refused = client.post(
+        f"/staff/appeals/{appeal.tracking}/relevel",
+        data={"level": 1, "reason": "社区处理更合适"},
+        headers=EN,
+    )
+    assert refused.status_code == 400 and "already at this level" in text(refused)
+    assert "社区处理更合适" in text(refused) and offered(text(refused)) == ["2", "3"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -15,12 +16,15 @@ from portal.appeals.models import Appeal, AppealPhoto, AppealState
 from portal.appeals.views.resident import _photo_token
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
+from portal.i18n import format_moment
 from portal.uploads.web import store
 from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, item, messages
 
 # The services that file the appeals these tests start from read the app's configuration.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
@@ -115,6 +119,23 @@ def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session
     assert done.headers["Location"] == f"/t/{appeal.tracking}/received"
     body = client.get(done.headers["Location"], headers=EN).get_data(as_text=True)
     assert appeal.tracking in body and "What happens next" in body
+    resolve_by = format_moment(appeal.resolve_due_at, "en", SHANGHAI)
+    assert f"We aim to resolve it by {resolve_by}" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "promise"),
+    [("zh-CN", "zh_Hans_CN", "预计办结时间：{}前"), ("en", "en", "We aim to resolve it by {}")],
+)
+def test_the_tracking_page_says_by_when_it_should_be_resolved(
+    client, session, tree, now, language, locale, promise
+):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    page = client.get(f"/t/{appeal.tracking}", headers={"Accept-Language": language})
+    # What will happen by when: "已办结 …前" read as already resolved.
+    expected = promise.format(format_moment(appeal.resolve_due_at, locale, SHANGHAI))
+    assert expected in page.get_data(as_text=True)
 
 
 def test_the_form_offers_the_catalogue_as_edited_once_its_copy_is_old(client, session, tree, app):

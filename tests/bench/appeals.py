@@ -131,7 +131,7 @@ def seed_appeals(app) -> tuple[float, str]:
                 "level": level, "queue_place_id": queue, "due_at": due, "sweep_at": due, "reopen_count": 0,
                 "escalations": 0, "created_at": created, "received_at": created,
                 "accept_due_at": created + timedelta(minutes=10), "resolve_due_at": created + timedelta(days=7),
-                "resolution_note": "", "review_comment": "", "needs_callback": False,
+                "resolution_note": "", "needs_callback": False,
             })  # fmt: skip
             if len(rows) == 20_000:
                 session.execute(insert(Appeal), rows)

@@ -22,7 +22,7 @@ EXAMPLES = {
         "item": "楼道堆放杂物",
         "minutes": 10,
     },
-    "appeal_accepted": {"tracking": "A2611-7K3Q", "handler": "王小明", "contact": "138****5678"},
+    "appeal_accepted": {"tracking": "A2611-7K3Q", "handler": "欧阳小明", "phone": "0755-88881234"},
     "appeal_escalated": {"tracking": "A2611-7K3Q", "place": "光明社区"},
     "appeal_overdue": {"tracking": "A2611-7K3Q", "clock": "resolve"},
     "appeal_resolved": {"tracking": "A2611-7K3Q", "url": "wg.gm.gov.cn/t/A2611-7K3Q"},
@@ -62,6 +62,19 @@ def test_every_message_renders_in_both_languages(app_context, kind, locale):
 @pytest.mark.parametrize("kind", sorted(TEMPLATES))
 def test_every_chinese_message_leaves_room_for_the_signature_in_one_sms(app_context, kind):
     assert sms_length(render(kind, EXAMPLES[kind], "zh_Hans_CN")) <= CHINESE_ROOM
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"handler": "欧阳小明", "phone": "0755-88881234"},
+        {"handler": "欧阳小明", "phone": ""},
+        {"handler": "", "phone": "0755-88881234"},
+    ],
+)
+def test_the_accepted_message_fits_with_or_without_a_name_and_a_number(app_context, params):
+    chinese = render("appeal_accepted", {"tracking": "A2611-7K3Q", **params}, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM and "%(" not in chinese
 
 
 @pytest.mark.parametrize("clock", ["contact", "resolve", "callback", "summons"])

@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.errors import TooMany
 from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
 from portal.permissions import Role
-from portal.web.templating import local_time
+from portal.web.templating import local_date, local_time
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
 from tests.conftest import make_test_app
@@ -200,9 +200,15 @@ def test_templates_follow_a_locale_forced_within_a_request(app):
 def test_times_are_shown_in_shanghai_time(app):
     from flask_babel import force_locale
 
-    moment = datetime(2026, 11, 24, 2, 5, tzinfo=UTC)
+    moment = datetime(2026, 12, 2, 21, 12, tzinfo=UTC)
+    evening = datetime(2026, 12, 3, 10, 30, tzinfo=UTC)
     with force_locale("zh_Hans_CN"):
-        assert local_time(moment) == "2026年11月24日 10:05:00"
+        assert local_time(moment) == "2026年12月3日 05:12"
+        assert local_time(evening) == "2026年12月3日 18:30"
+        assert local_date(moment) == "2026年12月3日"
+    # The day in words and a 24-hour clock, never "12/3/26, 5:12 AM".
     with force_locale("en"):
-        assert local_time(moment) == "Nov 24, 2026, 10:05:00\u202fAM"
-    assert local_time(None) == ""
+        assert local_time(moment) == "3 Dec 2026, 05:12"
+        assert local_time(evening) == "3 Dec 2026, 18:30"
+        assert local_date(moment) == "3 Dec 2026"
+    assert local_time(None) == "" and local_date(None) == ""

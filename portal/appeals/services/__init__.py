@@ -101,6 +101,7 @@ from portal.appeals.services.photos import (
 )
 from portal.appeals.services.review import (
     call_back,
+    ratings,
     reveal_phone,
     review,
 )
@@ -202,6 +203,7 @@ __all__ = [
     "possible_duplicates",
     "queue_handlers",
     "queue_in",
+    "ratings",
     "record_contact",
     "relevel",
     "require_act",

@@ -17,13 +17,19 @@ from portal.appeals.services.access import require_act, require_handler
 from portal.appeals.services.deadlines import set_due, set_handling_due, wait_for_acceptance
 from portal.appeals.services.intake import DESCRIPTION_MAX, check_reason
 from portal.appeals.services.photos import MAX_PHOTOS, attach_photos
-from portal.appeals.services.routing import alert_queue, dispatch_to, queue_in, transfer_targets
+from portal.appeals.services.routing import (
+    alert_queue,
+    dispatch_to,
+    place_for_level,
+    queue_in,
+    transfer_targets,
+)
 from portal.appeals.services.timeline import add_event, audit_step
 from portal.appeals.settings import AppealSettings
 from portal.appeals.states import Action
+from portal.catalogue.models import Level
 from portal.errors import Invalid
 from portal.notifications.services import queue_sms
-from portal.phones import mask_phone
 from portal.uploads.models import Upload
 
 
@@ -41,16 +47,28 @@ def accept(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> N
         session,
         phone=appeal.phone,
         kind="appeal_accepted",
+        # Never the handler's own number, masked or not: the resident cannot call that.
         params={
             "tracking": appeal.tracking,
-            "handler": actor.display_name or mask_phone(actor.phone),
-            "contact": mask_phone(actor.phone),
+            "handler": actor.display_name.strip(),
+            "phone": public_number(appeal),
         },
         locale=appeal.locale,
         key=f"appeal:{appeal.id}:accepted:{now.timestamp()}",
         cause=f"appeals:{appeal.id}",
         now=now,
     )
+
+
+def public_number(appeal: Appeal) -> str:
+    """The number a resident may call about the appeal, as the door page shows it: the office
+    line of its unit, the work number of the grid, community or street whose queue holds it,
+    else the community's hotline; empty when none is set."""
+    if appeal.unit is not None and appeal.unit.phone:
+        return appeal.unit.phone
+    if appeal.queue_place is not None and appeal.queue_place.phone:
+        return appeal.queue_place.phone
+    return place_for_level(appeal.building, Level.COMMUNITY).phone
 
 
 def record_contact(session: Session, actor: User, appeal: Appeal, *, now: datetime) -> None:

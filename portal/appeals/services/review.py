@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.appeals.models import (
     Appeal,
+    AppealRating,
     AppealState,
     EventKind,
     Rating,
@@ -49,18 +51,22 @@ def review(
     comment = (comment or "").strip()
     if len(comment) > 500:
         raise Invalid(_l("Keep the comment within 500 characters."), field="comment")
+    given = AppealRating(appeal_id=appeal.id, rating=rating, comment=comment, rated_at=now)
+    session.add(given)
+    session.flush()
     appeal.rating = rating
-    appeal.review_comment = comment
     appeal.reviewed_at = now
+    # The timeline step points to the rating, whose comment only staff read there.
+    rated = {"rating": rating.value, "rating_id": given.id}
     if rating != Rating.DISSATISFIED:
         finish(appeal, AppealState.REVIEWED, now)
-        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=rated)
     elif appeal.reopen_count == 0:
-        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=rated)
         _reopen(session, appeal, now, settings)
     else:
         finish(appeal, AppealState.REVIEWED, now, closed=False)
-        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=_rated(rating))
+        add_event(session, appeal, EventKind.REVIEWED, actor=None, now=now, details=rated)
         appeal.needs_callback = True
         appeal.handler_id = None
         appeal.is_open = True
@@ -72,14 +78,21 @@ def review(
         )
 
 
-def _rated(rating: Rating) -> dict[str, str]:
-    return {"rating": rating.value}
+def ratings(session: Session, appeal: Appeal) -> list[AppealRating]:
+    """Every rating the resident gave the appeal, with its comment, oldest first."""
+    return list(
+        session.scalars(
+            select(AppealRating)
+            .where(AppealRating.appeal_id == appeal.id)
+            .order_by(AppealRating.rated_at, AppealRating.id)
+        )
+    )
 
 
 def _reopen(session: Session, appeal: Appeal, now: datetime, settings: AppealSettings) -> None:
-    # The first rating and note stay in the timeline; the appeal waits for new ones.
+    # The first rating (kept in appeal_ratings) and note stay in the timeline; the appeal
+    # waits for new ones.
     appeal.rating = None
-    appeal.review_comment = ""
     appeal.resolution_note = ""
     appeal.reopen_count += 1
     appeal.state = AppealState.REOPENED

@@ -175,7 +175,7 @@ def _csv_row(appeal: Appeal, now: datetime) -> list:
     handler = appeal.handler
     return [
         appeal.tracking,
-        local_time(appeal.received_at, "short"),
+        local_time(appeal.received_at),
         local_name(appeal.item),
         local_name(appeal.building),
         appeal.building.address,
@@ -183,7 +183,7 @@ def _csv_row(appeal: Appeal, now: datetime) -> list:
         str(STATE_LABELS[appeal.state]),
         _("Yes") if appeal.urgent else _("No"),
         (handler.display_name or mask_phone(handler.phone)) if handler else "",
-        local_time(appeal.due_at, "short"),
+        local_time(appeal.due_at),
         _("Yes") if appeal.due_at is not None and appeal.due_at <= now else _("No"),
         mask_phone(appeal.phone),
     ]
@@ -222,6 +222,9 @@ def _detail_page(
         SelectChoice(target.key, local_name(target.queue))
         for target in services.transfer_targets(db.session, appeal)
     ]
+    # Only the levels it may be sent to: its own would be refused.
+    levels = forms["relevel_form"].level
+    levels.choices = [choice for choice in levels.choices if choice.value != appeal.level]
     forms["summon_form"].unit.choices = [
         SelectChoice(unit.id, local_name(unit))
         for unit in services.summon_units(db.session, appeal)
@@ -236,10 +239,13 @@ def _detail_page(
     }
     if failed_answer is not None:
         answer_forms[failed_answer[0]] = failed_answer[1]
+    ratings = services.ratings(db.session, appeal)
     return render_template(
         "appeals/detail.html",
         appeal=appeal,
         events=services.timeline(db.session, appeal),
+        ratings=ratings,
+        ratings_by_id={rating.id: rating for rating in ratings},
         actions=actions,
         duplicates=services.possible_duplicates(db.session, appeal) if "merge" in actions else [],
         summonses=summonses,
