@@ -26,13 +26,17 @@ translations: $(VENV)/.installed-run
 
 # One worker runs beside the web server: it delivers SMS (shown at /dev/messages) and runs the
 # periodic jobs, and stops (SIGTERM, finishing its batch) when the server does.
+# `make run PORT=8000` serves another port; the addresses on posters, in SMS and on tracking
+# pages follow it (PORTAL_BASE_URL), unless PORTAL_BASE_URL is set already.
+PORT ?= 5000
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-run translations
 	$(BIN)/flask --app portal db upgrade
 	$(BIN)/flask --app portal demo seed
 	export PORTAL_DEV_PAGES=true; \
 	$(BIN)/flask --app portal worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
-	$(BIN)/flask --app portal run --host 127.0.0.1 --port 5000
+	$(BIN)/flask --app portal run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

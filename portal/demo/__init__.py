@@ -1,4 +1,4 @@
-"""The demo district: places, buildings and one account per role, for trying the portal out."""
+"""The demo district: places, buildings and the people who work them, for trying the portal out."""
 
 from __future__ import annotations
 

@@ -11,7 +11,15 @@ from portal.accounts.labels import ROLE_LABELS
 from portal.audit.services import set_origin
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
-from portal.demo.services import demo_logins, has_places, seed_demo, seed_demo_units
+from portal.demo.data import STAFF_PASSWORD
+from portal.demo.services import (
+    DemoLogin,
+    demo_logins,
+    has_places,
+    seed_demo,
+    seed_demo_units,
+)
+from portal.i18n import terminal_locale
 
 
 @click.group("demo", help="The demo district.")
@@ -31,16 +39,35 @@ def seed_command() -> None:
     else:
         seed_demo(session, now=utcnow())
         session.commit()
-        click.echo(_("Added the demo district with its buildings and one account per role."))
+        click.echo(
+            _(
+                "Added the demo district with its buildings, a grid worker for every grid, "
+                "a secretary for every community and one account for each other role."
+            )
+        )
     added = seed_catalogue(session)
     seed_demo_units(session)
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))
-    rows = demo_logins(session)
-    if rows:
-        click.echo("\n" + _("Demo log-ins (residents at /sign-in, staff at /staff/sign-in):"))
-        for role, phone, name, how in rows:
-            # Chinese text is two columns wide in a terminal: the fixed-width parts go first.
-            click.echo(f"  {phone}  {how}  {name}（{ROLE_LABELS[role]}）")
+    logins = demo_logins(session, terminal_locale())
+    if logins:
+        click.echo("\n" + _("Demo log-ins (in development, SMS codes are shown at /dev/messages):"))
+    for login in logins:
+        click.echo(f"  {login.phone}  {_how(login)}  {_who(login)}")
     click.echo("\n" + _("The portal: %(url)s", url=current_app.config["BASE_URL"]))
+
+
+def _how(login: DemoLogin) -> str:
+    if login.with_password:
+        return _("password %(password)s at /staff/sign-in", password=STAFF_PASSWORD)
+    return _("SMS code at /sign-in")
+
+
+def _who(login: DemoLogin) -> str:
+    # Chinese text is two columns wide in a terminal: the fixed-width parts go first.
+    role = ROLE_LABELS[login.role]
+    if login.where == "":
+        return _("%(name)s (%(role)s)", name=login.name, role=role)
+    where = _("whole portal") if login.where is None else login.where
+    return _("%(name)s (%(role)s, %(where)s)", name=login.name, role=role, where=where)

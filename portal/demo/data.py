@@ -86,26 +86,41 @@ GRID_NAMES_EN = ["Grid 1", "Grid 2", "Grid 3"]
 # Password of every demo staff account; printed by `flask --app portal demo seed`.
 STAFF_PASSWORD = "demo-portal-2026"  # noqa: S105  (demo data only; never seeded in production)
 
-# (role, phone, name, code of the place the role is held on, or None)
+# (role, phone, name, code of the place the role is held on, or None). Every grid has its grid
+# worker and every community its secretary, so that every door names someone to call.
 PEOPLE = [
     ("resident", "13800138001", "张建国", None),
     ("volunteer", "13800138002", "李秀英", "440399001001"),
     ("grid_worker", "13800138003", "王强", "44039900100101"),
+    ("grid_worker", "13800138010", "李娜", "44039900100102"),
+    ("grid_worker", "13800138011", "张伟", "44039900100103"),
+    ("grid_worker", "13800138012", "刘洋", "44039900100201"),
+    ("grid_worker", "13800138013", "陈静", "44039900100202"),
+    ("grid_worker", "13800138014", "杨帆", "44039900100203"),
+    ("grid_worker", "13800138015", "高磊", "44039900200101"),
+    ("grid_worker", "13800138016", "吴婷", "44039900200102"),
+    ("grid_worker", "13800138017", "罗涛", "44039900200103"),
+    ("grid_worker", "13800138018", "徐芳", "44039900200201"),
+    ("grid_worker", "13800138019", "马超", "44039900200202"),
+    ("grid_worker", "13800138020", "朱琳", "44039900200203"),
     ("secretary", "13800138004", "陈丽华", "440399001001"),
+    ("secretary", "13800138021", "郭志强", "440399001002"),
+    ("secretary", "13800138022", "何雪梅", "440399002001"),
+    ("secretary", "13800138023", "林国平", "440399002002"),
     ("officer", "13800138005", "刘志明", "440399001"),
+    # Works the queue of the district's housing bureau (UNITS), and answers its summonses.
+    ("officer", "13800138009", "黄建华", "440399"),
     ("legal_adviser", "13800138006", "赵敏", "440399"),
     ("archivist", "13800138007", "孙伟", "440399"),
     ("admin", "13800138008", "周静", None),
-    # Works the queue of the district's housing bureau (UNITS), and answers its summonses.
-    ("officer", "13800138009", "黄建华", "440399"),
 ]
 
 # (code, name, English name, place code, office phone, member phones, catalogue items at level 3)
 UNITS = [
     (
-        "gm-housing",
-        "光明区住房和建设局",
-        "Guangming Housing and Construction Bureau",
+        "minghu-housing",
+        "明湖区住房和建设局",
+        "Minghu District Housing and Construction Bureau",
         "440399",
         "0755-88211234",
         ["13800138009"],

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
 from portal.catalogue.models import CatalogueItem
 from portal.demo import data
+from portal.i18n import name_in
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Place, RiskGrade
@@ -23,7 +24,8 @@ def has_places(session: Session) -> bool:
 
 
 def seed_demo(session: Session, *, now: datetime) -> None:
-    """Create the demo district, its buildings and one account per role (in an empty database)."""
+    """Create the demo district, its buildings, a grid worker for every grid, a secretary for
+    every community and one account for each other role (in an empty database)."""
     code, name_zh, name_en = data.DISTRICT
     district = places.create_place(
         session, SYSTEM, None, code=code, name_zh=name_zh, name_en=name_en, now=now
@@ -113,18 +115,45 @@ def seed_demo_units(session: Session) -> int:
     return added
 
 
-def demo_logins(session: Session) -> list[tuple[Role, str, str, str]]:
-    """(role, phone, name, how to sign in) for each demo account that exists."""
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account as `demo seed` lists it: who, what role where, and how they sign in."""
+
+    phone: str
+    name: str
+    role: Role
+    # The unit or place the role is held on, in the reader's language; "" for a resident, and
+    # None for a role on the whole portal.
+    where: str | None
+    # Staff sign in with data.STAFF_PASSWORD at /staff/sign-in, others with an SMS code.
+    with_password: bool
+
+
+def demo_logins(session: Session, locale: str) -> list[DemoLogin]:
+    """The demo accounts that exist, one row per role they hold, as read from the database."""
     phones = [phone for _role, phone, _name, _place in data.PEOPLE]
-    existing = set(session.scalars(select(User.phone).where(User.phone.in_(phones))))
-    rows = []
-    for role, phone, name, _place in data.PEOPLE:
-        if phone in existing:
-            role = Role(role)
-            how = (
-                _("password %(password)s", password=data.STAFF_PASSWORD)
-                if role in STAFF_ROLES
-                else _("SMS code, shown at /dev/messages")
-            )
-            rows.append((role, phone, name, how))
-    return rows
+    found = session.scalars(
+        select(User).where(User.phone.in_(phones)).options(selectinload(User.grants))
+    )
+    users = {user.phone: user for user in found}
+    units = {
+        member.user_id: member.unit
+        for member in session.scalars(
+            select(UnitMember).where(UnitMember.user_id.in_([user.id for user in users.values()]))
+        )
+    }
+    logins = []
+    for phone in phones:
+        user = users.get(phone)
+        if user is None:
+            continue
+        with_password = bool(user.password_hash) and user.is_staff
+        for grant in user.grants:
+            if grant.place is None:
+                where = None
+            else:
+                where = name_in(units.get(user.id) or grant.place, locale)
+            logins.append(DemoLogin(phone, user.display_name, grant.role, where, with_password))
+        if not user.grants:
+            logins.append(DemoLogin(phone, user.display_name, Role.RESIDENT, "", with_password))
+    return logins

@@ -4,9 +4,13 @@ queued in the outbox in the transaction that causes them and delivered by the wo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+import click
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
@@ -15,6 +19,42 @@ log = logging.getLogger(__name__)
 def dev_pages(app: Flask) -> bool:
     """Whether SMS are shown at /dev/messages instead of sent (never in production)."""
     return bool(app.config["DEV_PAGES"]) and app.config["ENV_NAME"] != "production"
+
+
+def warn_without_gateway() -> None:
+    """Log, in the command line's language, that no SMS reaches anyone (no gateway, no
+    development pages); in an app context."""
+    log.warning(
+        _(
+            "No SMS gateway is configured and the development pages are off: no SMS reaches "
+            "anyone, sign-in codes included. Set PORTAL_NOTIFICATIONS_PROVIDER=http with the "
+            "gateway's address and secret, or PORTAL_DEV_PAGES=true to read them at "
+            "/dev/messages."
+        )
+    )
+
+
+def _starting_server() -> bool:
+    """Whether the app is being built to serve requests: by a WSGI server such as gunicorn
+    (outside any command) or by `flask run`. Other commands (db upgrade, demo seed, qr
+    posters ...) serve no one; the worker says the warning itself when it starts."""
+    command = click.get_current_context(silent=True)
+    return command is None or command.info_name == "run"
+
+
+class _WarningFirst:
+    """A pump's drain that first warns, once, that no SMS gateway is configured: the worker
+    drains its pumps as soon as it starts, each pass in an app context."""
+
+    def __init__(self, drain: Callable[..., Any]) -> None:
+        self.drain = drain
+        self.warned = False
+
+    def __call__(self, session: Any, **how: Any) -> Any:
+        if not self.warned:
+            self.warned = True
+            warn_without_gateway()
+        return self.drain(session, **how)
 
 
 def init_app(app: Flask) -> None:
@@ -31,18 +71,20 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(
             "Production needs an SMS gateway: set PORTAL_NOTIFICATIONS_PROVIDER=http."
         )
-    if name == "log" and not dev_pages(app):
-        log.warning("No SMS gateway is configured: residents will not receive sign-in codes.")
     provider = app.extensions["portal.sms"] = make_provider(app.config, dev_pages=dev_pages(app))
     # Refuses a lease shorter than a batch can take before any worker starts.
     settings = Settings.from_config(app.config)
-    register_pump(
-        app,
-        Pump(
-            "notifications.deliver",
-            lambda session, **how: deliver_due(session, provider, settings, **how),
-        ),
-    )
+
+    def deliver(session, **how):
+        return deliver_due(session, provider, settings, **how)
+
+    # Said where it matters, once: as the server and the worker start, not in every command.
+    if name == "log" and not dev_pages(app):
+        deliver = _WarningFirst(deliver)
+        if _starting_server():
+            with app.app_context():
+                warn_without_gateway()
+    register_pump(app, Pump("notifications.deliver", deliver))
     keep_days = int(app.config["SMS_KEEP_DAYS"])
     register(
         app,

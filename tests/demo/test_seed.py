@@ -1,28 +1,54 @@
-"""The demo district: its size, its accounts, and that seeding twice adds nothing."""
+"""The demo district: its size, its accounts, that seeding twice adds nothing, and that the
+README's table of demo log-ins is what `demo seed` prints."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import Result
+from flask import Flask
 from sqlalchemy import select
 
-from portal.accounts.models import User
+from portal.accounts.models import RoleGrant, User
 from portal.db import db
 from portal.demo import data
-from portal.permissions import STAFF_ROLES, Role
-from portal.places.models import Building, Place
+from portal.doors.services import poster_facts
+from portal.permissions import STAFF_ROLES, SYSTEM, Role
+from portal.places.models import Building, Place, PlaceKind
+from portal.units.models import Unit
+from tests.conftest import Database, dispose, make_test_app
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+# A printed log-in: "  13800138003  password … at /staff/sign-in  王强 (Grid worker, Tangwei …)".
+PRINTED_LOGIN = re.compile(r"  (\d{11})  (.+?)  (\S+) \(([^,]+)(?:, (.+))?\)")
 
 pytestmark = pytest.mark.usefixtures("english_terminal")
 
 
-def test_make_run_set_up_twice_builds_one_demo_district(fresh_app):
-    app = fresh_app()
-    runner = app.test_cli_runner()
-    for _ in range(2):
-        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-        result = runner.invoke(args=["demo", "seed"])
-        assert result.exit_code == 0, result.output
+@pytest.fixture(scope="module")
+def demo(database: Database) -> Iterator[tuple[Flask, list[Result]]]:
+    """A database set up as `make run` sets it up, twice over; the app and what each
+    `demo seed` printed (in English)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LC_ALL", "en_US.UTF-8")
+        app = make_test_app(database.new_url())
+        runner = app.test_cli_runner()
+        printed = []
+        for _ in range(2):
+            assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+            printed.append(runner.invoke(args=["demo", "seed"]))
+        yield app, printed
+    dispose(app)
+
+
+def test_make_run_set_up_twice_builds_one_demo_district(demo):
+    app, printed = demo
+    assert all(result.exit_code == 0 for result in printed), printed[-1].output
+    result = printed[-1]
     assert "was not added again" in result.output
     assert "13800138008" in result.output and data.STAFF_PASSWORD in result.output
 
@@ -53,3 +79,65 @@ def test_the_demo_is_not_added_in_production(fresh_app, production):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 1 and "not added in production" in result.output
+
+
+def readme_demo_logins() -> list[tuple[str, str, str, str, str]]:
+    """The rows of the README's table of demo log-ins: phone, name, role, where, how."""
+    section = README.read_text(encoding="utf-8").split("\n## Demo log-ins\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip().replace("`", "") for cell in line.strip("|").split("|")]
+        if cells[0].isdigit():
+            phone, name, role, where, how = cells
+            rows.append((phone, name, role, where, how))
+    return rows
+
+
+def printed_demo_logins(output: str) -> list[tuple[str, str, str, str, str]]:
+    """The log-ins `demo seed` printed, in the README's columns (no place: "—")."""
+    rows = []
+    for line in output.split("Demo log-ins", 1)[1].splitlines()[1:]:
+        if not line:
+            break
+        phone, how, name, role, where = PRINTED_LOGIN.fullmatch(line).groups()
+        rows.append((phone, name, role, where or "—", how))
+    return rows
+
+
+def test_the_readme_lists_every_demo_log_in_that_demo_seed_prints(demo):
+    app, results = demo
+    printed = printed_demo_logins(results[0].output)
+    assert printed == readme_demo_logins()
+    assert ("13800138009", "黄建华", "Street or department officer",
+            "Minghu District Housing and Construction Bureau",
+            f"password {data.STAFF_PASSWORD} at /staff/sign-in") in printed  # fmt: skip
+    # The volunteer is a resident who helps out: no password, an SMS code like any resident.
+    assert ("13800138002", "李秀英", "Volunteer", "Tangwei Community",
+            "SMS code at /sign-in") in printed  # fmt: skip
+    with app.app_context():
+        names = dict(db.session.execute(select(User.phone, User.display_name)).all())
+        assert {phone: name for phone, name, *_rest in printed} == names
+
+
+def test_every_grid_has_a_grid_worker_and_every_community_a_secretary(demo):
+    app, _printed = demo
+    with app.app_context():
+        session = db.session
+        doors = poster_facts(session, SYSTEM, None)
+        assert len(doors) == 60
+        assert all(door.workers for door in doors), "a door page would show a placeholder"
+
+        def codes_of(kind: PlaceKind) -> set[str]:
+            return set(session.scalars(select(Place.code).where(Place.kind == kind)))
+
+        def codes_held(role: Role) -> set[str]:
+            held = select(Place.code).join(RoleGrant, RoleGrant.place_id == Place.id)
+            return set(session.scalars(held.where(RoleGrant.role == role)))
+
+        assert codes_held(Role.GRID_WORKER) == codes_of(PlaceKind.GRID)
+        assert codes_held(Role.SECRETARY) == codes_of(PlaceKind.COMMUNITY)
+        district = session.scalar(select(Place).where(Place.kind == PlaceKind.DISTRICT))
+        units = session.scalars(select(Unit)).all()
+        assert units and all(unit.name_zh.startswith(district.name_zh) for unit in units)
+        assert all(unit.name_en.startswith(district.name_en) for unit in units)
