@@ -11,6 +11,7 @@ from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.services import valid_phone
 from portal.errors import Invalid
 from portal.i18n import CHINESE, ENGLISH
+from portal.web.forms import CODE_KEYBOARD, MOBILE_KEYBOARD
 
 
 def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
@@ -20,15 +21,16 @@ def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(str(error.message)) from None
 
 
-def phone_field(required_message=None) -> StringField:
-    """A mainland mobile number, normalised as it is validated."""
+def phone_field(required_message=None, *, own: bool = True) -> StringField:
+    """A mainland mobile number, normalised as it is validated; the browser offers its
+    owner's number only where they type their `own`."""
     return StringField(
         _l("Mobile number"),
         validators=[
             InputRequired(required_message or _l("Enter your mobile number.")),
             mainland_mobile,
         ],
-        render_kw={"inputmode": "tel", "autocomplete": "tel", "spellcheck": "false"},
+        render_kw=MOBILE_KEYBOARD if own else {**MOBILE_KEYBOARD, "autocomplete": "off"},
     )
 
 
@@ -44,7 +46,7 @@ class CodeForm(FlaskForm):
             InputRequired(_l("Enter the 6-digit code from the SMS.")),
             Regexp(r"^\s*\d{6}\s*$", message=_l("The code has 6 digits.")),
         ],
-        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 8},
+        render_kw={**CODE_KEYBOARD, "maxlength": 8},
     )
 
 
