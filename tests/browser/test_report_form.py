@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.catalogue.models import CatalogueItem
@@ -45,3 +46,47 @@ def test_the_photo_field_is_not_clipped_at_200_percent_zoom(live_server, chromiu
         check(page, "photo-field-at-200-percent")
     finally:
         context.close()
+
+
+PINNED = {
+    "zh": ["楼道灯不亮", "电梯坏了不能坐", "楼道、地下室漏水", "邻居在楼道里堆东西", "邻居家太吵，睡不好觉",
+           "垃圾满了没人清运"],
+    "en": ["The stairwell light is out", "The lift has stopped working",
+           "Water leaking in the stairwell or basement", "A neighbour keeps things in the stairwell",
+           "Neighbours are too noisy to sleep", "Rubbish bins full and not collected"],
+}  # fmt: skip
+SOMETHING_ELSE = {"zh": "其他问题", "en": "Something else"}
+TWO_PHONE_SCREENS = 2 * 844
+
+
+def test_the_first_screen_offers_the_usual_kinds_within_two_phone_screens(
+    live_server, phone, check, language
+):
+    phone.goto(a_demo_door(live_server))
+    # The demo district has no reports yet: its pinned kinds come first, as big buttons.
+    buttons = phone.locator(".first-choices button")
+    assert buttons.all_inner_texts() == PINNED[language]
+    assert all(box["height"] >= 44 for box in (b.bounding_box() for b in buttons.all()))
+    height = phone.evaluate("document.documentElement.scrollHeight")
+    assert height <= TWO_PHONE_SCREENS, height
+    check(phone, "first-screen")
+
+    buttons.first.click()
+    expect(phone.locator("main")).to_contain_text(PINNED[language][0])
+    expect(phone.locator("#description")).to_be_visible()
+
+    phone.goto(a_demo_door(live_server))
+    phone.locator("#something-else").click()
+    expect(phone.locator("main")).to_contain_text(SOMETHING_ELSE[language])
+    expect(phone.locator("#description")).to_be_visible()
+
+    # Every other kind is a screen away, its groups folded until one is opened.
+    phone.goto(a_demo_door(live_server))
+    phone.locator("#every-kind").click()
+    assert phone.locator(".choice-panel").count() > 10
+    assert phone.locator(".choice-panel[open]").count() == 0
+    check(phone, "every-kind")
+    phone.locator(".choice-panel summary").nth(1).click()
+    phone.locator(".choice-panel[open] .choice label").first.click()
+    phone.locator("form .actions .button--large").click()
+    expect(phone.locator("#description")).to_be_visible()
