@@ -46,16 +46,16 @@ def first_choices(session: Session, building_id: int, now: datetime) -> FirstCho
     ).one()
     other = other_item_id(session)
     reports = func.count(Appeal.id)
-    usual = session.scalars(
+    query = (
         select(Appeal.item_id)
         .join(Building, Building.id == Appeal.building_id)
         .join(grid, grid.id == Building.grid_id)
-        .where(
-            grid.parent_id == community_id,
-            Appeal.received_at >= now - WINDOW,
-            Appeal.item_id != (other or 0),
-        )
-        .group_by(Appeal.item_id)
+        .where(grid.parent_id == community_id, Appeal.received_at >= now - WINDOW)
+    )
+    if other is not None:
+        query = query.where(Appeal.item_id != other)
+    usual = session.scalars(
+        query.group_by(Appeal.item_id)
         .having(reports >= USUAL)
         .order_by(reports.desc(), Appeal.item_id)
         .limit(MAX_PINNED)

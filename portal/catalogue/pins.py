@@ -87,6 +87,8 @@ def pin_items(
     """Put these kinds first on the report form of `district`, in this order (none: the
     starting list)."""
     require(actor, Permission.MANAGE_CATALOGUE, district)
+    # Two administrators saving at once replace the list one after the other, never mixed.
+    session.execute(select(Place.id).where(Place.id == district.id).with_for_update())
     chosen = list(dict.fromkeys(item_ids))
     if len(chosen) > MAX_PINNED:
         raise Invalid(_l("Pin at most %(max)d kinds.", max=MAX_PINNED))
