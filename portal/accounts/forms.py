@@ -12,6 +12,7 @@ from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.services import valid_phone
 from portal.errors import Invalid
 from portal.i18n import CHINESE, ENGLISH
+from portal.web.forms import CODE_KEYBOARD, MOBILE_KEYBOARD
 
 
 def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
@@ -21,15 +22,16 @@ def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(str(error.message)) from None
 
 
-def phone_field(required_message=None) -> StringField:
-    """A mainland mobile number, normalised as it is validated."""
+def phone_field(required_message=None, *, own: bool = True) -> StringField:
+    """A mainland mobile number, normalised as it is validated; the browser offers its
+    owner's number only where they type their `own`."""
     return StringField(
         _l("Mobile number"),
         validators=[
             InputRequired(required_message or _l("Enter your mobile number.")),
             mainland_mobile,
         ],
-        render_kw={"inputmode": "tel", "autocomplete": "tel", "spellcheck": "false"},
+        render_kw=MOBILE_KEYBOARD if own else {**MOBILE_KEYBOARD, "autocomplete": "off"},
     )
 
 
@@ -45,7 +47,7 @@ def code_field() -> StringField:
         _l("Code from the SMS"),
         validators=[InputRequired(_l("Enter the 6-digit code from the SMS.")), _six_digits],
         filters=[lambda raw: codes.typed_code(raw) or raw],
-        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12},
+        render_kw={**CODE_KEYBOARD, "maxlength": 12},
     )
 
 

@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.accounts.forms import code_field
 from portal.appeals.services import DESCRIPTION_MAX
+from portal.web.forms import DIGITS_KEYBOARD, MOBILE_KEYBOARD
 
 # The screens of the report, in order; each POST carries every earlier answer along in
 # hidden fields, so nothing is kept on the server until the resident presses Submit.
@@ -81,6 +82,7 @@ class ReportForm(FlaskForm):
         _l("Your mobile number"),
         description=_l("We send a code to confirm it, and tell you how it goes."),
         validators=[InputRequired(_l("Enter your mobile number."))],
+        render_kw=MOBILE_KEYBOARD,
     )
     name = StringField(
         _l("Your name (optional)"),
@@ -103,6 +105,7 @@ class LastDigitsForm(FlaskForm):
     digits = StringField(
         _l("Last 4 digits of your mobile number"),
         validators=[InputRequired(_l("Enter the last 4 digits of your mobile number."))],
+        render_kw={**DIGITS_KEYBOARD, "maxlength": 4},
     )
 
 
@@ -205,7 +208,9 @@ class HideForm(FlaskForm):
 
 class BlockForm(FlaskForm):
     phone = StringField(
-        _l("Mobile number"), validators=[InputRequired(_l("Enter the mobile number."))]
+        _l("Mobile number"),
+        validators=[InputRequired(_l("Enter the mobile number."))],
+        render_kw={**MOBILE_KEYBOARD, "autocomplete": "off"},
     )
     reason = StringField(
         _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]

@@ -38,7 +38,8 @@ def handling_times() -> dict[HandlingClass, timedelta]:
 
 
 def init_app(app: Flask) -> None:
-    from portal.catalogue import cli, views
+    # pin_views adds its pages to the catalogue's blueprint.
+    from portal.catalogue import cli, pin_views, views  # noqa: F401
     from portal.features import Panel, Tile, add_panel, add_tile
     from portal.permissions import Permission, holds_anywhere
 
@@ -55,5 +56,16 @@ def init_app(app: Flask) -> None:
             _l("The kinds of problem residents can report: their level, time to resolve and unit."),
             shown=lambda actor: holds_anywhere(actor, Permission.MANAGE_CATALOGUE),
             order=400,
+        ),
+    )
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "catalogue.pin_districts",
+            _l("First choices on the report form"),
+            _l("The kinds of problem each district's report form shows first."),
+            shown=lambda actor: holds_anywhere(actor, Permission.MANAGE_CATALOGUE),
+            order=410,
         ),
     )

@@ -154,6 +154,9 @@ CATALOGUE: tuple[SeedGroup, ...] = (
                 "general",
             ),
             SeedItem(
+                "stairwell-light-out", "楼道灯不亮", "The stairwell light is out", 1, "general"
+            ),
+            SeedItem(
                 "illegal-construction",
                 "有人私搭乱建",
                 "Someone is building without permission",
@@ -490,3 +493,18 @@ CATALOGUE: tuple[SeedGroup, ...] = (
         ),
     ),
 )
+
+
+# The first choices of the report form in a district whose administrators pinned none, and
+# in a community with no reports of its own yet (楼道灯不亮, 电梯故障, 漏水, 楼道堆物,
+# 噪音扰民, 垃圾未清运): the problems residents report most, as they name them.
+PINNED = (
+    "stairwell-light-out",
+    "lift-stopped",
+    "common-area-leak",
+    "corridor-occupied",
+    "neighbour-noise",
+    "rubbish-not-collected",
+)
+# Where "something else, in my own words" is filed, for staff to give it its proper kind.
+OTHER = "other"

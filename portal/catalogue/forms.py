@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField
+from wtforms import FieldList, IntegerField, RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.catalogue.models import HandlingClass
+from portal.catalogue.pins import MAX_PINNED
 from portal.catalogue.services import RESOLVE_HOURS_MAX
 from portal.units.forms import code_field, name_fields, optional_int
 
@@ -77,4 +78,15 @@ class ItemForm(FlaskForm):
         ),
         coerce=optional_int,
         validate_choice=False,
+    )
+
+
+class PinsForm(FlaskForm):
+    """The kinds a district puts first on the report form, in order; the views fill in the
+    choices (every kind in use, and none)."""
+
+    items = FieldList(
+        SelectField(_l("Kind of problem"), coerce=optional_int, validate_choice=False),
+        min_entries=MAX_PINNED,
+        max_entries=MAX_PINNED,
     )

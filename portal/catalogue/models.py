@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, enum_column, utcnow
@@ -81,3 +81,16 @@ class CatalogueItem(Base):
 
     group: Mapped[CatalogueGroup] = relationship(back_populates="items", lazy="joined")
     unit: Mapped[Unit | None] = relationship()
+
+
+class PinnedItem(Base):
+    """A kind of problem a district's administrators put first on the report form, for
+    communities with too few reports of their own to say what is usual there."""
+
+    __tablename__ = "pinned_items"
+    __table_args__ = (UniqueConstraint("district_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_items.id"))
+    position: Mapped[int] = mapped_column(default=0)

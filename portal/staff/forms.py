@@ -20,7 +20,7 @@ PLACE_CODE_HINT = _l(
 
 
 class NewStaffForm(FlaskForm):
-    phone = phone_field(_l("Enter the mobile number."))
+    phone = phone_field(_l("Enter the mobile number."), own=False)
     display_name = StringField(
         _l("Name"),
         validators=[

@@ -15,6 +15,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from portal.units.services import CODE_MAX, NAME_EN_MAX, NAME_ZH_MAX
+from portal.web.forms import MOBILE_KEYBOARD
 
 
 def optional_int(value: Any) -> int | None:
@@ -91,5 +92,5 @@ class MemberForm(FlaskForm):
             "The number they sign in with. They must hold the officer role for the street or district this unit serves."
         ),
         validators=[InputRequired(_l("Enter the officer's mobile number."))],
-        render_kw={"inputmode": "tel", "autocomplete": "off"},
+        render_kw={**MOBILE_KEYBOARD, "autocomplete": "off"},
     )

@@ -12,6 +12,12 @@ from wtforms import HiddenField
 from portal.db import db
 from portal.errors import DomainError, Forbidden
 
+# What a phone's keyboard shows for fields of digits (pass as `render_kw`): the number pad,
+# with the owner's number offered for a mobile number and the SMS's code for a code.
+MOBILE_KEYBOARD = {"inputmode": "numeric", "autocomplete": "tel", "spellcheck": "false"}
+CODE_KEYBOARD = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+DIGITS_KEYBOARD = {"inputmode": "numeric", "autocomplete": "off"}
+
 
 class LanguageForm(FlaskForm):
     """The one-button language switch in the header of every page."""

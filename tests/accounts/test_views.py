@@ -45,7 +45,7 @@ def page(client, url: str) -> str:
 
 def test_a_resident_signs_in_with_an_sms_code(client, sms, session):
     form = page(client, "/sign-in")
-    assert 'inputmode="tel"' in form and 'autocomplete="tel"' in form
+    assert 'inputmode="numeric"' in form and 'autocomplete="tel"' in form
     response = client.post("/sign-in", data={"phone": "138 0013 8000"}, headers=EN)
     assert response.headers["Location"] == "/sign-in/code"
     assert "138****8000" in page(client, "/sign-in/code")

@@ -58,9 +58,12 @@ def report_from_the_door(live_server, phone, check, language, tmp_path, *, photo
     phone.goto(url)
     phone.get_by_role("link", name=words["report"]).click()
     check(phone, "1-kind-of-problem")
+    # Not one of the usual kinds: the resident looks for it group by group.
+    phone.locator("#every-kind").click()
     go_on(phone)  # nothing chosen: the error is shown at the top and by the question
     expect(phone.locator(".error-summary")).to_be_visible()
     check(phone, "2-kind-missing")
+    phone.locator(".choice-panel summary").first.click()
     phone.get_by_label(words["item"]).check()
     go_on(phone)
 

@@ -19,7 +19,7 @@ def snapshot(session) -> list[tuple]:
 
 def test_an_empty_catalogue_gets_every_group_and_item_in_order(session):
     added = seed_catalogue(session)
-    assert added == sum(len(group.items) for group in CATALOGUE) == 63
+    assert added == sum(len(group.items) for group in CATALOGUE) == 64
     groups = list(session.scalars(select(CatalogueGroup).order_by(CatalogueGroup.position)))
     assert [group.code for group in groups] == [group.code for group in CATALOGUE]
     assert len(groups) == 12

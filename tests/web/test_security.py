@@ -138,6 +138,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     session.commit()
     values = {
         "place_id": tree.grid.id,
+        "district_id": tree.district.id,
         "parent_id": tree.community.id,
         "building_id": tree.building.id,
         "user_id": worker.id,

@@ -39,6 +39,7 @@ from portal.appeals.forms import (
 )
 from portal.appeals.labels import RATING_LABELS, STATE_LABELS, event_label
 from portal.appeals.models import Appeal, AppealState, PhotoStage
+from portal.appeals.popular import KeptChoices
 from portal.appeals.states import Action, allowed
 from portal.appeals.views import bp, send_photo, settings
 from portal.catalogue.labels import LEVEL_LABELS
@@ -65,11 +66,13 @@ DIGIT_TRIES_PER_ADDRESS = "20/hour"
 DIGIT_TRIES_PER_APPEAL = "10/day"
 # How many appeals a browser remembers as its own (proved by code or by the last 4 digits).
 REMEMBERED = 20
+_FIRST_CHOICES = "portal.first_choices"
 
 
 def init_app(app: Flask) -> None:
     """The names the appeal templates use for states, levels, ratings and timeline steps, and
     the resident's tile on the home page."""
+    app.extensions[_FIRST_CHOICES] = KeptChoices(app.config["CATALOGUE_REFRESH_SECONDS"])
     app.jinja_env.globals.update(
         appeal_state_label=STATE_LABELS.get,
         appeal_level_label=LEVEL_LABELS.get,
@@ -141,7 +144,9 @@ def _first_screen(door):
     answered = request.args.get("step") == "item"
     kind = KindForm(formdata=request.args if answered else None)
     if not answered or not kind.validate():
-        page, status = _report_page(door, kind, "item", first_look=True)
+        # The usual kinds first; every kind, group by group, on a screen of its own.
+        every_kind = request.args.get("all") == "1"
+        page, status = _report_page(door, kind, "item", first_look=True, every_kind=every_kind)
         response = make_response(page, status)
         if not session and not answered:  # The door's own first screen, as everyone sees it.
             response.headers["Cache-Control"] = "public, max-age=60"
@@ -228,13 +233,25 @@ def _keep_photos(form: ReportForm) -> None:
 
 
 def _report_page(
-    door, form: ReportForm | KindForm, step: str, status: int = 200, *, first_look=False
+    door,
+    form: ReportForm | KindForm,
+    step: str,
+    status: int = 200,
+    *,
+    first_look=False,
+    every_kind=False,
 ):
     """A screen of the report: the first as a scan opens it (`first_look`, a KindForm sent by
-    GET, see _first_screen), or any screen of the ReportForm, carrying the other answers."""
+    GET, see _first_screen; with `every_kind` its list of every kind), or any screen of the
+    ReportForm, carrying the other answers."""
     if not first_look:
         form.step.data = step
     offered = catalogue.on_offer(db.session, current_locale())
+    first = other = None
+    if step == "item":
+        kept = current_app.extensions[_FIRST_CHOICES].get(db.session, door.building_id, utcnow())
+        first = [(item, offered.names[item]) for item in kept.items if item in offered.names]
+        other = kept.other if kept.other in offered.names else None
     page = render_template(
         "appeals/report.html",
         door=door,
@@ -244,6 +261,9 @@ def _report_page(
         groups=offered.groups,
         chosen_item=form.item.data,
         first_look=first_look,
+        every_kind=every_kind,
+        first_choices=first,
+        other_item=other,
         unchosen_choices=_unchosen_choices(offered) if form.item.data is None else None,
         chosen=offered.names.get(form.item.data),
         kept_photos=[] if first_look else kept_photos(form),
