@@ -465,3 +465,23 @@ def test_reports_that_need_no_code_are_not_counted_as_codes(
         )
         assert sent.status_code == 302 and "/received" in sent.headers["Location"]
     assert messages(session, "appeal_code") == []
+
+
+def test_the_confirm_page_keeps_a_typed_code_and_gives_the_communitys_number(client, session, tree):
+    """A resident who asks for a new code too early keeps what they typed; one whose SMS does
+    not come, or who was sent too many, has the community's number to call."""
+    tree.community.phone = "0755-2345 6601"
+    session.commit()
+    sent = post(client, tree.building, "check", answers(session))
+    assert sent.status_code == 302
+    page = client.get(sent.headers["Location"], headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
+    assert "The code works for 10 minutes." in page
+    assert "0755-2345 6601" in page and 'href="tel:' in page
+    too_early = client.post(
+        sent.headers["Location"], data={"resend": "1", "code": "12345"}, headers=EN
+    )
+    body = too_early.get_data(as_text=True)
+    assert "less than a minute ago" in body
+    assert 'value="12345"' in body

@@ -420,7 +420,14 @@ def confirm(tracking: str):
         if saved:
             session.pop("appeal_pending", None)
             return _sent(appeal)
-    return render_template("appeals/confirm.html", appeal=appeal, form=form)
+    return render_template(
+        "appeals/confirm.html",
+        appeal=appeal,
+        form=form,
+        code_minutes=services.APPEAL_CODE.minutes,
+        # Its number, for a resident whose SMS does not come or who was sent too many codes.
+        community=services.place_for_level(appeal.building, 2),
+    )
 
 
 @bp.get("/t/<tracking>/received")
