@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
+from portal.catalogue.models import CatalogueItem
+from portal.catalogue.services import seed_catalogue
+from portal.migrations import upgrade
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
@@ -124,3 +128,17 @@ def upload(
     session.add(made)
     session.flush()
     return made
+
+
+def tree_at_revision(connection: Connection, revision: str) -> tuple[Tree, int]:
+    """The database on `connection` migrated to the older `revision`, with a place tree and the
+    catalogue: the tree and the first kind's id, for a migration test that then writes rows
+    as that schema had them."""
+    upgrade(connection, revision)
+    session = Session(bind=connection)
+    made = tree(session)
+    seed_catalogue(session)
+    session.flush()
+    item_id = session.scalars(select(CatalogueItem.id).order_by(CatalogueItem.id)).first()
+    session.close()
+    return made, item_id

@@ -11,15 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
-from sqlalchemy.orm import Session
 
 import portal.models  # noqa: F401  (every model registered on the metadata)
 from portal.accounts import services as accounts
 from portal.appeals import appeal_settings
 from portal.appeals import services as appeals
 from portal.appeals.models import Appeal, AppealState
-from portal.catalogue.models import CatalogueItem
-from portal.catalogue.services import seed_catalogue
 from portal.db import Base, db, make_engine
 from portal.errors import Invalid
 from portal.migrations import HERE, alembic_config, upgrade
@@ -113,13 +110,7 @@ def upgraded_with_codes_waiting(database, appeal_tries: int) -> str:
     sent_at = datetime.now(UTC) - timedelta(minutes=2)
     try:
         with engine.begin() as connection:
-            upgrade(connection, "0005")
-            session = Session(bind=connection)
-            tree = factories.tree(session)
-            seed_catalogue(session)
-            session.flush()
-            item_id = session.scalars(select(CatalogueItem.id).order_by(CatalogueItem.id)).first()
-            session.close()
+            tree, item_id = factories.tree_at_revision(connection, "0005")
             digest = hmac.new(CODE_SECRET, f"{PHONE}:{CODE}".encode(), hashlib.sha256)
             connection.execute(
                 Table("sign_in_codes", MetaData(), autoload_with=connection).insert(),

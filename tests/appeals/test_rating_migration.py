@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import MetaData, Table, select
-from sqlalchemy.orm import Session
 
-from portal.catalogue.models import CatalogueItem
-from portal.catalogue.services import seed_catalogue
 from portal.db import make_engine
 from portal.migrations import upgrade
 from tests import factories
@@ -38,13 +35,7 @@ def test_ratings_and_comments_given_before_the_upgrade_are_kept(database):
     engine = make_engine(database.new_url())
     try:
         with engine.begin() as connection:
-            upgrade(connection, "0009")
-            session = Session(bind=connection)
-            tree = factories.tree(session)
-            seed_catalogue(session)
-            session.flush()
-            item_id = session.scalars(select(CatalogueItem.id).order_by(CatalogueItem.id)).first()
-            session.close()
+            tree, item_id = factories.tree_at_revision(connection, "0009")
             tables = MetaData()
             appeals = Table("appeals", tables, autoload_with=connection)
             events = Table("appeal_events", tables, autoload_with=connection)
