@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 _WIDE_TO_NARROW = str.maketrans("０１２３４５６７８９＋", "0123456789+")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015()（）.]")
 # 11 digits starting with 1 and then 3-9. Number ranges are not listed: new ones keep
 # appearing (19x, 16x), and the SMS code proves the number is real anyway.
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_MOBILE_START = re.compile(r"1[3-9]")
 
 
 def normalize_phone(raw: str | None) -> str | None:
@@ -51,13 +53,30 @@ def tel_uri(phone: str) -> str:
     return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
 
 
-# A mobile number inside free text, as gateways, operators and databases write it:
-# 13812345678, +86 138 1234 5678, 0086-138-1234-5678.
+# A digit as it may stand in a log line: ASCII, full-width as a Chinese keyboard types it, or
+# full-width and percent-encoded as a URL in an access log carries it (%EF%BC%91 is １).
+_DIGIT = r"(?:[0-9０-９]|(?i:%EF%BC%9)[0-9])"
+_NOT_AFTER_DIGIT = r"(?<![0-9０-９])(?<!(?i:%EF%BC%9)[0-9])"
+_NOT_BEFORE_DIGIT = r"(?![0-9０-９]|(?i:%EF%BC%9)[0-9])"
+_GAP = r"(?:[ -]|%20|\+)?"
+# A mobile number inside free text, as gateways, operators, databases and URLs write it:
+# 13812345678, +86 138 1234 5678, 0086-138-1234-5678, １３８１２３４５６７８.
 _MOBILE_IN_TEXT = re.compile(
-    r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"
+    rf"{_NOT_AFTER_DIGIT}(?:(?:\+|%2B|00)?86{_GAP})?"
+    rf"((?:{_DIGIT}){{3}}){_GAP}((?:{_DIGIT}){{4}}){_GAP}((?:{_DIGIT}){{4}}){_NOT_BEFORE_DIGIT}"
 )
+
+
+def _ascii(written: str) -> str:
+    return unquote(written).translate(_WIDE_TO_NARROW)
+
+
+def _masked(match: re.Match[str]) -> str:
+    first, last = _ascii(match[1]), _ascii(match[3])
+    # 1 then 3-9, checked once the digits are ASCII: each may have been written three ways.
+    return f"{first}****{last}" if _MOBILE_START.match(first) else match[0]
 
 
 def mask_phones_in(text: str) -> str:
     """`text` with every mobile number in it masked (138****5678)."""
-    return _MOBILE_IN_TEXT.sub(lambda match: f"{match[1]}****{match[3]}", text)
+    return _MOBILE_IN_TEXT.sub(_masked, text)

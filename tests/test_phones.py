@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.phones import mask_phone, normalize_phone
+from portal.phones import mask_phone, mask_phones_in, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,25 @@ def test_every_valid_number_survives_and_masks_to_its_ends(number):
 def test_masking_odd_values_hides_them_entirely():
     assert mask_phone("") == ""
     assert mask_phone("12345") == "*****"
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("caller 13812345678 left", "caller 138****5678 left"),
+        ("+86 138 1234 5678", "138****5678"),
+        ("１３８１２３４５６７８", "138****5678"),
+        # An access log line: a number typed in full-width digits, percent-encoded in the URL.
+        ("GET /x?phone=%EF%BC%91%EF%BC%93%EF%BC%98%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94"
+         "%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98 HTTP/1.1", "GET /x?phone=138****5678 HTTP/1.1"),
+        ("q=%ef%bc%91%ef%bc%93%ef%bc%98%ef%bc%91%ef%bc%92%ef%bc%93%ef%bc%94%ef%bc%95%ef%bc%96"
+         "%ef%bc%97%ef%bc%98&x", "q=138****5678&x"),
+        ("%2B86+138+1234+5678", "138****5678"),
+        # Not mobile numbers: kept as they are.
+        ("order 12345678901", "order 12345678901"),
+        ("id 4401231234567891234", "id 4401231234567891234"),
+        ("１２３４５６７８９０１", "１２３４５６７８９０１"),
+    ],
+)  # fmt: skip
+def test_numbers_in_log_lines_are_masked_however_they_are_written(line, masked):
+    assert mask_phones_in(line) == masked
