@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.numbers import page_number
+
 PER_PAGE = 50
 
 
@@ -29,10 +31,6 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.number < self.pages
-
-
-def page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 
 
 def paginate(

@@ -8,6 +8,7 @@ from portal.audit import services
 from portal.audit.models import Outcome
 from portal.db import db, read_only_transactions, utcnow
 from portal.errors import Forbidden
+from portal.numbers import parse_id
 from portal.pagination import paginate
 from portal.web.errors import render_error
 
@@ -46,7 +47,7 @@ def index():
     action = request.args.get("action", "")[:64]
     actor_id = request.args.get("actor", "")
     query = services.events_query(
-        current_user, action=action, actor_id=int(actor_id) if actor_id.isdigit() else None
+        current_user, action=action, actor_id=request.args.get("actor", type=parse_id)
     )
     page = paginate(db.session, query, request.args.get("page"))
     return render_template("audit/index.html", page=page, action=action, actor_id=actor_id)

@@ -19,6 +19,7 @@ from portal.catalogue.forms import HANDLING_NAMES, GroupForm, ItemForm
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.catalogue.models import CatalogueItem, HandlingClass
 from portal.db import db, utcnow
+from portal.numbers import parse_id
 from portal.permissions import Actor
 from portal.units import services as units
 from portal.units.models import Unit
@@ -173,8 +174,7 @@ def new_item():
     form = ItemForm()
     _item_choices(form, None)
     if request.method == "GET":
-        group_id = request.args.get("group", "")
-        form.group_id.data = int(group_id) if group_id.isdigit() else None
+        form.group_id.data = request.args.get("group", type=parse_id)
         form.handling.data = HandlingClass.GENERAL.value
     if form.validate_on_submit():
         with saving(form) as saved:

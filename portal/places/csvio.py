@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from portal.numbers import parse_number
 from portal.places.codes import normalize_code
 from portal.places.models import Building, RiskGrade
 from portal.web.csvfile import csv_chunks, from_text
@@ -196,7 +197,7 @@ def _read_row(line: int, values: dict[str, str], errors: list[RowError]) -> Buil
     raw = values.get(COL_HOUSEHOLDS, "")
     if raw:
         try:
-            households = int(raw)
+            households = parse_number(raw)
         except ValueError:
             households = -1
         if not 0 <= households <= MAX_HOUSEHOLDS:

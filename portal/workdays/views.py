@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
+from portal.numbers import parse_number
 from portal.web.forms import one_button_action, saving
 from portal.web.templating import current_locale
 from portal.workdays import services as workdays
@@ -45,7 +46,7 @@ def _helpers() -> dict:
 def index():
     workdays.require_calendar_manager(current_user)
     this_year = workdays.local_date(utcnow()).year
-    first = request.args.get("from", this_year, type=int)
+    first = request.args.get("from", this_year, type=parse_number)
     years = workdays.calendar_overview(db.session, current_user, first)
     return render_template("workdays/index.html", years=years, first=first, this_year=this_year)
 

@@ -41,6 +41,7 @@ from portal.appeals.views import bp, send_photo, settings
 from portal.db import db, utcnow
 from portal.errors import Invalid
 from portal.features import Tile, add_tile
+from portal.numbers import parse_id, parse_number
 from portal.pagination import paginate
 from portal.permissions import Permission
 from portal.phones import mask_phone
@@ -98,12 +99,12 @@ def _wanted() -> tuple[queues.QueueFilter, QueueFilterForm]:
     ]
     wanted = queues.QueueFilter(
         view=view,
-        level=request.args.get("level", type=int),
+        level=request.args.get("level", type=parse_number),
         overdue=request.args.get("due") == "overdue" or request.args.get("overdue") == "1",
         due_today=request.args.get("due") == "today",
         stage=request.args.get("stage") or None,
-        item_id=request.args.get("item", type=int),
-        grid_id=request.args.get("grid", type=int),
+        item_id=request.args.get("item", type=parse_id),
+        grid_id=request.args.get("grid", type=parse_id),
     )
     return wanted, form
 
