@@ -7,6 +7,7 @@ change to the audit log. They flush but never commit.
 
 from __future__ import annotations
 
+import string
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from portal.accounts.passwords import hash_password, password_problem
 from portal.accounts.services import end_all_sessions, valid_phone
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.numbers import typed
 from portal.permissions import STAFF_ROLES, Actor, Permission, Role, can, require, scopes
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
@@ -78,7 +80,7 @@ def get_user(session: Session, actor: Actor, user_id: int) -> User:
 def users_query(actor: Actor, search: str = "") -> Select:
     """Accounts `actor` may look through, staff first, by phone number; optionally a search."""
     query = select(User).where(_visible_to(actor))
-    digits = "".join(ch for ch in search if ch.isdigit())
+    digits = "".join(ch for ch in typed(search) if ch in string.digits)
     if digits:
         query = query.where(User.phone.contains(digits))
     elif search.strip():

@@ -19,6 +19,7 @@ from portal.appeals.models import (
 )
 from portal.appeals.states import Action, allowed
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.numbers import ascii_digits
 from portal.permissions import Actor, Permission, can, holds_anywhere, require_staff
 from portal.places.models import Building
 from portal.units.services import units_of_member
@@ -204,6 +205,9 @@ def residents_appeals(user: Actor) -> Select:
 
 
 def phone_matches(appeal: Appeal, last_four: str) -> bool:
-    """Whether `last_four` are the last four digits of the appeal's phone."""
-    digits = "".join((last_four or "").split())
-    return len(digits) == 4 and hmac.compare_digest(digits, appeal.phone[-4:])
+    """Whether `last_four` are the last four digits of the appeal's phone, typed in ASCII or
+    full-width digits, with or without spaces."""
+    digits = ascii_digits("".join((last_four or "").split()))
+    return (
+        digits is not None and len(digits) == 4 and hmac.compare_digest(digits, appeal.phone[-4:])
+    )
