@@ -186,6 +186,32 @@ def test_services_name_the_actor_they_take():
     assert not wrong, "Say what acts (portal.permissions.Actor), not Any:\n" + "\n".join(wrong)
 
 
+def test_every_form_is_a_portal_form():
+    # PortalForm (portal/web/forms.py) refuses control characters on every field.
+    wrong = [
+        f"{path.relative_to(PORTAL.parent)}:{node.lineno} {node.name}"
+        for path in _sources()
+        if path != PORTAL / "web" / "forms.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+        and any(ast.unparse(base).endswith(("FlaskForm", "wtforms.Form")) for base in node.bases)
+    ]
+    assert not wrong, "Make these forms PortalForms:\n" + "\n".join(wrong)
+
+
+def test_numbers_that_arrive_as_text_are_read_by_one_parser():
+    # int() takes "²" and "99999999999999999999999"; portal/numbers.py takes neither.
+    by_hand = re.compile(r"\b(type|coerce)=int\b|int\((request|form|raw|value)\b|\bIntegerField\(")
+    wrong = [
+        f"{path.relative_to(PORTAL.parent)}:{number}: {line.strip()}"
+        for path in _sources()
+        if path.name != "cli.py"  # click reads its own arguments, from an administrator
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if by_hand.search(line)
+    ]
+    assert not wrong, "Read these with portal.numbers:\n" + "\n".join(wrong)
+
+
 @pytest.mark.parametrize("path", _sources(), ids=lambda path: str(path.relative_to(PORTAL)))
 def test_no_module_is_too_long_to_read(path):
     relative = str(path.relative_to(PORTAL))

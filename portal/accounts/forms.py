@@ -12,7 +12,7 @@ from portal.accounts.passwords import MIN_LENGTH
 from portal.accounts.services import valid_phone
 from portal.errors import Invalid
 from portal.i18n import CHINESE, ENGLISH
-from portal.web.forms import CODE_KEYBOARD, MOBILE_KEYBOARD
+from portal.web.forms import CODE_KEYBOARD, MOBILE_KEYBOARD, PortalForm
 
 
 def mainland_mobile(_form: FlaskForm, field: StringField) -> None:
@@ -35,7 +35,7 @@ def phone_field(required_message=None, *, own: bool = True) -> StringField:
     )
 
 
-class PhoneForm(FlaskForm):
+class PhoneForm(PortalForm):
     phone = phone_field()
     next = HiddenField()
 
@@ -56,11 +56,11 @@ def _six_digits(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("The code has 6 digits."))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = code_field()
 
 
-class PasswordSignInForm(FlaskForm):
+class PasswordSignInForm(PortalForm):
     phone = phone_field()
     password = PasswordField(
         _l("Password"),
@@ -76,7 +76,7 @@ NEW_PASSWORD_HINT = _l(
 )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(_l("Enter your current password."))],
@@ -98,7 +98,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PortalForm):
     display_name = StringField(
         _l("Your name (optional)"),
         validators=[Length(max=50, message=_l("Use at most %(max)d characters."))],

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -15,11 +13,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.accounts.forms import code_field
 from portal.appeals.services import DESCRIPTION_MAX
-from portal.web.forms import DIGITS_KEYBOARD, MOBILE_KEYBOARD
+from portal.numbers import ascii_digits, parse_id, parse_number
+from portal.web.forms import DIGITS_KEYBOARD, MOBILE_KEYBOARD, PortalForm, WholeNumberField
 
 # The screens of the report, in order; each POST carries every earlier answer along in
 # hidden fields, so nothing is kept on the server until the resident presses Submit.
@@ -35,13 +34,13 @@ STEP_FIELDS = {
 def _kind_of_problem() -> RadioField:
     return RadioField(
         _l("What kind of problem is it?"),
-        coerce=int,
+        coerce=parse_id,
         validate_choice=False,
         validators=[InputRequired(_l("Choose what kind of problem it is."))],
     )
 
 
-class KindForm(FlaskForm):
+class KindForm(PortalForm):
     """The first screen, sent by GET: it opens the report without a session (see
     views._first_screen), so it has no CSRF token to check."""
 
@@ -51,7 +50,7 @@ class KindForm(FlaskForm):
     item = _kind_of_problem()
 
 
-class ReportForm(FlaskForm):
+class ReportForm(PortalForm):
     # Hidden fields are given a label (never shown), else WTForms reads its own catalogue from
     # disk on every request to translate the name it would make up.
     step = HiddenField("", default="item")
@@ -97,19 +96,28 @@ class ReportForm(FlaskForm):
     website = StringField(_l("Leave this empty"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = code_field()
 
 
-class LastDigitsForm(FlaskForm):
+def _four_digits(_form: PortalForm, field: StringField) -> None:
+    digits = ascii_digits("".join(field.data.split()))
+    if digits is None or len(digits) != 4:
+        raise ValidationError(_l("Enter the last 4 digits of your mobile number."))
+
+
+class LastDigitsForm(PortalForm):
     digits = StringField(
         _l("Last 4 digits of your mobile number"),
-        validators=[InputRequired(_l("Enter the last 4 digits of your mobile number."))],
+        validators=[
+            InputRequired(_l("Enter the last 4 digits of your mobile number.")),
+            _four_digits,
+        ],
         render_kw={**DIGITS_KEYBOARD, "maxlength": 4},
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     rating = RadioField(
         _l("How satisfied are you with the result?"),
         choices=[
@@ -125,7 +133,7 @@ class ReviewForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     note = TextAreaField(
         _l("What was done"),
         description=_l("The resident reads this."),
@@ -141,10 +149,10 @@ class NoteForm(FlaskForm):
     )
 
 
-class RelevelForm(FlaskForm):
+class RelevelForm(PortalForm):
     level = SelectField(
         _l("Send to"),
-        coerce=int,
+        coerce=parse_number,
         choices=[
             SelectChoice(1, _l("Level 1: the grid worker")),
             SelectChoice(2, _l("Level 2: the community")),
@@ -156,23 +164,23 @@ class RelevelForm(FlaskForm):
     )
 
 
-class CallBackForm(FlaskForm):
+class CallBackForm(PortalForm):
     note = TextAreaField(
         _l("What the resident said on the call"),
         validators=[InputRequired(_l("Give the reason, in a few words."))],
     )
 
 
-class TransferForm(FlaskForm):
+class TransferForm(PortalForm):
     target = SelectField(_l("Send to"), validate_choice=False)
     reason = StringField(
         _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]
     )
 
 
-class SummonForm(FlaskForm):
-    unit = SelectField(_l("Department"), coerce=int, validate_choice=False)
-    hours = IntegerField(
+class SummonForm(PortalForm):
+    unit = SelectField(_l("Department"), coerce=parse_id, validate_choice=False)
+    hours = WholeNumberField(
         _l("Answer within (hours)"),
         default=24,
         validators=[InputRequired(_l("Give between 1 and 720 hours."))],
@@ -183,7 +191,7 @@ class SummonForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     answer = TextAreaField(
         _l("What your unit did or will do"),
         description=_l("The resident can read this."),
@@ -191,7 +199,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(PortalForm):
     into = StringField(
         _l("Number of the report that goes on"),
         description=_l("For example A2611-7K3Q. This report's resident is told to follow it."),
@@ -199,14 +207,14 @@ class MergeForm(FlaskForm):
     )
 
 
-class HideForm(FlaskForm):
+class HideForm(PortalForm):
     reason = StringField(
         _l("Reason"), validators=[InputRequired(_l("Give the reason, in a few words."))]
     )
     block_phone = BooleanField(_l("Also hold this number's next reports for a check"))
 
 
-class BlockForm(FlaskForm):
+class BlockForm(PortalForm):
     phone = StringField(
         _l("Mobile number"),
         validators=[InputRequired(_l("Enter the mobile number."))],
@@ -217,7 +225,7 @@ class BlockForm(FlaskForm):
     )
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PortalForm):
     """The queue's filters: a GET form, so the filtered page has its own address to share."""
 
     class Meta:

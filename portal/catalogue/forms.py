@@ -8,15 +8,16 @@ rule again; these validators only catch what is plainly missing or too long.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import FieldList, IntegerField, RadioField, SelectChoice, SelectField
+from wtforms import FieldList, RadioField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.catalogue.models import HandlingClass
 from portal.catalogue.pins import MAX_PINNED
 from portal.catalogue.services import RESOLVE_HOURS_MAX
-from portal.units.forms import code_field, name_fields, optional_int
+from portal.numbers import optional_id, parse_number
+from portal.units.forms import code_field, name_fields
+from portal.web.forms import PortalForm, WholeNumberField
 
 HANDLING_NAMES = {
     HandlingClass.EMERGENCY: _l("Emergency"),
@@ -26,22 +27,22 @@ HANDLING_NAMES = {
 }
 
 
-class GroupForm(FlaskForm):
+class GroupForm(PortalForm):
     """A group of the catalogue; `code` is deleted from the form of an existing group."""
 
     code = code_field()
     name_zh, name_en = name_fields()
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PortalForm):
     """A kind of problem; `code` is deleted from the form of an existing one."""
 
     code = code_field()
-    group_id = SelectField(_l("Group"), coerce=optional_int, validate_choice=False)
+    group_id = SelectField(_l("Group"), coerce=optional_id, validate_choice=False)
     name_zh, name_en = name_fields()
     default_level = RadioField(
         _l("Level it goes to"),
-        coerce=int,
+        coerce=parse_number,
         choices=[SelectChoice(level, label) for level, label in LEVEL_LABELS.items()],
         validate_choice=False,
         validators=[InputRequired(_l("Choose level 1, 2 or 3."))],
@@ -52,7 +53,7 @@ class ItemForm(FlaskForm):
         validate_choice=False,
         validators=[InputRequired(_l("Choose how long resolving may take."))],
     )
-    resolve_hours = IntegerField(
+    resolve_hours = WholeNumberField(
         _l("Its own time to resolve, in hours (optional)"),
         description=_l(
             "Only when this kind of problem needs a time other than its class's. Whole hours, up to %(max)d (60 days).",
@@ -76,17 +77,17 @@ class ItemForm(FlaskForm):
         description=_l(
             "When it reaches level 3, by default or when sent up. A unit serving a street takes only that street's buildings; the others go to their own street office."
         ),
-        coerce=optional_int,
+        coerce=optional_id,
         validate_choice=False,
     )
 
 
-class PinsForm(FlaskForm):
+class PinsForm(PortalForm):
     """The kinds a district puts first on the report form, in order; the views fill in the
     choices (every kind in use, and none)."""
 
     items = FieldList(
-        SelectField(_l("Kind of problem"), coerce=optional_int, validate_choice=False),
+        SelectField(_l("Kind of problem"), coerce=optional_id, validate_choice=False),
         min_entries=MAX_PINNED,
         max_entries=MAX_PINNED,
     )

@@ -1,12 +1,13 @@
 """Forms of the administrators' outbox."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
+from portal.web.forms import PortalForm
 
-class OutboxSearchForm(FlaskForm):
+
+class OutboxSearchForm(PortalForm):
     """Sent by POST, so that a number typed in full stays out of URLs and access logs."""
 
     phone = StringField(

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.characters import strip_control_characters
 from portal.db import db, utcnow
 from portal.errors import DomainError, NotFound
 from portal.extensions import csrf
@@ -156,7 +157,9 @@ def _receipt_fields(body: bytes) -> dict[str, str] | None:
         return None
     if not (message_id is None or _text(message_id, 128)) or not isinstance(error, str):
         return None
-    return {"key": key, "status": status, "message_id": message_id, "error": error[:500]}
+    # Stripped, not refused: a refused receipt would be sent again and again.
+    error = strip_control_characters(error)[:500]
+    return {"key": key, "status": status, "message_id": message_id, "error": error}
 
 
 def _text(value: object, longest: int) -> bool:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.places.csvio import MAX_HOUSEHOLDS
 from portal.places.labels import RISK_LABELS
 from portal.places.models import RiskGrade
+from portal.web.forms import PortalForm, WholeNumberField
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(PortalForm):
     code = StringField(
         _l("Code"),
         validators=[InputRequired(_l("Enter the code of this place.")), Length(max=32)],
@@ -42,7 +42,7 @@ class PlaceForm(FlaskForm):
     )
 
 
-class BuildingForm(FlaskForm):
+class BuildingForm(PortalForm):
     name_zh = StringField(
         _l("Name in Chinese"),
         validators=[InputRequired(_l("Enter the Chinese name of the building.")), Length(max=100)],
@@ -53,7 +53,7 @@ class BuildingForm(FlaskForm):
         _l("Address"),
         validators=[InputRequired(_l("Enter the address of the building.")), Length(max=255)],
     )
-    households = IntegerField(
+    households = WholeNumberField(
         _l("Number of households"),
         default=0,
         validators=[
@@ -78,7 +78,7 @@ class BuildingForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField(
         _l("CSV file of buildings"),
         validators=[FileRequired(_l("Choose a CSV file."))],

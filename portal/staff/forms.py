@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from portal.accounts.forms import phone_field
 from portal.accounts.labels import ROLE_LABELS
 from portal.permissions import Role
+from portal.web.forms import PortalForm
 
 ROLE_CHOICES = [
     SelectChoice(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.RESIDENT
@@ -19,7 +19,7 @@ PLACE_CODE_HINT = _l(
 )
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(PortalForm):
     phone = phone_field(_l("Enter the mobile number."), own=False)
     display_name = StringField(
         _l("Name"),
@@ -40,18 +40,18 @@ class NewStaffForm(FlaskForm):
     )
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(PortalForm):
     """Sent by POST, so that a phone number searched for stays out of URLs and access logs."""
 
     q = StringField(_l("Search by name or phone number"), validators=[Length(max=50)])
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PortalForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     place_code = StringField(_l("Code of the place"), description=PLACE_CODE_HINT)
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = PasswordField(
         _l("New temporary password"),
         validators=[InputRequired(_l("Enter a temporary password."))],

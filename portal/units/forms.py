@@ -7,22 +7,13 @@ are the catalogue's forms' too.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from portal.numbers import optional_id
 from portal.units.services import CODE_MAX, NAME_EN_MAX, NAME_ZH_MAX
-from portal.web.forms import MOBILE_KEYBOARD
-
-
-def optional_int(value: Any) -> int | None:
-    """A select's value as a number; the empty choice is None."""
-    if value is None or value == "":
-        return None
-    return int(value)
+from portal.web.forms import MOBILE_KEYBOARD, PortalForm
 
 
 def code_field() -> StringField:
@@ -65,12 +56,12 @@ def name_fields() -> tuple[StringField, StringField]:
     )
 
 
-class UnitForm(FlaskForm):
+class UnitForm(PortalForm):
     """A street office or department; `code` is deleted from the form of an existing unit."""
 
     code = code_field()
     place_id = SelectField(
-        _l("Street or district it serves"), coerce=optional_int, validate_choice=False
+        _l("Street or district it serves"), coerce=optional_id, validate_choice=False
     )
     name_zh, name_en = name_fields()
     phone = StringField(
@@ -83,7 +74,7 @@ class UnitForm(FlaskForm):
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PortalForm):
     """An officer to add to a unit; made with the prefix "member" beside the unit's own form."""
 
     phone = StringField(

@@ -1,5 +1,5 @@
-"""Site-wide plumbing every feature uses: error pages, headers, template helpers, the
-health check."""
+"""Site-wide plumbing every feature uses: error pages, headers, checks of addresses, template
+helpers, the health check."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.web import errors, security, templating, views
+    from portal.web import addresses, errors, security, templating, views
 
+    addresses.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -1,16 +1,91 @@
-"""Form helpers shared by every feature, and the language switch."""
+"""The base of every form, form helpers shared by every feature, and the language switch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, StringField
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextArea
 
+from portal.characters import has_control_characters, strip_control_characters
 from portal.db import db
 from portal.errors import DomainError, Forbidden
+from portal.numbers import parse_number
+
+CONTROL_CHARACTERS_MESSAGE = _l(
+    "This has invisible control characters that cannot be saved. Type it again, or paste it "
+    "as plain text."
+)
+
+
+def _text_or_empty(value: Any) -> Any:
+    # A text field missing from what was sent holds "" like an empty one, never None.
+    return "" if value is None else value
+
+
+def _without_control_characters(value: Any) -> Any:
+    # Hidden fields carry the portal's own values back; nobody types in them.
+    return strip_control_characters(value) if isinstance(value, str) else value
+
+
+def _sent_text(field: Field) -> Iterable[str]:
+    if isinstance(field, FieldList | FormField):
+        for subfield in field:
+            yield from _sent_text(subfield)
+    for value in getattr(field, "raw_data", None) or ():
+        if isinstance(value, str):
+            yield value
+
+
+def refuse_control_characters(_form: FlaskForm, field: Field) -> None:
+    """Refuse what was sent in `field` if it holds control characters (line breaks and tabs
+    are text in a field of several lines); what was typed stays in the field."""
+    multiline = isinstance(field.widget, TextArea)
+    if any(has_control_characters(text, multiline=multiline) for text in _sent_text(field)):
+        raise StopValidation(str(CONTROL_CHARACTERS_MESSAGE))
+
+
+class PortalForm(FlaskForm):
+    """The base of every form of the portal (tests/test_architecture.py checks it).
+
+    Every field refuses control characters first (portal/characters.py), except hidden fields,
+    which drop them; every text field holds a string, "" when the field was not sent.
+    """
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField):
+                first = [_text_or_empty]
+                if issubclass(kind, HiddenField):
+                    first.append(_without_control_characters)
+                filters = [*first, *unbound_field.kwargs.get("filters", ())]
+                options = {**options, "filters": filters}
+            field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            if not issubclass(kind, HiddenField):
+                field.validators = [refuse_control_characters, *field.validators]
+            return field
+
+
+class WholeNumberField(IntegerField):
+    """A whole number as people type it: full-width digits too, and never more than a
+    database column holds (portal/numbers.py); its range is the service's to check."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            return
+        try:
+            self.data = parse_number(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Enter a whole number, in digits."))) from None
+
 
 # What a phone's keyboard shows for fields of digits (pass as `render_kw`): the number pad,
 # with the owner's number offered for a mobile number and the SMS's code for a code.
@@ -19,14 +94,14 @@ CODE_KEYBOARD = {"inputmode": "numeric", "autocomplete": "one-time-code"}
 DIGITS_KEYBOARD = {"inputmode": "numeric", "autocomplete": "off"}
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     """The one-button language switch in the header of every page."""
 
     locale = HiddenField()
     next = HiddenField()
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(PortalForm):
     """A form with nothing but its CSRF token, for one-button actions."""
 
 

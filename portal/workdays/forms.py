@@ -7,14 +7,14 @@ length of what is sent.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from portal.web.forms import PortalForm
 from portal.workdays.arrangement import MAX_CHARACTERS
 
 
-class ArrangementForm(FlaskForm):
+class ArrangementForm(PortalForm):
     """A year's days off and make-up working days, one line each."""
 
     days = TextAreaField(

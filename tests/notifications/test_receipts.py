@@ -74,6 +74,17 @@ def test_an_undeliverable_receipt_keeps_the_operators_reason_with_the_number_mas
     assert message.last_error == "undeliverable: 138****8000 is switched off"
 
 
+def test_control_characters_in_a_receipts_reason_are_dropped_not_refused(portal):
+    # A refused receipt would be sent again forever: what the operator wrote is kept, cleaned.
+    receipt = {
+        "idempotency_key": "sign-in-code:r1",
+        "status": "undeliverable",
+        "error": "switched\u0000 off\u001b[0m\ud800",
+    }
+    assert post_receipt(portal.test_client(), receipt).status_code == 204
+    assert stored(portal).last_error == "undeliverable: switched off[0m"
+
+
 @pytest.mark.parametrize(
     "signed",
     [

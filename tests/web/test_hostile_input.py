@@ -1,0 +1,144 @@
+"""What arrives hostile or odd in addresses and forms: control characters, ids no row can
+have, page numbers that are not numbers, fields left out, and full-width digits in the
+access log. Each is an answer in the reader's language, never a 500."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import urllib.request
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from portal.accounts.models import User
+from portal.permissions import Role
+from portal.web.addresses import IdConverter
+from tests import factories
+from tests.accounts.test_views import EN, sign_in_staff
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+HUGE = "99999999999999999999999"
+BEYOND_INTEGER = str(2**31)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def admin(client, session):
+    made = factories.user(session, Role.ADMIN, None)
+    session.commit()
+    sign_in_staff(client, made)
+    return made
+
+
+@pytest.mark.parametrize(
+    "url", ["/find?q=%00", "/find?q=a%1Bb", "/find?q%00=x", "/v?code=%7F", "/?next=%C2%85"]
+)
+def test_a_control_character_in_a_query_argument_is_a_400_page_that_says_so(client, url):
+    english = client.get(url, headers=EN)
+    assert english.status_code == 400
+    assert "invisible control characters" in text(english)
+    chinese = client.get(url, headers=ZH)
+    assert chinese.status_code == 400 and "看不见的控制字符" in text(chinese)
+
+
+@pytest.mark.parametrize("url", ["/t/%00", "/t/A2611%00", "/b/%01abc", "/v/%00"])
+def test_a_control_character_in_the_path_is_not_found(client, url):
+    assert client.get(url, headers=EN).status_code == 404
+
+
+def test_a_control_character_typed_into_a_form_is_refused_on_its_field_and_kept(
+    client, session, admin
+):
+    typed = {"phone": "13922223333", "display_name": "王\x00五", "role": "secretary",
+             "place_code": "", "password": "a long temporary password"}  # fmt: skip
+    for headers, message in ((EN, "invisible control characters"), (ZH, "看不见的控制字符")):
+        response = client.post("/admin/users/new", data=typed, headers=headers)
+        assert response.status_code == 200 and message in text(response)
+        assert 'value="13922223333"' in text(response) and "王\x00五" in text(response)
+    assert session.scalar(select(User).where(User.phone == "13922223333")) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/admin/users/{HUGE}",
+        f"/admin/users/{BEYOND_INTEGER}",
+        f"/admin/places/{HUGE}",
+        f"/admin/places/{BEYOND_INTEGER}/edit",
+        f"/admin/units/{HUGE}",
+        f"/admin/catalogue/items/{HUGE}",
+        "/admin/users/0",
+    ],
+)
+def test_an_id_no_row_can_have_is_not_found(client, admin, url):
+    assert client.get(url, headers=EN).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", [f"/admin/messages/{HUGE}/retry", f"/admin/users/{BEYOND_INTEGER}/disable"]
+)
+def test_a_button_for_an_id_no_row_can_have_is_not_found(client, admin, url):
+    assert client.post(url, headers=EN).status_code == 404
+
+
+def test_an_id_typed_in_full_width_digits_is_read_as_its_number(client, admin):
+    assert client.get(f"/admin/users/{''.join(chr(0xFF10 + int(d)) for d in str(admin.id))}",
+                      headers=EN).status_code == 200  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query",
+    [f"actor={HUGE}", f"actor={BEYOND_INTEGER}", "actor=+8613800138000", "actor=１３８",
+     "actor=²", "page=²", f"page={HUGE}", "page=-1", "page=１"],
+)  # fmt: skip
+def test_the_audit_log_takes_any_actor_or_page_it_is_given(client, admin, query):
+    assert client.get(f"/admin/audit?{query}", headers=EN).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/users", "/admin/messages", "/admin/places", "/admin/units"]
+)
+def test_every_paged_list_takes_a_page_that_is_not_a_number(client, admin, url):
+    for page in ("²", "١", HUGE, "0", "x"):
+        assert client.get(f"{url}?page={page}", headers=EN).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/users", "/admin/messages"])
+def test_a_search_form_sent_without_its_field_shows_the_whole_list(client, admin, url):
+    response = client.post(url, data={}, headers=EN, follow_redirects=True)
+    assert response.status_code == 200 and "admin" in text(response).lower()
+
+
+def test_a_number_in_full_width_digits_is_masked_in_the_access_log(app, caplog):
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    wide = "".join(chr(0xFF10 + int(digit)) for digit in "13733338888")
+    encoded = urllib.request.quote(wide)
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            url = f"http://127.0.0.1:{server.port}/static/css/portal.css?phone={encoded}"
+            with urllib.request.urlopen(url) as response:
+                assert response.status == 200
+    finally:
+        server.shutdown()
+        thread.join()
+    lines = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+    assert any("portal.css?phone=137****8888" in line for line in lines), lines
+    assert not any(encoded in line or "3333" in line for line in lines)
+
+
+def test_every_id_in_an_address_is_read_by_the_one_parser(app):
+    rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert rules
+    assert all(
+        isinstance(converter, IdConverter)
+        for rule in rules
+        for converter in rule._converters.values()
+        if converter.regex == IdConverter.regex
+    )
