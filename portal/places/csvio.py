@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from portal.characters import has_control_characters
 from portal.numbers import parse_number
 from portal.places.codes import normalize_code
 from portal.places.models import Building, RiskGrade
@@ -165,6 +166,12 @@ def _read_row(line: int, values: dict[str, str], errors: list[RowError]) -> Buil
         value = values.get(column, "")
         if column in REQUIRED and not value:
             found.append(RowError(line, _l("“%(name)s” is empty.", name=column)))
+        elif has_control_characters(value):
+            found.append(
+                RowError(
+                    line, _l("“%(name)s” has invisible control characters in it.", name=column)
+                )
+            )
         elif len(value) > limit:
             found.append(
                 RowError(

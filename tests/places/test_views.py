@@ -164,6 +164,19 @@ def test_a_bad_import_lists_its_lines_and_saves_nothing(admin_client, tree, sess
     assert session.scalar(select(func.count(Building.id))) == before
 
 
+def test_an_import_with_control_characters_lists_their_lines_and_saves_nothing(
+    admin_client, tree, session
+):
+    before = session.scalar(select(func.count(Building.id)))
+    data = f"网格编码,楼栋名称,地址\r\n{tree.grid.code},坏\x00楼,路\x1b\r\n".encode()
+    response = upload(admin_client, tree.community, data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Line 2: “楼栋名称” has invisible control characters in it." in body
+    assert "Line 2: “地址” has invisible control characters in it." in body
+    assert session.scalar(select(func.count(Building.id))) == before
+
+
 def test_an_import_without_a_file_asks_for_one(admin_client, tree):
     response = admin_client.post(f"/admin/places/{tree.grid.id}/import", data={}, headers=EN)
     assert response.status_code == 400
