@@ -56,7 +56,8 @@ class ReportForm(PortalForm):
     step = HiddenField("", default="item")
     # One random key per filled-in form: a second tap on Submit finds the first appeal.
     key = HiddenField("", validators=[Length(max=40)])
-    photos_kept = HiddenField("")
+    # Signed photo names, ASCII only: anything else was not written by the portal.
+    photos_kept = HiddenField("", filters=[lambda kept: kept if kept.isascii() else ""])
     item = _kind_of_problem()
     description = TextAreaField(
         _l("What happened?"),

@@ -10,6 +10,7 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, StringField
+from wtforms.i18n import DummyTranslations
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextArea
 
@@ -22,6 +23,31 @@ CONTROL_CHARACTERS_MESSAGE = _l(
     "This has invisible control characters that cannot be saved. Type it again, or paste it "
     "as plain text."
 )
+
+
+# WTForms' own messages for a choice or a number it cannot read, in the portal's words (its
+# catalogue has no Chinese for Babel's zh_Hans_CN); the rest are WTForms' translations.
+WTFORMS_MESSAGES = {
+    "Invalid Choice: could not coerce.": _l("Choose one of the answers given."),
+    "Invalid Choice(s): one or more data inputs could not be coerced.": _l(
+        "Choose one of the answers given."
+    ),
+    "Not a valid choice.": _l("Choose one of the answers given."),
+    "Not a valid integer value.": _l("Enter a whole number, in digits."),
+}
+
+
+class _Messages:
+    def __init__(self, wtforms: Any) -> None:
+        self.wtforms = wtforms
+
+    def gettext(self, string: str) -> str:
+        if string in WTFORMS_MESSAGES:
+            return str(WTFORMS_MESSAGES[string])
+        return self.wtforms.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.wtforms.ngettext(singular, plural, n)
 
 
 def _text_or_empty(value: Any) -> Any:
@@ -59,6 +85,9 @@ class PortalForm(FlaskForm):
     """
 
     class Meta:
+        def get_translations(self, form: Any) -> _Messages:
+            return _Messages(super().get_translations(form) or DummyTranslations())  # type: ignore[misc]
+
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             kind = unbound_field.field_class
             if issubclass(kind, StringField):

@@ -58,11 +58,18 @@ def test_line_breaks_and_tabs_are_text_in_the_description_and_a_bad_key_is_dropp
     assert "挡住了路" in appeal.description and "\x00" not in (appeal.submission_key or "")
 
 
+def test_a_kept_photo_that_the_portal_never_signed_is_dropped(client, session, tree):
+    data = answers(session, photos_kept="é.abc,x\x00.y")
+    response = post(client, tree.building, "details", data)
+    assert response.status_code == 200 and "How can we reach you?" in text(response)
+
+
 @pytest.mark.parametrize("chosen", [WIDE_PHONE, "+8613800138000", HUGE, "-1", "0", "x"])
 def test_a_kind_of_problem_no_row_can_have_is_asked_again(client, session, tree, chosen):
     url = f"/b/{tree.building.public_code}/report"
     first = client.get(f"{url}?step=item&item={chosen}", headers=EN)
     assert first.status_code < 500 and "What happened?" not in text(first)
+    assert "Choose one of the answers given." in text(first)
     data = answers(session, item=chosen)
     sent = post(client, tree.building, "check", data)
     assert sent.status_code < 500 and sent.status_code != 302
@@ -77,6 +84,17 @@ def test_the_last_four_digits_in_full_width_digits_open_the_tracking_page(
     right = client.post(f"/t/{appeal.tracking}", data={"digits": wide(RESIDENT[-4:])})
     assert right.status_code == 302
     assert "我家门口漏水严重" in text(client.get(f"/t/{appeal.tracking}"))
+
+
+def test_a_tracking_number_and_a_door_code_typed_in_full_width_are_found(
+    client, session, tree, now
+):
+    appeal = file_appeal(session, tree.building, now)
+    session.commit()
+    wide_tracking = "".join(chr(ord(ch) + 0xFEE0) for ch in appeal.tracking)
+    assert client.get(f"/t/{wide_tracking}", headers=EN).status_code == 200
+    wide_code = "".join(chr(ord(ch) + 0xFEE0) for ch in tree.building.public_code)
+    assert client.get(f"/b/{wide_code}", headers=EN).status_code in (200, 301, 302)
 
 
 @pytest.mark.parametrize("typed", ["é.ab", "１２", "\x005678", "12345"])
