@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-_WIDE_TO_NARROW = str.maketrans("０１２３４５６７８９＋", "0123456789+")
+from portal.numbers import typed
+
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015()（）.]")
 # 11 digits starting with 1 and then 3-9. Number ranges are not listed: new ones keep
 # appearing (19x, 16x), and the SMS code proves the number is real anyway.
@@ -20,7 +21,7 @@ def normalize_phone(raw: str | None) -> str | None:
     """
     if not raw:
         return None
-    number = _SEPARATORS.sub("", raw.translate(_WIDE_TO_NARROW))
+    number = _SEPARATORS.sub("", typed(raw))
     for prefix in ("+86", "0086"):
         if number.startswith(prefix):
             number = number[len(prefix) :]
@@ -68,7 +69,7 @@ _MOBILE_IN_TEXT = re.compile(
 
 
 def _ascii(written: str) -> str:
-    return unquote(written).translate(_WIDE_TO_NARROW)
+    return typed(unquote(written))
 
 
 def _masked(match: re.Match[str]) -> str:

@@ -19,7 +19,7 @@ from portal.appeals.models import (
 )
 from portal.appeals.states import Action, allowed
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.numbers import ascii_digits
+from portal.numbers import ascii_digits, typed
 from portal.permissions import Actor, Permission, can, holds_anywhere, require_staff
 from portal.places.models import Building
 from portal.units.services import units_of_member
@@ -134,7 +134,7 @@ def get_for_staff(session: Session, actor: Actor, tracking: str) -> Appeal:
 
 
 def find(session: Session, tracking: str) -> Appeal | None:
-    number = (tracking or "").strip().upper()
+    number = typed(tracking).strip().upper()
     if not number or len(number) > 12:
         return None
     return session.scalar(select(Appeal).where(Appeal.tracking == number))
