@@ -14,10 +14,16 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from portal.accounts.models import User
-from portal.permissions import Role
+from portal.appeals.views.staff import FORM_ACTIONS
+from portal.catalogue.models import CatalogueItem
+from portal.catalogue.services import seed_catalogue
+from portal.db import utcnow
+from portal.permissions import SYSTEM, Role
+from portal.units import services as units
 from portal.web.addresses import IdConverter
 from tests import factories
 from tests.accounts.test_views import EN, sign_in_staff
+from tests.appeals.conftest import file_appeal, level_one_item
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 HUGE = "99999999999999999999999"
@@ -144,3 +150,44 @@ def test_every_id_in_an_address_is_read_by_the_one_parser(app):
         for converter in rule._converters.values()
         if converter.regex == IdConverter.regex
     )
+
+
+def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, client, session):
+    """Only a CSRF token (CSRF is off in tests): no field may be read as if it were there."""
+    tree = factories.tree(session)
+    seed_catalogue(session)
+    admin = factories.user(session, Role.ADMIN, None)
+    worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    item = session.scalars(select(CatalogueItem)).first()
+    unit = units.create_unit(
+        session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
+        phone="", now=factories.EPOCH,
+    )  # fmt: skip
+    session.commit()
+    with app.test_request_context():
+        appeal = file_appeal(session, tree.building, utcnow(), item_id=level_one_item(session).id)
+        session.commit()
+    values = {
+        "place_id": tree.grid.id, "district_id": tree.district.id,
+        "parent_id": tree.community.id, "building_id": tree.building.id,
+        "user_id": worker.id, "grant_id": worker.grants[0].id, "message_id": 1,
+        "entry_id": 1, "summons_id": 1, "code": tree.building.public_code,
+        "tracking": appeal.tracking, "group_id": item.group_id, "item_id": item.id,
+        "unit_id": unit.id, "year": 2027,
+    }  # fmt: skip
+    as_worker, stranger = app.test_client(), app.test_client()
+    sign_in_staff(as_worker, worker)
+    sign_in_staff(client, admin)
+    reached = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()) or rule.rule in ("/sign-out", "/sms/receipts"):
+            continue
+        for action in FORM_ACTIONS if "action" in rule.arguments else [None]:
+            arguments = {name: values.get(name) for name in rule.arguments}
+            url = rule.build({**arguments, "action": action}, append_unknown=False)[1]
+            # Signing in starts a session of its own: those pages are sent by someone new.
+            who = as_worker if action else stranger if "sign-in" in url else client
+            response = who.post(url, data={}, headers=EN)
+            assert response.status_code < 500, url
+            reached += response.status_code in (200, 400)
+    assert reached >= 20, "the forms were reached, not only the sign-in page"
