@@ -168,6 +168,15 @@ class CallBackForm(FlaskForm):
     )
 
 
+class ReclassifyForm(FlaskForm):
+    item = SelectField(
+        _l("The kind of problem it is"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a kind of problem from the list."))],
+    )
+
+
 class TransferForm(FlaskForm):
     target = SelectField(_l("Send to"), validate_choice=False)
     reason = StringField(
