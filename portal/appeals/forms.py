@@ -20,13 +20,21 @@ from portal.appeals.services import DESCRIPTION_MAX
 from portal.numbers import ascii_digits, parse_id, parse_number
 from portal.web.forms import DIGITS_KEYBOARD, MOBILE_KEYBOARD, PortalForm, WholeNumberField
 
-# The screens of the report, in order; each POST carries every earlier answer along in
-# hidden fields, so nothing is kept on the server until the resident presses Submit.
+# The screens of the report, in order, and the fields each asks. The first is a GET form (see
+# views.report); each of the others is sent by POST, kept in the report's draft and followed
+# by a redirect to the next screen, so nothing is carried along in the page.
 STEPS = ("item", "details", "contact", "check")
 STEP_FIELDS = {
     "item": ("item",),
     "details": ("description", "location", "urgent", "wants_meeting"),
     "contact": ("phone", "name", "consent"),
+    "check": (),
+}
+# What each POST brings: its screen's fields, and on the second screen the kind chosen on the
+# first, which reached it in the address.
+POSTED_FIELDS = {
+    "details": ("item", *STEP_FIELDS["details"]),
+    "contact": STEP_FIELDS["contact"],
     "check": (),
 }
 
@@ -53,11 +61,7 @@ class KindForm(PortalForm):
 class ReportForm(PortalForm):
     # Hidden fields are given a label (never shown), else WTForms reads its own catalogue from
     # disk on every request to translate the name it would make up.
-    step = HiddenField("", default="item")
-    # One random key per filled-in form: a second tap on Submit finds the first appeal.
-    key = HiddenField("", validators=[Length(max=40)])
-    # Signed photo names, ASCII only: anything else was not written by the portal.
-    photos_kept = HiddenField("", filters=[lambda kept: kept if kept.isascii() else ""])
+    step = HiddenField("", default="details")
     item = _kind_of_problem()
     description = TextAreaField(
         _l("What happened?"),
@@ -169,6 +173,15 @@ class CallBackForm(PortalForm):
     note = TextAreaField(
         _l("What the resident said on the call"),
         validators=[InputRequired(_l("Give the reason, in a few words."))],
+    )
+
+
+class ReclassifyForm(PortalForm):
+    item = SelectField(
+        _l("The kind of problem it is"),
+        coerce=parse_id,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a kind of problem from the list."))],
     )
 
 
