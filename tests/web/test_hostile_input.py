@@ -191,3 +191,19 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
             assert response.status_code < 500, url
             reached += response.status_code in (200, 400)
     assert reached >= 20, "the forms were reached, not only the sign-in page"
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/admin/places/new", {"code": "D9\x00", "name_zh": "新区"}),
+        ("/admin/places/new", {"code": "D9", "name_zh": "新\x1f区", "phone": "0755\x00"}),
+        ("/admin/units/new", {"code": "u9", "name_zh": "单\x00位", "name_en": "Unit"}),
+        ("/admin/catalogue/groups/new", {"code": "g9", "name_zh": "组\x00", "name_en": "G"}),
+        ("/admin/workdays/2027", {"days": "2027-10-01 放假\x00"}),
+        ("/account", {"display_name": "王\x00", "locale": ""}),
+    ],
+)
+def test_admin_forms_refuse_control_characters_on_the_field(client, admin, url, data):
+    response = client.post(url, data=data, headers=EN)
+    assert response.status_code in (200, 400) and "invisible control characters" in text(response)
