@@ -36,7 +36,7 @@ def parse_number(raw: str | int | None, *, low: int = -ID_MAX, high: int = ID_MA
     """The whole number written in `raw`, between `low` and `high`; ValueError otherwise.
 
     Usable as a WTForms `coerce` and as werkzeug's `request.args.get(..., type=...)`."""
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, str | int | None):
         raise ValueError("not a number")
     if isinstance(raw, int):
         value = raw

@@ -76,7 +76,7 @@ def index():
     """Every group folded to its name and count (one opens with a tap, no script needed), or
     the kinds of problem a search finds."""
     groups, retired = catalogue.catalogue_overview(db.session, current_user)
-    words = request.args.get("q", "").strip()
+    words = request.args.get("q", "")[:50].strip()
     found = catalogue.find_items(db.session, current_user, words) if words else []
     return render_template(
         "catalogue/catalogue.html", groups=groups, retired=retired, words=words, found=found

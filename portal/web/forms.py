@@ -9,7 +9,16 @@ from typing import Any
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, StringField
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    Field,
+    FieldList,
+    FileField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    StringField,
+)
 from wtforms.i18n import DummyTranslations
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextArea
@@ -81,10 +90,27 @@ class PortalForm(FlaskForm):
     """The base of every form of the portal (tests/test_architecture.py checks it).
 
     Every field refuses control characters first (portal/characters.py), except hidden fields,
-    which drop them; every text field holds a string, "" when the field was not sent.
+    which drop them; every text field holds a string, "" when the field was not sent; only a
+    file field takes a file.
     """
 
     class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            # What was sent, as each field can take it: a file only where a file is asked
+            # for, and elsewhere text only (not a file, nor a number or a list from JSON).
+            try:
+                sent = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            except (TypeError, ValueError):
+                return MultiDict()  # a JSON body that is not an object of fields
+            if sent is None:
+                return None
+            for_files = {field.name for field in form if isinstance(field, FileField)}
+            return MultiDict(
+                (name, value)
+                for name, value in sent.items(multi=True)
+                if name in for_files or isinstance(value, str)
+            )
+
         def get_translations(self, form: Any) -> _Messages:
             return _Messages(super().get_translations(form) or DummyTranslations())  # type: ignore[misc]
 

@@ -4,6 +4,7 @@ access log. Each is an answer in the reader's language, never a 500."""
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import urllib.error
@@ -207,3 +208,37 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
 def test_admin_forms_refuse_control_characters_on_the_field(client, admin, url, data):
     response = client.post(url, data=data, headers=EN)
     assert response.status_code in (200, 400) and "invisible control characters" in text(response)
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("/admin/messages", {"phone": (io.BytesIO(b"\x89PNG"), "a.png")}),
+        ("/admin/places/new", {"code": "D9", "name_zh": (io.BytesIO(b"%PDF"), "a.pdf")}),
+        ("/admin/catalogue/groups/new", {"name_zh": "组", "name_en": (io.BytesIO(b""), "x")}),
+        ("/admin/users", {"q": (io.BytesIO(b"138"), "q.txt")}),
+    ],
+)
+def test_a_file_sent_for_a_text_field_is_as_if_nothing_was_typed(client, admin, url, fields):
+    response = client.post(url, data=fields, headers=EN, content_type="multipart/form-data")
+    assert response.status_code in (200, 302, 400)
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"x"', b"3", b'{"q": {"a": 1}, "x": [1]}'])
+def test_a_form_sent_as_json_that_is_not_an_object_of_texts_is_answered(client, admin, body):
+    response = client.post("/admin/users", data=body, content_type="application/json")
+    assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [(Role.ADMIN, "/admin/catalogue"), (Role.ADMIN, "/admin/places/{grid}"),
+     (Role.GRID_WORKER, "/staff/appeals/new")],
+)  # fmt: skip
+def test_a_search_of_any_length_is_answered(client, session, role, url):
+    tree = factories.tree(session)
+    someone = factories.user(session, role, tree.grid if role == Role.GRID_WORKER else None)
+    session.commit()
+    sign_in_staff(client, someone)
+    address = url.format(grid=tree.grid.id)
+    assert client.get(f"{address}?q={'1' * 70000}", headers=EN).status_code in (200, 400)

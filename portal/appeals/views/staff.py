@@ -468,7 +468,7 @@ def file_for_resident():
     """Staff find the building (by name, address or the code on its door) within their area
     and fill in the same form a resident would, with the resident beside them or on the phone."""
     services.require_files_anywhere(current_user)
-    words = request.args.get("q", "").strip()
+    words = request.args.get("q", "")[:50].strip()
     found, more, error = [], False, None
     if words:
         code = normalize_code(words)
