@@ -217,6 +217,9 @@ def test_admin_forms_refuse_control_characters_on_the_field(client, admin, url, 
         ("/admin/places/new", {"code": "D9", "name_zh": (io.BytesIO(b"%PDF"), "a.pdf")}),
         ("/admin/catalogue/groups/new", {"name_zh": "组", "name_en": (io.BytesIO(b""), "x")}),
         ("/admin/users", {"q": (io.BytesIO(b"138"), "q.txt")}),
+        ("/admin/users/new", {"phone": (io.BytesIO(b"Qc"), "p.png"), "role": "secretary"}),
+        ("/admin/workdays/2027", {"days": (io.BytesIO(b"\x89PNG"), "d.png")}),
+        ("/staff/sign-in", {"phone": (io.BytesIO(b"\xcd"), "noext"), "password": "x"}),
     ],
 )
 def test_a_file_sent_for_a_text_field_is_as_if_nothing_was_typed(client, admin, url, fields):
