@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.characters import strip_control_characters
+from portal.characters import has_control_characters, strip_control_characters
 from portal.db import db, utcnow
 from portal.errors import DomainError, NotFound
 from portal.extensions import csrf
@@ -163,8 +163,11 @@ def _receipt_fields(body: bytes) -> dict[str, str] | None:
 
 
 def _text(value: object, longest: int) -> bool:
-    """A non-empty string that fits its column (and PostgreSQL: no NUL characters)."""
-    return isinstance(value, str) and 0 < len(value) <= longest and "\x00" not in value
+    """A non-empty string that fits its column, without control characters (a key that
+    has them matches no message the portal sent)."""
+    return (
+        isinstance(value, str) and 0 < len(value) <= longest and not has_control_characters(value)
+    )
 
 
 # -- Development ----------------------------------------------------------------------------
