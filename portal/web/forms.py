@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -81,9 +81,12 @@ def _sent_text(field: Field) -> Iterable[str]:
 def refuse_control_characters(_form: FlaskForm, field: Field) -> None:
     """Refuse what was sent in `field` if it holds control characters (line breaks and tabs
     are text in a field of several lines); what was typed stays in the field."""
+    if not field.raw_data and not isinstance(field, FieldList | FormField):
+        return
     multiline = isinstance(field.widget, TextArea)
-    if any(has_control_characters(text, multiline=multiline) for text in _sent_text(field)):
-        raise StopValidation(str(CONTROL_CHARACTERS_MESSAGE))
+    for text in _sent_text(field):
+        if has_control_characters(text, multiline=multiline):
+            raise StopValidation(str(CONTROL_CHARACTERS_MESSAGE))
 
 
 class PortalForm(FlaskForm):
@@ -102,8 +105,8 @@ class PortalForm(FlaskForm):
                 sent = super().wrap_formdata(form, formdata)  # type: ignore[misc]
             except (TypeError, ValueError):
                 return MultiDict()  # a JSON body that is not an object of fields
-            if sent is None:
-                return None
+            if sent is None or sent is request.form or sent is request.args:
+                return sent  # text only, as werkzeug parses them
             for_files = {field.name for field in form if isinstance(field, FileField)}
             return MultiDict(
                 (name, value)
