@@ -166,7 +166,8 @@ def _read_row(line: int, values: dict[str, str], errors: list[RowError]) -> Buil
         value = values.get(column, "")
         if column in REQUIRED and not value:
             found.append(RowError(line, _l("“%(name)s” is empty.", name=column)))
-        elif has_control_characters(value):
+        # A cell may span lines in a spreadsheet; the other control characters are refused.
+        elif has_control_characters(value, multiline=True):
             found.append(
                 RowError(
                     line, _l("“%(name)s” has invisible control characters in it.", name=column)
