@@ -212,3 +212,16 @@ def test_times_are_shown_in_shanghai_time(app):
         assert local_time(evening) == "3 Dec 2026, 18:30"
         assert local_date(moment) == "3 Dec 2026"
     assert local_time(None) == "" and local_date(None) == ""
+
+
+def test_the_footer_speaks_to_residents_on_their_pages_and_to_staff_on_theirs(client, session):
+    resident_note = "Your personal information is used only to handle your requests"
+    staff_note = "Residents' details on these pages are for handling their requests only"
+    home = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert resident_note in home and staff_note not in home
+    admin = factories.user(session, Role.ADMIN, None)
+    session.commit()
+    sign_in_staff(client, admin)
+    client.post("/language", data={"locale": "en", "next": "/"})
+    page = client.get("/staff/appeals").get_data(as_text=True)
+    assert staff_note in page and resident_note not in page
