@@ -103,6 +103,11 @@ def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session
     data = answers(session)
 
     # Each screen sent is kept, then followed by the next screen at its own address.
+    for too_little in ("", " 漏 "):
+        body = screen(
+            client, post(client, tree.building, "details", data | {"description": too_little})
+        )
+        assert "Say what happened, in a few words." in body, too_little
     missing = post(client, tree.building, "details", data | {"description": ""})
     assert missing.headers["Location"] == f"{url}?step=details"
     body = screen(client, missing)

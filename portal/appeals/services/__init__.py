@@ -73,6 +73,7 @@ from portal.appeals.services.handling import (
 from portal.appeals.services.intake import (
     APPEAL_CODE,
     DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
     Report,
     building_by_code,
     check_description,
@@ -149,6 +150,7 @@ __all__ = [
     "APPEAL_CODE",
     "BLOCKLIST_ROLES",
     "DESCRIPTION_MAX",
+    "DESCRIPTION_MIN",
     "DUPLICATE_WINDOW",
     "LEVEL_OF_KIND",
     "MAX_ESCALATIONS",

@@ -38,6 +38,8 @@ from portal.phones import normalize_phone
 from portal.places.models import Building
 
 DESCRIPTION_MAX = 2000
+# Two characters say something (漏水); one says nothing staff can act on.
+DESCRIPTION_MIN = 2
 
 # The code that confirms a report sent by a resident who is not signed in: ten minutes, five
 # tries, one a minute and five in all for one report (its window is as long as an unconfirmed
@@ -87,7 +89,7 @@ def offered_items(session: Session) -> list[CatalogueItem]:
 
 def check_description(text: str) -> str:
     text = (text or "").strip()
-    if not text:
+    if len(text) < DESCRIPTION_MIN:
         raise Invalid(_l("Say what happened, in a few words."), field="description")
     if len(text) > DESCRIPTION_MAX:
         raise Invalid(
