@@ -30,6 +30,7 @@ from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from portal.extensions import csrf
+from portal.web.carried import carry_errors, show_carried_errors
 from portal.web.forms import EmptyForm, LanguageForm, saving, show_error
 from portal.web.templating import current_locale
 from portal.web.urls import safe_next
@@ -91,6 +92,8 @@ def enter_code():
     if not phone:
         return redirect(url_for("accounts.sign_in"))
     form = CodeForm()
+    if request.method == "GET":
+        show_carried_errors(form)
     if form.validate_on_submit() and not _too_many_attempts(form):
         try:
             user = services.verify_sign_in_code(
@@ -104,6 +107,9 @@ def enter_code():
         except DomainError as error:
             db.session.commit()  # The spent try must count.
             show_error(form, error)
+            # Said on the page a GET opens: a reload spends no try.
+            carry_errors(form)
+            return redirect(url_for("accounts.enter_code"))
         else:
             db.session.commit()
             target = session.get(PENDING_NEXT)

@@ -144,8 +144,13 @@ def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session
     assert back_again.headers["Location"] == sent.headers["Location"]
     assert len(session.scalars(select(Appeal)).all()) == 1
 
+    # A wrong code is said on the page a GET opens: reloading it spends no try.
     wrong = client.post(sent.headers["Location"], data={"code": "000000"}, headers=EN)
-    assert "The code is not right. You can try 4 more times." in wrong.get_data(as_text=True)
+    assert wrong.headers["Location"] == sent.headers["Location"]
+    body = screen(client, wrong)
+    assert "The code is not right. You can try 4 more times." in body
+    body = client.get(sent.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "The code is not right" not in body, "said once"
     done = client.post(sent.headers["Location"], data={"code": code_sent(session, RESIDENT)})
     assert done.headers["Location"] == f"/t/{appeal.tracking}/received"
     body = client.get(done.headers["Location"], headers=EN).get_data(as_text=True)

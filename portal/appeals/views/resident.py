@@ -35,6 +35,7 @@ from portal.db import db, utcnow
 from portal.errors import Invalid, TooMany
 from portal.features import Tile, add_tile
 from portal.pagination import paginate
+from portal.web.carried import carry_errors, show_carried_errors
 from portal.web.forms import EmptyForm, saving
 
 # The last 4 digits: per address over every appeal, and per appeal over every address.
@@ -134,6 +135,11 @@ def confirm(tracking: str):
         if saved:
             session.pop("appeal_pending", None)
             return sent(appeal)
+        # A wrong code is said on the page a GET opens: a reload spends no try.
+        carry_errors(form)
+        return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
+    elif request.method == "GET":
+        show_carried_errors(form)
     page = render_template(
         "appeals/confirm.html",
         appeal=appeal,
