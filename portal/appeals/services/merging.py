@@ -138,7 +138,7 @@ def hide(
     hide_as(session, appeal, now, kind=EventKind.HIDDEN, actor=actor, details=details)
     audit_step(session, "appeals.hide", actor, appeal, now, {"reason": reason})
     if block_phone:
-        block(session, actor, appeal.phone, reason, now=now)
+        block(session, actor, appeal.phone, reason, now=now, within=appeal.building)
 
 
 def restore(
