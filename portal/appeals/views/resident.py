@@ -27,7 +27,7 @@ from wtforms import BooleanField
 
 from portal import catalogue, ratelimit
 from portal.accounts.sending import refused_sending
-from portal.appeals import services
+from portal.appeals import digit_tries, services
 from portal.appeals.forms import (
     STEP_FIELDS,
     STEPS,
@@ -57,13 +57,10 @@ from portal.uploads.web import chosen, receive_files
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale
 
-# Rate limits of the public form: per client address, per phone number and per building.
+# Rate limits of the public form: per client address and per phone number (a building's
+# confirmed reports past APPEAL_REPORTS_PER_BUILDING_HOUR are held, not refused: see intake.py).
 SUBMITS_PER_ADDRESS = "20/hour"
 SUBMITS_PER_PHONE = "10/day"
-SUBMITS_PER_BUILDING = "60/hour"
-# The last 4 digits: per address over every appeal, and per appeal over every address.
-DIGIT_TRIES_PER_ADDRESS = "20/hour"
-DIGIT_TRIES_PER_APPEAL = "10/day"
 # How many appeals a browser remembers as its own (proved by code or by the last 4 digits).
 REMEMBERED = 20
 _FIRST_CHOICES = "portal.first_choices"
@@ -307,9 +304,8 @@ def _submit(door, form: ReportForm):
     refused = None if assisted else ratelimit.first_refused([
         ("appeal-submit", SUBMITS_PER_ADDRESS, None),
         ("appeal-submit-phone", SUBMITS_PER_PHONE, phone),
-        ("appeal-submit-building", SUBMITS_PER_BUILDING, door.code),
     ])  # fmt: skip
-    if refused in (0, 1):  # this address, or this phone
+    if refused is not None:  # this address, or this phone
         form.form_errors.append(
             _(
                 "Too many reports were sent from here. Please try again later or call your community."
@@ -323,9 +319,6 @@ def _submit(door, form: ReportForm):
         if too_many_codes is not None:
             form.form_errors.append(too_many_codes)
             return _report_page(door, form, "check", status=429)
-    # A flood of reports for one building is not refused (one person could lock out all
-    # the neighbours that way): past the limit, reports are held for staff to look at.
-    busy = refused == 2
     start_writing(db.session)
     report = services.Report(
         item_id=form.item.data,
@@ -346,7 +339,6 @@ def _submit(door, form: ReportForm):
             locale=current_locale(),
             now=now,
             consent=bool(form.consent.data),
-            hold=busy,
             settings=settings(),
         )
         services.attach_photos(db.session, appeal, kept_photos(form), PhotoStage.REPORT, now=now)
@@ -451,15 +443,14 @@ def track(tracking: str):
         return render_template("appeals/unknown.html"), 404
     digits = LastDigitsForm()
     if digits.validate_on_submit():
-        if not (
-            ratelimit.allow("appeal-digits", DIGIT_TRIES_PER_ADDRESS)
-            and ratelimit.allow("appeal-digits-appeal", DIGIT_TRIES_PER_APPEAL, str(appeal.id))
-        ):
-            digits.digits.errors.append(_("Too many tries. Please try again in an hour."))
+        if refused := digit_tries.refused(appeal.id):
+            digits.digits.errors.append(refused)
         elif services.phone_matches(appeal, digits.digits.data):
+            digit_tries.right(appeal.id)
             _remember(appeal)
             return redirect(url_for("appeals.track", tracking=appeal.tracking))
         else:
+            digit_tries.wrong(appeal.id)
             digits.digits.errors.append(_("These are not the last 4 digits of the number given."))
     return _track_page(appeal, _is_mine(appeal), digits, ReviewForm(formdata=None))
 
