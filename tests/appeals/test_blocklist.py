@@ -7,12 +7,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import User
 from portal.appeals import services
 from portal.appeals.models import AppealState, BlockedPhone
 from portal.audit.models import AuditEvent, Outcome
+from portal.catalogue.services import seed_catalogue
+from portal.db import db, utcnow
 from portal.errors import Forbidden
 from portal.permissions import Role
 from tests import factories
+from tests.accounts.test_concurrency import app as fresh  # noqa: F401 (a fixture)
+from tests.accounts.test_concurrency import outcomes, together
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import RESIDENT, file_appeal
 
@@ -122,3 +127,23 @@ def test_a_wider_areas_entry_shows_without_its_remove_button(
     page = client.get("/staff/blocked-phones", headers=EN).get_data(as_text=True)
     assert "137****5678" in page and "Remove 137****5678" not in page
     assert "its staff can remove it" in page
+
+
+def test_two_secretaries_blocking_a_number_at_once_add_one_entry(fresh):  # noqa: F811
+    with fresh.test_request_context():
+        tree = factories.tree(db.session)
+        seed_catalogue(db.session)
+        ids = [
+            factories.user(db.session, Role.SECRETARY, tree.community, name=name).id
+            for name in ("陈书记", "李副书记")
+        ]
+        db.session.commit()
+
+    def block(index: int) -> None:
+        secretary = db.session.get(User, ids[index])
+        services.block(db.session, secretary, RESIDENT, "骚扰", now=utcnow())
+
+    assert outcomes(together(fresh, 2, block))["ok"] == 2
+    with fresh.app_context():
+        [entry] = db.session.scalars(select(BlockedPhone)).all()
+        assert entry.place_id == tree.community.id

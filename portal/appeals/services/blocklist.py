@@ -18,6 +18,7 @@ from portal.accounts.models import User
 from portal.appeals.models import BlockedPhone
 from portal.appeals.services.intake import check_phone, check_reason
 from portal.audit import services as audit
+from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.permissions import Actor, Role, Scoped, covers, require_staff
 from portal.phones import mask_phone
@@ -82,6 +83,8 @@ def block(
                 _l("This report is outside the area where you keep the blocklist."),
                 field="block_phone",
             )
+    # Two keepers blocking the number at once add one entry for a place, not two.
+    serialize_on(session, f"blocklist:{phone}")
     entries = []
     for place in places:
         place_id = place.id if place is not None else None
