@@ -7,7 +7,7 @@ import pytest
 
 from portal.appeals import services
 from portal.config import Config
-from portal.errors import NotFound
+from portal.errors import Invalid, NotFound
 from tests.accounts.test_views import EN, sign_in_staff
 from tests.appeals.conftest import file_appeal
 
@@ -59,3 +59,17 @@ def test_each_account_opens_a_limited_number_of_reports_a_minute(
     # Per account, not per address: a colleague at the same desk goes on working.
     sign_in_staff(client, staff.grid_worker)
     assert client.get(f"/staff/appeals/{appeal.tracking}").status_code == 200
+
+
+@pytest.mark.usefixtures("app_context")
+def test_merging_into_another_areas_report_is_refused_like_into_none(
+    session, tree, staff, now, settings
+):
+    appeal = file_appeal(session, tree.building, now)
+    elsewhere = file_appeal(session, tree.other_building, now)
+    refusals = set()
+    for into in (UNKNOWN, elsewhere.tracking):
+        with pytest.raises(Invalid) as refused:
+            services.merge(session, staff.grid_worker, appeal, into, now=now, settings=settings)
+        refusals.add(refused.value.message)
+    assert len(refusals) == 1
