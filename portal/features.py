@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "portal.accounts",
     "portal.workdays",
     "portal.uploads",
+    "portal.drafts",
     "portal.places",
     "portal.verification",
     "portal.staff",

@@ -11,6 +11,7 @@ from portal.appeals.models import (
 from portal.audit.models import AuditEvent
 from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.doors.models import BuildingScan
+from portal.drafts.models import Draft
 from portal.jobs.models import JobRun
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
@@ -29,6 +30,7 @@ __all__ = [
     "BuildingScan",
     "CatalogueGroup",
     "CatalogueItem",
+    "Draft",
     "IssuedDocument",
     "JobRun",
     "PhoneCode",

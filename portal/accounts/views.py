@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import (
     Blueprint,
     current_app,
@@ -26,19 +24,17 @@ from portal.accounts.forms import (
     PhoneForm,
     PreferencesForm,
 )
+from portal.accounts.language import switch_language as switch_language_to
 from portal.accounts.sending import refused_sending
 from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from portal.extensions import csrf
-from portal.i18n import LANGUAGE_COOKIE, locale_for_tag
 from portal.web.forms import EmptyForm, LanguageForm, saving, show_error
 from portal.web.templating import current_locale
 from portal.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-LANGUAGE_COOKIE_AGE = timedelta(days=365)
 
 # The code sent to the number a resident is signing in with, between asking for it and
 # typing it: its id, not the number, which the cookie must not carry (anyone who sees the
@@ -229,20 +225,4 @@ def switch_language():
     if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()
     form = LanguageForm(meta={"csrf": False})
-    target = safe_next(form.next.data) or url_for("desk.home")
-    locale = locale_for_tag(form.locale.data)
-    if locale is None:
-        return redirect(target)
-    if current_user.is_authenticated:
-        services.set_language(db.session, current_user, locale)
-        db.session.commit()
-    response = redirect(target)
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        locale,
-        max_age=int(LANGUAGE_COOKIE_AGE.total_seconds()),
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure,
-    )
-    return response
+    return switch_language_to(form.locale.data, safe_next(form.next.data) or url_for("desk.home"))

@@ -19,13 +19,14 @@ def appeal_settings(app: Flask) -> AppealSettings:
 def init_app(app: Flask) -> None:
     from portal import catalogue
     from portal.appeals.clockwork import sweep
-    from portal.appeals.views import bp, resident, staff
+    from portal.appeals.views import bp, report, resident, staff
     from portal.jobs.registry import register
 
     settings = app.extensions[SETTINGS] = AppealSettings.from_config(app.config)
     # The catalogue's pages show each handling class's time as this district configured it.
     catalogue.use_handling_times(app, settings.clocks.handling)
     resident.init_app(app)
+    report.init_app(app)
     staff.init_app(app)
     app.register_blueprint(bp)
     # Every 30 seconds, so that a missed deadline is acted on within a minute of passing.

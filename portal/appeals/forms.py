@@ -21,13 +21,21 @@ from portal.accounts.forms import code_field
 from portal.appeals.services import DESCRIPTION_MAX
 from portal.web.forms import DIGITS_KEYBOARD, MOBILE_KEYBOARD
 
-# The screens of the report, in order; each POST carries every earlier answer along in
-# hidden fields, so nothing is kept on the server until the resident presses Submit.
+# The screens of the report, in order, and the fields each asks. The first is a GET form (see
+# views.report); each of the others is sent by POST, kept in the report's draft and followed
+# by a redirect to the next screen, so nothing is carried along in the page.
 STEPS = ("item", "details", "contact", "check")
 STEP_FIELDS = {
     "item": ("item",),
     "details": ("description", "location", "urgent", "wants_meeting"),
     "contact": ("phone", "name", "consent"),
+    "check": (),
+}
+# What each POST brings: its screen's fields, and on the second screen the kind chosen on the
+# first, which reached it in the address.
+POSTED_FIELDS = {
+    "details": ("item", *STEP_FIELDS["details"]),
+    "contact": STEP_FIELDS["contact"],
     "check": (),
 }
 
@@ -54,10 +62,7 @@ class KindForm(FlaskForm):
 class ReportForm(FlaskForm):
     # Hidden fields are given a label (never shown), else WTForms reads its own catalogue from
     # disk on every request to translate the name it would make up.
-    step = HiddenField("", default="item")
-    # One random key per filled-in form: a second tap on Submit finds the first appeal.
-    key = HiddenField("", validators=[Length(max=40)])
-    photos_kept = HiddenField("")
+    step = HiddenField("", default="details")
     item = _kind_of_problem()
     description = TextAreaField(
         _l("What happened?"),
@@ -160,6 +165,15 @@ class CallBackForm(FlaskForm):
     note = TextAreaField(
         _l("What the resident said on the call"),
         validators=[InputRequired(_l("Give the reason, in a few words."))],
+    )
+
+
+class ReclassifyForm(FlaskForm):
+    item = SelectField(
+        _l("The kind of problem it is"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a kind of problem from the list."))],
     )
 
 

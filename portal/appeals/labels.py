@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.appeals.models import AppealEvent, AppealState, EventKind, Rating
+from portal.web.templating import local_text
 
 STATE_LABELS = {
     AppealState.UNCONFIRMED: _l("Waiting for the code"),
@@ -43,6 +44,7 @@ EVENT_LABELS = {
     EventKind.HIDDEN: _l("Set aside by staff"),
     EventKind.HELD: _l("Held for staff to check first"),
     EventKind.RESTORED: _l("Put back in the queue"),
+    EventKind.RECLASSIFIED: _l("Filed under another kind of problem"),
 }
 
 RATING_LABELS = {
@@ -72,6 +74,9 @@ def event_label(event: AppealEvent) -> str:
                 number=event.details["from"],
             )
         )
+    if event.kind == EventKind.RECLASSIFIED and "to_name" in event.details:
+        was, now = (local_text(*event.details[name]) for name in ("from_name", "to_name"))
+        return str(_l("Filed under %(kind)s (was: %(before)s)", kind=now, before=was))
     if event.kind == EventKind.OVERDUE and event.details.get("clock") == "summons":
         return str(_l("The department did not answer in time: both sides were told"))
     if event.kind == EventKind.OVERDUE and event.details.get("clock") == "callback":

@@ -166,6 +166,7 @@ class EventKind(StrEnum):
     HIDDEN = "hidden"
     HELD = "held"  # hidden at once: the phone is on the blocklist
     RESTORED = "restored"
+    RECLASSIFIED = "reclassified"  # filed under another kind of problem
 
 
 class AppealEvent(Base):

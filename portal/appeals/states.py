@@ -32,6 +32,7 @@ class Action(StrEnum):
     MERGE = "merge"
     HIDE = "hide"
     RESTORE = "restore"
+    RECLASSIFY = "reclassify"
 
 
 WAITING = frozenset({S.RECEIVED, S.REOPENED})  # for a handler to accept
@@ -58,6 +59,7 @@ ALLOWED: dict[Action, frozenset[S]] = {
     Action.MERGE: WAITING | HANDLING,
     Action.HIDE: WAITING | HANDLING,
     Action.RESTORE: frozenset({S.HIDDEN}),
+    Action.RECLASSIFY: WAITING | HANDLING,
 }
 
 # States in which staff still have something to do: the queues show only these.

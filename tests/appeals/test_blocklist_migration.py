@@ -17,12 +17,12 @@ BLOCKED_AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 def _entries_after_upgrade(database, *, second_district: bool) -> tuple[dict, object]:
-    """Block three numbers at 0011 (by a secretary, by an administrator of the whole portal,
+    """Block three numbers at 0012 (by a secretary, by an administrator of the whole portal,
     by an account since gone), upgrade, and return each number's place and the tree."""
     engine = make_engine(database.new_url())
     try:
         with engine.begin() as connection:
-            tree, _item_id = factories.tree_at_revision(connection, "0011")
+            tree, _item_id = factories.tree_at_revision(connection, "0012")
             session = Session(bind=connection)
             if second_district:
                 factories.place(session, None, "另一个区")

@@ -81,8 +81,13 @@ def test_back_on_the_first_screen_opens_the_group_of_the_kind_chosen(client, ses
     from tests.appeals.test_views import answers, post
 
     dog = item(session, "dog-mess").id
-    body = post(client, tree.building, "details", answers(session, item=str(dog)), back="1")
-    body = body.get_data(as_text=True)
+    back = post(client, tree.building, "details", answers(session, item=str(dog)), back="1")
+    assert back.headers["Location"] == f"/b/{tree.building.public_code}/report?all=1"
+    body = client.get(back.headers["Location"], headers=EN).get_data(as_text=True)
     assert body.count("<details") == 12 and body.count('<details class="choice-panel" open>') == 1
     assert f'id="item-{dog}" value="{dog}" checked' in body
-    assert "first-choices" in body, "the big buttons are there too"
+    assert "first-choices" not in body, "the screen of every kind has no big buttons"
+    # A kind among the big buttons leads back to them.
+    light = item(session, "stairwell-light-out").id
+    back = post(client, tree.building, "details", answers(session, item=str(light)), back="1")
+    assert back.headers["Location"] == f"/b/{tree.building.public_code}/report"

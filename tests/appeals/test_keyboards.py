@@ -12,7 +12,7 @@ from portal.staff.forms import NewStaffForm
 from portal.units.forms import MemberForm
 from tests.accounts.test_views import EN
 from tests.appeals.conftest import file_appeal
-from tests.appeals.test_views import answers, post
+from tests.appeals.test_views import answers, post, screen, send
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -49,10 +49,10 @@ def test_signing_in_opens_the_number_pad(client, session, sms):
 
 def test_the_report_opens_the_number_pad(client, session, tree):
     data = answers(session)
-    contact = post(client, tree.building, "details", data).get_data(as_text=True)
+    contact = screen(client, post(client, tree.building, "details", data))
     assert "How can we reach you?" in contact
     assert_keyboard(contact, "phone", PHONE)
-    sent = post(client, tree.building, "check", data)
+    sent = send(client, tree.building, data)
     confirm = client.get(sent.headers["Location"], headers=EN).get_data(as_text=True)
     assert_keyboard(confirm, "code", CODE)
 

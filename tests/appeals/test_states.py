@@ -50,6 +50,9 @@ ACTIONS = {
     Action.RESTORE: lambda s, a, staff, now: services.restore(
         s, staff.grid_worker, a, now=now, settings=current_settings()
     ),
+    Action.RECLASSIFY: lambda s, a, staff, now: services.reclassify(
+        s, staff.grid_worker, a, 1, now=now
+    ),
 }
 
 
@@ -71,11 +74,11 @@ def test_every_illegal_transition_is_refused(session, tree, staff, now, action, 
 A = Action
 HANDLER_SEES = [
     # (state, what the grid worker who took it may do there)
-    (AppealState.RECEIVED, {A.ACCEPT, A.RELEVEL, A.TRANSFER, A.MERGE, A.HIDE}),
+    (AppealState.RECEIVED, {A.ACCEPT, A.RELEVEL, A.TRANSFER, A.MERGE, A.HIDE, A.RECLASSIFY}),
     (AppealState.ACCEPTED, {A.CONTACT, A.START, A.RESOLVE, A.RELEVEL, A.TRANSFER, A.SUMMON,
-                            A.MERGE, A.HIDE}),
+                            A.MERGE, A.HIDE, A.RECLASSIFY}),
     (AppealState.IN_PROGRESS, {A.CONTACT, A.RESOLVE, A.RELEVEL, A.TRANSFER, A.SUMMON, A.MERGE,
-                               A.HIDE}),
+                               A.HIDE, A.RECLASSIFY}),
     (AppealState.RESOLVED, set()),
     (AppealState.REVIEWED, set()),
     (AppealState.CLOSED, set()),

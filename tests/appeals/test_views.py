@@ -4,8 +4,8 @@ the staff queue and the appeal page, and every refusal."""
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import replace
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,6 @@ from PIL import Image
 from sqlalchemy import event, select
 
 from portal.appeals.models import Appeal, AppealPhoto, AppealState
-from portal.appeals.views.resident import _photo_token
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
 from portal.i18n import format_moment
@@ -39,7 +38,6 @@ def photo_with_location() -> bytes:
 
 def answers(session, **changed) -> dict:
     values = {
-        "key": "form-key-1",
         "item": str(item(session, "rubbish-in-corridor").id),
         "description": "三楼楼道堆满纸箱，挡住了路",
         "location": "2单元3楼",
@@ -50,6 +48,8 @@ def answers(session, **changed) -> dict:
 
 
 def post(client, building, step, data, *, environ_base=None, **extra):
+    """One screen of the report sent, as a browser sends it (with every answer given: the
+    view takes only the screen's own)."""
     return client.post(
         f"/b/{building.public_code}/report",
         data={**data, "step": step, **extra},
@@ -57,6 +57,21 @@ def post(client, building, step, data, *, environ_base=None, **extra):
         content_type="multipart/form-data",
         environ_base=environ_base or {},
     )
+
+
+def send(client, building, data, *, environ_base=None, **extra):
+    """A report filled in screen by screen after the first, then sent."""
+    for step in ("details", "contact"):
+        went = post(client, building, step, data, environ_base=environ_base)
+        assert went.status_code == 302, went.get_data(as_text=True)
+        data = {name: value for name, value in data.items() if name != "photos"}  # sent once
+    return post(client, building, "check", {}, environ_base=environ_base, **extra)
+
+
+def screen(client, response, headers=EN) -> str:
+    """The screen a sent screen redirects to."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client.get(response.headers["Location"], headers=headers).get_data(as_text=True)
 
 
 def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session, tree, staff):
@@ -75,42 +90,45 @@ def test_the_report_goes_screen_by_screen_and_keeps_every_answer(client, session
     corridor = answers(session)["item"]
     second = client.get(f"{url}?step=item&item={corridor}", headers=EN)
     body = second.get_data(as_text=True)
-    assert "What happened?" in body and f'name="item" value="{corridor}"' in body
+    assert "What happened?" in body and f'name="item" type="hidden" value="{corridor}"' in body
     assert "portal_session=" in second.headers["Set-Cookie"] and 'name="csrf_token"' in body
-    key = re.search(r'name="key" type="hidden" value="([^"]+)"', body).group(1)
-    data = answers(session, key=key)
+    data = answers(session)
 
-    # Back on the first screen (with the answers so far), it is a POST form like the others.
-    body = post(client, tree.building, "details", data, back="1").get_data(as_text=True)
-    assert "What kind of problem is it?" in body and '<form method="post"' in body
-    assert f'id="item-{corridor}" value="{corridor}" checked' in body
-    body = post(client, tree.building, "item", {"key": key}).get_data(as_text=True)
-    assert "Choose what kind of problem it is." in body and "There is a problem" in body
-
-    body = post(client, tree.building, "item", data).get_data(as_text=True)
-    assert "What happened?" in body
-    body = post(client, tree.building, "details", data | {"description": ""}).get_data(True)
+    # Each screen sent is kept, then followed by the next screen at its own address.
+    missing = post(client, tree.building, "details", data | {"description": ""})
+    assert missing.headers["Location"] == f"{url}?step=details"
+    body = screen(client, missing)
     assert "Say what happened, in a few words." in body
     assert 'value="2单元3楼"' in body, "the other answers stay"
+    went = post(client, tree.building, "details", data)
+    assert went.headers["Location"] == f"{url}?step=contact"
+    body = screen(client, went)
+    assert "How can we reach you?" in body and "Enter your mobile number" not in body
+    body = screen(client, post(client, tree.building, "contact", data | {"phone": "138"}))
+    assert "11-digit mainland mobile number" in body and 'value="138"' in body
 
-    body = post(client, tree.building, "details", data).get_data(as_text=True)
-    assert "How can we reach you?" in body
-    body = post(client, tree.building, "contact", data | {"phone": "138"}).get_data(True)
-    assert "11-digit mainland mobile number" in body
-
-    body = post(client, tree.building, "contact", data).get_data(as_text=True)
-    assert "Check your answers" in body and "三楼楼道堆满纸箱" in body
-    body = post(client, tree.building, "check", data, change="details").get_data(True)
+    went = post(client, tree.building, "contact", data)
+    assert went.headers["Location"] == f"{url}?step=check"
+    body = screen(client, went)
+    assert "Check your answers" in body and "三楼楼道堆满纸箱" in body and "137 1234 5678" in body
+    body = screen(client, post(client, tree.building, "check", {}, change="details"))
     assert "What happened?" in body and "三楼楼道堆满纸箱，挡住了路</textarea>" in body
+    # Back from the second screen: the kinds, with the one chosen still marked.
+    back = post(client, tree.building, "details", data, back="1")
+    assert back.headers["Location"] == f"{url}?all=1"
+    body = client.get(back.headers["Location"], headers=EN).get_data(as_text=True)
+    assert f'id="item-{corridor}" value="{corridor}" checked' in body
 
-    sent = post(client, tree.building, "check", data)
+    sent = post(client, tree.building, "check", {})
     assert sent.status_code == 302
     appeal = session.scalars(select(Appeal)).one()
     assert sent.headers["Location"] == f"/t/{appeal.tracking}/confirm"
     assert appeal.state == AppealState.UNCONFIRMED and appeal.phone == RESIDENT
-    # A double tap on Submit files nothing more.
-    again = post(client, tree.building, "check", data)
+    # A double tap on Send, or Back to the last screen, files nothing more.
+    again = post(client, tree.building, "check", {})
     assert again.headers["Location"] == sent.headers["Location"]
+    back_again = client.get(f"{url}?step=check", headers=EN)
+    assert back_again.headers["Location"] == sent.headers["Location"]
     assert len(session.scalars(select(Appeal)).all()) == 1
 
     wrong = client.post(sent.headers["Location"], data={"code": "000000"}, headers=EN)
@@ -162,12 +180,10 @@ def test_a_photo_is_stripped_of_its_location_and_kept_when_another_field_is_wron
 ):
     data = answers(session) | {"description": ""}
     data["photos"] = (io.BytesIO(photo_with_location()), "IMG_0001.jpg")
-    body = post(client, tree.building, "details", data).get_data(as_text=True)
+    body = screen(client, post(client, tree.building, "details", data))
     assert "Say what happened" in body and "1 photo added." in body
-    kept = re.search(r'name="photos_kept" type="hidden" value="([^"]+)"', body).group(1)
 
-    data = answers(session) | {"photos_kept": kept}
-    post(client, tree.building, "check", data)
+    send(client, tree.building, answers(session))
     appeal = session.scalars(select(Appeal)).one()
     [photo] = appeal.photos
     client.post(f"/t/{appeal.tracking}/confirm", data={"code": code_sent(session, RESIDENT)})
@@ -189,7 +205,7 @@ def test_a_photo_is_stripped_of_its_location_and_kept_when_another_field_is_wron
 def test_a_file_that_is_not_a_photo_is_refused_and_nothing_typed_is_lost(client, session, tree):
     data = answers(session)
     data["photos"] = (io.BytesIO(b"<?php system($_GET['c']); ?>"), "photo.jpg")
-    body = post(client, tree.building, "details", data).get_data(as_text=True)
+    body = screen(client, post(client, tree.building, "details", data))
     assert "not a photo" in body and "三楼楼道堆满纸箱，挡住了路</textarea>" in body
     assert "How can we reach you?" not in body
 
@@ -208,15 +224,15 @@ def test_an_oversized_upload_gets_the_413_page(client, session, tree, app, monke
 
 
 def test_the_honeypot_saves_nothing(client, session, tree):
-    response = post(client, tree.building, "check", answers(session), website="http://spam")
+    response = post(client, tree.building, "details", answers(session), website="http://spam")
     assert response.status_code == 400
     assert session.scalar(select(Appeal.id)) is None
 
 
 def test_too_many_reports_from_one_phone_are_refused_kindly(client, session, tree, app):
-    for n in range(10):
-        post(client, tree.building, "check", answers(session, key=f"k{n}"))
-    response = post(client, tree.building, "check", answers(session, key="k-last"))
+    for _ in range(10):
+        send(client, tree.building, answers(session))
+    response = send(client, tree.building, answers(session))
     assert response.status_code == 429
     assert "Too many reports were sent from here" in response.get_data(as_text=True)
     assert len(session.scalars(select(Appeal)).all()) == 10
@@ -297,29 +313,44 @@ def test_residents_are_sent_away_from_the_staff_queue(client, session, tree, sms
 
 def test_each_screen_shows_only_its_own_mistakes_and_back_never_asks(client, session, tree):
     data = answers(session)
-    body = post(client, tree.building, "item", {"key": "k", "item": data["item"]}).get_data(True)
+    url = f"/b/{tree.building.public_code}/report"
+    body = client.get(f"{url}?step=item&item={data['item']}", headers=EN).get_data(True)
     assert "What happened?" in body and "There is a problem" not in body
+    post(client, tree.building, "details", data)
     back = post(client, tree.building, "contact", data | {"phone": ""}, back="1")
-    assert "What happened?" in back.get_data(as_text=True)
-    assert "Enter your mobile number" not in back.get_data(as_text=True)
-    first = post(client, tree.building, "details", data, back="1").get_data(as_text=True)
-    assert f'value="{data["item"]}" checked>' in first and first.count(" checked>") == 1
+    body = screen(client, back)
+    assert "What happened?" in body and "Enter your mobile number" not in body
+    assert back.headers["Location"] == f"{url}?step=details"
+    # A later screen opened before an earlier one is answered leads to that one.
+    skipped = client.get(f"{url}?step=check", headers=EN)
+    assert skipped.headers["Location"] == f"{url}?step=contact"
+    first = screen(client, post(client, tree.building, "details", data, back="1"))
+    assert "What kind of problem is it?" in first and "Choose what kind" not in first
+
+
+def test_a_report_begun_a_day_ago_starts_again_with_a_word(client, session, tree, now):
+    from portal.drafts.models import Draft
+
+    data = answers(session)
+    post(client, tree.building, "details", data)
+    draft = session.scalars(select(Draft)).one()
+    draft.updated_at = utcnow() - timedelta(hours=25)
+    session.commit()
+    url = f"/b/{tree.building.public_code}/report"
+    later = client.get(f"{url}?step=contact", headers=EN)
+    assert later.headers["Location"] == url
+    body = client.get(url, headers=EN).get_data(as_text=True)
+    assert "Unfinished reports are kept for a day" in body
 
 
 def test_a_photo_name_from_elsewhere_is_never_attached(client, session, tree, app):
+    """Photos reach a report only through its own draft: a name sent in the form, even one
+    of a real upload waiting for its report, is not taken."""
     name = factories.upload(session, store(app), created_at=utcnow()).name
-    other_purpose = factories.upload(
-        session, store(app), purpose="appeals.resolution", created_at=utcnow()
-    ).name
     session.commit()
-    for kept in (name, f"{name}.forgedsignature0000", f"{name}.{'0' * 20}"):
-        post(
-            client, tree.building, "check", answers(session, key=f"k-{kept[-4:]}", photos_kept=kept)
-        )
-    # Signed by the form, but sent for another purpose (a handler's photo of the result).
-    signed = _photo_token("k-signed", other_purpose)
-    post(client, tree.building, "check", answers(session, key="k-signed", photos_kept=signed))
-    assert session.scalar(select(Appeal.id).where(Appeal.submission_key == "k-signed"))
+    sent = send(client, tree.building, answers(session) | {"photos_kept": name, "photos": name})
+    assert sent.status_code == 302
+    assert session.scalar(select(Appeal.id))
     assert session.scalars(select(AppealPhoto)).all() == []
 
 
@@ -357,20 +388,23 @@ def test_the_screens_a_get_opens_only_read_and_sending_is_one_transaction(fresh_
     if engine.dialect.name == "sqlite":
         begun = [s for s in statements if s.startswith("BEGIN")]
         assert begun and set(begun) == {"BEGIN DEFERRED"}, "reads never wait for the write lock"
+    post_screen = {"item": kind, "description": "楼道有垃圾", "phone": RESIDENT}
+    for step in ("details", "contact"):
+        assert client.post(url, data={"step": step, **post_screen}).status_code == 302
     seen.clear()
     statements.clear()
-    key = re.search(r'name="key" type="hidden" value="([^"]+)"', second.get_data(True)).group(1)
-    sent = client.post(url, data={"step": "check", "key": key, "item": kind, "phone": RESIDENT,
-                                  "description": "楼道有垃圾"})  # fmt: skip
+    sent = client.post(url, data={"step": "check"})
     assert sent.status_code == 302 and "/confirm" in sent.headers["Location"]
     assert seen and all(seen), "every statement of the send in a transaction"
     written = [s for s in statements if s.lstrip().upper().startswith((*writes, "WITH"))]
     tables = ["appeals", "appeal_events", "phone_codes", "sms_messages"]
+    # Then, in the same transaction, the draft is marked sent (its answers gone).
+    assert written[-1].startswith("UPDATE form_drafts ")
     if engine.dialect.name == "postgresql":
-        assert len(written) == 1, written
+        assert len(written) == 2, written
         assert all(f"INSERT INTO {table} " in written[0] for table in tables)
     else:
-        assert [statement.split()[2] for statement in written] == tables
+        assert [statement.split()[2] for statement in written[:-1]] == tables
 
 
 def fewer_codes(monkeypatch, **limits) -> None:
@@ -387,10 +421,10 @@ def test_past_the_buildings_code_limit_no_more_codes_are_sent_there(
     choosing without end; what was typed stays, and another building is not affected."""
     fewer_codes(monkeypatch, per_building="2/hour")
     for n, phone in enumerate(["13712345678", "13698765432"]):
-        sent = post(client, tree.building, "check", answers(session, key=f"k{n}", phone=phone),
+        sent = send(client, tree.building, answers(session, phone=phone),
                     environ_base={"REMOTE_ADDR": f"10.2.0.{n}"})  # fmt: skip
         assert sent.status_code == 302
-    refused = post(client, tree.building, "check", answers(session, key="k3", phone="13611112222"),
+    refused = send(client, tree.building, answers(session, phone="13611112222"),
                    environ_base={"REMOTE_ADDR": "10.2.0.3"})  # fmt: skip
     body = refused.get_data(as_text=True)
     assert refused.status_code == 429
@@ -398,8 +432,7 @@ def test_past_the_buildings_code_limit_no_more_codes_are_sent_there(
     assert "三楼楼道堆满纸箱，挡住了路" in body and "13611112222" in body
     assert len(session.scalars(select(Appeal)).all()) == 2
     assert len(messages(session, "appeal_code")) == 2
-    elsewhere = post(client, tree.other_building, "check",
-                     answers(session, key="k4", phone="13611112222"),
+    elsewhere = send(client, tree.other_building, answers(session, phone="13611112222"),
                      environ_base={"REMOTE_ADDR": "10.2.0.3"})  # fmt: skip
     assert elsewhere.status_code == 302
 
@@ -408,7 +441,7 @@ def test_asking_for_a_new_code_counts_towards_the_addresss_codes(
     client, session, tree, monkeypatch
 ):
     fewer_codes(monkeypatch, per_address="1/hour")
-    sent = post(client, tree.building, "check", answers(session))
+    sent = send(client, tree.building, answers(session))
     assert sent.status_code == 302
     page = client.post(sent.headers["Location"], data={"resend": "1"}, headers=EN)
     assert "Too many codes were asked for from here" in page.get_data(as_text=True)
@@ -424,10 +457,8 @@ def test_reports_that_need_no_code_are_not_counted_as_codes(
 
     fewer_codes(monkeypatch, per_address="1/hour")
     sign_in_by_sms(client, sms, RESIDENT)
-    for n in range(3):
-        sent = post(
-            client, tree.building, "check", answers(session, key=f"mine-{n}", phone=RESIDENT)
-        )
+    for _ in range(3):
+        sent = send(client, tree.building, answers(session, phone=RESIDENT))
         assert sent.status_code == 302 and "/received" in sent.headers["Location"]
     assert messages(session, "appeal_code") == []
 
@@ -437,7 +468,7 @@ def test_the_confirm_page_keeps_a_typed_code_and_gives_the_communitys_number(cli
     not come, or who was sent too many, has the community's number to call."""
     tree.community.phone = "0755-2345 6601"
     session.commit()
-    sent = post(client, tree.building, "check", answers(session))
+    sent = send(client, tree.building, answers(session))
     assert sent.status_code == 302
     page = client.get(sent.headers["Location"], headers={"Accept-Language": "zh-CN"}).get_data(
         as_text=True

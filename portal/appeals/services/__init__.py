@@ -13,6 +13,7 @@ By use case:
   routing    levels, queues and who works them; where an appeal may be sent
   deadlines  the clocks an appeal carries (due_at and the sweep's sweep_at)
   handling   accept, contact, start, resolve, relevel, transfer
+  kinds      filing an appeal under the kind of problem it is
   summons    吹哨: summoning a unit and its answer
   merging    duplicates, spam set aside, putting back
   blocklist  phones whose reports are held
@@ -87,6 +88,7 @@ from portal.appeals.services.intake import (
     submit,
     tell_received,
 )
+from portal.appeals.services.kinds import reclassify
 from portal.appeals.services.merging import (
     DUPLICATE_WINDOW,
     hide,
@@ -208,6 +210,7 @@ __all__ = [
     "queue_handlers",
     "queue_in",
     "ratings",
+    "reclassify",
     "record_contact",
     "relevel",
     "require_act",

@@ -93,6 +93,7 @@ def available_actions(actor: Actor, appeal: Appeal) -> frozenset[Action]:
         Action.HIDE: True,
         Action.RESTORE: True,
         Action.CALL_BACK: appeal.needs_callback,
+        Action.RECLASSIFY: True,
     }
     return frozenset(a for a, ok in wanted.items() if ok and allowed(a, appeal.state))
 

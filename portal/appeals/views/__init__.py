@@ -1,6 +1,7 @@
-"""HTTP for appeals, one blueprint over two modules: resident.py (the report from the door,
-its code, tracking, rating, the resident's own reports, photos) and staff.py (the queues, the
-appeal page and its actions, summonses, the blocklist, filing for a resident).
+"""HTTP for appeals, one blueprint over three modules: report.py (the report from the door,
+screen by screen), resident.py (its code, tracking, rating, the resident's own reports,
+photos) and staff.py (the queues, the appeal page and its actions, summonses, the blocklist,
+filing for a resident).
 
 Each module puts its routes on `bp` and brings its own init_app; portal.appeals.init_app
 imports both and registers the blueprint.

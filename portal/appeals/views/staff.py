@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal import ratelimit
+from portal import catalogue, ratelimit
 from portal.appeals import queues, services
 from portal.appeals.forms import (
     AnswerForm,
@@ -32,6 +32,7 @@ from portal.appeals.forms import (
     MergeForm,
     NoteForm,
     QueueFilterForm,
+    ReclassifyForm,
     RelevelForm,
     SummonForm,
     TransferForm,
@@ -40,6 +41,7 @@ from portal.appeals.labels import STATE_LABELS
 from portal.appeals.models import Appeal, PhotoStage
 from portal.appeals.states import Action
 from portal.appeals.views import bp, send_photo, settings
+from portal.catalogue.data import OTHER
 from portal.db import db, utcnow
 from portal.errors import Invalid
 from portal.features import Tile, add_tile
@@ -52,7 +54,7 @@ from portal.uploads.models import Upload
 from portal.uploads.web import chosen, receive_files
 from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving
-from portal.web.templating import local_name, local_time
+from portal.web.templating import current_locale, local_name, local_time
 
 
 def init_app(app: Flask) -> None:
@@ -227,7 +229,15 @@ def _detail_page(
         "summon_form": SummonForm(formdata=None, prefix=PREFIXES["summon"]),
         "merge_form": MergeForm(formdata=None),
         "hide_form": HideForm(formdata=None, prefix=PREFIXES["hide"]),
+        "reclassify_form": ReclassifyForm(formdata=None, prefix=PREFIXES["reclassify"]),
     } | failed
+    # Every kind in use, group by group (the resident's form offers the same).
+    forms["reclassify_form"].item.choices = {
+        group: [SelectChoice(item_id, name) for item_id, name in items]
+        for group, items in catalogue.on_offer(db.session, current_locale()).groups
+    }
+    if forms["reclassify_form"].item.data is None:
+        forms["reclassify_form"].item.data = appeal.item_id
     forms["transfer_form"].target.choices = [
         SelectChoice(target.key, local_name(target.queue))
         for target in services.transfer_targets(db.session, appeal)
@@ -261,6 +271,7 @@ def _detail_page(
         summonses=summonses,
         answer_forms=answer_forms,
         keeps_blocklist=services.keeps_blocklist(current_user),
+        filed_as_other=appeal.item.code == OTHER,
         full_phone=full_phone,
         now=utcnow(),
         **forms,
@@ -345,6 +356,10 @@ def _merge(form: MergeForm, appeal: Appeal, now: datetime) -> None:
     services.merge(db.session, current_user, appeal, form.into.data, now=now, settings=settings())
 
 
+def _reclassify(form: ReclassifyForm, appeal: Appeal, now: datetime) -> None:
+    services.reclassify(db.session, current_user, appeal, form.item.data, now=now)
+
+
 def _hide(form: HideForm, appeal: Appeal, now: datetime) -> None:
     block = form.block_phone.data
     services.hide(db.session, current_user, appeal, form.reason.data, now=now, block_phone=block)
@@ -352,7 +367,7 @@ def _hide(form: HideForm, appeal: Appeal, now: datetime) -> None:
 
 # Forms shown together on the appeal page whose fields would share a name (reason, note)
 # get a prefix, so that every field has its own id and label.
-PREFIXES = {"transfer": "transfer", "summon": "summon", "hide": "hide"}
+PREFIXES = {"transfer": "transfer", "summon": "summon", "hide": "hide", "reclassify": "kind"}
 
 # Actions with a form: (form class, what it does, message when done).
 FORM_ACTIONS = {
@@ -363,6 +378,7 @@ FORM_ACTIONS = {
     "summon": (SummonForm, _summon, _l("The department has been summoned and texted.")),
     "merge": (MergeForm, _merge, _l("Merged. The resident has been told which report to follow.")),
     "hide": (HideForm, _hide, _l("Set aside. It can be put back from the held list.")),
+    "reclassify": (ReclassifyForm, _reclassify, _l("Filed under the kind of problem chosen.")),
 }
 
 
