@@ -107,6 +107,9 @@ class Backoff:
     any address, past the `free` ones of the last `window` seconds, each make the next try
     wait: `first` seconds, then twice as long each time, up to `longest`. Whoever knows the
     answer is kept waiting at most `longest` after the last wrong try, however many were made.
+
+    A try is taken atomically (a hit in the storage, not a look at it): many tries sent at
+    the moment a wait ends get one through, not all.
     """
 
     scope: str
@@ -115,48 +118,58 @@ class Backoff:
     longest: int = 3600
     window: int = 24 * 3600
 
-    def wait(self, key: str) -> int:
-        """Seconds before the next try at `key` is taken (0: it is taken now)."""
+    def take(self, key: str) -> int:
+        """Take a try at `key`: 0 when it is taken, else the seconds to wait for the next."""
         limiter: Limiter = current_app.extensions["portal.ratelimit"]
-        pace = self._pace(key) if limiter.enabled else None
-        if pace is None:
+        if not limiter.enabled:
             return 0
-        reset_at, remaining = limiter.limiter.get_window_stats(pace, *self._ids(key))
-        return 0 if remaining else max(1, math.ceil(reset_at - time.time()))
+        gate, ids = self._gate(key)
+        if limiter.limiter.hit(gate, *ids):
+            return 0
+        if gate.amount > 1:
+            # The free tries were all taken at once and are still being checked: once they
+            # are, the first wait applies.
+            return self.first
+        reset_at, _remaining = limiter.limiter.get_window_stats(gate, *ids)
+        return max(1, math.ceil(reset_at - time.time()))
 
     def failed(self, key: str) -> None:
         """Count a wrong try at `key`: the next waits as long as the wrong tries now say."""
         limiter: Limiter = current_app.extensions["portal.ratelimit"]
         if not limiter.enabled:
             return
-        limiter.limiter.hit(self._failures, *self._ids(key))
-        pace = self._pace(key)
-        if pace is not None:
-            limiter.limiter.hit(pace, *self._ids(key))
+        limiter.limiter.hit(self._wrong, *_identifiers(f"{self.scope}:wrong", key))
+        gate, ids = self._gate(key)
+        if gate.amount == 1:  # The wait starts now.
+            limiter.limiter.hit(gate, *ids)
 
     def forget(self, key: str) -> None:
-        """Forget the wrong tries at `key` (the right answer was given)."""
+        """Forget the tries at `key` (the right answer was given)."""
         limiter: Limiter = current_app.extensions["portal.ratelimit"]
         if limiter.enabled:
-            limiter.limiter.clear(self._failures, *self._ids(key))
+            limiter.limiter.clear(self._wrong, *_identifiers(f"{self.scope}:wrong", key))
+            limiter.limiter.clear(self._free, *_identifiers(f"{self.scope}:free", key))
 
     @property
-    def _failures(self) -> RateLimitItem:
+    def _wrong(self) -> RateLimitItem:
         # Only counted: far more than anyone can make at the slowest pace.
         return RateLimitItemPerSecond(self.window, self.window)
 
-    def _pace(self, key: str) -> RateLimitItem | None:
-        """One try per the wait the wrong tries so far call for; None: no wait yet."""
-        limiter: Limiter = current_app.extensions["portal.ratelimit"]
-        _reset, remaining = limiter.limiter.get_window_stats(self._failures, *self._ids(key))
-        failures = self._failures.amount - remaining
-        if failures < self.free:
-            return None
-        seconds = min(self.longest, self.first * 2 ** min(failures - self.free, 32))
-        return RateLimitItemPerSecond(1, seconds)
+    @property
+    def _free(self) -> RateLimitItem:
+        return RateLimitItemPerSecond(self.free, self.window)
 
-    def _ids(self, key: str) -> tuple[str, str, str]:
-        return _identifiers(self.scope, key)
+    def _gate(self, key: str) -> tuple[RateLimitItem, tuple[str, str, str]]:
+        """What the next try at `key` must get through: one of the free tries, or one try per
+        the wait the wrong tries so far call for."""
+        limiter: Limiter = current_app.extensions["portal.ratelimit"]
+        wrong_ids = _identifiers(f"{self.scope}:wrong", key)
+        _reset, remaining = limiter.limiter.get_window_stats(self._wrong, *wrong_ids)
+        wrong = self._wrong.amount - remaining
+        if wrong < self.free:
+            return self._free, _identifiers(f"{self.scope}:free", key)
+        seconds = min(self.longest, self.first * 2 ** min(wrong - self.free, 32))
+        return RateLimitItemPerSecond(1, seconds), _identifiers(f"{self.scope}:pace", key)
 
 
 def reset(app: Flask) -> None:

@@ -26,7 +26,7 @@ def refused(appeal_id: int) -> str | None:
     if not ratelimit.allow("appeal-digits", limit):
         wait = ratelimit.retry_after("appeal-digits", limit)
         return _("Too many tries from here. Please try again in %(wait)s.", wait=_span(wait))
-    wait = PER_APPEAL.wait(str(appeal_id))
+    wait = PER_APPEAL.take(str(appeal_id))
     if wait:
         return _(
             "This number was tried wrongly many times. Please try again in %(wait)s, or sign "
