@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.appeals.models import Appeal, AppealState
 from portal.appeals.services import units_of
@@ -160,7 +160,14 @@ def queue_grids(session: Session, actor: Actor, view: str = "team") -> list[Plac
     places = area_places(actor) if view == "area" else queue_places(actor)
     if not places:
         return []
-    query = select(Place).where(Place.kind == PlaceKind.GRID).order_by(Place.path)
+    # Community by community, each one's grids in order (their paths are ids, not an order).
+    community = aliased(Place)
+    query = (
+        select(Place)
+        .join(community, community.id == Place.parent_id)
+        .where(Place.kind == PlaceKind.GRID)
+        .order_by(community.code, Place.code)
+    )
     if places != [None]:
         query = query.where(or_(*(Place.path.startswith(p.path) for p in places)))
     return list(session.scalars(query))

@@ -116,6 +116,7 @@ def test_a_double_tap_files_one_appeal(session, tree, now, settings):
     ("fields", "field", "message"),
     [
         ({"description": "   "}, "description", "Say what happened"),
+        ({"description": " 漏 "}, "description", "Say what happened"),
         ({"description": "字" * 2001}, "description", "within 2000 characters"),
         ({"phone": "12345"}, "phone", "11-digit"),
         ({"item_id": 999_999}, "item", "Choose what kind"),
@@ -135,7 +136,7 @@ def test_a_copied_form_key_does_not_lead_to_someone_elses_appeal(session, tree, 
                              description="楼道有垃圾", phone=RESIDENT)  # fmt: skip
     services.submit(session, tree.building.id, report, submission_key="copied",
                     user=None, locale="zh_Hans_CN", now=now, settings=settings)  # fmt: skip
-    other = services.Report(item_id=report.item_id, description="x", phone="13900001111")
+    other = services.Report(item_id=report.item_id, description="漏水", phone="13900001111")
     with pytest.raises(Invalid, match="already used"):
         services.submit(session, tree.building.id, other, submission_key="copied",
                         user=None, locale="zh_Hans_CN", now=now, settings=settings)  # fmt: skip

@@ -99,3 +99,28 @@ def test_an_officer_s_queue_names_their_street_and_their_unit(session, tree, sta
         department.unit,
     ]
     assert queues.owners(session, staff.grid_worker, "team") == [tree.grid]
+
+
+def test_the_grid_filter_lists_grids_community_by_community_in_order(session, tree, staff):
+    """Grids in the order of their codes within their community (ids, and so paths, follow
+    the order they were made in: 第3网格 made first must not come first)."""
+    from portal.places import services as places
+    from tests.factories import EPOCH, SYSTEM
+
+    for n in (3, 1, 2):
+        places.create_place(
+            session, SYSTEM, tree.community, code=f"{tree.community.code}-G{n}",
+            name_zh=f"第{n}网格", name_en="", now=EPOCH,
+        )  # fmt: skip
+    session.flush()
+    grids = queues.queue_grids(session, staff.district_officer, "area")
+    communities = [grid.parent_id for grid in grids]
+    first = communities.index(tree.community.id)
+    together = communities[first : first + communities.count(tree.community.id)]
+    assert together == [tree.community.id] * len(together), "one community's grids together"
+    names = [grid.name_zh for grid in grids if grid.parent_id == tree.community.id]
+    assert [name for name in names if name != tree.grid.name_zh] == [
+        "第1网格",
+        "第2网格",
+        "第3网格",
+    ]

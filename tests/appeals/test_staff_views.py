@@ -359,3 +359,15 @@ def test_send_to_another_level_offers_only_the_other_levels(client, session, tre
     )
     assert refused.status_code == 400 and "already at this level" in text(refused)
     assert "社区处理更合适" in text(refused) and offered(text(refused)) == ["2", "3"]
+
+
+def test_the_queue_filters_show_kinds_in_groups_and_grids_under_communities(
+    client, session, tree, staff
+):
+    sign_in_staff(client, staff.district_officer)
+    page = text(client.get("/staff/appeals?view=area", headers=EN))
+    grid_filter = page[page.index('id="grid"') :]
+    grid_filter = grid_filter[: grid_filter.index("</select>")]
+    assert f'<optgroup label="{tree.community.name_en}">' in grid_filter
+    kind_filter = page[page.index('id="item"') :]
+    assert kind_filter.index("<optgroup") < kind_filter.index("</select>")

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.accounts import codes
 from portal.accounts.codes import Purpose, check, code_message, issue, new_code, register
 from portal.appeals.models import (
     Appeal,
@@ -36,6 +37,8 @@ from portal.phones import normalize_phone
 from portal.places.models import Building
 
 DESCRIPTION_MAX = 2000
+# Two characters say something (漏水); one says nothing staff can act on.
+DESCRIPTION_MIN = 2
 # The window of APPEAL_REPORTS_PER_BUILDING_HOUR: confirmed reports past it are held.
 BUILDING_WINDOW = timedelta(hours=1)
 
@@ -87,7 +90,7 @@ def offered_items(session: Session) -> list[CatalogueItem]:
 
 def check_description(text: str) -> str:
     text = (text or "").strip()
-    if not text:
+    if len(text) < DESCRIPTION_MIN:
         raise Invalid(_l("Say what happened, in a few words."), field="description")
     if len(text) > DESCRIPTION_MAX:
         raise Invalid(
@@ -182,7 +185,7 @@ def submit(
         values, code = new_code(
             APPEAL_CODE, phone, subject=code_subject(appeal), secret=settings.secret, now=now
         )
-        return values, _code_message(appeal, code, now)
+        return values, _code_message(appeal, code, values["code_hash"], now)
 
     earlier = write_report(session, appeal, event, numbered)
     if earlier is not None:
@@ -211,11 +214,11 @@ def code_subject(appeal: Appeal) -> str:
     return f"appeal:{appeal.tracking}"
 
 
-def _code_message(appeal: Appeal, code: str, now: datetime) -> dict[str, Any]:
+def _code_message(appeal: Appeal, code: str, code_hash: str, now: datetime) -> dict[str, Any]:
     """The SMS that sends the appeal's confirmation `code`, but for its cause, the appeal
     (whose id a new appeal gets written)."""
     return code_message(
-        APPEAL_CODE, appeal.phone, code, locale=appeal.locale, now=now,
+        APPEAL_CODE, appeal.phone, code, code_hash=code_hash, locale=appeal.locale, now=now,
         params={"tracking": appeal.tracking},
     )  # fmt: skip
 
@@ -232,6 +235,13 @@ def resend_code(
         params={"tracking": appeal.tracking}, cause=f"appeals:{appeal.id}",
     )  # fmt: skip
     add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details={"resent": True})
+
+
+def codes_left(session: Session, appeal: Appeal, *, now: datetime) -> int:
+    """How many more confirmation codes the appeal may be sent."""
+    return codes.codes_left(
+        session, APPEAL_CODE, appeal.phone, subject=code_subject(appeal), now=now
+    )
 
 
 def confirm(

@@ -32,7 +32,7 @@ from portal.appeals.states import Action, allowed
 from portal.appeals.views import bp, send_photo, settings
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.db import db, utcnow
-from portal.errors import Invalid
+from portal.errors import Invalid, TooMany
 from portal.features import Tile, add_tile
 from portal.pagination import paginate
 from portal.web.forms import EmptyForm, saving
@@ -103,16 +103,20 @@ def confirm(tracking: str):
     if session.get("appeal_pending") != appeal.tracking or appeal.state != AppealState.UNCONFIRMED:
         return redirect(url_for("appeals.track", tracking=appeal.tracking))
     form = CodeForm()
+    # A refused new code is a wait, not a mistake: said gently, above what was typed.
+    wait = None
     if request.method == "POST" and request.form.get("resend"):
         if EmptyForm().validate_on_submit():
             building = appeal.building.public_code
-            too_many_codes = refused_sending(services.APPEAL_CODE, building=building)
-            if too_many_codes is not None:
-                form.form_errors.append(too_many_codes)
-            else:
-                with saving(form) as saved:
+            wait = refused_sending(services.APPEAL_CODE, building=building)
+            if wait is None:
+                try:
                     services.resend_code(db.session, appeal, now=utcnow(), settings=settings())
-                if saved:
+                except TooMany as refused:
+                    db.session.rollback()
+                    wait = refused.message
+                else:
+                    db.session.commit()
                     flash(_("A new code was sent."), "success")
                     return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
     elif form.validate_on_submit():
@@ -127,14 +131,17 @@ def confirm(tracking: str):
         if saved:
             session.pop("appeal_pending", None)
             return sent(appeal)
-    return render_template(
+    page = render_template(
         "appeals/confirm.html",
         appeal=appeal,
         form=form,
+        wait=wait,
+        codes_left=services.codes_left(db.session, appeal, now=utcnow()),
         code_minutes=services.APPEAL_CODE.minutes,
         # Its number, for a resident whose SMS does not come or who was sent too many codes.
         community=services.place_for_level(appeal.building, 2),
     )
+    return page, 429 if wait else 200
 
 
 @bp.get("/t/<tracking>/received")
@@ -178,7 +185,9 @@ def _track_page(appeal: Appeal, mine: bool, digits: LastDigitsForm, review: Revi
         can_review=mine and allowed(Action.REVIEW, appeal.state),
         digits=digits,
         review=review,
-        events=services.timeline(db.session, appeal),
+        events=services.timeline(db.session, appeal, for_resident=True),
+        # Each rating with what the resident wrote: a reopened report keeps the first.
+        ratings=services.ratings(db.session, appeal) if mine else [],
     )
 
 

@@ -93,13 +93,20 @@ def _wanted() -> tuple[queues.QueueFilter, QueueFilterForm]:
     if view not in ("team", "mine", "held", "area"):
         view = queues.default_view(current_user)
     form = QueueFilterForm(formdata=request.args)
-    form.item.choices = [SelectChoice("", _("Any"))] + [
-        SelectChoice(str(item.id), local_name(item)) for item in services.offered_items(db.session)
-    ]
-    form.grid.choices = [SelectChoice("", _("Any"))] + [
-        SelectChoice(str(grid.id), local_name(grid))
-        for grid in queues.queue_grids(db.session, current_user, view)
-    ]
+    # Kinds in their groups, grids under their communities (a street has many 第一网格).
+    form.item.choices = {"": [SelectChoice("", _("Any"))]} | {
+        group: [SelectChoice(str(item_id), name) for item_id, name in items]
+        for group, items in catalogue.on_offer(db.session, current_locale()).groups
+    }
+    grids = queues.queue_grids(db.session, current_user, view)
+    form.grid.choices = {}
+    if len(grids) > 1:  # one grid or none: nothing to choose from, no filter
+        form.grid.choices[""] = [SelectChoice("", _("Any"))]
+        for grid in grids:
+            community = local_name(grid.parent) if grid.parent else ""
+            form.grid.choices.setdefault(community, []).append(
+                SelectChoice(str(grid.id), local_name(grid))
+            )
     wanted = queues.QueueFilter(
         view=view,
         level=request.args.get("level", type=int),
