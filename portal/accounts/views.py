@@ -37,8 +37,10 @@ from portal.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 
-# The number a resident is signing in with, between asking for a code and typing it.
-PENDING_PHONE = "sign_in_phone"
+# The code sent to the number a resident is signing in with, between asking for it and
+# typing it: its id, not the number, which the cookie must not carry (anyone who sees the
+# cookie can read it: it is signed, not encrypted).
+PENDING_CODE = "sign_in_code"
 PENDING_NEXT = "sign_in_next"
 
 
@@ -71,15 +73,15 @@ def sign_in():
     form = PhoneForm(next=request.args.get("next", ""))
     if form.validate_on_submit() and not _too_many_attempts(form) and not _too_many_codes(form):
         with saving(form) as saved:
-            services.request_sign_in_code(
+            pending = services.request_sign_in_code(
                 db.session,
                 form.phone.data,
                 secret=code_secret(),
                 locale=current_locale(),
                 now=utcnow(),
-            )
+            ).id
         if saved:
-            session[PENDING_PHONE] = form.phone.data
+            session[PENDING_CODE] = pending
             session[PENDING_NEXT] = safe_next(form.next.data)
             return redirect(url_for("accounts.enter_code"))
     return render_template("accounts/sign_in.html", form=form)
@@ -88,7 +90,7 @@ def sign_in():
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def enter_code():
     """Residents: step 2 of 2, the code from the SMS."""
-    phone = session.get(PENDING_PHONE)
+    phone = services.pending_sign_in_phone(db.session, session.get(PENDING_CODE))
     if not phone:
         return redirect(url_for("accounts.sign_in"))
     form = CodeForm()
@@ -128,16 +130,17 @@ def enter_code():
 
 @bp.post("/sign-in/resend")
 def resend_code():
-    phone = session.get(PENDING_PHONE)
+    phone = services.pending_sign_in_phone(db.session, session.get(PENDING_CODE))
     form = EmptyForm()
     if not phone or not form.validate_on_submit():
         return redirect(url_for("accounts.sign_in"))
     if not _too_many_attempts(form) and not _too_many_codes(form):
         with saving(form) as saved:
-            services.request_sign_in_code(
+            pending = services.request_sign_in_code(
                 db.session, phone, secret=code_secret(), locale=current_locale(), now=utcnow()
-            )
+            ).id
         if saved:
+            session[PENDING_CODE] = pending
             flash(_("A new code has been sent."), "success")
     for message in form.form_errors:
         flash(message, "error")

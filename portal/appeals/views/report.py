@@ -55,10 +55,10 @@ from portal.uploads.web import chosen, receive_files
 from portal.web.forms import saving
 from portal.web.templating import current_locale
 
-# Rate limits of the public form: per client address, per phone number and per building.
+# Rate limits of the public form: per client address and per phone number (a building's
+# confirmed reports past APPEAL_REPORTS_PER_BUILDING_HOUR are held, not refused: see intake.py).
 SUBMITS_PER_ADDRESS = "20/hour"
 SUBMITS_PER_PHONE = "10/day"
-SUBMITS_PER_BUILDING = "60/hour"
 # The report's drafts, one per door a browser reports from.
 PURPOSE = "appeals.report"
 _FIRST_CHOICES = "portal.first_choices"
@@ -424,7 +424,6 @@ def _send(door):
     refused = None if assisted else ratelimit.first_refused([
         ("appeal-submit", SUBMITS_PER_ADDRESS, None),
         ("appeal-submit-phone", SUBMITS_PER_PHONE, phone),
-        ("appeal-submit-building", SUBMITS_PER_BUILDING, door.code),
     ])  # fmt: skip
     if refused in (0, 1):  # this address, or this phone
         form.form_errors.append(
@@ -440,9 +439,6 @@ def _send(door):
         if too_many_codes is not None:
             form.form_errors.append(too_many_codes)
             return _page(door, form, "check", status=429, answers=answers)
-    # A flood of reports for one building is not refused (one person could lock out all
-    # the neighbours that way): past the limit, reports are held for staff to look at.
-    busy = refused == 2
     start_writing(db.session)
     # Two taps on Send at once: the second waits here, then finds the report sent.
     draft = browser_draft(db.session, PURPOSE, door.code, now, for_update=True)
@@ -468,7 +464,6 @@ def _send(door):
             locale=current_locale(),
             now=now,
             consent=bool(form.consent.data),
-            hold=busy,
             settings=settings(),
         )
         services.attach_photos(

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from portal import ratelimit
 from portal.accounts.sending import refused_sending
-from portal.appeals import services
+from portal.appeals import digit_tries, services
 from portal.appeals.forms import (
     CodeForm,
     LastDigitsForm,
@@ -38,9 +38,6 @@ from portal.pagination import paginate
 from portal.web.carried import carry_errors, show_carried_errors
 from portal.web.forms import EmptyForm, saving
 
-# The last 4 digits: per address over every appeal, and per appeal over every address.
-DIGIT_TRIES_PER_ADDRESS = "20/hour"
-DIGIT_TRIES_PER_APPEAL = "10/day"
 # How many appeals a browser remembers as its own (proved by code or by the last 4 digits).
 REMEMBERED = 20
 
@@ -174,15 +171,14 @@ def track(tracking: str):
         return render_template("appeals/unknown.html"), 404
     digits = LastDigitsForm()
     if digits.validate_on_submit():
-        if not (
-            ratelimit.allow("appeal-digits", DIGIT_TRIES_PER_ADDRESS)
-            and ratelimit.allow("appeal-digits-appeal", DIGIT_TRIES_PER_APPEAL, str(appeal.id))
-        ):
-            digits.digits.errors.append(_("Too many tries. Please try again in an hour."))
+        if refused := digit_tries.refused(appeal.id):
+            digits.digits.errors.append(refused)
         elif services.phone_matches(appeal, digits.digits.data):
+            digit_tries.right(appeal.id)
             _remember(appeal)
             return redirect(url_for("appeals.track", tracking=appeal.tracking))
         else:
+            digit_tries.wrong(appeal.id)
             digits.digits.errors.append(_("These are not the last 4 digits of the number given."))
     return _track_page(appeal, _is_mine(appeal), digits, ReviewForm(formdata=None))
 
