@@ -65,6 +65,12 @@ class Config:
     SIGN_IN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
     # Searches for a building and codes that lead nowhere, from one address.
     LOOKUP_LIMIT_PER_ADDRESS = "60 per minute"
+    # The last four digits of a phone typed on tracking pages, from one address (one appeal's
+    # wrong tries from anywhere slow its next ones down: portal/appeals/digit_tries.py).
+    TRACKING_DIGITS_LIMIT_PER_ADDRESS = "20 per hour"
+    # Appeals staff open by number, per account: a day's work stays well within it; reading
+    # through the numbers does not.
+    STAFF_LOOKUP_LIMIT_PER_ACCOUNT = "120 per minute"
     # Documents checked at /v/<code>, from one address: an office checking a pile of
     # certificates stays well within it; walking through the codes does not.
     VERIFY_LIMIT_PER_ADDRESS = "30 per minute"
@@ -90,6 +96,9 @@ class Config:
     # The appeal clocks, in minutes, where a district's differ from the 12345 defaults, e.g.
     # {"accept": 10, "contact": 30, "handling": {"general": 10080}} (see appeals/sla.py).
     APPEAL_CLOCKS: ClassVar[dict] = {}
+    # Confirmed reports from residents one building may send in an hour; those past it are not
+    # refused but held for staff to look at (reports waiting for their code do not count).
+    APPEAL_REPORTS_PER_BUILDING_HOUR = 60
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -6,7 +6,8 @@ and server shares them; windows move (an hour is the last sixty minutes, not the
 Where a limit depends on what was typed, a view counts the attempt with `allow` and, when it is
 refused, shows the form again with a message, so that nothing the person typed is lost. `check`
 instead ends the request with the 429 page, which says when to come back. `first_refused`
-counts several limits in turn, up to the first refused.
+counts several limits in turn, up to the first refused. `Backoff` slows down wrong tries at one
+thing from anywhere without ever locking it: a wait that grows with them, and always ends.
 
 Every key is stored as a keyed hash, never as given: Redis keys are readable by whoever runs
 Redis, and a phone number must not be among them.
@@ -19,12 +20,13 @@ import hmac
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, RateLimitItemPerSecond, parse
 from werkzeug.exceptions import TooManyRequests
 
 # The hash keeps 64 bits: collisions stay out of reach, and keys stay short.
@@ -89,9 +91,85 @@ def check(scope: str, limit: str, key: str | None = None) -> None:
     a Retry-After of when the oldest counted attempt leaves the window."""
     if allow(scope, limit, key):
         return
+    raise TooManyRequests(retry_after=retry_after(scope, limit, key))
+
+
+def retry_after(scope: str, limit: str, key: str | None = None) -> int:
+    """Seconds until `limit` at `scope` takes an attempt again (for a refusal's message)."""
     limiter: Limiter = current_app.extensions["portal.ratelimit"]
     reset_at, _remaining = limiter.limiter.get_window_stats(_item(limit), *_identifiers(scope, key))
-    raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Slow down, never lock: wrong tries at one thing (a key, such as an appeal's id), from
+    any address, past the `free` ones of the last `window` seconds, each make the next try
+    wait: `first` seconds, then twice as long each time, up to `longest`. Whoever knows the
+    answer is kept waiting at most `longest` after the last wrong try, however many were made.
+
+    A try is taken atomically (a hit in the storage, not a look at it): many tries sent at
+    the moment a wait ends get one through, not all.
+    """
+
+    scope: str
+    free: int = 5
+    first: int = 60
+    longest: int = 3600
+    window: int = 24 * 3600
+
+    def take(self, key: str) -> int:
+        """Take a try at `key`: 0 when it is taken, else the seconds to wait for the next."""
+        limiter: Limiter = current_app.extensions["portal.ratelimit"]
+        if not limiter.enabled:
+            return 0
+        gate, ids = self._gate(key)
+        if limiter.limiter.hit(gate, *ids):
+            return 0
+        if gate.amount > 1:
+            # The free tries were all taken at once and are still being checked: once they
+            # are, the first wait applies.
+            return self.first
+        reset_at, _remaining = limiter.limiter.get_window_stats(gate, *ids)
+        return max(1, math.ceil(reset_at - time.time()))
+
+    def failed(self, key: str) -> None:
+        """Count a wrong try at `key`: the next waits as long as the wrong tries now say."""
+        limiter: Limiter = current_app.extensions["portal.ratelimit"]
+        if not limiter.enabled:
+            return
+        limiter.limiter.hit(self._wrong, *_identifiers(f"{self.scope}:wrong", key))
+        gate, ids = self._gate(key)
+        if gate.amount == 1:  # The wait starts now.
+            limiter.limiter.hit(gate, *ids)
+
+    def forget(self, key: str) -> None:
+        """Forget the tries at `key` (the right answer was given)."""
+        limiter: Limiter = current_app.extensions["portal.ratelimit"]
+        if limiter.enabled:
+            limiter.limiter.clear(self._wrong, *_identifiers(f"{self.scope}:wrong", key))
+            limiter.limiter.clear(self._free, *_identifiers(f"{self.scope}:free", key))
+
+    @property
+    def _wrong(self) -> RateLimitItem:
+        # Only counted: far more than anyone can make at the slowest pace.
+        return RateLimitItemPerSecond(self.window, self.window)
+
+    @property
+    def _free(self) -> RateLimitItem:
+        return RateLimitItemPerSecond(self.free, self.window)
+
+    def _gate(self, key: str) -> tuple[RateLimitItem, tuple[str, str, str]]:
+        """What the next try at `key` must get through: one of the free tries, or one try per
+        the wait the wrong tries so far call for."""
+        limiter: Limiter = current_app.extensions["portal.ratelimit"]
+        wrong_ids = _identifiers(f"{self.scope}:wrong", key)
+        _reset, remaining = limiter.limiter.get_window_stats(self._wrong, *wrong_ids)
+        wrong = self._wrong.amount - remaining
+        if wrong < self.free:
+            return self._free, _identifiers(f"{self.scope}:free", key)
+        seconds = min(self.longest, self.first * 2 ** min(wrong - self.free, 32))
+        return RateLimitItemPerSecond(1, seconds), _identifiers(f"{self.scope}:pace", key)
 
 
 def reset(app: Flask) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -65,7 +67,74 @@ def counted_in_turn(app: Flask) -> None:
     assert attempt(app, "send", "3/minute", address="10.0.0.5")
 
 
+class Clock:
+    """The time the counts read (time.time), moved on by hand."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = float(int(time.time()))  # whole seconds: Redis keeps them exactly
+        monkeypatch.setattr(time, "time", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+def backs_off_and_never_locks(app: Flask, clock: Clock) -> None:
+    """Wrong tries past the free ones make the next wait, twice as long each time up to the
+    longest wait, which always ends; tries sent at once get one through; each key counts on
+    its own; forgetting starts again."""
+    backoff = ratelimit.Backoff("digits", free=2, first=60, longest=300)
+    with app.test_request_context():
+        waits = []
+        for _ in range(7):
+            waits.append(backoff.take("A1"))
+            if waits[-1]:
+                clock.advance(waits[-1] + 1)
+                assert backoff.take("A1") == 0
+            backoff.failed("A1")
+        assert waits == [0, 0, 60, 120, 240, 300, 300]
+        clock.advance(299)
+        assert backoff.take("A1") == 1
+        clock.advance(2)
+        assert backoff.take("A1") == 0, "never locked: after the longest wait, a try is taken"
+        assert backoff.take("A1") == 300, "tries sent at once: one gets through"
+        assert [backoff.take("B2") for _ in range(3)] == [0, 0, 60]
+        backoff.forget("A1")
+        assert backoff.take("A1") == 0
+
+
+def one_try_of_many_sent_at_once(app: Flask) -> None:
+    """Tries sent at the same moment, when a wait ends: one is taken, the others wait."""
+    backoff = ratelimit.Backoff("digits-at-once", free=0, first=60)
+    barrier = threading.Barrier(8)
+    waits: list[int] = []
+
+    def run() -> None:
+        with app.test_request_context():
+            barrier.wait()
+            waits.append(backoff.take("A1"))
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(waits) == [0] + [60] * 7
+
+
 # In memory
+
+
+def test_wrong_tries_slow_down_and_never_lock(app, clock):
+    backs_off_and_never_locks(app, clock)
+
+
+def test_of_tries_sent_at_once_one_is_taken(app):
+    one_try_of_many_sent_at_once(app)
 
 
 def test_attempts_counted_in_turn_stop_at_the_first_refused(app):
@@ -166,6 +235,16 @@ def test_servers_sharing_redis_share_the_counts(redis_apps):
     assert attempt(two, "try", "2/minute")
     assert not attempt(one, "try", "2/minute")
     assert attempt(two, "try", "2/minute", address="10.0.0.2")
+
+
+def test_in_redis_wrong_tries_slow_down_and_never_lock(redis_apps, clock):
+    make, _prefix = redis_apps
+    backs_off_and_never_locks(make(), clock)
+
+
+def test_in_redis_of_tries_sent_at_once_one_is_taken(redis_apps):
+    make, _prefix = redis_apps
+    one_try_of_many_sent_at_once(make())
 
 
 def test_in_redis_attempts_counted_in_turn_stop_at_the_first_refused(redis_apps):

@@ -31,12 +31,13 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import PhoneCode
 from portal.db import serialize_on
 from portal.errors import Invalid, TooMany
+from portal.notifications.models import NEVER_SENT, SmsMessage
 from portal.notifications.services import message_values, queue_statement
 
 # Codes are kept a day (for the limits per window and for questions), then deleted; no
@@ -131,23 +132,53 @@ def code_message(
     phone: str,
     code: str,
     *,
+    code_hash: str,
     locale: str,
     now: datetime,
     params: dict[str, Any] | None = None,
     cause: str | None = None,
 ) -> dict[str, Any]:
-    """The outbox row of the SMS that sends `code` (as queue_sms writes it); its key is new
-    each time: every code is a message of its own."""
+    """The outbox row of the SMS that sends `code` (as queue_sms writes it), keyed on the
+    code's digest (`code_hash`, its row's): every code is a message of its own, which the
+    row finds again (see `_never_sent`)."""
     return message_values(
         phone=phone,
         kind=purpose.message_kind,
         params={"code": code, "minutes": purpose.minutes, **(params or {})},
         locale=locale,
-        key=f"code:{purpose.name}:{secrets.token_hex(16)}",
+        key=message_key(purpose, code_hash),
         now=now,
         cause=cause,
         expires_at=now + purpose.valid_for,
     )
+
+
+def codes_left(
+    session: Session, purpose: Purpose, phone: str, *, subject: str | None, now: datetime
+) -> int:
+    """How many more codes the holder may be sent in the purpose's window."""
+    sent = session.scalar(
+        select(func.count())
+        .select_from(PhoneCode)
+        .where(*_holder(purpose, phone, subject), PhoneCode.created_at > now - purpose.window)
+    )
+    return max(0, purpose.per_window - (sent or 0))
+
+
+def message_key(purpose: Purpose, code_hash: str) -> str:
+    """The outbox key of the SMS sending the code with this digest."""
+    return f"code:{purpose.name}:{code_hash[:40]}"
+
+
+def _never_sent(session: Session, purpose: Purpose, code_hash: str) -> bool:
+    """Whether the SMS of this code failed for good (no gateway, refused, undeliverable):
+    a code that never arrived starts no wait for the next one."""
+    state = session.scalar(
+        select(SmsMessage.state).where(
+            SmsMessage.idempotency_key == message_key(purpose, code_hash)
+        )
+    )
+    return state in NEVER_SENT
 
 
 def _holder(purpose: Purpose, phone: str, subject: str | None) -> list[ColumnElement[bool]]:
@@ -178,12 +209,14 @@ def issue(
     serialize_on(session, f"phone-code:{purpose.name}:{phone}:{subject or ''}")
     holder = _holder(purpose, phone, subject)
     session.execute(delete(PhoneCode).where(*holder, PhoneCode.created_at < now - KEPT_FOR))
-    sent = session.scalars(
-        select(PhoneCode.created_at)
+    newest = session.execute(
+        select(PhoneCode.created_at, PhoneCode.code_hash)
         .where(*holder, PhoneCode.created_at > now - purpose.window)
         .order_by(PhoneCode.created_at.desc())
     ).all()
-    if sent and now - sent[0] < purpose.resend_after:
+    sent = [row.created_at for row in newest]
+    waiting = sent and now - sent[0] < purpose.resend_after
+    if waiting and not _never_sent(session, purpose, newest[0].code_hash):
         wait = math.ceil((sent[0] + purpose.resend_after - now).total_seconds())
         raise TooMany(
             _l(
@@ -207,7 +240,7 @@ def issue(
     session.add(record)
     session.flush()
     message = code_message(
-        purpose, phone, code, locale=locale, now=now, params=params,
+        purpose, phone, code, code_hash=record.code_hash, locale=locale, now=now, params=params,
         cause=cause or f"phone_codes:{record.id}",
     )  # fmt: skip
     session.execute(queue_statement(session.get_bind().dialect.name), message)

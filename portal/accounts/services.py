@@ -65,6 +65,16 @@ def request_sign_in_code(
     return record
 
 
+def pending_sign_in_phone(session: Session, code_id: object) -> str | None:
+    """The number the sign-in code `code_id` was sent to; None when there is no such code
+    (any more: codes are deleted after a day). A browser between asking for a code and
+    typing it keeps only the code's id, so that its cookie never carries the number."""
+    if not isinstance(code_id, int) or isinstance(code_id, bool):
+        return None
+    record = session.get(PhoneCode, code_id)
+    return record.phone if record is not None and record.purpose == SIGN_IN.name else None
+
+
 def verify_sign_in_code(
     session: Session, phone: str, code: str, *, secret: bytes, locale: str | None, now: datetime
 ) -> User:

@@ -20,6 +20,7 @@ from portal.db import db, utcnow
 from portal.extensions import login_manager
 
 STAFF_PATHS = ("/admin", "/staff")
+_CARRIED_OVER = "portal.session_carried_over"
 # Pages a user who must replace a temporary password may still open.
 _OPEN_WHILE_CHANGING_PASSWORD = {
     "accounts.change_password",
@@ -40,9 +41,23 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def carry_over(app: Flask, name: str) -> None:
+    """Keep the session's `name` when someone signs in on this browser, or a resident's
+    session ends for being left unused: what they were filling in is theirs to finish (form
+    drafts). Signing out, and a staff session ending, forget it."""
+    app.extensions.setdefault(_CARRIED_OVER, set()).add(name)
+
+
+def _carried_over() -> dict:
+    names = current_app.extensions.get(_CARRIED_OVER, ())
+    return {name: session[name] for name in names if name in session}
+
+
 def start_session(user: User) -> None:
     """Sign `user` in on this browser, with a fresh cookie."""
+    carried = _carried_over()
     session.clear()
+    session.update(carried)
     login_user(user)
     session.permanent = True
     now = int(utcnow().timestamp())
@@ -50,9 +65,12 @@ def start_session(user: User) -> None:
     session["seen_at"] = now
 
 
-def end_session() -> None:
+def end_session(*, keep_work: bool = False) -> None:
+    """Sign out on this browser; `keep_work` keeps what carry_over names."""
+    carried = _carried_over() if keep_work else {}
     logout_user()
     session.clear()
+    session.update(carried)
 
 
 def _session_expired(user: User, now: int) -> bool:
@@ -73,11 +91,14 @@ def _enforce_session_rules():
         return None
     now = int(utcnow().timestamp())
     if _session_expired(current_user, now):
-        end_session()
+        # Staff sign in again with their password, and leave nothing of a resident's behind
+        # on a shared computer; a resident keeps the report they were writing.
+        staff = current_user.is_staff
+        end_session(keep_work=not staff)
         flash(
             _("You were signed out because the page was left unused. Please sign in again."), "info"
         )
-        return redirect(sign_in_url())
+        return redirect(sign_in_url(staff=staff))
     # Rewrite the cookie at most once a minute: enough to measure idle time.
     if now - session.get("seen_at", 0) >= 60:
         session["seen_at"] = now
@@ -86,10 +107,10 @@ def _enforce_session_rules():
     return None
 
 
-def sign_in_url() -> str:
-    """Where to sign in to see the current page: staff pages ask for a password."""
+def sign_in_url(*, staff: bool = False) -> str:
+    """Where to sign in to see the current page: staff pages, and staff, give a password."""
     here = request.full_path.rstrip("?") if request.method == "GET" else None
-    if request.path.startswith(STAFF_PATHS):
+    if staff or request.path.startswith(STAFF_PATHS):
         return url_for("accounts.staff_sign_in", next=here)
     return url_for("accounts.sign_in", next=here)
 

@@ -30,14 +30,17 @@ from portal.accounts.sessions import end_session, start_session
 from portal.db import db, utcnow
 from portal.errors import DomainError
 from portal.extensions import csrf
+from portal.web.carried import carry_errors, show_carried_errors
 from portal.web.forms import EmptyForm, LanguageForm, saving, show_error
 from portal.web.templating import current_locale
 from portal.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 
-# The number a resident is signing in with, between asking for a code and typing it.
-PENDING_PHONE = "sign_in_phone"
+# The code sent to the number a resident is signing in with, between asking for it and
+# typing it: its id, not the number, which the cookie must not carry (anyone who sees the
+# cookie can read it: it is signed, not encrypted).
+PENDING_CODE = "sign_in_code"
 PENDING_NEXT = "sign_in_next"
 
 
@@ -70,15 +73,15 @@ def sign_in():
     form = PhoneForm(next=request.args.get("next", ""))
     if form.validate_on_submit() and not _too_many_attempts(form) and not _too_many_codes(form):
         with saving(form) as saved:
-            services.request_sign_in_code(
+            pending = services.request_sign_in_code(
                 db.session,
                 form.phone.data,
                 secret=code_secret(),
                 locale=current_locale(),
                 now=utcnow(),
-            )
+            ).id
         if saved:
-            session[PENDING_PHONE] = form.phone.data
+            session[PENDING_CODE] = pending
             session[PENDING_NEXT] = safe_next(form.next.data)
             return redirect(url_for("accounts.enter_code"))
     return render_template("accounts/sign_in.html", form=form)
@@ -87,10 +90,12 @@ def sign_in():
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def enter_code():
     """Residents: step 2 of 2, the code from the SMS."""
-    phone = session.get(PENDING_PHONE)
+    phone = services.pending_sign_in_phone(db.session, session.get(PENDING_CODE))
     if not phone:
         return redirect(url_for("accounts.sign_in"))
     form = CodeForm()
+    if request.method == "GET":
+        show_carried_errors(form)
     if form.validate_on_submit() and not _too_many_attempts(form):
         try:
             user = services.verify_sign_in_code(
@@ -104,6 +109,9 @@ def enter_code():
         except DomainError as error:
             db.session.commit()  # The spent try must count.
             show_error(form, error)
+            # Said on the page a GET opens: a reload spends no try.
+            carry_errors(form)
+            return redirect(url_for("accounts.enter_code"))
         else:
             db.session.commit()
             target = session.get(PENDING_NEXT)
@@ -122,16 +130,17 @@ def enter_code():
 
 @bp.post("/sign-in/resend")
 def resend_code():
-    phone = session.get(PENDING_PHONE)
+    phone = services.pending_sign_in_phone(db.session, session.get(PENDING_CODE))
     form = EmptyForm()
     if not phone or not form.validate_on_submit():
         return redirect(url_for("accounts.sign_in"))
     if not _too_many_attempts(form) and not _too_many_codes(form):
         with saving(form) as saved:
-            services.request_sign_in_code(
+            pending = services.request_sign_in_code(
                 db.session, phone, secret=code_secret(), locale=current_locale(), now=utcnow()
-            )
+            ).id
         if saved:
+            session[PENDING_CODE] = pending
             flash(_("A new code has been sent."), "success")
     for message in form.form_errors:
         flash(message, "error")

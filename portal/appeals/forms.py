@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.accounts.forms import code_field
-from portal.appeals.services import DESCRIPTION_MAX
+from portal.appeals.services import DESCRIPTION_MAX, DESCRIPTION_MIN
 from portal.numbers import ascii_digits, parse_id, parse_number
 from portal.web.forms import DIGITS_KEYBOARD, MOBILE_KEYBOARD, PortalForm, WholeNumberField
 
@@ -37,6 +37,11 @@ POSTED_FIELDS = {
     "contact": STEP_FIELDS["contact"],
     "check": (),
 }
+
+
+def _stripped(text: str | None) -> str | None:
+    """Spaces around an answer are not part of it (nor enough to be one)."""
+    return text.strip() if text else text
 
 
 def _kind_of_problem() -> RadioField:
@@ -68,8 +73,10 @@ class ReportForm(PortalForm):
         description=_l("Say what you see and since when. Up to 2,000 characters."),
         validators=[
             InputRequired(_l("Say what happened, in a few words.")),
+            Length(min=DESCRIPTION_MIN, message=_l("Say what happened, in a few words.")),
             Length(max=DESCRIPTION_MAX, message=_l("Keep it within 2,000 characters.")),
         ],
+        filters=[_stripped],
     )
     location = StringField(
         _l("Where exactly? (optional)"),

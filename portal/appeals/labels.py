@@ -76,7 +76,9 @@ def event_label(event: AppealEvent) -> str:
         )
     if event.kind == EventKind.RECLASSIFIED and "to_name" in event.details:
         was, now = (local_text(*event.details[name]) for name in ("from_name", "to_name"))
-        return str(_l("Filed under %(kind)s (was: %(before)s)", kind=now, before=was))
+        return str(
+            _l("Kind of problem changed to “%(kind)s” (was “%(before)s”)", kind=now, before=was)
+        )
     if event.kind == EventKind.OVERDUE and event.details.get("clock") == "summons":
         return str(_l("The department did not answer in time: both sides were told"))
     if event.kind == EventKind.OVERDUE and event.details.get("clock") == "callback":

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -259,14 +259,19 @@ class Summons(Base):
 
 
 class BlockedPhone(Base):
-    """A number whose appeals are held for staff to look at before they enter the loop."""
+    """A number whose appeals from buildings within `place` are held for staff to look at
+    before they enter the loop; kept by the staff of that place (no place: everywhere, kept
+    by administrators of the whole portal)."""
 
     __tablename__ = "blocked_phones"
+    __table_args__ = (UniqueConstraint("phone", "place_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     blocked_at: Mapped[datetime]
 
+    place: Mapped[Place | None] = relationship()
     blocked_by: Mapped[User | None] = relationship()

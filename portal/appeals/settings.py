@@ -21,14 +21,19 @@ class AppealSettings:
     base_url: str
     # The key of the SMS codes' digests (SECRET_KEY).
     secret: bytes
+    # Confirmed reports one building may send in an hour before the next are held for staff
+    # (APPEAL_REPORTS_PER_BUILDING_HOUR).
+    building_reports_per_hour: int = 60
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> AppealSettings:
-        """The settings from an app's configuration (APPEAL_CLOCKS, BASE_URL, SECRET_KEY)."""
+        """The settings from an app's configuration (APPEAL_CLOCKS, BASE_URL, SECRET_KEY,
+        APPEAL_REPORTS_PER_BUILDING_HOUR)."""
         return cls(
             clocks=sla.Clocks.from_config(config["APPEAL_CLOCKS"]),
             base_url=config["BASE_URL"],
             secret=config["SECRET_KEY"].encode(),
+            building_reports_per_hour=int(config["APPEAL_REPORTS_PER_BUILDING_HOUR"]),
         )
 
     def tracking_url(self, tracking: str) -> str:

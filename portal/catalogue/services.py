@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.audit import services as audit
@@ -24,6 +24,7 @@ from portal.catalogue.models import CatalogueGroup, CatalogueItem, HandlingClass
 from portal.errors import Invalid, NotFound
 from portal.events import handles
 from portal.permissions import Actor, Permission, require
+from portal.search import each_word_in
 from portal.units.models import Unit
 from portal.units.services import (
     UNIT_PLACE_KINDS,
@@ -106,8 +107,8 @@ def catalogue_overview(
 
 
 def find_items(session: Session, actor: Actor, words: str) -> list[CatalogueItem]:
-    """The kinds of problem whose name (in either language) or code contains `words`, in the
-    catalogue's order, retired ones last."""
+    """The kinds of problem whose name (in either language) or code contains each of `words`,
+    in the catalogue's order, retired ones last."""
     require_catalogue_manager(actor)
     words = words.strip()
     if not words:
@@ -118,10 +119,8 @@ def find_items(session: Session, actor: Actor, words: str) -> list[CatalogueItem
             .join(CatalogueItem.group)
             .options(selectinload(CatalogueItem.unit))
             .where(
-                or_(
-                    CatalogueItem.name_zh.icontains(words, autoescape=True),
-                    CatalogueItem.name_en.icontains(words, autoescape=True),
-                    CatalogueItem.code.icontains(words, autoescape=True),
+                each_word_in(
+                    [CatalogueItem.name_zh, CatalogueItem.name_en, CatalogueItem.code], words
                 )
             )
             .order_by(

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.holders import holders_statement
@@ -27,6 +27,7 @@ from portal.errors import Invalid
 from portal.permissions import Actor, Permission, require
 from portal.places.codes import normalize_code
 from portal.places.models import Building, Place
+from portal.search import each_word_in
 
 _CHUNK = 500
 SEARCH_LIMIT = 20
@@ -170,19 +171,15 @@ def poster_facts(
 
 
 def find_buildings(session: Session, words: str) -> list[DoorFacts]:
-    """Buildings in use whose name or address contains `words`, for someone without a code."""
+    """Buildings in use whose name or address contains each of `words`, for someone without a
+    code."""
     words = words.strip()
     if not words:
         return []
     query, _grid = _facts_query()
-    # icontains: any case (PostgreSQL's LIKE minds it), and % or _ typed are only themselves.
     query = query.where(
         Building.retired_at.is_(None),
-        or_(
-            Building.name_zh.icontains(words, autoescape=True),
-            Building.name_en.icontains(words, autoescape=True),
-            Building.address.icontains(words, autoescape=True),
-        ),
+        each_word_in([Building.name_zh, Building.name_en, Building.address], words),
     ).limit(SEARCH_LIMIT)
     return _with_workers(session, session.execute(query).all(), workers_wanted=False)
 

@@ -15,7 +15,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from portal.accounts.sessions import carry_over
     from portal.drafts import services
+    from portal.drafts.web import SESSION_KEY
     from portal.jobs.registry import register
 
     register(app, "drafts.purge", timedelta(hours=1), services.purge)
+    # A resident who signs in halfway through a form goes on with it.
+    carry_over(app, SESSION_KEY)

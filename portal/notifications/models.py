@@ -33,6 +33,9 @@ FINISHED = frozenset(
     }
 )
 
+# States in which a message never reached the phone and never will.
+NEVER_SENT = frozenset({MessageState.FAILED, MessageState.UNDELIVERABLE, MessageState.EXPIRED})
+
 
 class SmsMessage(Base):
     __tablename__ = "sms_messages"

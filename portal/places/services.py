@@ -23,6 +23,7 @@ from portal.places.codes import generate_code
 from portal.places.csvio import BuildingRow, ImportFailed, RowError, read_buildings
 from portal.places.events import PublicPhoneChosen
 from portal.places.models import CHILD_KIND, Building, Place, PlaceKind, RiskGrade
+from portal.search import each_word_in
 
 # Large IN lists are sent in chunks: SQLite and PostgreSQL both cap bound parameters.
 _CHUNK = 500
@@ -156,8 +157,9 @@ FOUND_LIMIT = 20
 def find_buildings(
     session: Session, actor: Actor, permission: Permission, words: str, *, limit: int = FOUND_LIMIT
 ) -> tuple[list[Building], bool]:
-    """The buildings in use where `actor` holds `permission` whose name, address or door code
-    contains `words`, by name; and whether more than `limit` matched."""
+    """The buildings in use where `actor` holds `permission` whose name or address contains
+    each of `words` (or whose door code they are), by name; and whether more than `limit`
+    matched."""
     words = words.strip()
     places = scopes(actor, permission)
     if not words or not places:
@@ -168,9 +170,7 @@ def find_buildings(
         .where(
             Building.retired_at.is_(None),
             or_(
-                Building.name_zh.icontains(words, autoescape=True),
-                Building.name_en.icontains(words, autoescape=True),
-                Building.address.icontains(words, autoescape=True),
+                each_word_in([Building.name_zh, Building.name_en, Building.address], words),
                 Building.public_code == words.upper(),
             ),
         )

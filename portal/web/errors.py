@@ -60,7 +60,7 @@ PAGES = {
 
 def render_error(status: int, message=None, retry_after: int | None = None):
     """The error page for `status`; `retry_after` (seconds), when known, is sent as
-    Retry-After and, without a message of its own, said in minutes or hours."""
+    Retry-After and, without a message of its own, said in seconds, minutes or hours."""
     title, default_message = PAGES.get(status, PAGES[500 if status >= 500 else 400])
     if retry_after and message is None:
         message = _wait(retry_after)
@@ -80,6 +80,12 @@ def render_error(status: int, message=None, retry_after: int | None = None):
 
 
 def _wait(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Please wait %(num)d second, then try again.",
+            "Please wait %(num)d seconds, then try again.",
+            seconds,
+        )
     minutes = math.ceil(seconds / 60)
     if minutes <= 90:
         return ngettext(

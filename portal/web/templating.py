@@ -138,7 +138,7 @@ def init_app(app: Flask) -> None:
     )
 
     @app.context_processor
-    def _language() -> dict[str, Any]:
+    def _every_page() -> dict[str, Any]:
         other = other_locale()
         return {
             "html_lang": HTML_LANG[current_locale()],
@@ -146,4 +146,6 @@ def init_app(app: Flask) -> None:
             "other_locale_name": LANGUAGE_NAMES[other],
             "other_html_lang": HTML_LANG[other],
             "language_next": _language_next(),
+            # Staff pages show residents' details: their footer speaks to the staff.
+            "staff_pages": request.path.startswith(("/staff", "/admin")),
         }

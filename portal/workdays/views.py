@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from babel.dates import format_interval, format_skeleton
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -12,12 +11,12 @@ from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
 from portal.numbers import parse_number
-from portal.web.forms import one_button_action, saving
+from portal.web.forms import saving
 from portal.web.templating import current_locale
 from portal.workdays import services as workdays
 from portal.workdays.arrangement import runs, write_arrangement
 from portal.workdays.days import Source
-from portal.workdays.forms import ArrangementForm
+from portal.workdays.forms import ArrangementForm, RemoveYearForm
 from portal.workdays.labels import KIND_LABELS, SOURCE_LABELS
 
 bp = Blueprint("workdays", __name__, url_prefix="/admin")
@@ -70,15 +69,27 @@ def year(year: int):
                 "success",
             )
             return redirect(url_for("workdays.year", year=year))
-    page = render_template("workdays/year.html", arrangement=arrangement, form=form)
-    return page, 400 if form.errors or form.form_errors else 200
+    return _year_page(arrangement, form, RemoveYearForm(formdata=None))
+
+
+def _year_page(arrangement, form: ArrangementForm, remove_form: RemoveYearForm):
+    page = render_template(
+        "workdays/year.html", arrangement=arrangement, form=form, remove_form=remove_form
+    )
+    wrong = any(f.errors or f.form_errors for f in (form, remove_form))
+    return page, 400 if wrong else 200
 
 
 @bp.post("/workdays/<int:year>/remove")
 @login_required
 def remove(year: int):
-    one_button_action(
-        partial(workdays.remove_year, db.session, current_user, year, now=utcnow()),
-        _("What was entered for %(year)d is removed.", year=year),
-    )
-    return redirect(url_for("workdays.year", year=year))
+    form = RemoveYearForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            workdays.remove_year(db.session, current_user, year, now=utcnow())
+        if saved:
+            flash(_("What was entered for %(year)d is removed.", year=year), "success")
+            return redirect(url_for("workdays.year", year=year))
+    arrangement = workdays.year_arrangement(db.session, current_user, year)
+    days = ArrangementForm(formdata=None, days=write_arrangement(arrangement.days))
+    return _year_page(arrangement, days, form)

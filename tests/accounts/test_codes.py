@@ -17,6 +17,7 @@ from portal.accounts.models import PhoneCode
 from portal.accounts.services import SIGN_IN
 from portal.appeals.services import APPEAL_CODE
 from portal.errors import Invalid, TooMany
+from portal.notifications.models import MessageState, SmsMessage
 from tests.factories import CODE_SECRET
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -128,6 +129,26 @@ def test_a_code_waits_the_resend_gap_and_the_window_holds_so_many(
     assert len(sms.recent()) == purpose.per_window
     # Once the first code leaves the window, one more may be sent.
     issue(session, purpose, now + purpose.window, subject)
+
+
+@pytest.mark.parametrize(("purpose", "subject"), PURPOSES, ids=ids)
+def test_a_code_whose_sms_failed_starts_no_wait(session, sms, now, purpose, subject):
+    """No gateway, or one that refused the message: the next code need not wait a minute
+    (it still counts towards the window)."""
+    record, _code = issue(session, purpose, now, subject)
+    message = session.scalars(
+        select(SmsMessage).where(
+            SmsMessage.idempotency_key == codes.message_key(purpose, record.code_hash)
+        )
+    ).one()
+    message.state = MessageState.FAILED
+    issue(session, purpose, now + timedelta(seconds=10), subject)
+    # That one was sent: the gap holds again.
+    with pytest.raises(TooMany, match="Please wait"):
+        issue(session, purpose, now + timedelta(seconds=20), subject)
+    assert codes.codes_left(session, purpose, PHONE, subject=subject, now=now) == (
+        purpose.per_window - 2
+    )
 
 
 def test_no_limit_is_shared_across_purposes_numbers_or_subjects(session, sms, now):

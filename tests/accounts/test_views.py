@@ -76,7 +76,10 @@ def test_a_wrong_code_says_how_many_tries_are_left(client, sms):
     response = client.post(
         "/sign-in/code", data={"code": f"{(int(code) + 1) % 10**6:06d}"}, headers=EN
     )
-    assert "You can try 4 more times" in response.get_data(as_text=True)
+    # Said on the page a GET opens: a reload spends no try, Back finds a page.
+    assert response.headers["Location"] == "/sign-in/code"
+    assert "You can try 4 more times" in page(client, "/sign-in/code")
+    assert "You can try" not in page(client, "/sign-in/code"), "said once"
     response = client.post("/sign-in/code", data={"code": "12345"}, headers=EN)
     assert "The code has 6 digits" in response.get_data(as_text=True)
 

@@ -169,3 +169,83 @@ def test_two_screens_sent_at_once_from_two_tabs_lose_nothing(live):
     with app.app_context():
         fields = db.session.scalars(select(Draft)).one().answers["fields"]
     assert fields["description"] == "楼道有垃圾" and fields["phone"] == RESIDENT
+
+
+def test_signing_in_halfway_keeps_the_report_and_signing_out_forgets_it(client, session, tree, sms):
+    url = f"/b/{tree.building.public_code}/report"
+    post(client, tree.building, "details", answers(session))
+    page = client.get(f"{url}?step=contact", headers=EN).get_data(as_text=True)
+    # The header's link comes back here once signed in.
+    assert f'href="/sign-in?next={url}?step%3Dcontact"' in page.replace("%2F", "/")
+    sign_in_by_sms(client, sms, RESIDENT)
+    body = client.get(f"{url}?step=details", headers=EN).get_data(as_text=True)
+    assert "三楼楼道堆满纸箱，挡住了路</textarea>" in body
+    client.post("/sign-out")
+    assert client.get(f"{url}?step=details").headers["Location"] == url
+
+
+def test_staff_left_idle_while_filing_sign_in_again_and_leave_nothing_behind(
+    client, session, tree, staff
+):
+    import time
+
+    from tests.accounts.test_views import sign_in_staff
+
+    sign_in_staff(client, staff.grid_worker)
+    url = f"/b/{tree.building.public_code}/report"
+    post(client, tree.building, "details", answers(session))
+    with client.session_transaction() as cookie:
+        cookie["seen_at"] = int(time.time()) - 31 * 60
+    later = client.get(f"{url}?step=contact", headers=EN)
+    assert later.headers["Location"].startswith("/staff/sign-in?next=")
+    # A resident's answers are not left on a shared computer.
+    assert client.get(f"{url}?step=details").headers["Location"] == url
+
+
+def test_a_resident_left_idle_keeps_their_report(client, session, tree, sms):
+    import time
+
+    sign_in_by_sms(client, sms, RESIDENT)
+    url = f"/b/{tree.building.public_code}/report"
+    post(client, tree.building, "details", answers(session))
+    with client.session_transaction() as cookie:
+        cookie["seen_at"] = int(time.time()) - 8 * 24 * 3600
+    assert client.get(f"{url}?step=details").headers["Location"].startswith("/sign-in")
+    body = client.get(f"{url}?step=details", headers=EN).get_data(as_text=True)
+    assert "三楼楼道堆满纸箱，挡住了路</textarea>" in body
+
+
+def test_send_refuses_answers_changed_in_another_tab_since_they_were_shown(client, session, tree):
+    data = answers(session)
+    url = f"/b/{tree.building.public_code}/report"
+    post(client, tree.building, "details", data)
+    post(client, tree.building, "contact", data)
+    shown = client.get(f"{url}?step=check", headers=EN).get_data(as_text=True)
+    seen = shown.split('name="seen" type="hidden" value="')[1].split('"')[0]
+    # Another tab of the same door changes the description.
+    post(client, tree.building, "details", data | {"description": "另一个窗口写的"})
+    refused = post(client, tree.building, "check", {"seen": seen})
+    assert refused.headers["Location"] == f"{url}?step=check"
+    assert session.scalar(select(Appeal.id)) is None
+    body = screen(client, refused)
+    assert "Your answers were changed in another window" in body and "另一个窗口写的" in body
+    fresh = body.split('name="seen" type="hidden" value="')[1].split('"')[0]
+    assert "/confirm" in post(client, tree.building, "check", {"seen": fresh}).headers["Location"]
+
+
+def test_a_change_on_the_last_screen_leads_back_to_it(client, session, tree):
+    data = answers(session)
+    url = f"/b/{tree.building.public_code}/report"
+    post(client, tree.building, "details", data)
+    post(client, tree.building, "contact", data)
+    post(client, tree.building, "check", {}, change="details")
+    went = post(client, tree.building, "details", data | {"location": "3单元"})
+    assert went.headers["Location"] == f"{url}?step=check"
+
+
+def test_the_first_screen_offers_to_go_on_with_a_report_begun(client, session, tree):
+    url = f"/b/{tree.building.public_code}/report"
+    post(client, tree.building, "details", answers(session))
+    body = client.get(url, headers=EN).get_data(as_text=True)
+    assert "You began a report here and have not sent it." in body
+    assert f'<a href="{url}?step=contact">Go on with it</a>' in body

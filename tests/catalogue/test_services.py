@@ -409,5 +409,9 @@ def test_administrators_find_a_kind_of_problem_by_name_or_code_retired_ones_last
     assert codes("lift-people") == ["lift-people-trapped"]
     assert "dog-mess" in codes("dog") and codes("dog")[-1] == "dog-mess"
     assert codes("%") == [] and codes("") == []
+    # Words apart, each found: with a space, a full-width one, in any order.
+    assert codes("楼道 灯") == codes("灯　楼道") == ["stairwell-light-out"]
+    assert codes("light stairwell") == ["stairwell-light-out"]
+    assert codes("1" * 70_000) == [], "a pasted page finds nothing, and breaks nothing"
     with pytest.raises(Forbidden):
         catalogue.find_items(session, factories.user(session, Role.SECRETARY, tree.community), "狗")

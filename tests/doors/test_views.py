@@ -65,6 +65,9 @@ def test_an_unknown_code_offers_a_search_by_address_in_both_languages(client, tr
 def test_the_search_finds_the_building_and_leads_to_its_door(client, tree):
     body = client.get("/find?q=甲楼", headers=EN).get_data(as_text=True)
     assert "1 building found" in body and f'href="/b/{tree.building.public_code}"' in body
+    # The words of an address as people say them, apart.
+    body = client.get("/find?q=测试路+甲楼", headers=EN).get_data(as_text=True)
+    assert "1 building found" in body
     assert "No building matches" in client.get("/find?q=没有这种楼", headers=EN).get_data(
         as_text=True
     )

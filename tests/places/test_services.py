@@ -293,6 +293,7 @@ def test_staff_find_buildings_by_name_address_or_code_within_their_area(session,
 
     assert found(secretary, "楼") == (["甲楼1栋", "甲楼2栋"], False)  # not 乙楼1栋 next door
     assert found(secretary, " 幸福路 ") == (["甲楼2栋"], False)
+    assert found(secretary, "幸福路 2栋") == (["甲楼2栋"], False), "each word, name or address"
     assert found(secretary, second.public_code.lower()) == (["甲楼2栋"], False)
     assert found(secretary, "乙楼") == ([], False)
     assert found(secretary, "%") == ([], False), "a wildcard is a character, not any text"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -135,7 +136,9 @@ def test_error_pages_speak_both_languages_and_hide_internals(failing_app, status
 @pytest.mark.parametrize(
     ("seconds", "english", "chinese"),
     [
-        (1, "Please wait 1 minute, then try again.", "请等 1 分钟后再试。"),
+        (1, "Please wait 1 second, then try again.", "请等 1 秒后再试。"),
+        (8, "Please wait 8 seconds, then try again.", "请等 8 秒后再试。"),
+        (60, "Please wait 1 minute, then try again.", "请等 1 分钟后再试。"),
         (61, "Please wait 2 minutes, then try again.", "请等 2 分钟后再试。"),
         (90 * 60, "Please wait 90 minutes, then try again.", "请等 90 分钟后再试。"),
         (20 * 3600, "Please wait 20 hours, then try again.", "请等 20 小时后再试。"),
@@ -169,11 +172,14 @@ def test_too_many_searches_get_the_429_page_in_the_reader_s_language(client, app
         assert client.get("/find?q=楼").status_code == 200
     english = client.get("/find?q=楼", headers={"Accept-Language": BROWSER_EN})
     assert english.status_code == 429
-    assert 1 <= int(english.headers["Retry-After"]) <= 60
-    assert "Please wait 1 minute, then try again." in english.get_data(as_text=True)
+    wait = int(english.headers["Retry-After"])
+    assert 1 <= wait <= 60
+    # The page says the wait the header gives (in seconds, under a minute).
+    said = re.search(r"Please wait (\d+) (second|minute)", english.get_data(as_text=True))
+    assert (int(said.group(1)), said.group(2)) == ((wait, "second") if wait < 60 else (1, "minute"))
     chinese = client.get("/find?q=楼", headers={"Accept-Language": BROWSER_ZH})
     assert chinese.status_code == 429
-    assert "请等 1 分钟后再试。" in chinese.get_data(as_text=True)
+    assert "后再试。" in chinese.get_data(as_text=True)
 
 
 def test_a_get_to_a_post_only_address_is_explained(client):
@@ -212,3 +218,16 @@ def test_times_are_shown_in_shanghai_time(app):
         assert local_time(evening) == "3 Dec 2026, 18:30"
         assert local_date(moment) == "3 Dec 2026"
     assert local_time(None) == "" and local_date(None) == ""
+
+
+def test_the_footer_speaks_to_residents_on_their_pages_and_to_staff_on_theirs(client, session):
+    resident_note = "Your personal information is used only to handle your requests"
+    staff_note = "Residents' details on these pages are for handling their requests only"
+    home = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert resident_note in home and staff_note not in home
+    admin = factories.user(session, Role.ADMIN, None)
+    session.commit()
+    sign_in_staff(client, admin)
+    client.post("/language", data={"locale": "en", "next": "/"})
+    page = client.get("/staff/appeals").get_data(as_text=True)
+    assert staff_note in page and resident_note not in page

@@ -108,7 +108,12 @@ def test_an_entered_year_is_removed_and_the_weekends_count_it_again(admin_client
     workdays.enter_year(session, admin, 2027, NATIONAL_DAY_2027, now=datetime.now(UTC))
     session.commit()
     assert "Remove the days entered for 2027" in page(admin_client, "/admin/workdays/2027")
-    response = admin_client.post("/admin/workdays/2027/remove", headers=EN)
+    # Every deadline counts by these days: the box must be ticked.
+    unsure = admin_client.post("/admin/workdays/2027/remove", headers=EN)
+    assert unsure.status_code == 400
+    assert "Tick the box to say you are sure." in unsure.get_data(as_text=True)
+    assert session.scalar(select(WorkdayYear.year)) == 2027
+    response = admin_client.post("/admin/workdays/2027/remove", data={"sure": "y"}, headers=EN)
     assert response.headers["Location"] == "/admin/workdays/2027"
     body = text(page(admin_client, "/admin/workdays/2027"))
     assert "What was entered for 2027 is removed." in body
@@ -128,7 +133,8 @@ def test_a_secretary_may_not_open_or_change_the_calendar(client, session, secret
         assert client.get(url, headers=EN).status_code == 403, url
     response = client.post("/admin/workdays/2027", data={"days": NATIONAL_DAY_2027}, headers=EN)
     assert response.status_code == 403
-    assert client.post("/admin/workdays/2027/remove", headers=EN).status_code == 403
+    sure = {"sure": "y"}
+    assert client.post("/admin/workdays/2027/remove", data=sure, headers=EN).status_code == 403
     assert session.scalar(select(WorkdayYear.year)) is None
 
 

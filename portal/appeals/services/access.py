@@ -125,12 +125,12 @@ def state_word(appeal: Appeal) -> str:
 
 
 def get_for_staff(session: Session, actor: Actor, tracking: str) -> Appeal:
-    appeal = find(session, tracking)
-    if appeal is None or appeal.state == AppealState.UNCONFIRMED:
-        raise NotFound(_l("There is no report with this number."))
+    """The appeal staff open by number. One outside their area is answered as one that does
+    not exist: otherwise trying numbers would tell which are real, and where."""
     require_staff(actor)
-    if not can_view(actor, appeal):
-        raise Forbidden(_l("This report is outside your area."), appeal=appeal.id)
+    appeal = find(session, tracking)
+    if appeal is None or appeal.state == AppealState.UNCONFIRMED or not can_view(actor, appeal):
+        raise NotFound(_l("There is no report with this number in your area."))
     return appeal
 
 

@@ -10,15 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.accounts import codes
 from portal.accounts.codes import Purpose, check, code_message, issue, new_code, register
 from portal.appeals.models import (
     Appeal,
-    AppealEvent,
     AppealState,
-    BlockedPhone,
     EventKind,
 )
 from portal.appeals.services.access import files_for_resident, lock, owns_verified
@@ -30,6 +29,7 @@ from portal.appeals.settings import AppealSettings
 from portal.appeals.states import Action, allowed
 from portal.appeals.tracking import draw_tracking_number
 from portal.catalogue.models import CatalogueGroup, CatalogueItem
+from portal.db import serialize_on
 from portal.errors import Invalid
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor
@@ -37,11 +37,15 @@ from portal.phones import normalize_phone
 from portal.places.models import Building
 
 DESCRIPTION_MAX = 2000
+# Two characters say something (漏水); one says nothing staff can act on.
+DESCRIPTION_MIN = 2
+# The window of APPEAL_REPORTS_PER_BUILDING_HOUR: confirmed reports past it are held.
+BUILDING_WINDOW = timedelta(hours=1)
 
 # The code that confirms a report sent by a resident who is not signed in: ten minutes, five
 # tries, one a minute and five in all for one report (its window is as long as an unconfirmed
 # report waits); from one client address twenty an hour, as many reports as it may send, and
-# for one building sixty an hour, the number of reports past which they are held.
+# for one building sixty an hour, as many confirmed reports as it may send before they are held.
 APPEAL_CODE = register(
     Purpose(
         name="appeal",
@@ -86,7 +90,7 @@ def offered_items(session: Session) -> list[CatalogueItem]:
 
 def check_description(text: str) -> str:
     text = (text or "").strip()
-    if not text:
+    if len(text) < DESCRIPTION_MIN:
         raise Invalid(_l("Say what happened, in a few words."), field="description")
     if len(text) > DESCRIPTION_MAX:
         raise Invalid(
@@ -127,7 +131,6 @@ def submit(
     now: datetime,
     settings: AppealSettings,
     consent: bool = False,
-    hold: bool = False,
 ) -> Appeal:
     """Save a resident's report about the building `building_id`. It enters the loop at once
     if they are signed in with this phone verified; otherwise it waits, unconfirmed, for the
@@ -135,8 +138,7 @@ def submit(
 
     A grid worker (or any handler of the building's area) may file it for a resident who
     cannot (代办): when `consent` says the resident agreed in person it enters the loop at
-    once, otherwise the resident reads out the code sent to their phone. `hold` keeps it out
-    of the loop until staff look at it (the building had an unusual number of reports).
+    once, otherwise the resident reads out the code sent to their phone.
 
     The same `submission_key` (one per filled-in form) always returns the first appeal, so
     a double tap on "Submit" files one.
@@ -170,7 +172,7 @@ def submit(
     )
     set_due(appeal, now + settings.clocks.confirm)
     confirmed = appeal.user_id is not None or (filed_by is not None and consent)
-    details: dict[str, Any] = {"hold": "busy_building"} if hold else {}
+    details: dict[str, Any] = {}
     if filed_by is not None:
         details["consent"] = consent
     event = event_values(appeal, EventKind.SUBMITTED, filed_by, now, details=details)
@@ -183,7 +185,7 @@ def submit(
         values, code = new_code(
             APPEAL_CODE, phone, subject=code_subject(appeal), secret=settings.secret, now=now
         )
-        return values, _code_message(appeal, code, now)
+        return values, _code_message(appeal, code, values["code_hash"], now)
 
     earlier = write_report(session, appeal, event, numbered)
     if earlier is not None:
@@ -212,11 +214,11 @@ def code_subject(appeal: Appeal) -> str:
     return f"appeal:{appeal.tracking}"
 
 
-def _code_message(appeal: Appeal, code: str, now: datetime) -> dict[str, Any]:
+def _code_message(appeal: Appeal, code: str, code_hash: str, now: datetime) -> dict[str, Any]:
     """The SMS that sends the appeal's confirmation `code`, but for its cause, the appeal
     (whose id a new appeal gets written)."""
     return code_message(
-        APPEAL_CODE, appeal.phone, code, locale=appeal.locale, now=now,
+        APPEAL_CODE, appeal.phone, code, code_hash=code_hash, locale=appeal.locale, now=now,
         params={"tracking": appeal.tracking},
     )  # fmt: skip
 
@@ -235,6 +237,13 @@ def resend_code(
     add_event(session, appeal, EventKind.SUBMITTED, actor=None, now=now, details={"resent": True})
 
 
+def codes_left(session: Session, appeal: Appeal, *, now: datetime) -> int:
+    """How many more confirmation codes the appeal may be sent."""
+    return codes.codes_left(
+        session, APPEAL_CODE, appeal.phone, subject=code_subject(appeal), now=now
+    )
+
+
 def confirm(
     session: Session, appeal: Appeal, code: str, *, now: datetime, settings: AppealSettings
 ) -> None:
@@ -251,13 +260,14 @@ def confirm(
 
 def _receive(session: Session, appeal: Appeal, now: datetime, settings: AppealSettings) -> None:
     """The appeal enters the loop: dispatched by its item's level, its clocks started.
-    One from a blocked phone, or held when filed, waits hidden in the queue for staff."""
+    One from a blocked phone, or from a building past its hour's reports, waits hidden in the
+    queue for staff."""
     appeal.state = AppealState.RECEIVED
     appeal.received_at = now
     start_clocks(appeal, now, settings.clocks)
     dispatch_to(session, appeal, appeal.level)
     add_event(session, appeal, EventKind.CONFIRMED, actor=None, now=now)
-    held = hold_reason(session, appeal)
+    held = hold_reason(session, appeal, now, settings)
     if held is not None:
         hide_as(session, appeal, now, kind=EventKind.HELD, details={"reason": held})
         return
@@ -285,15 +295,40 @@ def tell_received(
     )
 
 
-def hold_reason(session: Session, appeal: Appeal) -> str | None:
-    """Why the appeal waits, set aside, for staff: its phone is on the blocklist, or it was
-    held when filed (its building had an unusual number of reports); None: it does not."""
-    if session.scalar(select(BlockedPhone.id).where(BlockedPhone.phone == appeal.phone)):
+def hold_reason(
+    session: Session, appeal: Appeal, now: datetime, settings: AppealSettings
+) -> str | None:
+    """Why the appeal, being confirmed, waits set aside for staff: its phone is on the
+    blocklist where its building is, or its building already sent an hour's worth of reports;
+    None: it does not."""
+    # Here, not at the top: the blocklist checks the numbers it is given with this module's
+    # check_phone.
+    from portal.appeals.services.blocklist import is_blocked
+
+    if is_blocked(session, appeal.phone, appeal.building_id):
         return "blocked_phone"
-    first = session.scalar(
-        select(AppealEvent.details)
-        .where(AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.SUBMITTED)
-        .order_by(AppealEvent.id)
-        .limit(1)
+    if appeal.filed_by_id is None and _building_is_busy(session, appeal, now, settings):
+        return "busy_building"
+    return None
+
+
+def _building_is_busy(
+    session: Session, appeal: Appeal, now: datetime, settings: AppealSettings
+) -> bool:
+    """Whether the appeal's building sent its hour's worth of confirmed reports from residents.
+
+    Only confirmed reports count: reports that never get their code cost an attacker nothing
+    but SMS to numbers of their choosing, and must not set the neighbours' real reports aside.
+    Reports staff file for residents do not count either (they are signed in and audited)."""
+    # Two confirmations at once for one building are counted one after the other, so that
+    # neither slips past the limit on a count the other is about to change.
+    serialize_on(session, f"building-reports:{appeal.building_id}")
+    received = session.scalar(
+        select(func.count(Appeal.id)).where(
+            Appeal.building_id == appeal.building_id,
+            Appeal.received_at > now - BUILDING_WINDOW,
+            Appeal.filed_by_id.is_(None),
+            Appeal.id != appeal.id,
+        )
     )
-    return (first or {}).get("hold")
+    return received >= settings.building_reports_per_hour

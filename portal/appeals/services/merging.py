@@ -74,12 +74,20 @@ def merge(
         lock(session, first)
         lock(session, second)
     require_act(actor, duplicate, Action.MERGE)
-    if survivor is None or survivor.state not in OPEN:
-        raise Invalid(_l("Give the number of a report that is still being handled."), field="into")
-    if survivor.id == duplicate.id:
+    if survivor is not None and survivor.id == duplicate.id:
         raise Invalid(_l("A report cannot be merged into itself."), field="into")
-    if survivor.building_id != duplicate.building_id or not can_view(actor, survivor):
-        raise Invalid(_l("Only a report of the same building can be merged into."), field="into")
+    # One answer for a number that does not exist, is closed, or is another building's: the
+    # form must not tell which numbers are real, and where (as staff lookups do not).
+    if (
+        survivor is None
+        or survivor.state not in OPEN
+        or survivor.building_id != duplicate.building_id
+        or not can_view(actor, survivor)
+    ):
+        raise Invalid(
+            _l("Give the number of a report of the same building that is still being handled."),
+            field="into",
+        )
     finish(duplicate, AppealState.MERGED, now)
     duplicate.merged_into_id = survivor.id
     session.execute(
@@ -138,7 +146,7 @@ def hide(
     hide_as(session, appeal, now, kind=EventKind.HIDDEN, actor=actor, details=details)
     audit_step(session, "appeals.hide", actor, appeal, now, {"reason": reason})
     if block_phone:
-        block(session, actor, appeal.phone, reason, now=now)
+        block(session, actor, appeal.phone, reason, now=now, within=appeal.building)
 
 
 def restore(

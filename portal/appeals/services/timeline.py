@@ -80,11 +80,16 @@ def audit_step(
     )
 
 
-def timeline(session: Session, appeal: Appeal) -> list[AppealEvent]:
-    return list(
-        session.scalars(
-            select(AppealEvent)
-            .where(AppealEvent.appeal_id == appeal.id)
-            .order_by(AppealEvent.at, AppealEvent.id)
-        )
+def timeline(session: Session, appeal: Appeal, *, for_resident: bool = False) -> list[AppealEvent]:
+    """The appeal's steps in order; the resident's page leaves out the portal's own
+    housekeeping (the codes sent again while it waited for one)."""
+    events = session.scalars(
+        select(AppealEvent)
+        .where(AppealEvent.appeal_id == appeal.id)
+        .order_by(AppealEvent.at, AppealEvent.id)
     )
+    return [event for event in events if not (for_resident and _housekeeping(event))]
+
+
+def _housekeeping(event: AppealEvent) -> bool:
+    return event.kind == EventKind.SUBMITTED and bool(event.details.get("resent"))

@@ -9,6 +9,8 @@ and nothing the resident typed (least of all the phone number) goes into an addr
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -53,10 +55,10 @@ from portal.uploads.web import chosen, receive_files
 from portal.web.forms import saving
 from portal.web.templating import current_locale
 
-# Rate limits of the public form: per client address, per phone number and per building.
+# Rate limits of the public form: per client address and per phone number (a building's
+# confirmed reports past APPEAL_REPORTS_PER_BUILDING_HOUR are held, not refused: see intake.py).
 SUBMITS_PER_ADDRESS = "20/hour"
 SUBMITS_PER_PHONE = "10/day"
-SUBMITS_PER_BUILDING = "60/hour"
 # The report's drafts, one per door a browser reports from.
 PURPOSE = "appeals.report"
 _FIRST_CHOICES = "portal.first_choices"
@@ -154,10 +156,21 @@ def _first_screen(door):
         # The usual kinds first; every kind, group by group, on a screen of its own.
         every_kind = request.args.get("all") == "1"
         draft = _open_draft(door) if remembered_key(PURPOSE, door.code) else None
+        resume = None
         if draft is not None and not answered:
-            # Back from the second screen: the kind chosen before is still marked.
-            kind.item.data = Answers.of(draft).form().item.data
-        page = _page(door, kind, "item", first_look=True, every_kind=every_kind)
+            # A report begun here and not sent: the kind chosen is marked in the list of
+            # every kind, and the screen offers to go on where it was left.
+            begun = Answers.of(draft).form()
+            kind.item.data = begun.item.data
+            resume = _first_wrong(begun, STEPS) or "check"
+        page = _page(
+            door,
+            kind,
+            "item",
+            first_look=True,
+            every_kind=every_kind,
+            resume=_screen_url(door, resume) if resume not in (None, "item") else None,
+        )
         response = make_response(page)
         if not session and not answered:  # The door's own first screen, as everyone sees it.
             response.headers["Cache-Control"] = "public, max-age=60"
@@ -245,7 +258,17 @@ def _answer(door):
     wanted = request.form.get("change")
     if wrong is None and wanted in STEPS:
         wrong = wanted
+    if wrong is None and "check" in answers.answered:
+        # Back from a "Change" on the last screen: straight to it, unless another answer is
+        # missing on the way.
+        wrong = _first_wrong(answers.form(), STEPS) or "check"
     return redirect(_screen_url(door, wrong or STEPS[STEPS.index(step) + 1]))
+
+
+def _digest(answers: Answers) -> str:
+    """A short fingerprint of the answers, as the last screen shows them."""
+    shown = json.dumps([answers.fields, answers.photos], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 
 def _first_wrong(form: ReportForm, steps) -> str | None:
@@ -315,6 +338,7 @@ def _page(
     answers: Answers | None = None,
     first_look=False,
     every_kind=False,
+    resume: str | None = None,
 ):
     """A screen of the report: the first as a scan opens it (`first_look`, a KindForm sent by
     GET; with `every_kind` its list of every kind), or any screen of the ReportForm."""
@@ -345,6 +369,9 @@ def _page(
         chosen=offered.names.get(form.item.data),
         kept_photos=[] if first_look else _kept_photos(answers),
         assisted=_assisted(door),
+        resume=resume,
+        # What the last screen showed: Send refuses answers changed since (another tab).
+        seen=_digest(answers) if step == "check" else None,
         # The header's language switch sends this form, so that what is on the screen stays.
         language_form=None if first_look else "report",
     )
@@ -381,6 +408,11 @@ def _send(door):
     if draft.outcome is not None:
         return _after_sending(draft)
     answers = Answers.of(draft)
+    seen = request.form.get("seen")
+    if seen is not None and seen != _digest(answers):
+        # The same door's report was changed in another tab since this one showed it.
+        flash(_("Your answers were changed in another window. Check them, then send."), "info")
+        return redirect(_screen_url(door, "check"))
     form = answers.form()
     wrong = _first_wrong(form, STEPS)
     if wrong is not None:
@@ -392,7 +424,6 @@ def _send(door):
     refused = None if assisted else ratelimit.first_refused([
         ("appeal-submit", SUBMITS_PER_ADDRESS, None),
         ("appeal-submit-phone", SUBMITS_PER_PHONE, phone),
-        ("appeal-submit-building", SUBMITS_PER_BUILDING, door.code),
     ])  # fmt: skip
     if refused in (0, 1):  # this address, or this phone
         form.form_errors.append(
@@ -408,9 +439,6 @@ def _send(door):
         if too_many_codes is not None:
             form.form_errors.append(too_many_codes)
             return _page(door, form, "check", status=429, answers=answers)
-    # A flood of reports for one building is not refused (one person could lock out all
-    # the neighbours that way): past the limit, reports are held for staff to look at.
-    busy = refused == 2
     start_writing(db.session)
     # Two taps on Send at once: the second waits here, then finds the report sent.
     draft = browser_draft(db.session, PURPOSE, door.code, now, for_update=True)
@@ -436,7 +464,6 @@ def _send(door):
             locale=current_locale(),
             now=now,
             consent=bool(form.consent.data),
-            hold=busy,
             settings=settings(),
         )
         services.attach_photos(

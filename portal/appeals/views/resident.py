@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from portal import ratelimit
 from portal.accounts.sending import refused_sending
-from portal.appeals import services
+from portal.appeals import digit_tries, services
 from portal.appeals.forms import (
     CodeForm,
     LastDigitsForm,
@@ -32,14 +32,12 @@ from portal.appeals.states import Action, allowed
 from portal.appeals.views import bp, send_photo, settings
 from portal.catalogue.labels import LEVEL_LABELS
 from portal.db import db, utcnow
-from portal.errors import Invalid
+from portal.errors import Invalid, TooMany
 from portal.features import Tile, add_tile
 from portal.pagination import paginate
+from portal.web.carried import carry_errors, show_carried_errors
 from portal.web.forms import EmptyForm, saving
 
-# The last 4 digits: per address over every appeal, and per appeal over every address.
-DIGIT_TRIES_PER_ADDRESS = "20/hour"
-DIGIT_TRIES_PER_APPEAL = "10/day"
 # How many appeals a browser remembers as its own (proved by code or by the last 4 digits).
 REMEMBERED = 20
 
@@ -106,16 +104,20 @@ def confirm(tracking: str):
     if session.get("appeal_pending") != appeal.tracking or appeal.state != AppealState.UNCONFIRMED:
         return redirect(url_for("appeals.track", tracking=appeal.tracking))
     form = CodeForm()
+    # A refused new code is a wait, not a mistake: said gently, above what was typed.
+    wait = None
     if request.method == "POST" and request.form.get("resend"):
         if EmptyForm().validate_on_submit():
             building = appeal.building.public_code
-            too_many_codes = refused_sending(services.APPEAL_CODE, building=building)
-            if too_many_codes is not None:
-                form.form_errors.append(too_many_codes)
-            else:
-                with saving(form) as saved:
+            wait = refused_sending(services.APPEAL_CODE, building=building)
+            if wait is None:
+                try:
                     services.resend_code(db.session, appeal, now=utcnow(), settings=settings())
-                if saved:
+                except TooMany as refused:
+                    db.session.rollback()
+                    wait = refused.message
+                else:
+                    db.session.commit()
                     flash(_("A new code was sent."), "success")
                     return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
     elif form.validate_on_submit():
@@ -130,14 +132,22 @@ def confirm(tracking: str):
         if saved:
             session.pop("appeal_pending", None)
             return sent(appeal)
-    return render_template(
+        # A wrong code is said on the page a GET opens: a reload spends no try.
+        carry_errors(form)
+        return redirect(url_for("appeals.confirm", tracking=appeal.tracking))
+    elif request.method == "GET":
+        show_carried_errors(form)
+    page = render_template(
         "appeals/confirm.html",
         appeal=appeal,
         form=form,
+        wait=wait,
+        codes_left=services.codes_left(db.session, appeal, now=utcnow()),
         code_minutes=services.APPEAL_CODE.minutes,
         # Its number, for a resident whose SMS does not come or who was sent too many codes.
         community=services.place_for_level(appeal.building, 2),
     )
+    return page, 429 if wait else 200
 
 
 @bp.get("/t/<tracking>/received")
@@ -161,15 +171,14 @@ def track(tracking: str):
         return render_template("appeals/unknown.html"), 404
     digits = LastDigitsForm()
     if digits.validate_on_submit():
-        if not (
-            ratelimit.allow("appeal-digits", DIGIT_TRIES_PER_ADDRESS)
-            and ratelimit.allow("appeal-digits-appeal", DIGIT_TRIES_PER_APPEAL, str(appeal.id))
-        ):
-            digits.digits.errors.append(_("Too many tries. Please try again in an hour."))
+        if refused := digit_tries.refused(appeal.id):
+            digits.digits.errors.append(refused)
         elif services.phone_matches(appeal, digits.digits.data):
+            digit_tries.right(appeal.id)
             _remember(appeal)
             return redirect(url_for("appeals.track", tracking=appeal.tracking))
         else:
+            digit_tries.wrong(appeal.id)
             digits.digits.errors.append(_("These are not the last 4 digits of the number given."))
     return _track_page(appeal, _is_mine(appeal), digits, ReviewForm(formdata=None))
 
@@ -182,7 +191,9 @@ def _track_page(appeal: Appeal, mine: bool, digits: LastDigitsForm, review: Revi
         can_review=mine and allowed(Action.REVIEW, appeal.state),
         digits=digits,
         review=review,
-        events=services.timeline(db.session, appeal),
+        events=services.timeline(db.session, appeal, for_resident=True),
+        # Each rating with what the resident wrote: a reopened report keeps the first.
+        ratings=services.ratings(db.session, appeal) if mine else [],
     )
 
 

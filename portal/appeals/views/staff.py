@@ -9,6 +9,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -21,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal import catalogue
+from portal import catalogue, ratelimit
 from portal.appeals import queues, services
 from portal.appeals.forms import (
     AnswerForm,
@@ -203,10 +204,18 @@ def _csv_row(appeal: Appeal, now: datetime) -> list:
 # --- one appeal -----------------------------------------------------------------------------
 
 
+def _appeal_for_staff(tracking: str) -> Appeal:
+    """The appeal asked for by number; each ask counts against the account's lookups, so that
+    nobody reads through the numbers."""
+    limit = current_app.config["STAFF_LOOKUP_LIMIT_PER_ACCOUNT"]
+    ratelimit.check("staff-lookup", limit, f"user:{current_user.id}")
+    return services.get_for_staff(db.session, current_user, tracking)
+
+
 @bp.get("/staff/appeals/<tracking>")
 @login_required
 def detail(tracking: str):
-    appeal = services.get_for_staff(db.session, current_user, tracking)
+    appeal = _appeal_for_staff(tracking)
     return _detail_page(appeal)
 
 
@@ -280,7 +289,7 @@ def _detail_page(
 @bp.get("/staff/appeals/<tracking>/photos/<name>")
 @login_required
 def staff_photo(tracking: str, name: str):
-    appeal = services.get_for_staff(db.session, current_user, tracking)
+    appeal = _appeal_for_staff(tracking)
     return send_photo(appeal, name)
 
 
@@ -384,7 +393,7 @@ FORM_ACTIONS = {
 @bp.post("/staff/appeals/<tracking>/<action>")
 @login_required
 def act(tracking: str, action: str):
-    appeal = services.get_for_staff(db.session, current_user, tracking)
+    appeal = _appeal_for_staff(tracking)
     back = redirect(url_for("appeals.detail", tracking=appeal.tracking))
     now = utcnow()
     if action in SIMPLE_ACTIONS:
@@ -445,8 +454,12 @@ def blocked_phones():
             flash(_("The number was added. Its reports will be held for a check."), "success")
             return redirect(url_for("appeals.blocked_phones"))
     entries = services.blocklist(db.session, current_user)
+    # Entries set for a wider area hold reports here too: shown, but removed by its staff.
+    removable = {entry.id for entry in entries if services.keeps_entry(current_user, entry)}
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("appeals/blocked.html", form=form, entries=entries), status
+    return render_template(
+        "appeals/blocked.html", form=form, entries=entries, removable=removable
+    ), status
 
 
 @bp.post("/staff/blocked-phones/<int:entry_id>/remove")
