@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 
-from portal.numbers import typed
-
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 6
 _SEPARATORS = re.compile(r"[\s\-]")
@@ -23,9 +21,8 @@ def generate_code() -> str:
 
 
 def normalize_code(raw: str | None) -> str | None:
-    """The code in its stored form (upper case, full-width characters made ASCII), or None if
-    it cannot be a building code."""
+    """The code in its stored form (upper case), or None if it cannot be a building code."""
     if not raw:
         return None
-    code = _SEPARATORS.sub("", typed(raw)).upper()
+    code = _SEPARATORS.sub("", raw).upper()
     return code if _VALID.fullmatch(code) else None
