@@ -96,15 +96,18 @@ def test_last_four_digits_that_are_not_four_digits_are_asked_again(
     assert "Enter the last 4 digits" in text(response) or REFUSED in text(response)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [f"item={HUGE}", f"grid={HUGE}", f"item={WIDE_PHONE}", "item=+8613800138000",
-     "grid=²", f"level={HUGE}", "page=²", f"page={HUGE}", "item=%00"],
-)  # fmt: skip
+QUEUE_FILTERS = [
+    f"item={HUGE}", f"grid={HUGE}", f"item={WIDE_PHONE}", "item=+8613800138000", "grid=²",
+    f"level={HUGE}", "level=－５.４e－１８２", "page=²", f"page={HUGE}", "item=%00",
+    f"stage={'字' * 5000}",
+]  # fmt: skip
+
+
 @pytest.mark.parametrize("url", ["/staff/appeals", "/staff/appeals.csv"])
-def test_the_queue_and_its_csv_take_any_filter_they_are_given(client, staff, url, query):
+def test_the_queue_and_its_csv_take_any_filter_they_are_given(client, staff, url):
     sign_in_staff(client, staff.secretary)
-    assert client.get(f"{url}?{query}", headers=EN).status_code in (200, 400)
+    for query in QUEUE_FILTERS:
+        assert client.get(f"{url}?{query}", headers=EN).status_code in (200, 400), query
 
 
 def test_an_answer_to_a_summons_no_row_can_have_is_not_found(client, staff):

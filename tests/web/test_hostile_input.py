@@ -99,13 +99,15 @@ def test_an_id_typed_in_full_width_digits_is_read_as_its_number(client, admin):
                       headers=EN).status_code == 200  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "query",
-    [f"actor={HUGE}", f"actor={BEYOND_INTEGER}", "actor=+8613800138000", "actor=１３８",
-     "actor=²", "page=²", f"page={HUGE}", "page=-1", "page=１"],
-)  # fmt: skip
-def test_the_audit_log_takes_any_actor_or_page_it_is_given(client, admin, query):
-    assert client.get(f"/admin/audit?{query}", headers=EN).status_code == 200
+AUDIT_QUERIES = [
+    f"actor={HUGE}", f"actor={BEYOND_INTEGER}", "actor=+8613800138000", "actor=１３８",
+    "actor=²", "page=²", f"page={HUGE}", "page=-1", "page=１",
+]  # fmt: skip
+
+
+def test_the_audit_log_takes_any_actor_or_page_it_is_given(client, admin):
+    for query in AUDIT_QUERIES:
+        assert client.get(f"/admin/audit?{query}", headers=EN).status_code == 200, query
 
 
 @pytest.mark.parametrize(
