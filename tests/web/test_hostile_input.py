@@ -247,3 +247,36 @@ def test_a_search_of_any_length_is_answered(client, session, role, url):
     sign_in_staff(client, someone)
     address = url.format(grid=tree.grid.id)
     assert client.get(f"{address}?q={'1' * 70000}", headers=EN).status_code in (200, 400)
+
+
+def test_what_the_fuzzer_found_by_17_37_is_answered_without_a_500(client, session, admin):
+    """What the fuzzer (branch i18-fuzz) found: ids and numbers beyond any row in paths,
+    arguments and forms, and a NUL in a path."""
+    tree = factories.tree(session)
+    seed_catalogue(session)
+    unit = units.create_unit(
+        session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
+        phone="", now=factories.EPOCH,
+    )  # fmt: skip
+    item = session.scalars(select(CatalogueItem)).first()
+    session.commit()
+    wide_huge = "９２２３３７２０３６８５４７７５８０８"
+    sent = [
+        ("GET", f"/admin/places/{wide_huge}/buildings.csv", {}),
+        ("GET", "/admin/places/9223372036854775808/edit", {}),
+        ("POST", f"/admin/catalogue/groups/{wide_huge}/down", {}),
+        ("POST", f"/admin/users/{admin.id}/grants/{HUGE}/revoke", {}),
+        ("POST", f"/admin/units/{unit.id}", {"place_id": "２１４７４８３６４８", "name_zh": "区住建局"}),
+        ("POST", f"/admin/catalogue/items/{item.id}",
+         {"group_id": "1" * 300, "name_zh": "垃圾", "default_level": "1", "handling": "general",
+          "unit_id": "-99999999999999999999999"}),
+        ("POST", f"/admin/catalogue/first-choices/{tree.district.id}",
+         {"items-0": "-1", "items-1": "9223372036854775808", "items-2": "1" * 300}),
+        ("GET", f"/admin/messages?page={'1' * 5000}", {}),
+        ("GET", f"/admin/audit?actor={'1' * 300}&page=%F0%9F%98%80", {}),
+        ("GET", "/staff/appeals/a%00b/photos/00000000000000000000000000000000.jpg", {}),
+        ("GET", "/t/%00/confirm", {}),
+    ]  # fmt: skip
+    for method, url, data in sent:
+        response = client.open(url, method=method, data=data, headers=EN)
+        assert response.status_code < 500, url
