@@ -80,7 +80,7 @@ def test_the_appeal_page_offers_the_kinds_and_says_what_changed(client, session,
     sign_in_staff(client, staff.secretary)
     page = client.get(f"/staff/appeals/{appeal.tracking}", headers=EN).get_data(as_text=True)
     # Filed under "something else": the form is open, the kinds in their groups.
-    assert '<details class="more-actions" open>' in page and "<optgroup" in page
+    assert '<details class="more-actions" id="kind" open>' in page and "<optgroup" in page
     url = f"/staff/appeals/{appeal.tracking}/reclassify"
     refused = client.post(url, data={"kind-item": "99999999"}, headers=EN)
     assert refused.status_code == 400

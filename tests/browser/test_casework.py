@@ -158,7 +158,7 @@ def test_a_secretary_merges_a_duplicate_and_sets_spam_aside(live_server, phone, 
     spam = file_for_community(live_server, PRANKSTERS[language], building)
     confirm_by_code(live_server, spam, PRANKSTERS[language])
     phone.goto(f"{live_server.url}/staff/appeals/{spam}")
-    phone.locator("details.more-actions summary").click()
+    phone.locator("#elsewhere summary").click()
     phone.locator("#hide-reason").fill("测试广告")
     phone.locator("#hide-block_phone").check()
     check(phone, "3-set-aside")

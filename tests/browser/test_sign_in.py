@@ -35,7 +35,8 @@ def test_a_resident_signs_in_with_an_sms_code(live_server, phone, check, languag
     check(phone, "1-home")
 
     phone.get_by_role("link", name=words["sign_in"], exact=True).click()
-    expect(phone).to_have_url(re.compile(r"/sign-in$"))
+    # The link comes back to the page it was on.
+    expect(phone).to_have_url(re.compile(r"/sign-in\?next=/$"))
     check(phone, "2-phone-number")
 
     # A mistyped number is explained, and what was typed stays in the field.
