@@ -1,0 +1,367 @@
+"""The fuzzer's world: real rows, one signed-in browser per role, and every route's targets.
+
+The world is made once per module inside a transaction that is rolled back at its end; each
+fuzzed request runs in a savepoint of its own, rolled back after it, so that one request
+(signing out, disabling a user, retiring a building) never changes what the next one meets.
+Rate limits and the app's caches are emptied before every request, so limits never turn a
+request away before its form (one request counts once against a limit of tens).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from portal.appeals import services as appeals
+from portal.appeals.models import BlockedPhone
+from portal.catalogue.models import CatalogueItem
+from portal.catalogue.services import seed_catalogue
+from portal.db import utcnow
+from portal.notifications.models import SmsMessage
+from portal.permissions import Role
+from portal.units.models import Unit, UnitMember
+from tests import factories
+from tests.appeals.conftest import accepted, file_appeal, resolved
+from tests.conftest import dispose, forget_counters, make_test_app
+from tests.fuzz import hostile
+from tests.fuzz.reach import Reach
+from tests.outbox import Outbox
+
+RESIDENT_PHONE = "13712345678"
+COOKIE = "portal_session"
+HEADERS = {"Accept-Language": "zh-CN,zh;q=0.9"}
+# The roles a request is sent as; each gets a signed-in browser (anonymous: a session only).
+ROLES = (
+    "anonymous",
+    "resident",
+    "grid_worker",
+    "secretary",
+    "street_officer",
+    "unit_officer",
+    "admin",
+)
+
+
+@dataclass
+class World:
+    """Who is who, and real values for every URL argument of the portal's rules (the first
+    is used where a route is not found on any page)."""
+
+    users: dict[str, object]
+    url_values: dict[str, list[str]] = field(default_factory=dict)
+
+
+def make_world(session: Session) -> World:
+    """A district with staff at every level, a unit, and appeals in the states whose pages
+    show different forms (new, in hand, summoned, resolved, waiting for its code)."""
+    tree = factories.tree(session)
+    seed_catalogue(session)
+    unit = Unit(code="housing", place=tree.district, name_zh="区住建局", name_en="Housing")
+    unit_officer = factories.user(session, Role.OFFICER, tree.other_street, name="住建科员")
+    session.add_all([unit, UnitMember(unit=unit, user=unit_officer)])
+    users = {
+        "resident": factories.user(session, Role.RESIDENT, phone=RESIDENT_PHONE, name="居民"),
+        "grid_worker": factories.user(session, Role.GRID_WORKER, tree.grid, name="网格员"),
+        "secretary": factories.user(session, Role.SECRETARY, tree.community, name="书记"),
+        "street_officer": factories.user(session, Role.OFFICER, tree.street, name="街道"),
+        "unit_officer": unit_officer,
+        "admin": factories.user(session, Role.ADMIN, None, name="管理员"),
+    }
+    staff = type("Staff", (), {"grid_worker": users["grid_worker"]})
+    now = utcnow() - timedelta(hours=1)
+    new = file_appeal(session, tree.building, now, phone=RESIDENT_PHONE)
+    in_hand = accepted(session, tree, staff, now, phone=RESIDENT_PHONE)
+    summons = appeals.summon(
+        session, users["grid_worker"], in_hand, unit.id, 48, "请派人查看", now=now
+    )
+    done = resolved(session, tree, staff, now, phone=RESIDENT_PHONE)
+    waiting = file_appeal(session, tree.building, now, phone=RESIDENT_PHONE, confirm=False)
+    session.add(BlockedPhone(phone="13900000001", reason="广告", blocked_at=now))
+    session.flush()
+    item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
+    worker = users["grid_worker"]
+    values = {
+        "place_id": tree.grid.id,
+        "district_id": tree.district.id,
+        "parent_id": tree.community.id,
+        "building_id": tree.building.id,
+        "user_id": worker.id,
+        "grant_id": worker.grants[0].id,
+        "filename": "css/portal.css",
+        "code": tree.building.public_code,
+        "tracking": [in_hand.tracking, new.tracking, done.tracking, waiting.tracking],
+        "name": "0" * 32 + ".jpg",
+        "group_id": item.group_id,
+        "item_id": item.id,
+        "unit_id": unit.id,
+        "year": 2027,
+        "message_id": session.scalars(select(SmsMessage.id)).first(),
+        "entry_id": session.scalars(select(BlockedPhone.id)).first(),
+        "summons_id": summons.id,
+        "action": "accept",
+    }
+    return World(
+        users,
+        {
+            name: [str(each) for each in (value if isinstance(value, list) else [value])]
+            for name, value in values.items()
+        },
+    )
+
+
+@dataclass
+class Browser:
+    """A role's signed-in session cookie and the CSRF token that goes with it."""
+
+    cookie: str | None
+    token: str
+
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _token(client, url: str) -> str:
+    return _TOKEN.search(client.get(url, headers=HEADERS).get_data(as_text=True)).group(1)
+
+
+def sign_in(app: Flask, session: Session, role: str, user) -> Browser:
+    """Sign `role` in through the portal's own forms, as a browser would."""
+    client = app.test_client()
+    if role == "resident":
+        client.post(
+            "/sign-in",
+            data={"phone": user.phone, "csrf_token": _token(client, "/sign-in")},
+            headers=HEADERS,
+        )
+        code = Outbox(session).code(user.phone)
+        token = _token(client, "/sign-in/code")
+        client.post("/sign-in/code", data={"code": code, "csrf_token": token}, headers=HEADERS)
+    elif role != "anonymous":
+        data = {"phone": user.phone, "password": factories.PASSWORD}
+        data["csrf_token"] = _token(client, "/staff/sign-in")
+        response = client.post("/staff/sign-in", data=data, headers=HEADERS)
+        assert response.status_code == 302, (role, response.status_code)
+    token = _token(client, "/account" if role != "anonymous" else "/sign-in")
+    cookie = client.get_cookie(COOKIE)
+    return Browser(cookie.value if cookie else None, token)
+
+
+# -- Finding what every route takes ----------------------------------------------------------
+
+
+def route_keys(app: Flask) -> list[str]:
+    """`rule METHOD` for every rule and method the app answers (HEAD and OPTIONS aside)."""
+    return sorted(
+        f"{rule.rule} {method}"
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or ()) - {"HEAD", "OPTIONS"}
+    )
+
+
+class Targets:
+    """Per route, the targets found: each role's URL and the fields its pages offered."""
+
+    def __init__(self, app: Flask) -> None:
+        self.adapter = app.url_map.bind("localhost")
+        self.found: dict[tuple[str, str, str, tuple], dict[str, hostile.Field]] = {}
+
+    def add(self, role: str, method: str, url: str, fields: list[hostile.Field]) -> None:
+        path, linked = hostile.query_fields(url)
+        try:
+            rule, args = self.adapter.match(path, method=method, return_rule=True)
+        except (HTTPException, RequestRedirect):
+            return  # A link elsewhere, or to a method the rule does not take.
+        key = (role, method, rule.rule, tuple(sorted((k, str(v)) for k, v in args.items())))
+        known = self.found.setdefault(key, {})
+        for each in [*linked, *fields]:
+            known.setdefault(each.name, each)
+
+    def for_route(self, route: str) -> list[hostile.Target]:
+        rule, method = route.rsplit(" ", 1)
+        return [
+            hostile.Target(role, method, rule, args, tuple(fields.values()))
+            for (role, found_method, found_rule, args), fields in sorted(self.found.items())
+            if (found_rule, found_method) == (rule, method)
+        ]
+
+
+def urls(rule: str, values: dict[str, list[str]]) -> list[str]:
+    """The URLs of `rule` made of every combination of the world's values."""
+    names = hostile.arguments(rule)
+    return [
+        hostile.fill(rule, dict(zip(names, chosen, strict=True)))
+        for chosen in itertools.product(*(values[name] for name in names))
+    ]
+
+
+def discover(app: Flask, browsers: dict[str, Browser], values: dict[str, list[str]]) -> Targets:
+    """Open every GET route as every role; keep what answers, and the forms and links of
+    every page, as targets."""
+    targets = Targets(app)
+    rules = [rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())]
+    for role, browser in browsers.items():
+        client = app.test_client()
+        for url in (url for rule in rules for url in urls(rule.rule, values)):
+            if browser.cookie:
+                client.set_cookie(COOKIE, browser.cookie)
+            with client.get(url, headers=HEADERS) as response:
+                body = response.get_data()
+            if response.status_code != 200:
+                continue
+            targets.add(role, "GET", url, [])
+            if response.mimetype != "text/html":
+                continue
+            page = hostile.read_page(url, body.decode())
+            for method, action, fields in page.forms:
+                targets.add(role, method, action, fields)
+            for link in page.links:
+                if "?" in link:
+                    targets.add(role, "GET", link, [])
+    return targets
+
+
+# -- Sending -------------------------------------------------------------------------------
+
+
+class Failures(logging.Handler):
+    """Log records of a request that show something went wrong: errors and tracebacks."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class Fuzzer:
+    app: Flask
+    connection: Connection
+    browsers: dict[str, Browser]
+    targets: Targets
+    values: dict[str, list[str]]
+    reach: Reach
+    failures: Failures
+
+    def targets_for(self, route: str) -> list[hostile.Target]:
+        """What to fuzz at `route`: the targets found, or else every role at the route's URL
+        made of the world's values (a route no page links to, such as a POST-only action)."""
+        found = self.targets.for_route(route)
+        if found:
+            return found
+        rule, method = route.rsplit(" ", 1)
+        missing = [name for name in hostile.arguments(rule) if name not in self.values]
+        assert not missing, f"add a value for {missing} to make_world in {__file__}"
+        args = tuple((name, self.values[name][0]) for name in hostile.arguments(rule))
+        return [hostile.Target(role, method, rule, args) for role in ROLES]
+
+    def send(self, route: str, request: hostile.Request) -> None:
+        """Send `request` in a savepoint rolled back afterwards; fail on a 5xx or a logged
+        error, raising the logged exception itself so each distinct bug shows its own."""
+        browser = self.browsers[request.role]
+        client = self.app.test_client()
+        if browser.cookie:
+            client.set_cookie(COOKIE, browser.cookie)
+        fields = MultiDict(
+            [
+                (name, value.as_upload() if isinstance(value, hostile.BadFile) else value)
+                for name, value in request.fields
+            ]
+        )
+        forget_counters(self.app)
+        self.failures.records.clear()
+        self.reach.start()
+        savepoint = self.connection.begin_nested()
+        try:
+            if request.method == "GET":
+                response = client.get(request.url, query_string=fields, headers=HEADERS)
+            else:
+                if "csrf_token" not in fields:
+                    fields.add("csrf_token", browser.token)
+                response = client.open(
+                    request.url, method=request.method, data=fields, headers=HEADERS
+                )
+            with response:
+                response.get_data()
+        finally:
+            savepoint.rollback()
+        self.reach.count(route, request.role)
+        for record in self.failures.records:
+            error = record.exc_info[1] if record.exc_info else None
+            if error is None:
+                error = AssertionError(f"logged {record.getMessage()!r}")
+            note_finding(self.connection.dialect.name, route, request, error)
+            error.add_note(f"{response.status_code} for {request}")
+            raise error
+        if response.status_code >= 500:
+            error = AssertionError(f"{response.status_code} without a logged error")
+            note_finding(self.connection.dialect.name, route, request, error)
+            raise error
+
+
+def note_finding(database: str, route: str, request: hostile.Request, error: BaseException) -> None:
+    """With FUZZ_FINDINGS=path, add a failure not seen before to that Markdown list (for
+    whoever fixes them while the suite stops at each route's first)."""
+    path = os.environ.get("FUZZ_FINDINGS")
+    if not path:
+        return
+    line = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    seen = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+    found = f"- {database}: `{route}` — `{line}`"
+    if found in seen:
+        return
+    with open(path, "a", encoding="utf-8") as findings:
+        findings.write(f"{found} — as {request.role}:\n  `{request!r}`\n")
+
+
+@pytest.fixture(scope="module")
+def fuzzer(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Fuzzer]:
+    connection = engine.connect()
+    outer = connection.begin()
+    app = make_test_app(engine.url.render_as_string(hide_password=False), WTF_CSRF_ENABLED=True)
+    app.extensions["portal.db"].session.session_factory.configure(
+        bind=connection, join_transaction_mode="create_savepoint"
+    )
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    failures = Failures()
+    logging.getLogger().addHandler(failures)
+    try:
+        with app.test_request_context():
+            world = make_world(session)
+            session.commit()
+        browsers = {role: sign_in(app, session, role, world.users.get(role)) for role in ROLES}
+        made = Fuzzer(
+            app,
+            connection,
+            browsers,
+            discover(app, browsers, world.url_values),
+            world.url_values,
+            Reach(),
+            failures,
+        )
+        with made.reach.watching():
+            yield made
+        if os.environ.get("FUZZ_REPORT"):
+            terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+            terminal.write_line("\n" + made.reach.report())
+    finally:
+        logging.getLogger().removeHandler(failures)
+        session.close()
+        outer.rollback()
+        connection.close()
+        dispose(app)
