@@ -113,14 +113,18 @@ class _PageReader(HTMLParser):
 
     def _add_input(self, attr: dict[str, str]) -> None:
         name, kind, value = attr["name"], attr.get("type", "text"), attr.get("value", "")
-        if name == "csrf_token" or kind in ("submit", "reset", "image") and not value:
+        if name == "csrf_token" or (kind in ("submit", "reset", "image") and not value):
             return
         known = self._fields.get(name)
         if kind in ("radio", "checkbox"):
-            options = (*(known.options if known else ()), value or "y")
-            self._fields[name] = Field(name, "choice" if kind == "radio" else "check", "", options)
-            if kind == "radio" and "checked" in attr or kind == "checkbox":
-                self._fields[name] = Field(name, self._fields[name].kind, value or "y", options)
+            value = value or "y"
+            options = (*(known.options if known else ()), value)
+            # Sent as rendered: the checked radio button, a ticked checkbox.
+            chosen = value if "checked" in attr or kind == "checkbox" else ""
+            kept = (known.value if known else "") or chosen
+            self._fields[name] = Field(
+                name, "choice" if kind == "radio" else "check", kept, options
+            )
         elif kind == "file":
             self._fields[name] = Field(name, "file")
         elif kind == "number" or attr.get("inputmode") == "numeric":
