@@ -13,6 +13,7 @@ import itertools
 import logging
 import os
 import re
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,8 +46,12 @@ RESIDENT_PHONE = "13712345678"
 COOKIE = "portal_session"
 HEADERS = {"Accept-Language": "zh-CN,zh;q=0.9"}
 # The roles a request is sent as; each gets a signed-in browser (anonymous: a session only).
+# Two more are anonymous browsers part-way through a flow, whose next form needs its session:
+# one has asked for a sign-in code, one has sent a report that waits for its code.
 ROLES = (
     "anonymous",
+    "signing_in",
+    "reporter",
     "resident",
     "grid_worker",
     "secretary",
@@ -62,6 +67,7 @@ class World:
     is used where a route is not found on any page)."""
 
     users: dict[str, object]
+    unconfirmed_tracking: str
     url_values: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -90,6 +96,14 @@ def make_world(session: Session) -> World:
     )
     done = resolved(session, tree, staff, now, phone=RESIDENT_PHONE)
     waiting = file_appeal(session, tree.building, now, phone=RESIDENT_PHONE, confirm=False)
+    # Something retired or disabled of each kind, so that pages show how to bring it back.
+    retired_item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id.desc())).first()
+    retired_item.retired_at = now
+    factories.building(session, tree.grid, "丙楼1栋").retired_at = now
+    session.add(
+        Unit(code="old", place=tree.district, name_zh="旧局", name_en="Old", retired_at=now)
+    )
+    factories.user(session, Role.GRID_WORKER, tree.grid, name="已离职").disabled_at = now
     session.add(BlockedPhone(phone="13900000001", reason="广告", blocked_at=now))
     session.flush()
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
@@ -116,6 +130,7 @@ def make_world(session: Session) -> World:
     }
     return World(
         users,
+        waiting.tracking,
         {
             name: [str(each) for each in (value if isinstance(value, list) else [value])]
             for name, value in values.items()
@@ -138,10 +153,18 @@ def _token(client, url: str) -> str:
     return _TOKEN.search(client.get(url, headers=HEADERS).get_data(as_text=True)).group(1)
 
 
-def sign_in(app: Flask, session: Session, role: str, user) -> Browser:
+def sign_in(app: Flask, session: Session, role: str, world: World) -> Browser:
     """Sign `role` in through the portal's own forms, as a browser would."""
     client = app.test_client()
-    if role == "resident":
+    user = world.users.get(role)
+    if role == "signing_in":
+        token = _token(client, "/sign-in")
+        client.post("/sign-in", data={"phone": "13800138000", "csrf_token": token})
+    elif role == "reporter":
+        # What sending a report leaves in the session (appeals/views/resident.py).
+        with client.session_transaction() as browser_session:
+            browser_session["appeal_pending"] = world.unconfirmed_tracking
+    elif role == "resident":
         client.post(
             "/sign-in",
             data={"phone": user.phone, "csrf_token": _token(client, "/sign-in")},
@@ -155,7 +178,7 @@ def sign_in(app: Flask, session: Session, role: str, user) -> Browser:
         data["csrf_token"] = _token(client, "/staff/sign-in")
         response = client.post("/staff/sign-in", data=data, headers=HEADERS)
         assert response.status_code == 302, (role, response.status_code)
-    token = _token(client, "/account" if role != "anonymous" else "/sign-in")
+    token = _token(client, "/account" if user else "/sign-in")
     cookie = client.get_cookie(COOKIE)
     return Browser(cookie.value if cookie else None, token)
 
@@ -215,22 +238,30 @@ def discover(app: Flask, browsers: dict[str, Browser], values: dict[str, list[st
     rules = [rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())]
     for role, browser in browsers.items():
         client = app.test_client()
-        for url in (url for rule in rules for url in urls(rule.rule, values)):
-            if browser.cookie:
-                client.set_cookie(COOKIE, browser.cookie)
-            with client.get(url, headers=HEADERS) as response:
-                body = response.get_data()
-            if response.status_code != 200:
-                continue
-            targets.add(role, "GET", url, [])
-            if response.mimetype != "text/html":
-                continue
-            page = hostile.read_page(url, body.decode())
-            for method, action, fields in page.forms:
-                targets.add(role, method, action, fields)
-            for link in page.links:
-                if "?" in link:
-                    targets.add(role, "GET", link, [])
+        # Every GET route, then once more each GET form as sent unchanged: a form of several
+        # screens (the report) shows the form it posts on its second.
+        pages = [url for rule in rules for url in urls(rule.rule, values)]
+        for depth in (0, 1):
+            submitted = []
+            for url in pages:
+                if browser.cookie:
+                    client.set_cookie(COOKIE, browser.cookie)
+                with client.get(url, headers=HEADERS) as response:
+                    body = response.get_data()
+                if response.status_code != 200:
+                    continue
+                targets.add(role, "GET", url, [])
+                if response.mimetype != "text/html":
+                    continue
+                page = hostile.read_page(url, body.decode())
+                for method, action, fields in page.forms:
+                    targets.add(role, method, action, fields)
+                    if method == "GET" and depth == 0:
+                        submitted.append(hostile.as_sent(action, fields))
+                for link in page.links:
+                    if "?" in link:
+                        targets.add(role, "GET", link, [])
+            pages = sorted(set(submitted))
     return targets
 
 
@@ -268,11 +299,35 @@ class Fuzzer:
         missing = [name for name in hostile.arguments(rule) if name not in self.values]
         assert not missing, f"add a value for {missing} to make_world in {__file__}"
         args = tuple((name, self.values[name][0]) for name in hostile.arguments(rule))
-        return [hostile.Target(role, method, rule, args) for role in ROLES]
+        every_role = [hostile.Target(role, method, rule, args) for role in ROLES]
+        # The roles whose plain request (a session and a token, nothing more) reaches a form.
+        reaching = [
+            target
+            for target in every_role
+            if self.open(hostile.Request(target.role, method, target.url)) and self.reach.seen
+        ]
+        return reaching or every_role
 
     def send(self, route: str, request: hostile.Request) -> None:
-        """Send `request` in a savepoint rolled back afterwards; fail on a 5xx or a logged
-        error, raising the logged exception itself so each distinct bug shows its own."""
+        """Send `request`; fail on a 5xx or a logged error, raising the logged exception
+        itself so that each distinct bug shows as its own."""
+        status = self.open(request)
+        self.reach.count(route, request.role)
+        for record in self.failures.records:
+            error = record.exc_info[1] if record.exc_info else None
+            if error is None:
+                error = AssertionError(f"logged {record.getMessage()!r}")
+            note_finding(self.connection.dialect.name, route, request, error)
+            error.add_note(f"{status} for {request}")
+            raise error
+        if status >= 500:
+            error = AssertionError(f"{status} without a logged error")
+            note_finding(self.connection.dialect.name, route, request, error)
+            raise error
+
+    def open(self, request: hostile.Request) -> int:
+        """Send `request` in a savepoint rolled back afterwards; its status (what it logged
+        is in self.failures, whether it reached a form in self.reach)."""
         browser = self.browsers[request.role]
         client = self.app.test_client()
         if browser.cookie:
@@ -300,18 +355,7 @@ class Fuzzer:
                 response.get_data()
         finally:
             savepoint.rollback()
-        self.reach.count(route, request.role)
-        for record in self.failures.records:
-            error = record.exc_info[1] if record.exc_info else None
-            if error is None:
-                error = AssertionError(f"logged {record.getMessage()!r}")
-            note_finding(self.connection.dialect.name, route, request, error)
-            error.add_note(f"{response.status_code} for {request}")
-            raise error
-        if response.status_code >= 500:
-            error = AssertionError(f"{response.status_code} without a logged error")
-            note_finding(self.connection.dialect.name, route, request, error)
-            raise error
+        return response.status_code
 
 
 def note_finding(database: str, route: str, request: hostile.Request, error: BaseException) -> None:
@@ -321,12 +365,28 @@ def note_finding(database: str, route: str, request: hostile.Request, error: Bas
     if not path:
         return
     line = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    portal_frames = [
+        frame for frame in traceback.extract_tb(error.__traceback__) if "/portal/" in frame.filename
+    ]
+    if portal_frames:
+        where = portal_frames[-1]
+        line += f" (at {where.filename.rsplit('/portal/', 1)[1]}:{where.lineno})"
     seen = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
     found = f"- {database}: `{route}` — `{line}`"
     if found in seen:
         return
     with open(path, "a", encoding="utf-8") as findings:
         findings.write(f"{found} — as {request.role}:\n  `{request!r}`\n")
+
+
+REPORT = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    # Printed after the run: while tests run, pytest captures what fixtures write.
+    if REPORT in config.stash:
+        terminalreporter.write_sep("-", "requests that reached form validation, per route")
+        terminalreporter.write_line(config.stash[REPORT])
 
 
 @pytest.fixture(scope="module")
@@ -344,7 +404,7 @@ def fuzzer(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Fuzzer]:
         with app.test_request_context():
             world = make_world(session)
             session.commit()
-        browsers = {role: sign_in(app, session, role, world.users.get(role)) for role in ROLES}
+        browsers = {role: sign_in(app, session, role, world) for role in ROLES}
         made = Fuzzer(
             app,
             connection,
@@ -357,8 +417,7 @@ def fuzzer(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Fuzzer]:
         with made.reach.watching():
             yield made
         if os.environ.get("FUZZ_REPORT"):
-            terminal = request.config.pluginmanager.get_plugin("terminalreporter")
-            terminal.write_line("\n" + made.reach.report())
+            request.config.stash[REPORT] = made.reach.report()
     finally:
         logging.getLogger().removeHandler(failures)
         session.close()

@@ -15,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from hypothesis import strategies as st
 
@@ -27,7 +27,7 @@ class Field:
     """A form field as a page renders it: its kind decides which hostile values it gets."""
 
     name: str
-    kind: str = "text"  # text, number, choice, check, file
+    kind: str = "text"  # text, hidden, number, choice, check, file, button
     value: str = ""
     options: tuple[str, ...] = ()
 
@@ -93,7 +93,10 @@ class _PageReader(HTMLParser):
             self._add_option(attr)
         elif self._fields is None or not attr.get("name"):
             return
-        elif tag in ("input", "button"):
+        elif tag == "button" or attr.get("type") == "submit":
+            # Sent only when pressed, one of them: a form's Back or Change is not its Send.
+            self._fields[attr["name"]] = Field(attr["name"], "button", attr.get("value", ""))
+        elif tag == "input":
             self._add_input(attr)
         elif tag == "select":
             self._select = attr["name"]
@@ -127,6 +130,8 @@ class _PageReader(HTMLParser):
             )
         elif kind == "file":
             self._fields[name] = Field(name, "file")
+        elif kind == "hidden":
+            self._fields[name] = Field(name, "hidden", value)
         elif kind == "number" or attr.get("inputmode") == "numeric":
             self._fields[name] = Field(name, "number", value)
         else:
@@ -151,6 +156,12 @@ def read_page(url: str, html: str) -> Page:
     reader = _PageReader(url)
     reader.feed(html)
     return reader.page
+
+
+def as_sent(action: str, fields: list[Field]) -> str:
+    """The URL a GET form goes to when sent as rendered (a choice not made: its first)."""
+    sent = [(each.name, each.value or next(iter(each.options), "")) for each in fields]
+    return f"{urlsplit(action).path}?{urlencode(sent)}"
 
 
 def query_fields(link: str) -> tuple[str, list[Field]]:
@@ -269,6 +280,10 @@ BAD_CONTENT = (b"", b"not a picture", PNG, PNG[:20], b"GIF89a\x01\x00\x01\x00", 
 BAD_NAMES = ("photo.jpg", "a\x00.jpg", "../../x.png", "照片.JPG", "x" * 300 + ".png", "", "noext")
 
 
+# What a browser sends for a file field left empty.
+NO_FILE = BadFile("", b"")
+
+
 def oversized() -> st.SearchStrategy[str]:
     return st.builds(
         lambda unit, count: unit * count,
@@ -304,15 +319,26 @@ def values_for(given: Field) -> st.SearchStrategy[str | BadFile]:
     """The value a field is sent: as rendered half the time, else hostile (or of a wrong
     type: a file where text is expected, text where a file is)."""
     if given.kind == "file":
-        return st.one_of(bad_files(), texts())
+        return weighted({st.just(NO_FILE): 2, bad_files(): 2, texts(): 1})
     kept = st.sampled_from([given.value, *given.options]) if given.options else st.just(given.value)
     hostile = numbers() if given.kind == "number" else texts()
-    return st.one_of(kept, st.one_of(hostile, bad_files()))
+    if given.kind == "hidden":
+        # A page's own values (a form's step, its key) come back unchanged from a browser;
+        # changed less often, they let more requests reach the fields people type in.
+        return weighted({kept: 6, hostile: 2})
+    return weighted({kept: 4, hostile: 3, bad_files(): 1})
+
+
+def weighted(choices: dict[st.SearchStrategy, int]) -> st.SearchStrategy:
+    """One of the strategies, each as often as its weight says (st.one_of draws each
+    alike, and treats equal strategies as one)."""
+    pool = [strategy for strategy, weight in choices.items() for _ in range(weight)]
+    return st.sampled_from(range(len(pool))).flatmap(pool.__getitem__)
 
 
 def _field_values(given: Field) -> st.SearchStrategy[list[tuple[str, str | BadFile]]]:
-    # Sent once mostly; sometimes left out, sometimes repeated.
-    times = st.sampled_from([1, 1, 1, 1, 0, 2])
+    # Sent once mostly; sometimes left out, sometimes repeated. A button mostly not pressed.
+    times = st.sampled_from([0, 0, 0, 1] if given.kind == "button" else [1, 1, 1, 1, 0, 2])
     return times.flatmap(
         lambda n: st.lists(values_for(given), min_size=n, max_size=n).map(
             lambda values: [(given.name, value) for value in values]
@@ -327,7 +353,8 @@ def _url(target: Target) -> st.SearchStrategy[str]:
     hostile = st.tuples(st.sampled_from(names), st.one_of(texts(), numbers())).map(
         lambda changed: fill(target.rule, {**dict(target.args), changed[0]: changed[1]})
     )
-    return st.one_of(st.just(target.url), st.just(target.url), st.just(target.url), hostile)
+    # One request in ten: most should reach the form behind the URL.
+    return weighted({st.just(target.url): 9, hostile: 1})
 
 
 def _extra_fields() -> st.SearchStrategy[list[tuple[str, str]]]:
@@ -347,7 +374,7 @@ def _request(target: Target) -> st.SearchStrategy[Request]:
         ),
         _url(target),
         st.tuples(*(_field_values(given) for given in target.fields)),
-        st.one_of(st.just([]), st.just([]), _extra_fields()),
+        weighted({st.just([]): 3, _extra_fields(): 1}),
     )
 
 

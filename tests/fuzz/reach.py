@@ -2,8 +2,9 @@
 
 A request that is turned away before its form is read (no session, a wrong CSRF token, a
 404 for its URL) tests nothing of the form; the fuzzer is only worth its time when most of
-its requests get as far as `validate`. `Reach.watching()` wraps WTForms' `Form.validate`
-(every FlaskForm's, in this test run only) to notice when a request got there.
+its requests get as far as `validate`. `Reach.watching()` wraps WTForms' `Field.validate`
+(which every form's `validate` calls, and views that check a form a screen at a time call
+themselves), in this test run only, to notice when a request got there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from wtforms import Form
+from wtforms import Field
 
 # What the issue asks of every route that takes a form.
 WANTED_SHARE = 0.8
@@ -27,29 +28,33 @@ class Reach:
 
     @contextmanager
     def watching(self) -> Iterator[None]:
-        """Notice every call of a form's `validate` while the block runs."""
-        validate = Form.validate
+        """Notice every validation of a form field while the block runs."""
+        validate = Field.validate
 
-        def noticed(form: Form, *args, **kwargs) -> bool:
+        def noticed(field: Field, *args, **kwargs) -> bool:
             self._seen_validate = True
-            return validate(form, *args, **kwargs)
+            return validate(field, *args, **kwargs)
 
-        Form.validate = noticed
+        Field.validate = noticed
         try:
             yield
         finally:
-            Form.validate = validate
+            Field.validate = validate
 
     def start(self) -> None:
         """Before a request: it has not reached a form yet."""
         self._seen_validate = False
 
-    def count(self, route: str, role: str) -> bool:
-        """After a request to `route`: count it; whether it reached a form's validation."""
+    @property
+    def seen(self) -> bool:
+        """Whether the request since `start` reached a form's validation."""
+        return self._seen_validate
+
+    def count(self, route: str, role: str) -> None:
+        """After a request to `route`: count it, and whether it reached a form's validation."""
         self.sent[route] += 1
         self.validated[route] += self._seen_validate
         self.roles.setdefault(route, set()).add(role)
-        return self._seen_validate
 
     def share(self, route: str) -> float:
         return self.validated[route] / self.sent[route] if self.sent[route] else 0.0

@@ -33,7 +33,7 @@ from tests.fuzz.conftest import Fuzzer, route_keys
 from tests.fuzz.hostile import Request
 
 # Requests a route gets in `make test`, the same ones on every run.
-EXAMPLES = 12
+EXAMPLES = 8
 # Seconds a database gets in `make fuzz`, shared among the routes.
 FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "0"))
 
