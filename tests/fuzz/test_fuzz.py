@@ -13,8 +13,9 @@ found by opening every GET route, and a new URL argument only needs a value in m
     FUZZ_REPORT=1 .venv/bin/python -m pytest --db=postgres -p no:cacheprovider tests/fuzz
                                     the derandomised run, printing that share too
 
-Whatever `make fuzz` finds is pinned below in PINNED, under its route, as hypothesis prints
-it ("Falsifying example: attempt(request=Request(...))"); it then runs in every `make test`.
+Whatever `make fuzz` finds is pinned in tests/fuzz/pinned.py, under its route, as hypothesis
+prints it ("Falsifying example: attempt(request=Request(...))"); every run then sends it first,
+as an `@example`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tests.conftest import dispose, make_test_app
 from tests.fuzz import hostile
 from tests.fuzz.conftest import Fuzzer, route_keys
 from tests.fuzz.hostile import Request
+from tests.fuzz.pinned import PINNED
 
 # Requests a route gets in `make test`, the same ones on every run.
 EXAMPLES = 8
@@ -48,11 +50,6 @@ DERANDOMISED = settings(
     derandomize=True, max_examples=EXAMPLES, phases=[Phase.explicit, Phase.generate], **QUIET
 )
 RANDOMISED = settings(max_examples=100, **QUIET)
-
-# Requests that once failed, by route: they run first, in every run.
-PINNED: dict[str, list[Request]] = {
-    "/find GET": [Request("anonymous", "GET", "/find", (("q", "\x00"),))],
-}
 
 
 def served_routes() -> list[str]:
