@@ -1,8 +1,10 @@
 """The fuzzer's world: real rows, one signed-in browser per role, and every route's targets.
 
-The world is made once per module inside a transaction that is rolled back at its end; each
-fuzzed request runs in a savepoint of its own, rolled back after it, so that one request
-(signing out, disabling a user, retiring a building) never changes what the next one meets.
+The world is made once per module, in a database of its own, and committed: what it locks
+on PostgreSQL (advisory locks on phone numbers and buildings, shared by every schema) is let go
+at once, not held against other test runs for the whole module. Each fuzzed request then runs
+in a transaction rolled back after it, so that one request (signing out, disabling a user,
+retiring a building) never changes what the next one meets.
 Rate limits and the app's caches are emptied before every request, so limits never turn a
 request away before its form (one request counts once against a limit of tens).
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -37,7 +39,7 @@ from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
-from tests.conftest import dispose, forget_counters, make_test_app
+from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
 from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
 from tests.outbox import Outbox
@@ -153,7 +155,7 @@ def _token(client, url: str) -> str:
     return _TOKEN.search(client.get(url, headers=HEADERS).get_data(as_text=True)).group(1)
 
 
-def sign_in(app: Flask, session: Session, role: str, world: World) -> Browser:
+def sign_in(app: Flask, connection: Connection, role: str, world: World) -> Browser:
     """Sign `role` in through the portal's own forms, as a browser would."""
     client = app.test_client()
     user = world.users.get(role)
@@ -170,7 +172,8 @@ def sign_in(app: Flask, session: Session, role: str, world: World) -> Browser:
             data={"phone": user.phone, "csrf_token": _token(client, "/sign-in")},
             headers=HEADERS,
         )
-        code = Outbox(session).code(user.phone)
+        with Session(bind=connection) as session:
+            code = Outbox(session).code(user.phone)
         token = _token(client, "/sign-in/code")
         client.post("/sign-in/code", data={"code": code, "csrf_token": token}, headers=HEADERS)
     elif role != "anonymous":
@@ -333,7 +336,7 @@ class Fuzzer:
         return hostile.fill(url, {name: values[0] for name, values in self.values.items()})
 
     def open(self, request: hostile.Request) -> int:
-        """Send `request` in a savepoint rolled back afterwards; its status (what it logged
+        """Send `request` in a transaction rolled back afterwards; its status (what it logged
         is in self.failures, whether it reached a form in self.reach)."""
         browser = self.browsers[request.role]
         url = self.with_world_values(request.url)
@@ -349,7 +352,7 @@ class Fuzzer:
         forget_counters(self.app)
         self.failures.records.clear()
         self.reach.start()
-        savepoint = self.connection.begin_nested()
+        transaction = self.connection.begin()
         try:
             if request.method == "GET":
                 response = client.get(url, query_string=fields, headers=HEADERS)
@@ -360,7 +363,7 @@ class Fuzzer:
             with response:
                 response.get_data()
         finally:
-            savepoint.rollback()
+            transaction.rollback()
         return response.status_code
 
 
@@ -396,21 +399,24 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="module")
-def fuzzer(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Fuzzer]:
+def fuzzer(database: Database, request: pytest.FixtureRequest) -> Iterator[Fuzzer]:
+    url = database.new_url()
+    engine = migrated_engine(url)
     connection = engine.connect()
-    outer = connection.begin()
-    app = make_test_app(engine.url.render_as_string(hide_password=False), WTF_CSRF_ENABLED=True)
+    app = make_test_app(url, WTF_CSRF_ENABLED=True)
     app.extensions["portal.db"].session.session_factory.configure(
         bind=connection, join_transaction_mode="create_savepoint"
     )
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
     failures = Failures()
     logging.getLogger().addHandler(failures)
     try:
-        with app.test_request_context():
+        with (
+            app.test_request_context(),
+            Session(bind=connection, expire_on_commit=False) as session,
+        ):
             world = make_world(session)
             session.commit()
-        browsers = {role: sign_in(app, session, role, world) for role in ROLES}
+        browsers = {role: sign_in(app, connection, role, world) for role in ROLES}
         made = Fuzzer(
             app,
             connection,
@@ -426,7 +432,6 @@ def fuzzer(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Fuzzer]:
             request.config.stash[REPORT] = made.reach.report()
     finally:
         logging.getLogger().removeHandler(failures)
-        session.close()
-        outer.rollback()
         connection.close()
         dispose(app)
+        engine.dispose()
