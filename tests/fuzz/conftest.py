@@ -12,12 +12,14 @@ request away before its form (one request counts once against a limit of tens).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import re
+import time
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,6 +38,7 @@ from portal.appeals.models import BlockedPhone
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
+from portal.notifications import signing
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
@@ -45,6 +48,7 @@ from tests.conftest import Database, dispose, forget_counters, make_test_app, mi
 from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
 from tests.outbox import Outbox
+from tests.test_routes import CONFIGURATIONS as ROUTE_CONFIGURATIONS
 
 RESIDENT_PHONE = "13712345678"
 COOKIE = "portal_session"
@@ -129,6 +133,7 @@ def make_world(session: Session) -> World:
         "unit_id": unit.id,
         "year": 2027,
         "message_id": session.scalars(select(SmsMessage.id)).first(),
+        "sms_key": session.scalars(select(SmsMessage.idempotency_key)).first(),
         "entry_id": session.scalars(select(BlockedPhone.id)).first(),
         "summons_id": summons.id,
         "action": "accept",
@@ -290,6 +295,9 @@ class Failures(logging.Handler):
 @dataclass
 class Fuzzer:
     app: Flask
+    # The app as a server with the SMS gateway is set up: it alone serves the gateway's
+    # delivery receipts (as tests/test_routes.py says, no one app serves every route).
+    gateway_app: Flask
     connection: Connection
     browsers: dict[str, Browser]
     targets: Targets
@@ -303,6 +311,8 @@ class Fuzzer:
         found = self.targets.for_route(route)
         if found:
             return found
+        if route in MACHINE_TARGETS:
+            return [MACHINE_TARGETS[route](self.values)]
         rule, method = route.rsplit(" ", 1)
         missing = [name for name in hostile.arguments(rule) if name not in self.values]
         assert not missing, f"add a value for {missing} to make_world in {__file__}"
@@ -333,19 +343,44 @@ class Fuzzer:
             note_finding(self.connection.dialect.name, route, request, error)
             raise error
 
-    def with_world_values(self, url: str) -> str:
-        """`url` with an argument written as in its rule (a pinned example's `<tracking>`)
-        filled in with the world's value: ids and codes differ from run to run."""
-        if "<" not in url:  # Arguments the fuzzer sends are percent-encoded.
-            return url
-        return hostile.fill(url, {name: values[0] for name, values in self.values.items()})
+    def with_world_values(self, request: hostile.Request) -> hostile.Request:
+        """`request` with a URL argument written as in its rule (a pinned example's
+        `/t/<tracking>`), or a field's whole value written so (`<sms_key>`), filled in with
+        the world's value: ids and codes differ from run to run. What the fuzzer generates
+        has none: it percent-encodes the arguments it sends."""
+        world = {name: values[0] for name, values in self.values.items()}
+
+        def filled(value):
+            if isinstance(value, str) and value[1:-1] in world and value == f"<{value[1:-1]}>":
+                return world[value[1:-1]]
+            return value
+
+        fields = tuple((name, filled(value)) for name, value in request.fields)
+        return replace(request, url=hostile.fill(request.url, world), fields=fields)
 
     def open(self, request: hostile.Request) -> int:
         """Send `request` in a transaction rolled back afterwards; its status (what it logged
         is in self.failures, whether it reached a form in self.reach)."""
+        request = self.with_world_values(request)
+        app = self.gateway_app if request.role == "gateway" else self.app
+        client = app.test_client()
+        forget_counters(app)
+        self.failures.records.clear()
+        self.reach.start()
+        transaction = self.connection.begin()
+        try:
+            if request.role == "gateway":
+                response = client.post(request.url, **signed_json(request.fields))
+            else:
+                response = self._as_browser(client, request)
+            with response:
+                response.get_data()
+        finally:
+            transaction.rollback()
+        return response.status_code
+
+    def _as_browser(self, client, request: hostile.Request):
         browser = self.browsers[request.role]
-        url = self.with_world_values(request.url)
-        client = self.app.test_client()
         if browser.cookie:
             client.set_cookie(COOKIE, browser.cookie)
         fields = MultiDict(
@@ -354,22 +389,51 @@ class Fuzzer:
                 for name, value in request.fields
             ]
         )
-        forget_counters(self.app)
-        self.failures.records.clear()
-        self.reach.start()
-        transaction = self.connection.begin()
-        try:
-            if request.method == "GET":
-                response = client.get(url, query_string=fields, headers=HEADERS)
-            else:
-                if "csrf_token" not in fields:
-                    fields.add("csrf_token", browser.token)
-                response = client.open(url, method=request.method, data=fields, headers=HEADERS)
-            with response:
-                response.get_data()
-        finally:
-            transaction.rollback()
-        return response.status_code
+        if request.method == "GET":
+            return client.get(request.url, query_string=fields, headers=HEADERS)
+        if "csrf_token" not in fields:
+            fields.add("csrf_token", browser.token)
+        return client.open(request.url, method=request.method, data=fields, headers=HEADERS)
+
+
+# -- Routes that machines call ---------------------------------------------------------------
+
+# The gateway's settings: those tests/test_routes.py makes the receipts route with.
+GATEWAY_SETTINGS = ROUTE_CONFIGURATIONS["http provider, receipts"]
+
+
+def signed_json(fields: tuple[tuple[str, str | hostile.BadFile], ...]) -> dict:
+    """A JSON body of the fields (the last of a repeated one; a file becomes a list, a wrong
+    type) signed as the SMS gateway signs it."""
+    body = json.dumps(
+        {
+            name: [value.name] if isinstance(value, hostile.BadFile) else value
+            for name, value in fields
+        },
+        ensure_ascii=False,
+    ).encode()
+    signature = signing.sign(GATEWAY_SETTINGS["SMS_GATEWAY_SECRET"], body, int(time.time()))
+    return {
+        "data": body,
+        "content_type": "application/json",
+        "headers": {signing.HEADER: signature},
+    }
+
+
+def receipt_target(values: dict[str, list[str]]) -> hostile.Target:
+    """A delivery receipt for a message the portal sent, as the gateway posts it."""
+    fields = (
+        hostile.Field("idempotency_key", "text", values["sms_key"][0]),
+        hostile.Field("status", "choice", "delivered", ("delivered", "undeliverable")),
+        hostile.Field("message_id", "text", "gw-1"),
+        hostile.Field("error", "text", ""),
+    )
+    return hostile.Target("gateway", "POST", "/sms/receipts", (), fields)
+
+
+# Routes that no page shows and only a machine calls: what it sends. Pages people use need
+# nothing here; their forms are found on the pages.
+MACHINE_TARGETS = {"/sms/receipts POST": receipt_target}
 
 
 def note_finding(database: str, route: str, request: hostile.Request, error: BaseException) -> None:
@@ -409,9 +473,11 @@ def fuzzer(database: Database, request: pytest.FixtureRequest) -> Iterator[Fuzze
     engine = migrated_engine(url)
     connection = engine.connect()
     app = make_test_app(url, WTF_CSRF_ENABLED=True)
-    app.extensions["portal.db"].session.session_factory.configure(
-        bind=connection, join_transaction_mode="create_savepoint"
-    )
+    gateway_app = make_test_app(url, WTF_CSRF_ENABLED=True, **GATEWAY_SETTINGS)
+    for each in (app, gateway_app):
+        each.extensions["portal.db"].session.session_factory.configure(
+            bind=connection, join_transaction_mode="create_savepoint"
+        )
     failures = Failures()
     logging.getLogger().addHandler(failures)
     try:
@@ -424,6 +490,7 @@ def fuzzer(database: Database, request: pytest.FixtureRequest) -> Iterator[Fuzze
         browsers = {role: sign_in(app, connection, role, world) for role in ROLES}
         made = Fuzzer(
             app,
+            gateway_app,
             connection,
             browsers,
             discover(app, browsers, world.url_values),
@@ -439,4 +506,5 @@ def fuzzer(database: Database, request: pytest.FixtureRequest) -> Iterator[Fuzze
         logging.getLogger().removeHandler(failures)
         connection.close()
         dispose(app)
+        dispose(gateway_app)
         engine.dispose()

@@ -125,6 +125,10 @@ PINNED: dict[str, list[Request]] = {
         # DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes
         Request('anonymous', 'GET', '/find', (('q', '\x00'), )),
     ],
+    '/sms/receipts POST': [
+        # DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes (issue 18, item 1)
+        Request('gateway', 'POST', '/sms/receipts', (('idempotency_key', '<sms_key>'), ('status', 'undeliverable'), ('message_id', 'gw-1'), ('error', 'bad\x00number'), )),
+    ],
     '/staff/appeals GET': [
         # DataError: integer out of range; OverflowError: Python int too large to convert to SQLite INTEGER
         Request('admin', 'GET', '/staff/appeals', (('view', '２３１６５２'), ('stage', '字' * 70000), ('level', '－５.４２４００７２６７９０５１４８６e－１８２'), ('level', '1.7902695095475806e+272'), ('due', '－１００００００００００００００００００００００００００００００'), ('item', BadFile('', b'', 'image/png')), ('grid', '９９９９９９９９９９９９９９９９９９９９９９９'), ('q', '－９９９９９９９９９９９９９９９９９９９９９９９'), ('csrf_token', '6.762015261273107e+16'), )),
