@@ -130,7 +130,9 @@ class _PageReader(HTMLParser):
             )
         elif kind == "file":
             self._fields[name] = Field(name, "file")
-        elif kind == "hidden":
+        elif kind == "hidden" or attr.get("tabindex") == "-1":
+            # Filled by the page, not by a person (who cannot even tab to a field such as a
+            # form's trap for robots): a browser sends it as rendered.
             self._fields[name] = Field(name, "hidden", value)
         elif kind == "number" or attr.get("inputmode") == "numeric":
             self._fields[name] = Field(name, "number", value)
