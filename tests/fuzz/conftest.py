@@ -234,8 +234,11 @@ class Targets:
 
 
 def urls(rule: str, values: dict[str, list[str]]) -> list[str]:
-    """The URLs of `rule` made of every combination of the world's values."""
+    """The URLs of `rule` made of every combination of the world's values (none when the
+    world has no value for one of its arguments: targets_for then says which to add)."""
     names = hostile.arguments(rule)
+    if any(name not in values for name in names):
+        return []
     return [
         hostile.fill(rule, dict(zip(names, chosen, strict=True)))
         for chosen in itertools.product(*(values[name] for name in names))
