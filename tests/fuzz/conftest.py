@@ -297,6 +297,9 @@ class Failures(logging.Handler):
 
 @dataclass
 class Fuzzer:
+    """Sends the fuzzer's requests as the world's browsers, one transaction each, and fails
+    on what should never happen."""
+
     app: Flask
     # The app as a server with the SMS gateway is set up: it alone serves the gateway's
     # delivery receipts (as tests/test_routes.py says, no one app serves every route).
