@@ -34,8 +34,10 @@ from tests.fuzz.conftest import GATEWAY_SETTINGS, Fuzzer, route_keys
 from tests.fuzz.hostile import Request
 from tests.fuzz.pinned import PINNED
 
-# Requests a route gets in `make test`, the same ones on every run.
-EXAMPLES = 8
+# Requests in `make test`, the same ones on every run: a route gets at least EXAMPLES, and
+# every role that reaches it at least EXAMPLES_PER_ROLE of them.
+EXAMPLES = 6
+EXAMPLES_PER_ROLE = 2
 # Seconds a database gets in `make fuzz`, shared among the routes.
 FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "0"))
 
@@ -49,7 +51,7 @@ QUIET = {
 # more, half a minute or more each, which neither run has to spare; the requests print short
 # enough to read and to pin as they are.
 FOUND_AS_IS = [Phase.explicit, Phase.generate]
-DERANDOMISED = settings(derandomize=True, max_examples=EXAMPLES, phases=FOUND_AS_IS, **QUIET)
+DERANDOMISED = settings(derandomize=True, phases=FOUND_AS_IS, **QUIET)
 RANDOMISED = settings(max_examples=100, phases=FOUND_AS_IS, **QUIET)
 
 
@@ -69,18 +71,36 @@ ROUTES = served_routes()
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_no_hostile_request_gets_a_5xx_or_a_traceback(fuzzer: Fuzzer, route: str):
-    @given(request=hostile.requests(fuzzer.targets_for(route)))
+    targets = fuzzer.targets_for(route)
+    pinned = PINNED.get(route, [])
+    if FUZZ_SECONDS:
+        # Runs of RANDOMISED.max_examples requests, each from a new seed, until the route's
+        # share of FUZZ_SECONDS is spent.
+        attempts = RANDOMISED(fuzzing(fuzzer, route, targets, pinned))
+        stop = time.monotonic() + FUZZ_SECONDS / len(ROUTES)
+        while time.monotonic() < stop:
+            attempts()
+        return
+    # Every role that reaches the route, in every run; a pinned request with its role.
+    roles = sorted({target.role for target in targets})
+    each = max(EXAMPLES_PER_ROLE, -(-EXAMPLES // len(roles)))
+    for role in roles:
+        own = [target for target in targets if target.role == role]
+        own_pinned = [
+            request
+            for request in pinned
+            if request.role == role or (role == roles[0] and request.role not in roles)
+        ]
+        settings(DERANDOMISED, max_examples=each)(fuzzing(fuzzer, route, own, own_pinned))()
+
+
+def fuzzing(fuzzer: Fuzzer, route: str, targets: list[hostile.Target], pinned: list[Request]):
+    """A hypothesis test of `route` at `targets`, that sends the `pinned` requests first."""
+
+    @given(request=hostile.requests(targets))
     def attempt(request: Request) -> None:
         fuzzer.send(route, request)
 
-    for pinned in PINNED.get(route, ()):
-        attempt = example(request=pinned)(attempt)
-    if not FUZZ_SECONDS:
-        DERANDOMISED(attempt)()
-        return
-    # Runs of RANDOMISED.max_examples requests, each from a new seed, until the route's share
-    # of FUZZ_SECONDS is spent.
-    attempts = RANDOMISED(attempt)
-    stop = time.monotonic() + FUZZ_SECONDS / len(ROUTES)
-    while time.monotonic() < stop:
-        attempts()
+    for request in pinned:
+        attempt = example(request=request)(attempt)
+    return attempt
