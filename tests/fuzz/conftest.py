@@ -332,11 +332,13 @@ class Fuzzer:
         ]
         return reaching or every_role
 
-    def send(self, route: str, request: hostile.Request) -> None:
+    def send(self, route: str, request: hostile.Request, *, counted: bool = True) -> None:
         """Send `request`; fail on a 5xx or a logged error, raising the logged exception
-        itself so that each distinct bug shows as its own."""
+        itself so that each distinct bug shows as its own. A request not `counted` is left
+        out of the share that reached a form (a pinned one, hostile where it once failed)."""
         status = self.open(request)
-        self.reach.count(route, request.role)
+        if counted:
+            self.reach.count(route, request.role)
         for record in self.failures.records:
             error = record.exc_info[1] if record.exc_info else None
             if error is None:
