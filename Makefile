@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PORTAL_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test system-packages lint bench translations messages clean
+.PHONY: run test system-packages lint bench fuzz translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,19 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.worker
 	$(BIN)/python -m tests.bench.appeals
 	$(BIN)/python -m tests.bench.uploads
+
+# A long, randomised run of the fuzzer (tests/fuzz): hostile requests to every route as every
+# role, FUZZ_SECONDS on each database (10 minutes unless told), then per route the share of
+# requests that reached form validation. Not in `make test`, which runs the fuzzer derandomised
+# and short. A failure it finds is pinned in tests/fuzz/test_fuzz.py (PINNED).
+FUZZ_SECONDS ?= 600
+fuzz: $(VENV)/.installed-dev translations
+	status=0; \
+	for db in sqlite postgres; do \
+		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_REPORT=1 $(BIN)/python -m pytest --db=$$db \
+			-p no:cacheprovider tests/fuzz || status=1; \
+	done; \
+	exit $$status
 
 # After changing user-facing strings: refresh the catalogues, then translate the new entries.
 messages: $(VENV)/.installed-dev

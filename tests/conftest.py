@@ -192,15 +192,21 @@ def session(app: Flask, engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_counters(app: Flask) -> Iterator[None]:
-    """Rate limits, door pages and facts, the catalogue the form offers and scan counts start
-    empty."""
+def forget_counters(app: Flask) -> None:
+    """Empty the rate limits, door pages and facts, the catalogue the form offers and the scan
+    counts that `app` keeps in memory."""
     ratelimit.reset(app)
     app.extensions["portal.door_pages"].clear()
     app.extensions["portal.door_facts"].clear()
     app.extensions["portal.offered_catalogue"].forget()
     app.extensions["portal.scans"].take()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters(app: Flask) -> Iterator[None]:
+    """Rate limits, door pages and facts, the catalogue the form offers and scan counts start
+    empty."""
+    forget_counters(app)
     yield
 
 
