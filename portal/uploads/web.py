@@ -69,8 +69,19 @@ class UploadRequest(Request):
         config = current_app.config
         self.file_parts += 1
         if self.file_parts > config["UPLOAD_MAX_FILES"]:
-            return Part(0, refused="too-many")
-        return Part(config["UPLOAD_MAX_BYTES"])
+            part = Part(0, refused="too-many")
+        else:
+            part = Part(config["UPLOAD_MAX_BYTES"])
+        # Every part, also those of a body whose reading failed halfway (too many parts, too
+        # large): werkzeug hands those to nobody, and their temporary files would stay open.
+        self.__dict__.setdefault("_parts", []).append(part)
+        return part
+
+    def close(self) -> None:
+        """Close the request's files (Flask calls this as the request ends)."""
+        super().close()
+        for part in self.__dict__.get("_parts", ()):
+            part.close()
 
 
 def store(app: Any = None) -> Store:
