@@ -480,6 +480,7 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
             })  # fmt: skip
 
             def prepared(seconds: int) -> Path:
+                # And one more for each connection, however slow the bound.
                 count = math.ceil(rate * seconds) + CONNECTIONS
                 sends = prepare_sends(app, cookie, codes, item, count)
                 sends_file.write_text("".join(f"{door} {address} {signed}\n"
