@@ -3,32 +3,43 @@
 Budget (issue 5): with 57,000 buildings and 1,000,000 appeals spread over a year, a staff
 queue's first page and a filtered page answer in p95 ≤ 50 ms (timed in this process with the
 Flask test client); the report form's GET and its submit POST reach at least 20% and 10% of a
-bare Flask hello-world's requests per second.
+bare Flask hello-world's requests per second. A screen's POST (its draft written) is shown
+against the hello-world too, with no budget.
 
 The form is measured as a deployment serves it: gunicorn with 2 sync workers, loaded by wrk
 with 50 connections (tests/bench/serving.py), the hello-world under the same server in the same
-run: hello-world, the reference send, GET and POST in turn, three rounds, each ratio taken to
-its own round's hello-world (or reference) and the median round reported. The send is also
-given as a share of the reference app's (tests/bench/reference.py: a bare Flask app doing only
-the send's durable work, served and loaded the same way); the floor is 60% on SQLite and 50%
-on PostgreSQL. A profile of the send in this process follows (cProfile). With
-BENCH_COMPARE_WITH=<another checkout> (say, of the commit before; its translations compiled,
-its schema the same), that checkout's POST is loaded in the same rounds, served by its own
-code, templates and translations, and this one's given as a share of it. What each request is:
+run: hello-world, the reference send, GET, the details screen's POST and the send in turn,
+three rounds, each ratio taken to its own round's hello-world (or reference) and the median
+round reported. The send is also given as a share of the reference app's
+(tests/bench/reference.py: a bare Flask app doing only the send's durable work in one POST that
+brings every answer, served and loaded the same way); the floor is 60% on SQLite and 50% on
+PostgreSQL. A profile of the send in this process follows (cProfile). With
+BENCH_COMPARE_WITH=<a checkout older than the report's drafts> (its translations compiled, its
+schema a subset of this one's), that checkout's send (one POST with every answer, as it was
+then) is loaded in the same rounds, served by its own code, templates and translations, and
+this one's given as a share of it. What each request is:
 
 - GET /b/<code>/report: the first screen, for 1,000 doors in turn, by a client without a
   cookie, as on a first scan. It is rendered for every request (the portal keeps no copy of
   it); it carries no form to POST and starts no session: the second screen does.
-- POST /b/<code>/report, the last screen's "Send the report": every answer in the body as
-  the browser sends it (with the CSRF token and session cookie of a real GET), so that each
-  one files a new appeal (every answer checked again, the rate limits counted, the appeal,
-  its timeline and its SMS code queued in one transaction) and is redirected to the code
-  screen. The screens before it (Continue) only read and are lighter. Each POST comes from
-  its own address, phone number and building, as from many residents: the portal runs as
-  README.md has it for several processes, behind one proxy (PORTAL_PROXY_COUNT=1, and wrk
-  sends X-Forwarded-For) with the rate-limit counts in Redis (in memory if none answers).
-  The limits keep their production values and count every request; none is reached, so
-  none is raised for the benchmark. The run fails unless every POST filed an appeal.
+- POST /b/<code>/report, the last screen's "Send the report", as the browser sends it: the
+  CSRF token, step=check and the hidden field left empty, nothing else; the answers are in the
+  report's draft (portal.drafts). Before each wrk run, as many reports as the run can use are
+  filled in up to their last screen (drafts written in bulk, each with its own door and phone
+  number), and wrk is given one session cookie for each: the cookie of a real GET, with the
+  draft added and signed again. Each cookie is used once, so that each POST files a new appeal (every answer checked again,
+  the rate limits counted, the appeal, its timeline and its SMS code queued, the draft closed,
+  in one transaction) and is redirected to the code screen. Each POST comes from its own
+  address, as from many residents: the portal runs as README.md has it for several processes,
+  behind one proxy (PORTAL_PROXY_COUNT=1, and wrk sends X-Forwarded-For) with the rate-limit
+  counts in Redis (in memory if none answers). The limits keep their production values and
+  count every request; none is reached, so none is raised for the benchmark. The run fails
+  unless every POST filed an appeal.
+- POST /b/<code>/report with step=details (the second screen's Continue: the kind of problem
+  and what happened, sent as the browser sends that screen, multipart), for 1,000 doors in
+  turn, with the cookie of a real GET: as a browser's first Continue, each starts and writes a
+  draft and is redirected to the next screen. It tells what a screen's draft write costs; the
+  run fails unless every POST wrote a draft.
 
 Run with `make bench` (or `python -m tests.bench.appeals`); PostgreSQL is used too when it
 is reachable at PORTAL_TEST_DATABASE_URL. Needs wrk (apt-get install wrk).
@@ -37,10 +48,13 @@ is reachable at PORTAL_TEST_DATABASE_URL. Needs wrk (apt-get install wrk).
 from __future__ import annotations
 
 import cProfile
+import itertools
+import math
 import os
 import pstats
 import random
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -49,6 +63,7 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import ExitStack
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -60,22 +75,25 @@ from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
 from portal.appeals.models import Appeal, AppealState
 from portal.appeals.tracking import ALPHABET
+from portal.appeals.views.report import PURPOSE, Answers
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, make_engine, utcnow
+from portal.drafts.models import Draft
+from portal.drafts.web import SESSION_KEY as DRAFTS_SESSION_KEY
 from portal.migrations import upgrade
 from portal.permissions import Role
 from portal.places.models import Building, Place, PlaceKind
 from tests.bench import district, reference
-from tests.bench.serving import CONNECTIONS, SECONDS, Load, gunicorn, load
+from tests.bench.serving import CONNECTIONS, SECONDS, THREADS, Load, gunicorn, load
 from tests.conftest import Database, dispose, make_test_app
 from tests.postgres_available import postgres_available
 
 APPEALS = int(os.environ.get("BENCH_APPEALS", 1_000_000))
 OPEN_SHARE = 0.02  # appeals still being handled at any moment
 REQUESTS = 200
-# Rounds of hello world, the reference send, form GET and submit POST, loaded in turn (see
-# report_form).
+# Rounds of hello world, the reference send, form GET, details POST and submit POST, loaded in
+# turn (see report_form).
 ROUNDS = 3
 # The send's requests per second at least this share of the reference app's.
 SEND_FLOOR = {"sqlite": 0.60, "postgres": 0.50}
@@ -164,11 +182,78 @@ request = function()
 end
 """
 
-# The last screen's "Send the report", as the browser sends it (a plain form: that screen has
-# no file field), from a different resident each time. Numbers are made of this benchmark's
-# own prefix, the run (warm-up, counted) and wrk's thread, so no two requests share a
-# submission key, phone or address, nor do two benchmarks one after the other.
-POST_SCRIPT = """
+# The last screen's "Send the report" as a browser sends it (a plain form: that screen has no
+# file field), each request with the next of the session cookies made for this run (see
+# prepare_sends), one line each in %(sends)s: its door, address and cookie. wrk's threads take
+# every other line. A thread with none left asks for a page that is not there, which stops the
+# run, and says why.
+SEND_SCRIPT = """
+threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+sends = {}
+function init(args)
+  local line = 0
+  for each in io.lines("%(sends)s") do
+    if line %% %(threads)d == id then
+      local door, address, cookie = each:match("(%%S+) (%%S+) (%%S+)")
+      table.insert(sends, {door, address, cookie})
+    end
+    line = line + 1
+  end
+end
+body = "%(body)s"
+n = 0
+request = function()
+  n = n + 1
+  local send = sends[n]
+  if send == nil then
+    short = true
+    return wrk.format("GET", "/out-of-drafts")
+  end
+  local headers = {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "%(cookie_name)s=" .. send[3],
+    ["X-Forwarded-For"] = send[2],
+  }
+  return wrk.format("POST", "/b/" .. send[1] .. "/report", headers, body)
+end
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    if thread:get("short") then
+      print("out of drafts: more sends than reports prepared for them")
+      break
+    end
+  end
+end
+"""
+
+# The second screen's Continue as a browser sends it (multipart: that screen has the photos
+# field, sent empty), with the one cookie of a real GET, for every door in turn.
+DETAILS_SCRIPT = """
+codes = {%(codes)s}
+local file = io.open("%(body)s", "rb")
+body = file:read("*a")
+file:close()
+headers = {
+  ["Content-Type"] = "multipart/form-data; boundary=%(boundary)s",
+  ["Cookie"] = "%(cookie)s",
+}
+i = 0
+request = function()
+  i = i + 1
+  return wrk.format("POST", "/b/" .. codes[i %% #codes + 1] .. "/report", headers, body)
+end
+"""
+
+# The send as one request with every answer in its body: the reference app's, and that of a
+# BENCH_COMPARE_WITH checkout older than the report's drafts (a later one files nothing from
+# it, and the count in report_form stops the run). Numbers are made of this benchmark's own
+# prefix, the run (warm-up, counted) and wrk's thread, so no two requests share a submission
+# key, phone or address, nor do two benchmarks one after the other.
+ONE_REQUEST_SCRIPT = """
 codes = {%(codes)s}
 threads = 0
 function setup(thread)
@@ -191,6 +276,64 @@ request = function()
   return wrk.format("POST", "/b/" .. codes[(2 * n + id) %% #codes + 1] .. "/report", headers, body)
 end
 """
+DESCRIPTION = "三楼楼道堆满纸箱，挡住了路"
+# A send is never quicker than the reference's, which does less: drafts for this many times
+# the reference's rate are more than a run of sends can use.
+DRAFTS_PER_REFERENCE_SEND = 2
+# Residents filling in reports, numbered from a point of their own in each benchmark: each
+# gets a phone number and an address (in 10.0.0.0/8) no other report of the benchmark has.
+_residents = itertools.count(random.randrange(2**24))
+
+
+def served_config(url: str, folder: Path, limits: str) -> dict[str, Any]:
+    """The portal configured as README.md has it for several processes: behind one proxy, rate
+    limits in Redis (in each process's memory when no Redis answers)."""
+    return {
+        "DATABASE_URL": url, "SECRET_KEY": "benchmark", "PROXY_COUNT": 1,
+        "UPLOADS_DIR": str(folder), "RATELIMIT_STORAGE_URL": limits,
+    }  # fmt: skip
+
+
+def prepare_sends(
+    app, cookie: str, doors: list[str], item: int, count: int
+) -> list[tuple[str, str, str]]:
+    """`count` reports filled in up to their last screen, written as drafts in one insert, each
+    at its own door (in turn) with its own phone number; for each, its door, the address it is
+    sent from, and the session cookie `cookie` (a real GET's) holding its draft, signed again
+    as the portal signs it."""
+    now = utcnow()
+    serializer = app.session_interface.get_signing_serializer(app)
+    seen = serializer.loads(cookie.split("=", 1)[1])
+    rows, sends = [], []
+    for _ in range(count):
+        resident = next(_residents) % 2**24
+        door = doors[resident % len(doors)]
+        answers = Answers(
+            fields={"item": str(item), "description": DESCRIPTION, "phone": f"13{resident:09d}"},
+            answered=["details", "contact"],
+        )
+        key = secrets.token_urlsafe(24)
+        rows.append({"key": key, "purpose": PURPOSE, "answers": asdict(answers), "updated_at": now})
+        # As portal.drafts.web remembers a draft: under "<purpose>:<door>".
+        session = {**seen, DRAFTS_SESSION_KEY: {f"{PURPOSE}:{door}": key}}
+        address = f"10.{resident >> 16}.{resident >> 8 & 255}.{resident & 255}"
+        sends.append((door, address, serializer.dumps(session)))
+    with app.app_context():
+        db.session.execute(insert(Draft), rows)
+        db.session.commit()
+    return sends
+
+
+def checked(name: str, loaded: Load, done: int, what: str) -> Load:
+    """`loaded` if the requests answered and the things they made (`done`) agree."""
+    # Requests still in flight when wrk stops (twice: warm-up and run), and those it gave up
+    # on after 2 s, are served but not counted by wrk.
+    most = loaded.requests + loaded.timeouts + 2 * CONNECTIONS
+    if not loaded.requests <= done <= most:
+        raise SystemExit(f"{name}: {loaded.requests} requests answered, {done} {what}")
+    if loaded.timeouts:
+        print(f"  {name}: {loaded.timeouts} requests took over 2 s")
+    return loaded
 
 
 def redis_available() -> bool:
@@ -202,12 +345,30 @@ def redis_available() -> bool:
         return False
 
 
-def appeal_count(url: str) -> int:
+def count_rows(url: str, model) -> int:
     engine = make_engine(url)
     with engine.connect() as connection:
-        count = connection.scalar(select(func.count()).select_from(Appeal))
+        count = connection.scalar(select(func.count()).select_from(model))
     engine.dispose()
     return count
+
+
+def appeal_count(url: str) -> int:
+    return count_rows(url, Appeal)
+
+
+def multipart(fields: dict[str, Any], boundary: str) -> bytes:
+    """A form as a browser sends it with enctype multipart/form-data; an empty file field as
+    a browser sends a file input with no file chosen."""
+    parts = []
+    for name, value in fields.items():
+        if value is None:
+            head = f'name="{name}"; filename=""\r\nContent-Type: application/octet-stream'
+            value = ""
+        else:
+            head = f'name="{name}"'
+        parts.append(f"--{boundary}\r\nContent-Disposition: form-data; {head}\r\n\r\n{value}\r\n")
+    return ("".join(parts) + f"--{boundary}--\r\n").encode()
 
 
 def browser(base: str, path: str) -> tuple[str, str]:
@@ -235,7 +396,8 @@ def other_checkout() -> Path | None:
 
 def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str, Any]:
     """Requests per second of the hello-world, the reference app's send (tests/bench/reference.py),
-    the form's first screen and its submit, and the submit of BENCH_COMPARE_WITH's checkout.
+    the form's first screen, its second screen's POST and its send, and the send of
+    BENCH_COMPARE_WITH's checkout.
 
     They are loaded in turn, ROUNDS times, and each round's ratios are kept: this machine's
     speed drifts by a tenth or more from one minute to the next, and a hello-world measured
@@ -243,16 +405,9 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
     listed = ",".join(f'"{code}"' for code in codes)
     get_script = Path(folder) / "report-get.lua"
     get_script.write_text(GET_SCRIPT % {"codes": listed})
-    # Configured as README.md has it for several processes: behind one proxy, rate limits in
-    # Redis (in each process's memory when no Redis answers).
     limits = "redis://127.0.0.1:6379" if redis_available() else "memory://"
-    env = {
-        "PORTAL_DATABASE_URL": url,
-        "PORTAL_SECRET_KEY": "benchmark",
-        "PORTAL_PROXY_COUNT": "1",
-        "PORTAL_UPLOADS_DIR": str(folder),
-        "PORTAL_RATELIMIT_STORAGE_URL": limits,
-    }
+    config = served_config(url, folder, limits)
+    env = {f"PORTAL_{name}": str(value) for name, value in config.items()}
     reference.create_tables(url)
     reference_env = {
         "REFERENCE_DATABASE_URL": url,
@@ -260,8 +415,10 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
         "REFERENCE_KEY_PREFIX": f"reference-{random.randrange(10**8)}",
     }
     other = other_checkout()
-    # Each load its own prefix: no two share a submission key, phone or address.
+    # Each one-request load its own prefix: no two share a submission key, phone or address.
     prefixes = iter(random.sample(range(100), 3 * ROUNDS))
+    # The portal as served, in this process: it writes the drafts and signs the cookies.
+    app = create_app({**config, "SCAN_FLUSH_SECONDS": None})
     rounds = []
     with ExitStack() as servers:
         hello = servers.enter_context(gunicorn("tests.bench.hello:app", {}))
@@ -294,44 +451,81 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
             len(urllib.request.urlopen(base + path.decode()).read()) for path in css
         )
 
-        def send(name: str) -> Load:
+        cookie, token = browsers["post"]
+        boundary = "----benchmarkFormBoundary7MA4YWxk"
+        details_body = Path(folder) / "report-details.body"
+        details_body.write_bytes(multipart({
+            "csrf_token": token, "step": "details", "item": item, "website": "",
+            "description": DESCRIPTION, "location": "", "photos": None,
+        }, boundary))  # fmt: skip
+        details_script = Path(folder) / "report-details.lua"
+        details_script.write_text(
+            DETAILS_SCRIPT
+            % {"codes": listed, "body": details_body, "boundary": boundary, "cookie": cookie}
+        )
+
+        def details() -> Load:
+            before = count_rows(url, Draft)
+            loaded = load(base, details_script)
+            return checked("details", loaded, count_rows(url, Draft) - before, "drafts written")
+
+        def send(rate: float) -> Load:
+            """This checkout's sends, each with a draft of its own; `rate` is a bound on their
+            requests per second."""
+            sends_file = Path(folder) / "report-sends.txt"
+            script = Path(folder) / "report-send.lua"
+            script.write_text(SEND_SCRIPT % {
+                "sends": sends_file, "threads": THREADS, "cookie_name": cookie.split("=", 1)[0],
+                "body": urllib.parse.urlencode({"csrf_token": token, "step": "check", "website": ""}),
+            })  # fmt: skip
+
+            def prepared(seconds: int) -> Path:
+                # And one more for each connection, however slow the bound.
+                count = math.ceil(rate * seconds) + CONNECTIONS
+                sends = prepare_sends(app, cookie, codes, item, count)
+                sends_file.write_text("".join(f"{door} {address} {signed}\n"
+                                              for door, address, signed in sends))  # fmt: skip
+                return script
+
+            before = appeal_count(url)
+            loaded = load(base, prepared)
+            return checked("post", loaded, appeal_count(url) - before, "appeals filed")
+
+        def send_in_one(name: str) -> Load:
+            """The send in one request with every answer (see ONE_REQUEST_SCRIPT)."""
             cookie, token = browsers[name]
             fixed = urllib.parse.urlencode({
                 "csrf_token": token, "step": "check", "photos_kept": "", "item": item,
-                "description": "三楼楼道堆满纸箱，挡住了路", "website": "",
+                "description": DESCRIPTION, "website": "",
             })  # fmt: skip
             script = Path(folder) / f"report-post-{name}.lua"
             script.write_text(
-                POST_SCRIPT
+                ONE_REQUEST_SCRIPT
                 % {"codes": listed, "fixed": fixed, "cookie": cookie, "prefix": next(prefixes)}
             )
             count = reference.count_appeals if name == "reference" else appeal_count
             before = count(url)
-            submit = load(posts[name], script)
-            filed = count(url) - before
-            # Requests still in flight when wrk stops (twice: warm-up and run), and those it gave
-            # up on after 2 s, are served but not counted by wrk.
-            most = submit.requests + submit.timeouts + 2 * CONNECTIONS
-            if not submit.requests <= filed <= most:
-                raise SystemExit(f"{name}: {submit.requests} sends answered, {filed} filed")
-            if submit.timeouts:
-                print(f"  {name}: {submit.timeouts} sends took over 2 s")
-            return submit
+            loaded = load(posts[name], script)
+            return checked(name, loaded, count(url) - before, "appeals filed")
 
         # The two checkouts' sends one after the other, in turns: first one, then the other.
         sends = ["post", "other"] if other is not None else ["post"]
         for number in range(ROUNDS):
-            each = {"hello": load(hello + "/").rate, "reference": send("reference").rate}
+            each = {"hello": load(hello + "/").rate, "reference": send_in_one("reference").rate}
             each["get"] = load(base, get_script).rate
+            each["details"] = details().rate
             for name in sends if number % 2 == 0 else sends[::-1]:
-                submit = send(name)
-                each[name] = submit.rate
                 if name == "post":
+                    submit = send(DRAFTS_PER_REFERENCE_SEND * each["reference"])
                     each["filed"] = submit.requests
+                else:
+                    submit = send_in_one(name)
+                each[name] = submit.rate
             rounds.append(each)
+    dispose(app)
     middle = {
         figure: statistics.median(each[figure] / each["hello"] for each in rounds)
-        for figure in ("get", "post", "reference")
+        for figure in ("get", "details", "post", "reference")
     }
     middle["send"] = statistics.median(each["post"] / each["reference"] for each in rounds)
     if other is not None:
@@ -346,29 +540,34 @@ def report_form(url: str, codes: list[str], item: int, folder: Path) -> dict[str
 def profile_send(url: str, codes: list[str], item: int, folder: Path) -> None:
     """Where the send's time goes: PROFILED sends in this process (Flask's test client, the
     portal configured as served), under cProfile; the functions taking the most time, callees
-    included (cProfile slows Python code more than waiting, so the shares are rough)."""
+    included (cProfile slows Python code more than waiting, so the shares are rough). Each
+    send is the last screen's, with a session cookie of its own holding its draft, as under
+    wrk."""
     limits = "redis://127.0.0.1:6379" if redis_available() else "memory://"
     app = create_app({
-        "DATABASE_URL": url, "SECRET_KEY": "benchmark", "PROXY_COUNT": 1,
-        "UPLOADS_DIR": str(folder), "RATELIMIT_STORAGE_URL": limits,
+        **served_config(url, folder, limits),
         "RATELIMIT_KEY_PREFIX": f"profile-{random.randrange(10**8)}", "SCAN_FLUSH_SECONDS": None,
     })  # fmt: skip
     client = app.test_client()
     page = client.get(f"/b/{codes[0]}/report?step=item&item={item}").data
     token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    # Twenty doors in turn: their facts are kept from the warm-up on, as under wrk, where each
+    # door comes back within seconds.
+    prepared = prepare_sends(
+        app, f"{cookie.key}={cookie.value}", codes[:20], item, 50 + 2 * PROFILED
+    )
 
     def sends(first: int, count: int) -> None:
-        for n in range(first, first + count):
-            # Twenty doors in turn: their facts are kept from the warm-up on, as under wrk, where
-            # each door comes back within seconds.
+        for door, address, signed in prepared[first : first + count]:
+            client.set_cookie(app.config["SESSION_COOKIE_NAME"], signed)
             response = client.post(
-                f"/b/{codes[n % 20]}/report",
-                data={"csrf_token": token, "step": "check", "photos_kept": "", "item": item,
-                      "description": "三楼楼道堆满纸箱，挡住了路", "website": "",
-                      "key": f"profile-{n}", "phone": f"139{n:08d}"},
-                headers={"X-Forwarded-For": f"10.250.{n // 256}.{n % 256}"},
-            )  # fmt: skip
+                f"/b/{door}/report",
+                data={"csrf_token": token, "step": "check", "website": ""},
+                headers={"X-Forwarded-For": address},
+            )
             assert response.status_code == 302, response.status_code
+            assert "/confirm" in response.location, response.location
 
     sends(0, 50)  # warm-up: statements compiled, connections made
     started = time.perf_counter()
@@ -430,18 +629,21 @@ def run(name: str, url: str, folder: Path) -> None:
     ratios = figures["ratios"]
     other = figures["other"]
     print(f"  report form, gunicorn 2 workers, wrk {CONNECTIONS} connections, {SECONDS} s each, "
-          f"{ROUNDS} rounds of hello world, reference send, form GET and submit POST"
-          f"{' and the other checkout' if other else ''} in turn:")  # fmt: skip
+          f"{ROUNDS} rounds of hello world, reference send, form GET, details POST and submit "
+          f"POST{' and the other checkout' if other else ''} in turn:")  # fmt: skip
     for number, each in enumerate(figures["rounds"], 1):
         print(f"    round {number}: hello world {each['hello']:,.0f}/s, "
               f"reference {each['reference']:,.0f}/s, form GET {each['get']:,.0f}/s, "
+              f"details POST {each['details']:,.0f}/s, "
               f"submit POST {each['post']:,.0f}/s = {each['post'] / each['reference']:.1%} of the "
               f"reference" + (f", other checkout's POST {each['other']:,.0f}/s" if other else ""))  # fmt: skip
     print(f"    form GET:           {ratios['get']:.1%} of hello world, median of the rounds "
           f"(budget ≥ 20%); {DOORS:,} doors in turn, no cookie")  # fmt: skip
+    print(f"    details POST:       {ratios['details']:.1%} of hello world, median of the rounds; "
+          f"the second screen sent, a new draft written each time, redirected to the next")  # fmt: skip
     print(f"    submit POST:        {ratios['post']:.1%} of hello world, median of the rounds "
-          f"(budget ≥ 10%); {figures['filed']:,} appeals filed, each from its own address and "
-          f"phone; rate limits as in production, counted in {figures['limits']}")  # fmt: skip
+          f"(budget ≥ 10%); {figures['filed']:,} appeals filed, each from its own draft, address "
+          f"and phone; rate limits as in production, counted in {figures['limits']}")  # fmt: skip
     floor = SEND_FLOOR[name]
     print(f"    submit POST:        {ratios['send']:.1%} of the reference app's send "
           f"(tests/bench/reference.py), median of the rounds (floor ≥ {floor:.0%}); "

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from tests.conftest import ROOT_DIR
 
 SECONDS = 10
 CONNECTIONS = 50
+THREADS = 2
 
 
 def free_port() -> int:
@@ -62,13 +64,20 @@ class Load:
     timeouts: int = 0
 
 
-def load(url: str, script: Path | None = None) -> Load:
-    """Load `url` with wrk after a two-second warm-up; any error response stops the run."""
-    command = ["wrk", "-t2", "-c", str(CONNECTIONS)] + (["-s", str(script)] if script else [])
+def load(url: str, script: Path | Callable[[int], Path] | None = None) -> Load:
+    """Load `url` with wrk after a two-second warm-up; any error response stops the run.
+
+    `script` is wrk's Lua script, or a function of a run's seconds that makes the script for
+    that run: for requests that each use up something made for them (a report's draft)."""
+    command = ["wrk", f"-t{THREADS}", "-c", str(CONNECTIONS)]
     requests = timeouts = 0
     for seconds in (2, SECONDS):
+        made = script(seconds) if callable(script) else script
         run = subprocess.run(
-            [*command, "-d", f"{seconds}s", url], check=True, capture_output=True, text=True
+            [*command, *(["-s", str(made)] if made else []), "-d", f"{seconds}s", url],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
         if errors:
