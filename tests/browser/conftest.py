@@ -128,7 +128,15 @@ def live_server(database) -> Iterator[LiveServer]:
         request_handler=_ClosingRequestHandler,
     )
     base_url = f"http://127.0.0.1:{server.server_port}"
-    app = make_test_app(url, WTF_CSRF_ENABLED=True, TESTING=False, BASE_URL=base_url)
+    # Every browser test signs in from 127.0.0.1: the limit per address (tested over HTTP)
+    # would otherwise refuse the later ones.
+    app = make_test_app(
+        url,
+        WTF_CSRF_ENABLED=True,
+        TESTING=False,
+        BASE_URL=base_url,
+        SIGN_IN_LIMIT_PER_ADDRESS="300 per 10 minutes",
+    )
     with app.app_context():
         seed_demo(db.session, now=utcnow())
         seed_catalogue(db.session)
