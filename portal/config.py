@@ -38,6 +38,9 @@ class Config:
     # The report form: how old each process's copy of the catalogue may grow (an edit shows
     # within this in the processes that did not make it).
     CATALOGUE_REFRESH_SECONDS = 5
+    # The report's first screen: how often each process counts again the kinds of problem a
+    # community reports most (over 90 days of reports, so they change slowly).
+    USUAL_KINDS_REFRESH_SECONDS = 600
     SCAN_FLUSH_SECONDS: float | None = 10
     # Number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted.
     PROXY_COUNT = 0

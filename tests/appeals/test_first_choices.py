@@ -10,6 +10,8 @@ import pytest
 
 from portal.appeals.popular import KeptChoices, first_choices
 from portal.catalogue import pins
+from portal.permissions import SYSTEM
+from tests import factories
 from tests.accounts.test_views import EN
 from tests.appeals.conftest import NEIGHBOUR, file_appeal, item
 
@@ -48,14 +50,26 @@ def test_the_communitys_usual_kinds_come_first_then_the_pins(session, tree, now)
     )  # fmt: skip
 
 
-def test_each_process_reads_a_buildings_choices_again_once_they_are_old(session, tree, now):
+def test_each_process_counts_the_usual_kinds_again_slowly_and_reads_the_pins_again_soon(
+    session, tree, now
+):
     clock = [0.0]
-    kept = KeptChoices(5, clock=lambda: clock[0])
+    kept = KeptChoices(5, 600, clock=lambda: clock[0])
     before = kept.get(session, tree.building.id, now)
     report(session, tree.building, "dog-mess", now, times=2)
+    lift = item(session, "lift-stopped")
+    pins.pin_items(session, SYSTEM, tree.district, [lift.id], now=now)
     assert kept.get(session, tree.building.id, now) == before
     clock[0] = 5
-    assert kept.get(session, tree.building.id, now).items[0] == item(session, "dog-mess").id
+    # The pins are read again; the community's counts are not yet.
+    assert kept.get(session, tree.building.id, now).items == (lift.id,)
+    clock[0] = 600
+    dog = item(session, "dog-mess").id
+    assert kept.get(session, tree.building.id, now).items == (dog, lift.id)
+    # Another building of the same community shares the count.
+    neighbours = factories.building(session, tree.grid, "甲楼2栋")
+    report(session, tree.building, "no-heating", now, times=2)
+    assert kept.get(session, neighbours.id, now).items == (dog, lift.id)
 
 
 def test_the_first_screen_shows_big_buttons_and_every_kind_a_screen_away(client, session, tree):

@@ -67,7 +67,9 @@ _LEAVING = ("change", "back", "language")
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_FIRST_CHOICES] = KeptChoices(app.config["CATALOGUE_REFRESH_SECONDS"])
+    app.extensions[_FIRST_CHOICES] = KeptChoices(
+        app.config["CATALOGUE_REFRESH_SECONDS"], app.config["USUAL_KINDS_REFRESH_SECONDS"]
+    )
 
 
 @dataclass
