@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PORTAL_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test system-packages lint bench fuzz translations messages clean
+.PHONY: run test test-sqlite test-postgres system-packages lint bench fuzz translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,8 +68,16 @@ system-packages:
 		exit 1; \
 	fi
 
+# The two databases' runs go side by side: much of a run is waiting (on PostgreSQL, on
+# Chromium, on worker processes and their clocks), so together they take little longer than
+# the longer one alone. Each run's output is printed whole when it ends.
 test: system-packages $(VENV)/.installed-dev translations lint
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-dev translations
 	$(BIN)/python -m pytest --db=sqlite
+
+test-postgres: $(VENV)/.installed-dev translations
 	@if $(BIN)/python -m tests.postgres_available; then \
 		$(BIN)/python -m pytest --db=postgres -m "not browser"; \
 	elif [ "$${CI:-}" = "true" ]; then \
