@@ -13,6 +13,7 @@ from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.doors.models import BuildingScan
 from portal.drafts.models import Draft
 from portal.jobs.models import JobRun
+from portal.meetings.models import Booking, BookingEvent, Closure, HostDay, Schedule
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
@@ -26,16 +27,21 @@ __all__ = [
     "AppealPhoto",
     "AuditEvent",
     "BlockedPhone",
+    "Booking",
+    "BookingEvent",
     "Building",
     "BuildingScan",
     "CatalogueGroup",
     "CatalogueItem",
+    "Closure",
     "Draft",
+    "HostDay",
     "IssuedDocument",
     "JobRun",
     "PhoneCode",
     "Place",
     "RoleGrant",
+    "Schedule",
     "SmsMessage",
     "Summons",
     "Unit",

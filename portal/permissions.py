@@ -51,6 +51,10 @@ class Permission(StrEnum):
     HANDLE_APPEALS = "handle_appeals"
     # Read the appeals of an area, wherever in the chain their queue now sits.
     VIEW_APPEALS = "view_appeals"
+    # Receive residents at a place: book, move, cancel and mark one's own meetings.
+    HOST_MEETINGS = "host_meetings"
+    # Act on the meetings of every host of a place (a community's secretary for their deputies).
+    LEAD_MEETINGS = "lead_meetings"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -73,6 +77,10 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_APPEALS: frozenset(
         {Role.GRID_WORKER, Role.SECRETARY, Role.OFFICER, Role.ADMIN}
     ),
+    # A host receives residents at a place: secretaries (书记在线) on their community, and
+    # legal advisers for legal service days.
+    Permission.HOST_MEETINGS: frozenset({Role.SECRETARY, Role.LEGAL_ADVISER}),
+    Permission.LEAD_MEETINGS: frozenset({Role.SECRETARY}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

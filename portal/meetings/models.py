@@ -1,0 +1,238 @@
+"""Meetings: a host's rules (a schedule), the host's days off, and the bookings residents make.
+
+One booking per host and start is the database's rule, not only the code's: a partial unique
+index over the bookings not cancelled. The buffer between meetings and a day's cap are
+checked under a lock on the host's day (HostDay), so that two people booking at once are
+checked one after the other.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, enum_column, utcnow
+from portal.meetings import slots
+from portal.places.models import Place
+
+
+class MeetingKind(StrEnum):
+    SECRETARY = "secretary"  # 书记在线: a resident meets their community's secretary
+    LEGAL = "legal"  # 遇8有约: a legal adviser's session on legal service days
+
+
+class Venue(StrEnum):
+    """Where a host receives: at the community's service centre, by phone, or either (the
+    resident chooses when booking)."""
+
+    CENTRE = "centre"
+    PHONE = "phone"
+    EITHER = "either"
+
+
+class BookingState(StrEnum):
+    BOOKED = "booked"
+    HELD = "held"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class BookingEventKind(StrEnum):
+    BOOKED = "booked"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+    HELD = "held"
+    NO_SHOW = "no_show"
+    REMINDED = "reminded"
+
+
+class Schedule(Base):
+    """A host's rules for receiving residents for one kind of meeting at one community."""
+
+    __tablename__ = "meeting_schedules"
+    __table_args__ = (
+        UniqueConstraint("host_id", "place_id", "kind"),
+        Index("ix_meeting_schedules_place_id_kind", "place_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind))
+    venue: Mapped[Venue] = mapped_column(enum_column(Venue), default=Venue.CENTRE)
+    # {"0": [["09:00", "11:30"], ["14:00", "17:00"]], ...}: weekday (0 Monday) → hours.
+    weekly: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # [{"days": [8, 18, 28], "hours": [["09:00", "12:00"]]}]: day-of-month rules.
+    month_days: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    daily_cap: Mapped[int | None] = mapped_column(Integer)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=14)
+    notice_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    on_holiday: Mapped[slots.HolidayRule] = mapped_column(
+        enum_column(slots.HolidayRule), default=slots.HolidayRule.MOVE
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    place: Mapped[Place] = relationship(lazy="joined")
+
+    def availability(self, closures: tuple[slots.Closure, ...] = ()) -> slots.Availability:
+        """The rules as the slot generator takes them."""
+        return slots.Availability(
+            weekly={
+                int(day): tuple(_hours(pair) for pair in hours)
+                for day, hours in self.weekly.items()
+            },
+            month_days=tuple(
+                slots.MonthDays(frozenset(rule["days"]), tuple(_hours(p) for p in rule["hours"]))
+                for rule in self.month_days
+            ),
+            closures=closures,
+            slot_minutes=self.slot_minutes,
+            buffer_minutes=self.buffer_minutes,
+            daily_cap=self.daily_cap,
+            horizon_days=self.horizon_days,
+            notice_minutes=self.notice_minutes,
+            on_holiday=self.on_holiday,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Schedule {self.kind} host={self.host_id} place={self.place_id}>"
+
+
+def _hours(pair: list[str]) -> slots.Hours:
+    return slots.Hours(time.fromisoformat(pair[0]), time.fromisoformat(pair[1]))
+
+
+class Closure(Base):
+    """Days a host does not receive (leave, a closed day), or part of them."""
+
+    __tablename__ = "meeting_closures"
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day", name="ends_after_it_starts"),
+        Index("ix_meeting_closures_host_id_last_day", "host_id", "last_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def rule(self) -> slots.Closure:
+        return slots.Closure(self.first_day, self.last_day, self.start_time, self.end_time)
+
+
+class HostDay(Base):
+    """A host's local day, locked while a booking on it is checked and written: the buffer and
+    the day's cap depend on the other bookings of the day, which a unique index cannot see."""
+
+    __tablename__ = "meeting_host_days"
+
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+# Bookings that hold their time: every one not cancelled.
+LIVE = text("cancelled_at IS NULL")
+
+
+class Booking(Base):
+    """A resident's meeting with a host at a time."""
+
+    __tablename__ = "meeting_bookings"
+    __table_args__ = (
+        # One live booking per host and start, whatever the code does.
+        Index(
+            "ux_meeting_bookings_host_id_starts_at_live",
+            "host_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index("ix_meeting_bookings_host_id_day", "host_id", "day"),
+        Index("ix_meeting_bookings_phone_starts_at", "phone", "starts_at"),
+        Index("ix_meeting_bookings_user_id_starts_at", "user_id", "starts_at"),
+        # The reminder sweep: live bookings about to start.
+        Index("ix_meeting_bookings_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Given to the resident (SMS, calendar file, the booking's page).
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("meeting_schedules.id"))
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    # The local (Shanghai) day it starts on: the host's day it counts against.
+    day: Mapped[date] = mapped_column(Date)
+    venue: Mapped[Venue] = mapped_column(enum_column(Venue))
+    state: Mapped[BookingState] = mapped_column(
+        enum_column(BookingState), default=BookingState.BOOKED
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    phone: Mapped[str] = mapped_column(String(11))
+    name: Mapped[str] = mapped_column(String(50), default="")
+    # What it is about: only the host (and the secretary over them) reads it.
+    about: Mapped[str] = mapped_column(Text, default="")
+    locale: Mapped[str] = mapped_column(String(20), default="zh_Hans_CN")
+    # Added by the host on the day for someone who came without booking.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    # What the host noted when marking it held or missed.
+    outcome_note: Mapped[str] = mapped_column(String(200), default="")
+    # The reminders already written to the outbox for the current time; a move clears them.
+    reminded_day_before_at: Mapped[datetime | None]
+    reminded_hour_before_at: Mapped[datetime | None]
+
+    schedule: Mapped[Schedule] = relationship(lazy="joined")
+    place: Mapped[Place] = relationship(lazy="joined")
+
+    @property
+    def is_live(self) -> bool:
+        return self.cancelled_at is None
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.reference} {self.state}>"
+
+
+class BookingEvent(Base):
+    """A step in a booking's life, for its timeline."""
+
+    __tablename__ = "meeting_booking_events"
+    __table_args__ = (Index("ix_meeting_booking_events_booking_id_at", "booking_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("meeting_bookings.id"))
+    kind: Mapped[BookingEventKind] = mapped_column(enum_column(BookingEventKind))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Staff who did it (None: the resident, or the worker).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,233 @@
+"""meetings: hosts' schedules and days off, the host-day lock rows, bookings and their timelines
+
+Revision ID: 0015
+Revises: 0013
+Create Date: 2026-12-04 17:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0015"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "meeting_closures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=False),
+        sa.Column("start_time", sa.Time(), nullable=True),
+        sa.Column("end_time", sa.Time(), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "last_day >= first_day", name=op.f("ck_meeting_closures_ends_after_it_starts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_meeting_closures_host_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_closures")),
+    )
+    op.create_index(
+        "ix_meeting_closures_host_id_last_day",
+        "meeting_closures",
+        ["host_id", "last_day"],
+        unique=False,
+    )
+    op.create_table(
+        "meeting_host_days",
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_meeting_host_days_host_id_users")
+        ),
+        sa.PrimaryKeyConstraint("host_id", "day", name=op.f("pk_meeting_host_days")),
+    )
+    op.create_table(
+        "meeting_schedules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("secretary", "legal", name="meetingkind", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column(
+            "venue",
+            sa.Enum("centre", "phone", "either", name="venue", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("weekly", sa.JSON(), nullable=False),
+        sa.Column("month_days", sa.JSON(), nullable=False),
+        sa.Column("slot_minutes", sa.Integer(), nullable=False),
+        sa.Column("buffer_minutes", sa.Integer(), nullable=False),
+        sa.Column("daily_cap", sa.Integer(), nullable=True),
+        sa.Column("horizon_days", sa.Integer(), nullable=False),
+        sa.Column("notice_minutes", sa.Integer(), nullable=False),
+        sa.Column(
+            "on_holiday",
+            sa.Enum("move", "drop", name="holidayrule", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_meeting_schedules_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["place_id"], ["places.id"], name=op.f("fk_meeting_schedules_place_id_places")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_schedules")),
+        sa.UniqueConstraint(
+            "host_id", "place_id", "kind", name=op.f("uq_meeting_schedules_host_id")
+        ),
+    )
+    op.create_index(
+        "ix_meeting_schedules_place_id_kind",
+        "meeting_schedules",
+        ["place_id", "kind"],
+        unique=False,
+    )
+    op.create_table(
+        "meeting_bookings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=12), nullable=False),
+        sa.Column("schedule_id", sa.Integer(), nullable=False),
+        sa.Column("host_id", sa.Integer(), nullable=False),
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("secretary", "legal", name="meetingkind", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column(
+            "venue",
+            sa.Enum("centre", "phone", "either", name="venue", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "booked",
+                "held",
+                "no_show",
+                "cancelled",
+                name="bookingstate",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("phone", sa.String(length=11), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("about", sa.Text(), nullable=False),
+        sa.Column("locale", sa.String(length=20), nullable=False),
+        sa.Column("walk_in", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancel_reason", sa.String(length=200), nullable=False),
+        sa.Column("outcome_note", sa.String(length=200), nullable=False),
+        sa.Column("reminded_day_before_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reminded_hour_before_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["host_id"], ["users.id"], name=op.f("fk_meeting_bookings_host_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["place_id"], ["places.id"], name=op.f("fk_meeting_bookings_place_id_places")
+        ),
+        sa.ForeignKeyConstraint(
+            ["schedule_id"],
+            ["meeting_schedules.id"],
+            name=op.f("fk_meeting_bookings_schedule_id_meeting_schedules"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_meeting_bookings_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_bookings")),
+        sa.UniqueConstraint("reference", name=op.f("uq_meeting_bookings_reference")),
+    )
+    op.create_index(
+        "ix_meeting_bookings_host_id_day", "meeting_bookings", ["host_id", "day"], unique=False
+    )
+    op.create_index(
+        "ix_meeting_bookings_phone_starts_at",
+        "meeting_bookings",
+        ["phone", "starts_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_meeting_bookings_starts_at", "meeting_bookings", ["starts_at"], unique=False
+    )
+    op.create_index(
+        "ix_meeting_bookings_user_id_starts_at",
+        "meeting_bookings",
+        ["user_id", "starts_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ux_meeting_bookings_host_id_starts_at_live",
+        "meeting_bookings",
+        ["host_id", "starts_at"],
+        unique=True,
+        sqlite_where=sa.text("cancelled_at IS NULL"),
+        postgresql_where=sa.text("cancelled_at IS NULL"),
+    )
+    op.create_table(
+        "meeting_booking_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "booked",
+                "moved",
+                "cancelled",
+                "held",
+                "no_show",
+                "reminded",
+                name="bookingeventkind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_meeting_booking_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["meeting_bookings.id"],
+            name=op.f("fk_meeting_booking_events_booking_id_meeting_bookings"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_booking_events")),
+    )
+    op.create_index(
+        "ix_meeting_booking_events_booking_id_at",
+        "meeting_booking_events",
+        ["booking_id", "at"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("meeting_booking_events")
+    op.drop_table("meeting_bookings")
+    op.drop_table("meeting_schedules")
+    op.drop_table("meeting_host_days")
+    op.drop_table("meeting_closures")
