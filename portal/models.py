@@ -13,7 +13,15 @@ from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.doors.models import BuildingScan
 from portal.drafts.models import Draft
 from portal.jobs.models import JobRun
-from portal.meetings.models import Booking, BookingEvent, Closure, HostDay, Schedule
+from portal.meetings.models import (
+    Booking,
+    BookingEvent,
+    Closure,
+    HostDay,
+    MeetingRequest,
+    OnlineHoursSetting,
+    Schedule,
+)
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
@@ -38,6 +46,8 @@ __all__ = [
     "HostDay",
     "IssuedDocument",
     "JobRun",
+    "MeetingRequest",
+    "OnlineHoursSetting",
     "PhoneCode",
     "Place",
     "RoleGrant",

@@ -55,6 +55,8 @@ class Permission(StrEnum):
     HOST_MEETINGS = "host_meetings"
     # Act on the meetings of every host of a place (a community's secretary for their deputies).
     LEAD_MEETINGS = "lead_meetings"
+    # See and arrange a community's 书记在线 requests (its secretary and deputies).
+    ANSWER_MEETING_REQUESTS = "answer_meeting_requests"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -81,6 +83,7 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     # legal advisers for legal service days.
     Permission.HOST_MEETINGS: frozenset({Role.SECRETARY, Role.LEGAL_ADVISER}),
     Permission.LEAD_MEETINGS: frozenset({Role.SECRETARY}),
+    Permission.ANSWER_MEETING_REQUESTS: frozenset({Role.SECRETARY}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

@@ -245,12 +245,12 @@ def book(
     actor: Actor | None = None,
     walk_in: bool = False,
 ) -> Booking:
-    """Book `start` with a schedule's host for `booker`. A walk-in is added by the host
-    (`actor`) on the day, past the notice and the horizon."""
+    """Book `start` with a schedule's host for `booker`: by the resident, or by the host
+    (`actor`) for them. A walk-in is added by the host on the day, at any time not booked."""
     schedule = get_schedule(session, schedule_id)
-    if walk_in:
+    if actor is not None or walk_in:
         _require_host_of(actor, schedule)
-    elif open_bookings(session, booker.phone, now) >= OPEN_BOOKINGS_MAX:
+    if not walk_in and open_bookings(session, booker.phone, now) >= OPEN_BOOKINGS_MAX:
         raise Invalid(
             _l(
                 "You already have %(count)d meetings booked. Cancel one to book another.",
@@ -285,7 +285,8 @@ def book(
     _insert(session, booking)
     _event(session, booking, BookingEventKind.BOOKED, now, actor, {"starts_at": _iso(slot.start)})
     if actor is not None:
-        audit.record(session, "meetings.walk_in", actor=actor, now=now, target=booking)
+        action = "meetings.walk_in" if walk_in else "meetings.book"
+        audit.record(session, action, actor=actor, now=now, target=booking)
     return booking
 
 
@@ -354,7 +355,8 @@ def get_booking(
     return booking
 
 
-def _resident_deadline(booking: Booking) -> datetime:
+def resident_deadline(booking: Booking) -> datetime:
+    """Until when the resident may move or cancel the meeting themselves."""
     return booking.starts_at - timedelta(minutes=booking.schedule.notice_minutes)
 
 
@@ -377,7 +379,7 @@ def move(
     if not _may_change(booking, booker, actor):
         raise NotFound(_l("There is no such booking."))
     _require_live(booking)
-    if booker is not None and now >= _resident_deadline(booking):
+    if booker is not None and now >= resident_deadline(booking):
         raise Invalid(_l("It is too late to change this meeting here. Please call the community."))
     new_day = slots.local_date(start)
     _lock_days(session, booking.host_id, [booking.day, new_day])
@@ -419,7 +421,7 @@ def cancel(
         raise NotFound(_l("There is no such booking."))
     _require_live(booking)
     reason = reason.strip()
-    if booker is not None and now >= _resident_deadline(booking):
+    if booker is not None and now >= resident_deadline(booking):
         raise Invalid(_l("It is too late to cancel this meeting here. Please call the community."))
     if actor is not None and not reason:
         raise Invalid(_l("Say why the meeting is cancelled: the resident is told."))
@@ -480,3 +482,54 @@ def _event(
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+def residents_bookings(session: Session, booker: Booker, *, limit: int = 20) -> list[Booking]:
+    """A resident's bookings, the latest first."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.phone == booker.phone)
+            .order_by(Booking.starts_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def hosts_day(session: Session, actor: Actor, day: date) -> list[Booking]:
+    """The live bookings of `day` that `actor` hosts, or leads as their community's secretary."""
+    from portal.permissions import granted_places
+
+    led = [p.id for p in granted_places(actor, Permission.LEAD_MEETINGS)]
+    rows = session.scalars(
+        select(Booking)
+        .where(Booking.day == day, Booking.cancelled_at.is_(None))
+        .where(
+            (Booking.host_id == getattr(actor, "id", None))
+            | (Booking.place_id.in_(led) & (Booking.kind == MeetingKind.SECRETARY))
+        )
+        .order_by(Booking.starts_at)
+    )
+    return list(rows)
+
+
+def timeline(session: Session, booking: Booking) -> list[BookingEvent]:
+    return list(
+        session.scalars(
+            select(BookingEvent)
+            .where(BookingEvent.booking_id == booking.id)
+            .order_by(BookingEvent.at, BookingEvent.id)
+        )
+    )
+
+
+def moves(session: Session, booking: Booking) -> int:
+    """How many times the booking moved (a calendar file's SEQUENCE)."""
+    return session.scalar(
+        select(func.count(BookingEvent.id)).where(
+            BookingEvent.booking_id == booking.id, BookingEvent.kind == BookingEventKind.MOVED
+        )
+    )

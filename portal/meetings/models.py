@@ -236,3 +236,74 @@ class BookingEvent(Base):
     # Staff who did it (None: the resident, or the worker).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RequestState(StrEnum):
+    WAITING = "waiting"  # asked, not yet seen
+    SEEN = "seen"  # a host has read it and the resident knows who
+    ARRANGED = "arranged"  # a meeting is booked
+    WITHDRAWN = "withdrawn"  # the resident no longer needs it
+
+
+class MeetingRequest(Base):
+    """A resident's request to meet their community's secretary (书记在线), and its clocks.
+
+    Every moment is kept (asked, clocks started, seen, arranged), so that the share of
+    promises kept can be counted exactly later."""
+
+    __tablename__ = "meeting_requests"
+    __table_args__ = (
+        # The sweep: requests with a clock still to watch.
+        Index("ix_meeting_requests_sweep_at", "sweep_at"),
+        # The secretary's queue: a community's requests, oldest due first.
+        Index("ix_meeting_requests_place_id_state_seen_due_at", "place_id", "state", "seen_due_at"),
+        Index("ix_meeting_requests_phone_asked_at", "phone", "asked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    state: Mapped[RequestState] = mapped_column(
+        enum_column(RequestState), default=RequestState.WAITING
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    phone: Mapped[str] = mapped_column(String(11))
+    name: Mapped[str] = mapped_column(String(50), default="")
+    about: Mapped[str] = mapped_column(String(300))
+    # Times that suit the resident, in their words.
+    suits: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str] = mapped_column(String(20), default="zh_Hans_CN")
+    # The report it came with ("talk to the secretary" ticked on the report form).
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
+    asked_at: Mapped[datetime]
+    # When the clocks started: at once within the community's online hours, else at the next.
+    clocks_start_at: Mapped[datetime]
+    seen_due_at: Mapped[datetime]
+    arranged_due_at: Mapped[datetime]
+    seen_at: Mapped[datetime | None]
+    seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    arranged_at: Mapped[datetime | None]
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_bookings.id"))
+    # When each escalation was sent (None: not needed, or not yet).
+    seen_escalated_at: Mapped[datetime | None]
+    arranged_escalated_at: Mapped[datetime | None]
+    # The next moment the sweep must look at it (None: no clock left).
+    sweep_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+
+    place: Mapped[Place] = relationship(lazy="joined")
+    booking: Mapped[Booking | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MeetingRequest {self.reference} {self.state}>"
+
+
+class OnlineHoursSetting(Base):
+    """When a community answers 书记在线 requests, if it set its own hours."""
+
+    __tablename__ = "meeting_online_hours"
+
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
+    # {"0": [["08:30", "17:30"]], ...}: weekday (0 Monday) → hours, on working days.
+    weekly: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

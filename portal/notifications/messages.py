@@ -164,6 +164,13 @@ TEMPLATES: dict[str, Template] = {
 REDACTED = "******"
 
 
+def register_template(kind: str, template: Template) -> None:
+    """Add the text of a feature's own kind of message (from the feature's init_app)."""
+    known = TEMPLATES.setdefault(kind, template)
+    if known is not template and known.text is not template.text:
+        raise ValueError(f"two features name their messages {kind!r}")
+
+
 def render(kind: str, params: dict[str, Any], locale: str) -> str:
     """The text of a message of `kind` in `locale`."""
     with force_locale(locale):

@@ -1,4 +1,5 @@
-"""meetings: hosts' schedules and days off, the host-day lock rows, bookings and their timelines
+"""meetings: hosts' schedules and days off, the host-day lock rows, bookings and their
+timelines, 书记在线 requests and each community's online hours
 
 Revision ID: 0015
 Revises: 0013
@@ -49,6 +50,16 @@ def upgrade() -> None:
             ["host_id"], ["users.id"], name=op.f("fk_meeting_host_days_host_id_users")
         ),
         sa.PrimaryKeyConstraint("host_id", "day", name=op.f("pk_meeting_host_days")),
+    )
+    op.create_table(
+        "meeting_online_hours",
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.Column("weekly", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["place_id"], ["places.id"], name=op.f("fk_meeting_online_hours_place_id_places")
+        ),
+        sa.PrimaryKeyConstraint("place_id", name=op.f("pk_meeting_online_hours")),
     )
     op.create_table(
         "meeting_schedules",
@@ -223,11 +234,86 @@ def upgrade() -> None:
         ["booking_id", "at"],
         unique=False,
     )
+    op.create_table(
+        "meeting_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=12), nullable=False),
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "waiting",
+                "seen",
+                "arranged",
+                "withdrawn",
+                name="requeststate",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("phone", sa.String(length=11), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("about", sa.String(length=300), nullable=False),
+        sa.Column("suits", sa.String(length=200), nullable=False),
+        sa.Column("locale", sa.String(length=20), nullable=False),
+        sa.Column("appeal_id", sa.Integer(), nullable=True),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("clocks_start_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seen_due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("arranged_due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("seen_by_id", sa.Integer(), nullable=True),
+        sa.Column("arranged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("booking_id", sa.Integer(), nullable=True),
+        sa.Column("seen_escalated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("arranged_escalated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sweep_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["appeal_id"], ["appeals.id"], name=op.f("fk_meeting_requests_appeal_id_appeals")
+        ),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["meeting_bookings.id"],
+            name=op.f("fk_meeting_requests_booking_id_meeting_bookings"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["place_id"], ["places.id"], name=op.f("fk_meeting_requests_place_id_places")
+        ),
+        sa.ForeignKeyConstraint(
+            ["seen_by_id"], ["users.id"], name=op.f("fk_meeting_requests_seen_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_meeting_requests_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_requests")),
+        sa.UniqueConstraint("reference", name=op.f("uq_meeting_requests_reference")),
+    )
+    op.create_index(
+        op.f("ix_meeting_requests_appeal_id"), "meeting_requests", ["appeal_id"], unique=False
+    )
+    op.create_index(
+        "ix_meeting_requests_phone_asked_at",
+        "meeting_requests",
+        ["phone", "asked_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_meeting_requests_place_id_state_seen_due_at",
+        "meeting_requests",
+        ["place_id", "state", "seen_due_at"],
+        unique=False,
+    )
+    op.create_index("ix_meeting_requests_sweep_at", "meeting_requests", ["sweep_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("meeting_requests")
     op.drop_table("meeting_booking_events")
     op.drop_table("meeting_bookings")
     op.drop_table("meeting_schedules")
+    op.drop_table("meeting_online_hours")
     op.drop_table("meeting_host_days")
     op.drop_table("meeting_closures")

@@ -1,0 +1,96 @@
+"""The forms of meetings: asking to meet the secretary, choosing a time, cancelling, and the
+host's marks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.meetings.models import BookingState, Venue
+from portal.meetings.secretary import ABOUT_MAX, ABOUT_MIN, SUITS_MAX
+from portal.web.forms import PortalForm
+
+
+def _stripped(text: str | None) -> str | None:
+    return text.strip() if isinstance(text, str) else text
+
+
+class AskForm(PortalForm):
+    about = TextAreaField(
+        _l("What would you like to talk about?"),
+        description=_l("A few words are enough. Only the secretary and their deputies read it."),
+        validators=[
+            InputRequired(_l("Say in a few words what you would like to talk about.")),
+            Length(
+                min=ABOUT_MIN, message=_l("Say in a few words what you would like to talk about.")
+            ),
+            Length(max=ABOUT_MAX, message=_l("Keep it within 300 characters.")),
+        ],
+        filters=[_stripped],
+    )
+    suits = StringField(
+        _l("Times that suit you (optional)"),
+        description=_l("For example: weekday afternoons."),
+        validators=[
+            Optional(),
+            Length(max=SUITS_MAX, message=_l("Keep it within 200 characters.")),
+        ],
+        filters=[_stripped],
+    )
+
+
+def parse_start(value: str | None) -> datetime | None:
+    """A time offered on the page, as it comes back: seconds since 1970, UTC."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 12:
+        return None
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def start_value(moment: datetime) -> str:
+    return str(int(moment.timestamp()))
+
+
+class TimeForm(PortalForm):
+    """One of the free times offered (the view fills the choices)."""
+
+    start = RadioField(
+        _l("Choose a time"),
+        choices=[],
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a time."))],
+    )
+    venue = RadioField(
+        _l("Where would you like to meet?"),
+        choices=[
+            SelectChoice(Venue.CENTRE.value, _l("At the community's service centre")),
+            SelectChoice(Venue.PHONE.value, _l("By phone: the host calls you")),
+        ],
+        validators=[Optional()],
+    )
+
+
+class CancelForm(PortalForm):
+    reason = StringField(
+        _l("Why is it cancelled?"),
+        validators=[Optional(), Length(max=200, message=_l("Keep it within 200 characters."))],
+        filters=[_stripped],
+    )
+
+
+class MarkForm(PortalForm):
+    outcome = RadioField(
+        _l("How did it go?"),
+        choices=[
+            SelectChoice(BookingState.HELD.value, _l("The meeting was held")),
+            SelectChoice(BookingState.NO_SHOW.value, _l("The resident did not come")),
+        ],
+        validators=[InputRequired(_l("Say whether the meeting was held."))],
+    )
+    note = StringField(
+        _l("A short note (optional)"),
+        validators=[Optional(), Length(max=200, message=_l("Keep it within 200 characters."))],
+        filters=[_stripped],
+    )

@@ -1,0 +1,184 @@
+"""The hosts' side of meetings: the 书记在线 requests waiting (time left on each, overdue
+first), a request's page where it is marked seen and a meeting arranged, the day's meetings,
+and a meeting's page where the host marks it or cancels it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.audit import services as audit
+from portal.db import db, utcnow
+from portal.errors import DomainError, NotFound
+from portal.meetings import booking as engine
+from portal.meetings import hosting, secretary
+from portal.meetings.forms import CancelForm, MarkForm, TimeForm, parse_start
+from portal.meetings.models import Booking, BookingState, MeetingRequest, Venue
+from portal.meetings.slots import local_date
+from portal.meetings.views import bp, settings
+from portal.meetings.views.resident import TIMES_SHOWN, by_day
+from portal.permissions import require_staff
+from portal.web.forms import EmptyForm, one_button_action, saving
+
+
+@bp.get("/staff/meetings")
+@login_required
+def desk():
+    require_staff(current_user)
+    now = utcnow()
+    return render_template(
+        "meetings/desk.html",
+        waiting=secretary.requests_to_answer(db.session, current_user),
+        today=engine.hosts_day(db.session, current_user, local_date(now)),
+        now=now,
+    )
+
+
+def _request(reference: str) -> MeetingRequest:
+    require_staff(current_user)
+    try:
+        return secretary.get_request(db.session, current_user, reference)
+    except NotFound:
+        abort(404)
+
+
+def _request_page(made: MeetingRequest, form: TimeForm | None = None, full_phone: str = ""):
+    now = utcnow()
+    try:
+        schedule = secretary.host_schedule(db.session, current_user, made.place)
+    except DomainError:
+        schedule = None
+    free = engine.free_times(db.session, schedule, now, limit=TIMES_SHOWN) if schedule else []
+    return render_template(
+        "meetings/staff_request.html", made=made, form=form or TimeForm(), schedule=schedule,
+        days=by_day(free), now=now, full_phone=full_phone, venue_either=bool(
+            schedule and schedule.venue is Venue.EITHER),
+    )  # fmt: skip
+
+
+@bp.get("/staff/meetings/requests/<reference>")
+@login_required
+def request_detail(reference: str):
+    return _request_page(_request(reference))
+
+
+@bp.post("/staff/meetings/requests/<reference>/seen")
+@login_required
+def seen(reference: str):
+    made = _request(reference)
+    one_button_action(
+        lambda: secretary.mark_seen(db.session, settings(), current_user, made, now=utcnow()),
+        _("Marked as seen. The resident has been texted your name and the community's number."),
+    )
+    return redirect(url_for("meetings.request_detail", reference=made.reference))
+
+
+@bp.post("/staff/meetings/requests/<reference>/reveal")
+@login_required
+def reveal(reference: str):
+    made = _request(reference)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("meetings.request_detail", reference=made.reference))
+    audit.record(db.session, "meetings.reveal_phone", actor=current_user, now=utcnow(), target=made)
+    db.session.commit()
+    # Shown on this one page, never put in a URL or kept in the session.
+    return _request_page(made, full_phone=made.phone)
+
+
+@bp.post("/staff/meetings/requests/<reference>/arrange")
+@login_required
+def arrange(reference: str):
+    made = _request(reference)
+    form = TimeForm()
+    if form.validate_on_submit():
+        start = parse_start(form.start.data)
+        if start is None:
+            form.start.errors = [_("Choose a time.")]
+        else:
+            venue = Venue(form.venue.data) if form.venue.data else None
+            with saving(form) as saved:
+                secretary.arrange(
+                    db.session, settings(), current_user, made, start, venue=venue, now=utcnow()
+                )
+            if saved:
+                flash(_("The meeting is booked and the resident has been texted its time."),
+                      "success")  # fmt: skip
+                return redirect(url_for("meetings.request_detail", reference=made.reference))
+    return _request_page(made, form), 400
+
+
+def _booking(reference: str) -> Booking:
+    require_staff(current_user)
+    try:
+        return engine.get_booking(db.session, reference, actor=current_user)
+    except NotFound:
+        abort(404)
+
+
+def _booking_page(made: Booking, cancel_form=None, mark_form=None, status: int = 200):
+    return render_template(
+        "meetings/staff_booking.html", made=made, now=utcnow(),
+        cancel_form=cancel_form or CancelForm(), mark_form=mark_form or MarkForm(),
+        events=engine.timeline(db.session, made),
+    ), status  # fmt: skip
+
+
+@bp.get("/staff/meetings/bookings/<reference>")
+@login_required
+def booking_detail(reference: str):
+    return _booking_page(_booking(reference))
+
+
+@bp.post("/staff/meetings/bookings/<reference>/mark")
+@login_required
+def mark(reference: str):
+    made = _booking(reference)
+    form = MarkForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            engine.mark(db.session, current_user, made, BookingState(form.outcome.data),
+                        note=form.note.data or "", now=utcnow())  # fmt: skip
+        if saved:
+            flash(_("Saved."), "success")
+            return redirect(url_for("meetings.booking_detail", reference=made.reference))
+    return _booking_page(made, mark_form=form, status=400)
+
+
+@bp.post("/staff/meetings/bookings/<reference>/cancel")
+@login_required
+def host_cancel(reference: str):
+    made = _booking(reference)
+    form = CancelForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            hosting.cancel(db.session, settings(), current_user, made,
+                           reason=form.reason.data or "", now=utcnow())  # fmt: skip
+        if saved:
+            flash(_("The meeting is cancelled and the resident has been texted why."), "success")
+            return redirect(url_for("meetings.booking_detail", reference=made.reference))
+    return _booking_page(made, cancel_form=form, status=400)
+
+
+@bp.route("/staff/meetings/bookings/<reference>/move", methods=["GET", "POST"])
+@login_required
+def host_move(reference: str):
+    made = _booking(reference)
+    now = utcnow()
+    form = TimeForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        start = parse_start(form.start.data) if form.validate_on_submit() else None
+        if start is not None:
+            with saving(form) as saved:
+                hosting.move(db.session, settings(), current_user, made, start, now=now)
+            if saved:
+                flash(_("The meeting is moved and the resident has been texted."), "success")
+                return redirect(url_for("meetings.booking_detail", reference=made.reference))
+        elif not form.start.errors:
+            form.start.errors = [_("Choose a time.")]
+    free = engine.free_times(db.session, made.schedule, now, limit=TIMES_SHOWN)
+    return render_template(
+        "meetings/move.html", made=made, form=form, days=by_day(free), now=now, staff=True
+    ), status
