@@ -78,6 +78,26 @@ SERVICE_HOURS = (
     "周一至周五 8:30–12:00，14:00–18:00；周六 9:00–12:00",
     "Mon–Fri 8:30–12:00 and 14:00–18:00; Sat 9:00–12:00",
 )
+# Where each community's service centre (党群服务中心) is: on its own road, between the
+# estates' numbers, as residents would be told the way.
+SERVICE_CENTRES = {
+    "440399001001": (
+        "塘尾社区党群服务中心（塘尾路18号）",
+        "Tangwei Community Party and Public Service Centre, 18 Tangwei Road",
+    ),
+    "440399001002": (
+        "甲子塘社区党群服务中心（甲子路30号）",
+        "Jiazitang Community Party and Public Service Centre, 30 Jiazi Road",
+    ),
+    "440399002001": (
+        "碧眼社区党群服务中心（碧眼大道16号）",
+        "Biyan Community Party and Public Service Centre, 16 Biyan Avenue",
+    ),
+    "440399002002": (
+        "新羌社区党群服务中心（新羌路32号）",
+        "Xinqiang Community Party and Public Service Centre, 32 Xinqiang Road",
+    ),
+}
 # Work numbers, none of them anyone's sign-in number (a door poster is no secret).
 GRID_PHONE_FIRST = 13925500101
 GRID_NAMES = ["第一网格", "第二网格", "第三网格"]

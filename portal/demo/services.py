@@ -42,11 +42,13 @@ def seed_demo(session: Session, *, now: datetime) -> None:
             now=now,
         )
         for community_code, community_zh, community_en, road_zh, estates in communities:
+            centre_zh, centre_en = data.SERVICE_CENTRES[community_code]
             community = places.create_place(
                 session, SYSTEM, street,
                 code=community_code, name_zh=community_zh, name_en=community_en,
                 phone=data.COMMUNITY_PHONES[community_code],
-                hours_zh=data.SERVICE_HOURS[0], hours_en=data.SERVICE_HOURS[1], now=now,
+                hours_zh=data.SERVICE_HOURS[0], hours_en=data.SERVICE_HOURS[1],
+                centre_zh=centre_zh, centre_en=centre_en, now=now,
             )  # fmt: skip
             for index, (estate_zh, estate_en) in enumerate(estates):
                 grid = places.create_place(

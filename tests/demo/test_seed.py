@@ -58,7 +58,13 @@ def test_make_run_set_up_twice_builds_one_demo_district(demo):
         assert kinds == {"district": 1, "street": 2, "community": 4, "grid": 12}
         # Door pages and posters have someone to call everywhere.
         assert all(place.phone for place in places if place.kind.value in ("community", "grid"))
-        assert all(place.service_hours_zh for place in places if place.kind.value == "community")
+        communities = [place for place in places if place.kind.value == "community"]
+        assert all(place.service_hours_zh for place in communities)
+        # ...and say where their service centre is, in both languages.
+        assert all(
+            place.name_zh in place.service_centre_zh and place.service_centre_en
+            for place in communities
+        )
         # ...and none of those numbers is somebody's sign-in number.
         sign_ins = set(db.session.scalars(select(User.phone)))
         assert not {place.phone for place in places} & sign_ins
