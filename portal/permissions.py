@@ -21,6 +21,9 @@ class Role(StrEnum):
     VOLUNTEER = "volunteer"
     GRID_WORKER = "grid_worker"
     SECRETARY = "secretary"
+    # A community's deputy secretary (副书记): receives residents with the secretary (书记在线)
+    # and nothing more; the secretary keeps the appeal queue and the community's places.
+    DEPUTY_SECRETARY = "deputy_secretary"
     OFFICER = "officer"
     LEGAL_ADVISER = "legal_adviser"
     ARCHIVIST = "archivist"
@@ -32,6 +35,7 @@ STAFF_ROLES = frozenset(
     {
         Role.GRID_WORKER,
         Role.SECRETARY,
+        Role.DEPUTY_SECRETARY,
         Role.OFFICER,
         Role.LEGAL_ADVISER,
         Role.ARCHIVIST,
@@ -51,6 +55,8 @@ class Permission(StrEnum):
     HANDLE_APPEALS = "handle_appeals"
     # Read the appeals of an area, wherever in the chain their queue now sits.
     VIEW_APPEALS = "view_appeals"
+    # Receive residents at meetings. Held on the place where they are received.
+    HOST_MEETINGS = "host_meetings"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -72,6 +78,12 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     # Administrators see every appeal of their area, without handling any.
     Permission.VIEW_APPEALS: frozenset(
         {Role.GRID_WORKER, Role.SECRETARY, Role.OFFICER, Role.ADMIN}
+    ),
+    # A host receives residents at a place: a community's secretary and deputy secretaries
+    # for "secretary online" (书记在线) on their community, legal advisers for the legal
+    # service days (遇8有约) of the area they serve.
+    Permission.HOST_MEETINGS: frozenset(
+        {Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.LEGAL_ADVISER}
     ),
 }
 
