@@ -107,7 +107,8 @@ GRID_NAMES_EN = ["Grid 1", "Grid 2", "Grid 3"]
 STAFF_PASSWORD = "demo-portal-2026"  # noqa: S105  (demo data only; never seeded in production)
 
 # (role, phone, name, code of the place the role is held on, or None). Every grid has its grid
-# worker and every community its secretary, so that every door names someone to call.
+# worker and every community its secretary, so that every door names someone to call; every
+# community has a deputy secretary too, who receives residents with the secretary (书记在线).
 PEOPLE = [
     ("resident", "13800138001", "张建国", None),
     ("volunteer", "13800138002", "李秀英", "440399001001"),
@@ -127,6 +128,10 @@ PEOPLE = [
     ("secretary", "13800138021", "郭志强", "440399001002"),
     ("secretary", "13800138022", "何雪梅", "440399002001"),
     ("secretary", "13800138023", "林国平", "440399002002"),
+    ("deputy_secretary", "13800138024", "郑海燕", "440399001001"),
+    ("deputy_secretary", "13800138025", "谢文斌", "440399001002"),
+    ("deputy_secretary", "13800138026", "韩晓东", "440399002001"),
+    ("deputy_secretary", "13800138027", "曹玉梅", "440399002002"),
     ("officer", "13800138005", "刘志明", "440399001"),
     # Works the queue of the district's housing bureau (UNITS), and answers its summonses.
     ("officer", "13800138009", "黄建华", "440399"),

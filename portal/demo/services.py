@@ -24,8 +24,9 @@ def has_places(session: Session) -> bool:
 
 
 def seed_demo(session: Session, *, now: datetime) -> None:
-    """Create the demo district, its buildings, a grid worker for every grid, a secretary for
-    every community and one account for each other role (in an empty database)."""
+    """Create the demo district, its buildings, a grid worker for every grid, a secretary and a
+    deputy secretary for every community and one account for each other role (in an empty
+    database)."""
     code, name_zh, name_en = data.DISTRICT
     district = places.create_place(
         session, SYSTEM, None, code=code, name_zh=name_zh, name_en=name_en, now=now

@@ -143,6 +143,14 @@ def test_every_grid_has_a_grid_worker_and_every_community_a_secretary(demo):
 
         assert codes_held(Role.GRID_WORKER) == codes_of(PlaceKind.GRID)
         assert codes_held(Role.SECRETARY) == codes_of(PlaceKind.COMMUNITY)
+        # One deputy secretary a community, each an account of their own.
+        deputies = session.execute(
+            select(Place.code, RoleGrant.user_id)
+            .join(RoleGrant, RoleGrant.place_id == Place.id)
+            .where(RoleGrant.role == Role.DEPUTY_SECRETARY)
+        ).all()
+        assert sorted(code for code, _user in deputies) == sorted(codes_of(PlaceKind.COMMUNITY))
+        assert len({user for _code, user in deputies}) == len(deputies)
         district = session.scalar(select(Place).where(Place.kind == PlaceKind.DISTRICT))
         units = session.scalars(select(Unit)).all()
         assert units and all(unit.name_zh.startswith(district.name_zh) for unit in units)
