@@ -21,6 +21,9 @@ class Role(StrEnum):
     VOLUNTEER = "volunteer"
     GRID_WORKER = "grid_worker"
     SECRETARY = "secretary"
+    # A community's deputy secretary (副书记): receives residents with the secretary (书记在线)
+    # and nothing more; the secretary keeps the appeal queue and the community's places.
+    DEPUTY_SECRETARY = "deputy_secretary"
     OFFICER = "officer"
     LEGAL_ADVISER = "legal_adviser"
     ARCHIVIST = "archivist"
@@ -32,6 +35,7 @@ STAFF_ROLES = frozenset(
     {
         Role.GRID_WORKER,
         Role.SECRETARY,
+        Role.DEPUTY_SECRETARY,
         Role.OFFICER,
         Role.LEGAL_ADVISER,
         Role.ARCHIVIST,
@@ -51,9 +55,10 @@ class Permission(StrEnum):
     HANDLE_APPEALS = "handle_appeals"
     # Read the appeals of an area, wherever in the chain their queue now sits.
     VIEW_APPEALS = "view_appeals"
-    # Receive residents at a place: book, move, cancel and mark one's own meetings.
+    # Receive residents at meetings, held on the place where they are received: book, move,
+    # cancel and mark one's own meetings.
     HOST_MEETINGS = "host_meetings"
-    # Act on the meetings of every host of a place (a community's secretary for their deputies).
+    # Act on the meetings of every 书记在线 host of a community (its secretary, for the deputies).
     LEAD_MEETINGS = "lead_meetings"
     # See and arrange a community's 书记在线 requests (its secretary and deputies).
     ANSWER_MEETING_REQUESTS = "answer_meeting_requests"
@@ -79,11 +84,14 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_APPEALS: frozenset(
         {Role.GRID_WORKER, Role.SECRETARY, Role.OFFICER, Role.ADMIN}
     ),
-    # A host receives residents at a place: secretaries (书记在线) on their community, and
-    # legal advisers for legal service days.
-    Permission.HOST_MEETINGS: frozenset({Role.SECRETARY, Role.LEGAL_ADVISER}),
+    # A host receives residents at a place: a community's secretary and deputy secretaries
+    # for "secretary online" (书记在线) on their community, legal advisers for the legal
+    # service days (遇8有约) of the area they serve.
+    Permission.HOST_MEETINGS: frozenset(
+        {Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.LEGAL_ADVISER}
+    ),
     Permission.LEAD_MEETINGS: frozenset({Role.SECRETARY}),
-    Permission.ANSWER_MEETING_REQUESTS: frozenset({Role.SECRETARY}),
+    Permission.ANSWER_MEETING_REQUESTS: frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
+from alembic import command
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
-from portal.migrations import upgrade
+from portal.migrations import alembic_config, upgrade
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
@@ -133,12 +134,17 @@ def upload(
 def tree_at_revision(connection: Connection, revision: str) -> tuple[Tree, int]:
     """The database on `connection` migrated to the older `revision`, with a place tree and the
     catalogue: the tree and the first kind's id, for a migration test that then writes rows
-    as that schema had them."""
-    upgrade(connection, revision)
-    session = Session(bind=connection)
+    as that schema had them.
+
+    The tree is made by today's services, which write today's columns: it is made at the
+    newest revision, and the database then migrated down to `revision` (the places, buildings
+    and catalogue stay; the objects returned are detached, for their ids and codes)."""
+    upgrade(connection)
+    session = Session(bind=connection, expire_on_commit=False)
     made = tree(session)
     seed_catalogue(session)
     session.flush()
     item_id = session.scalars(select(CatalogueItem.id).order_by(CatalogueItem.id)).first()
     session.close()
+    command.downgrade(alembic_config(connection), revision)
     return made, item_id

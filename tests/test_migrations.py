@@ -7,6 +7,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -92,9 +93,38 @@ def test_upgrading_a_database_with_places_in_it(database):
         with engine.begin() as connection:
             upgrade(connection)
             row = connection.execute(
-                text("SELECT phone, service_hours_zh FROM places WHERE code = 'OLD'")
+                text(
+                    "SELECT phone, service_hours_zh, service_centre_zh, service_centre_en "
+                    "FROM places WHERE code = 'OLD'"
+                )
             ).one()
-        assert tuple(row) == ("", "")
+        assert tuple(row) == ("", "", "", "")
+    finally:
+        engine.dispose()
+
+
+def test_service_centres_go_back_down_and_up_with_the_places_kept(database):
+    engine = make_engine(database.new_url())
+    try:
+        with engine.begin() as connection:
+            upgrade(connection)
+            connection.execute(
+                text(
+                    "INSERT INTO places (kind, code, name_zh, name_en, path, phone, "
+                    "service_hours_zh, service_hours_en, service_centre_zh, service_centre_en, "
+                    "created_at, updated_at) VALUES ('community', 'C', '光明社区', '', '/1/', '', "
+                    "'', '', '光明社区党群服务中心', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0013")
+            columns = {column["name"] for column in inspect(connection).get_columns("places")}
+            assert "service_centre_zh" not in columns
+            upgrade(connection)
+            row = connection.execute(
+                text("SELECT name_zh, service_centre_zh FROM places WHERE code = 'C'")
+            ).one()
+        assert tuple(row) == ("光明社区", "")
     finally:
         engine.dispose()
 

@@ -82,3 +82,35 @@ def test_scopes_keep_only_the_widest_places(session, tree):
     )
     assert scopes(both, Permission.MANAGE_PLACES) == [tree.district]
     assert scopes(SYSTEM, Permission.MANAGE_PLACES) == [None]
+
+
+def test_a_deputy_secretary_hosts_meetings_in_their_community_and_does_nothing_else(session, tree):
+    deputy = factories.user(session, Role.DEPUTY_SECRETARY, tree.community)
+    assert deputy.is_staff
+    for inside in (tree.community, tree.grid, tree.building):
+        assert can(deputy, Permission.HOST_MEETINGS, inside)
+    for outside in (tree.other_community, tree.other_grid, tree.street, tree.district, None):
+        assert not can(deputy, Permission.HOST_MEETINGS, outside)
+    # They do not work the appeal queue, keep places or manage anyone.
+    for permission in set(Permission) - {Permission.HOST_MEETINGS}:
+        assert not can(deputy, permission, tree.community), permission
+    assert scopes(deputy, Permission.HOST_MEETINGS) == [tree.community]
+
+
+def test_secretaries_and_legal_advisers_host_meetings_other_staff_do_not(session, tree):
+    assert can(
+        factories.user(session, Role.SECRETARY, tree.community),
+        Permission.HOST_MEETINGS,
+        tree.community,
+    )
+    adviser = factories.user(session, Role.LEGAL_ADVISER, tree.street)
+    assert can(adviser, Permission.HOST_MEETINGS, tree.community)
+    assert not can(adviser, Permission.HOST_MEETINGS, tree.district)
+    for role, place in (
+        (Role.GRID_WORKER, tree.grid),
+        (Role.OFFICER, tree.street),
+        (Role.ARCHIVIST, tree.district),
+        (Role.VOLUNTEER, tree.community),
+        (Role.ADMIN, None),
+    ):
+        assert not can(factories.user(session, role, place), Permission.HOST_MEETINGS, tree.grid)

@@ -9,6 +9,7 @@ ROLE_LABELS = {
     Role.VOLUNTEER: _l("Volunteer"),
     Role.GRID_WORKER: _l("Grid worker"),
     Role.SECRETARY: _l("Community secretary"),
+    Role.DEPUTY_SECRETARY: _l("Deputy secretary"),
     Role.OFFICER: _l("Street or department officer"),
     Role.LEGAL_ADVISER: _l("Legal adviser"),
     Role.ARCHIVIST: _l("Archivist"),

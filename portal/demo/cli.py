@@ -42,7 +42,8 @@ def seed_command() -> None:
         click.echo(
             _(
                 "Added the demo district with its buildings, a grid worker for every grid, "
-                "a secretary for every community and one account for each other role."
+                "a secretary and a deputy secretary for every community and one account for "
+                "each other role."
             )
         )
     added = seed_catalogue(session)

@@ -78,6 +78,26 @@ SERVICE_HOURS = (
     "周一至周五 8:30–12:00，14:00–18:00；周六 9:00–12:00",
     "Mon–Fri 8:30–12:00 and 14:00–18:00; Sat 9:00–12:00",
 )
+# Where each community's service centre (党群服务中心) is: on its own road, between the
+# estates' numbers, as residents would be told the way.
+SERVICE_CENTRES = {
+    "440399001001": (
+        "塘尾社区党群服务中心（塘尾路18号）",
+        "Tangwei Community Party and Public Service Centre, 18 Tangwei Road",
+    ),
+    "440399001002": (
+        "甲子塘社区党群服务中心（甲子路30号）",
+        "Jiazitang Community Party and Public Service Centre, 30 Jiazi Road",
+    ),
+    "440399002001": (
+        "碧眼社区党群服务中心（碧眼大道16号）",
+        "Biyan Community Party and Public Service Centre, 16 Biyan Avenue",
+    ),
+    "440399002002": (
+        "新羌社区党群服务中心（新羌路32号）",
+        "Xinqiang Community Party and Public Service Centre, 32 Xinqiang Road",
+    ),
+}
 # Work numbers, none of them anyone's sign-in number (a door poster is no secret).
 GRID_PHONE_FIRST = 13925500101
 GRID_NAMES = ["第一网格", "第二网格", "第三网格"]
@@ -87,7 +107,8 @@ GRID_NAMES_EN = ["Grid 1", "Grid 2", "Grid 3"]
 STAFF_PASSWORD = "demo-portal-2026"  # noqa: S105  (demo data only; never seeded in production)
 
 # (role, phone, name, code of the place the role is held on, or None). Every grid has its grid
-# worker and every community its secretary, so that every door names someone to call.
+# worker and every community its secretary, so that every door names someone to call; every
+# community has a deputy secretary too, who receives residents with the secretary (书记在线).
 PEOPLE = [
     ("resident", "13800138001", "张建国", None),
     ("volunteer", "13800138002", "李秀英", "440399001001"),
@@ -107,6 +128,10 @@ PEOPLE = [
     ("secretary", "13800138021", "郭志强", "440399001002"),
     ("secretary", "13800138022", "何雪梅", "440399002001"),
     ("secretary", "13800138023", "林国平", "440399002002"),
+    ("deputy_secretary", "13800138024", "郑海燕", "440399001001"),
+    ("deputy_secretary", "13800138025", "谢文斌", "440399001002"),
+    ("deputy_secretary", "13800138026", "韩晓东", "440399002001"),
+    ("deputy_secretary", "13800138027", "曹玉梅", "440399002002"),
     ("officer", "13800138005", "刘志明", "440399001"),
     # Works the queue of the district's housing bureau (UNITS), and answers its summonses.
     ("officer", "13800138009", "黄建华", "440399"),

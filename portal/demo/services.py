@@ -24,8 +24,9 @@ def has_places(session: Session) -> bool:
 
 
 def seed_demo(session: Session, *, now: datetime) -> None:
-    """Create the demo district, its buildings, a grid worker for every grid, a secretary for
-    every community and one account for each other role (in an empty database)."""
+    """Create the demo district, its buildings, a grid worker for every grid, a secretary and a
+    deputy secretary for every community and one account for each other role (in an empty
+    database)."""
     code, name_zh, name_en = data.DISTRICT
     district = places.create_place(
         session, SYSTEM, None, code=code, name_zh=name_zh, name_en=name_en, now=now
@@ -42,11 +43,13 @@ def seed_demo(session: Session, *, now: datetime) -> None:
             now=now,
         )
         for community_code, community_zh, community_en, road_zh, estates in communities:
+            centre_zh, centre_en = data.SERVICE_CENTRES[community_code]
             community = places.create_place(
                 session, SYSTEM, street,
                 code=community_code, name_zh=community_zh, name_en=community_en,
                 phone=data.COMMUNITY_PHONES[community_code],
-                hours_zh=data.SERVICE_HOURS[0], hours_en=data.SERVICE_HOURS[1], now=now,
+                hours_zh=data.SERVICE_HOURS[0], hours_en=data.SERVICE_HOURS[1],
+                centre_zh=centre_zh, centre_en=centre_en, now=now,
             )  # fmt: skip
             for index, (estate_zh, estate_en) in enumerate(estates):
                 grid = places.create_place(

@@ -51,6 +51,9 @@ class DoorFacts:
     community_phone: str
     hours_zh: str
     hours_en: str
+    # Where the community's service centre is ("" when nobody said).
+    centre_zh: str
+    centre_en: str
     # Display names of the grid's workers (its grid_worker role holders), oldest role first.
     workers: tuple[str, ...] = ()
 
@@ -79,6 +82,8 @@ def _facts_query() -> tuple[Select, Any]:
             community.phone.label("community_phone"),
             community.service_hours_zh.label("hours_zh"),
             community.service_hours_en.label("hours_en"),
+            community.service_centre_zh.label("centre_zh"),
+            community.service_centre_en.label("centre_en"),
         )
         .join(grid, Building.grid_id == grid.id)
         .join(community, grid.parent_id == community.id)

@@ -40,6 +40,14 @@ class PlaceForm(PortalForm):
     service_hours_en = StringField(
         _l("Service centre hours in English (optional)"), validators=[Length(max=200)]
     )
+    service_centre_zh = StringField(
+        _l("Service centre address in Chinese (optional)"),
+        validators=[Length(max=200)],
+        description=_l("Where residents find it, for example 光明社区党群服务中心（幸福路18号）."),
+    )
+    service_centre_en = StringField(
+        _l("Service centre address in English (optional)"), validators=[Length(max=300)]
+    )
 
 
 class BuildingForm(PortalForm):

@@ -59,6 +59,10 @@ class Place(Base):
     # When the community's service centre is open, as residents should read it.
     service_hours_zh: Mapped[str] = mapped_column(String(100), default="")
     service_hours_en: Mapped[str] = mapped_column(String(200), default="")
+    # Where the community's service centre (党群服务中心) is, as residents should read it:
+    # "光明社区党群服务中心（幸福路18号）". Door pages show it, and meetings held there.
+    service_centre_zh: Mapped[str] = mapped_column(String(200), default="")
+    service_centre_en: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

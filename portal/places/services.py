@@ -246,10 +246,13 @@ def create_place(
     phone: str = "",
     hours_zh: str = "",
     hours_en: str = "",
+    centre_zh: str = "",
+    centre_en: str = "",
 ) -> Place:
     """Add an area inside `parent` (a new district when there is no parent).
 
     `phone` is printed on door posters: a community's hotline, a grid worker's work number.
+    `hours_*` and `centre_*` say when and where a community's service centre receives people.
     """
     kind = new_place_kind(actor, parent)
     _check_place_fields(session, code, name_zh, phone, None)
@@ -262,6 +265,8 @@ def create_place(
         phone=phone.strip(),
         service_hours_zh=hours_zh.strip(),
         service_hours_en=hours_en.strip(),
+        service_centre_zh=centre_zh.strip(),
+        service_centre_en=centre_en.strip(),
         created_at=now,
         updated_at=now,
     )
@@ -292,7 +297,10 @@ def update_place(
     phone: str,
     hours_zh: str,
     hours_en: str,
+    centre_zh: str,
+    centre_en: str,
 ) -> None:
+    """Change an area's names, code and public contacts (every field, as the form shows them)."""
     require(actor, Permission.MANAGE_PLACES, place)
     _check_place_fields(session, code, name_zh, phone, place.id)
     place.code = code.strip()
@@ -301,6 +309,8 @@ def update_place(
     place.phone = phone.strip()
     place.service_hours_zh = hours_zh.strip()
     place.service_hours_en = hours_en.strip()
+    place.service_centre_zh = centre_zh.strip()
+    place.service_centre_en = centre_en.strip()
     place.updated_at = now
     session.flush()
     audit.record(

@@ -61,6 +61,8 @@ def _place_fields(form: PlaceForm) -> dict[str, str]:
         "phone": form.phone.data or "",
         "hours_zh": form.service_hours_zh.data or "",
         "hours_en": form.service_hours_en.data or "",
+        "centre_zh": form.service_centre_zh.data or "",
+        "centre_en": form.service_centre_en.data or "",
     }
 
 

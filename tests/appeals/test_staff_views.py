@@ -9,9 +9,10 @@ import re
 from collections import Counter
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
-from portal.appeals import services
+from portal.appeals import appeal_settings, services
 from portal.appeals.models import (
     Appeal,
     AppealPhoto,
@@ -20,6 +21,7 @@ from portal.appeals.models import (
     PhotoStage,
     Summons,
 )
+from portal.errors import NotFound
 from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
 from tests import factories
@@ -371,3 +373,29 @@ def test_the_queue_filters_show_kinds_in_groups_and_grids_under_communities(
     assert f'<optgroup label="{tree.community.name_en}">' in grid_filter
     kind_filter = page[page.index('id="item"') :]
     assert kind_filter.index("<optgroup") < kind_filter.index("</select>")
+
+
+def test_a_deputy_secretary_does_not_work_the_community_s_queue(client, session, tree, staff, now):
+    """A deputy secretary receives residents at meetings, and nothing more: the reports
+    waiting in their community's queue are neither listed, opened nor taken by them."""
+    waiting = file_appeal(session, tree.building, now)
+    services.relevel(
+        session, staff.grid_worker, waiting, 2, "社区处理", now=now,
+        settings=appeal_settings(current_app),
+    )  # fmt: skip
+    deputy = factories.user(session, Role.DEPUTY_SECRETARY, tree.community, name="副书记")
+    session.commit()
+    # The community's queue holds it: its secretary may take it.
+    assert services.get_for_staff(session, staff.secretary, waiting.tracking) == waiting
+    with pytest.raises(NotFound):
+        services.get_for_staff(session, deputy, waiting.tracking)
+    sign_in_staff(client, deputy)
+    desk = client.get("/staff", headers=EN)
+    assert desk.status_code == 200 and "Deputy secretary" in text(desk)
+    assert "Reports to handle" not in text(desk) and "Reports in your area" not in text(desk)
+    queue = client.get("/staff/appeals", headers=EN)
+    assert queue.status_code == 200 and waiting.tracking not in text(queue)
+    assert client.get(f"/staff/appeals/{waiting.tracking}", headers=EN).status_code == 404
+    assert client.post(f"/staff/appeals/{waiting.tracking}/accept").status_code == 404
+    assert waiting.state == AppealState.RECEIVED and waiting.handler_id is None
+    assert client.get("/staff/blocked-phones").status_code == 403

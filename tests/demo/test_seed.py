@@ -58,7 +58,13 @@ def test_make_run_set_up_twice_builds_one_demo_district(demo):
         assert kinds == {"district": 1, "street": 2, "community": 4, "grid": 12}
         # Door pages and posters have someone to call everywhere.
         assert all(place.phone for place in places if place.kind.value in ("community", "grid"))
-        assert all(place.service_hours_zh for place in places if place.kind.value == "community")
+        communities = [place for place in places if place.kind.value == "community"]
+        assert all(place.service_hours_zh for place in communities)
+        # ...and say where their service centre is, in both languages.
+        assert all(
+            place.name_zh in place.service_centre_zh and place.service_centre_en
+            for place in communities
+        )
         # ...and none of those numbers is somebody's sign-in number.
         sign_ins = set(db.session.scalars(select(User.phone)))
         assert not {place.phone for place in places} & sign_ins
@@ -137,6 +143,14 @@ def test_every_grid_has_a_grid_worker_and_every_community_a_secretary(demo):
 
         assert codes_held(Role.GRID_WORKER) == codes_of(PlaceKind.GRID)
         assert codes_held(Role.SECRETARY) == codes_of(PlaceKind.COMMUNITY)
+        # One deputy secretary a community, each an account of their own.
+        deputies = session.execute(
+            select(Place.code, RoleGrant.user_id)
+            .join(RoleGrant, RoleGrant.place_id == Place.id)
+            .where(RoleGrant.role == Role.DEPUTY_SECRETARY)
+        ).all()
+        assert sorted(code for code, _user in deputies) == sorted(codes_of(PlaceKind.COMMUNITY))
+        assert len({user for _code, user in deputies}) == len(deputies)
         district = session.scalar(select(Place).where(Place.kind == PlaceKind.DISTRICT))
         units = session.scalars(select(Unit)).all()
         assert units and all(unit.name_zh.startswith(district.name_zh) for unit in units)

@@ -13,6 +13,7 @@ from portal.doors.scans import write_scans
 from portal.permissions import Role
 from tests import factories
 from tests.accounts.test_views import sign_in_staff
+from tests.conftest import forget_counters
 from tests.qr import decode, pdf_pages, pdf_text
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
@@ -47,6 +48,27 @@ def test_the_door_page_in_english_uses_english_names(client, tree):
     assert "甲社区第一网格 (en)" in body and "Mon–Fri 8:30–18:00" in body
     assert "Call the grid worker: 138 0013 8003" in body
     assert '<p lang="zh-CN">测试路1号甲楼1栋</p>' in body
+
+
+def test_the_door_page_says_where_the_service_centre_is_in_either_language(
+    app, client, tree, session
+):
+    code = tree.building.public_code
+    assert "服务中心地址" not in client.get(f"/b/{code}", headers=ZH).get_data(as_text=True)
+    tree.community.service_centre_zh = "甲社区党群服务中心（测试路18号）"
+    tree.community.service_centre_en = "Jia Community Service Centre, 18 Ceshi Road"
+    session.commit()
+    forget_counters(app)  # door pages are kept for a minute
+    chinese = client.get(f"/b/{code}", headers=ZH).get_data(as_text=True)
+    assert '服务中心地址：<span lang="zh-CN">甲社区党群服务中心（测试路18号）</span>' in chinese
+    english = client.get(f"/b/{code}", headers=EN).get_data(as_text=True)
+    assert "Service centre: Jia Community Service Centre, 18 Ceshi Road" in english
+    # Without an English address, an English reader gets the Chinese one, marked as Chinese.
+    tree.community.service_centre_en = ""
+    session.commit()
+    forget_counters(app)
+    english = client.get(f"/b/{code}", headers=EN).get_data(as_text=True)
+    assert 'Service centre: <span lang="zh-CN">甲社区党群服务中心（测试路18号）</span>' in english
 
 
 def test_the_code_is_read_in_any_case(client, tree):

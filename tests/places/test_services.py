@@ -70,7 +70,7 @@ def test_place_codes_are_unique_and_names_required(session, tree, now):
     with pytest.raises(Invalid, match="Chinese name"):
         services.update_place(
             session, SYSTEM, tree.grid, code=tree.grid.code, name_zh=" ", name_en="", now=now,
-            phone="", hours_zh="", hours_en="",
+            phone="", hours_zh="", hours_en="", centre_zh="", centre_en="",
         )  # fmt: skip
 
 
@@ -107,10 +107,70 @@ def test_a_secretary_adds_a_grid_to_their_community_but_not_elsewhere(session, t
             phone="",
             hours_zh="",
             hours_en="",
+            centre_zh="",
+            centre_en="",
             now=now,
         )
     with pytest.raises(Forbidden):
         services.get_place(session, secretary, tree.other_grid.id)
+
+
+def edit_contacts(session, actor, place, now, **contacts) -> None:
+    """Save `place` with its names and code as they are and the contacts given."""
+    services.update_place(
+        session, actor, place, code=place.code, name_zh=place.name_zh, name_en=place.name_en,
+        now=now, **({"phone": "", "hours_zh": "", "hours_en": "", "centre_zh": "",
+                     "centre_en": ""} | contacts),
+    )  # fmt: skip
+
+
+def test_a_secretary_says_where_their_community_s_service_centre_is(session, tree, now):
+    secretary = factories.user(session, Role.SECRETARY, tree.community)
+    edit_contacts(
+        session, secretary, tree.community, now,
+        hours_zh="周一至周五 8:30–18:00", hours_en="Mon–Fri 8:30–18:00",
+        centre_zh=" 甲社区党群服务中心（测试路18号） ",
+        centre_en=" Jia Community Service Centre, 18 Ceshi Road ",
+    )  # fmt: skip
+    assert (tree.community.service_centre_zh, tree.community.service_centre_en) == (
+        "甲社区党群服务中心（测试路18号）",
+        "Jia Community Service Centre, 18 Ceshi Road",
+    )
+    assert session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first() == (
+        "places.update_place"
+    )
+    # Saved again without an address, it has none (the form sends every field).
+    edit_contacts(session, secretary, tree.community, now)
+    assert (tree.community.service_centre_zh, tree.community.service_centre_en) == ("", "")
+
+
+def test_the_service_centre_is_kept_by_whoever_keeps_the_service_hours(session, tree, now):
+    for outsider in (
+        factories.user(session, Role.SECRETARY, tree.other_community),
+        factories.user(session, Role.GRID_WORKER, tree.grid),
+        factories.user(session, Role.LEGAL_ADVISER, tree.district),
+    ):
+        with pytest.raises(Forbidden):
+            edit_contacts(session, outsider, tree.community, now, centre_zh="别处")
+    assert tree.community.service_centre_zh == ""
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    edit_contacts(session, district_admin, tree.community, now, centre_zh="甲社区党群服务中心")
+    assert tree.community.service_centre_zh == "甲社区党群服务中心"
+
+
+def test_a_new_community_may_say_where_its_service_centre_is(session, tree, now):
+    community = services.create_place(
+        session, SYSTEM, tree.street, code="C-NEW", name_zh="新社区", name_en="", now=now,
+        centre_zh="新社区党群服务中心（新路8号）", centre_en="New Community Service Centre",
+    )  # fmt: skip
+    assert (community.service_centre_zh, community.service_centre_en) == (
+        "新社区党群服务中心（新路8号）",
+        "New Community Service Centre",
+    )
+    plain = services.create_place(
+        session, SYSTEM, tree.street, code="C-OLD", name_zh="旧社区", name_en="", now=now
+    )
+    assert (plain.service_centre_zh, plain.service_centre_en) == ("", "")
 
 
 def test_a_new_building_gets_a_fresh_code_and_moving_it_keeps_the_code(session, tree, now):

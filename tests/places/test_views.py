@@ -95,6 +95,63 @@ def test_editing_a_place(admin_client, tree):
     assert tree.grid.name_zh == "改名网格"
 
 
+def community_form(tree, **fields) -> dict[str, str]:
+    return {"code": tree.community.code, "name_zh": "甲社区", "name_en": "Jia Community"} | fields
+
+
+CENTRE_ZH = "甲社区党群服务中心（幸福路18号）"
+CENTRE_EN = "Jia Community Service Centre, 18 Xingfu Road"
+
+
+def test_a_secretary_saves_where_the_service_centre_is_and_sees_it(secretary_client, tree):
+    form = page(secretary_client, f"/admin/places/{tree.community.id}/edit")
+    assert "Service centre address in Chinese (optional)" in form
+    assert 'name="service_centre_en"' in form
+    response = secretary_client.post(
+        f"/admin/places/{tree.community.id}/edit",
+        data=community_form(tree, service_centre_zh=f" {CENTRE_ZH} ", service_centre_en=CENTRE_EN),
+    )
+    assert response.headers["Location"] == f"/admin/places/{tree.community.id}"
+    assert (tree.community.service_centre_zh, tree.community.service_centre_en) == (
+        CENTRE_ZH,
+        CENTRE_EN,
+    )
+    detail = page(secretary_client, f"/admin/places/{tree.community.id}")
+    assert "Service centre address" in detail and CENTRE_EN in detail
+    chinese = secretary_client.get(
+        f"/admin/places/{tree.community.id}", headers={"Accept-Language": "zh-CN"}
+    ).get_data(as_text=True)
+    assert "服务中心地址" in chinese and CENTRE_ZH in chinese
+    # A grid has no service centre to edit.
+    assert "service_centre_zh" not in page(secretary_client, f"/admin/places/{tree.grid.id}/edit")
+
+
+def test_a_service_centre_address_is_refused_as_the_hours_are(secretary_client, tree):
+    for fields, message in (
+        ({"service_centre_zh": "中" * 201}, "longer than 200 characters"),
+        ({"service_centre_en": "x" * 301}, "longer than 300 characters"),
+        ({"service_centre_zh": "甲社区\x00服务中心"}, "invisible control characters"),
+        ({"service_centre_en": "Centre\x1b"}, "invisible control characters"),
+    ):
+        response = secretary_client.post(
+            f"/admin/places/{tree.community.id}/edit",
+            data=community_form(tree, **fields),
+            headers=EN,
+        )
+        body = response.get_data(as_text=True)
+        assert message in body and 'aria-invalid="true"' in body, fields
+    assert (tree.community.service_centre_zh, tree.community.service_centre_en) == ("", "")
+
+
+def test_another_community_s_service_centre_is_out_of_reach(secretary_client, tree):
+    response = secretary_client.post(
+        f"/admin/places/{tree.other_community.id}/edit",
+        data=community_form(tree, code=tree.other_community.code, service_centre_zh="别处"),
+    )
+    assert response.status_code == 403
+    assert tree.other_community.service_centre_zh == ""
+
+
 def test_adding_and_editing_a_building(admin_client, tree, session):
     response = admin_client.post(
         f"/admin/places/{tree.grid.id}/buildings/new",

@@ -9,6 +9,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.db import db
 from portal.permissions import Role
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("english_terminal")
 
@@ -68,6 +69,29 @@ def test_a_weak_password_or_a_wrong_place_is_refused(cli_app):
     assert result.exit_code == 1 and "no place with this code" in result.output
     with cli_app.app_context():
         assert db.session.scalars(select(User)).all() == []
+
+
+def test_a_deputy_secretary_is_created_on_a_community_not_on_a_grid(cli_app):
+    with cli_app.app_context():
+        tree = factories.tree(db.session)
+        db.session.commit()
+        community, grid = tree.community.code, tree.grid.code
+    runner = cli_app.test_cli_runner()
+
+    def create(phone: str, place: str):
+        return runner.invoke(
+            args=["users", "create", "--phone", phone, "--role", "deputy_secretary",
+                  "--place", place, "--name", "郑海燕", "--password", "a long passphrase"],
+        )  # fmt: skip
+
+    refused = create("13800138024", grid)
+    assert refused.exit_code == 1 and "cannot be granted on this kind of place" in refused.output
+    made = create("13800138024", community)
+    assert made.exit_code == 0, made.output
+    assert "now has the role Deputy secretary" in made.output
+    with cli_app.app_context():
+        deputy = db.session.scalar(select(User).where(User.phone == "13800138024"))
+        assert deputy.roles == {Role.DEPUTY_SECRETARY} and deputy.is_staff
 
 
 def test_a_resident_account_needs_no_password(cli_app):

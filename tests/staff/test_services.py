@@ -89,6 +89,45 @@ def test_grants_are_checked_against_the_kind_of_place(session, admin, tree, now)
     assert actions(session)[-1] == "accounts.grant_role"
 
 
+def test_a_deputy_secretary_is_appointed_on_a_community_only(session, admin, tree, now):
+    deputy = factories.user(session, password=factories.PASSWORD)
+    for place in (tree.grid, tree.street, tree.district):
+        with pytest.raises(Invalid, match="this kind of place"):
+            staff.grant_role(session, admin, deputy, Role.DEPUTY_SECRETARY, place.code, now=now)
+    with pytest.raises(Invalid, match="this kind of place"):
+        staff.grant_role(session, admin, deputy, Role.DEPUTY_SECRETARY, "", now=now)
+    assert deputy.roles == set()
+    grant = staff.grant_role(
+        session, admin, deputy, Role.DEPUTY_SECRETARY, tree.community.code, now=now
+    )
+    assert (grant.role, grant.place, deputy.is_staff) == (
+        Role.DEPUTY_SECRETARY,
+        tree.community,
+        True,
+    )
+    # A staff role: it needs a password, like the secretary's.
+    resident = factories.user(session)
+    with pytest.raises(Invalid, match="password"):
+        staff.grant_role(
+            session, admin, resident, Role.DEPUTY_SECRETARY, tree.community.code, now=now
+        )
+
+
+def test_a_district_admin_appoints_deputy_secretaries_inside_the_district_only(session, tree, now):
+    district_admin = factories.user(session, Role.ADMIN, tree.district)
+    other_admin = factories.user(session, Role.ADMIN, tree.other_street)
+    made = staff.create_staff(
+        session, district_admin, phone="13800138126", display_name="郑副书记",
+        password="a temporary passphrase", role=Role.DEPUTY_SECRETARY,
+        place_code=tree.community.code, now=now,
+    )  # fmt: skip
+    assert made.roles == {Role.DEPUTY_SECRETARY}
+    with pytest.raises(Forbidden):
+        staff.grant_role(
+            session, other_admin, made, Role.DEPUTY_SECRETARY, tree.other_community.code, now=now
+        )
+
+
 def test_a_staff_role_needs_a_password_first(session, admin, tree, now):
     resident = factories.user(session)
     with pytest.raises(Invalid, match="password"):

@@ -65,6 +65,47 @@ def test_a_new_staff_account_with_a_wrong_place_keeps_what_was_typed(admin_clien
     assert session.scalar(select(User).where(User.phone == "13800138201")) is None
 
 
+def test_a_deputy_secretary_is_appointed_on_a_community_and_named_in_both_languages(
+    admin_client, session
+):
+    tree = factories.tree(session)
+    person = factories.user(session, password=factories.PASSWORD, name="郑海燕")
+    session.commit()
+    form = page(admin_client, f"/admin/users/{person.id}")
+    assert '<option value="deputy_secretary">Deputy secretary</option>' in form
+    refused = admin_client.post(
+        f"/admin/users/{person.id}/grants",
+        data={"role": "deputy_secretary", "place_code": tree.grid.code},
+        headers=EN,
+    )
+    assert refused.status_code == 400
+    assert "This role cannot be granted on this kind of place" in refused.get_data(as_text=True)
+    assert person.roles == set()
+    granted = admin_client.post(
+        f"/admin/users/{person.id}/grants",
+        data={"role": "deputy_secretary", "place_code": tree.community.code},
+    )
+    assert granted.status_code == 302 and person.roles == {Role.DEPUTY_SECRETARY}
+    assert "Deputy secretary" in page(admin_client, f"/admin/users/{person.id}")
+    chinese = admin_client.get(
+        f"/admin/places/{tree.community.id}", headers={"Accept-Language": "zh-CN"}
+    )
+    assert "副书记" in chinese.get_data(as_text=True) and "郑海燕" in chinese.get_data(as_text=True)
+
+
+def test_a_new_deputy_secretary_account_is_made_on_a_community(admin_client, session):
+    tree = factories.tree(session)
+    session.commit()
+    response = admin_client.post(
+        "/admin/users/new",
+        data={"phone": "13800138202", "display_name": "谢文斌", "role": "deputy_secretary",
+              "place_code": tree.community.code, "password": "a temporary passphrase"},
+    )  # fmt: skip
+    created = session.scalar(select(User).where(User.phone == "13800138202"))
+    assert response.headers["Location"] == f"/admin/users/{created.id}"
+    assert created.roles == {Role.DEPUTY_SECRETARY}
+
+
 def test_a_wrong_place_code_is_explained_on_the_grant_form(admin_client, session):
     person = factories.user(session, password=factories.PASSWORD)
     session.commit()
