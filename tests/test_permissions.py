@@ -91,8 +91,11 @@ def test_a_deputy_secretary_hosts_meetings_in_their_community_and_does_nothing_e
         assert can(deputy, Permission.HOST_MEETINGS, inside)
     for outside in (tree.other_community, tree.other_grid, tree.street, tree.district, None):
         assert not can(deputy, Permission.HOST_MEETINGS, outside)
-    # They do not work the appeal queue, keep places or manage anyone.
-    for permission in set(Permission) - {Permission.HOST_MEETINGS}:
+    assert can(deputy, Permission.ANSWER_MEETING_REQUESTS, tree.community)
+    assert not can(deputy, Permission.ANSWER_MEETING_REQUESTS, tree.other_community)
+    # They do not work the appeal queue, keep places, lead other hosts or manage anyone.
+    meetings = {Permission.HOST_MEETINGS, Permission.ANSWER_MEETING_REQUESTS}
+    for permission in set(Permission) - meetings:
         assert not can(deputy, permission, tree.community), permission
     assert scopes(deputy, Permission.HOST_MEETINGS) == [tree.community]
 

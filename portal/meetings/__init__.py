@@ -11,16 +11,34 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 SETTINGS = "portal.meetings.settings"
 
 
 def init_app(app: Flask) -> None:
+    from portal.features import Tile, add_tile
     from portal.jobs.registry import register
     from portal.meetings import messages
     from portal.meetings.secretary import MeetingSettings, sweep
+    from portal.meetings.views import bp, resident, staff  # noqa: F401 (their routes)
+    from portal.permissions import Permission, holds_anywhere
 
     messages.register()
+    app.register_blueprint(bp)
+    add_tile(app, "home", Tile("meetings.mine", _l("My meetings"),
+                               shown=lambda actor: actor.is_authenticated, order=210))  # fmt: skip
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "meetings.desk",
+            _l("Meetings"),
+            _l("Requests to meet the secretary, and today's meetings."),
+            shown=lambda actor: holds_anywhere(actor, Permission.HOST_MEETINGS),
+            order=150,
+        ),
+    )
     settings = app.extensions[SETTINGS] = MeetingSettings.from_config(app.config)
     # Every 30 seconds, so that a promise broken is passed on within a minute.
     register(

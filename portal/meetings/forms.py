@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.meetings.models import BookingState, Venue
 from portal.meetings.secretary import ABOUT_MAX, ABOUT_MIN, SUITS_MAX
+from portal.numbers import parse_number
 from portal.web.forms import PortalForm
 
 
@@ -42,11 +43,17 @@ class AskForm(PortalForm):
     )
 
 
-def parse_start(value: str | None) -> datetime | None:
-    """A time offered on the page, as it comes back: seconds since 1970, UTC."""
-    if value is None or not value.isascii() or not value.isdigit() or len(value) > 12:
+# Times offered are written as seconds since 1970: any between 2000 and 2100 reads back.
+EARLIEST, LATEST = 946_684_800, 4_102_444_800
+
+
+def parse_start(raw: str | None) -> datetime | None:
+    """A time offered on the page, as it comes back (seconds since 1970, UTC); None if it
+    cannot be one."""
+    try:
+        return datetime.fromtimestamp(parse_number(raw, low=EARLIEST, high=LATEST), UTC)
+    except ValueError:
         return None
-    return datetime.fromtimestamp(int(value), UTC)
 
 
 def start_value(moment: datetime) -> str:

@@ -14,3 +14,29 @@ bp = Blueprint("meetings", __name__)
 
 def settings() -> MeetingSettings:
     return current_app.extensions[meetings.SETTINGS]
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    from babel.dates import format_skeleton, format_time
+
+    from portal.meetings.labels import BOOKING_STATES, EVENTS, REQUEST_STATES
+    from portal.meetings.slots import SHANGHAI
+    from portal.meetings.views.resident import where_text
+    from portal.web.templating import current_locale
+
+    def day_words(day) -> str:
+        """A day with its weekday, as an older reader says it: "12月8日周二" / "Tue, Dec 8"."""
+        return format_skeleton("MMMEd", day, locale=current_locale())
+
+    def clock_time(moment) -> str:
+        return format_time(moment.astimezone(SHANGHAI), "HH:mm", locale=current_locale())
+
+    return {
+        "request_state_label": REQUEST_STATES.get,
+        "booking_state_label": BOOKING_STATES.get,
+        "event_label": EVENTS.get,
+        "meeting_place": where_text,
+        "day_words": day_words,
+        "clock_time": clock_time,
+    }
