@@ -38,6 +38,8 @@ from portal.appeals.models import BlockedPhone
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
+from portal.meetings.booking import Booker, free_times
+from portal.meetings.secretary import MeetingSettings, arrange, ask
 from portal.notifications import signing
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
@@ -47,6 +49,7 @@ from tests.appeals.conftest import accepted, file_appeal, resolved
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
 from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
+from tests.meetings.conftest import schedule_for
 from tests.outbox import Outbox
 from tests.test_routes import CONFIGURATIONS as ROUTE_CONFIGURATIONS
 
@@ -115,6 +118,14 @@ def make_world(session: Session) -> World:
     factories.user(session, Role.GRID_WORKER, tree.grid, name="已离职").disabled_at = now
     session.add(BlockedPhone(phone="13900000001", reason="广告", blocked_at=now))
     session.flush()
+    # 书记在线: a request waiting, and a meeting the secretary booked for the resident.
+    schedule = schedule_for(session, users["secretary"], tree.community, horizon_days=60)
+    resident = Booker(phone=RESIDENT_PHONE, user_id=users["resident"].id)
+    settings = MeetingSettings(base_url="http://127.0.0.1")
+    request = ask(session, settings, tree.community, resident, about="想谈谈停车", now=now)
+    arranged = ask(session, settings, tree.community, resident, about="加装电梯", now=now)
+    start = free_times(session, schedule, now, limit=1)[0].start
+    booking = arrange(session, settings, users["secretary"], arranged, start, now=now)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -137,6 +148,7 @@ def make_world(session: Session) -> World:
         "entry_id": session.scalars(select(BlockedPhone.id)).first(),
         "summons_id": summons.id,
         "action": "accept",
+        "reference": [request.reference, booking.reference],
     }
     return World(
         users,

@@ -1,0 +1,207 @@
+"""书记在线 over HTTP: a resident asks from their building's door, the secretary reads the
+request and books a time, the resident keeps it in their calendar, moves it or cancels it; and
+what each may not do."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from icalendar import Calendar
+
+from portal.db import utcnow
+from portal.meetings import booking as engine
+from portal.meetings.forms import start_value
+from portal.meetings.models import Booking, BookingState, MeetingRequest, RequestState
+from portal.permissions import Role
+from tests import factories
+from tests.accounts.test_views import EN, page, sign_in_by_sms, sign_in_staff
+
+PHONE = "13800138000"
+
+
+@pytest.fixture
+def host(session, tree, schedule, secretary):
+    tree.community.phone = "025-84561234"
+    session.commit()
+    return secretary
+
+
+@pytest.fixture
+def resident(client, sms):
+    sign_in_by_sms(client, sms, PHONE)
+    return client
+
+
+@pytest.fixture
+def staff(app, host):
+    browser = app.test_client()
+    assert sign_in_staff(browser, host).status_code == 302
+    return browser
+
+
+def ask(resident, tree, about="想谈谈小区停车的事") -> MeetingRequest:
+    response = resident.post(
+        f"/b/{tree.building.public_code}/meet", data={"about": about, "suits": "下午"}, headers=EN
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def first_free(session, schedule, count=1):
+    return engine.free_times(session, schedule, utcnow(), limit=count)
+
+
+def test_the_door_page_offers_a_meeting_and_asking_needs_a_signed_in_phone(client, tree, host):
+    body = page(client, f"/b/{tree.building.public_code}")
+    assert f'href="/b/{tree.building.public_code}/meet"' in body
+    assert "Meet the community's secretary" in body
+    response = client.get(f"/b/{tree.building.public_code}/meet", headers=EN)
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert response.headers["Location"].endswith(f"next=/b/{tree.building.public_code}/meet")
+
+
+def test_a_resident_asks_and_sees_when_it_will_be_read(session, resident, tree, host, sms):
+    form = page(resident, f"/b/{tree.building.public_code}/meet")
+    assert "What would you like to talk about?" in form and "138****8000" in form
+    reference = ask(resident, tree)
+    made = session.query(MeetingRequest).filter_by(reference=reference).one()
+    assert (made.phone, made.place_id, made.suits) == (PHONE, tree.community.id, "下午")
+    body = page(resident, f"/meetings/requests/{reference}")
+    assert "Waiting to be read" in body and "想谈谈小区停车的事" in body
+    assert sms.recent(host.phone), "the secretary is texted"
+    assert reference in page(resident, "/meetings")
+
+
+def test_what_the_resident_typed_stays_when_it_is_refused(resident, tree, host, session):
+    response = resident.post(
+        f"/b/{tree.building.public_code}/meet", data={"about": " ", "suits": "周三上午"}, headers=EN
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "Say in a few words what you would like to talk about." in body
+    assert 'value="周三上午"' in body
+    assert session.query(MeetingRequest).count() == 0
+
+
+def test_the_secretary_reads_books_and_the_resident_keeps_moves_and_cancels(
+    session, resident, staff, tree, host, schedule, sms
+):
+    reference = ask(resident, tree)
+    desk = page(staff, "/staff/meetings")
+    assert f"/staff/meetings/requests/{reference}" in desk and "left" in desk
+    detail = page(staff, f"/staff/meetings/requests/{reference}")
+    assert "138****8000" in detail and PHONE not in detail
+
+    assert staff.post(f"/staff/meetings/requests/{reference}/seen", headers=EN).status_code == 302
+    [seen] = sms.recent(PHONE)[:1]
+    assert "王书记" in seen.body and "025-84561234" in seen.body
+
+    first, second = first_free(session, schedule, 2)
+    response = staff.post(
+        f"/staff/meetings/requests/{reference}/arrange",
+        data={"start": start_value(first.start)},
+        headers=EN,
+    )
+    assert response.status_code == 302
+    booked = session.query(Booking).one()
+    assert booked.starts_at == first.start and booked.phone == PHONE
+    assert f"/meetings/{booked.reference}" in sms.recent(PHONE)[0].body
+
+    mine = page(resident, f"/meetings/{booked.reference}")
+    assert "Booked" in mine and "Add to my calendar" in mine
+
+    ics = resident.get(f"/meetings/{booked.reference}/calendar.ics", headers=EN)
+    assert ics.mimetype == "text/calendar"
+    [event] = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert event.decoded("dtstart") == first.start
+    assert len(event.walk("VALARM")) == 2
+    assert PHONE not in ics.get_data(as_text=True) and "停车" not in ics.get_data(as_text=True)
+
+    moved = resident.post(
+        f"/meetings/{booked.reference}/move", data={"start": start_value(second.start)}, headers=EN
+    )
+    assert moved.status_code == 302
+    session.refresh(booked)
+    assert booked.starts_at == second.start
+
+    assert resident.post(f"/meetings/{booked.reference}/cancel", headers=EN).status_code == 302
+    session.refresh(booked)
+    assert booked.state is BookingState.CANCELLED
+    assert "Cancelled" in page(resident, f"/meetings/{booked.reference}")
+
+
+def test_a_time_taken_meanwhile_is_refused_with_everything_kept(
+    session, resident, staff, tree, host, schedule
+):
+    reference = ask(resident, tree)
+    [first] = first_free(session, schedule)
+    engine.book(session, engine.Booker(phone="13900139000"), schedule.id, first.start,
+                now=utcnow())  # fmt: skip
+    session.commit()
+    response = staff.post(
+        f"/staff/meetings/requests/{reference}/arrange",
+        data={"start": start_value(first.start)},
+        headers=EN,
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Someone has just booked that time." in body
+    assert session.query(MeetingRequest).filter_by(reference=reference).one().state is (
+        RequestState.WAITING
+    )
+    garbage = staff.post(
+        f"/staff/meetings/requests/{reference}/arrange", data={"start": "²"}, headers=EN
+    )
+    assert garbage.status_code == 400 and "Choose a time." in garbage.get_data(as_text=True)
+
+
+def test_a_host_cancels_only_with_a_reason_which_the_resident_is_texted(
+    session, staff, host, schedule, sms
+):
+    [first] = first_free(session, schedule)
+    made = engine.book(session, engine.Booker(phone=PHONE), schedule.id, first.start,
+                       now=utcnow())  # fmt: skip
+    session.commit()
+    url = f"/staff/meetings/bookings/{made.reference}/cancel"
+    refused = staff.post(url, data={"reason": ""}, headers=EN)
+    assert refused.status_code == 400
+    assert "Say why the meeting is cancelled" in refused.get_data(as_text=True)
+    assert staff.post(url, data={"reason": "临时开会"}, headers=EN).status_code == 302
+    assert "临时开会" in sms.recent(PHONE)[0].body
+
+
+def test_others_meet_a_not_found(app, session, resident, tree, host, schedule):
+    reference = ask(resident, tree)
+    [first] = first_free(session, schedule)
+    made = engine.book(session, engine.Booker(phone="13900139000"), schedule.id, first.start,
+                       now=utcnow())  # fmt: skip
+    session.commit()
+    # Another resident's booking and request.
+    assert resident.get(f"/meetings/{made.reference}", headers=EN).status_code == 404
+    assert resident.get(f"/meetings/{made.reference}/calendar.ics").status_code == 404
+    assert resident.post(f"/meetings/{made.reference}/cancel").status_code == 404
+    # Staff of another community, and a grid worker of this one.
+    for role, place in ((Role.SECRETARY, tree.other_community), (Role.GRID_WORKER, tree.grid)):
+        other = factories.user(session, role, place)
+        session.commit()
+        browser = app.test_client()
+        sign_in_staff(browser, other)
+        assert browser.get(f"/staff/meetings/requests/{reference}").status_code == 404
+        assert browser.post(f"/staff/meetings/requests/{reference}/seen").status_code == 404
+        assert browser.get(f"/staff/meetings/bookings/{made.reference}").status_code == 404
+        assert reference not in page(browser, "/staff/meetings")
+    # A resident is not staff.
+    assert resident.get("/staff/meetings").status_code == 403
+
+
+def test_the_full_number_is_shown_once_and_the_look_is_audited(session, resident, staff, tree):
+    from portal.audit.models import AuditEvent
+
+    reference = ask(resident, tree)
+    body = staff.post(f"/staff/meetings/requests/{reference}/reveal", headers=EN).get_data(
+        as_text=True
+    )
+    assert "138 0013 8000" in body or PHONE in body
+    assert session.query(AuditEvent).filter_by(action="meetings.reveal_phone").count() == 1
+    assert re.search(r"138\*{4}8000", page(staff, f"/staff/meetings/requests/{reference}"))
