@@ -19,12 +19,11 @@ SETTINGS = "portal.meetings.settings"
 def init_app(app: Flask) -> None:
     from portal.features import Tile, add_tile
     from portal.jobs.registry import register
-    from portal.meetings import messages
+    from portal.meetings import messages  # noqa: F401 (its kinds of SMS register as it loads)
     from portal.meetings.secretary import MeetingSettings, sweep
     from portal.meetings.views import bp, resident, staff  # noqa: F401 (their routes)
     from portal.permissions import Permission, holds_anywhere
 
-    messages.register()
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("meetings.mine", _l("My meetings"),
                                shown=lambda actor: actor.is_authenticated, order=210))  # fmt: skip

@@ -6,43 +6,42 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
-from portal.i18n import format_moment, text_in
 from portal.meetings.slots import SHANGHAI
 from portal.notifications.messages import Template, register_template
 
 
 def _when(params: dict[str, Any]) -> str:
-    return format_moment(datetime.fromisoformat(params["starts_at"]), str(get_locale()), SHANGHAI)
-
-
-def _where(params: dict[str, Any]) -> str:
-    if params["venue"] == "phone":
-        return gettext("by phone: we will call you")
-    return text_in(str(get_locale()), params["centre_zh"], params.get("centre_en", ""))
+    """The day with its weekday and the time, short enough for one SMS: "12月8日周二 14:00"."""
+    local = datetime.fromisoformat(params["starts_at"]).astimezone(SHANGHAI)
+    locale = str(get_locale())
+    day = format_skeleton("MMMEd", local, locale=locale)
+    return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
 
 
 def _request_new(params: dict[str, Any]) -> str:
     return gettext(
-        "Secretary online: a resident of %(community)s asks to meet. Please see it within 10 "
-        "minutes: %(url)s",
+        "Secretary online: a resident of %(community)s asks to meet (%(reference)s). Please "
+        "read it within 10 minutes.",
         **params,
     )
 
 
 def _request_unseen(params: dict[str, Any]) -> str:
     return gettext(
-        "Secretary online: a request of %(community)s has waited 10 minutes unseen. Please see "
-        "it now: %(url)s",
+        "Secretary online: request %(reference)s of %(community)s is unread after 10 minutes. "
+        "Please read it now.",
         **params,
     )
 
 
 def _request_unarranged(params: dict[str, Any]) -> str:
     return gettext(
-        "Secretary online: a request of %(community)s has no meeting after 30 minutes. Please "
-        "follow it up: %(url)s",
+        "Secretary online: request %(reference)s of %(community)s has no meeting after 30 "
+        "minutes. Please follow it up.",
         **params,
     )
 
@@ -58,13 +57,15 @@ def _request_seen(params: dict[str, Any]) -> str:
 
 
 def _booked(params: dict[str, Any]) -> str:
+    if params["venue"] == "phone":
+        return gettext(
+            "%(host)s will call you on %(when)s. Details: %(url)s",
+            host=params["host"], when=_when(params), url=params["url"],
+        )  # fmt: skip
     return gettext(
-        "Meeting with %(host)s on %(when)s, %(where)s. Confirm, change or cancel: %(url)s",
-        host=params["host"],
-        when=_when(params),
-        where=_where(params),
-        url=params["url"],
-    )
+        "You meet %(host)s at the community's service centre on %(when)s. Details: %(url)s",
+        host=params["host"], when=_when(params), url=params["url"],
+    )  # fmt: skip
 
 
 def _cancelled(params: dict[str, Any]) -> str:
@@ -78,24 +79,23 @@ def _cancelled(params: dict[str, Any]) -> str:
 
 def _moved(params: dict[str, Any]) -> str:
     return gettext(
-        "Your meeting is moved to %(when)s, %(where)s. Details: %(url)s",
-        when=_when(params),
-        where=_where(params),
-        url=params["url"],
+        "Your meeting is moved to %(when)s. Details: %(url)s", when=_when(params), url=params["url"]
     )
 
 
-TEMPLATES = {
-    "meeting_request_new": Template(_request_new),
-    "meeting_request_unseen": Template(_request_unseen),
-    "meeting_request_unarranged": Template(_request_unarranged),
-    "meeting_request_seen": Template(_request_seen),
-    "meeting_booked": Template(_booked),
-    "meeting_cancelled": Template(_cancelled),
-    "meeting_moved": Template(_moved),
+# Each kind: its text, and its name on the outbox's pages.
+KINDS = {
+    "meeting_request_new": (_request_new, _l("Request to meet, for the secretary")),
+    "meeting_request_unseen": (_request_unseen, _l("Request to meet not read, for deputies")),
+    "meeting_request_unarranged": (
+        _request_unarranged,
+        _l("Request to meet not arranged, for the street"),
+    ),
+    "meeting_request_seen": (_request_seen, _l("Request to meet read")),
+    "meeting_booked": (_booked, _l("Meeting booked")),
+    "meeting_cancelled": (_cancelled, _l("Meeting cancelled")),
+    "meeting_moved": (_moved, _l("Meeting moved")),
 }
 
-
-def register() -> None:
-    for kind, template in TEMPLATES.items():
-        register_template(kind, template)
+for _kind, (_text, _label) in KINDS.items():
+    register_template(_kind, Template(_text), _label)

@@ -54,13 +54,9 @@ class MeetingSettings:
     def from_config(cls, config: Mapping[str, Any]) -> MeetingSettings:
         return cls(base_url=config["BASE_URL"].rstrip("/"))
 
-    def request_url(self, reference: str) -> str:
-        """A request's page for its hosts."""
-        return f"{self.base_url}/staff/meetings/requests/{reference}"
-
     def booking_url(self, reference: str) -> str:
         """A booking's page for its resident: confirm, change or cancel."""
-        return f"{self.base_url}/meetings/{reference}"
+        return f"{self.base_url}/m/{reference}"
 
 
 # --- the community's online hours ------------------------------------------------------------
@@ -153,7 +149,7 @@ def _text_staff(
         session,
         phone=user.phone,
         kind=kind,
-        params={"community": request.place.name_zh, "url": settings.request_url(request.reference)},
+        params={"community": request.place.name_zh, "reference": request.reference},
         locale=user.locale or "zh_Hans_CN",
         key=f"meeting-request:{request.id}:{kind}:{user.id}",
         cause=f"meetings:{request.reference}",

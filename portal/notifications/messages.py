@@ -164,11 +164,15 @@ TEMPLATES: dict[str, Template] = {
 REDACTED = "******"
 
 
-def register_template(kind: str, template: Template) -> None:
-    """Add the text of a feature's own kind of message (from the feature's init_app)."""
+def register_template(kind: str, template: Template, label: Any) -> None:
+    """Add the text of a feature's own kind of message, and its name on the outbox's pages
+    (a lazy string). A feature registers its kinds as its messages module is imported."""
+    from portal.notifications.labels import KIND_LABELS
+
     known = TEMPLATES.setdefault(kind, template)
-    if known is not template and known.text is not template.text:
+    if known is not template:
         raise ValueError(f"two features name their messages {kind!r}")
+    KIND_LABELS[kind] = label
 
 
 def render(kind: str, params: dict[str, Any], locale: str) -> str:

@@ -106,12 +106,12 @@ def test_the_secretary_reads_books_and_the_resident_keeps_moves_and_cancels(
     assert response.status_code == 302
     booked = session.query(Booking).one()
     assert booked.starts_at == first.start and booked.phone == PHONE
-    assert f"/meetings/{booked.reference}" in sms.recent(PHONE)[0].body
+    assert f"/m/{booked.reference}" in sms.recent(PHONE)[0].body
 
-    mine = page(resident, f"/meetings/{booked.reference}")
+    mine = page(resident, f"/m/{booked.reference}")
     assert "Booked" in mine and "Add to my calendar" in mine
 
-    ics = resident.get(f"/meetings/{booked.reference}/calendar.ics", headers=EN)
+    ics = resident.get(f"/m/{booked.reference}/calendar.ics", headers=EN)
     assert ics.mimetype == "text/calendar"
     [event] = Calendar.from_ical(ics.data).walk("VEVENT")
     assert event.decoded("dtstart") == first.start
@@ -119,16 +119,16 @@ def test_the_secretary_reads_books_and_the_resident_keeps_moves_and_cancels(
     assert PHONE not in ics.get_data(as_text=True) and "停车" not in ics.get_data(as_text=True)
 
     moved = resident.post(
-        f"/meetings/{booked.reference}/move", data={"start": start_value(second.start)}, headers=EN
+        f"/m/{booked.reference}/move", data={"start": start_value(second.start)}, headers=EN
     )
     assert moved.status_code == 302
     session.refresh(booked)
     assert booked.starts_at == second.start
 
-    assert resident.post(f"/meetings/{booked.reference}/cancel", headers=EN).status_code == 302
+    assert resident.post(f"/m/{booked.reference}/cancel", headers=EN).status_code == 302
     session.refresh(booked)
     assert booked.state is BookingState.CANCELLED
-    assert "Cancelled" in page(resident, f"/meetings/{booked.reference}")
+    assert "Cancelled" in page(resident, f"/m/{booked.reference}")
 
 
 def test_a_time_taken_meanwhile_is_refused_with_everything_kept(
@@ -178,9 +178,9 @@ def test_others_meet_a_not_found(app, session, resident, tree, host, schedule):
                        now=utcnow())  # fmt: skip
     session.commit()
     # Another resident's booking and request.
-    assert resident.get(f"/meetings/{made.reference}", headers=EN).status_code == 404
-    assert resident.get(f"/meetings/{made.reference}/calendar.ics").status_code == 404
-    assert resident.post(f"/meetings/{made.reference}/cancel").status_code == 404
+    assert resident.get(f"/m/{made.reference}", headers=EN).status_code == 404
+    assert resident.get(f"/m/{made.reference}/calendar.ics").status_code == 404
+    assert resident.post(f"/m/{made.reference}/cancel").status_code == 404
     # Staff of another community, and a grid worker of this one.
     for role, place in ((Role.SECRETARY, tree.other_community), (Role.GRID_WORKER, tree.grid)):
         other = factories.user(session, role, place)

@@ -3,11 +3,20 @@
 import pytest
 from flask_babel import force_locale
 
+# Realistic parameters for every kind of message, the longest they get.
+# The kinds of other features register as their messages modules load.
+import portal.meetings.messages  # noqa: F401
 from portal.i18n import LOCALES
 from portal.notifications.labels import KIND_LABELS
 from portal.notifications.messages import TEMPLATES, render, segments, sms_length
 
-# Realistic parameters for every kind of message, the longest they get.
+MEETING = {
+    "starts_at": "2026-12-08T06:00:00+00:00",
+    "venue": "centre",
+    "centre_zh": "光明社区党群服务中心",
+    "centre_en": "Guangming Community Service Centre",
+    "url": "wg.gm.gov.cn/m/M7K3QM2P",
+}
 EXAMPLES = {
     "sign_in_code": {"code": "123456", "minutes": 5},
     "appeal_code": {"code": "123456", "tracking": "A2611-7K3Q", "minutes": 10},
@@ -40,6 +49,22 @@ EXAMPLES = {
         "into": "A2611-8M4R",
         "url": "wg.gm.gov.cn/t/A2611-8M4R",
     },
+    "meeting_request_new": {
+        "community": "光明社区",
+        "reference": "S7K3QM2P",
+    },
+    "meeting_request_unseen": {
+        "community": "光明社区",
+        "reference": "S7K3QM2P",
+    },
+    "meeting_request_unarranged": {
+        "community": "光明社区",
+        "reference": "S7K3QM2P",
+    },
+    "meeting_request_seen": {"host": "欧阳小明", "phone": "0755-88881234"},
+    "meeting_booked": {**MEETING, "host": "欧阳小明"},
+    "meeting_cancelled": {**MEETING, "reason": "临时有会议"},
+    "meeting_moved": MEETING,
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

@@ -88,7 +88,7 @@ def _own_booking(reference: str) -> Booking:
         abort(404)
 
 
-@bp.get("/meetings/<reference>")
+@bp.get("/m/<reference>")
 @login_required
 def booking_page(reference: str):
     made = _own_booking(reference)
@@ -98,7 +98,7 @@ def booking_page(reference: str):
     )  # fmt: skip
 
 
-@bp.get("/meetings/<reference>/calendar.ics")
+@bp.get("/m/<reference>/calendar.ics")
 @login_required
 def booking_calendar(reference: str):
     made = _own_booking(reference)
@@ -135,7 +135,7 @@ def where_text(made: Booking) -> str:
     return centre
 
 
-@bp.route("/meetings/<reference>/move", methods=["GET", "POST"])
+@bp.route("/m/<reference>/move", methods=["GET", "POST"])
 @login_required
 def move(reference: str):
     made = _own_booking(reference)
@@ -163,7 +163,7 @@ def by_day(free) -> list[tuple]:
     return list(days.items())
 
 
-@bp.post("/meetings/<reference>/cancel")
+@bp.post("/m/<reference>/cancel")
 @login_required
 def cancel(reference: str):
     made = _own_booking(reference)
