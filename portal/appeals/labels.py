@@ -45,6 +45,7 @@ EVENT_LABELS = {
     EventKind.HELD: _l("Held for staff to check first"),
     EventKind.RESTORED: _l("Put back in the queue"),
     EventKind.RECLASSIFIED: _l("Filed under another kind of problem"),
+    EventKind.MEETING_REQUESTED: _l("The community secretary was asked for a meeting"),
 }
 
 RATING_LABELS = {

@@ -73,6 +73,9 @@ class Appeal(Base):
     locale: Mapped[str] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(default=False)
     wants_meeting: Mapped[bool] = mapped_column(default=False)
+    # The 书记在线 request that took up "talk to the secretary" (portal/meetings): its clocks
+    # replace the appeal's own contact clock.
+    meeting_reference: Mapped[str | None] = mapped_column(String(12))
     # The resident's account, when they were signed in.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A grid worker who filed it for the resident (代办).
@@ -167,6 +170,7 @@ class EventKind(StrEnum):
     HELD = "held"  # hidden at once: the phone is on the blocklist
     RESTORED = "restored"
     RECLASSIFIED = "reclassified"  # filed under another kind of problem
+    MEETING_REQUESTED = "meeting_requested"  # the secretary was asked for a meeting
 
 
 class AppealEvent(Base):

@@ -19,7 +19,9 @@ SETTINGS = "portal.meetings.settings"
 def init_app(app: Flask) -> None:
     from portal.features import Tile, add_tile
     from portal.jobs.registry import register
-    from portal.meetings import messages  # noqa: F401 (its kinds of SMS register as it loads)
+
+    # Imported for what they register as they load: kinds of SMS, and domain event handlers.
+    from portal.meetings import from_appeals, messages  # noqa: F401
     from portal.meetings.secretary import MeetingSettings, sweep
     from portal.meetings.views import bp, resident, staff  # noqa: F401 (their routes)
     from portal.permissions import Permission, holds_anywhere
@@ -38,11 +40,11 @@ def init_app(app: Flask) -> None:
             order=150,
         ),
     )
-    settings = app.extensions[SETTINGS] = MeetingSettings.from_config(app.config)
+    app.extensions[SETTINGS] = MeetingSettings.from_config(app.config)
     # Every 30 seconds, so that a promise broken is passed on within a minute.
     register(
         app,
         "meetings.sweep",
         timedelta(seconds=30),
-        lambda session, now: sweep(session, settings, now),
+        sweep,
     )

@@ -95,7 +95,6 @@ def _new_reference(session: Session) -> str:
 
 def ask(
     session: Session,
-    settings: MeetingSettings,
     community: Place,
     asker: engine.Booker,
     *,
@@ -133,13 +132,12 @@ def ask(
     session.add(request)
     session.flush()
     for secretary in holders(session, Permission.LEAD_MEETINGS, community):
-        _text_staff(session, settings, request, secretary, "meeting_request_new", now)
+        _text_staff(session, request, secretary, "meeting_request_new", now)
     return request
 
 
 def _text_staff(
     session: Session,
-    settings: MeetingSettings,
     request: MeetingRequest,
     user: User,
     kind: str,
@@ -181,9 +179,8 @@ def get_request(
 
 
 def mark_seen(
-    session: Session, settings: MeetingSettings, actor: User, request: MeetingRequest, *,
-    now: datetime,
-) -> MeetingRequest:  # fmt: skip
+    session: Session, actor: User, request: MeetingRequest, *, now: datetime
+) -> MeetingRequest:
     """A host has read the request: the resident is texted who will see them, and the number
     of the community they can call (never a private number)."""
     _require_answerer(actor, request)
@@ -283,7 +280,7 @@ def booked_params(settings: MeetingSettings, made: Booking, host: User) -> dict[
 # --- the clocks ------------------------------------------------------------------------------
 
 
-def sweep(session: Session, settings: MeetingSettings, now: datetime) -> int:
+def sweep(session: Session, now: datetime) -> int:
     """Escalate the requests whose clock ran out: not seen in 10 minutes, to the deputies; not
     arranged in 30, to the street's officers. Returns how many were escalated."""
     due = list(
@@ -298,7 +295,7 @@ def sweep(session: Session, settings: MeetingSettings, now: datetime) -> int:
     for request in due:
         if request.state is RequestState.WAITING and request.seen_escalated_at is None:
             for deputy in _deputies(session, request):
-                _text_staff(session, settings, request, deputy, "meeting_request_unseen", now)
+                _text_staff(session, request, deputy, "meeting_request_unseen", now)
             request.seen_escalated_at = now
         if (
             request.state in (RequestState.WAITING, RequestState.SEEN)
@@ -307,7 +304,7 @@ def sweep(session: Session, settings: MeetingSettings, now: datetime) -> int:
         ):
             street = request.place.parent
             for officer in holders(session, Permission.HANDLE_APPEALS, street) if street else []:
-                _text_staff(session, settings, request, officer, "meeting_request_unarranged", now)
+                _text_staff(session, request, officer, "meeting_request_unarranged", now)
             request.arranged_escalated_at = now
         request.sweep_at = _next_sweep(request)
     session.flush()

@@ -73,7 +73,7 @@ def test_an_overdue_resolution_alerts_the_supervisor_once(session, tree, staff, 
 def test_a_missed_contact_and_then_a_missed_resolution_are_each_reported(
     session, tree, staff, now, settings
 ):
-    appeal = file_appeal(session, tree.building, now, wants_meeting=True)
+    appeal = file_appeal(session, tree.building, now, urgent=True)
     services.accept(session, staff.grid_worker, appeal, now=now + MINUTE)
     assert clockwork.sweep(session, now + 30 * MINUTE, settings=settings)["overdue"] == 1
     services.record_contact(session, staff.grid_worker, appeal, now=now + 40 * MINUTE)

@@ -122,8 +122,8 @@ def make_world(session: Session) -> World:
     schedule = schedule_for(session, users["secretary"], tree.community, horizon_days=60)
     resident = Booker(phone=RESIDENT_PHONE, user_id=users["resident"].id)
     settings = MeetingSettings(base_url="http://127.0.0.1")
-    request = ask(session, settings, tree.community, resident, about="想谈谈停车", now=now)
-    arranged = ask(session, settings, tree.community, resident, about="加装电梯", now=now)
+    request = ask(session, tree.community, resident, about="想谈谈停车", now=now)
+    arranged = ask(session, tree.community, resident, about="加装电梯", now=now)
     start = free_times(session, schedule, now, limit=1)[0].start
     booking = arrange(session, settings, users["secretary"], arranged, start, now=now)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()

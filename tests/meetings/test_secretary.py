@@ -42,7 +42,7 @@ def officer(session, tree):
 
 def ask(session, community, **fields):
     values = {"about": "想谈谈小区停车的事", "suits": "工作日下午", "now": ASKED} | fields
-    return online.ask(session, SETTINGS, community, RESIDENT, **values)
+    return online.ask(session, community, RESIDENT, **values)
 
 
 def test_a_request_texts_the_secretary_and_starts_its_clocks(session, community, secretary, sms):
@@ -79,14 +79,14 @@ def test_marking_it_seen_tells_the_resident_who_and_the_community_s_number(
     session, community, secretary, sms
 ):
     made = ask(session, community)
-    online.mark_seen(session, SETTINGS, secretary, made, now=ASKED + timedelta(minutes=4))
+    online.mark_seen(session, secretary, made, now=ASKED + timedelta(minutes=4))
     assert made.state is RequestState.SEEN and made.seen_by_id == secretary.id
     assert made.sweep_at == made.arranged_due_at
     [told] = sms.recent(RESIDENT.phone)
     assert "王书记" in told.body and "025-84561234" in told.body
     assert secretary.phone not in told.body and secretary.phone[-4:] not in told.body
     with pytest.raises(Invalid, match="seen already"):
-        online.mark_seen(session, SETTINGS, secretary, made, now=ASKED + timedelta(minutes=5))
+        online.mark_seen(session, secretary, made, now=ASKED + timedelta(minutes=5))
 
 
 def test_only_the_community_s_secretary_and_deputies_answer(session, tree, community, deputy):
@@ -130,14 +130,14 @@ def test_unseen_at_ten_minutes_the_deputies_are_texted(
     session, community, secretary, deputy, officer, sms
 ):
     made = ask(session, community)
-    assert online.sweep(session, SETTINGS, ASKED + timedelta(minutes=9)) == 0
-    assert online.sweep(session, SETTINGS, ASKED + timedelta(minutes=10)) == 1
+    assert online.sweep(session, ASKED + timedelta(minutes=9)) == 0
+    assert online.sweep(session, ASKED + timedelta(minutes=10)) == 1
     [told] = sms.recent(deputy.phone)
     assert "10分钟" in told.body and made.reference in told.body
     assert len(sms.recent(secretary.phone)) == 1, "the secretary was texted when it came"
     assert not sms.recent(officer.phone)
     assert made.sweep_at == made.arranged_due_at
-    online.sweep(session, SETTINGS, ASKED + timedelta(minutes=11))
+    online.sweep(session, ASKED + timedelta(minutes=11))
     assert len(sms.recent(deputy.phone)) == 1, "once"
 
 
@@ -145,10 +145,10 @@ def test_unarranged_at_thirty_minutes_the_street_s_officers_are_texted(
     session, community, secretary, deputy, officer, sms
 ):
     made = ask(session, community)
-    online.mark_seen(session, SETTINGS, deputy, made, now=ASKED + timedelta(minutes=3))
-    online.sweep(session, SETTINGS, ASKED + timedelta(minutes=10))
+    online.mark_seen(session, deputy, made, now=ASKED + timedelta(minutes=3))
+    online.sweep(session, ASKED + timedelta(minutes=10))
     assert not sms.recent(deputy.phone), "seen in time: nobody is chased"
-    online.sweep(session, SETTINGS, ASKED + timedelta(minutes=30))
+    online.sweep(session, ASKED + timedelta(minutes=30))
     [told] = sms.recent(officer.phone)
     assert "30分钟" in told.body and made.reference in told.body
     assert made.sweep_at is None and made.arranged_escalated_at is not None
@@ -157,5 +157,5 @@ def test_unarranged_at_thirty_minutes_the_street_s_officers_are_texted(
 def test_arranged_in_time_nobody_is_chased(session, community, secretary, schedule, officer, sms):
     made = ask(session, community)
     online.arrange(session, SETTINGS, secretary, made, shanghai(7, 14), now=ASKED)
-    assert online.sweep(session, SETTINGS, ASKED + timedelta(hours=1)) == 0
+    assert online.sweep(session, ASKED + timedelta(hours=1)) == 0
     assert not sms.recent(officer.phone)

@@ -205,3 +205,19 @@ def test_the_full_number_is_shown_once_and_the_look_is_audited(session, resident
     assert "138 0013 8000" in body or PHONE in body
     assert session.query(AuditEvent).filter_by(action="meetings.reveal_phone").count() == 1
     assert re.search(r"138\*{4}8000", page(staff, f"/staff/meetings/requests/{reference}"))
+
+
+def test_a_request_from_a_report_and_the_report_link_to_each_other(app, session, staff, tree):
+    from portal.catalogue.services import seed_catalogue
+    from tests.appeals.conftest import file_appeal
+
+    with app.app_context():
+        seed_catalogue(session)
+        appeal = file_appeal(session, tree.building, utcnow(), wants_meeting=True)
+        session.commit()
+    reference = appeal.meeting_reference
+    request_page = page(staff, f"/staff/meetings/requests/{reference}")
+    assert f'href="/staff/appeals/{appeal.tracking}"' in request_page
+    appeal_page = page(staff, f"/staff/appeals/{appeal.tracking}")
+    assert f'href="/staff/meetings/requests/{reference}"' in appeal_page
+    assert "The community secretary was asked for a meeting" in appeal_page

@@ -43,6 +43,7 @@ from portal.appeals.services.access import (
     residents_appeals,
     session_of,
     state_word,
+    tracking_of,
     units_of,
 )
 from portal.appeals.services.blocklist import (
@@ -85,6 +86,7 @@ from portal.appeals.services.intake import (
     codes_left,
     confirm,
     hold_reason,
+    meeting_requested,
     offered_items,
     resend_code,
     submit,
@@ -202,6 +204,7 @@ __all__ = [
     "keeps_blocklist",
     "keeps_entry",
     "lock",
+    "meeting_requested",
     "merge",
     "minutes_of",
     "offered_items",
@@ -242,6 +245,7 @@ __all__ = [
     "supervisor_place",
     "tell_received",
     "timeline",
+    "tracking_of",
     "transfer",
     "transfer_targets",
     "unblock",

@@ -134,6 +134,13 @@ def get_for_staff(session: Session, actor: Actor, tracking: str) -> Appeal:
     return appeal
 
 
+def tracking_of(session: Session, appeal_id: int | None) -> str | None:
+    """The tracking number of an appeal another feature links to."""
+    if appeal_id is None:
+        return None
+    return session.scalar(select(Appeal.tracking).where(Appeal.id == appeal_id))
+
+
 def find(session: Session, tracking: str) -> Appeal | None:
     number = typed(tracking).strip().upper()
     if not number or len(number) > 12:

@@ -35,7 +35,9 @@ def start_clocks(appeal: Appeal, start: datetime, clocks: sla.Clocks) -> None:
         clocks,
         start,
         item.handling,
-        needs_contact=appeal.urgent or appeal.wants_meeting,
+        # A meeting asked for is promised by the meeting request's own clocks, once one
+        # took it up (portal/meetings); the appeal keeps a contact clock only until then.
+        needs_contact=appeal.urgent or (appeal.wants_meeting and appeal.meeting_reference is None),
         resolve_in=timedelta(minutes=item.resolve_minutes) if item.resolve_minutes else None,
     )
     appeal.accept_due_at = due.accept

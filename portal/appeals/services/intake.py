@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import codes
 from portal.accounts.codes import Purpose, check, code_message, issue, new_code, register
+from portal.appeals.events import MeetingWanted
 from portal.appeals.models import (
     Appeal,
     AppealState,
@@ -31,6 +32,7 @@ from portal.appeals.tracking import draw_tracking_number
 from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.db import serialize_on
 from portal.errors import Invalid
+from portal.events import publish
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor
 from portal.phones import normalize_phone
@@ -273,6 +275,21 @@ def _receive(session: Session, appeal: Appeal, now: datetime, settings: AppealSe
         return
     tell_received(session, appeal, now, settings)
     alert_queue(session, appeal, "appeal_new", now=now, step="new", clocks=settings.clocks)
+    if appeal.wants_meeting:
+        publish(session, MeetingWanted(appeal, now))
+
+
+def meeting_requested(session: Session, appeal: Appeal, reference: str, now: datetime) -> None:
+    """A meeting request (`reference`) took up the resident's wish to talk to the secretary:
+    its clocks replace the appeal's contact clock (one clock, one escalation, one SMS per
+    step), unless the report is urgent, whose contact promise stands on its own."""
+    appeal.meeting_reference = reference
+    if not appeal.urgent and appeal.first_contact_at is None:
+        appeal.contact_due_at = None
+    add_event(
+        session, appeal, EventKind.MEETING_REQUESTED, actor=None, now=now,
+        details={"reference": reference},
+    )  # fmt: skip
 
 
 def tell_received(

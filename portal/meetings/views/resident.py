@@ -51,7 +51,7 @@ def ask(code: str):
     if form.validate_on_submit():
         with saving(form) as saved:
             made = secretary.ask(
-                db.session, settings(), community, booker(), about=form.about.data,
+                db.session, community, booker(), about=form.about.data,
                 suits=form.suits.data or "", now=utcnow(),
             )  # fmt: skip
         if saved:

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.appeals import services as appeals
 from portal.audit import services as audit
 from portal.db import db, utcnow
 from portal.errors import DomainError, NotFound
@@ -52,6 +53,7 @@ def _request_page(made: MeetingRequest, form: TimeForm | None = None, full_phone
     free = engine.free_times(db.session, schedule, now, limit=TIMES_SHOWN) if schedule else []
     return render_template(
         "meetings/staff_request.html", made=made, form=form or TimeForm(), schedule=schedule,
+        appeal_tracking=appeals.tracking_of(db.session, made.appeal_id),
         days=by_day(free), now=now, full_phone=full_phone, venue_either=bool(
             schedule and schedule.venue is Venue.EITHER),
     )  # fmt: skip
@@ -68,7 +70,7 @@ def request_detail(reference: str):
 def seen(reference: str):
     made = _request(reference)
     one_button_action(
-        lambda: secretary.mark_seen(db.session, settings(), current_user, made, now=utcnow()),
+        lambda: secretary.mark_seen(db.session, current_user, made, now=utcnow()),
         _("Marked as seen. The resident has been texted your name and the community's number."),
     )
     return redirect(url_for("meetings.request_detail", reference=made.reference))

@@ -1,5 +1,6 @@
 """meetings: hosts' schedules and days off, the host-day lock rows, bookings and their
-timelines, 书记在线 requests and each community's online hours
+timelines, 书记在线 requests and each community's online hours, and the request a report's
+"talk to the secretary" became
 
 Revision ID: 0015
 Revises: 0014
@@ -18,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("meeting_reference", sa.String(length=12), nullable=True))
     op.create_table(
         "meeting_closures",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -317,3 +320,5 @@ def downgrade() -> None:
     op.drop_table("meeting_online_hours")
     op.drop_table("meeting_host_days")
     op.drop_table("meeting_closures")
+    with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.drop_column("meeting_reference")

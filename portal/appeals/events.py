@@ -1,0 +1,18 @@
+"""What appeals tell other features (portal/events.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal.appeals.models import Appeal
+from portal.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class MeetingWanted(DomainEvent):
+    """A report that entered the loop asks to talk to the community secretary. A feature
+    that arranges such meetings takes it up with `services.meeting_requested`."""
+
+    appeal: Appeal
+    now: datetime
