@@ -86,48 +86,67 @@ def get_schedule(session: Session, schedule_id: int) -> Schedule:
     return schedule
 
 
-def _closures(session: Session, host_id: int, first: date) -> tuple[slots.Closure, ...]:
+def _closures_of(
+    session: Session, host_ids: Sequence[int], first: date
+) -> dict[int, tuple[slots.Closure, ...]]:
+    """Each host's days off from `first` on."""
+    found: dict[int, list[slots.Closure]] = {}
     rows = session.scalars(
-        select(Closure).where(Closure.host_id == host_id, Closure.last_day >= first)
+        select(Closure).where(Closure.host_id.in_(host_ids), Closure.last_day >= first)
     )
-    return tuple(row.rule() for row in rows)
+    for row in rows:
+        found.setdefault(row.host_id, []).append(row.rule())
+    return {host_id: tuple(found.get(host_id, ())) for host_id in host_ids}
 
 
-def _booked(session: Session, host_id: int, first: date, last: date) -> list[slots.Booked]:
-    """The host's live bookings on local days first..last (a day either side, for buffers
+def _booked_of(
+    session: Session, host_ids: Sequence[int], first: date, last: date
+) -> dict[int, list[slots.Booked]]:
+    """Each host's live bookings on local days first..last (a day either side, for buffers
     that cross midnight)."""
+    found: dict[int, list[slots.Booked]] = {host_id: [] for host_id in host_ids}
     rows = session.execute(
-        select(Booking.starts_at, Booking.ends_at).where(
-            Booking.host_id == host_id,
+        select(Booking.host_id, Booking.starts_at, Booking.ends_at).where(
+            Booking.host_id.in_(host_ids),
             Booking.cancelled_at.is_(None),
             Booking.day >= first - timedelta(days=1),
             Booking.day <= last + timedelta(days=1),
         )
     )
-    return [slots.Booked(start, end) for start, end in rows]
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What the slot generator needs for one schedule, read in three queries."""
-
-    availability: slots.Availability
-    calendar: slots.WorkingDays
-    booked: list[slots.Booked]
-
-
-def _rules(session: Session, schedule: Schedule, first: date, last: date) -> Rules:
-    calendar = calendar_from(session, first.year, last.year + 1)
-    return Rules(
-        schedule.availability(_closures(session, schedule.host_id, first)),
-        calendar,
-        _booked(session, schedule.host_id, first, last),
-    )
+    for host_id, start, end in rows:
+        found[host_id].append(slots.Booked(start, end))
+    return found
 
 
 def _span(schedule: Schedule, now: datetime) -> tuple[date, date]:
     today = slots.local_date(now)
     return today, today + timedelta(days=schedule.horizon_days)
+
+
+def free_times_of(
+    session: Session, schedules: Sequence[Schedule], now: datetime, *, limit: int | None = None
+) -> dict[int, list[slots.Slot]]:
+    """The times residents may book now with each of `schedules` (by schedule id), soonest
+    first: three queries however many there are (a community's advisers, a district's
+    hosts)."""
+    if not schedules:
+        return {}
+    today = slots.local_date(now)
+    last = today + timedelta(days=max(schedule.horizon_days for schedule in schedules))
+    host_ids = sorted({schedule.host_id for schedule in schedules})
+    calendar = calendar_from(session, today.year, last.year + 1)
+    closures = _closures_of(session, host_ids, today)
+    booked = _booked_of(session, host_ids, today, last)
+    return {
+        schedule.id: slots.free_slots(
+            schedule.availability(closures[schedule.host_id]),
+            calendar,
+            booked[schedule.host_id],
+            now,
+            limit=limit,
+        )
+        for schedule in schedules
+    }
 
 
 def free_times(
@@ -144,9 +163,12 @@ def free_times(
     first, last = max(first or start, start), min(last or end, end)
     if last < first:
         return []
-    rules = _rules(session, schedule, first, last)
+    calendar = calendar_from(session, first.year, last.year + 1)
+    availability = schedule.availability(_closures_of(session, [schedule.host_id], first)[
+        schedule.host_id])  # fmt: skip
+    booked = _booked_of(session, [schedule.host_id], first, last)[schedule.host_id]
     return slots.free_slots(
-        rules.availability, rules.calendar, rules.booked, now, first=first, last=last, limit=limit
+        availability, calendar, booked, now, first=first, last=last, limit=limit
     )
 
 
@@ -188,7 +210,9 @@ def _check_free(
     first = min(day, today)
     last = max(day, today + timedelta(days=schedule.horizon_days))
     calendar = calendar_from(session, first.year, last.year + 1)
-    availability = schedule.availability(_closures(session, schedule.host_id, first))
+    availability = schedule.availability(
+        _closures_of(session, [schedule.host_id], first)[schedule.host_id]
+    )
     rows = session.execute(
         select(Booking.id, Booking.starts_at, Booking.ends_at).where(
             Booking.host_id == schedule.host_id,

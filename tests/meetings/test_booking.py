@@ -220,3 +220,25 @@ def test_the_host_adds_a_walk_in_at_any_free_time_on_the_day(session, tree, sche
     with pytest.raises(Forbidden):
         engine.book(session, NEIGHBOUR, schedule.id, shanghai(7, 10), now=shanghai(7, 9),
                     actor=resident_account, walk_in=True)  # fmt: skip
+
+
+def test_many_hosts_free_times_are_read_in_three_queries(session, tree, schedule):
+    from sqlalchemy import event
+
+    hosts = [factories.user(session, Role.LEGAL_ADVISER, tree.community) for _ in range(4)]
+    legal = [schedule_for(session, host, tree.community, kind=MeetingKind.LEGAL) for host in hosts]
+    engine.book(session, RESIDENT, legal[1].id, shanghai(7, 10), now=MONDAY_8AM)
+    session.flush()
+    statements = []
+    connection = session.connection()
+    count = lambda *_args: statements.append(1)  # noqa: E731
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        together = engine.free_times_of(session, [schedule, *legal], MONDAY_8AM)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert len(statements) == 3
+    for each in [schedule, *legal]:
+        assert together[each.id] == engine.free_times(session, each, MONDAY_8AM)
+    assert shanghai(7, 10) not in starts(together[legal[1].id])
+    assert shanghai(7, 10) in starts(together[legal[0].id])
