@@ -95,6 +95,7 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.worker
 	$(BIN)/python -m tests.bench.appeals
 	$(BIN)/python -m tests.bench.uploads
+	$(BIN)/python -m tests.bench.meetings
 
 # A long, randomised run of the fuzzer (tests/fuzz): hostile requests to every route as every
 # role, FUZZ_SECONDS on each database (10 minutes unless told), then per route the share of
