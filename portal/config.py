@@ -41,6 +41,9 @@ class Config:
     # The report's first screen: how often each process counts again the kinds of problem a
     # community reports most (over 90 days of reports, so they change slowly).
     USUAL_KINDS_REFRESH_SECONDS = 600
+    # Requests to meet the community secretary (书记在线), counted per address and per phone.
+    MEETING_REQUESTS_PER_ADDRESS = "10/hour"
+    MEETING_REQUESTS_PER_PHONE = "5/day"
     SCAN_FLUSH_SECONDS: float | None = 10
     # Number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted.
     PROXY_COUNT = 0

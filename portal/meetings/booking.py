@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.audit import services as audit
-from portal.db import insert_ignoring_conflicts
+from portal.db import insert_ignoring_conflicts, serialize_on
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.meetings import slots
 from portal.meetings.models import (
@@ -274,6 +274,9 @@ def book(
     schedule = get_schedule(session, schedule_id)
     if actor is not None or walk_in:
         _require_host_of(actor, schedule)
+    if not walk_in:
+        # Two bookings of one phone at once are counted one after the other.
+        serialize_on(session, f"meeting-bookings:{booker.phone}")
     if not walk_in and open_bookings(session, booker.phone, now) >= OPEN_BOOKINGS_MAX:
         raise Invalid(
             _l(

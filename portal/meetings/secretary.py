@@ -328,6 +328,19 @@ def _next_sweep(request: MeetingRequest) -> datetime | None:
     return None
 
 
+def withdraw(session: Session, user: User, request: MeetingRequest, *, now: datetime) -> None:
+    """The resident no longer needs the meeting: its clocks stop (a meeting already booked is
+    cancelled on its own page)."""
+    if request.phone != user.phone:
+        raise NotFound(_l("There is no such request."))
+    if request.state not in (RequestState.WAITING, RequestState.SEEN):
+        raise Invalid(_l("This request can no longer be withdrawn."))
+    request.state = RequestState.WITHDRAWN
+    request.withdrawn_at = now
+    request.sweep_at = None
+    session.flush()
+
+
 # --- lists -----------------------------------------------------------------------------------
 
 

@@ -221,3 +221,31 @@ def test_a_request_from_a_report_and_the_report_link_to_each_other(app, session,
     appeal_page = page(staff, f"/staff/appeals/{appeal.tracking}")
     assert f'href="/staff/meetings/requests/{reference}"' in appeal_page
     assert "The community secretary was asked for a meeting" in appeal_page
+
+
+def test_a_resident_withdraws_a_request_they_no_longer_need(session, resident, tree, host, sms):
+    reference = ask(resident, tree)
+    body = page(resident, f"/meetings/requests/{reference}")
+    assert "I no longer need this meeting" in body
+    done = resident.post(f"/meetings/requests/{reference}/withdraw", headers=EN)
+    assert done.status_code == 302
+    made = session.query(MeetingRequest).filter_by(reference=reference).one()
+    assert made.state is RequestState.WITHDRAWN and made.sweep_at is None
+    assert "I no longer need this meeting" not in page(resident, f"/meetings/requests/{reference}")
+    again = resident.post(f"/meetings/requests/{reference}/withdraw", headers=EN)
+    assert again.status_code == 302 and made.state is RequestState.WITHDRAWN
+
+
+def test_requests_are_limited_per_phone_and_what_was_typed_stays(app, resident, tree, host):
+    app.config["MEETING_REQUESTS_PER_PHONE"] = "2/day"
+    try:
+        ask(resident, tree)
+        ask(resident, tree)
+        refused = resident.post(
+            f"/b/{tree.building.public_code}/meet", data={"about": "第三次想约"}, headers=EN
+        )
+    finally:
+        app.config["MEETING_REQUESTS_PER_PHONE"] = "5/day"
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Too many requests were sent from here" in body
+    assert "第三次想约" in body

@@ -7,10 +7,20 @@ pages then show only what belongs to that phone.
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import ratelimit
 from portal.db import db, utcnow
 from portal.doors import recent_door
 from portal.doors.services import normalize_code
@@ -22,7 +32,7 @@ from portal.meetings.forms import AskForm, CancelForm, TimeForm, parse_start, st
 from portal.meetings.models import Booking, Venue
 from portal.meetings.slots import local_date
 from portal.meetings.views import bp, settings
-from portal.web.forms import saving
+from portal.web.forms import one_button_action, saving
 from portal.web.templating import current_locale, local_time
 
 # Free times offered on one page: two weeks of a host's days, as a phone can scroll them.
@@ -48,7 +58,8 @@ def ask(code: str):
         return redirect(url_for("doors.door", code=door.code if door else code))
     community = secretary.community_of(db.session, door.building_id)
     form = AskForm()
-    if form.validate_on_submit():
+    limited = False
+    if form.validate_on_submit() and not (limited := _too_many_requests(form)):
         with saving(form) as saved:
             made = secretary.ask(
                 db.session, community, booker(), about=form.about.data,
@@ -60,7 +71,33 @@ def ask(code: str):
     return render_template(
         "meetings/ask.html", form=form, door=door, community=community, clocks=clocks,
         now=utcnow(),
-    )  # fmt: skip
+    ), 429 if limited else 200  # fmt: skip
+
+
+def _too_many_requests(form: AskForm) -> bool:
+    """Requests to meet are counted per address and per phone, as reports are."""
+    refused = ratelimit.first_refused([
+        ("meeting-request", current_app.config["MEETING_REQUESTS_PER_ADDRESS"], None),
+        ("meeting-request-phone", current_app.config["MEETING_REQUESTS_PER_PHONE"],
+         current_user.phone),
+    ])  # fmt: skip
+    if refused is None:
+        return False
+    form.form_errors.append(
+        _("Too many requests were sent from here. Please try again later or call your community.")
+    )
+    return True
+
+
+@bp.post("/meetings/requests/<reference>/withdraw")
+@login_required
+def withdraw(reference: str):
+    made = secretary.get_own_request(db.session, current_user, reference)
+    one_button_action(
+        lambda: secretary.withdraw(db.session, current_user, made, now=utcnow()),
+        _("Your request is withdrawn."),
+    )
+    return redirect(url_for("meetings.request_page", reference=made.reference))
 
 
 @bp.get("/meetings")
