@@ -22,8 +22,8 @@ def _where(settings: MeetingSettings, made: Booking) -> dict:
     return {
         "starts_at": made.starts_at.isoformat(),
         "venue": made.venue.value,
-        "centre_zh": getattr(place, "service_centre_zh", "") or place.name_zh,
-        "centre_en": getattr(place, "service_centre_en", "") or place.name_en,
+        "centre_zh": place.service_centre_zh or place.name_zh,
+        "centre_en": place.service_centre_en or place.name_en,
         "url": settings.booking_url(made.reference),
     }
 

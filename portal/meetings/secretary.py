@@ -355,24 +355,30 @@ def community_of(session: Session, building_id: int) -> Place:
 
 
 def requests_to_answer(session: Session, actor: Actor, *, limit: int = 100) -> list[MeetingRequest]:
-    """The requests waiting for a meeting in the communities `actor` answers: those not yet
-    seen first, each by its deadline."""
+    """The requests waiting for a meeting in the communities `actor` answers, by the deadline
+    of the promise each waits on (to be read, else to be arranged): overdue first."""
     from portal.permissions import granted_places
 
     place_ids = [p.id for p in granted_places(actor, Permission.ANSWER_MEETING_REQUESTS)]
     if not place_ids:
         return []
-    return list(
-        session.scalars(
-            select(MeetingRequest)
-            .where(
-                MeetingRequest.place_id.in_(place_ids),
-                MeetingRequest.state.in_([RequestState.WAITING, RequestState.SEEN]),
-            )
-            .order_by(MeetingRequest.state.desc(), MeetingRequest.seen_due_at)
-            .limit(limit)
+    waiting = session.scalars(
+        select(MeetingRequest)
+        .where(
+            MeetingRequest.place_id.in_(place_ids),
+            MeetingRequest.state.in_([RequestState.WAITING, RequestState.SEEN]),
         )
+        .order_by(MeetingRequest.seen_due_at)
+        .limit(limit)
     )
+    return sorted(waiting, key=due_for)
+
+
+def due_for(request: MeetingRequest) -> datetime:
+    """The deadline of the promise a request waits on: to be read, else to be arranged."""
+    if request.state is RequestState.WAITING:
+        return request.seen_due_at
+    return request.arranged_due_at
 
 
 def residents_requests(session: Session, user: User, *, limit: int = 20) -> list[MeetingRequest]:

@@ -159,3 +159,11 @@ def test_arranged_in_time_nobody_is_chased(session, community, secretary, schedu
     online.arrange(session, SETTINGS, secretary, made, shanghai(7, 14), now=ASKED)
     assert online.sweep(session, ASKED + timedelta(hours=1)) == 0
     assert not sms.recent(officer.phone)
+
+
+def test_the_queue_puts_the_promise_nearest_its_deadline_first(session, community, secretary):
+    early = ask(session, community, now=ASKED)
+    later = ask(session, community, now=ASKED + timedelta(minutes=5))
+    online.mark_seen(session, secretary, early, now=ASKED + timedelta(minutes=1))
+    # early now waits to be arranged by 10:33; later to be read by 10:18.
+    assert online.requests_to_answer(session, secretary) == [later, early]

@@ -249,3 +249,17 @@ def test_requests_are_limited_per_phone_and_what_was_typed_stays(app, resident, 
     body = refused.get_data(as_text=True)
     assert refused.status_code == 429 and "Too many requests were sent from here" in body
     assert "第三次想约" in body
+
+
+def test_a_host_sees_the_full_number_to_call_once_and_the_look_is_audited(
+    session, staff, host, schedule
+):
+    from portal.audit.models import AuditEvent
+
+    [first] = first_free(session, schedule)
+    made = engine.book(session, engine.Booker(phone=PHONE), schedule.id, first.start, now=utcnow())
+    session.commit()
+    assert "138****8000" in page(staff, f"/staff/meetings/bookings/{made.reference}")
+    shown = staff.post(f"/staff/meetings/bookings/{made.reference}/reveal", headers=EN)
+    assert 'href="tel:13800138000"' in shown.get_data(as_text=True)
+    assert session.query(AuditEvent).filter_by(action="meetings.reveal_phone").count() == 1

@@ -21,6 +21,7 @@ def _helpers() -> dict:
     from babel.dates import format_skeleton, format_time
 
     from portal.meetings.labels import BOOKING_STATES, EVENTS, REQUEST_STATES
+    from portal.meetings.secretary import due_for
     from portal.meetings.slots import SHANGHAI
     from portal.meetings.views.resident import where_text
     from portal.web.templating import current_locale
@@ -39,4 +40,5 @@ def _helpers() -> dict:
         "meeting_place": where_text,
         "day_words": day_words,
         "clock_time": clock_time,
+        "due_for": due_for,
     }

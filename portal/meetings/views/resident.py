@@ -164,12 +164,12 @@ def where_text(made: Booking) -> str:
     """Where the meeting is, as the resident reads it."""
     if made.venue is Venue.PHONE:
         return _("By phone: the host calls you")
-    centre = text_in(
+    place = made.place
+    return text_in(
         current_locale(),
-        getattr(made.place, "service_centre_zh", "") or made.place.name_zh,
-        getattr(made.place, "service_centre_en", "") or made.place.name_en,
+        place.service_centre_zh or place.name_zh,
+        place.service_centre_en or place.name_en,
     )
-    return centre
 
 
 @bp.route("/m/<reference>/move", methods=["GET", "POST"])

@@ -132,6 +132,21 @@ def booking_detail(reference: str):
     return _booking_page(_booking(reference))
 
 
+@bp.post("/staff/meetings/bookings/<reference>/reveal")
+@login_required
+def reveal_booking(reference: str):
+    made = _booking(reference)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("meetings.booking_detail", reference=made.reference))
+    audit.record(db.session, "meetings.reveal_phone", actor=current_user, now=utcnow(), target=made)
+    db.session.commit()
+    # Shown on this one page (to call the resident), never put in a URL or the session.
+    return render_template(
+        "meetings/staff_booking.html", made=made, now=utcnow(), cancel_form=CancelForm(),
+        mark_form=MarkForm(), events=engine.timeline(db.session, made), full_phone=made.phone,
+    )  # fmt: skip
+
+
 @bp.post("/staff/meetings/bookings/<reference>/mark")
 @login_required
 def mark(reference: str):
