@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.models import User
 from portal.db import Base, enum_column, utcnow
 from portal.meetings import slots
 from portal.places.models import Place
@@ -214,6 +215,7 @@ class Booking(Base):
 
     schedule: Mapped[Schedule] = relationship(lazy="joined")
     place: Mapped[Place] = relationship(lazy="joined")
+    host: Mapped[User] = relationship(foreign_keys=[host_id])
 
     @property
     def is_live(self) -> bool:

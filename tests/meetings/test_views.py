@@ -109,7 +109,7 @@ def test_the_secretary_reads_books_and_the_resident_keeps_moves_and_cancels(
     assert f"/m/{booked.reference}" in sms.recent(PHONE)[0].body
 
     mine = page(resident, f"/m/{booked.reference}")
-    assert "Booked" in mine and "Add to my calendar" in mine
+    assert "Booked" in mine and "Add to my calendar" in mine and "王书记" in mine
 
     ics = resident.get(f"/m/{booked.reference}/calendar.ics", headers=EN)
     assert ics.mimetype == "text/calendar"
