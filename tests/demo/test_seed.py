@@ -170,7 +170,11 @@ def test_every_demo_host_has_times_to_book_and_seeding_twice_adds_none(demo):
         assert len({(row.host_id, row.place_id, row.kind) for row in rows}) == 12
         secretary = next(row for row in rows if row.kind is MeetingKind.SECRETARY)
         assert secretary.weekly["0"] == [["09:00", "11:30"], ["14:00", "17:00"]]
-        assert (secretary.slot_minutes, secretary.buffer_minutes, secretary.daily_cap) == (20, 10, 8)
+        assert (secretary.slot_minutes, secretary.buffer_minutes, secretary.daily_cap) == (
+            20,
+            10,
+            8,
+        )
         legal = next(row for row in rows if row.kind is MeetingKind.LEGAL)
         assert legal.month_days == [{"days": [8, 18, 28], "hours": [["09:00", "11:30"]]}]
         assert legal.weekly == {} and legal.place.kind is PlaceKind.COMMUNITY
