@@ -158,7 +158,9 @@ class ScheduleForm(PortalForm):
     def _days_of_month(self) -> frozenset[int] | None:
         try:
             return frozenset(
-                parse_number(part) for part in _DAY_SEPARATORS.split(self.month_days.data) if part
+                parse_number(part)
+                for part in _DAY_SEPARATORS.split(typed(self.month_days.data))
+                if part
             )
         except ValueError:
             self.month_days.errors = [
