@@ -62,6 +62,8 @@ class Permission(StrEnum):
     LEAD_MEETINGS = "lead_meetings"
     # See and arrange a community's 书记在线 requests (its secretary and deputies).
     ANSWER_MEETING_REQUESTS = "answer_meeting_requests"
+    # Set up the meeting schedules, days off and online hours of every host of an area.
+    MANAGE_MEETINGS = "manage_meetings"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -92,6 +94,8 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     ),
     Permission.LEAD_MEETINGS: frozenset({Role.SECRETARY}),
     Permission.ANSWER_MEETING_REQUESTS: frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY}),
+    # Administrators of the portal, or of a district or street for the hosts there.
+    Permission.MANAGE_MEETINGS: frozenset({Role.ADMIN}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

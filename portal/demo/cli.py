@@ -17,6 +17,7 @@ from portal.demo.services import (
     demo_logins,
     has_places,
     seed_demo,
+    seed_demo_schedules,
     seed_demo_units,
 )
 from portal.i18n import terminal_locale
@@ -48,6 +49,7 @@ def seed_command() -> None:
         )
     added = seed_catalogue(session)
     seed_demo_units(session)
+    seed_demo_schedules(session, now=utcnow())
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))

@@ -136,6 +136,11 @@ PEOPLE = [
     # Works the queue of the district's housing bureau (UNITS), and answers its summonses.
     ("officer", "13800138009", "黄建华", "440399"),
     ("legal_adviser", "13800138006", "赵敏", "440399"),
+    # Each community's own legal adviser, who receives residents on its legal service days.
+    ("legal_adviser", "13800138028", "吴志远", "440399001001"),
+    ("legal_adviser", "13800138029", "钱慧", "440399001002"),
+    ("legal_adviser", "13800138030", "冯立新", "440399002001"),
+    ("legal_adviser", "13800138031", "蒋丽", "440399002002"),
     ("archivist", "13800138007", "孙伟", "440399"),
     ("admin", "13800138008", "周静", None),
 ]
@@ -152,3 +157,9 @@ UNITS = [
         ["illegal-construction", "road-collapse"],
     ),
 ]
+
+# 书记在线: every community's secretary and deputy receive on weekdays, morning and afternoon.
+SECRETARY_HOURS = [["09:00", "11:30"], ["14:00", "17:00"]]
+# 遇8有约: every community's legal adviser on the 8th, 18th and 28th, in the morning.
+LEGAL_DAYS = [8, 18, 28]
+LEGAL_HOURS = [["09:00", "11:30"]]

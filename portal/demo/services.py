@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -14,7 +14,7 @@ from portal.demo import data
 from portal.i18n import name_in
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
-from portal.places.models import Place, RiskGrade
+from portal.places.models import Place, PlaceKind, RiskGrade
 from portal.staff import services as staff
 from portal.units.models import Unit, UnitMember
 
@@ -95,6 +95,53 @@ def _create_people(session: Session, now: datetime) -> None:
             user.phone_verified_at = now
         if role != Role.RESIDENT:
             staff.grant_role(session, SYSTEM, user, role, place_code, now=now)
+
+
+def seed_demo_schedules(session: Session, *, now: datetime) -> int:
+    """The times the demo's hosts receive residents (adds only what is missing): 书记在线 for
+    every community's secretary and deputy on weekdays, and the legal service days of every
+    community's own legal adviser."""
+    from portal.meetings import schedules
+    from portal.meetings.models import MeetingKind, Schedule
+
+    secretary = schedules.Plan(
+        weekly={day: tuple(_spans(data.SECRETARY_HOURS)) for day in range(5)},
+        slot_minutes=20, buffer_minutes=10, daily_cap=8,
+    )  # fmt: skip
+    legal = schedules.Plan(
+        month_days=frozenset(data.LEGAL_DAYS), month_hours=tuple(_spans(data.LEGAL_HOURS))
+    )
+    kinds = {
+        Role.SECRETARY: (MeetingKind.SECRETARY, secretary),
+        Role.DEPUTY_SECRETARY: (MeetingKind.SECRETARY, secretary),
+        Role.LEGAL_ADVISER: (MeetingKind.LEGAL, legal),
+    }
+    phones = [phone for role, phone, _name, _place in data.PEOPLE if Role(role) in kinds]
+    added = 0
+    for user in session.scalars(select(User).where(User.phone.in_(phones)).order_by(User.id)):
+        for grant in user.grants:
+            if grant.role not in kinds or grant.place is None:
+                continue
+            if grant.place.kind is not PlaceKind.COMMUNITY:
+                continue  # the district's legal adviser answers consultations, not a desk
+            kind, plan = kinds[grant.role]
+            exists = session.scalar(
+                select(Schedule.id).where(
+                    Schedule.host_id == user.id,
+                    Schedule.place_id == grant.place_id,
+                    Schedule.kind == kind,
+                )
+            )
+            if exists is None:
+                schedules.create_schedule(
+                    session, SYSTEM, user.id, grant.place_id, kind, plan, now=now
+                )
+                added += 1
+    return added
+
+
+def _spans(pairs: list[list[str]]) -> list[tuple[time, time]]:
+    return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in pairs]
 
 
 def seed_demo_units(session: Session) -> int:

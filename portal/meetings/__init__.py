@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     # Imported for what they register as they load: kinds of SMS, and domain event handlers.
     from portal.meetings import from_appeals, messages  # noqa: F401
     from portal.meetings.secretary import MeetingSettings, sweep
-    from portal.meetings.views import bp, resident, staff  # noqa: F401 (their routes)
+    from portal.meetings.views import bp, resident, schedules, staff  # noqa: F401 (their routes)
     from portal.permissions import Permission, holds_anywhere
 
     app.register_blueprint(bp)
@@ -36,7 +36,10 @@ def init_app(app: Flask) -> None:
             "meetings.desk",
             _l("Meetings"),
             _l("Requests to meet the secretary, and today's meetings."),
-            shown=lambda actor: holds_anywhere(actor, Permission.HOST_MEETINGS),
+            shown=lambda actor: (
+                holds_anywhere(actor, Permission.HOST_MEETINGS)
+                or holds_anywhere(actor, Permission.MANAGE_MEETINGS)
+            ),
             order=150,
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.meetings.models import BookingEventKind, BookingState, RequestState
+from portal.meetings.models import BookingEventKind, BookingState, MeetingKind, RequestState
 
 REQUEST_STATES = {
     RequestState.WAITING: _l("Waiting to be read"),
@@ -27,4 +27,9 @@ EVENTS = {
     BookingEventKind.HELD: _l("Held"),
     BookingEventKind.NO_SHOW: _l("The resident did not come"),
     BookingEventKind.REMINDED: _l("Reminder sent"),
+}
+
+MEETING_KINDS = {
+    MeetingKind.SECRETARY: _l("Meeting the secretary (书记在线)"),
+    MeetingKind.LEGAL: _l("Legal service days (遇8有约)"),
 }

@@ -155,3 +155,26 @@ def test_every_grid_has_a_grid_worker_and_every_community_a_secretary(demo):
         units = session.scalars(select(Unit)).all()
         assert units and all(unit.name_zh.startswith(district.name_zh) for unit in units)
         assert all(unit.name_en.startswith(district.name_en) for unit in units)
+
+
+def test_every_demo_host_has_times_to_book_and_seeding_twice_adds_none(demo):
+    from portal.meetings.models import MeetingKind, Schedule
+
+    app, printed = demo
+    assert all(result.exit_code == 0 for result in printed)
+    with app.app_context():
+        rows = db.session.scalars(select(Schedule)).all()
+        by_kind = Counter(row.kind for row in rows)
+        # A secretary and a deputy, and a legal adviser, for each of the 4 communities, once.
+        assert by_kind == {MeetingKind.SECRETARY: 8, MeetingKind.LEGAL: 4}
+        assert len({(row.host_id, row.place_id, row.kind) for row in rows}) == 12
+        secretary = next(row for row in rows if row.kind is MeetingKind.SECRETARY)
+        assert secretary.weekly["0"] == [["09:00", "11:30"], ["14:00", "17:00"]]
+        assert (secretary.slot_minutes, secretary.buffer_minutes, secretary.daily_cap) == (
+            20,
+            10,
+            8,
+        )
+        legal = next(row for row in rows if row.kind is MeetingKind.LEGAL)
+        assert legal.month_days == [{"days": [8, 18, 28], "hours": [["09:00", "11:30"]]}]
+        assert legal.weekly == {} and legal.place.kind is PlaceKind.COMMUNITY

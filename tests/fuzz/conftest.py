@@ -39,6 +39,7 @@ from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
 from portal.meetings.booking import Booker, free_times
+from portal.meetings.models import Closure
 from portal.meetings.secretary import MeetingSettings, arrange, ask
 from portal.notifications import signing
 from portal.notifications.models import SmsMessage
@@ -126,6 +127,11 @@ def make_world(session: Session) -> World:
     arranged = ask(session, tree.community, resident, about="加装电梯", now=now)
     start = free_times(session, schedule, now, limit=1)[0].start
     booking = arrange(session, settings, users["secretary"], arranged, start, now=now)
+    # A day off of the secretary's, for the days-off pages.
+    closure = Closure(host_id=users["secretary"].id, first_day=booking.day + timedelta(days=1),
+                      last_day=booking.day + timedelta(days=1), reason="年假")  # fmt: skip
+    session.add(closure)
+    session.flush()
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -149,6 +155,10 @@ def make_world(session: Session) -> World:
         "summons_id": summons.id,
         "action": "accept",
         "reference": [request.reference, booking.reference],
+        "schedule_id": schedule.id,
+        "host_id": users["secretary"].id,
+        "closure_id": closure.id,
+        "community_id": tree.community.id,
     }
     return World(
         users,

@@ -20,7 +20,7 @@ def settings() -> MeetingSettings:
 def _helpers() -> dict:
     from babel.dates import format_skeleton, format_time
 
-    from portal.meetings.labels import BOOKING_STATES, EVENTS, REQUEST_STATES
+    from portal.meetings.labels import BOOKING_STATES, EVENTS, MEETING_KINDS, REQUEST_STATES
     from portal.meetings.secretary import due_for
     from portal.meetings.slots import SHANGHAI
     from portal.meetings.views.resident import where_text
@@ -37,6 +37,7 @@ def _helpers() -> dict:
         "request_state_label": REQUEST_STATES.get,
         "booking_state_label": BOOKING_STATES.get,
         "event_label": EVENTS.get,
+        "meeting_kind_label": MEETING_KINDS.get,
         "meeting_place": where_text,
         "day_words": day_words,
         "clock_time": clock_time,
