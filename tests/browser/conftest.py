@@ -18,7 +18,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
-from portal.demo.services import seed_demo, seed_demo_units
+from portal.demo.services import seed_demo, seed_demo_schedules, seed_demo_units
 from tests.conftest import ROOT_DIR, dispose, make_test_app, migrated_engine
 from tests.outbox import Outbox
 
@@ -141,6 +141,7 @@ def live_server(database) -> Iterator[LiveServer]:
         seed_demo(db.session, now=utcnow())
         seed_catalogue(db.session)
         seed_demo_units(db.session)
+        seed_demo_schedules(db.session, now=utcnow())
         db.session.commit()
     serving["app"] = closing_responses(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

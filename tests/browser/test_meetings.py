@@ -15,43 +15,12 @@ from sqlalchemy import select
 
 from portal.db import db
 from portal.demo import data
-from portal.meetings.models import Booking, MeetingKind, Schedule, Venue
+from portal.meetings.models import Booking
 from portal.notifications.models import SmsMessage
 from tests.browser.test_doors import scanned_url
 
-COMMUNITY = "440399001001"  # 塘尾社区
-SECRETARY = "13800138004"  # 陈丽华, its secretary
+SECRETARY = "13800138004"  # 陈丽华, secretary of 塘尾社区 (the demo gives her times to receive)
 RESIDENT = "13512340007"
-WEEKDAYS = {str(day): [["09:00", "11:30"], ["14:00", "17:00"]] for day in range(5)}
-
-
-def secretary_receives(live_server) -> None:
-    """The secretary's times for 书记在线 (set up here whatever the demo brings)."""
-    from portal.accounts.models import User
-    from portal.places.models import Place
-
-    with live_server.app.app_context():
-        host = db.session.scalars(select(User).where(User.phone == SECRETARY)).one()
-        community = db.session.scalars(select(Place).where(Place.code == COMMUNITY)).one()
-        known = db.session.scalars(
-            select(Schedule).where(
-                Schedule.host_id == host.id, Schedule.kind == MeetingKind.SECRETARY
-            )
-        ).first()
-        if known is None:
-            db.session.add(
-                Schedule(
-                    host_id=host.id,
-                    place_id=community.id,
-                    kind=MeetingKind.SECRETARY,
-                    venue=Venue.CENTRE,
-                    weekly=WEEKDAYS,
-                    slot_minutes=20,
-                    buffer_minutes=10,
-                    daily_cap=8,
-                )
-            )
-            db.session.commit()
 
 
 def last_sms(live_server, number: str) -> SmsMessage:
@@ -67,7 +36,6 @@ def last_sms(live_server, number: str) -> SmsMessage:
 def test_a_resident_meets_the_secretary_from_the_door(
     live_server, chromium, phone, check, language, tmp_path
 ):
-    secretary_receives(live_server)
     url, _building = scanned_url(live_server, tmp_path)
     phone.goto(url)
     phone.get_by_role("link", name="约见社区书记").click()
