@@ -2,7 +2,8 @@
 
 slots.py turns a host's rules into free times (pure logic); booking.py books, moves, cancels
 and marks meetings under the database's guarantees; promise.py counts the 10- and 30-minute
-clocks of 书记在线 in a community's online hours, and secretary.py keeps them; models.py holds
+clocks of 书记在线 in a community's online hours, and secretary.py keeps them; reminders.py
+texts residents before their meetings; feeds.py keeps hosts' calendar feeds; models.py holds
 the rows.
 """
 
@@ -19,7 +20,10 @@ SETTINGS = "portal.meetings.settings"
 def init_app(app: Flask) -> None:
     from portal.features import Tile, add_tile
     from portal.jobs.registry import register
-    from portal.meetings import messages  # noqa: F401 (its kinds of SMS register as it loads)
+    from portal.meetings import (
+        messages,  # noqa: F401 (its kinds of SMS register as it loads)
+        reminders,
+    )
     from portal.meetings.secretary import MeetingSettings, sweep
     from portal.meetings.views import bp, resident, staff  # noqa: F401 (their routes)
     from portal.permissions import Permission, holds_anywhere
@@ -45,4 +49,11 @@ def init_app(app: Flask) -> None:
         "meetings.sweep",
         timedelta(seconds=30),
         lambda session, now: sweep(session, settings, now),
+    )
+    # Every minute: a reminder goes within a minute of its moment.
+    register(
+        app,
+        "meetings.remind",
+        timedelta(minutes=1),
+        lambda session, now: reminders.sweep(session, settings, now),
     )
