@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
         reminders,
     )
     from portal.meetings.secretary import MeetingSettings, sweep
-    from portal.meetings.views import bp, resident, staff  # noqa: F401 (their routes)
+    from portal.meetings.views import bp, feeds, resident, staff  # noqa: F401 (their routes)
     from portal.permissions import Permission, holds_anywhere
 
     app.register_blueprint(bp)

@@ -39,6 +39,7 @@ from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
 from portal.meetings.booking import Booker, free_times
+from portal.meetings.feeds import new_feed
 from portal.meetings.secretary import MeetingSettings, arrange, ask
 from portal.notifications import signing
 from portal.notifications.models import SmsMessage
@@ -126,6 +127,7 @@ def make_world(session: Session) -> World:
     arranged = ask(session, settings, tree.community, resident, about="加装电梯", now=now)
     start = free_times(session, schedule, now, limit=1)[0].start
     booking = arrange(session, settings, users["secretary"], arranged, start, now=now)
+    feed_token = new_feed(session, users["secretary"], now=now)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -149,6 +151,7 @@ def make_world(session: Session) -> World:
         "summons_id": summons.id,
         "action": "accept",
         "reference": [request.reference, booking.reference],
+        "token": feed_token,
     }
     return World(
         users,

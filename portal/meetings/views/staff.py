@@ -18,7 +18,7 @@ from portal.meetings.models import Booking, BookingState, MeetingRequest, Venue
 from portal.meetings.slots import local_date
 from portal.meetings.views import bp, settings
 from portal.meetings.views.resident import TIMES_SHOWN, by_day
-from portal.permissions import require_staff
+from portal.permissions import Permission, holds_anywhere, require_staff
 from portal.web.forms import EmptyForm, one_button_action, saving
 
 
@@ -31,6 +31,7 @@ def desk():
         "meetings/desk.html",
         waiting=secretary.requests_to_answer(db.session, current_user),
         today=engine.hosts_day(db.session, current_user, local_date(now)),
+        hosts=holds_anywhere(current_user, Permission.HOST_MEETINGS),
         now=now,
     )
 
