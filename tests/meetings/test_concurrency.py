@@ -120,3 +120,20 @@ def test_two_sweeps_at_once_write_each_reminder_once(app, schedule_id):
         )
     assert len(keys) == len(set(keys)) == 5
     assert events == 5, "each reminder marked once, by one of the two"
+
+
+def test_two_clicks_at_once_leave_the_host_one_live_feed(app, schedule_id):
+    from portal.accounts.models import User
+    from portal.meetings import feeds
+    from portal.meetings.models import CalendarFeed, Schedule
+
+    with app.app_context():
+        host_id = db.session.get(Schedule, schedule_id).host_id
+    together(
+        app,
+        4,
+        lambda _: feeds.new_feed(db.session, db.session.get(User, host_id), now=MONDAY_8AM),
+    )
+    with app.app_context():
+        made = db.session.scalars(select(CalendarFeed)).all()
+    assert len(made) == 4 and sum(feed.revoked_at is None for feed in made) == 1
