@@ -105,6 +105,14 @@ class Config:
     # Confirmed reports from residents one building may send in an hour; those past it are not
     # refused but held for staff to look at (reports waiting for their code do not count).
     APPEAL_REPORTS_PER_BUILDING_HOUR = 60
+    # Meetings: the resident is texted a reminder this many hours before a meeting, and again
+    # this many minutes before it. A booking made or moved after the first moment gets only
+    # the second (the booked or moved SMS has just told them).
+    MEETING_REMIND_DAY_BEFORE_HOURS = 24
+    MEETING_REMIND_HOUR_BEFORE_MINUTES = 60
+    # A host's calendar feed (/meetings/feeds/<token>.ics), fetched by calendar apps from one
+    # address: a calendar service fetching for many hosts stays within it; a flood does not.
+    MEETING_FEED_LIMIT_PER_ADDRESS = "60 per minute"
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

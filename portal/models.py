@@ -16,6 +16,7 @@ from portal.jobs.models import JobRun
 from portal.meetings.models import (
     Booking,
     BookingEvent,
+    CalendarFeed,
     Closure,
     HostDay,
     MeetingRequest,
@@ -39,6 +40,7 @@ __all__ = [
     "BookingEvent",
     "Building",
     "BuildingScan",
+    "CalendarFeed",
     "CatalogueGroup",
     "CatalogueItem",
     "Closure",

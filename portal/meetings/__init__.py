@@ -2,7 +2,8 @@
 
 slots.py turns a host's rules into free times (pure logic); booking.py books, moves, cancels
 and marks meetings under the database's guarantees; promise.py counts the 10- and 30-minute
-clocks of 书记在线 in a community's online hours, and secretary.py keeps them; models.py holds
+clocks of 书记在线 in a community's online hours, and secretary.py keeps them; reminders.py
+texts residents before their meetings; feeds.py keeps hosts' calendar feeds; models.py holds
 the rows.
 """
 
@@ -21,9 +22,9 @@ def init_app(app: Flask) -> None:
     from portal.jobs.registry import register
 
     # Imported for what they register as they load: kinds of SMS, and domain event handlers.
-    from portal.meetings import from_appeals, messages  # noqa: F401
+    from portal.meetings import from_appeals, messages, reminders  # noqa: F401
     from portal.meetings.secretary import MeetingSettings, sweep
-    from portal.meetings.views import bp, resident, schedules, staff  # noqa: F401 (their routes)
+    from portal.meetings.views import bp, feeds, resident, schedules, staff  # noqa: F401
     from portal.permissions import Permission, holds_anywhere
 
     app.register_blueprint(bp)
@@ -43,11 +44,13 @@ def init_app(app: Flask) -> None:
             order=150,
         ),
     )
-    app.extensions[SETTINGS] = MeetingSettings.from_config(app.config)
+    settings = app.extensions[SETTINGS] = MeetingSettings.from_config(app.config)
     # Every 30 seconds, so that a promise broken is passed on within a minute.
+    register(app, "meetings.sweep", timedelta(seconds=30), sweep)
+    # Every minute: a reminder goes within a minute of its moment.
     register(
         app,
-        "meetings.sweep",
-        timedelta(seconds=30),
-        sweep,
+        "meetings.remind",
+        timedelta(minutes=1),
+        lambda session, now: reminders.sweep(session, settings, now),
     )

@@ -17,7 +17,8 @@ from portal.meetings.secretary import MeetingSettings
 from portal.notifications.services import queue_sms
 
 
-def _where(settings: MeetingSettings, made: Booking) -> dict:
+def where_params(settings: MeetingSettings, made: Booking) -> dict:
+    """When and where a meeting is, and its link, as the resident's SMS texts take them."""
     place = made.place
     return {
         "starts_at": made.starts_at.isoformat(),
@@ -38,7 +39,7 @@ def cancel(
         session,
         phone=made.phone,
         kind="meeting_cancelled",
-        params={**_where(settings, made), "reason": made.cancel_reason},
+        params={**where_params(settings, made), "reason": made.cancel_reason},
         locale=made.locale,
         key=f"meeting:{made.id}:cancelled",
         cause=f"meetings:{made.reference}",
@@ -57,7 +58,7 @@ def move(
         session,
         phone=made.phone,
         kind="meeting_moved",
-        params=_where(settings, made),
+        params=where_params(settings, made),
         locale=made.locale,
         key=f"meeting:{made.id}:moved:{start.timestamp()}",
         cause=f"meetings:{made.reference}",

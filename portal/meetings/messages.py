@@ -10,6 +10,7 @@ from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import format_moment, text_in
 from portal.meetings.slots import SHANGHAI
 from portal.notifications.messages import Template, register_template
 
@@ -83,6 +84,40 @@ def _moved(params: dict[str, Any]) -> str:
     )
 
 
+def _moment(params: dict[str, Any]) -> str:
+    """The meeting's day and time as every page and SMS write them (Shanghai time)."""
+    return format_moment(datetime.fromisoformat(params["starts_at"]), str(get_locale()), SHANGHAI)
+
+
+def _place(params: dict[str, Any]) -> str:
+    """The service centre's address in the reader's language (an English one if there is)."""
+    return text_in(str(get_locale()), params["centre_zh"], params.get("centre_en", ""))
+
+
+def _remind_day_before(params: dict[str, Any]) -> str:
+    if params["venue"] == "phone":
+        return gettext(
+            "Meeting reminder: %(when)s, we will call you. Details: %(url)s",
+            when=_moment(params), url=params["url"],
+        )  # fmt: skip
+    return gettext(
+        "Meeting reminder: %(when)s at %(place)s. Details: %(url)s",
+        when=_moment(params), place=_place(params), url=params["url"],
+    )  # fmt: skip
+
+
+def _remind_hour_before(params: dict[str, Any]) -> str:
+    if params["venue"] == "phone":
+        return gettext(
+            "Your meeting is soon: %(when)s, we will call you. Details: %(url)s",
+            when=_moment(params), url=params["url"],
+        )  # fmt: skip
+    return gettext(
+        "Your meeting is soon: %(when)s at %(place)s. Details: %(url)s",
+        when=_moment(params), place=_place(params), url=params["url"],
+    )  # fmt: skip
+
+
 # Each kind: its text, and its name on the outbox's pages.
 KINDS = {
     "meeting_request_new": (_request_new, _l("Request to meet, for the secretary")),
@@ -95,6 +130,8 @@ KINDS = {
     "meeting_booked": (_booked, _l("Meeting booked")),
     "meeting_cancelled": (_cancelled, _l("Meeting cancelled")),
     "meeting_moved": (_moved, _l("Meeting moved")),
+    "meeting_remind_day_before": (_remind_day_before, _l("Meeting reminder, the day before")),
+    "meeting_remind_hour_before": (_remind_hour_before, _l("Meeting reminder, an hour before")),
 }
 
 for _kind, (_text, _label) in KINDS.items():

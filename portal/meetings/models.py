@@ -309,3 +309,32 @@ class OnlineHoursSetting(Base):
     # {"0": [["08:30", "17:30"]], ...}: weekday (0 Monday) → hours, on working days.
     weekly: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Feeds that still open: every one not revoked.
+LIVE_FEED = text("revoked_at IS NULL")
+
+
+class CalendarFeed(Base):
+    """A host's meetings as a calendar feed, at a secret address: only the token's SHA-256
+    digest is kept, so the address is shown once, when it is made. One live feed per host."""
+
+    __tablename__ = "meeting_calendar_feeds"
+    __table_args__ = (
+        Index(
+            "ux_meeting_calendar_feeds_host_id_live",
+            "host_id",
+            unique=True,
+            sqlite_where=LIVE_FEED,
+            postgresql_where=LIVE_FEED,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<CalendarFeed host={self.host_id}>"

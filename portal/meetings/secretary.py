@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -46,17 +46,37 @@ SUITS_MAX = 200
 
 @dataclass(frozen=True)
 class MeetingSettings:
-    """What the meeting rules take from the configuration (BASE_URL)."""
+    """What the meeting rules take from the configuration (BASE_URL, and when reminders go)."""
 
     base_url: str
+    # Reminders: the first this long before a meeting, the second this long before it.
+    remind_day_before: timedelta = timedelta(hours=24)
+    remind_hour_before: timedelta = timedelta(minutes=60)
+
+    def __post_init__(self) -> None:
+        if not timedelta(0) < self.remind_hour_before < self.remind_day_before:
+            raise ValueError(
+                "MEETING_REMIND_HOUR_BEFORE_MINUTES must be positive and come after "
+                "MEETING_REMIND_DAY_BEFORE_HOURS"
+            )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MeetingSettings:
-        return cls(base_url=config["BASE_URL"].rstrip("/"))
+        return cls(
+            base_url=config["BASE_URL"].rstrip("/"),
+            remind_day_before=timedelta(hours=config.get("MEETING_REMIND_DAY_BEFORE_HOURS", 24)),
+            remind_hour_before=timedelta(
+                minutes=config.get("MEETING_REMIND_HOUR_BEFORE_MINUTES", 60)
+            ),
+        )
 
     def booking_url(self, reference: str) -> str:
         """A booking's page for its resident: confirm, change or cancel."""
         return f"{self.base_url}/m/{reference}"
+
+    def host_booking_url(self, reference: str) -> str:
+        """A booking's page for its host (behind the staff sign-in)."""
+        return f"{self.base_url}/staff/meetings/bookings/{reference}"
 
 
 # --- the community's online hours ------------------------------------------------------------

@@ -39,6 +39,7 @@ from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
 from portal.meetings.booking import Booker, free_times
+from portal.meetings.feeds import new_feed
 from portal.meetings.models import Closure
 from portal.meetings.secretary import MeetingSettings, arrange, ask
 from portal.notifications import signing
@@ -132,6 +133,7 @@ def make_world(session: Session) -> World:
                       last_day=booking.day + timedelta(days=1), reason="年假")  # fmt: skip
     session.add(closure)
     session.flush()
+    feed_token = new_feed(session, users["secretary"], now=now)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -159,6 +161,7 @@ def make_world(session: Session) -> World:
         "host_id": users["secretary"].id,
         "closure_id": closure.id,
         "community_id": tree.community.id,
+        "token": feed_token,
     }
     return World(
         users,

@@ -93,3 +93,47 @@ def test_a_cancelled_time_is_taken_again_by_one_of_ten(app, schedule_id):
     with app.app_context():
         count = db.session.scalar(select(func.count(Booking.id)))
     assert count == 2 and [b.starts_at for b in live_bookings(app)] == [wanted]
+
+
+def test_two_sweeps_at_once_write_each_reminder_once(app, schedule_id):
+    from portal.meetings import reminders
+    from portal.meetings.models import BookingEvent, BookingEventKind
+    from portal.meetings.secretary import MeetingSettings
+    from portal.notifications.models import SmsMessage
+
+    settings = MeetingSettings(base_url="https://portal.example")
+    with app.app_context():
+        starts = [shanghai(9, 9), shanghai(9, 9, 40), shanghai(9, 10, 20), shanghai(9, 11)]
+        for index, start in enumerate(starts):
+            engine.book(db.session, booker(index), schedule_id, start, now=MONDAY_8AM)
+        db.session.commit()
+    # Tuesday 10:45: the day-before reminders of 09:00, 09:40 and 10:20 are due.
+    together(app, 2, lambda _: reminders.sweep(db.session, settings, shanghai(8, 10, 45)))
+    # Wednesday 10:05: the hour-before reminders of 10:20 and 11:00 are due.
+    together(app, 2, lambda _: reminders.sweep(db.session, settings, shanghai(9, 10, 5)))
+    with app.app_context():
+        keys = db.session.scalars(select(SmsMessage.idempotency_key)).all()
+        events = db.session.scalar(
+            select(func.count(BookingEvent.id)).where(
+                BookingEvent.kind == BookingEventKind.REMINDED
+            )
+        )
+    assert len(keys) == len(set(keys)) == 5
+    assert events == 5, "each reminder marked once, by one of the two"
+
+
+def test_two_clicks_at_once_leave_the_host_one_live_feed(app, schedule_id):
+    from portal.accounts.models import User
+    from portal.meetings import feeds
+    from portal.meetings.models import CalendarFeed, Schedule
+
+    with app.app_context():
+        host_id = db.session.get(Schedule, schedule_id).host_id
+    together(
+        app,
+        4,
+        lambda _: feeds.new_feed(db.session, db.session.get(User, host_id), now=MONDAY_8AM),
+    )
+    with app.app_context():
+        made = db.session.scalars(select(CalendarFeed)).all()
+    assert len(made) == 4 and sum(feed.revoked_at is None for feed in made) == 1

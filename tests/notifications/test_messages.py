@@ -65,6 +65,8 @@ EXAMPLES = {
     "meeting_booked": {**MEETING, "host": "欧阳小明"},
     "meeting_cancelled": {**MEETING, "reason": "临时有会议"},
     "meeting_moved": MEETING,
+    "meeting_remind_day_before": MEETING,
+    "meeting_remind_hour_before": MEETING,
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
@@ -125,3 +127,16 @@ def test_segments_are_70_characters_alone_and_67_each_in_a_long_message(length, 
 def test_an_emoji_costs_two_characters():
     assert sms_length("好🙂") == 3
     assert segments("字" * 69 + "🙂") == 2
+
+
+@pytest.mark.parametrize("kind", ["meeting_remind_day_before", "meeting_remind_hour_before"])
+@pytest.mark.parametrize("venue", ["centre", "phone"])
+def test_a_reminder_says_when_and_where_in_one_sms(app_context, kind, venue):
+    params = {**MEETING, "venue": venue}
+    chinese = render(kind, params, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM and "2026年12月8日 14:00" in chinese
+    assert ("光明社区党群服务中心" in chinese) == (venue == "centre")
+    english = render(kind, params, "en")
+    assert "8 Dec 2026, 14:00" in english and params["url"] in english
+    where = "Guangming Community Service Centre" if venue == "centre" else "we will call you"
+    assert where in english

@@ -12,6 +12,7 @@ import portal.models  # noqa: F401
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import Base, make_engine
+from portal.meetings.feeds import new_feed
 from portal.permissions import SYSTEM, Role
 from portal.units import services as units
 from tests import factories
@@ -131,6 +132,8 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     worker = factories.user(session, Role.GRID_WORKER, tree.grid)
     seed_catalogue(session)
     item = session.scalars(select(CatalogueItem)).first()
+    host = factories.user(session, Role.SECRETARY, tree.community)
+    feed_token = new_feed(session, host, now=factories.EPOCH)
     unit = units.create_unit(
         session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
         phone="", now=factories.EPOCH,
@@ -152,6 +155,11 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "unit_id": unit.id,
         "year": 2027,
         "reference": "M2345678",
+        "token": feed_token,
+        "schedule_id": 1,
+        "host_id": host.id,
+        "closure_id": 1,
+        "community_id": tree.community.id,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)
