@@ -150,6 +150,12 @@ def free_times(
     )
 
 
+def rule_slots(session: Session, schedule: Schedule, first: date, last: date) -> list[slots.Slot]:
+    """Every slot `schedule`'s rules give on local days `first` to `last`, booked or not."""
+    rules = _rules(session, schedule, first, last)
+    return slots.slots_between(rules.availability, rules.calendar, first, last)
+
+
 def open_bookings(session: Session, phone: str, now: datetime) -> int:
     """The bookings a phone has waiting (live, not yet started)."""
     return session.scalar(
