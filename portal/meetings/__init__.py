@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     from portal.jobs.registry import register
     from portal.meetings import messages  # noqa: F401 (its kinds of SMS register as it loads)
     from portal.meetings.secretary import MeetingSettings, sweep
-    from portal.meetings.views import bp, resident, staff  # noqa: F401 (their routes)
+    from portal.meetings.views import bp, legal, resident, staff  # noqa: F401 (their routes)
     from portal.permissions import Permission, holds_anywhere
 
     app.register_blueprint(bp)

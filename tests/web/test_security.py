@@ -152,6 +152,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "unit_id": unit.id,
         "year": 2027,
         "reference": "M2345678",
+        "schedule_id": 1,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)
