@@ -80,6 +80,10 @@ class Config:
     # Documents checked at /v/<code>, from one address: an office checking a pile of
     # certificates stays well within it; walking through the codes does not.
     VERIFY_LIMIT_PER_ADDRESS = "30 per minute"
+    # Legal service day (遇8有约) bookings, from one address and by one phone: a family
+    # booking for its elders stays well within them; holding a lawyer's day hostage does not.
+    LEGAL_BOOKING_LIMIT_PER_ADDRESS = "20 per hour"
+    LEGAL_BOOKING_LIMIT_PER_PHONE = "10 per day"
 
     # How SMS messages leave the portal. "log" delivers nothing: it notes each message in the
     # log, and with DEV_PAGES shows its text at /dev/messages. "http" posts them to an SMS

@@ -46,6 +46,7 @@ class DoorFacts:
     grid_name_zh: str
     grid_name_en: str
     grid_phone: str
+    community_code: str
     community_name_zh: str
     community_name_en: str
     community_phone: str
@@ -77,6 +78,7 @@ def _facts_query() -> tuple[Select, Any]:
             grid.name_zh.label("grid_name_zh"),
             grid.name_en.label("grid_name_en"),
             grid.phone.label("grid_phone"),
+            community.code.label("community_code"),
             community.name_zh.label("community_name_zh"),
             community.name_en.label("community_name_en"),
             community.phone.label("community_phone"),

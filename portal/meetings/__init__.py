@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     # Imported for what they register as they load: kinds of SMS, and domain event handlers.
     from portal.meetings import from_appeals, messages, reminders  # noqa: F401
     from portal.meetings.secretary import MeetingSettings, sweep
-    from portal.meetings.views import bp, feeds, resident, schedules, staff  # noqa: F401
+    from portal.meetings.views import bp, feeds, legal, resident, schedules, staff  # noqa: F401
     from portal.permissions import Permission, holds_anywhere
 
     app.register_blueprint(bp)

@@ -172,6 +172,15 @@ def free_times(
     )
 
 
+def rule_slots(session: Session, schedule: Schedule, first: date, last: date) -> list[slots.Slot]:
+    """Every slot `schedule`'s rules give on local days `first` to `last`, booked or not."""
+    calendar = calendar_from(session, first.year, last.year + 1)
+    availability = schedule.availability(
+        _closures_of(session, [schedule.host_id], first)[schedule.host_id]
+    )
+    return slots.slots_between(availability, calendar, first, last)
+
+
 def open_bookings(session: Session, phone: str, now: datetime) -> int:
     """The bookings a phone has waiting (live, not yet started)."""
     return session.scalar(

@@ -9,6 +9,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.accounts.forms import phone_field
+from portal.meetings.legal import ABOUT_MAX as LEGAL_ABOUT_MAX
+from portal.meetings.legal import NAME_MAX as LEGAL_NAME_MAX
 from portal.meetings.models import BookingState, Venue
 from portal.meetings.secretary import ABOUT_MAX, ABOUT_MIN, SUITS_MAX
 from portal.numbers import parse_number
@@ -100,4 +103,39 @@ class MarkForm(PortalForm):
         _l("A short note (optional)"),
         validators=[Optional(), Length(max=200, message=_l("Keep it within 200 characters."))],
         filters=[_stripped],
+    )
+
+
+class LegalBookingForm(TimeForm):
+    """A time on a legal service day, and what it is about (only the adviser reads it)."""
+
+    about = TextAreaField(
+        _l("What would you like advice on?"),
+        description=_l("A few words help the lawyer prepare. Only the lawyer reads them."),
+        validators=[
+            InputRequired(_l("Say in a few words what you would like advice on.")),
+            Length(min=2, message=_l("Say in a few words what you would like advice on.")),
+            Length(max=LEGAL_ABOUT_MAX, message=_l("Keep it within 300 characters.")),
+        ],
+        filters=[_stripped],
+    )
+
+
+class WalkInForm(PortalForm):
+    """A resident who came without booking, added to today's queue by the adviser."""
+
+    phone = phone_field(_l("Enter the resident's mobile number."), own=False)
+    name = StringField(
+        _l("Name (optional)"),
+        validators=[
+            Optional(),
+            Length(max=LEGAL_NAME_MAX, message=_l("Keep it within 50 characters.")),
+        ],
+        filters=[_stripped],
+    )
+    start = RadioField(
+        _l("When"),
+        choices=[],
+        validate_choice=False,
+        validators=[Optional()],
     )

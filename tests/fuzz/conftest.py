@@ -40,7 +40,7 @@ from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
 from portal.meetings.booking import Booker, free_times
 from portal.meetings.feeds import new_feed
-from portal.meetings.models import Closure
+from portal.meetings.models import Closure, MeetingKind
 from portal.meetings.secretary import MeetingSettings, arrange, ask
 from portal.notifications import signing
 from portal.notifications.models import SmsMessage
@@ -70,6 +70,7 @@ ROLES = (
     "secretary",
     "street_officer",
     "unit_officer",
+    "legal_adviser",
     "admin",
 )
 
@@ -98,6 +99,7 @@ def make_world(session: Session) -> World:
         "secretary": factories.user(session, Role.SECRETARY, tree.community, name="书记"),
         "street_officer": factories.user(session, Role.OFFICER, tree.street, name="街道"),
         "unit_officer": unit_officer,
+        "legal_adviser": factories.user(session, Role.LEGAL_ADVISER, tree.community, name="律师"),
         "admin": factories.user(session, Role.ADMIN, None, name="管理员"),
     }
     # The appeal helpers of tests/appeals take the staff who act; only the grid worker does.
@@ -134,6 +136,12 @@ def make_world(session: Session) -> World:
     session.add(closure)
     session.flush()
     feed_token = new_feed(session, users["secretary"], now=now)
+    # 遇8有约: an adviser receiving every day, so that the walk-in form is on their desk.
+    legal = schedule_for(
+        session, users["legal_adviser"], tree.community, kind=MeetingKind.LEGAL,
+        weekly={str(day): [["00:00", "23:40"]] for day in range(7)}, buffer_minutes=0,
+        daily_cap=None,
+    )  # fmt: skip
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -144,7 +152,7 @@ def make_world(session: Session) -> World:
         "user_id": worker.id,
         "grant_id": worker.grants[0].id,
         "filename": "css/portal.css",
-        "code": tree.building.public_code,
+        "code": [tree.building.public_code, tree.community.code],
         "tracking": [in_hand.tracking, new.tracking, done.tracking, waiting.tracking],
         "name": "0" * 32 + ".jpg",
         "group_id": item.group_id,
@@ -157,7 +165,7 @@ def make_world(session: Session) -> World:
         "summons_id": summons.id,
         "action": "accept",
         "reference": [request.reference, booking.reference],
-        "schedule_id": schedule.id,
+        "schedule_id": [schedule.id, legal.id],
         "host_id": users["secretary"].id,
         "closure_id": closure.id,
         "community_id": tree.community.id,

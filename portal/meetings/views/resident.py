@@ -27,9 +27,9 @@ from portal.doors.services import normalize_code
 from portal.errors import NotFound
 from portal.i18n import text_in
 from portal.meetings import booking as engine
-from portal.meetings import calendar_files, secretary
+from portal.meetings import calendar_files, legal, secretary
 from portal.meetings.forms import AskForm, CancelForm, TimeForm, parse_start, start_value
-from portal.meetings.models import Booking, Venue
+from portal.meetings.models import Booking, MeetingKind, Venue
 from portal.meetings.slots import local_date
 from portal.meetings.views import bp, settings
 from portal.web.forms import one_button_action, saving
@@ -129,9 +129,10 @@ def _own_booking(reference: str) -> Booking:
 @login_required
 def booking_page(reference: str):
     made = _own_booking(reference)
+    queue = legal.queue_number(db.session, made) if made.kind is MeetingKind.LEGAL else None
     return render_template(
         "meetings/booking.html", made=made, cancel_form=CancelForm(), now=utcnow(),
-        deadline=engine.resident_deadline(made),
+        deadline=engine.resident_deadline(made), queue=queue,
     )  # fmt: skip
 
 

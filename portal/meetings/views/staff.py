@@ -13,8 +13,15 @@ from portal.audit import services as audit
 from portal.db import db, utcnow
 from portal.errors import DomainError, NotFound
 from portal.meetings import booking as engine
-from portal.meetings import hosting, secretary
-from portal.meetings.forms import CancelForm, MarkForm, TimeForm, parse_start
+from portal.meetings import hosting, legal, secretary
+from portal.meetings.forms import (
+    CancelForm,
+    MarkForm,
+    TimeForm,
+    WalkInForm,
+    parse_start,
+    start_value,
+)
 from portal.meetings.models import Booking, BookingState, MeetingRequest, Venue
 from portal.meetings.slots import local_date
 from portal.meetings.views import bp, settings
@@ -26,16 +33,37 @@ from portal.web.forms import EmptyForm, one_button_action, saving
 @bp.get("/staff/meetings")
 @login_required
 def desk():
+    return desk_page()
+
+
+def walk_in_form(schedule_id: int) -> WalkInForm:
+    """A schedule's walk-in form; each has its own field names, as an adviser may receive at
+    two communities on one day."""
+    return WalkInForm(prefix=f"s{schedule_id}")
+
+
+def desk_page(walk_in: tuple[int, WalkInForm] | None = None, status: int = 200):
+    """The desk; `walk_in` is a legal schedule's walk-in form sent with mistakes to show."""
     require_staff(current_user)
     now = utcnow()
+    today = engine.hosts_day(db.session, current_user, local_date(now))
+    sessions = []
+    for schedule in legal.advisers_schedules(db.session, current_user):
+        times = legal.walk_in_times(db.session, current_user, schedule, now)
+        sent = walk_in is not None and walk_in[0] == schedule.id
+        if times or sent:  # a form sent with mistakes shows them, even once the day is full
+            form = walk_in[1] if walk_in is not None and sent else walk_in_form(schedule.id)
+            sessions.append((schedule, times, form))
     return render_template(
         "meetings/desk.html",
         waiting=secretary.requests_to_answer(db.session, current_user),
-        today=engine.hosts_day(db.session, current_user, local_date(now)),
+        today=today,
+        numbers=legal.queue_numbers(db.session, today),
+        walk_ins=[(s, [(start_value(t.start), t) for t in ts], f) for s, ts, f in sessions],
         now=now,
         hosts=holds_anywhere(current_user, Permission.HOST_MEETINGS),
         sets_schedules=holds_anywhere(current_user, Permission.MANAGE_MEETINGS),
-    )
+    ), status
 
 
 def _request(reference: str) -> MeetingRequest:
