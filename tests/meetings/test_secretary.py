@@ -167,3 +167,18 @@ def test_the_queue_puts_the_promise_nearest_its_deadline_first(session, communit
     online.mark_seen(session, secretary, early, now=ASKED + timedelta(minutes=1))
     # early now waits to be arranged by 10:33; later to be read by 10:18.
     assert online.requests_to_answer(session, secretary) == [later, early]
+
+
+def test_a_request_at_night_is_chased_only_once_the_community_has_been_online_ten_minutes(
+    session, community, secretary, deputy, officer, sms
+):
+    made = ask(session, community, now=shanghai(7, 22))
+    assert online.sweep(session, shanghai(7, 22, 30)) == 0
+    assert online.sweep(session, shanghai(8, 8, 39)) == 0
+    assert not sms.recent(deputy.phone)
+    online.sweep(session, shanghai(8, 8, 40))
+    assert len(sms.recent(deputy.phone)) == 1
+    online.sweep(session, shanghai(8, 8, 59))
+    assert not sms.recent(officer.phone)
+    online.sweep(session, shanghai(8, 9, 0))
+    assert len(sms.recent(officer.phone)) == 1 and made.sweep_at is None
