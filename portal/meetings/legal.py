@@ -70,44 +70,46 @@ def schedules_of(session: Session, community: Place) -> list[Schedule]:
     )
 
 
-def _days_ahead(session: Session, schedule: Schedule, now: datetime) -> list[date]:
-    """The local days from today to the schedule's horizon with times not yet begun, booked
-    or not (holiday rules and closures applied)."""
-    today = slots.local_date(now)
-    last = today + timedelta(days=schedule.horizon_days)
-    return sorted(
-        {
-            slots.local_date(slot.start)
-            for slot in engine.rule_slots(session, schedule, today, last)
-            if slot.start >= now
-        }
-    )
-
-
 def legal_days(
     session: Session, community: Place, now: datetime, *, count: int = DAYS_SHOWN
 ) -> list[LegalDay]:
     """The next `count` service days of the community's advisers, soonest first, each with
-    its free times."""
-    found: list[tuple[date, int, Schedule]] = []
-    for schedule in schedules_of(session, community):
-        found += [(day, schedule.id, schedule) for day in _days_ahead(session, schedule, now)]
-    advisers = {
-        user.id: user.display_name
-        for user in session.scalars(
-            select(User).where(User.id.in_({schedule.host_id for _d, _i, schedule in found}))
-        )
-    }
+    its free times (a day fully booked shows with none): a handful of queries however many
+    advisers the community has."""
+    schedules = schedules_of(session, community)
+    if not schedules:
+        return []
+    today = slots.local_date(now)
+    last = today + timedelta(days=max(schedule.horizon_days for schedule in schedules))
+    given = engine.rule_slots_of(session, schedules, today, last)
+    free = engine.free_times_of(session, schedules, now)
+    found = sorted(
+        {
+            (slots.local_date(slot.start), schedule.id)
+            for schedule in schedules
+            for slot in given[schedule.id]
+            if slot.start >= now
+            and slots.local_date(slot.start) <= today + timedelta(days=schedule.horizon_days)
+        }
+    )[:count]
+    by_id = {schedule.id: schedule for schedule in schedules}
+    advisers = dict(
+        session.execute(
+            select(User.id, User.display_name).where(
+                User.id.in_({schedule.host_id for schedule in schedules})
+            )
+        ).all()
+    )
     return [
         LegalDay(
-            schedule=schedule,
-            adviser=advisers.get(schedule.host_id, ""),
+            schedule=by_id[schedule_id],
+            adviser=advisers.get(by_id[schedule_id].host_id, ""),
             day=day,
             centre_zh=community.service_centre_zh or community.name_zh,
             centre_en=community.service_centre_en or community.name_en,
-            free=engine.free_times(session, schedule, now, first=day, last=day),
+            free=[slot for slot in free[schedule_id] if slots.local_date(slot.start) == day],
         )
-        for day, _id, schedule in sorted(found, key=lambda each: each[:2])[:count]
+        for day, schedule_id in found
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import event
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.meetings import booking as engine
@@ -70,8 +71,17 @@ def test_two_advisers_days_are_merged_soonest_first(session, tree, legal_schedul
     legal_schedule_for(
         session, other, tree.community, month_days=[{"days": [10], "hours": [["14:00", "15:00"]]}]
     )
-    days = legal.legal_days(session, tree.community, MONDAY_8AM)
+    session.flush()
+    statements = []
+    connection = session.connection()
+    count = lambda *_args: statements.append(1)  # noqa: E731
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        days = legal.legal_days(session, tree.community, MONDAY_8AM)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
     assert [(d.day.day, d.adviser) for d in days] == [(8, "赵律师"), (10, "钱律师"), (18, "赵律师")]
+    assert len(statements) <= 7, "a handful of queries, not some for each adviser and day"
 
 
 # 5 February 2026, 08:00 in Shanghai: the Spring Festival holiday runs 15–23 February, and
