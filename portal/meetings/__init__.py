@@ -30,6 +30,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("meetings.mine", _l("My meetings"),
                                shown=lambda actor: actor.is_authenticated, order=210))  # fmt: skip
+    # 书记在线 is asked for from a building's page, which knows the community.
+    add_tile(app, "home", Tile("doors.find", _l("Meet your community's secretary"),
+                               _l("Find your building: its page has the button."), order=110))  # fmt: skip
     add_tile(
         app,
         "desk",

@@ -263,3 +263,9 @@ def test_a_host_sees_the_full_number_to_call_once_and_the_look_is_audited(
     shown = staff.post(f"/staff/meetings/bookings/{made.reference}/reveal", headers=EN)
     assert 'href="tel:13800138000"' in shown.get_data(as_text=True)
     assert session.query(AuditEvent).filter_by(action="meetings.reveal_phone").count() == 1
+
+
+def test_the_home_page_leads_to_the_secretary_through_the_building(client):
+    home = page(client, "/")
+    assert "Meet your community&#39;s secretary" in home or "Meet your community's secretary" in home
+    assert 'href="/find"' in home
