@@ -309,6 +309,8 @@ def book(
     chosen_venue = _venue(schedule, venue)
     day = slots.local_date(start)
     _lock_days(session, schedule.host_id, [day])
+    if not walk_in:
+        _one_a_day(session, booker, schedule.host_id, day)
     if walk_in:
         slot = _walk_in_slot(session, schedule, start)
     else:
@@ -337,6 +339,28 @@ def book(
         action = "meetings.walk_in" if walk_in else "meetings.book"
         audit.record(session, action, actor=actor, now=now, target=booking)
     return booking
+
+
+def _one_a_day(session: Session, booker: Booker, host_id: int, day: date) -> None:
+    """A resident meets a host once a day: a second tab, or Back and book again, must not take
+    a second of the host's scarce times."""
+    booked = session.scalar(
+        select(Booking.reference).where(
+            Booking.host_id == host_id,
+            Booking.day == day,
+            Booking.phone == booker.phone,
+            Booking.cancelled_at.is_(None),
+        )
+    )
+    if booked is not None:
+        raise Invalid(
+            _l(
+                "You already have a meeting with this host that day (%(reference)s). Change "
+                "that one if this time suits you better.",
+                reference=booked,
+            ),
+            reference=booked,
+        )
 
 
 def _walk_in_slot(session: Session, schedule: Schedule, start: datetime) -> slots.Slot:

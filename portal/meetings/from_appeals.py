@@ -21,8 +21,12 @@ def request_a_meeting(session: Session, event: MeetingWanted) -> None:
     asker = engine.Booker(
         phone=appeal.phone, user_id=appeal.user_id, name=appeal.name, locale=appeal.locale
     )
-    made = secretary.ask(
-        session, community, asker, about=appeal.description[:ABOUT_MAX],
-        appeal_id=appeal.id, now=event.now,
-    )  # fmt: skip
+    try:
+        made = secretary.ask(
+            session, community, asker, about=appeal.description[:ABOUT_MAX],
+            appeal_id=appeal.id, now=event.now,
+        )  # fmt: skip
+    except secretary.AlreadyAsked as asked:
+        # The resident waits for a meeting there already: the report joins that request.
+        made = asked.request
     appeals.meeting_requested(session, appeal, made.reference, event.now)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.holders import holders
 from portal.accounts.models import User
 from portal.audit import services as audit
+from portal.db import serialize_on
 from portal.errors import Invalid, NotFound
 from portal.meetings import booking as engine
 from portal.meetings import promise
@@ -113,6 +114,25 @@ def _new_reference(session: Session) -> str:
             return reference
 
 
+class AlreadyAsked(Invalid):
+    """The resident has a request waiting at this community already: `request`."""
+
+    def __init__(self, request: MeetingRequest):
+        super().__init__(_l("You have asked to meet the secretary already. Here is your request."))
+        self.request = request
+
+
+def open_request(session: Session, phone: str, community_id: int) -> MeetingRequest | None:
+    """A phone's request still waiting for a meeting at a community."""
+    return session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.phone == phone,
+            MeetingRequest.place_id == community_id,
+            MeetingRequest.state.in_([RequestState.WAITING, RequestState.SEEN]),
+        )
+    )
+
+
 def ask(
     session: Session,
     community: Place,
@@ -132,6 +152,11 @@ def ask(
         raise Invalid(_l("Say in a few words what you would like to talk about."))
     if len(about) > ABOUT_MAX or len(suits) > SUITS_MAX:
         raise Invalid(_l("Please keep it shorter."))
+    # A second tap, or Back and send again, must not text the secretary twice.
+    serialize_on(session, f"meeting-request:{asker.phone}:{community.id}")
+    waiting = open_request(session, asker.phone, community.id)
+    if waiting is not None:
+        raise AlreadyAsked(waiting)
     clocks = clocks_for(session, community.id, now)
     request = MeetingRequest(
         reference=_new_reference(session),
@@ -152,7 +177,10 @@ def ask(
     session.add(request)
     session.flush()
     for secretary in holders(session, Permission.LEAD_MEETINGS, community):
-        _text_staff(session, request, secretary, "meeting_request_new", now)
+        # Asked at night, the secretary is texted when the community is online again.
+        _text_staff(
+            session, request, secretary, "meeting_request_new", now, not_before=clocks.start
+        )
     return request
 
 
@@ -162,6 +190,8 @@ def _text_staff(
     user: User,
     kind: str,
     now: datetime,
+    *,
+    not_before: datetime | None = None,
 ) -> None:
     queue_sms(
         session,
@@ -172,6 +202,7 @@ def _text_staff(
         key=f"meeting-request:{request.id}:{kind}:{user.id}",
         cause=f"meetings:{request.reference}",
         now=now,
+        not_before=not_before,
     )
 
 

@@ -42,16 +42,17 @@ def queue_sms(
     now: datetime,
     cause: str | None = None,
     expires_at: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> int:
-    """Queue a message of `kind` to `phone`, rendered in the recipient's `locale`; returns
-    the message's id.
+    """Queue a message of `kind` to `phone`, rendered in the recipient's `locale`, to be sent
+    from `not_before` (None: at once); returns the message's id.
 
     `key` names the message for good: queueing the same key again returns the first message
     and sends nothing more.
     """
     values = message_values(
         phone=phone, kind=kind, params=params, locale=locale, key=key, now=now,
-        cause=cause, expires_at=expires_at,
+        cause=cause, expires_at=expires_at, not_before=not_before,
     )  # fmt: skip
     queued = session.scalar(queue_statement(session.get_bind().dialect.name), values)
     return queued if queued is not None else session.scalars(_BY_KEY, {"key": key}).one()
@@ -67,6 +68,7 @@ def message_values(
     now: datetime,
     cause: str | None = None,
     expires_at: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> dict[str, Any]:
     """The outbox row of a message as queue_sms writes it, by column name."""
     number = normalize_phone(phone)
@@ -87,7 +89,7 @@ def message_values(
         "state": MessageState.QUEUED,
         "attempts": 0,
         "claims": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": max(now, not_before) if not_before else now,
         "expires_at": expires_at,
         "created_at": now,
     }

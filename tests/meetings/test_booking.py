@@ -242,3 +242,15 @@ def test_many_hosts_free_times_are_read_in_three_queries(session, tree, schedule
         assert together[each.id] == engine.free_times(session, each, MONDAY_8AM)
     assert shanghai(7, 10) not in starts(together[legal[1].id])
     assert shanghai(7, 10) in starts(together[legal[0].id])
+
+
+def test_a_resident_meets_a_host_once_a_day(session, schedule):
+    first = engine.book(session, RESIDENT, schedule.id, shanghai(7, 9), now=MONDAY_8AM)
+    with pytest.raises(
+        Invalid, match=f"already have a meeting with this host that day .{first.reference}"
+    ):
+        engine.book(session, RESIDENT, schedule.id, shanghai(7, 14), now=MONDAY_8AM)
+    # Another day, or once the first is cancelled, is fine.
+    engine.book(session, RESIDENT, schedule.id, shanghai(8, 9), now=MONDAY_8AM)
+    engine.cancel(session, first, booker=RESIDENT, now=MONDAY_8AM)
+    engine.book(session, RESIDENT, schedule.id, shanghai(7, 14), now=MONDAY_8AM)

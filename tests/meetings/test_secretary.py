@@ -40,9 +40,9 @@ def officer(session, tree):
     return factories.user(session, Role.OFFICER, tree.street, name="街道干部")
 
 
-def ask(session, community, **fields):
+def ask(session, community, asker=RESIDENT, **fields):
     values = {"about": "想谈谈小区停车的事", "suits": "工作日下午", "now": ASKED} | fields
-    return online.ask(session, community, RESIDENT, **values)
+    return online.ask(session, community, asker, **values)
 
 
 def test_a_request_texts_the_secretary_and_starts_its_clocks(session, community, secretary, sms):
@@ -163,7 +163,9 @@ def test_arranged_in_time_nobody_is_chased(session, community, secretary, schedu
 
 def test_the_queue_puts_the_promise_nearest_its_deadline_first(session, community, secretary):
     early = ask(session, community, now=ASKED)
-    later = ask(session, community, now=ASKED + timedelta(minutes=5))
+    later = ask(
+        session, community, engine.Booker(phone="13900139000"), now=ASKED + timedelta(minutes=5)
+    )
     online.mark_seen(session, secretary, early, now=ASKED + timedelta(minutes=1))
     # early now waits to be arranged by 10:33; later to be read by 10:18.
     assert online.requests_to_answer(session, secretary) == [later, early]
@@ -182,3 +184,23 @@ def test_a_request_at_night_is_chased_only_once_the_community_has_been_online_te
     assert not sms.recent(officer.phone)
     online.sweep(session, shanghai(8, 9, 0))
     assert len(sms.recent(officer.phone)) == 1 and made.sweep_at is None
+
+
+def test_a_second_request_while_one_waits_leads_to_the_first_and_texts_nobody(
+    session, community, secretary, sms
+):
+    first = ask(session, community)
+    with pytest.raises(online.AlreadyAsked) as again:
+        ask(session, community, about="再问一次")
+    assert again.value.request is first
+    assert len(sms.recent(secretary.phone)) == 1
+    online.withdraw(session, factories.user(session, phone=RESIDENT.phone), first, now=ASKED)
+    assert ask(session, community).reference != first.reference
+
+
+def test_at_night_the_secretary_is_texted_when_the_community_is_online_again(
+    session, community, secretary, sms
+):
+    ask(session, community, now=shanghai(7, 22))
+    [told] = sms.recent(secretary.phone)
+    assert told.next_attempt_at == shanghai(8, 8, 30)

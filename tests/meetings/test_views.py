@@ -239,8 +239,8 @@ def test_a_resident_withdraws_a_request_they_no_longer_need(session, resident, t
 def test_requests_are_limited_per_phone_and_what_was_typed_stays(app, resident, tree, host):
     app.config["MEETING_REQUESTS_PER_PHONE"] = "2/day"
     try:
-        ask(resident, tree)
-        ask(resident, tree)
+        for _ in range(2):
+            resident.post(f"/meetings/requests/{ask(resident, tree)}/withdraw")
         refused = resident.post(
             f"/b/{tree.building.public_code}/meet", data={"about": "第三次想约"}, headers=EN
         )
@@ -267,5 +267,19 @@ def test_a_host_sees_the_full_number_to_call_once_and_the_look_is_audited(
 
 def test_the_home_page_leads_to_the_secretary_through_the_building(client):
     home = page(client, "/")
-    assert "Meet your community&#39;s secretary" in home or "Meet your community's secretary" in home
+    assert (
+        "Meet your community&#39;s secretary" in home or "Meet your community's secretary" in home
+    )
     assert 'href="/find"' in home
+
+
+def test_asking_again_while_a_request_waits_leads_back_to_it(session, resident, tree, host):
+    reference = ask(resident, tree)
+    again = resident.post(
+        f"/b/{tree.building.public_code}/meet", data={"about": "又来问一次"}, headers=EN
+    )
+    assert again.status_code == 302 and again.headers["Location"].endswith(reference)
+    assert session.query(MeetingRequest).count() == 1
+    assert "You have asked to meet the secretary already" in page(
+        resident, again.headers["Location"]
+    )

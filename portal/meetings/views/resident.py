@@ -57,6 +57,11 @@ def ask(code: str):
     if door is None or door.retired:
         return redirect(url_for("doors.door", code=door.code if door else code))
     community = secretary.community_of(db.session, door.building_id)
+    waiting = secretary.open_request(db.session, current_user.phone, community.id)
+    if waiting is not None:
+        # One request at a time: a second tap, or Back and send again, leads to the first.
+        flash(_("You have asked to meet the secretary already. Here is your request."), "info")
+        return redirect(url_for("meetings.request_page", reference=waiting.reference))
     form = AskForm()
     limited = False
     if form.validate_on_submit() and not (limited := _too_many_requests(form)):
