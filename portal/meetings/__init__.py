@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
         Tile(
             "meetings.desk",
             _l("Meetings"),
-            _l("Requests to meet the secretary, and today's meetings."),
+            _l("Residents' meetings: requests, today's and those coming."),
             shown=lambda actor: (
                 holds_anywhere(actor, Permission.HOST_MEETINGS)
                 or holds_anywhere(actor, Permission.MANAGE_MEETINGS)

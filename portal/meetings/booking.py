@@ -574,12 +574,18 @@ def residents_bookings(session: Session, booker: Booker, *, limit: int = 20) -> 
 
 def hosts_day(session: Session, actor: Actor, day: date) -> list[Booking]:
     """The live bookings of `day` that `actor` hosts, or leads as their community's secretary."""
+    return hosts_days(session, actor, day, day)
+
+
+def hosts_days(session: Session, actor: Actor, first: date, last: date) -> list[Booking]:
+    """The live bookings of local days first..last that `actor` hosts, or leads as their
+    community's secretary, in time order."""
     from portal.permissions import granted_places
 
     led = [p.id for p in granted_places(actor, Permission.LEAD_MEETINGS)]
     rows = session.scalars(
         select(Booking)
-        .where(Booking.day == day, Booking.cancelled_at.is_(None))
+        .where(Booking.day >= first, Booking.day <= last, Booking.cancelled_at.is_(None))
         .where(
             (Booking.host_id == getattr(actor, "id", None))
             | (Booking.place_id.in_(led) & (Booking.kind == MeetingKind.SECRETARY))

@@ -26,6 +26,8 @@ from portal.errors import Forbidden, Invalid, NotFound
 from portal.meetings import booking as engine
 from portal.meetings import slots
 from portal.meetings.models import Booking, MeetingKind, Schedule
+from portal.meetings.secretary import MeetingSettings, booked_params
+from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, can, require
 from portal.places.models import Place, PlaceKind
 
@@ -275,3 +277,21 @@ def add_walk_in(
         raise Invalid(_l("Choose one of today's free times."), field="start")
     booker = engine.Booker(phone=number, name=name)
     return engine.book(session, booker, schedule.id, start, now=now, actor=actor, walk_in=True)
+
+
+def tell_booked(
+    session: Session, settings: MeetingSettings, made: Booking, *, now: datetime
+) -> None:
+    """Text the resident their booking: when, with whom, and its link (where they see their
+    number in the day's queue, and change or cancel it)."""
+    host = session.get(User, made.host_id)
+    queue_sms(
+        session,
+        phone=made.phone,
+        kind="meeting_booked",
+        params=booked_params(settings, made, host),
+        locale=made.locale,
+        key=f"meeting:{made.id}:booked",
+        cause=f"meetings:{made.reference}",
+        now=now,
+    )

@@ -58,8 +58,8 @@ def _time_field(label) -> StringField:
 
 def _add_ranges(form_class: type, prefix: str) -> None:
     for n in RANGES:
-        setattr(form_class, f"{prefix}_{n}_from", _time_field(_l("From")))
-        setattr(form_class, f"{prefix}_{n}_to", _time_field(_l("To")))
+        setattr(form_class, f"{prefix}_{n}_from", _time_field(_l("Starts at")))
+        setattr(form_class, f"{prefix}_{n}_to", _time_field(_l("Ends at")))
 
 
 def _read_spans(form: PortalForm, prefix: str) -> tuple[Span, ...] | None:

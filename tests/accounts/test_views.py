@@ -24,7 +24,7 @@ def latest_code(sms) -> str:
 def sign_in_by_sms(client, sms, phone: str) -> None:
     response = client.post("/sign-in", data={"phone": phone}, headers=EN)
     assert response.status_code == 302, response.get_data(as_text=True)
-    response = client.post("/sign-in/code", data={"code": latest_code(sms)}, headers=EN)
+    response = client.post("/sign-in/code", data={"code": sms.code(phone)}, headers=EN)
     assert response.status_code == 302
 
 

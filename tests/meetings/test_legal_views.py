@@ -75,7 +75,9 @@ def test_anyone_sees_the_next_days_in_both_languages(client, tree, legal_schedul
     body = page(client, f"/c/{tree.community.code}/legal")
     assert "Legal service days" in body and "赵律师" in body
     assert "Community centre, 2nd floor" in body and "09:00" in body and "11:00" in body
-    assert body.count(f'href="{book_url(tree, legal_schedule)}"') == 3
+    # Each service day's button opens that day's times.
+    for day in ("2026-12-08", "2026-12-18", "2026-12-28"):
+        assert f'href="{book_url(tree, legal_schedule)}?day={day}"' in body
     zh = client.get(f"/c/{tree.community.code}/legal", headers=ZH).get_data(as_text=True)
     assert "甲社区党群服务中心二楼" in zh and "法律服务日" in zh
     assert "12月8日" in zh
@@ -101,7 +103,7 @@ def test_booking_needs_a_signed_in_phone(client, tree, legal_schedule):
 
 
 def test_a_resident_books_and_sees_their_number_of_the_day(
-    session, resident, tree, legal_schedule, clock
+    session, resident, tree, legal_schedule, clock, sms
 ):
     form = page(resident, book_url(tree, legal_schedule))
     assert "Only the lawyer reads them." in form and 'type="radio"' in form
@@ -117,6 +119,8 @@ def test_a_resident_books_and_sees_their_number_of_the_day(
     made = session.query(Booking).filter_by(phone=PHONE).one()
     assert (made.about, made.starts_at) == ("劳动合同纠纷", shanghai(8, 9, 20))
     assert response.headers["Location"].endswith(f"/m/{made.reference}")
+    texted = sms.recent(PHONE)[0]
+    assert texted.kind == "meeting_booked" and f"/m/{made.reference}" in texted.body
     body = page(resident, f"/m/{made.reference}")
     assert "You are number 2 of the day" in body
     resident.post("/language", data={"locale": "zh_Hans_CN"})
@@ -305,3 +309,14 @@ def test_a_walk_in_after_the_session_is_refused_with_the_reason(
         response.status_code == 400 and "There is no free time left in today&#39;s session." in body
     )
     assert session.query(Booking).count() == 0
+
+
+def test_a_service_days_button_offers_that_days_times(
+    session, resident, tree, legal_schedule, clock
+):
+    one_day = page(resident, f"{book_url(tree, legal_schedule)}?day=2026-12-18")
+    assert "See all free times" in one_day
+    assert f'value="{start_value(shanghai(18, 9))}"' in one_day
+    assert f'value="{start_value(shanghai(8, 9))}"' not in one_day
+    every = page(resident, f"{book_url(tree, legal_schedule)}?day=nonsense")
+    assert f'value="{start_value(shanghai(8, 9))}"' in every

@@ -33,6 +33,10 @@ def _helpers() -> dict:
     def clock_time(moment) -> str:
         return format_time(moment.astimezone(SHANGHAI), "HH:mm", locale=current_locale())
 
+    def meeting_time(moment) -> str:
+        """When a meeting is, with its weekday: "12月8日周二 14:00" / "Tue, Dec 8 14:00"."""
+        return f"{day_words(moment.astimezone(SHANGHAI).date())} {clock_time(moment)}"
+
     return {
         "request_state_label": REQUEST_STATES.get,
         "booking_state_label": BOOKING_STATES.get,
@@ -41,5 +45,6 @@ def _helpers() -> dict:
         "meeting_place": where_text,
         "day_words": day_words,
         "clock_time": clock_time,
+        "meeting_time": meeting_time,
         "due_for": due_for,
     }

@@ -3,6 +3,8 @@ time for a signed-in resident, and the adviser's walk-ins from the meetings desk
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +17,7 @@ from portal.meetings import booking as engine
 from portal.meetings import legal
 from portal.meetings.forms import LegalBookingForm, parse_start
 from portal.meetings.models import Schedule
-from portal.meetings.views import bp
+from portal.meetings.views import bp, settings
 from portal.meetings.views.resident import TIMES_SHOWN, booker, by_day
 from portal.meetings.views.staff import desk_page, walk_in_form
 from portal.places.models import Place
@@ -89,6 +91,7 @@ def legal_book(code: str, schedule_id: int):
                     try:
                         made = legal.book(db.session, booker(), schedule.id, start,
                                           about=form.about.data, now=now)  # fmt: skip
+                        legal.tell_booked(db.session, settings(), made, now=now)
                     except engine.Unavailable as refused:
                         offers = refused.offers
                         raise
@@ -96,11 +99,25 @@ def legal_book(code: str, schedule_id: int):
                     flash(_("Your meeting with the lawyer is booked for %(when)s.",
                             when=local_time(made.starts_at)), "success")  # fmt: skip
                     return redirect(url_for("meetings.booking_page", reference=made.reference))
-    free = offers or engine.free_times(db.session, schedule, now, limit=TIMES_SHOWN)
+    # From a service day's own button, that day's times only (every day a link away).
+    day = _day_asked()
+    free = offers or engine.free_times(
+        db.session, schedule, now, first=day, last=day, limit=TIMES_SHOWN
+    )
     return render_template(
         "meetings/legal_book.html", community=community, schedule=schedule, form=form,
         days=by_day(free), offered=bool(offers), adviser=legal.adviser_name(db.session, schedule),
+        one_day=day,
     ), status  # fmt: skip
+
+
+def _day_asked() -> date | None:
+    """The service day in the address (?day=2026-12-18), if it reads as one."""
+    raw = request.args.get("day", "")
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 and raw.isascii() else None
+    except ValueError:
+        return None
 
 
 @bp.post("/staff/meetings/legal/<int:schedule_id>/walk-in")

@@ -35,8 +35,8 @@ from portal.meetings.views import bp, settings
 from portal.web.forms import one_button_action, saving
 from portal.web.templating import current_locale, local_time
 
-# Free times offered on one page: two weeks of a host's days, as a phone can scroll them.
-TIMES_SHOWN = 60
+# Free times offered on one page: every one within the host's horizon (the later days fold).
+TIMES_SHOWN = None
 
 
 def booker() -> engine.Booker:

@@ -4,6 +4,8 @@ and a meeting's page where the host marks it or cancels it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,6 +30,9 @@ from portal.meetings.views import bp, settings
 from portal.meetings.views.resident import TIMES_SHOWN, by_day
 from portal.permissions import Permission, holds_anywhere, require_staff
 from portal.web.forms import EmptyForm, one_button_action, saving
+
+# The meetings a host sees coming on the desk, beyond today's.
+COMING_DAYS = 14
 
 
 @bp.get("/staff/meetings")
@@ -58,6 +63,13 @@ def desk_page(walk_in: tuple[int, WalkInForm] | None = None, status: int = 200):
         "meetings/desk.html",
         waiting=secretary.requests_to_answer(db.session, current_user),
         today=today,
+        coming=engine.hosts_days(
+            db.session,
+            current_user,
+            local_date(now) + timedelta(days=1),
+            local_date(now) + timedelta(days=COMING_DAYS),
+        ),
+        answers=holds_anywhere(current_user, Permission.ANSWER_MEETING_REQUESTS),
         numbers=legal.queue_numbers(db.session, today),
         walk_ins=[(s, [(start_value(t.start), t) for t in ts], f) for s, ts, f in sessions],
         now=now,
