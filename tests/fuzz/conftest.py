@@ -126,10 +126,10 @@ def make_world(session: Session) -> World:
     schedule = schedule_for(session, users["secretary"], tree.community, horizon_days=60)
     resident = Booker(phone=RESIDENT_PHONE, user_id=users["resident"].id)
     settings = MeetingSettings(base_url="http://127.0.0.1")
-    request = ask(session, tree.community, resident, about="想谈谈停车", now=now)
     arranged = ask(session, tree.community, resident, about="加装电梯", now=now)
     start = free_times(session, schedule, now, limit=1)[0].start
     booking = arrange(session, settings, users["secretary"], arranged, start, now=now)
+    request = ask(session, tree.community, resident, about="想谈谈停车", now=now)
     # A day off of the secretary's, for the days-off pages.
     closure = Closure(host_id=users["secretary"].id, first_day=booking.day + timedelta(days=1),
                       last_day=booking.day + timedelta(days=1), reason="年假")  # fmt: skip

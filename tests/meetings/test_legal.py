@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event
 
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.meetings import agenda, legal
 from portal.meetings import booking as engine
-from portal.meetings import legal
 from portal.meetings.models import MeetingKind
 from portal.meetings.slots import HolidayRule
 from portal.permissions import Role
@@ -171,7 +171,7 @@ def test_queue_numbers_count_the_days_live_bookings_walk_ins_included(
     engine.cancel(session, early, booker=resident("13900139000"), now=MONDAY_8AM)
     assert legal.queue_number(session, early) is None
     assert legal.queue_number(session, late) == (2, 2)
-    today = engine.hosts_day(session, adviser, date(2026, 12, 8))
+    today = agenda.hosts_day(session, adviser, date(2026, 12, 8))
     assert legal.queue_numbers(session, today) == {walk_in.id: 1, late.id: 2}
 
 

@@ -26,8 +26,8 @@ from portal.doors import recent_door
 from portal.doors.services import normalize_code
 from portal.errors import NotFound
 from portal.i18n import text_in
+from portal.meetings import agenda, calendar_files, legal, secretary
 from portal.meetings import booking as engine
-from portal.meetings import calendar_files, legal, secretary
 from portal.meetings.forms import AskForm, CancelForm, TimeForm, parse_start, start_value
 from portal.meetings.models import Booking, MeetingKind, Venue
 from portal.meetings.slots import local_date
@@ -111,7 +111,7 @@ def mine():
     return render_template(
         "meetings/mine.html",
         requests=secretary.residents_requests(db.session, current_user),
-        bookings=engine.residents_bookings(db.session, booker()),
+        bookings=agenda.residents_bookings(db.session, booker()),
         now=utcnow(),
     )
 
@@ -154,7 +154,7 @@ def booking_calendar(reference: str):
         location=where_text(made),
         url=settings().booking_url(made.reference),
         cancelled=not made.is_live,
-        sequence=engine.moves(db.session, made),
+        sequence=agenda.moves(db.session, made),
     )  # fmt: skip
     body = calendar_files.calendar(
         [entry], name=_("Meetings"), stamp=utcnow(), alarm_text=_("Your meeting is coming up")

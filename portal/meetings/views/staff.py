@@ -14,8 +14,8 @@ from portal.appeals import services as appeals
 from portal.audit import services as audit
 from portal.db import db, utcnow
 from portal.errors import DomainError, NotFound
+from portal.meetings import agenda, hosting, legal, secretary
 from portal.meetings import booking as engine
-from portal.meetings import hosting, legal, secretary
 from portal.meetings.forms import (
     CancelForm,
     MarkForm,
@@ -51,7 +51,7 @@ def desk_page(walk_in: tuple[int, WalkInForm] | None = None, status: int = 200):
     """The desk; `walk_in` is a legal schedule's walk-in form sent with mistakes to show."""
     require_staff(current_user)
     now = utcnow()
-    today = engine.hosts_day(db.session, current_user, local_date(now))
+    today = agenda.hosts_day(db.session, current_user, local_date(now))
     sessions = []
     for schedule in legal.advisers_schedules(db.session, current_user):
         times = legal.walk_in_times(db.session, current_user, schedule, now)
@@ -63,7 +63,7 @@ def desk_page(walk_in: tuple[int, WalkInForm] | None = None, status: int = 200):
         "meetings/desk.html",
         waiting=secretary.requests_to_answer(db.session, current_user),
         today=today,
-        coming=engine.hosts_days(
+        coming=agenda.hosts_days(
             db.session,
             current_user,
             local_date(now) + timedelta(days=1),
@@ -164,7 +164,7 @@ def _booking_page(made: Booking, cancel_form=None, mark_form=None, status: int =
     return render_template(
         "meetings/staff_booking.html", made=made, now=utcnow(),
         cancel_form=cancel_form or CancelForm(), mark_form=mark_form or MarkForm(),
-        events=engine.timeline(db.session, made),
+        events=agenda.timeline(db.session, made),
     ), status  # fmt: skip
 
 
@@ -185,7 +185,7 @@ def reveal_booking(reference: str):
     # Shown on this one page (to call the resident), never put in a URL or the session.
     return render_template(
         "meetings/staff_booking.html", made=made, now=utcnow(), cancel_form=CancelForm(),
-        mark_form=MarkForm(), events=engine.timeline(db.session, made), full_phone=made.phone,
+        mark_form=MarkForm(), events=agenda.timeline(db.session, made), full_phone=made.phone,
     )  # fmt: skip
 
 
