@@ -1,5 +1,6 @@
-"""What a host does to a resident's meeting that the resident must hear of: a cancellation
-(with its reason) or a move is texted to them, in their language, with the booking's link.
+"""What one side of a meeting does that the other must hear of: a host's cancellation (with
+its reason) or move is texted to the resident, in their language, with the booking's link; a
+resident's cancellation or move is texted to the host, who plans their day by it.
 
 Functions take a Session, the acting host, plain values and `now`; they flush, never commit.
 """
@@ -61,6 +62,37 @@ def move(
         params=where_params(settings, made),
         locale=made.locale,
         key=f"meeting:{made.id}:moved:{start.timestamp()}",
+        cause=f"meetings:{made.reference}",
+        now=now,
+    )
+    return made
+
+
+def resident_moved(session: Session, made: Booking, before: datetime, *, now: datetime) -> Booking:
+    """Tell the host the resident moved their meeting (from `before`)."""
+    return _tell_host(session, made, "meeting_moved_by_resident", before, now)
+
+
+def resident_cancelled(session: Session, made: Booking, *, now: datetime) -> Booking:
+    """Tell the host the resident cancelled their meeting: the time is free again."""
+    return _tell_host(session, made, "meeting_cancelled_by_resident", made.starts_at, now)
+
+
+def _tell_host(
+    session: Session, made: Booking, kind: str, before: datetime, now: datetime
+) -> Booking:
+    host = session.get(User, made.host_id)
+    queue_sms(
+        session,
+        phone=host.phone,
+        kind=kind,
+        params={
+            "reference": made.reference,
+            "was": before.isoformat(),
+            "starts_at": made.starts_at.isoformat(),
+        },
+        locale=host.locale or "zh_Hans_CN",
+        key=f"meeting:{made.id}:{kind}:{now.timestamp()}",
         cause=f"meetings:{made.reference}",
         now=now,
     )

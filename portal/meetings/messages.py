@@ -118,6 +118,20 @@ def _remind_hour_before(params: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _moved_by_resident(params: dict[str, Any]) -> str:
+    return gettext(
+        "Meeting %(reference)s was moved by the resident from %(was)s to %(when)s.",
+        reference=params["reference"], was=_when({"starts_at": params["was"]}), when=_when(params),
+    )  # fmt: skip
+
+
+def _cancelled_by_resident(params: dict[str, Any]) -> str:
+    return gettext(
+        "Meeting %(reference)s on %(when)s was cancelled by the resident: the time is free again.",
+        reference=params["reference"], when=_when(params),
+    )  # fmt: skip
+
+
 # Each kind: its text, and its name on the outbox's pages.
 KINDS = {
     "meeting_request_new": (_request_new, _l("Request to meet, for the secretary")),
@@ -130,6 +144,14 @@ KINDS = {
     "meeting_booked": (_booked, _l("Meeting booked")),
     "meeting_cancelled": (_cancelled, _l("Meeting cancelled")),
     "meeting_moved": (_moved, _l("Meeting moved")),
+    "meeting_moved_by_resident": (
+        _moved_by_resident,
+        _l("Meeting moved by the resident, for the host"),
+    ),
+    "meeting_cancelled_by_resident": (
+        _cancelled_by_resident,
+        _l("Meeting cancelled by the resident, for the host"),
+    ),
     "meeting_remind_day_before": (_remind_day_before, _l("Meeting reminder, the day before")),
     "meeting_remind_hour_before": (_remind_hour_before, _l("Meeting reminder, an hour before")),
 }

@@ -129,6 +129,9 @@ def test_the_secretary_reads_books_and_the_resident_keeps_moves_and_cancels(
     session.refresh(booked)
     assert booked.state is BookingState.CANCELLED
     assert "Cancelled" in page(resident, f"/m/{booked.reference}")
+    # The host plans the day by what residents change.
+    told = [m.kind for m in sms.recent(host.phone)]
+    assert told[:2] == ["meeting_cancelled_by_resident", "meeting_moved_by_resident"]
 
 
 def test_a_time_taken_meanwhile_is_refused_with_everything_kept(

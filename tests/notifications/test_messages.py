@@ -65,6 +65,15 @@ EXAMPLES = {
     "meeting_booked": {**MEETING, "host": "欧阳小明"},
     "meeting_cancelled": {**MEETING, "reason": "临时有会议"},
     "meeting_moved": MEETING,
+    "meeting_moved_by_resident": {
+        "reference": "M7K3QM2P",
+        "was": "2026-12-08T06:00:00+00:00",
+        "starts_at": "2026-12-09T02:20:00+00:00",
+    },
+    "meeting_cancelled_by_resident": {
+        "reference": "M7K3QM2P",
+        "starts_at": "2026-12-08T06:00:00+00:00",
+    },
     "meeting_remind_day_before": MEETING,
     "meeting_remind_hour_before": MEETING,
 }

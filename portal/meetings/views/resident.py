@@ -26,7 +26,7 @@ from portal.doors import recent_door
 from portal.doors.services import normalize_code
 from portal.errors import NotFound
 from portal.i18n import text_in
-from portal.meetings import agenda, calendar_files, legal, secretary
+from portal.meetings import agenda, calendar_files, hosting, legal, secretary
 from portal.meetings import booking as engine
 from portal.meetings.forms import AskForm, CancelForm, TimeForm, parse_start, start_value
 from portal.meetings.models import Booking, MeetingKind, Venue
@@ -190,7 +190,9 @@ def move(reference: str):
             form.start.errors = [_("Choose a time.")]
         else:
             with saving(form) as saved:
+                before = made.starts_at
                 engine.move(db.session, made, start, booker=booker(), now=now)
+                hosting.resident_moved(db.session, made, before, now=now)
             if saved:
                 flash(_("Your meeting is now on %(when)s.", when=local_time(start)), "success")
                 return redirect(url_for("meetings.booking_page", reference=made.reference))
@@ -215,6 +217,7 @@ def cancel(reference: str):
         with saving(form) as saved:
             engine.cancel(db.session, made, booker=booker(), reason=form.reason.data or "",
                           now=utcnow())  # fmt: skip
+            hosting.resident_cancelled(db.session, made, now=utcnow())
         if saved:
             flash(_("Your meeting is cancelled."), "success")
         for message in form.form_errors:
