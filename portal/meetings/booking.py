@@ -222,6 +222,22 @@ def _lock_days(session: Session, host_id: int, days: Sequence[date]) -> None:
         )
 
 
+def _booked_ids(
+    session: Session, host_id: int, first: date, last: date, ignore: int | None
+) -> list[slots.Booked]:
+    """The host's live bookings on local days first..last and a day either side (a buffer
+    may cross midnight), booking `ignore` left out."""
+    rows = session.execute(
+        select(Booking.id, Booking.starts_at, Booking.ends_at).where(
+            Booking.host_id == host_id,
+            Booking.cancelled_at.is_(None),
+            Booking.day >= first - timedelta(days=1),
+            Booking.day <= last + timedelta(days=1),
+        )
+    )
+    return [slots.Booked(start, end) for id_, start, end in rows if id_ != ignore]
+
+
 def _check_free(
     session: Session, schedule: Schedule, start: datetime, now: datetime, ignore: int | None
 ) -> slots.Slot:
@@ -235,17 +251,12 @@ def _check_free(
     availability = schedule.availability(
         _closures_of(session, [schedule.host_id], first)[schedule.host_id]
     )
-    rows = session.execute(
-        select(Booking.id, Booking.starts_at, Booking.ends_at).where(
-            Booking.host_id == schedule.host_id,
-            Booking.cancelled_at.is_(None),
-            Booking.day >= first - timedelta(days=1),
-            Booking.day <= last + timedelta(days=1),
-        )
-    )
-    booked = [slots.Booked(s, e) for id_, s, e in rows if id_ != ignore]
+    # Whether `start` is free hangs on its own day's bookings alone (its buffer, the day's
+    # cap): the whole window's are read only to offer other times.
+    booked = _booked_ids(session, schedule.host_id, day, day, ignore)
     refusal = slots.why_not(availability, calendar, booked, now, start)
     if refusal is not None:
+        booked = _booked_ids(session, schedule.host_id, first, last, ignore)
         offers = slots.nearest_free(availability, calendar, booked, now, start, OFFERED)
         raise Unavailable(refusal, sorted(offers))
     return slots.Slot(start, start + timedelta(minutes=schedule.slot_minutes))
