@@ -284,12 +284,13 @@ def tell_booked(
 ) -> None:
     """Text the resident their booking: when, with whom, and its link (where they see their
     number in the day's queue, and change or cancel it)."""
-    host = session.get(User, made.host_id)
+    # The name alone: the host's account, its grants and all, is not needed for one SMS.
+    host_name = session.scalar(select(User.display_name).where(User.id == made.host_id)) or ""
     queue_sms(
         session,
         phone=made.phone,
         kind="meeting_booked",
-        params=booked_params(settings, made, host),
+        params=booked_params(settings, made, host_name),
         locale=made.locale,
         key=f"meeting:{made.id}:booked",
         cause=f"meetings:{made.reference}",

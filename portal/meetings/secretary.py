@@ -306,7 +306,7 @@ def arrange(
         session,
         phone=request.phone,
         kind="meeting_booked",
-        params=booked_params(settings, made, actor),
+        params=booked_params(settings, made, actor.display_name),
         locale=request.locale,
         key=f"meeting-request:{request.id}:arranged",
         cause=f"meetings:{request.reference}",
@@ -316,12 +316,12 @@ def arrange(
     return made
 
 
-def booked_params(settings: MeetingSettings, made: Booking, host: User) -> dict[str, Any]:
+def booked_params(settings: MeetingSettings, made: Booking, host_name: str) -> dict[str, Any]:
     """What the booked SMS says: when (local time, as text the template formats), with whom,
     where, and the booking's link."""
     return {
         "starts_at": made.starts_at.isoformat(),
-        "host": host.display_name.strip(),
+        "host": host_name.strip(),
         "venue": made.venue.value,
         "centre_zh": made.place.name_zh,
         "url": settings.booking_url(made.reference),
