@@ -265,6 +265,9 @@ def _check_free(
 def _venue(schedule: Schedule, venue: Venue | None) -> Venue:
     if schedule.venue is not Venue.EITHER:
         return schedule.venue
+    if venue is None and schedule.kind is MeetingKind.LEGAL:
+        # A legal service day's booking page asks no venue: the lawyer is at the centre.
+        return Venue.CENTRE
     if venue not in (Venue.CENTRE, Venue.PHONE):
         raise Invalid(_l("Choose whether to meet at the service centre or by phone."))
     return venue
@@ -467,6 +470,8 @@ def move(
         raise Invalid(_l("It is too late to change this meeting here. Please call the community."))
     new_day = slots.local_date(start)
     _lock_days(session, booking.host_id, [booking.day, new_day])
+    if booker is not None and new_day != booking.day:
+        _one_a_day(session, booker, booking.host_id, new_day)
     slot = _check_free(session, booking.schedule, start, now, ignore=booking.id)
     before = booking.starts_at
     try:

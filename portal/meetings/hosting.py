@@ -14,20 +14,8 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.meetings import booking as engine
 from portal.meetings.models import Booking
-from portal.meetings.secretary import MeetingSettings
+from portal.meetings.secretary import MeetingSettings, where_params
 from portal.notifications.services import queue_sms
-
-
-def where_params(settings: MeetingSettings, made: Booking) -> dict:
-    """When and where a meeting is, and its link, as the resident's SMS texts take them."""
-    place = made.place
-    return {
-        "starts_at": made.starts_at.isoformat(),
-        "venue": made.venue.value,
-        "centre_zh": place.service_centre_zh or place.name_zh,
-        "centre_en": place.service_centre_en or place.name_en,
-        "url": settings.booking_url(made.reference),
-    }
 
 
 def cancel(
@@ -61,7 +49,8 @@ def move(
         kind="meeting_moved",
         params=where_params(settings, made),
         locale=made.locale,
-        key=f"meeting:{made.id}:moved:{start.timestamp()}",
+        # By the moment of the move: moving back to an earlier time is news again.
+        key=f"meeting:{made.id}:moved:{now.timestamp()}",
         cause=f"meetings:{made.reference}",
         now=now,
     )

@@ -10,7 +10,7 @@ from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import format_moment, text_in
+from portal.i18n import text_in
 from portal.meetings.slots import SHANGHAI
 from portal.notifications.messages import Template, register_template
 
@@ -84,11 +84,6 @@ def _moved(params: dict[str, Any]) -> str:
     )
 
 
-def _moment(params: dict[str, Any]) -> str:
-    """The meeting's day and time as every page and SMS write them (Shanghai time)."""
-    return format_moment(datetime.fromisoformat(params["starts_at"]), str(get_locale()), SHANGHAI)
-
-
 def _place(params: dict[str, Any]) -> str:
     """The service centre's address in the reader's language (an English one if there is)."""
     return text_in(str(get_locale()), params["centre_zh"], params.get("centre_en", ""))
@@ -98,11 +93,11 @@ def _remind_day_before(params: dict[str, Any]) -> str:
     if params["venue"] == "phone":
         return gettext(
             "Meeting reminder: %(when)s, we will call you. Details: %(url)s",
-            when=_moment(params), url=params["url"],
+            when=_when(params), url=params["url"],
         )  # fmt: skip
     return gettext(
         "Meeting reminder: %(when)s at %(place)s. Details: %(url)s",
-        when=_moment(params), place=_place(params), url=params["url"],
+        when=_when(params), place=_place(params), url=params["url"],
     )  # fmt: skip
 
 
@@ -110,11 +105,11 @@ def _remind_hour_before(params: dict[str, Any]) -> str:
     if params["venue"] == "phone":
         return gettext(
             "Your meeting is soon: %(when)s, we will call you. Details: %(url)s",
-            when=_moment(params), url=params["url"],
+            when=_when(params), url=params["url"],
         )  # fmt: skip
     return gettext(
         "Your meeting is soon: %(when)s at %(place)s. Details: %(url)s",
-        when=_moment(params), place=_place(params), url=params["url"],
+        when=_when(params), place=_place(params), url=params["url"],
     )  # fmt: skip
 
 

@@ -20,9 +20,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.meetings.hosting import where_params
 from portal.meetings.models import Booking, BookingEvent, BookingEventKind, BookingState
-from portal.meetings.secretary import MeetingSettings
+from portal.meetings.secretary import MeetingSettings, where_params
 from portal.notifications.services import queue_sms
 
 # A worker that was stopped still sends a day-before reminder this late; later than that,

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.holders import holders
@@ -36,6 +36,7 @@ from portal.meetings.models import (
     Venue,
 )
 from portal.meetings.slots import Hours
+from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
 from portal.places.models import Place, PlaceKind
@@ -316,16 +317,21 @@ def arrange(
     return made
 
 
-def booked_params(settings: MeetingSettings, made: Booking, host_name: str) -> dict[str, Any]:
-    """What the booked SMS says: when (local time, as text the template formats), with whom,
-    where, and the booking's link."""
+def where_params(settings: MeetingSettings, made: Booking) -> dict[str, Any]:
+    """When and where a meeting is, and its link, as the resident's SMS texts take them."""
+    place = made.place
     return {
         "starts_at": made.starts_at.isoformat(),
-        "host": host_name.strip(),
         "venue": made.venue.value,
-        "centre_zh": made.place.name_zh,
+        "centre_zh": place.service_centre_zh or place.name_zh,
+        "centre_en": place.service_centre_en or place.name_en,
         "url": settings.booking_url(made.reference),
     }
+
+
+def booked_params(settings: MeetingSettings, made: Booking, host_name: str) -> dict[str, Any]:
+    """What the booked SMS says: when and where, with whom, and the booking's link."""
+    return {**where_params(settings, made), "host": host_name.strip()}
 
 
 # --- the clocks ------------------------------------------------------------------------------
@@ -389,6 +395,16 @@ def withdraw(session: Session, user: User, request: MeetingRequest, *, now: date
     request.state = RequestState.WITHDRAWN
     request.withdrawn_at = now
     request.sweep_at = None
+    # A request made at night may still wait to be texted to the secretary: it never will be.
+    session.execute(
+        update(SmsMessage)
+        .where(
+            SmsMessage.cause == f"meetings:{request.reference}",
+            SmsMessage.state == MessageState.QUEUED,
+            SmsMessage.next_attempt_at > now,
+        )
+        .values(expires_at=now)
+    )
     session.flush()
 
 
@@ -443,10 +459,13 @@ def residents_requests(session: Session, user: User, *, limit: int = 20) -> list
     )
 
 
-def get_own_request(session: Session, user: User, reference: str) -> MeetingRequest:
-    request = session.scalar(
-        select(MeetingRequest).where(MeetingRequest.reference == reference.strip().upper())
-    )
+def get_own_request(
+    session: Session, user: User, reference: str, *, for_update: bool = False
+) -> MeetingRequest:
+    query = select(MeetingRequest).where(MeetingRequest.reference == reference.strip().upper())
+    if for_update:
+        query = query.with_for_update(of=MeetingRequest)
+    request = session.scalar(query)
     if request is None or request.phone != user.phone:
         raise NotFound(_l("There is no such request."))
     return request

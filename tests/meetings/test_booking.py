@@ -16,6 +16,7 @@ from portal.meetings.models import (
     BookingState,
     Closure,
     MeetingKind,
+    Venue,
 )
 from portal.permissions import Role
 from tests import factories
@@ -254,3 +255,19 @@ def test_a_resident_meets_a_host_once_a_day(session, schedule):
     engine.book(session, RESIDENT, schedule.id, shanghai(8, 9), now=MONDAY_8AM)
     engine.cancel(session, first, booker=RESIDENT, now=MONDAY_8AM)
     engine.book(session, RESIDENT, schedule.id, shanghai(7, 14), now=MONDAY_8AM)
+
+
+def test_moving_keeps_one_meeting_a_day_with_a_host(session, schedule):
+    engine.book(session, RESIDENT, schedule.id, shanghai(7, 9), now=MONDAY_8AM)
+    tuesday = engine.book(session, RESIDENT, schedule.id, shanghai(8, 9), now=MONDAY_8AM)
+    with pytest.raises(Invalid, match="already have a meeting with this host that day"):
+        engine.move(session, tuesday, shanghai(7, 14), booker=RESIDENT, now=MONDAY_8AM)
+    engine.move(session, tuesday, shanghai(8, 14), booker=RESIDENT, now=MONDAY_8AM)
+
+
+def test_a_legal_schedule_open_to_either_receives_its_bookings_at_the_centre(session, tree):
+    adviser = factories.user(session, Role.LEGAL_ADVISER, tree.community)
+    legal = schedule_for(session, adviser, tree.community, kind=MeetingKind.LEGAL,
+                         venue=Venue.EITHER)  # fmt: skip
+    made = engine.book(session, RESIDENT, legal.id, shanghai(7, 10), now=MONDAY_8AM)
+    assert made.venue is Venue.CENTRE

@@ -59,3 +59,18 @@ def test_a_report_without_the_wish_asks_for_no_meeting(session, tree, secretary)
 def test_an_unconfirmed_report_asks_for_nothing_yet(session, tree, secretary):
     file_appeal(session, tree.building, MORNING, wants_meeting=True, confirm=False)
     assert session.scalars(select(MeetingRequest)).first() is None
+
+
+def test_a_report_held_on_arrival_asks_for_its_meeting_once_staff_restore_it(
+    session, tree, secretary
+):
+    from portal.appeals import services as appeals
+    from tests.appeals.conftest import current_settings
+
+    appeals.block(session, secretary, "13800138000", "骚扰电话", now=MORNING)
+    appeal = file_appeal(session, tree.building, MORNING, wants_meeting=True, phone="13800138000")
+    assert appeal.meeting_reference is None, "held: no request yet"
+    assert session.scalars(select(MeetingRequest)).first() is None
+    appeals.restore(session, secretary, appeal, now=MORNING, settings=current_settings())
+    made = session.scalars(select(MeetingRequest)).one()
+    assert appeal.meeting_reference == made.reference and made.appeal_id == appeal.id

@@ -65,7 +65,7 @@ def test_the_day_before_and_the_hour_before_each_once(session, schedule):
     assert sweep(session, shanghai(8, 10)) == 1
     [day_before] = texts(session)
     assert day_before.kind == "meeting_remind_day_before"
-    assert "2026年12月9日 10:00" in day_before.body and CENTRE in day_before.body
+    assert "12月9日周三 10:00" in day_before.body and CENTRE in day_before.body
     assert f"https://portal.example/m/{made.reference}" in day_before.body
     assert day_before.expires_at == WEDNESDAY_10AM, "of no use once the meeting has started"
     assert made.reminded_day_before_at == shanghai(8, 10) and made.reminded_hour_before_at is None
@@ -90,7 +90,7 @@ def test_the_reminder_is_in_the_resident_s_language_and_a_phone_meeting_says_we_
     book(session, phoned, WEDNESDAY_10AM, booker=english)
     sweep(session, shanghai(8, 10))
     [text] = texts(session, english.phone)
-    assert "Meeting reminder: 9 Dec 2026, 10:00, we will call you." in text.body
+    assert "Meeting reminder: Wed, Dec 9 10:00, we will call you." in text.body
     assert CENTRE not in text.body and "Service Centre" not in text.body
 
 
@@ -118,8 +118,8 @@ def test_a_moved_meeting_is_reminded_of_its_new_time_only(session, schedule, sec
         "meeting_remind_day_before",
         "meeting_remind_hour_before",
     ]
-    assert "12月9日 10:00" in sent[0].body
-    assert all("12月10日 14:00" in m.body for m in sent[1:])
+    assert "12月9日周三 10:00" in sent[0].body
+    assert all("12月10日周四 14:00" in m.body for m in sent[1:])
     assert len({m.idempotency_key for m in sent}) == 3, "a key per reminder and start time"
 
 

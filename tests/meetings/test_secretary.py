@@ -204,3 +204,14 @@ def test_at_night_the_secretary_is_texted_when_the_community_is_online_again(
     ask(session, community, now=shanghai(7, 22))
     [told] = sms.recent(secretary.phone)
     assert told.next_attempt_at == shanghai(8, 8, 30)
+
+
+def test_a_night_request_withdrawn_is_never_texted_to_the_secretary(
+    session, community, secretary, sms
+):
+    made = ask(session, community, now=shanghai(7, 22))
+    online.withdraw(
+        session, factories.user(session, phone=RESIDENT.phone), made, now=shanghai(7, 23)
+    )
+    [held] = sms.recent(secretary.phone)
+    assert held.expires_at == shanghai(7, 23)

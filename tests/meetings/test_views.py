@@ -286,3 +286,16 @@ def test_asking_again_while_a_request_waits_leads_back_to_it(session, resident, 
     assert "You have asked to meet the secretary already" in page(
         resident, again.headers["Location"]
     )
+
+
+def test_a_host_moving_a_meeting_back_texts_the_resident_each_time(
+    session, staff, host, schedule, sms
+):
+    first, second = first_free(session, schedule, 2)
+    made = engine.book(session, engine.Booker(phone=PHONE), schedule.id, first.start, now=utcnow())
+    session.commit()
+    url = f"/staff/meetings/bookings/{made.reference}/move"
+    for start in (second, first, second):  # back to a time it had before: news again
+        assert staff.post(url, data={"start": start_value(start.start)}).status_code == 302
+    moved = [m for m in sms.recent(PHONE) if m.kind == "meeting_moved"]
+    assert len(moved) == 3

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
+from portal.appeals.events import MeetingWanted
 from portal.appeals.models import (
     Appeal,
     AppealState,
@@ -25,6 +26,7 @@ from portal.appeals.services.timeline import add_event, audit_step
 from portal.appeals.settings import AppealSettings
 from portal.appeals.states import OPEN, WAITING, Action
 from portal.errors import Invalid
+from portal.events import publish
 from portal.notifications.services import queue_sms
 
 # Appeals of the same item at the same building this recent are offered as duplicates.
@@ -172,3 +174,6 @@ def restore(
         tell_received(session, appeal, now, settings)
         step = f"restored:{now.timestamp()}"
         alert_queue(session, appeal, "appeal_new", now=now, step=step, clocks=settings.clocks)
+        if appeal.wants_meeting and appeal.meeting_reference is None:
+            # Held on arrival, it never asked for its meeting: it does now.
+            publish(session, MeetingWanted(appeal, now))

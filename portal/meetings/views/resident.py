@@ -97,7 +97,7 @@ def _too_many_requests(form: AskForm) -> bool:
 @bp.post("/meetings/requests/<reference>/withdraw")
 @login_required
 def withdraw(reference: str):
-    made = secretary.get_own_request(db.session, current_user, reference)
+    made = secretary.get_own_request(db.session, current_user, reference, for_update=True)
     one_button_action(
         lambda: secretary.withdraw(db.session, current_user, made, now=utcnow()),
         _("Your request is withdrawn."),

@@ -78,10 +78,12 @@ def desk_page(walk_in: tuple[int, WalkInForm] | None = None, status: int = 200):
     ), status
 
 
-def _request(reference: str) -> MeetingRequest:
+def _request(reference: str, *, for_update: bool = False) -> MeetingRequest:
+    """The request; locked when about to be acted on, so that two hosts arranging it at
+    once (or the resident withdrawing it meanwhile) act one after the other."""
     require_staff(current_user)
     try:
-        return secretary.get_request(db.session, current_user, reference)
+        return secretary.get_request(db.session, current_user, reference, for_update=for_update)
     except NotFound:
         abort(404)
 
@@ -110,7 +112,7 @@ def request_detail(reference: str):
 @bp.post("/staff/meetings/requests/<reference>/seen")
 @login_required
 def seen(reference: str):
-    made = _request(reference)
+    made = _request(reference, for_update=True)
     one_button_action(
         lambda: secretary.mark_seen(db.session, current_user, made, now=utcnow()),
         _("Marked as seen. The resident has been texted your name and the community's number."),
@@ -133,7 +135,7 @@ def reveal(reference: str):
 @bp.post("/staff/meetings/requests/<reference>/arrange")
 @login_required
 def arrange(reference: str):
-    made = _request(reference)
+    made = _request(reference, for_update=True)
     form = TimeForm()
     if form.validate_on_submit():
         start = parse_start(form.start.data)
