@@ -11,6 +11,7 @@ Functions take a Session, the acting person, plain values and `now`; they flush,
 
 from __future__ import annotations
 
+import heapq
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,13 +38,13 @@ from portal.meetings.models import (
     Venue,
 )
 from portal.permissions import Actor, Permission, can, require
+from portal.places.codes import ALPHABET
 from portal.workdays.services import calendar_from
 
 # Bookings one resident (one phone) may have waiting at once.
 OPEN_BOOKINGS_MAX = 2
 # Free times offered instead of one refused.
 OFFERED = 3
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 
 REFUSALS = {
     slots.Refusal.PAST: _l("That time has passed."),
@@ -100,21 +101,26 @@ def _closures_of(
 
 
 def _booked_of(
-    session: Session, host_ids: Sequence[int], first: date, last: date
+    session: Session,
+    host_ids: Sequence[int],
+    first: date,
+    last: date,
+    ignore: int | None = None,
 ) -> dict[int, list[slots.Booked]]:
     """Each host's live bookings on local days first..last (a day either side, for buffers
-    that cross midnight)."""
+    that cross midnight), booking `ignore` left out."""
     found: dict[int, list[slots.Booked]] = {host_id: [] for host_id in host_ids}
     rows = session.execute(
-        select(Booking.host_id, Booking.starts_at, Booking.ends_at).where(
+        select(Booking.id, Booking.host_id, Booking.starts_at, Booking.ends_at).where(
             Booking.host_id.in_(host_ids),
             Booking.cancelled_at.is_(None),
             Booking.day >= first - timedelta(days=1),
             Booking.day <= last + timedelta(days=1),
         )
     )
-    for host_id, start, end in rows:
-        found[host_id].append(slots.Booked(start, end))
+    for id_, host_id, start, end in rows:
+        if id_ != ignore:
+            found[host_id].append(slots.Booked(start, end))
     return found
 
 
@@ -222,22 +228,6 @@ def _lock_days(session: Session, host_id: int, days: Sequence[date]) -> None:
         )
 
 
-def _booked_ids(
-    session: Session, host_id: int, first: date, last: date, ignore: int | None
-) -> list[slots.Booked]:
-    """The host's live bookings on local days first..last and a day either side (a buffer
-    may cross midnight), booking `ignore` left out."""
-    rows = session.execute(
-        select(Booking.id, Booking.starts_at, Booking.ends_at).where(
-            Booking.host_id == host_id,
-            Booking.cancelled_at.is_(None),
-            Booking.day >= first - timedelta(days=1),
-            Booking.day <= last + timedelta(days=1),
-        )
-    )
-    return [slots.Booked(start, end) for id_, start, end in rows if id_ != ignore]
-
-
 def _check_free(
     session: Session, schedule: Schedule, start: datetime, now: datetime, ignore: int | None
 ) -> slots.Slot:
@@ -253,10 +243,11 @@ def _check_free(
     )
     # Whether `start` is free hangs on its own day's bookings alone (its buffer, the day's
     # cap): the whole window's are read only to offer other times.
-    booked = _booked_ids(session, schedule.host_id, day, day, ignore)
+    host = schedule.host_id
+    booked = _booked_of(session, [host], day, day, ignore)[host]
     refusal = slots.why_not(availability, calendar, booked, now, start)
     if refusal is not None:
-        booked = _booked_ids(session, schedule.host_id, first, last, ignore)
+        booked = _booked_of(session, [host], first, last, ignore)[host]
         offers = slots.nearest_free(availability, calendar, booked, now, start, OFFERED)
         raise Unavailable(refusal, sorted(offers))
     return slots.Slot(start, start + timedelta(minutes=schedule.slot_minutes))
@@ -275,22 +266,41 @@ def _venue(schedule: Schedule, venue: Venue | None) -> Venue:
 
 def _new_reference(session: Session) -> str:
     while True:
-        reference = "M" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(7))
+        # Door codes' letters (no 0/O, 1/I/L): a reference is read aloud on the phone.
+        reference = "M" + "".join(secrets.choice(ALPHABET) for _ in range(7))
         if session.scalar(select(Booking.id).where(Booking.reference == reference)) is None:
             return reference
 
 
-def _insert(session: Session, booking: Booking) -> None:
+def _nearest_times(
+    session: Session, schedule: Schedule, start: datetime, now: datetime
+) -> list[slots.Slot]:
+    """The free times nearest to `start`, in time order: what a lost race is offered."""
+    free = free_times(session, schedule, now)
+    nearest = heapq.nsmallest(OFFERED, free, key=lambda slot: (abs(slot.start - start), slot.start))
+    return sorted(nearest)
+
+
+def _lost_race(session: Session, schedule: Schedule, start: datetime, now: datetime):
+    """Someone won `start` between the check and the write: the unique index said so."""
+    return Unavailable(slots.Refusal.TAKEN, _nearest_times(session, schedule, start, now))
+
+
+def _taken(error: IntegrityError) -> bool:
+    # Both databases name the columns or the index of the one live booking per start.
+    return "starts_at" in str(error.orig)
+
+
+def _insert(session: Session, booking: Booking, schedule: Schedule, now: datetime) -> None:
     """Write the booking; the unique index refusing it means someone else won the time."""
     try:
         with session.begin_nested():
             session.add(booking)
             session.flush()
     except IntegrityError as error:
-        # Both databases name the columns or the index of the one live booking per start.
-        if "starts_at" not in str(error.orig):
+        if not _taken(error):
             raise
-        raise Unavailable(slots.Refusal.TAKEN, []) from error
+        raise _lost_race(session, schedule, booking.starts_at, now) from error
 
 
 def book(
@@ -347,7 +357,7 @@ def book(
         walk_in=walk_in,
         created_at=now,
     )
-    _insert(session, booking)
+    _insert(session, booking, schedule, now)
     _event(session, booking, BookingEventKind.BOOKED, now, actor, {"starts_at": _iso(slot.start)})
     if actor is not None:
         action = "meetings.walk_in" if walk_in else "meetings.book"
@@ -442,6 +452,14 @@ def get_booking(
     return booking
 
 
+def reveal_phone(session: Session, actor: Actor, booking: Booking, *, now: datetime) -> str:
+    """The resident's full number, for the host to call; every look is in the audit log."""
+    if not _may_change(booking, None, actor):
+        raise NotFound(_l("There is no such booking."))
+    audit.record(session, "meetings.reveal_phone", actor=actor, now=now, target=booking)
+    return booking.phone
+
+
 def resident_deadline(booking: Booking) -> datetime:
     """Until when the resident may move or cancel the meeting themselves."""
     return booking.starts_at - timedelta(minutes=booking.schedule.notice_minutes)
@@ -481,7 +499,9 @@ def move(
             session.flush()
     except IntegrityError as error:
         session.refresh(booking)
-        raise Unavailable(slots.Refusal.TAKEN, []) from error
+        if not _taken(error):
+            raise
+        raise _lost_race(session, booking.schedule, start, now) from error
     _event(
         session,
         booking,

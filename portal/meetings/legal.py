@@ -11,7 +11,6 @@ Functions take a Session, the acting person, plain values and `now`; they flush,
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -128,14 +127,6 @@ def legal_schedule(session: Session, schedule_id: int) -> Schedule:
     return schedule
 
 
-def _nearest(session: Session, schedule: Schedule, start: datetime, now: datetime) -> list:
-    free = engine.free_times(session, schedule, now)
-    nearest = heapq.nsmallest(
-        engine.OFFERED, free, key=lambda slot: (abs(slot.start - start), slot.start)
-    )
-    return sorted(nearest)
-
-
 def book(
     session: Session,
     booker: engine.Booker,
@@ -154,15 +145,7 @@ def book(
         raise Invalid(_l("Say in a few words what you would like advice on."), field="about")
     if len(about) > ABOUT_MAX:
         raise Invalid(_l("Keep it within 300 characters."), field="about")
-    try:
-        return engine.book(session, booker, schedule.id, start, about=about, now=now)
-    except engine.Unavailable as refused:
-        if refused.offers:
-            raise
-        # Lost to someone booking the same time at once: the engine could not look further.
-        raise engine.Unavailable(
-            refused.refusal, _nearest(session, schedule, start, now)
-        ) from refused
+    return engine.book(session, booker, schedule.id, start, about=about, now=now)
 
 
 def day_queue(session: Session, host_id: int, day: date) -> list[Booking]:

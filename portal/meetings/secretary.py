@@ -39,6 +39,7 @@ from portal.meetings.slots import Hours
 from portal.notifications.models import MessageState, SmsMessage
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
+from portal.places.codes import ALPHABET
 from portal.places.models import Place, PlaceKind
 from portal.workdays.services import calendar_from
 
@@ -107,7 +108,7 @@ def clocks_for(session: Session, community_id: int, now: datetime) -> promise.Cl
 
 def _new_reference(session: Session) -> str:
     while True:
-        reference = "S" + "".join(secrets.choice(engine.REFERENCE_ALPHABET) for _ in range(7))
+        reference = "S" + "".join(secrets.choice(ALPHABET) for _ in range(7))
         found = session.scalar(
             select(MeetingRequest.id).where(MeetingRequest.reference == reference)
         )
@@ -228,6 +229,13 @@ def get_request(
     except Exception as error:
         raise NotFound(_l("There is no such request.")) from error
     return request
+
+
+def reveal_phone(session: Session, actor: Actor, request: MeetingRequest, *, now: datetime) -> str:
+    """The resident's full number, for a call; every look is in the audit log."""
+    _require_answerer(actor, request)
+    audit.record(session, "meetings.reveal_phone", actor=actor, now=now, target=request)
+    return request.phone
 
 
 def mark_seen(

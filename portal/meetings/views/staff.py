@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.appeals import services as appeals
-from portal.audit import services as audit
 from portal.db import db, utcnow
 from portal.errors import DomainError, NotFound
 from portal.meetings import agenda, hosting, legal, secretary
@@ -126,10 +125,10 @@ def reveal(reference: str):
     made = _request(reference)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("meetings.request_detail", reference=made.reference))
-    audit.record(db.session, "meetings.reveal_phone", actor=current_user, now=utcnow(), target=made)
+    phone = secretary.reveal_phone(db.session, current_user, made, now=utcnow())
     db.session.commit()
     # Shown on this one page, never put in a URL or kept in the session.
-    return _request_page(made, full_phone=made.phone)
+    return _request_page(made, full_phone=phone)
 
 
 @bp.post("/staff/meetings/requests/<reference>/arrange")
@@ -162,11 +161,13 @@ def _booking(reference: str) -> Booking:
         abort(404)
 
 
-def _booking_page(made: Booking, cancel_form=None, mark_form=None, status: int = 200):
+def _booking_page(
+    made: Booking, cancel_form=None, mark_form=None, status: int = 200, full_phone: str = ""
+):
     return render_template(
         "meetings/staff_booking.html", made=made, now=utcnow(),
         cancel_form=cancel_form or CancelForm(), mark_form=mark_form or MarkForm(),
-        events=agenda.timeline(db.session, made),
+        events=agenda.timeline(db.session, made), full_phone=full_phone,
     ), status  # fmt: skip
 
 
@@ -182,13 +183,10 @@ def reveal_booking(reference: str):
     made = _booking(reference)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("meetings.booking_detail", reference=made.reference))
-    audit.record(db.session, "meetings.reveal_phone", actor=current_user, now=utcnow(), target=made)
+    phone = engine.reveal_phone(db.session, current_user, made, now=utcnow())
     db.session.commit()
     # Shown on this one page (to call the resident), never put in a URL or the session.
-    return render_template(
-        "meetings/staff_booking.html", made=made, now=utcnow(), cancel_form=CancelForm(),
-        mark_form=MarkForm(), events=agenda.timeline(db.session, made), full_phone=made.phone,
-    )  # fmt: skip
+    return _booking_page(made, full_phone=phone)
 
 
 @bp.post("/staff/meetings/bookings/<reference>/mark")
