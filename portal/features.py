@@ -39,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "portal.units",
     "portal.appeals",
     "portal.meetings",
+    "portal.volunteering",
     "portal.demo",
     "portal.desk",
 )

@@ -28,9 +28,14 @@ from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
 from portal.uploads.models import Upload
 from portal.verification.models import IssuedDocument
+from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer
 from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 __all__ = [
+    "Activity",
+    "ServiceKind",
+    "SignUp",
+    "Volunteer",
     "Appeal",
     "AppealEvent",
     "AppealPhoto",

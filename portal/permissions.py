@@ -26,6 +26,9 @@ class Role(StrEnum):
     DEPUTY_SECRETARY = "deputy_secretary"
     OFFICER = "officer"
     LEGAL_ADVISER = "legal_adviser"
+    # Runs a community's volunteering (协调员): approves volunteers, publishes activities, checks
+    # people in and confirms their hours. Held by secretaries, or by volunteers given it.
+    COORDINATOR = "coordinator"
     ARCHIVIST = "archivist"
     ADMIN = "admin"
 
@@ -38,6 +41,7 @@ STAFF_ROLES = frozenset(
         Role.DEPUTY_SECRETARY,
         Role.OFFICER,
         Role.LEGAL_ADVISER,
+        Role.COORDINATOR,
         Role.ARCHIVIST,
         Role.ADMIN,
     }
@@ -64,6 +68,11 @@ class Permission(StrEnum):
     ANSWER_MEETING_REQUESTS = "answer_meeting_requests"
     # Set up the meeting schedules, days off and online hours of every host of an area.
     MANAGE_MEETINGS = "manage_meetings"
+    # Run a community's volunteering: approve volunteers, publish activities, check people in,
+    # confirm and correct their hours, see the time-bank pool.
+    COORDINATE_VOLUNTEERS = "coordinate_volunteers"
+    # Keep the kinds of volunteer service and a district's time-bank rules.
+    MANAGE_VOLUNTEERING = "manage_volunteering"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -96,6 +105,8 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.ANSWER_MEETING_REQUESTS: frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY}),
     # Administrators of the portal, or of a district or street for the hosts there.
     Permission.MANAGE_MEETINGS: frozenset({Role.ADMIN}),
+    Permission.COORDINATE_VOLUNTEERS: frozenset({Role.SECRETARY, Role.COORDINATOR}),
+    Permission.MANAGE_VOLUNTEERING: frozenset({Role.ADMIN}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

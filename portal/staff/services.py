@@ -30,6 +30,7 @@ GRANTABLE_ON: dict[Role, frozenset[PlaceKind | None]] = {
     Role.GRID_WORKER: frozenset({PlaceKind.GRID}),
     Role.SECRETARY: frozenset({PlaceKind.COMMUNITY}),
     Role.DEPUTY_SECRETARY: frozenset({PlaceKind.COMMUNITY}),
+    Role.COORDINATOR: frozenset({PlaceKind.COMMUNITY}),
     Role.OFFICER: frozenset({PlaceKind.STREET, PlaceKind.DISTRICT}),
     Role.LEGAL_ADVISER: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY}),
     Role.ARCHIVIST: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET}),

@@ -1,0 +1,179 @@
+"""Volunteering: volunteers (real-name, one per person), the kinds of service, activities, and
+each volunteer's place at an activity (a seat or a place on the waiting list, then their
+attendance and its confirmed hours).
+
+The database keeps the promises the code makes: one volunteer per ID number (a keyed hash is
+unique, so a second phone cannot open a second time-bank account), one sign-up per volunteer
+and activity, and never more seated volunteers than seats (a counter under a check constraint,
+raised only by a conditional UPDATE).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.db import Base, enum_column, utcnow
+from portal.places.models import Place
+
+
+class VolunteerState(StrEnum):
+    APPLIED = "applied"  # waiting for a coordinator of the community
+    APPROVED = "approved"
+    DECLINED = "declined"  # with a reason; the resident may apply again
+
+
+class Volunteer(Base):
+    """A resident registered, by real name, as a volunteer of a community."""
+
+    __tablename__ = "volunteers"
+    __table_args__ = (Index("ix_volunteers_community_id_state_id", "community_id", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    real_name: Mapped[str] = mapped_column(String(30))
+    # The 身份证 number as typed (normalised: 18 characters, X upper-case). Shown whole to its
+    # owner and through an audited reveal only; everywhere else masked (4401**********123X).
+    id_number: Mapped[str] = mapped_column(String(18))
+    # A keyed hash (HMAC) of the number: unique, so one person is one volunteer whatever phone
+    # they sign in with; keyed, so the column alone does not give the numbers away.
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The separate consent to keeping the ID number (PIPL: sensitive personal information).
+    id_consent_at: Mapped[datetime]
+    birth_date: Mapped[date] = mapped_column(Date)
+    # Under 18: a guardian's name and phone, required.
+    guardian_name: Mapped[str | None] = mapped_column(String(30))
+    guardian_phone: Mapped[str | None] = mapped_column(String(11))
+    # The codes of the kinds of service offered (VolunteerServiceKind.code).
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[VolunteerState] = mapped_column(
+        enum_column(VolunteerState), default=VolunteerState.APPLIED
+    )
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    community: Mapped[Place] = relationship()
+
+
+class ServiceKind(Base):
+    """A kind of volunteer service (助餐, 助洁, 陪伴 …): a short list administrators keep."""
+
+    __tablename__ = "volunteer_service_kinds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored on volunteers and activities, so never renamed: "meals".
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(20))
+    name_en: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None]
+
+
+class ActivityState(StrEnum):
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Activity(Base):
+    """A volunteer activity a coordinator publishes for a community."""
+
+    __tablename__ = "volunteer_activities"
+    __table_args__ = (
+        CheckConstraint("seats > 0", name="seats_positive"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="seats_not_oversold"),
+        CheckConstraint("worth_minutes > 0", name="worth_positive"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_volunteer_activities_community_id_starts_at", "community_id", "starts_at"),
+        Index("ix_volunteer_activities_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    title: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text, default="")
+    service_kind_id: Mapped[int] = mapped_column(ForeignKey("volunteer_service_kinds.id"))
+    # Where, in the words of the coordinator: "社区服务中心二楼活动室".
+    location: Mapped[str] = mapped_column(String(100))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    seats: Mapped[int] = mapped_column(Integer)
+    # The seats taken now: raised only by `UPDATE … WHERE seats_taken < seats`, and the check
+    # constraint refuses the one that would oversell.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    # The most the activity is worth to one volunteer, in minutes.
+    worth_minutes: Mapped[int] = mapped_column(Integer)
+    # Only hours serving the elderly go to the time bank; every hour counts on the record.
+    serves_elderly: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[ActivityState] = mapped_column(
+        enum_column(ActivityState), default=ActivityState.PUBLISHED
+    )
+    # The secret the check-in QR code's rotating tokens are signed with, per activity.
+    check_in_secret: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    community: Mapped[Place] = relationship()
+    service_kind: Mapped[ServiceKind] = relationship(lazy="joined")
+
+
+class SignUpState(StrEnum):
+    SEATED = "seated"
+    WAITING = "waiting"  # moves up, in the order signed up, when a seat frees
+    CANCELLED = "cancelled"
+
+
+class SignUp(Base):
+    """A volunteer's place at an activity, then their attendance and its confirmed hours."""
+
+    __tablename__ = "volunteer_sign_ups"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "volunteer_id"),
+        Index("ix_volunteer_sign_ups_activity_id_state_id", "activity_id", "state", "id"),
+        Index("ix_volunteer_sign_ups_volunteer_id_id", "volunteer_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("volunteer_activities.id"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"))
+    state: Mapped[SignUpState] = mapped_column(enum_column(SignUpState))
+    signed_up_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seated_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    # Attendance: by scanning the activity's QR code (by_id empty) or checked in by name.
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_out_at: Mapped[datetime | None]
+    checked_out_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Confirmation by a coordinator after the activity; the hours are banked in its transaction.
+    confirmed_minutes: Mapped[int | None] = mapped_column(Integer)
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why the confirmed time differs from the recorded one, or why it was recorded by hand.
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    # Hours an organiser records without check-in and check-out: a kind of their own (民政部令
+    # 第67号), never "credit hours".
+    recorded_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    activity: Mapped[Activity] = relationship()
+    volunteer: Mapped[Volunteer] = relationship()
