@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from alembic import command
@@ -21,6 +23,7 @@ from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
 from portal.uploads.models import Upload, UploadKind
 from portal.uploads.store import Store
+from portal.volunteering.models import Activity, ServiceKind, Volunteer, VolunteerState
 
 PASSWORD = "a long test passphrase"
 _phones = itertools.count(1)
@@ -148,3 +151,77 @@ def tree_at_revision(connection: Connection, revision: str) -> tuple[Tree, int]:
     session.close()
     command.downgrade(alembic_config(connection), revision)
     return made, item_id
+
+
+_id_serials = itertools.count(1)
+
+
+def id_number(born: date = date(1960, 5, 1), area: str = "110105") -> str:
+    """A valid 身份证 number (GB 11643 check digit), a new one on every call."""
+    from stdnum.cn import ric
+
+    body = f"{area}{born:%Y%m%d}{next(_id_serials) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def volunteer(
+    session: Session,
+    community: Place,
+    *,
+    user: User | None = None,
+    name: str = "志愿者",
+    born: date = date(1960, 5, 1),
+    state: VolunteerState = VolunteerState.APPROVED,
+) -> Volunteer:
+    """A volunteer of `community`, approved unless told; written directly, not through the
+    application form, so that tests of activities and hours need no coordinator."""
+    number = id_number(born)
+    made = Volunteer(
+        user=user or globals()["user"](session, name=name),
+        community=community,
+        real_name=name,
+        id_number=number,
+        id_number_hash=hashlib.sha256(number.encode()).hexdigest(),
+        id_consent_at=EPOCH,
+        birth_date=born,
+        services=["company"],
+        state=state,
+        applied_at=EPOCH,
+        decided_at=EPOCH if state != VolunteerState.APPLIED else None,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def activity(
+    session: Session,
+    community: Place,
+    *,
+    starts_at: datetime,
+    hours: float = 2,
+    seats: int = 10,
+    worth_minutes: int | None = None,
+    serves_elderly: bool = True,
+    kind: str = "company",
+    title: str = "陪伴独居老人",
+) -> Activity:
+    """A published activity of `community`, written directly."""
+    made = Activity(
+        community=community,
+        title=title,
+        description="",
+        service_kind=session.scalars(select(ServiceKind).where(ServiceKind.code == kind)).one(),
+        location="社区服务中心",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        seats=seats,
+        seats_taken=0,
+        worth_minutes=worth_minutes or round(hours * 60),
+        serves_elderly=serves_elderly,
+        check_in_secret=secrets.token_hex(32),
+        created_at=EPOCH,
+    )
+    session.add(made)
+    session.flush()
+    return made
