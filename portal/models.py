@@ -33,9 +33,6 @@ from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 __all__ = [
     "Activity",
-    "ServiceKind",
-    "SignUp",
-    "Volunteer",
     "Appeal",
     "AppealEvent",
     "AppealPhoto",
@@ -59,12 +56,15 @@ __all__ = [
     "Place",
     "RoleGrant",
     "Schedule",
+    "ServiceKind",
+    "SignUp",
     "SmsMessage",
     "Summons",
     "Unit",
     "UnitMember",
     "Upload",
     "User",
+    "Volunteer",
     "WorkdayEntry",
     "WorkdayYear",
 ]
