@@ -117,6 +117,9 @@ class Config:
     # A host's calendar feed (/meetings/feeds/<token>.ics), fetched by calendar apps from one
     # address: a calendar service fetching for many hosts stays within it; a flood does not.
     MEETING_FEED_LIMIT_PER_ADDRESS = "60 per minute"
+    # The time bank's storage cap, in minutes (南京: 1,500 hours): hours confirmed beyond it
+    # go to the community's pool, and the volunteer is told.
+    VOLUNTEER_HOURS_CAP_MINUTES = 1500 * 60
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

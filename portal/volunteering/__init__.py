@@ -12,6 +12,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.volunteering.views import bp
+    from portal.volunteering import messages  # noqa: F401  (the kinds of SMS it registers)
+    from portal.volunteering.views import attendance, bp  # noqa: F401
 
     app.register_blueprint(bp)

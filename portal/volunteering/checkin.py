@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.errors import Invalid, NotFound
 from portal.numbers import parse_id, parse_number
@@ -49,7 +49,9 @@ EXPIRED = _l(
     "This code has expired. Scan the code on the coordinator's phone again: it changes every "
     "30 seconds."
 )
-NOT_A_CODE = _l("This is not a check-in code of an activity. Scan the code on the coordinator's phone.")
+NOT_A_CODE = _l(
+    "This is not a check-in code of an activity. Scan the code on the coordinator's phone."
+)
 
 
 def window_of(moment: datetime) -> int:
@@ -299,5 +301,6 @@ def roster(session: Session, actor: Actor, activity: Activity) -> list[SignUp]:
             select(SignUp)
             .where(SignUp.activity_id == activity.id, SignUp.state == SignUpState.SEATED)
             .order_by(SignUp.id)
+            .options(selectinload(SignUp.volunteer).selectinload(Volunteer.user))
         )
     )

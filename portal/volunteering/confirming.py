@@ -1,0 +1,295 @@
+"""Confirming a volunteer's hours after an activity, and banking them on the ledger.
+
+A coordinator confirms each attendance as recorded (hours.py), or corrects it with a reason,
+or confirms the whole activity as recorded in one action; hours for someone with no check-in
+are recorded by hand, with a reason, audited and marked as such (民政部令第67号: never "credit
+hours"). Confirming banks the hours in the same transaction: for an activity that serves the
+elderly, a transfer "hours.banked" from the district's issuing account to the volunteer's
+account, the part over the time bank's storage cap to the community's pool (the volunteer is
+texted). Other activities' hours count on the record only.
+
+A wrong confirmation is undone by `reverse_confirmation`: the banking is reversed on the
+ledger (never edited), and the attendance may be confirmed again; each confirmation banks
+under a subject of its own ("volunteering.sign_up:<id>", then ":2", ":3" …), so the ledger's
+once-only rule still guards each one. The sign-up's row is locked first, so two coordinators
+confirming at once act one after the other, and the second finds it confirmed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.errors import Invalid
+from portal.ledger import services as ledger
+from portal.ledger.models import AccountKind, LedgerAccount, LedgerTransfer, Unit
+from portal.ledger.rules import split_at_cap
+from portal.notifications.services import queue_sms
+from portal.permissions import Actor, Permission, require
+from portal.places.models import Place, PlaceKind
+from portal.volunteering import hours
+from portal.volunteering.checkin import locked_sign_up
+from portal.volunteering.models import Activity, SignUp, SignUpState
+
+BANKED = "hours.banked"
+# The time bank's storage cap (南京: 1,500 hours); a district may set its own.
+DEFAULT_CAP_MINUTES = 1500 * 60
+REASON_LENGTH = 500
+
+
+def hours_cap() -> int:
+    return int(current_app.config.get("VOLUNTEER_HOURS_CAP_MINUTES", DEFAULT_CAP_MINUTES))
+
+
+def recorded(sign_up: SignUp) -> int | None:
+    """The minutes the check-in and check-out record for `sign_up` (None: nothing to count)."""
+    activity = sign_up.activity
+    return hours.recorded_minutes(
+        sign_up.checked_in_at,
+        sign_up.checked_out_at,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        worth_minutes=activity.worth_minutes,
+    )
+
+
+def subject_of(sign_up: SignUp, confirmation: int | None = None) -> str:
+    """The ledger subject of the sign-up's `confirmation`-th banking (by default its latest)."""
+    number = sign_up.confirmations if confirmation is None else confirmation
+    base = f"volunteering.sign_up:{sign_up.id}"
+    return base if number <= 1 else f"{base}:{number}"
+
+
+def district_of(community: Place) -> Place:
+    """The district above a community: its time bank issues the hours."""
+    for place in [community, *community.ancestors]:
+        if place.kind == PlaceKind.DISTRICT:
+            return place
+    raise Invalid(_l("This community is not in a district: its hours cannot be banked."))
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise Invalid(_l("Say why, in a few words."), field="reason")
+    if len(text) > REASON_LENGTH:
+        raise Invalid(_l("Keep the reason under 500 characters."), field="reason")
+    return text
+
+
+def _minutes(minutes: int | None, activity: Activity) -> int:
+    if minutes is None or isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise Invalid(_l("Enter the minutes, in digits."), field="minutes")
+    if not hours.is_whole_half_hours(minutes):
+        raise Invalid(_l("Hours are kept in half hours: 0, 30, 60, 90 … minutes."), field="minutes")
+    if minutes > activity.worth_minutes:
+        raise Invalid(
+            _l(
+                "This activity is worth at most %(minutes)s minutes.",
+                minutes=activity.worth_minutes,
+            ),
+            field="minutes",
+        )
+    return minutes
+
+
+def _may_confirm(sign_up: SignUp, now: datetime) -> None:
+    if sign_up.state != SignUpState.SEATED:
+        raise Invalid(_l("This volunteer has no seat at this activity."))
+    if now < sign_up.activity.ends_at:
+        raise Invalid(_l("Hours are confirmed after the activity has ended."))
+    if sign_up.confirmed_at is not None:
+        raise Invalid(_l("These hours are already confirmed."))
+
+
+def _bank(session: Session, actor: Actor, sign_up: SignUp, now: datetime) -> LedgerTransfer | None:
+    """Bank the confirmed minutes of an activity serving the elderly; over the cap, to the pool."""
+    activity, minutes = sign_up.activity, sign_up.confirmed_minutes or 0
+    if not activity.serves_elderly or minutes <= 0:
+        return None
+    volunteer = sign_up.volunteer
+    issuer = ledger.account(
+        session, Unit.MINUTES, AccountKind.ISSUER, place=district_of(activity.community), now=now
+    )
+    person = ledger.account(
+        session, Unit.MINUTES, AccountKind.PERSON, user=volunteer.user, cap=hours_cap(), now=now
+    )
+    # The volunteer's balance read under the lock the ledger takes again to post: what fits
+    # under the cap is what will fit when the transfer is written.
+    held = session.scalars(
+        select(LedgerAccount)
+        .where(LedgerAccount.id == person.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    kept, over = split_at_cap(minutes, held.balance, held.cap)
+    legs = [(issuer, -minutes)]
+    if kept:
+        legs.append((person, kept))
+    if over:
+        pool = ledger.account(
+            session, Unit.MINUTES, AccountKind.POOL, place=activity.community, now=now
+        )
+        legs.append((pool, over))
+    transfer = ledger.post(
+        session, actor, unit=Unit.MINUTES, kind=BANKED, legs=legs,
+        subject=subject_of(sign_up), memo=activity.title, now=now,
+    )  # fmt: skip
+    if over:
+        queue_sms(
+            session,
+            phone=volunteer.user.phone,
+            kind="volunteering_hours_donated",
+            params={"minutes": over},
+            locale=volunteer.user.locale or "zh_Hans_CN",
+            key=f"volunteering.hours_donated:{subject_of(sign_up)}",
+            now=now,
+            cause=f"volunteer_sign_ups:{sign_up.id}",
+        )
+    return transfer
+
+
+def _confirm(
+    session: Session,
+    actor: Actor,
+    sign_up: SignUp,
+    minutes: int,
+    *,
+    reason: str | None,
+    by_hand: bool,
+    now: datetime,
+) -> SignUp:
+    sign_up.confirmed_minutes = minutes
+    sign_up.confirmed_at = now
+    sign_up.confirmed_by_id = getattr(actor, "id", None)
+    sign_up.correction_reason = reason
+    sign_up.recorded_by_hand = by_hand
+    sign_up.confirmations += 1
+    session.flush()
+    _bank(session, actor, sign_up, now)
+    session.flush()
+    return sign_up
+
+
+def confirm(
+    session: Session,
+    actor: Actor,
+    sign_up: SignUp,
+    *,
+    minutes: int | None = None,
+    reason: str | None = None,
+    now: datetime,
+) -> SignUp:
+    """Confirm an attendance as recorded (`minutes` None or the same), or corrected to
+    `minutes` with a `reason`; the hours are banked at once."""
+    locked = locked_sign_up(session, actor, sign_up.id, sign_up.activity)
+    _may_confirm(locked, now)
+    was = recorded(locked)
+    if minutes is None or minutes == was:
+        if was is None:
+            raise Invalid(
+                _l("Nothing was recorded (no check-in or no check-out): enter the minutes and why.")
+            )
+        result = _confirm(session, actor, locked, was, reason=None, by_hand=False, now=now)
+        audit.record(session, "volunteering.hours_confirmed", actor=actor, now=now,
+                     target=locked, details={"minutes": was})  # fmt: skip
+        return result
+    minutes = _minutes(minutes, locked.activity)
+    why = _reason(reason)
+    if locked.checked_in_at is None:
+        return record_by_hand(session, actor, locked, minutes=minutes, reason=why, now=now)
+    result = _confirm(session, actor, locked, minutes, reason=why, by_hand=False, now=now)
+    audit.record(session, "volunteering.hours_corrected", actor=actor, now=now, target=locked,
+                 details={"minutes": minutes, "recorded": was, "reason": why})  # fmt: skip
+    return result
+
+
+def record_by_hand(
+    session: Session,
+    actor: Actor,
+    sign_up: SignUp,
+    *,
+    minutes: int | None,
+    reason: str | None,
+    now: datetime,
+) -> SignUp:
+    """Record and confirm hours for a volunteer who did not check in (a kind of their own)."""
+    locked = locked_sign_up(session, actor, sign_up.id, sign_up.activity)
+    _may_confirm(locked, now)
+    if locked.checked_in_at is not None:
+        raise Invalid(_l("This volunteer checked in: confirm or correct the recorded time."))
+    minutes = _minutes(minutes, locked.activity)
+    why = _reason(reason)
+    result = _confirm(session, actor, locked, minutes, reason=why, by_hand=True, now=now)
+    audit.record(session, "volunteering.hours_recorded_by_hand", actor=actor, now=now,
+                 target=locked, details={"minutes": minutes, "reason": why})  # fmt: skip
+    return result
+
+
+@dataclass(frozen=True)
+class ConfirmedAll:
+    confirmed: int  # confirmed now, as recorded
+    left: int  # seated, not confirmed, with nothing recorded: to record by hand or correct
+
+
+def confirm_all(
+    session: Session, actor: Actor, activity: Activity, *, now: datetime
+) -> ConfirmedAll:
+    """Confirm, as recorded, every attendance of the activity not yet confirmed that has a
+    record; those without one are left for the coordinator."""
+    require(actor, Permission.COORDINATE_VOLUNTEERS, activity.community)
+    if now < activity.ends_at:
+        raise Invalid(_l("Hours are confirmed after the activity has ended."))
+    # Locked, and read afresh: a single confirmation committed meanwhile is seen here.
+    waiting = session.scalars(
+        select(SignUp)
+        .where(
+            SignUp.activity_id == activity.id,
+            SignUp.state == SignUpState.SEATED,
+            SignUp.confirmed_at.is_(None),
+        )
+        .order_by(SignUp.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    confirmed = left = 0
+    for sign_up in waiting:
+        minutes = recorded(sign_up)
+        if minutes is None:
+            left += 1
+            continue
+        _confirm(session, actor, sign_up, minutes, reason=None, by_hand=False, now=now)
+        confirmed += 1
+    audit.record(session, "volunteering.activity_confirmed", actor=actor, now=now,
+                 target=activity, details={"confirmed": confirmed, "left": left})  # fmt: skip
+    return ConfirmedAll(confirmed, left)
+
+
+def reverse_confirmation(
+    session: Session, actor: Actor, sign_up: SignUp, *, reason: str | None, now: datetime
+) -> SignUp:
+    """Undo a wrong confirmation: its banking is reversed on the ledger, and the attendance
+    waits to be confirmed again."""
+    locked = locked_sign_up(session, actor, sign_up.id, sign_up.activity)
+    why = _reason(reason)
+    if locked.confirmed_at is None:
+        raise Invalid(_l("These hours are not confirmed: there is nothing to undo."))
+    banked = ledger.transfer_about(session, BANKED, subject_of(locked))
+    if banked is not None:
+        ledger.reverse(session, actor, banked, reason=why, now=now)
+    audit.record(session, "volunteering.confirmation_reversed", actor=actor, now=now,
+                 target=locked, details={"minutes": locked.confirmed_minutes,
+                                         "banked": banked is not None, "reason": why})  # fmt: skip
+    locked.confirmed_minutes = None
+    locked.confirmed_at = None
+    locked.confirmed_by_id = None
+    locked.correction_reason = None
+    locked.recorded_by_hand = False
+    session.flush()
+    return locked

@@ -1,0 +1,296 @@
+"""HTTP for attendance: the page a volunteer's scan opens, the coordinator's check-in page
+(the rotating QR code and the roster), the confirmation page, and the attendance CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import qr
+from portal.db import db, utcnow
+from portal.errors import DomainError
+from portal.phones import mask_phone
+from portal.volunteering import checkin, confirming
+from portal.volunteering.attendance_forms import ConfirmHoursForm, ReverseConfirmationForm
+from portal.volunteering.messages import hours_text
+from portal.volunteering.models import SignUp
+from portal.volunteering.views import bp
+from portal.web.forms import EmptyForm, one_button_action, saving
+from portal.web.templating import local_time
+
+# What the session keeps of the last code scanned: the token, and when (ISO, UTC).
+SCANNED = "volunteering_scanned"
+
+
+def _scanned_at(token: str) -> datetime | None:
+    kept = session.get(SCANNED)
+    if isinstance(kept, dict) and kept.get("token") == token:
+        try:
+            return datetime.fromisoformat(kept["at"])
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None
+
+
+def _keep_scan(activity, token: str, now: datetime) -> None:
+    """Keep a token valid now in the session, so that it is honoured for five minutes."""
+    checkin.check_token(activity, token, now)
+    if _scanned_at(token) is None:
+        session[SCANNED] = {"token": token, "at": now.isoformat()}
+
+
+@bp.get("/check/<token>")
+def check(token: str):
+    """The page a scan of the activity's QR code opens: checks in, or later out."""
+    now = utcnow()
+    activity = checkin.activity_of_token(db.session, token)
+    if not current_user.is_authenticated:
+        try:
+            _keep_scan(activity, token, now)
+        except DomainError as error:
+            return _check_page(activity, token, error=error.message), 400
+        flash(_("Sign in with your mobile number, and you will be checked in."), "info")
+        return redirect(
+            url_for("accounts.sign_in", next=url_for("volunteering.check", token=token))
+        )
+    scanned_at = _scanned_at(token)
+    try:
+        outcome, sign_up = checkin.scan(
+            db.session, current_user, activity, token=token, now=now, scanned_at=scanned_at
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _check_page(activity, token, error=error.message), 400
+    db.session.commit()
+    if scanned_at is None:
+        session[SCANNED] = {"token": token, "at": now.isoformat()}
+    return _check_page(activity, token, outcome=outcome, sign_up=sign_up)
+
+
+@bp.post("/check/<token>")
+@login_required
+def check_out(token: str):
+    """The button on the scan's page: checking out now."""
+    activity = checkin.activity_of_token(db.session, token)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            sign_up = checkin.check_out(
+                db.session, current_user, activity, token=token, now=utcnow(),
+                scanned_at=_scanned_at(token),
+            )  # fmt: skip
+        if saved:
+            return _check_page(
+                activity, token, outcome=checkin.Scanned.CHECKED_OUT, sign_up=sign_up
+            )
+        return _check_page(activity, token, error=" ".join(form.form_errors)), 400
+    return redirect(url_for("volunteering.check", token=token))
+
+
+def _check_page(activity, token, *, outcome=None, sign_up=None, error=None):
+    recorded = confirming.recorded(sign_up) if sign_up is not None else None
+    return render_template(
+        "volunteering/check.html",
+        activity=activity,
+        token=token,
+        outcome=outcome,
+        sign_up=sign_up,
+        error=error,
+        recorded=None if recorded is None else hours_text(recorded),
+        form=EmptyForm(),
+    )
+
+
+# --- the coordinator's pages -------------------------------------------------------------------
+
+
+def _activity(activity_id: int):
+    return checkin.coordinated_activity(db.session, current_user, activity_id)
+
+
+def _roster(activity) -> list[SignUp]:
+    return checkin.roster(db.session, current_user, activity)
+
+
+def check_url(token: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/volunteering/check/{token}"
+
+
+@bp.get("/desk/activities/<int:activity_id>/check-in")
+@login_required
+def check_in_desk(activity_id: int):
+    """The activity's QR code, changing every 30 seconds, and the roster below it."""
+    activity = _activity(activity_id)
+    now = utcnow()
+    url = check_url(checkin.make_token(activity, now))
+    return render_template(
+        "volunteering/check_in_desk.html",
+        activity=activity,
+        code=qr.svg(qr.matrix(url), label=_("Check-in code of %(title)s", title=activity.title)),
+        refresh=checkin.seconds_left(now) + 1,
+        roster=_roster(activity),
+        form=EmptyForm(),
+    )
+
+
+def _by_name(activity_id: int, sign_up_id: int, action, done: str):
+    activity = _activity(activity_id)
+    sign_up = checkin.locked_sign_up(db.session, current_user, sign_up_id, activity)
+    one_button_action(lambda: action(db.session, current_user, sign_up, now=utcnow()), done)
+    return redirect(url_for("volunteering.check_in_desk", activity_id=activity_id))
+
+
+@bp.post("/desk/activities/<int:activity_id>/check-in/<int:sign_up_id>/in")
+@login_required
+def check_in_by_name(activity_id: int, sign_up_id: int):
+    return _by_name(activity_id, sign_up_id, checkin.check_in_by_name, _("Checked in."))
+
+
+@bp.post("/desk/activities/<int:activity_id>/check-in/<int:sign_up_id>/out")
+@login_required
+def check_out_by_name(activity_id: int, sign_up_id: int):
+    return _by_name(activity_id, sign_up_id, checkin.check_out_by_name, _("Checked out."))
+
+
+def _confirm_page(activity, sent: tuple[int, object] | None = None, status: int = 200):
+    """The confirmation page; `sent` is one row's form sent with mistakes, to show them."""
+    rows = []
+    for sign_up in _roster(activity):
+        prefix = f"s{sign_up.id}"
+        mine = sent is not None and sent[0] == sign_up.id
+        confirm_form = sent[1] if mine and isinstance(sent[1], ConfirmHoursForm) else None
+        reverse_form = sent[1] if mine and isinstance(sent[1], ReverseConfirmationForm) else None
+        rows.append(
+            (
+                sign_up,
+                confirming.recorded(sign_up),
+                confirm_form or ConfirmHoursForm(prefix=prefix, formdata=None),
+                reverse_form or ReverseConfirmationForm(prefix=f"r{sign_up.id}", formdata=None),
+            )
+        )
+    return render_template(
+        "volunteering/confirm.html",
+        activity=activity,
+        rows=rows,
+        over=utcnow() >= activity.ends_at,
+        waiting=sum(1 for row in rows if row[0].confirmed_at is None and row[1] is not None),
+        form=EmptyForm(),
+        hours_text=hours_text,
+    ), status
+
+
+@bp.get("/desk/activities/<int:activity_id>/confirm")
+@login_required
+def confirm_desk(activity_id: int):
+    return _confirm_page(_activity(activity_id))
+
+
+@bp.post("/desk/activities/<int:activity_id>/confirm")
+@login_required
+def confirm_all(activity_id: int):
+    """Confirm every attendance with a record as recorded, in one action."""
+    activity = _activity(activity_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            done = confirming.confirm_all(db.session, current_user, activity, now=utcnow())
+        if saved:
+            flash(
+                _("Confirmed %(count)s as recorded; %(left)s have no record to confirm.",
+                  count=done.confirmed, left=done.left),
+                "success",
+            )  # fmt: skip
+        for message in form.form_errors:
+            flash(message, "error")
+    return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
+
+
+@bp.post("/desk/activities/<int:activity_id>/confirm/<int:sign_up_id>")
+@login_required
+def confirm_one(activity_id: int, sign_up_id: int):
+    activity = _activity(activity_id)
+    sign_up = checkin.locked_sign_up(db.session, current_user, sign_up_id, activity)
+    form = ConfirmHoursForm(prefix=f"s{sign_up.id}")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            confirming.confirm(
+                db.session, current_user, sign_up, minutes=form.minutes.data,
+                reason=form.reason.data, now=utcnow(),
+            )  # fmt: skip
+        if saved:
+            flash(_("Hours confirmed for %(name)s.", name=sign_up.volunteer.real_name), "success")
+            return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
+    return _confirm_page(activity, (sign_up.id, form), 400)
+
+
+@bp.post("/desk/activities/<int:activity_id>/confirm/<int:sign_up_id>/reverse")
+@login_required
+def reverse_one(activity_id: int, sign_up_id: int):
+    activity = _activity(activity_id)
+    sign_up = checkin.locked_sign_up(db.session, current_user, sign_up_id, activity)
+    form = ReverseConfirmationForm(prefix=f"r{sign_up.id}")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            confirming.reverse_confirmation(
+                db.session, current_user, sign_up, reason=form.reason.data, now=utcnow()
+            )
+        if saved:
+            flash(_("The confirmation is undone. Confirm the right hours now."), "success")
+            return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
+    return _confirm_page(activity, (sign_up.id, form), 400)
+
+
+CSV_HEADERS = (
+    _l("Name"),
+    _l("Mobile"),
+    _l("Checked in"),
+    _l("Checked out"),
+    _l("Recorded minutes"),
+    _l("Confirmed minutes"),
+    _l("Recorded by hand"),
+    _l("Reason"),
+)
+
+
+@bp.get("/desk/activities/<int:activity_id>/attendance.csv")
+@login_required
+def attendance_csv(activity_id: int):
+    """The activity's attendance for Excel (UTF-8 with BOM); mobile numbers are masked."""
+    from portal.web.csvfile import csv_chunks
+
+    activity = _activity(activity_id)
+    roster = _roster(activity)
+    headers = [str(header) for header in CSV_HEADERS]
+
+    def rows():
+        for sign_up in roster:
+            minutes = confirming.recorded(sign_up)
+            yield [
+                sign_up.volunteer.real_name,
+                mask_phone(sign_up.volunteer.user.phone),
+                local_time(sign_up.checked_in_at) if sign_up.checked_in_at else "",
+                local_time(sign_up.checked_out_at) if sign_up.checked_out_at else "",
+                "" if minutes is None else minutes,
+                "" if sign_up.confirmed_minutes is None else sign_up.confirmed_minutes,
+                _("Yes") if sign_up.recorded_by_hand else "",
+                sign_up.correction_reason or "",
+            ]
+
+    return Response(
+        stream_with_context(csv_chunks(headers, rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="attendance-{activity.id}.csv"'},
+    )
