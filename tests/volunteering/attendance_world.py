@@ -49,11 +49,13 @@ class World:
     sign_up: SignUp
 
 
-def world(session, *, serves_elderly: bool = True, **activity_fields) -> World:
+def world(
+    session, *, starts_at: datetime = STARTS, serves_elderly: bool = True, **activity_fields
+) -> World:
     tree = factories.tree(session)
     coordinator = factories.user(session, Role.COORDINATOR, tree.community, name="李协调")
     activity = factories.activity(
-        session, tree.community, starts_at=STARTS, serves_elderly=serves_elderly,
+        session, tree.community, starts_at=starts_at, serves_elderly=serves_elderly,
         **activity_fields,
     )  # fmt: skip
     volunteer = factories.volunteer(session, tree.community, name="张志愿")

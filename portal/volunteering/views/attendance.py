@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,6 +27,7 @@ from portal.volunteering.attendance_forms import ConfirmHoursForm, ReverseConfir
 from portal.volunteering.messages import hours_text
 from portal.volunteering.models import SignUp
 from portal.volunteering.views import bp
+from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving
 from portal.web.templating import local_time
 
@@ -269,16 +269,17 @@ CSV_HEADERS = (
 @login_required
 def attendance_csv(activity_id: int):
     """The activity's attendance for Excel (UTF-8 with BOM); mobile numbers are masked."""
-    from portal.web.csvfile import csv_chunks
-
     activity = _activity(activity_id)
     roster = _roster(activity)
     headers = [str(header) for header in CSV_HEADERS]
 
-    def rows():
-        for sign_up in roster:
-            minutes = confirming.recorded(sign_up)
-            yield [
+    # An activity's roster is a few hundred rows at most: written at once, while the
+    # request's session is open.
+    rows = []
+    for sign_up in roster:
+        minutes = confirming.recorded(sign_up)
+        rows.append(
+            [
                 sign_up.volunteer.real_name,
                 mask_phone(sign_up.volunteer.user.phone),
                 local_time(sign_up.checked_in_at) if sign_up.checked_in_at else "",
@@ -288,9 +289,9 @@ def attendance_csv(activity_id: int):
                 _("Yes") if sign_up.recorded_by_hand else "",
                 sign_up.correction_reason or "",
             ]
-
+        )
     return Response(
-        stream_with_context(csv_chunks(headers, rows())),
+        "".join(csv_chunks(headers, rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="attendance-{activity.id}.csv"'},
     )
