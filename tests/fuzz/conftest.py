@@ -54,6 +54,7 @@ from tests.fuzz.reach import Reach
 from tests.meetings.conftest import schedule_for
 from tests.outbox import Outbox
 from tests.test_routes import CONFIGURATIONS as ROUTE_CONFIGURATIONS
+from tests.volunteering.attendance_world import seat
 
 RESIDENT_PHONE = "13712345678"
 COOKIE = "portal_session"
@@ -142,6 +143,10 @@ def make_world(session: Session) -> World:
         weekly={str(day): [["00:00", "23:40"]] for day in range(7)}, buffer_minutes=0,
         daily_cap=None,
     )  # fmt: skip
+    # Volunteering: an activity of the community under way, with the resident seated at it.
+    activity = factories.activity(session, tree.community, starts_at=now)
+    volunteer = factories.volunteer(session, tree.community, user=users["resident"], name="居民")
+    sign_up = seat(session, activity, volunteer)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -170,6 +175,8 @@ def make_world(session: Session) -> World:
         "closure_id": closure.id,
         "community_id": tree.community.id,
         "token": feed_token,
+        "activity_id": activity.id,
+        "sign_up_id": sign_up.id,
     }
     return World(
         users,

@@ -76,6 +76,7 @@ EXAMPLES = {
     },
     "meeting_remind_day_before": MEETING,
     "meeting_remind_hour_before": MEETING,
+    "volunteering_hours_donated": {"minutes": 90},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
