@@ -120,22 +120,25 @@ def _bank(session: Session, actor: Actor, sign_up: SignUp, now: datetime) -> Led
     person = ledger.account(
         session, Unit.MINUTES, AccountKind.PERSON, user=volunteer.user, cap=hours_cap(), now=now
     )
-    # The volunteer's balance read under the lock the ledger takes again to post: what fits
-    # under the cap is what will fit when the transfer is written.
-    held = session.scalars(
+    pool = ledger.account(
+        session, Unit.MINUTES, AccountKind.POOL, place=activity.community, now=now
+    )
+    # The three accounts locked in id order, as the ledger locks them (so that two bankings
+    # never wait on each other), and the volunteer's balance read under the lock: what fits
+    # under the cap now is what fits when the transfer is written.
+    locked = session.scalars(
         select(LedgerAccount)
-        .where(LedgerAccount.id == person.id)
+        .where(LedgerAccount.id.in_([issuer.id, person.id, pool.id]))
+        .order_by(LedgerAccount.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    ).all()
+    held = next(each for each in locked if each.id == person.id)
     kept, over = split_at_cap(minutes, held.balance, held.cap)
     legs = [(issuer, -minutes)]
     if kept:
         legs.append((person, kept))
     if over:
-        pool = ledger.account(
-            session, Unit.MINUTES, AccountKind.POOL, place=activity.community, now=now
-        )
         legs.append((pool, over))
     transfer = ledger.post(
         session, actor, unit=Unit.MINUTES, kind=BANKED, legs=legs,

@@ -7,6 +7,7 @@ Each thread has its own session and commits as a view does; they start together 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -32,9 +33,7 @@ def made(app, volunteers: int = 1) -> dict:
     with app.app_context():
         w = world(db.session)
         w.sign_up.checked_in_at = w.activity.starts_at
-        w.sign_up.checked_out_at = (
-            w.activity.starts_at + (w.activity.ends_at - w.activity.starts_at) * 3 / 4
-        )
+        w.sign_up.checked_out_at = w.activity.starts_at + timedelta(minutes=90)
         for _ in range(volunteers - 1):
             attended(db.session, w.activity, factories.volunteer(db.session, w.tree.community), 90)
         second = factories.user(db.session, Role.SECRETARY, w.tree.community)
@@ -121,3 +120,33 @@ def test_confirm_all_racing_a_single_confirmation_banks_each_once(app):
             == 0
         )
         assert db.session.get(SignUp, ids["sign_up"]).confirmations == 1
+
+
+def test_two_activities_of_the_same_volunteers_confirmed_at_once_bank_all(app):
+    """Confirm-all of two activities with the same volunteers, and single confirmations of
+    the second, at once: every attendance banked once, and nobody waits on anybody for ever."""
+    with app.app_context():
+        w = world(db.session)
+        volunteers = [w.volunteer] + [
+            factories.volunteer(db.session, w.tree.community) for _ in range(3)
+        ]
+        w.sign_up.checked_in_at = w.activity.starts_at
+        w.sign_up.checked_out_at = w.activity.starts_at + timedelta(minutes=60)
+        for volunteer in volunteers[1:]:
+            attended(db.session, w.activity, volunteer, 60)
+        second = factories.activity(db.session, w.tree.community, starts_at=w.activity.starts_at)
+        seconds = [attended(db.session, second, volunteer, 30) for volunteer in volunteers]
+        db.session.commit()
+        ids = {"coordinators": [w.coordinator.id, w.coordinator.id]}
+        activities = [w.activity.id, second.id]
+        second_sign_ups = [sign_up.id for sign_up in seconds]
+
+    def act(index: int) -> None:
+        if index < 2:
+            confirm_all({**ids, "activity": activities[index]}, index)
+        else:
+            confirm_one({**ids, "sign_up": second_sign_ups[index - 2]}, index)
+
+    together(app, 2 + len(second_sign_ups), act)
+    assert person_balances(app) == [90] * 4
+    check_ledger(app, banked=8, total=360)
