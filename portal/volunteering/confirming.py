@@ -23,7 +23,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.audit import services as audit
 from portal.errors import Invalid
@@ -35,7 +35,7 @@ from portal.permissions import Actor, Permission, require
 from portal.places.models import Place, PlaceKind
 from portal.volunteering import hours
 from portal.volunteering.checkin import locked_sign_up
-from portal.volunteering.models import Activity, SignUp, SignUpState
+from portal.volunteering.models import Activity, SignUp, SignUpState, Volunteer
 
 BANKED = "hours.banked"
 # The time bank's storage cap (南京: 1,500 hours); a district may set its own.
@@ -108,21 +108,48 @@ def _may_confirm(sign_up: SignUp, now: datetime) -> None:
         raise Invalid(_l("These hours are already confirmed."))
 
 
-def _bank(session: Session, actor: Actor, sign_up: SignUp, now: datetime) -> LedgerTransfer | None:
-    """Bank the confirmed minutes of an activity serving the elderly; over the cap, to the pool."""
-    activity, minutes = sign_up.activity, sign_up.confirmed_minutes or 0
-    if not activity.serves_elderly or minutes <= 0:
+@dataclass
+class Accounts:
+    """The accounts a banking for an activity moves: the district's issuing account, the
+    community's pool, and each volunteer's own."""
+
+    issuer: LedgerAccount
+    pool: LedgerAccount
+    people: dict[int, LedgerAccount]
+
+
+def _accounts(
+    session: Session, activity: Activity, sign_ups: list[SignUp], now: datetime
+) -> Accounts | None:
+    """The accounts banking `sign_ups` needs, opened first, before any account is locked: a
+    transaction opening an account another is opening waits for it, and must hold no account
+    lock meanwhile, or the two could wait on each other."""
+    if not activity.serves_elderly:
         return None
-    volunteer = sign_up.volunteer
     issuer = ledger.account(
         session, Unit.MINUTES, AccountKind.ISSUER, place=district_of(activity.community), now=now
-    )
-    person = ledger.account(
-        session, Unit.MINUTES, AccountKind.PERSON, user=volunteer.user, cap=hours_cap(), now=now
     )
     pool = ledger.account(
         session, Unit.MINUTES, AccountKind.POOL, place=activity.community, now=now
     )
+    people = {}
+    for sign_up in sign_ups:
+        user = sign_up.volunteer.user
+        people[user.id] = ledger.account(
+            session, Unit.MINUTES, AccountKind.PERSON, user=user, cap=hours_cap(), now=now
+        )
+    return Accounts(issuer, pool, people)
+
+
+def _bank(
+    session: Session, actor: Actor, sign_up: SignUp, accounts: Accounts | None, now: datetime
+) -> LedgerTransfer | None:
+    """Bank the confirmed minutes of an activity serving the elderly; over the cap, to the pool."""
+    activity, minutes = sign_up.activity, sign_up.confirmed_minutes or 0
+    if accounts is None or minutes <= 0:
+        return None
+    volunteer = sign_up.volunteer
+    issuer, pool, person = accounts.issuer, accounts.pool, accounts.people[volunteer.user_id]
     # The three accounts locked in id order, as the ledger locks them (so that two bankings
     # never wait on each other), and the volunteer's balance read under the lock: what fits
     # under the cap now is what fits when the transfer is written.
@@ -164,6 +191,7 @@ def _confirm(
     sign_up: SignUp,
     minutes: int,
     *,
+    accounts: Accounts | None,
     reason: str | None,
     by_hand: bool,
     now: datetime,
@@ -175,7 +203,7 @@ def _confirm(
     sign_up.recorded_by_hand = by_hand
     sign_up.confirmations += 1
     session.flush()
-    _bank(session, actor, sign_up, now)
+    _bank(session, actor, sign_up, accounts, now)
     session.flush()
     return sign_up
 
@@ -199,7 +227,16 @@ def confirm(
             raise Invalid(
                 _l("Nothing was recorded (no check-in or no check-out): enter the minutes and why.")
             )
-        result = _confirm(session, actor, locked, was, reason=None, by_hand=False, now=now)
+        result = _confirm(
+            session,
+            actor,
+            locked,
+            was,
+            accounts=_accounts(session, locked.activity, [locked], now),
+            reason=None,
+            by_hand=False,
+            now=now,
+        )
         audit.record(session, "volunteering.hours_confirmed", actor=actor, now=now,
                      target=locked, details={"minutes": was})  # fmt: skip
         return result
@@ -207,7 +244,16 @@ def confirm(
     why = _reason(reason)
     if locked.checked_in_at is None:
         return record_by_hand(session, actor, locked, minutes=minutes, reason=why, now=now)
-    result = _confirm(session, actor, locked, minutes, reason=why, by_hand=False, now=now)
+    result = _confirm(
+        session,
+        actor,
+        locked,
+        minutes,
+        accounts=_accounts(session, locked.activity, [locked], now),
+        reason=why,
+        by_hand=False,
+        now=now,
+    )
     audit.record(session, "volunteering.hours_corrected", actor=actor, now=now, target=locked,
                  details={"minutes": minutes, "recorded": was, "reason": why})  # fmt: skip
     return result
@@ -229,7 +275,16 @@ def record_by_hand(
         raise Invalid(_l("This volunteer checked in: confirm or correct the recorded time."))
     minutes = _minutes(minutes, locked.activity)
     why = _reason(reason)
-    result = _confirm(session, actor, locked, minutes, reason=why, by_hand=True, now=now)
+    result = _confirm(
+        session,
+        actor,
+        locked,
+        minutes,
+        accounts=_accounts(session, locked.activity, [locked], now),
+        reason=why,
+        by_hand=True,
+        now=now,
+    )
     audit.record(session, "volunteering.hours_recorded_by_hand", actor=actor, now=now,
                  target=locked, details={"minutes": minutes, "reason": why})  # fmt: skip
     return result
@@ -260,15 +315,16 @@ def confirm_all(
         .order_by(SignUp.id)
         .with_for_update()
         .execution_options(populate_existing=True)
+        .options(selectinload(SignUp.volunteer).selectinload(Volunteer.user))
     ).all()
-    confirmed = left = 0
-    for sign_up in waiting:
-        minutes = recorded(sign_up)
-        if minutes is None:
-            left += 1
-            continue
-        _confirm(session, actor, sign_up, minutes, reason=None, by_hand=False, now=now)
-        confirmed += 1
+    recorded_now = [(sign_up, recorded(sign_up)) for sign_up in waiting]
+    to_confirm = [(sign_up, minutes) for sign_up, minutes in recorded_now if minutes is not None]
+    accounts = _accounts(session, activity, [sign_up for sign_up, _ in to_confirm], now)
+    for sign_up, minutes in to_confirm:
+        _confirm(
+            session, actor, sign_up, minutes, accounts=accounts, reason=None, by_hand=False, now=now
+        )
+    confirmed, left = len(to_confirm), len(waiting) - len(to_confirm)
     audit.record(session, "volunteering.activity_confirmed", actor=actor, now=now,
                  target=activity, details={"confirmed": confirmed, "left": left})  # fmt: skip
     return ConfirmedAll(confirmed, left)
