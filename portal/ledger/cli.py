@@ -11,9 +11,9 @@ from portal.db import db
 from portal.ledger import services as ledger
 
 
-@click.group("ledger", help="The ledger of time-bank hours and grid points.")
+@click.group("ledger")
 def ledger_cli() -> None:
-    pass
+    """The ledger of time-bank hours and grid points."""
 
 
 @ledger_cli.command("check")

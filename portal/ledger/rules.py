@@ -88,7 +88,8 @@ class Leg:
     amount: int
 
 
-def _whole(amount: Any) -> bool:
+def is_whole(amount: Any) -> bool:
+    """Whether `amount` is a whole number: an int, not a bool or a float."""
     return isinstance(amount, int) and not isinstance(amount, bool)
 
 
@@ -98,7 +99,7 @@ def check_legs(legs: Iterable[Leg]) -> None:
     legs = list(legs)
     if len(legs) < 2:
         raise InvalidTransfer(_l("A transfer moves an amount between at least two accounts."))
-    if not all(_whole(leg.amount) for leg in legs):
+    if not all(is_whole(leg.amount) for leg in legs):
         raise InvalidTransfer(_l("Amounts are whole numbers of minutes or points."))
     if any(leg.amount == 0 for leg in legs):
         raise InvalidTransfer(_l("A transfer cannot move nothing."))
@@ -129,7 +130,7 @@ def check_balances(
 def split_at_cap(amount: int, balance: int, cap: int | None) -> tuple[int, int]:
     """How much of a credit of `amount` fits in an account holding `balance` under `cap`, and
     how much is over: (fits, over), adding up to `amount`."""
-    if not _whole(amount) or amount <= 0:
+    if not is_whole(amount) or amount <= 0:
         raise InvalidTransfer(_l("A credit is a whole number above zero."))
     if cap is None:
         return amount, 0

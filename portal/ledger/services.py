@@ -80,6 +80,7 @@ def account(
     below what it holds: OverCap."""
     unit, kind = Unit(unit), AccountKind(kind)
     owner = _owner_filter(kind, user, place)
+    _check_cap(cap)
     found = _find(session, unit, kind, owner)
     if found is None:
         made = LedgerAccount(
@@ -109,8 +110,7 @@ def account(
 
 def set_cap(session: Session, held: LedgerAccount, cap: int | None) -> LedgerAccount:
     """Make `cap` the most `held` may hold (None: no limit); never below what it holds now."""
-    if cap is not None and (not rules._whole(cap) or cap < 0):
-        raise InvalidTransfer(_l("A limit is a whole number, zero or more."))
+    _check_cap(cap)
     (locked,) = _lock(session, [held.id])
     if cap is not None and locked.balance > cap:
         raise OverCap(
@@ -121,6 +121,11 @@ def set_cap(session: Session, held: LedgerAccount, cap: int | None) -> LedgerAcc
     locked.cap = cap
     session.flush()
     return locked
+
+
+def _check_cap(cap: int | None) -> None:
+    if cap is not None and (not rules.is_whole(cap) or cap < 0):
+        raise InvalidTransfer(_l("A limit is a whole number, zero or more."))
 
 
 def _lock(session: Session, account_ids: Sequence[int]) -> list[LedgerAccount]:

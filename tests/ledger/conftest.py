@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, Unit
 from portal.permissions import Role
+from portal.places.models import Place
 from tests import factories
 
 NOW = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
@@ -18,6 +19,7 @@ NOW = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
 
 @dataclass
 class Books:
+    community: Place
     coordinator: User
     alice: User
     bob: User
@@ -34,6 +36,7 @@ def books(session, app_context) -> Books:
     alice = factories.user(session, name="张阿姨")
     bob = factories.user(session, name="李师傅")
     return Books(
+        tree.community,
         coordinator,
         alice,
         bob,

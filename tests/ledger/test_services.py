@@ -57,9 +57,13 @@ def test_an_account_is_made_once_and_found_again(session, books):
 
 def test_an_account_has_the_owner_its_kind_needs(session, books):
     with pytest.raises(InvalidTransfer):
-        ledger.account(session, Unit.MINUTES, AccountKind.PERSON, place=books.pool)
+        ledger.account(session, Unit.MINUTES, AccountKind.PERSON, place=books.community)
     with pytest.raises(InvalidTransfer):
         ledger.account(session, Unit.MINUTES, AccountKind.POOL, user=books.alice)
+    with pytest.raises(InvalidTransfer):
+        ledger.account(session, Unit.POINTS, AccountKind.PERSON, user=books.alice, cap=-1)
+    with pytest.raises(InvalidTransfer):
+        ledger.set_cap(session, books.alice_hours, 1.5)
 
 
 def test_banking_moves_minutes_out_of_the_issuer(session, books):
@@ -83,6 +87,14 @@ def test_the_command_line_posts_without_a_person(session, books):
         now=NOW,
     )
     assert transfer.created_by_id is None
+
+
+def test_refusals_are_said_in_chinese_to_a_chinese_reader(session, books):
+    from flask_babel import force_locale
+
+    with force_locale("zh_Hans_CN"), pytest.raises(Insufficient) as refused:
+        give(session, books, books.alice_hours, books.bob_hours, 1)
+    assert refused.value.message == "该账户的时长不足。"
 
 
 def test_the_same_cause_is_posted_once(session, books):
