@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.errors import Invalid, NotFound
@@ -271,6 +271,15 @@ def locked_sign_up(session: Session, actor: Actor, sign_up_id: int, activity: Ac
     return found
 
 
+def sign_up_of(session: Session, actor: Actor, sign_up_id: int, activity: Activity) -> SignUp:
+    """A sign-up of `activity`, for its coordinator to look at."""
+    require(actor, Permission.COORDINATE_VOLUNTEERS, activity.community)
+    found = session.get(SignUp, sign_up_id)
+    if found is None or found.activity_id != activity.id:
+        raise NotFound(_l("This volunteer has no place at this activity."))
+    return found
+
+
 def _seated(sign_up: SignUp) -> SignUp:
     if sign_up.state != SignUpState.SEATED:
         raise Invalid(_l("This volunteer has no seat at this activity."))
@@ -293,14 +302,33 @@ def check_out_by_name(session: Session, actor: Actor, sign_up: SignUp, *, now: d
     return locked
 
 
-def roster(session: Session, actor: Actor, activity: Activity) -> list[SignUp]:
+def roster_query(session: Session, actor: Actor, activity: Activity) -> Select:
     """The activity's seated volunteers, in the order they signed up, for its coordinator."""
     require(actor, Permission.COORDINATE_VOLUNTEERS, activity.community)
-    return list(
-        session.scalars(
-            select(SignUp)
-            .where(SignUp.activity_id == activity.id, SignUp.state == SignUpState.SEATED)
-            .order_by(SignUp.id)
-            .options(selectinload(SignUp.volunteer).selectinload(Volunteer.user))
+    return (
+        select(SignUp)
+        .where(SignUp.activity_id == activity.id, SignUp.state == SignUpState.SEATED)
+        .order_by(SignUp.id)
+        .options(selectinload(SignUp.volunteer).selectinload(Volunteer.user))
+    )
+
+
+def roster(session: Session, actor: Actor, activity: Activity) -> list[SignUp]:
+    """The whole roster (for the attendance file)."""
+    return list(session.scalars(roster_query(session, actor, activity)))
+
+
+def to_confirm(session: Session, activity: Activity) -> int:
+    """How many seated volunteers have a check-in and a check-out not yet confirmed."""
+    return (
+        session.scalar(
+            select(func.count(SignUp.id)).where(
+                SignUp.activity_id == activity.id,
+                SignUp.state == SignUpState.SEATED,
+                SignUp.confirmed_at.is_(None),
+                SignUp.checked_in_at.is_not(None),
+                SignUp.checked_out_at.is_not(None),
+            )
         )
+        or 0
     )

@@ -121,23 +121,47 @@ class Accounts:
 def _accounts(
     session: Session, activity: Activity, sign_ups: list[SignUp], now: datetime
 ) -> Accounts | None:
-    """The accounts banking `sign_ups` needs, opened first, before any account is locked: a
-    transaction opening an account another is opening waits for it, and must hold no account
-    lock meanwhile, or the two could wait on each other."""
+    """The accounts banking `sign_ups` moves, opened where there are none and then locked.
+
+    All are opened before any is locked: a transaction opening an account another is opening
+    waits for it, and must hold no account meanwhile, or the two could wait on each other.
+    They are locked in id order, as the ledger locks them, and read afresh: what fits under a
+    volunteer's cap is read under the lock the transfer is written under."""
     if not activity.serves_elderly:
         return None
+    cap = hours_cap()
     issuer = ledger.account(
         session, Unit.MINUTES, AccountKind.ISSUER, place=district_of(activity.community), now=now
     )
     pool = ledger.account(
         session, Unit.MINUTES, AccountKind.POOL, place=activity.community, now=now
     )
-    people = {}
-    for sign_up in sign_ups:
-        user = sign_up.volunteer.user
-        people[user.id] = ledger.account(
-            session, Unit.MINUTES, AccountKind.PERSON, user=user, cap=hours_cap(), now=now
+    users = {sign_up.volunteer.user_id: sign_up.volunteer.user for sign_up in sign_ups}
+    people = {
+        held.user_id: held
+        for held in session.scalars(
+            select(LedgerAccount).where(
+                LedgerAccount.unit == Unit.MINUTES,
+                LedgerAccount.kind == AccountKind.PERSON,
+                LedgerAccount.user_id.in_(users),
+            )
         )
+        if held.cap == cap
+    }
+    for user_id, user in users.items():
+        if user_id not in people:
+            people[user_id] = ledger.account(
+                session, Unit.MINUTES, AccountKind.PERSON, user=user, cap=cap, now=now
+            )
+    ids = [issuer.id, pool.id, *(held.id for held in people.values())]
+    for chunk in range(0, len(ids), 500):
+        session.scalars(
+            select(LedgerAccount)
+            .where(LedgerAccount.id.in_(sorted(ids)[chunk : chunk + 500]))
+            .order_by(LedgerAccount.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
     return Accounts(issuer, pool, people)
 
 
@@ -150,18 +174,8 @@ def _bank(
         return None
     volunteer = sign_up.volunteer
     issuer, pool, person = accounts.issuer, accounts.pool, accounts.people[volunteer.user_id]
-    # The three accounts locked in id order, as the ledger locks them (so that two bankings
-    # never wait on each other), and the volunteer's balance read under the lock: what fits
-    # under the cap now is what fits when the transfer is written.
-    locked = session.scalars(
-        select(LedgerAccount)
-        .where(LedgerAccount.id.in_([issuer.id, person.id, pool.id]))
-        .order_by(LedgerAccount.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    held = next(each for each in locked if each.id == person.id)
-    kept, over = split_at_cap(minutes, held.balance, held.cap)
+    # Locked by _accounts; the ledger keeps the balance of the same object in step as it posts.
+    kept, over = split_at_cap(minutes, person.balance, person.cap)
     legs = [(issuer, -minutes)]
     if kept:
         legs.append((person, kept))
@@ -202,7 +216,6 @@ def _confirm(
     sign_up.correction_reason = reason
     sign_up.recorded_by_hand = by_hand
     sign_up.confirmations += 1
-    session.flush()
     _bank(session, actor, sign_up, accounts, now)
     session.flush()
     return sign_up

@@ -160,31 +160,31 @@ def test_the_coordinator_confirms_corrects_and_undoes(app, session, ended):
     browser = staff_client(app, ended.coordinator)
     base = f"/volunteering/desk/activities/{ended.activity.id}/confirm"
     listed = page(browser, base)
-    assert "Confirm all 2 as recorded" in listed and "<dd>1.5</dd>" in listed
+    assert "Confirm all 2 as recorded" in listed and "<td>1.5</td>" in listed
+    one = page(browser, f"{base}/{ended.sign_up.id}")
+    assert 'name="minutes"' in one and 'value="90"' in one, "the record offered to confirm"
     # A correction without a reason is refused, and what was typed stays.
-    refused = browser.post(
-        f"{base}/{second.id}", data={f"s{second.id}-minutes": "１２０"}, headers=EN
-    )
+    refused = browser.post(f"{base}/{second.id}", data={"minutes": "１２０"}, headers=EN)
     body = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "Say why" in body and 'value="１２０"' in body
     assert (
         browser.post(
             f"{base}/{second.id}",
-            data={f"s{second.id}-minutes": "45", f"s{second.id}-reason": "x"},
+            data={"minutes": "45", "reason": "x"},
             headers=EN,
         ).status_code
         == 400
     )
     done = browser.post(
         f"{base}/{second.id}",
-        data={f"s{second.id}-minutes": "120", f"s{second.id}-reason": "签到晚了"},
+        data={"minutes": "120", "reason": "签到晚了"},
         headers=EN,
     )
     assert done.status_code == 302
     assert (
         browser.post(
             f"{base}/{absent.id}",
-            data={f"s{absent.id}-minutes": "60", f"s{absent.id}-reason": "手机没电"},
+            data={"minutes": "60", "reason": "手机没电"},
             headers=EN,
         ).status_code
         == 302
@@ -197,13 +197,9 @@ def test_the_coordinator_confirms_corrects_and_undoes(app, session, ended):
         absent.confirmed_minutes,
     ] == [90, 120, 60]
     assert absent.recorded_by_hand
-    undone = browser.post(
-        f"{base}/{second.id}/reverse", data={f"r{second.id}-reason": ""}, headers=EN
-    )
+    undone = browser.post(f"{base}/{second.id}/reverse", data={"reason": ""}, headers=EN)
     assert undone.status_code == 400 and second.confirmed_at is not None
-    undone = browser.post(
-        f"{base}/{second.id}/reverse", data={f"r{second.id}-reason": "应为一小时"}, headers=EN
-    )
+    undone = browser.post(f"{base}/{second.id}/reverse", data={"reason": "应为一小时"}, headers=EN)
     assert undone.status_code == 302
     session.expire_all()
     assert second.confirmed_at is None
@@ -228,7 +224,9 @@ def test_others_may_not_see_or_act(app, session, ended, client, sms):
         ("get", f"/volunteering/desk/activities/{activity}/confirm"),
         ("get", f"/volunteering/desk/activities/{activity}/attendance.csv"),
         ("post", f"/volunteering/desk/activities/{activity}/confirm"),
+        ("get", f"/volunteering/desk/activities/{activity}/confirm/{sign_up}"),
         ("post", f"/volunteering/desk/activities/{activity}/confirm/{sign_up}"),
+        ("post", f"/volunteering/desk/activities/{activity}/confirm/{sign_up}/reverse"),
         ("post", f"/volunteering/desk/activities/{activity}/check-in/{sign_up}/in"),
     ]
     stranger = staff_client(app, other)
@@ -239,6 +237,12 @@ def test_others_may_not_see_or_act(app, session, ended, client, sms):
     session.expire_all()
     assert ended.sign_up.confirmed_at is None
     coordinator = staff_client(app, ended.coordinator)
+    elsewhere = factories.activity(
+        session, ended.tree.community, starts_at=ended.activity.starts_at
+    )
+    session.commit()
+    assert coordinator.get(f"/volunteering/desk/activities/{elsewhere.id}/confirm/{sign_up}",
+                           headers=EN).status_code == 404, "a sign-up of another activity"  # fmt: skip
     assert (
         coordinator.get("/volunteering/desk/activities/99999/confirm", headers=EN).status_code
         == 404

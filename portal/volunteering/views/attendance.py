@@ -11,6 +11,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -21,6 +22,7 @@ from flask_login import current_user, login_required
 from portal import qr
 from portal.db import db, utcnow
 from portal.errors import DomainError
+from portal.pagination import Page, paginate
 from portal.phones import mask_phone
 from portal.volunteering import checkin, confirming
 from portal.volunteering.attendance_forms import ConfirmHoursForm, ReverseConfirmationForm
@@ -31,6 +33,8 @@ from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving
 from portal.web.templating import local_time
 
+# Volunteers on one page of the check-in and confirmation lists.
+ROSTER_PAGE = 50
 # What the session keeps of the last code scanned: the token, and when (ISO, UTC).
 SCANNED = "volunteering_scanned"
 
@@ -121,8 +125,9 @@ def _activity(activity_id: int):
     return checkin.coordinated_activity(db.session, current_user, activity_id)
 
 
-def _roster(activity) -> list[SignUp]:
-    return checkin.roster(db.session, current_user, activity)
+def _roster_page(activity) -> Page:
+    query = checkin.roster_query(db.session, current_user, activity)
+    return paginate(db.session, query, request.args.get("page"), per_page=ROSTER_PAGE)
 
 
 def check_url(token: str) -> str:
@@ -141,16 +146,19 @@ def check_in_desk(activity_id: int):
         activity=activity,
         code=qr.svg(qr.matrix(url), label=_("Check-in code of %(title)s", title=activity.title)),
         refresh=checkin.seconds_left(now) + 1,
-        roster=_roster(activity),
-        form=EmptyForm(),
+        roster=_roster_page(activity),
     )
 
 
 def _by_name(activity_id: int, sign_up_id: int, action, done: str):
     activity = _activity(activity_id)
-    sign_up = checkin.locked_sign_up(db.session, current_user, sign_up_id, activity)
+    sign_up = _sign_up(activity, sign_up_id)
     one_button_action(lambda: action(db.session, current_user, sign_up, now=utcnow()), done)
-    return redirect(url_for("volunteering.check_in_desk", activity_id=activity_id))
+    return redirect(
+        url_for(
+            "volunteering.check_in_desk", activity_id=activity_id, page=request.args.get("page")
+        )
+    )
 
 
 @bp.post("/desk/activities/<int:activity_id>/check-in/<int:sign_up_id>/in")
@@ -165,37 +173,20 @@ def check_out_by_name(activity_id: int, sign_up_id: int):
     return _by_name(activity_id, sign_up_id, checkin.check_out_by_name, _("Checked out."))
 
 
-def _confirm_page(activity, sent: tuple[int, object] | None = None, status: int = 200):
-    """The confirmation page; `sent` is one row's form sent with mistakes, to show them."""
-    rows = []
-    for sign_up in _roster(activity):
-        prefix = f"s{sign_up.id}"
-        mine = sent is not None and sent[0] == sign_up.id
-        confirm_form = sent[1] if mine and isinstance(sent[1], ConfirmHoursForm) else None
-        reverse_form = sent[1] if mine and isinstance(sent[1], ReverseConfirmationForm) else None
-        rows.append(
-            (
-                sign_up,
-                confirming.recorded(sign_up),
-                confirm_form or ConfirmHoursForm(prefix=prefix, formdata=None),
-                reverse_form or ReverseConfirmationForm(prefix=f"r{sign_up.id}", formdata=None),
-            )
-        )
-    return render_template(
-        "volunteering/confirm.html",
-        activity=activity,
-        rows=rows,
-        over=utcnow() >= activity.ends_at,
-        waiting=sum(1 for row in rows if row[0].confirmed_at is None and row[1] is not None),
-        form=EmptyForm(),
-        hours_text=hours_text,
-    ), status
-
-
 @bp.get("/desk/activities/<int:activity_id>/confirm")
 @login_required
 def confirm_desk(activity_id: int):
-    return _confirm_page(_activity(activity_id))
+    """The activity's attendances, a page at a time, and the button confirming them all."""
+    activity = _activity(activity_id)
+    return render_template(
+        "volunteering/confirm.html",
+        activity=activity,
+        roster=_roster_page(activity),
+        over=utcnow() >= activity.ends_at,
+        waiting=checkin.to_confirm(db.session, activity),
+        recorded=confirming.recorded,
+        hours_text=hours_text,
+    )
 
 
 @bp.post("/desk/activities/<int:activity_id>/confirm")
@@ -218,12 +209,41 @@ def confirm_all(activity_id: int):
     return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
 
 
+def _attendance_page(activity, sign_up, confirm_form=None, reverse_form=None, status=200):
+    """One volunteer's attendance: its record, and the form to confirm, correct or undo."""
+    recorded = confirming.recorded(sign_up)
+    if confirm_form is None:
+        confirm_form = ConfirmHoursForm(formdata=None, minutes=recorded)
+    return render_template(
+        "volunteering/attendance.html",
+        activity=activity,
+        sign_up=sign_up,
+        recorded=recorded,
+        over=utcnow() >= activity.ends_at,
+        confirm_form=confirm_form,
+        reverse_form=reverse_form or ReverseConfirmationForm(formdata=None),
+        hours_text=hours_text,
+    ), status
+
+
+def _sign_up(activity, sign_up_id: int) -> SignUp:
+    return checkin.sign_up_of(db.session, current_user, sign_up_id, activity)
+
+
+@bp.get("/desk/activities/<int:activity_id>/confirm/<int:sign_up_id>")
+@login_required
+def attendance(activity_id: int, sign_up_id: int):
+    activity = _activity(activity_id)
+    return _attendance_page(activity, _sign_up(activity, sign_up_id))
+
+
 @bp.post("/desk/activities/<int:activity_id>/confirm/<int:sign_up_id>")
 @login_required
 def confirm_one(activity_id: int, sign_up_id: int):
+    """Confirm one attendance as recorded, or corrected, or recorded by hand, with a reason."""
     activity = _activity(activity_id)
-    sign_up = checkin.locked_sign_up(db.session, current_user, sign_up_id, activity)
-    form = ConfirmHoursForm(prefix=f"s{sign_up.id}")
+    sign_up = _sign_up(activity, sign_up_id)
+    form = ConfirmHoursForm()
     if form.validate_on_submit():
         with saving(form) as saved:
             confirming.confirm(
@@ -233,15 +253,16 @@ def confirm_one(activity_id: int, sign_up_id: int):
         if saved:
             flash(_("Hours confirmed for %(name)s.", name=sign_up.volunteer.real_name), "success")
             return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
-    return _confirm_page(activity, (sign_up.id, form), 400)
+    return _attendance_page(activity, sign_up, confirm_form=form, status=400)
 
 
 @bp.post("/desk/activities/<int:activity_id>/confirm/<int:sign_up_id>/reverse")
 @login_required
 def reverse_one(activity_id: int, sign_up_id: int):
+    """Undo a wrong confirmation (a reversing transfer on the ledger), with a reason."""
     activity = _activity(activity_id)
-    sign_up = checkin.locked_sign_up(db.session, current_user, sign_up_id, activity)
-    form = ReverseConfirmationForm(prefix=f"r{sign_up.id}")
+    sign_up = _sign_up(activity, sign_up_id)
+    form = ReverseConfirmationForm()
     if form.validate_on_submit():
         with saving(form) as saved:
             confirming.reverse_confirmation(
@@ -249,8 +270,10 @@ def reverse_one(activity_id: int, sign_up_id: int):
             )
         if saved:
             flash(_("The confirmation is undone. Confirm the right hours now."), "success")
-            return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
-    return _confirm_page(activity, (sign_up.id, form), 400)
+            return redirect(
+                url_for("volunteering.attendance", activity_id=activity_id, sign_up_id=sign_up_id)
+            )
+    return _attendance_page(activity, sign_up, reverse_form=form, status=400)
 
 
 CSV_HEADERS = (
@@ -270,7 +293,7 @@ CSV_HEADERS = (
 def attendance_csv(activity_id: int):
     """The activity's attendance for Excel (UTF-8 with BOM); mobile numbers are masked."""
     activity = _activity(activity_id)
-    roster = _roster(activity)
+    roster = checkin.roster(db.session, current_user, activity)
     headers = [str(header) for header in CSV_HEADERS]
 
     # An activity's roster is a few hundred rows at most: written at once, while the
