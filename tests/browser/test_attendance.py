@@ -103,7 +103,7 @@ def test_a_volunteer_checks_in_and_out_by_the_rotating_code(
     desk.goto(f"{live_server.url}/volunteering/desk/activities/{activity_id}/confirm")
     check(desk, "4-confirm")
     desk.get_by_role("button", name="按记录确认全部1人").click()
-    expect(desk.locator("main")).to_contain_text("已按记录确认1人")
+    expect(desk.locator("main")).to_contain_text("已按记录确认1人。")
     check(desk, "5-confirmed")
     staff.close()
     with live_server.app.app_context():

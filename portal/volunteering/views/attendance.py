@@ -199,11 +199,13 @@ def confirm_all(activity_id: int):
         with saving(form) as saved:
             done = confirming.confirm_all(db.session, current_user, activity, now=utcnow())
         if saved:
-            flash(
-                _("Confirmed %(count)s as recorded; %(left)s have no record to confirm.",
-                  count=done.confirmed, left=done.left),
-                "success",
-            )  # fmt: skip
+            flash(_("Confirmed %(count)s as recorded.", count=done.confirmed), "success")
+            if done.left:
+                flash(
+                    _("%(left)s have no check-in or check-out: open each to record the hours "
+                      "by hand.", left=done.left),
+                    "info",
+                )  # fmt: skip
         for message in form.form_errors:
             flash(message, "error")
     return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
