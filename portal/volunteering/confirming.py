@@ -199,6 +199,17 @@ def _bank(
     return transfer
 
 
+def _mark(
+    actor: Actor, sign_up: SignUp, minutes: int, *, reason: str | None, by_hand: bool, now: datetime
+) -> None:
+    sign_up.confirmed_minutes = minutes
+    sign_up.confirmed_at = now
+    sign_up.confirmed_by_id = getattr(actor, "id", None)
+    sign_up.correction_reason = reason
+    sign_up.recorded_by_hand = by_hand
+    sign_up.confirmations += 1
+
+
 def _confirm(
     session: Session,
     actor: Actor,
@@ -210,12 +221,7 @@ def _confirm(
     by_hand: bool,
     now: datetime,
 ) -> SignUp:
-    sign_up.confirmed_minutes = minutes
-    sign_up.confirmed_at = now
-    sign_up.confirmed_by_id = getattr(actor, "id", None)
-    sign_up.correction_reason = reason
-    sign_up.recorded_by_hand = by_hand
-    sign_up.confirmations += 1
+    _mark(actor, sign_up, minutes, reason=reason, by_hand=by_hand, now=now)
     _bank(session, actor, sign_up, accounts, now)
     session.flush()
     return sign_up
@@ -333,10 +339,12 @@ def confirm_all(
     recorded_now = [(sign_up, recorded(sign_up)) for sign_up in waiting]
     to_confirm = [(sign_up, minutes) for sign_up, minutes in recorded_now if minutes is not None]
     accounts = _accounts(session, activity, [sign_up for sign_up, _ in to_confirm], now)
+    # Every attendance marked first, then banked: the marks are written together.
     for sign_up, minutes in to_confirm:
-        _confirm(
-            session, actor, sign_up, minutes, accounts=accounts, reason=None, by_hand=False, now=now
-        )
+        _mark(actor, sign_up, minutes, reason=None, by_hand=False, now=now)
+    for sign_up, _minutes in to_confirm:
+        _bank(session, actor, sign_up, accounts, now)
+    session.flush()
     confirmed, left = len(to_confirm), len(waiting) - len(to_confirm)
     audit.record(session, "volunteering.activity_confirmed", actor=actor, now=now,
                  target=activity, details={"confirmed": confirmed, "left": left})  # fmt: skip
