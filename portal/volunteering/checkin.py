@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
 from portal.numbers import parse_id, parse_number
 from portal.permissions import Actor, Permission, require
@@ -313,9 +314,14 @@ def roster_query(session: Session, actor: Actor, activity: Activity) -> Select:
     )
 
 
-def roster(session: Session, actor: Actor, activity: Activity) -> list[SignUp]:
-    """The whole roster (for the attendance file)."""
-    return list(session.scalars(roster_query(session, actor, activity)))
+def export_roster(
+    session: Session, actor: Actor, activity: Activity, *, now: datetime
+) -> list[SignUp]:
+    """The whole roster for the attendance file; the export is audited (it names people)."""
+    found = list(session.scalars(roster_query(session, actor, activity)))
+    audit.record(session, "volunteering.attendance_exported", actor=actor, now=now,
+                 target=activity, details={"rows": len(found)})  # fmt: skip
+    return found
 
 
 def to_confirm(session: Session, activity: Activity) -> int:

@@ -20,7 +20,7 @@ from portal.volunteering import confirming
 from portal.volunteering.models import Activity, SignUp
 from tests import factories
 from tests.accounts.test_concurrency import together
-from tests.volunteering.attendance_world import AFTER, attended, world
+from tests.volunteering.attendance_world import AFTER, attended, seat, world
 
 
 @pytest.fixture
@@ -150,3 +150,53 @@ def test_two_activities_of_the_same_volunteers_confirmed_at_once_bank_all(app):
     together(app, 2 + len(second_sign_ups), act)
     assert person_balances(app) == [90] * 4
     check_ledger(app, banked=8, total=360)
+
+
+def test_a_group_scanning_the_code_at_once_are_all_checked_in(fresh_app):
+    """Ten volunteers scan the same code within the same second, through the scan's page (a
+    GET that writes): each is checked in once, none is turned away by a busy database."""
+    import threading
+
+    from portal.db import utcnow
+    from portal.volunteering import checkin
+    from tests.outbox import Outbox
+
+    app = fresh_app(migrate=True, SIGN_IN_LIMIT_PER_ADDRESS="300 per 10 minutes")
+    with app.app_context():
+        w = world(db.session, starts_at=utcnow() - timedelta(minutes=10))
+        volunteers = [w.volunteer] + [
+            factories.volunteer(db.session, w.tree.community) for _ in range(9)
+        ]
+        for volunteer in volunteers[1:]:
+            seat(db.session, w.activity, volunteer)
+        phones = [volunteer.user.phone for volunteer in volunteers]
+        activity_id = w.activity.id
+        db.session.commit()
+    browsers = []
+    for phone in phones:
+        browser = app.test_client()
+        assert browser.post("/sign-in", data={"phone": phone}).status_code == 302
+        with app.app_context():
+            code = Outbox(db.session).code(phone)
+        assert browser.post("/sign-in/code", data={"code": code}).status_code == 302
+        browsers.append(browser)
+    with app.app_context():
+        token = checkin.make_token(db.session.get(Activity, activity_id), utcnow())
+    barrier = threading.Barrier(len(browsers))
+    statuses = [0] * len(browsers)
+
+    def scan(index: int) -> None:
+        barrier.wait()
+        statuses[index] = browsers[index].get(f"/volunteering/check/{token}").status_code
+
+    threads = [threading.Thread(target=scan, args=(i,)) for i in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200] * len(browsers)
+    with app.app_context():
+        checked = db.session.scalars(
+            select(SignUp.checked_in_at).where(SignUp.activity_id == activity_id)
+        ).all()
+    assert len(checked) == 10 and None not in checked

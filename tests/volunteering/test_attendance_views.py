@@ -10,7 +10,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
+from portal.audit.models import AuditEvent
 from portal.db import utcnow
 from portal.permissions import Role
 from portal.volunteering import checkin
@@ -211,6 +213,10 @@ def test_the_coordinator_confirms_corrects_and_undoes(app, session, ended):
     assert "张志愿" in text and "孙志愿" in text and "手机没电" in text
     assert ended.volunteer.user.phone not in text
     assert ended.volunteer.user.phone[:3] + "****" + ended.volunteer.user.phone[-4:] in text
+    exported = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "volunteering.attendance_exported")
+    ).one()
+    assert exported.actor_id == ended.coordinator.id and exported.details == {"rows": 3}
 
 
 def test_others_may_not_see_or_act(app, session, ended, client, sms):

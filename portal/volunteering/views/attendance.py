@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import qr
-from portal.db import db, utcnow
+from portal.db import db, start_writing, utcnow
 from portal.errors import DomainError
 from portal.pagination import Page, paginate
 from portal.phones import mask_phone
@@ -71,6 +71,9 @@ def check(token: str):
             url_for("accounts.sign_in", next=url_for("volunteering.check", token=token))
         )
     scanned_at = _scanned_at(token)
+    # A GET that writes: on SQLite, the write lock from the start of the transaction, so that
+    # a whole group scanning at the door queue for it instead of failing.
+    start_writing(db.session)
     try:
         outcome, sign_up = checkin.scan(
             db.session, current_user, activity, token=token, now=now, scanned_at=scanned_at
@@ -295,11 +298,11 @@ CSV_HEADERS = (
 def attendance_csv(activity_id: int):
     """The activity's attendance for Excel (UTF-8 with BOM); mobile numbers are masked."""
     activity = _activity(activity_id)
-    roster = checkin.roster(db.session, current_user, activity)
+    start_writing(db.session)
+    roster = checkin.export_roster(db.session, current_user, activity, now=utcnow())
     headers = [str(header) for header in CSV_HEADERS]
-
-    # An activity's roster is a few hundred rows at most: written at once, while the
-    # request's session is open.
+    # An activity's roster is a few hundred rows at most: written at once, before the
+    # export's audit entry is committed.
     rows = []
     for sign_up in roster:
         minutes = confirming.recorded(sign_up)
@@ -315,6 +318,7 @@ def attendance_csv(activity_id: int):
                 sign_up.correction_reason or "",
             ]
         )
+    db.session.commit()
     return Response(
         "".join(csv_chunks(headers, rows)),
         mimetype="text/csv",
