@@ -233,3 +233,16 @@ def test_only_the_communitys_coordinators_confirm(session, w, role):
     with pytest.raises(Forbidden):
         confirming.confirm(session, w.volunteer.user, w.sign_up, now=AFTER)
     assert person(session, w) == 90
+
+
+def test_hours_spent_since_cannot_be_reversed(session, w):
+    confirming.confirm(session, w.coordinator, w.sign_up, now=AFTER)
+    held = ledger.account(session, Unit.MINUTES, AccountKind.PERSON, user=w.volunteer.user)
+    pool = ledger.account(session, Unit.MINUTES, AccountKind.POOL, place=w.tree.community)
+    ledger.post(session, w.volunteer.user, unit=Unit.MINUTES, kind="test.donated",
+                legs=[(held, -60), (pool, 60)], now=AFTER)  # fmt: skip
+    with pytest.raises(Invalid, match="not enough hours"):
+        confirming.reverse_confirmation(session, w.coordinator, w.sign_up, reason="错了",
+                                        now=AFTER)  # fmt: skip
+    assert w.sign_up.confirmed_minutes == 90, "refused before the confirmation was touched"
+    assert person(session, w) == 30
