@@ -38,6 +38,7 @@ FEATURES: tuple[str, ...] = (
     "portal.catalogue",
     "portal.units",
     "portal.appeals",
+    "portal.ledger",
     "portal.meetings",
     "portal.volunteering",
     "portal.demo",

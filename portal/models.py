@@ -13,6 +13,7 @@ from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.doors.models import BuildingScan
 from portal.drafts.models import Draft
 from portal.jobs.models import JobRun
+from portal.ledger.models import LedgerAccount, LedgerMovement, LedgerTransfer
 from portal.meetings.models import (
     Booking,
     BookingEvent,
@@ -50,6 +51,9 @@ __all__ = [
     "HostDay",
     "IssuedDocument",
     "JobRun",
+    "LedgerAccount",
+    "LedgerMovement",
+    "LedgerTransfer",
     "MeetingRequest",
     "OnlineHoursSetting",
     "PhoneCode",

@@ -1,0 +1,263 @@
+"""The ledger under random use: banking with caps, gifts, donations, spending, caps changed,
+causes posted twice and transfers undone, in any order. After every step the ledger adds up:
+each transfer sums to zero, each kept balance is the sum of its movements, no account is below
+zero (but the issuer) or over its cap, and nothing written has gone. A refused step leaves
+everything as it was.
+
+A model of the balances in plain Python says what each step should do; the database must agree.
+Each example runs in a savepoint of the test's transaction, rolled back at its end.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import func, select
+
+from portal.ledger import rules
+from portal.ledger import services as ledger
+from portal.ledger.models import AccountKind, LedgerAccount, LedgerMovement, LedgerTransfer, Unit
+from portal.ledger.rules import (
+    AlreadyPosted,
+    AlreadyReversed,
+    Insufficient,
+    InvalidTransfer,
+    LedgerError,
+    NotReversible,
+    OverCap,
+)
+from portal.permissions import SYSTEM
+from tests import factories
+from tests.conftest import IN_CI
+from tests.ledger.conftest import NOW
+
+PEOPLE = 3
+CAPS = [600, None, 300]
+minutes = st.integers(min_value=1, max_value=400)
+person = st.integers(min_value=0, max_value=PEOPLE - 1)
+# Few causes, so that the same one comes up again.
+subjects = st.sampled_from([None, "volunteering.attendance:1", "volunteering.attendance:2"])
+
+SETTINGS = settings(
+    max_examples=30,
+    stateful_step_count=30,
+    deadline=None,
+    derandomize=IN_CI,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def owners(session, app_context):
+    """A district, its community and volunteers, saved in the test's transaction."""
+    tree = factories.tree(session)
+    people = [factories.user(session) for _ in range(PEOPLE)]
+    session.commit()
+    return tree, people
+
+
+def test_the_ledger_adds_up_whatever_is_done(session, owners):
+    tree, people = owners
+
+    class Books(RuleBasedStateMachine):
+        transfers = Bundle("transfers")
+
+        @initialize()
+        def open_accounts(self):
+            self.issuer = ledger.account(
+                session, Unit.MINUTES, AccountKind.ISSUER, place=tree.district
+            )
+            self.pool = ledger.account(
+                session, Unit.MINUTES, AccountKind.POOL, place=tree.community
+            )
+            self.people = [
+                ledger.account(session, Unit.MINUTES, AccountKind.PERSON, user=user, cap=cap)
+                for user, cap in zip(people, CAPS, strict=True)
+            ]
+            self.points = ledger.account(session, Unit.POINTS, AccountKind.PERSON, user=people[0])
+            # The model: balances and caps by account id, what was posted and undone.
+            self.balances = {held.id: 0 for held in self.accounts}
+            self.caps = {held.id: held.cap for held in self.accounts}
+            self.causes: set[tuple[str, str]] = set()
+            self.undone: set[int] = set()
+            self.legs: dict[int, dict[int, int]] = {}
+            self.seen = (0, 0)
+
+        @property
+        def accounts(self) -> list[LedgerAccount]:
+            return [self.issuer, self.pool, *self.people, self.points]
+
+        # --- what the model expects ----------------------------------------------------------
+
+        def expected_refusal(self, legs: dict[int, int]) -> type[LedgerError] | None:
+            after = {
+                account_id: self.balances[account_id] + amount
+                for account_id, amount in legs.items()
+            }
+            if any(
+                balance < 0 and account_id != self.issuer.id
+                for account_id, balance in after.items()
+            ):
+                return Insufficient
+            if any(self.caps[i] is not None and after[i] > self.caps[i] for i in after):
+                return OverCap
+            return None
+
+        def snapshot(self):
+            balances = dict(session.execute(select(LedgerAccount.id, LedgerAccount.balance)).all())
+            caps = dict(session.execute(select(LedgerAccount.id, LedgerAccount.cap)).all())
+            return balances, caps, self.counts()
+
+        def counts(self) -> tuple[int, int]:
+            return (
+                session.scalar(select(func.count(LedgerTransfer.id))),
+                session.scalar(select(func.count(LedgerMovement.id))),
+            )
+
+        def attempt(self, refusal, action):
+            """Run `action`; it must be refused with `refusal` (leaving all as it was) or not."""
+            before = self.snapshot()
+            if refusal is None:
+                return action()
+            with pytest.raises(refusal):
+                action()
+            assert self.snapshot() == before
+            return None
+
+        def post(self, kind: str, legs: dict[int, int], subject: str | None = None):
+            refusal = AlreadyPosted if subject and (kind, subject) in self.causes else None
+            refusal = refusal or self.expected_refusal(legs)
+            by_id = {held.id: held for held in self.accounts}
+            transfer = self.attempt(
+                refusal,
+                lambda: ledger.post(
+                    session,
+                    SYSTEM,
+                    unit=Unit.MINUTES,
+                    kind=kind,
+                    legs=[(by_id[i], amount) for i, amount in legs.items()],
+                    subject=subject,
+                    now=NOW,
+                ),
+            )
+            if transfer is None:
+                return None
+            for account_id, amount in legs.items():
+                self.balances[account_id] += amount
+            if subject:
+                self.causes.add((kind, subject))
+            self.legs[transfer.id] = legs
+            return transfer.id
+
+        # --- rules ---------------------------------------------------------------------------
+
+        @rule(target=transfers, who=person, amount=minutes, subject=subjects)
+        def bank_with_the_overflow_to_the_pool(self, who, amount, subject):
+            held = self.people[who]
+            fits, over = rules.split_at_cap(amount, self.balances[held.id], self.caps[held.id])
+            legs = {self.issuer.id: -amount}
+            if fits:
+                legs[held.id] = fits
+            if over:
+                legs[self.pool.id] = over
+            return self.post("hours.banked", legs, subject)
+
+        @rule(target=transfers, who=person, amount=minutes)
+        def bank_without_looking_at_the_cap(self, who, amount):
+            return self.post("hours.banked", {self.issuer.id: -amount, self.people[who].id: amount})
+
+        @rule(target=transfers, giver=person, taker=person, amount=minutes)
+        def give(self, giver, taker, amount):
+            if giver == taker:
+                held = self.people[giver]
+                self.attempt(
+                    InvalidTransfer,
+                    lambda: ledger.post(
+                        session, SYSTEM, unit=Unit.MINUTES, kind="hours.given",
+                        legs=[(held, -amount), (held, amount)], now=NOW,
+                    ),
+                )  # fmt: skip
+                return None
+            legs = {self.people[giver].id: -amount, self.people[taker].id: amount}
+            return self.post("hours.given", legs)
+
+        @rule(target=transfers, who=person, amount=minutes)
+        def donate(self, who, amount):
+            return self.post("hours.donated", {self.people[who].id: -amount, self.pool.id: amount})
+
+        @rule(target=transfers, who=person, amount=minutes)
+        def spend_from_the_pool(self, who, amount):
+            return self.post("hours.spent", {self.pool.id: -amount, self.people[who].id: amount})
+
+        @rule(who=person, amount=minutes)
+        def mix_hours_and_points(self, who, amount):
+            self.attempt(
+                InvalidTransfer,
+                lambda: ledger.post(
+                    session, SYSTEM, unit=Unit.MINUTES, kind="hours.given",
+                    legs=[(self.people[who], -amount), (self.points, amount)], now=NOW,
+                ),
+            )  # fmt: skip
+
+        @rule(who=person, cap=st.none() | st.integers(min_value=0, max_value=700))
+        def change_a_cap(self, who, cap):
+            held = self.people[who]
+            refusal = OverCap if cap is not None and self.balances[held.id] > cap else None
+            self.attempt(refusal, lambda: ledger.set_cap(session, held, cap))
+            if refusal is None:
+                self.caps[held.id] = cap
+
+        @rule(transfer_id=transfers)
+        def undo(self, transfer_id):
+            if transfer_id is None:
+                return
+            transfer = session.get(LedgerTransfer, transfer_id)
+            legs = {account_id: -amount for account_id, amount in self.legs[transfer_id].items()}
+            if transfer.reverses_id is not None:
+                refusal = NotReversible
+            elif transfer_id in self.undone:
+                refusal = AlreadyReversed
+            else:
+                refusal = self.expected_refusal(legs)
+            undone = self.attempt(
+                refusal,
+                lambda: ledger.reverse(session, SYSTEM, transfer, reason="A mistake", now=NOW),
+            )
+            if undone is not None:
+                self.undone.add(transfer_id)
+                self.legs[undone.id] = legs
+                for account_id, amount in legs.items():
+                    self.balances[account_id] += amount
+
+        # --- what always holds ---------------------------------------------------------------
+
+        @invariant()
+        def the_ledger_adds_up(self):
+            if not hasattr(self, "issuer"):
+                return
+            assert ledger.unbalanced_transfers(session) == []
+            assert ledger.mismatches(session) == []
+            kept = dict(session.execute(select(LedgerAccount.id, LedgerAccount.balance)).all())
+            assert kept == self.balances
+            for held in session.scalars(select(LedgerAccount)):
+                assert held.balance >= 0 or held.kind is AccountKind.ISSUER
+                assert held.cap is None or held.balance <= held.cap
+            counts = self.counts()
+            assert counts[0] >= self.seen[0] and counts[1] >= self.seen[1]
+            assert counts[0] == len(self.legs)
+            self.seen = counts
+
+        def teardown(self):
+            session.rollback()
+
+    run_state_machine_as_test(Books, settings=SETTINGS)
