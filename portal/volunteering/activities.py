@@ -476,4 +476,4 @@ def _users_of(session: Session, sign_ups: list[SignUp]) -> dict[int, User]:
     rows = session.execute(
         select(Volunteer.id, User).join(Volunteer.user).where(Volunteer.id.in_(ids))
     )
-    return dict(rows.tuples().all())
+    return {volunteer_id: user for volunteer_id, user in rows}  # noqa: C416
