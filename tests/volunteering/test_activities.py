@@ -174,7 +174,7 @@ def test_a_cancelled_seat_goes_to_the_first_waiting_who_is_texted(session, tree,
     session.refresh(activity)
     assert activity.seats_taken == 2
     [text] = texts_to(session, people[2].user)
-    assert text.kind == "volunteer_activity_seated" and "You have a seat" in text.body
+    assert text.kind == "volunteer_activity_seated" and text.body.startswith("候补成功")
     assert texts_to(session, people[3].user) == [] and texts_to(session, people[0].user) == []
     assert lists.places_in_line(session, [made[3]]) == {made[3].id: 1}
 
