@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -25,7 +25,7 @@ from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
-from portal.permissions import Actor, Permission, require
+from portal.permissions import Actor, Permission, require, scopes
 from portal.places.models import Place, PlaceKind
 from portal.volunteering.models import (
     Activity,
@@ -74,13 +74,15 @@ def volunteer_of(session: Session, actor: Actor) -> Volunteer | None:
 
 
 def coordinated_communities(session: Session, actor: Actor) -> list[Place]:
-    """The communities where `actor` may publish activities, by name."""
-    from portal.permissions import can
-
-    communities = session.scalars(
-        select(Place).where(Place.kind == PlaceKind.COMMUNITY).order_by(Place.name_zh, Place.id)
-    )
-    return [c for c in communities if can(actor, Permission.COORDINATE_VOLUNTEERS, c)]
+    """The communities where `actor` may publish activities, by name: those inside the places
+    of their grants (an indexed LIKE on the place paths)."""
+    places = scopes(actor, Permission.COORDINATE_VOLUNTEERS)
+    if not places:
+        return []
+    query = select(Place).where(Place.kind == PlaceKind.COMMUNITY)
+    if None not in places:
+        query = query.where(or_(*[Place.path.startswith(place.path) for place in places]))
+    return list(session.scalars(query.order_by(Place.name_zh, Place.id)))
 
 
 # --- publishing ------------------------------------------------------------------------------

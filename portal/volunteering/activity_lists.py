@@ -63,17 +63,22 @@ def mine(session: Session, actor: Actor, *, now: datetime) -> Mine:
     volunteer = volunteer_of(session, actor)
     if volunteer is None:
         return Mine([], [])
-    rows = list(
+    query = (
+        select(SignUp)
+        .join(SignUp.activity)
+        .options(contains_eager(SignUp.activity))
+        .where(SignUp.volunteer_id == volunteer.id, SignUp.state != SignUpState.CANCELLED)
+    )
+    coming = list(
+        session.scalars(query.where(Activity.ends_at > now).order_by(Activity.starts_at, SignUp.id))
+    )
+    past = list(
         session.scalars(
-            select(SignUp)
-            .join(SignUp.activity)
-            .options(contains_eager(SignUp.activity))
-            .where(SignUp.volunteer_id == volunteer.id, SignUp.state != SignUpState.CANCELLED)
+            query.where(Activity.ends_at <= now)
             .order_by(Activity.starts_at.desc(), SignUp.id)
+            .limit(PAST_SHOWN)
         )
     )
-    coming = [each for each in rows if each.activity.ends_at > now][::-1]
-    past = [each for each in rows if each.activity.ends_at <= now][:PAST_SHOWN]
     places = places_in_line(session, [each for each in coming if each.state is SignUpState.WAITING])
     return Mine([(each, places.get(each.id)) for each in coming], past)
 
@@ -149,6 +154,7 @@ def coordinators_activities(
     query = (
         select(Activity)
         .where(Activity.community_id.in_(communities), Activity.ends_at > now - timedelta(days=30))
-        .order_by(Activity.starts_at, Activity.id)
+        # Those to come first, soonest first; then those of the last 30 days.
+        .order_by(Activity.ends_at <= now, Activity.starts_at, Activity.id)
     )
     return paginate(session, query, page)

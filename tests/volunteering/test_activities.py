@@ -407,3 +407,27 @@ def test_coordinators_see_the_activities_of_their_communities(session, tree, act
     assert lists.coordinators_activities(session, other, now=NOW).items == []
     with pytest.raises(Forbidden):
         lists.coordinators_activities(session, factories.user(session), now=NOW)
+
+
+def test_an_activity_that_has_started_is_neither_changed_nor_cancelled(
+    session, activity, coordinator
+):
+    started = activity.starts_at + timedelta(minutes=1)
+    with pytest.raises(Invalid, match="has started"):
+        services.edit(session, coordinator, activity, starts_at=activity.starts_at,
+                      ends_at=activity.ends_at, location="社区广场", seats=5, now=started)  # fmt: skip
+    with pytest.raises(Invalid, match="has started"):
+        services.cancel(session, coordinator, activity, reason="下雨", now=started)
+    assert activity.state is ActivityState.PUBLISHED and activity.seats == 2
+
+
+def test_a_district_coordinator_publishes_in_every_community_of_the_district(session, tree):
+    district = factories.user(session, Role.COORDINATOR, tree.district)
+    assert {c.id for c in services.coordinated_communities(session, district)} >= {
+        tree.community.id,
+        tree.other_community.id,
+    }
+    assert all(c.kind == "community" for c in services.coordinated_communities(session, district))
+    mine = factories.user(session, Role.COORDINATOR, tree.community)
+    assert services.coordinated_communities(session, mine) == [tree.community]
+    assert services.coordinated_communities(session, factories.user(session)) == []
