@@ -103,3 +103,21 @@ def test_ten_seated_cancelling_at_once_seat_the_first_ten_waiting_each_once(app)
             )
         )
     assert texted == Counter(phones[u] for u in waiting[:10]), "each moved up texted once"
+
+
+def test_two_reminder_sweeps_at_once_write_each_reminder_once(app):
+    from portal.volunteering import activity_reminders
+
+    activity_id, users = make_world(app, seats=5, volunteers=5)
+    with app.app_context():
+        for user_id in users:
+            sign_up(activity_id, user_id)
+        db.session.commit()
+    together(app, 2, lambda _: activity_reminders.sweep(db.session, utcnow()))
+    with app.app_context():
+        sent = Counter(
+            db.session.scalars(
+                select(SmsMessage.phone).where(SmsMessage.kind == "volunteer_activity_reminder")
+            )
+        )
+    assert len(sent) == 5 and set(sent.values()) == {1}
