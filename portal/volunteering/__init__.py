@@ -9,13 +9,37 @@ models.py holds the rows; hours.py and the token code are pure logic.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
+    from portal.features import Tile, add_tile
+    from portal.jobs.registry import register
+    from portal.permissions import Permission, holds_anywhere
     from portal.verification import register_kind
+
+    # Imported for what they register as they load: kinds of SMS, and the routes.
+    from portal.volunteering import activity_reminders, messages  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
-    from portal.volunteering.views import bp, certificates  # noqa: F401
+    from portal.volunteering.views import activities, bp, certificates  # noqa: F401
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
+    add_tile(app, "home", Tile("volunteering.activities", _l("Volunteer activities"),
+                               _l("Find an activity near you and sign up."), order=220))  # fmt: skip
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "volunteering.desk_activities",
+            _l("Volunteer activities"),
+            _l("Publish activities, see who signed up, change or cancel them."),
+            shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
+            order=160,
+        ),
+    )
+    # Every five minutes: a day-before reminder need not be to the minute.
+    register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)

@@ -142,6 +142,8 @@ def make_world(session: Session) -> World:
         weekly={str(day): [["00:00", "23:40"]] for day in range(7)}, buffer_minutes=0,
         daily_cap=None,
     )  # fmt: skip
+    # Volunteering: an activity to come, for its page, its sign-up form and its roster.
+    activity = factories.activity(session, tree.community, starts_at=now + timedelta(days=3))
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -170,6 +172,7 @@ def make_world(session: Session) -> World:
         "closure_id": closure.id,
         "community_id": tree.community.id,
         "token": feed_token,
+        "activity_id": activity.id,
     }
     return World(
         users,

@@ -1,0 +1,80 @@
+"""The SMS texts of volunteering, in both languages. Each Chinese text stays within about 60
+characters: titles, places and reasons are shortened to fit, the full text is on the page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton, format_time
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from portal.notifications.messages import Template, register_template
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The most of a title, a place or a reason one SMS carries.
+TITLE_MAX, PLACE_MAX, REASON_MAX = 10, 12, 10
+
+
+def short(text: str, most: int) -> str:
+    """`text` cut to `most` characters, with an ellipsis when it was longer."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def when(starts_at: str) -> str:
+    """The day with its weekday and the time: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
+    local = datetime.fromisoformat(starts_at).astimezone(SHANGHAI)
+    locale = str(get_locale())
+    day = format_skeleton("MMMEd", local, locale=locale)
+    return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
+
+
+def _seated(params: dict[str, Any]) -> str:
+    return gettext(
+        "You have a seat at %(title)s on %(when)s: you were next on the waiting list. Cancel "
+        "on the portal if you cannot come.",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+    )
+
+
+def _changed(params: dict[str, Any]) -> str:
+    return gettext(
+        "Activity changed: %(title)s is now on %(when)s at %(place)s.",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+        place=short(params["location"], PLACE_MAX),
+    )
+
+
+def _cancelled(params: dict[str, Any]) -> str:
+    return gettext(
+        "Activity cancelled: %(title)s on %(when)s. Reason: %(reason)s",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+        reason=short(params["reason"], REASON_MAX),
+    )
+
+
+def _reminder(params: dict[str, Any]) -> str:
+    return gettext(
+        "Volunteer reminder: %(title)s, %(when)s at %(place)s. Thank you!",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+        place=short(params["location"], PLACE_MAX),
+    )
+
+
+# Each kind: its text, and its name on the outbox's pages.
+KINDS = {
+    "volunteer_activity_seated": (_seated, _l("Volunteer activity: a seat from the waiting list")),
+    "volunteer_activity_changed": (_changed, _l("Volunteer activity moved or changed place")),
+    "volunteer_activity_cancelled": (_cancelled, _l("Volunteer activity cancelled")),
+    "volunteer_activity_reminder": (_reminder, _l("Volunteer activity reminder, the day before")),
+}
+
+for _kind, (_text, _label) in KINDS.items():
+    register_template(_kind, Template(_text), _label)
