@@ -22,12 +22,13 @@ def init_app(app: Flask) -> None:
     from portal.verification import register_kind
 
     # Imported for what they register as they load: kinds of SMS, and the routes.
-    from portal.volunteering import activity_reminders, messages  # noqa: F401
+    from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
     from portal.volunteering.views import activities, bp, certificates  # noqa: F401
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
+    app.extensions[timebank.RULES] = timebank.TimeBankRules.from_config(app.config)
     add_tile(app, "home", Tile("volunteering.activities", _l("Volunteer activities"),
                                _l("Find an activity near you and sign up."), order=220))  # fmt: skip
     add_tile(
