@@ -9,9 +9,29 @@ models.py holds the rows; hours.py and the token code are pure logic.
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from portal.volunteering.views import bp
+    from portal.features import Tile, add_tile
+    from portal.permissions import Permission, holds_anywhere
+
+    # Imported for what they register as they load: kinds of SMS, and the pages.
+    from portal.volunteering import messages  # noqa: F401
+    from portal.volunteering.views import bp, volunteers  # noqa: F401
 
     app.register_blueprint(bp)
+    add_tile(app, "home", Tile("volunteering.home", _l("Volunteering"),
+                               _l("Give time to your neighbours; it is kept in the time bank."),
+                               order=220))  # fmt: skip
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "volunteering.desk",
+            _l("Volunteers"),
+            _l("Applications to answer, and your community's volunteers."),
+            shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
+            order=160,
+        ),
+    )
