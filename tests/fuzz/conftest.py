@@ -46,6 +46,7 @@ from portal.notifications import signing
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
+from portal.volunteering.models import VolunteerState
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
@@ -142,6 +143,11 @@ def make_world(session: Session) -> World:
         weekly={str(day): [["00:00", "23:40"]] for day in range(7)}, buffer_minutes=0,
         daily_cap=None,
     )  # fmt: skip
+    # Volunteering: the resident declined once (so their form to apply again is reachable),
+    # and an application waiting for the secretary (so the answer's forms are on its page).
+    factories.volunteer(session, tree.community, user=users["resident"], name="居民",
+                        state=VolunteerState.DECLINED).decline_reason = "请先参加培训"  # fmt: skip
+    applied = factories.volunteer(session, tree.community, state=VolunteerState.APPLIED)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -170,6 +176,7 @@ def make_world(session: Session) -> World:
         "closure_id": closure.id,
         "community_id": tree.community.id,
         "token": feed_token,
+        "volunteer_id": applied.id,
     }
     return World(
         users,

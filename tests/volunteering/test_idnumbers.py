@@ -39,7 +39,12 @@ def test_a_valid_number_is_returned_as_stored():
 
 @pytest.mark.parametrize(
     "typed",
-    ["110105 19491231 002x", "１１０１０５１９４９１２３１００２Ｘ", " 110105-19491231-002X ", "11010519491231002x"],
+    [
+        "110105 19491231 002x",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        " 110105-19491231-002X ",
+        "11010519491231002x",
+    ],
 )
 def test_what_people_type_is_read(app_context, typed):
     assert idnumbers.validate(typed) == VALID

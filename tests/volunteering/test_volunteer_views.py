@@ -13,8 +13,8 @@ from portal.audit.models import AuditEvent
 from portal.permissions import Role
 from portal.volunteering.models import Volunteer, VolunteerState
 from tests import factories
-from tests.volunteering.test_idnumbers import with_check_digit
 from tests.accounts.test_views import EN, page, sign_in_by_sms, sign_in_staff
+from tests.volunteering.test_idnumbers import with_check_digit
 
 PHONE = "13800138000"
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -206,7 +206,9 @@ def test_a_coordinator_of_another_community_and_a_resident_are_refused(
     other = app.test_client()
     sign_in_staff(other, elsewhere)
     for browser in (other, resident):
-        assert browser.get(f"/volunteering/desk/volunteers/{made.id}", headers=EN).status_code == 403
+        assert (
+            browser.get(f"/volunteering/desk/volunteers/{made.id}", headers=EN).status_code == 403
+        )
         for action in ("approve", "decline", "reveal"):
             url = f"/volunteering/desk/volunteers/{made.id}/{action}"
             assert browser.post(url, data={"reason": "不行"}, headers=EN).status_code == 403
@@ -216,9 +218,7 @@ def test_a_coordinator_of_another_community_and_a_resident_are_refused(
     assert "李秀英" not in page(other, "/volunteering/desk")
 
 
-def test_the_tiles_show_volunteering_to_everyone_and_the_desk_to_coordinators(
-    client, staff, tree
-):
+def test_the_tiles_show_volunteering_to_everyone_and_the_desk_to_coordinators(client, staff, tree):
     assert "/volunteering/" in page(client, "/")
     assert "/volunteering/desk" in page(staff, "/staff")
 

@@ -179,9 +179,7 @@ def test_a_coordinator_declines_with_a_reason_and_the_resident_may_apply_again(
 
 
 @pytest.mark.parametrize("who", ["other_coordinator", "resident", "secretary_elsewhere"])
-def test_only_a_coordinator_of_the_community_answers(
-    session, app_context, tree, resident, who
-):
+def test_only_a_coordinator_of_the_community_answers(session, app_context, tree, resident, who):
     made = apply(session, resident, tree.community)
     actor = {
         "other_coordinator": lambda: factories.user(session, Role.COORDINATOR, tree.other_community),
