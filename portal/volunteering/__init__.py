@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from portal.features import Tile, add_tile
-    from portal.permissions import Permission, holds_anywhere
+    from portal.permissions import Permission, can, holds_anywhere
 
     # Imported for what they register as they load: kinds of SMS, and the pages.
     from portal.volunteering import messages  # noqa: F401
-    from portal.volunteering.views import bp, volunteers  # noqa: F401
+    from portal.volunteering.views import bp, kinds, volunteers  # noqa: F401
 
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("volunteering.home", _l("Volunteering"),
@@ -33,5 +33,16 @@ def init_app(app: Flask) -> None:
             _l("Applications to answer, and your community's volunteers."),
             shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
             order=160,
+        ),
+    )
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "volunteering.kinds",
+            _l("Kinds of volunteer service"),
+            _l("What volunteers offer and activities are about."),
+            shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),
+            order=420,
         ),
     )

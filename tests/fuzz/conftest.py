@@ -46,7 +46,7 @@ from portal.notifications import signing
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
-from portal.volunteering.models import VolunteerState
+from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
@@ -177,6 +177,7 @@ def make_world(session: Session) -> World:
         "community_id": tree.community.id,
         "token": feed_token,
         "volunteer_id": applied.id,
+        "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
     }
     return World(
         users,
