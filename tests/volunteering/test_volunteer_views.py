@@ -225,3 +225,17 @@ def test_the_tiles_show_volunteering_to_everyone_and_the_desk_to_coordinators(cl
 
 def test_a_missing_volunteer_is_not_found(staff):
     assert staff.get("/volunteering/desk/volunteers/999999", headers=EN).status_code == 404
+
+
+def test_a_volunteer_sees_their_own_whole_number_unaudited(session, resident, tree):
+    apply(resident, tree)
+    [made] = volunteers(session)
+    made.state = VolunteerState.APPROVED
+    session.commit()
+    body = page(resident, "/volunteering/")
+    assert made.id_number not in body and "Show my whole ID number" in body
+    shown = resident.post("/volunteering/my-id-number", headers=EN).get_data(as_text=True)
+    assert made.id_number in shown
+    assert not session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "volunteering.reveal_id_number")
+    ).all()

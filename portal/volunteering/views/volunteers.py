@@ -38,14 +38,28 @@ def mask_id_number(number: str | None) -> str:
 @bp.get("/")
 def home():
     """The resident's start: what volunteering is, applying, waiting, or being a volunteer."""
+    return _home_page()
+
+
+def _home_page(whole_id: str = ""):
     mine = service.volunteer_of(db.session, current_user)
     approved = mine is not None and mine.state == VolunteerState.APPROVED
     return render_template(
-        "volunteering/home.html", mine=mine, states=VolunteerState,
+        "volunteering/home.html", mine=mine, states=VolunteerState, whole_id=whole_id,
         kinds={kind.code: kind for kind in service.service_kinds(db.session, with_retired=True)},
         # What the other parts of volunteering show a volunteer here (activities, hours).
         panels=panels(current_app, HOME_SLOT, db.session, current_user, mine) if approved else [],
     )  # fmt: skip
+
+
+@bp.post("/my-id-number")
+@login_required
+def my_id_number():
+    """The volunteer's own whole ID number, on their page only (their own: not audited)."""
+    mine = service.volunteer_of(db.session, current_user)
+    if mine is None or not EmptyForm().validate_on_submit():
+        return redirect(url_for("volunteering.home"))
+    return _home_page(service.reveal_id_number(db.session, current_user, mine, now=utcnow()))
 
 
 def _kind_name(kind) -> str:
