@@ -279,9 +279,12 @@ def coordinated_communities(session: Session, actor: Actor) -> list[Place]:
     return list(session.scalars(query.order_by(Place.path)))
 
 
-def get_volunteer(session: Session, actor: Actor, volunteer_id: int) -> Volunteer:
-    """A volunteer, for a coordinator of their community."""
-    volunteer = session.get(Volunteer, volunteer_id)
+def get_volunteer(
+    session: Session, actor: Actor, volunteer_id: int, *, for_update: bool = False
+) -> Volunteer:
+    """A volunteer, for a coordinator of their community; locked when about to be answered,
+    so that two coordinators answering at once act one after the other."""
+    volunteer = session.get(Volunteer, volunteer_id, with_for_update=for_update or None)
     if volunteer is None:
         raise NotFound(_l("There is no such volunteer."))
     _require_coordinator(actor, volunteer)

@@ -133,9 +133,7 @@ def desk():
     waiting = people = None
     query = request.args.get("q", "").strip()
     if community is not None:
-        waiting = service.applications(
-            db.session, current_user, community, request.args.get("waiting_page")
-        )
+        waiting = service.applications(db.session, current_user, community, None)
         people = service.volunteers(
             db.session, current_user, community, request.args.get("page"), query
         )
@@ -145,10 +143,10 @@ def desk():
     )  # fmt: skip
 
 
-def _volunteer(volunteer_id: int) -> Volunteer:
+def _volunteer(volunteer_id: int, *, for_update: bool = False) -> Volunteer:
     require_staff(current_user)
     try:
-        return service.get_volunteer(db.session, current_user, volunteer_id)
+        return service.get_volunteer(db.session, current_user, volunteer_id, for_update=for_update)
     except NotFound:
         abort(404)
 
@@ -171,7 +169,7 @@ def volunteer_detail(volunteer_id: int):
 @bp.post("/desk/volunteers/<int:volunteer_id>/approve")
 @login_required
 def approve(volunteer_id: int):
-    volunteer = _volunteer(volunteer_id)
+    volunteer = _volunteer(volunteer_id, for_update=True)
     form = EmptyForm()
     if form.validate_on_submit():
         with saving(form) as saved:
@@ -187,7 +185,7 @@ def approve(volunteer_id: int):
 @bp.post("/desk/volunteers/<int:volunteer_id>/decline")
 @login_required
 def decline(volunteer_id: int):
-    volunteer = _volunteer(volunteer_id)
+    volunteer = _volunteer(volunteer_id, for_update=True)
     form = DeclineForm()
     if form.validate_on_submit():
         with saving(form) as saved:
