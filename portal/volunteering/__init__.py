@@ -18,29 +18,30 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     from portal.features import Tile, add_tile
     from portal.jobs.registry import register
-    from portal.permissions import Permission, holds_anywhere
+    from portal.permissions import Permission, can, holds_anywhere
     from portal.verification import register_kind
 
-    # Imported for what they register as they load: kinds of SMS, and the routes.
+    # Imported for what they register as they load: kinds of SMS, and the pages.
     from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
-    from portal.volunteering.views import activities, bp, certificates  # noqa: F401
+    from portal.volunteering.views import activities, bp, certificates, kinds, volunteers  # noqa: F401
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
     app.extensions[timebank.RULES] = timebank.TimeBankRules.from_config(app.config)
-    add_tile(app, "home", Tile("volunteering.activities", _l("Volunteer activities"),
-                               _l("Find an activity near you and sign up."), order=220))  # fmt: skip
-    add_tile(
-        app,
-        "desk",
-        Tile(
-            "volunteering.desk_activities",
-            _l("Volunteer activities"),
-            _l("Publish activities, see who signed up, change or cancel them."),
-            shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
-            order=160,
-        ),
-    )
+    add_tile(app, "home", Tile("volunteering.home", _l("Volunteering"),
+                               _l("Give time to your neighbours; it is kept in the time bank."),
+                               order=220))  # fmt: skip
+    coordinates = lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS)  # noqa: E731
+    add_tile(app, "desk", Tile("volunteering.desk", _l("Volunteers"),
+                               _l("Applications to answer, and your community's volunteers."),
+                               shown=coordinates, order=160))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.desk_activities", _l("Volunteer activities"),
+                               _l("Publish activities, see who signed up, change or cancel them."),
+                               shown=coordinates, order=161))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.kinds", _l("Kinds of volunteer service"),
+                               _l("What volunteers offer and activities are about."),
+                               shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),
+                               order=420))  # fmt: skip
     # Every five minutes: a day-before reminder need not be to the minute.
     register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)

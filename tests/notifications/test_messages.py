@@ -88,6 +88,9 @@ EXAMPLES = {
     "volunteer_activity_changed": VOLUNTEERING,
     "volunteer_activity_cancelled": VOLUNTEERING,
     "volunteer_activity_reminder": VOLUNTEERING,
+    # A long community name, as some are.
+    "volunteer_approved": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
+    "volunteer_declined": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
