@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from portal.features import Tile, add_tile
+    from portal.features import Panel, Tile, add_panel, add_tile
     from portal.jobs.registry import register
     from portal.permissions import Permission, can, holds_anywhere
     from portal.verification import register_kind
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
     from portal.volunteering.views import activities, bp, certificates, kinds, volunteers  # noqa: F401
+    from portal.volunteering.views.volunteers import HOME_SLOT
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
@@ -43,5 +44,14 @@ def init_app(app: Flask) -> None:
                                _l("What volunteers offer and activities are about."),
                                shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),
                                order=420))  # fmt: skip
+    add_panel(app, HOME_SLOT, Panel("volunteering/_home_activities.html", _coming_activities))
     # Every five minutes: a day-before reminder need not be to the minute.
     register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)
+
+
+def _coming_activities(session, actor, _volunteer) -> dict:
+    """The volunteer's next activities, on their volunteering page."""
+    from portal.db import utcnow
+    from portal.volunteering import activity_lists
+
+    return {"coming": activity_lists.mine(session, actor, now=utcnow()).coming[:5]}
