@@ -45,6 +45,9 @@ class Config:
     MEETING_REQUESTS_PER_ADDRESS = "10/hour"
     MEETING_REQUESTS_PER_PHONE = "5/day"
     SCAN_FLUSH_SECONDS: float | None = 10
+    # Keys the hash that keeps one volunteer per ID card number (portal/volunteering/
+    # idnumbers.py). None: derived from SECRET_KEY. Never change it once volunteers register.
+    VOLUNTEER_ID_KEY: str | None = None
     # Number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted.
     PROXY_COUNT = 0
 
@@ -117,9 +120,12 @@ class Config:
     # A host's calendar feed (/meetings/feeds/<token>.ics), fetched by calendar apps from one
     # address: a calendar service fetching for many hosts stays within it; a flood does not.
     MEETING_FEED_LIMIT_PER_ADDRESS = "60 per minute"
-    # The time bank's storage cap, in minutes (南京: 1,500 hours): hours confirmed beyond it
-    # go to the community's pool, and the volunteer is told.
-    VOLUNTEER_HOURS_CAP_MINUTES = 1500 * 60
+    # The time bank (Nanjing's rules by default): the most hours one person may store (hours
+    # confirmed above it go to the community's pool), the age from which stored hours are
+    # spent, and the age below which a volunteer registers only with a guardian.
+    TIME_BANK_CAP_HOURS = 1500
+    TIME_BANK_SPENDING_AGE = 60
+    VOLUNTEER_ADULT_AGE = 18
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -2,17 +2,63 @@
 
 Residents register as volunteers by real name (volunteers.py), sign up for the activities
 coordinators publish (activities.py), check in and out by scanning the activity's rotating QR
-code (checkin.py), and have their hours confirmed and banked on the ledger (confirming.py).
+code (checkin.py), and have their hours confirmed and banked on the ledger (confirming.py);
+certificates.py gives a volunteer a certificate of their service that anyone can verify.
 models.py holds the rows; hours.py and the token code are pure logic.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from portal.volunteering import messages  # noqa: F401  (the kinds of SMS it registers)
-    from portal.volunteering.views import attendance, bp  # noqa: F401
+    from portal.features import Panel, Tile, add_panel, add_tile
+    from portal.jobs.registry import register
+    from portal.permissions import Permission, can, holds_anywhere
+    from portal.verification import register_kind
+
+    # Imported for what they register as they load: kinds of SMS, and the pages.
+    from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
+    from portal.volunteering.certificates import CERTIFICATE
+    from portal.volunteering.views import (  # noqa: F401
+        activities,
+        attendance,
+        bp,
+        certificates,
+        kinds,
+        volunteers,
+    )
+    from portal.volunteering.views.volunteers import HOME_SLOT
 
     app.register_blueprint(bp)
+    register_kind(app, CERTIFICATE)
+    app.extensions[timebank.RULES] = timebank.TimeBankRules.from_config(app.config)
+    add_tile(app, "home", Tile("volunteering.home", _l("Volunteering"),
+                               _l("Give time to your neighbours; it is kept in the time bank."),
+                               order=220))  # fmt: skip
+    coordinates = lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS)  # noqa: E731
+    add_tile(app, "desk", Tile("volunteering.desk", _l("Volunteers"),
+                               _l("Applications to answer, and your community's volunteers."),
+                               shown=coordinates, order=160))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.desk_activities", _l("Volunteer activities"),
+                               _l("Publish activities, see who signed up, change or cancel them."),
+                               shown=coordinates, order=161))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.kinds", _l("Kinds of volunteer service"),
+                               _l("What volunteers offer and activities are about."),
+                               shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),
+                               order=420))  # fmt: skip
+    add_panel(app, HOME_SLOT, Panel("volunteering/_home_activities.html", _coming_activities))
+    # Every five minutes: a day-before reminder need not be to the minute.
+    register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)
+
+
+def _coming_activities(session, actor, _volunteer) -> dict:
+    """The volunteer's next activities, on their volunteering page."""
+    from portal.db import utcnow
+    from portal.volunteering import activity_lists
+
+    return {"coming": activity_lists.mine(session, actor, now=utcnow()).coming[:5]}

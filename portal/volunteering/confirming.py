@@ -32,19 +32,11 @@ from portal.ledger.models import AccountKind, LedgerAccount, LedgerTransfer, Uni
 from portal.ledger.rules import split_at_cap
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
-from portal.places.models import Place, PlaceKind
-from portal.volunteering import hours
+from portal.volunteering import hours, timebank
 from portal.volunteering.checkin import locked_sign_up
 from portal.volunteering.models import Activity, SignUp, SignUpState, Volunteer
 
-BANKED = "hours.banked"
-# The time bank's storage cap (南京: 1,500 hours); a district may set its own.
-DEFAULT_CAP_MINUTES = 1500 * 60
 REASON_LENGTH = 500
-
-
-def hours_cap() -> int:
-    return int(current_app.config.get("VOLUNTEER_HOURS_CAP_MINUTES", DEFAULT_CAP_MINUTES))
 
 
 def recorded(sign_up: SignUp) -> int | None:
@@ -64,14 +56,6 @@ def subject_of(sign_up: SignUp, confirmation: int | None = None) -> str:
     number = sign_up.confirmations if confirmation is None else confirmation
     base = f"volunteering.sign_up:{sign_up.id}"
     return base if number <= 1 else f"{base}:{number}"
-
-
-def district_of(community: Place) -> Place:
-    """The district above a community: its time bank issues the hours."""
-    for place in [community, *community.ancestors]:
-        if place.kind == PlaceKind.DISTRICT:
-            return place
-    raise Invalid(_l("This community is not in a district: its hours cannot be banked."))
 
 
 def _reason(reason: str | None) -> str:
@@ -129,13 +113,9 @@ def _accounts(
     volunteer's cap is read under the lock the transfer is written under."""
     if not activity.serves_elderly:
         return None
-    cap = hours_cap()
-    issuer = ledger.account(
-        session, Unit.MINUTES, AccountKind.ISSUER, place=district_of(activity.community), now=now
-    )
-    pool = ledger.account(
-        session, Unit.MINUTES, AccountKind.POOL, place=activity.community, now=now
-    )
+    rules = current_app.extensions[timebank.RULES]
+    issuer = timebank.issuer_account(session, activity.community, now=now)
+    pool = timebank.pool_account(session, activity.community, now=now)
     users = {sign_up.volunteer.user_id: sign_up.volunteer.user for sign_up in sign_ups}
     people = {
         held.user_id: held
@@ -146,13 +126,11 @@ def _accounts(
                 LedgerAccount.user_id.in_(users),
             )
         )
-        if held.cap == cap
+        if held.cap == rules.cap_minutes
     }
     for user_id, user in users.items():
         if user_id not in people:
-            people[user_id] = ledger.account(
-                session, Unit.MINUTES, AccountKind.PERSON, user=user, cap=cap, now=now
-            )
+            people[user_id] = timebank.person_account(session, user, rules, now=now)
     ids = [issuer.id, pool.id, *(held.id for held in people.values())]
     for chunk in range(0, len(ids), 500):
         session.scalars(
@@ -182,14 +160,14 @@ def _bank(
     if over:
         legs.append((pool, over))
     transfer = ledger.post(
-        session, actor, unit=Unit.MINUTES, kind=BANKED, legs=legs,
+        session, actor, unit=Unit.MINUTES, kind=timebank.BANKED, legs=legs,
         subject=subject_of(sign_up), memo=activity.title, now=now,
     )  # fmt: skip
     if over:
         queue_sms(
             session,
             phone=volunteer.user.phone,
-            kind="volunteering_hours_donated",
+            kind="volunteer_hours_donated",
             params={"minutes": over},
             locale=volunteer.user.locale or "zh_Hans_CN",
             key=f"volunteering.hours_donated:{subject_of(sign_up)}",
@@ -360,7 +338,7 @@ def reverse_confirmation(
     why = _reason(reason)
     if locked.confirmed_at is None:
         raise Invalid(_l("These hours are not confirmed: there is nothing to undo."))
-    banked = ledger.transfer_about(session, BANKED, subject_of(locked))
+    banked = ledger.transfer_about(session, timebank.BANKED, subject_of(locked))
     if banked is not None:
         ledger.reverse(session, actor, banked, reason=why, now=now)
     audit.record(session, "volunteering.confirmation_reversed", actor=actor, now=now,

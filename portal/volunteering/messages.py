@@ -1,14 +1,93 @@
-"""The SMS texts of volunteering, in both languages (each Chinese text within 60 characters,
-so that with the gateway's signature it stays one SMS)."""
+"""The SMS texts of volunteering, in both languages. Each Chinese text stays within about 60
+characters: titles, places and reasons are shortened to fit, the full text is on the page."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask_babel import gettext
+from babel.dates import format_skeleton, format_time
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import text_in
 from portal.notifications.messages import Template, register_template
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The most of a title, a place or a reason one SMS carries.
+TITLE_MAX, PLACE_MAX, REASON_MAX = 10, 12, 10
+
+
+def short(text: str, most: int) -> str:
+    """`text` cut to `most` characters, with an ellipsis when it was longer."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def when(starts_at: str) -> str:
+    """The day with its weekday and the time: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
+    local = datetime.fromisoformat(starts_at).astimezone(SHANGHAI)
+    locale = str(get_locale())
+    day = format_skeleton("MMMEd", local, locale=locale)
+    return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
+
+
+def _seated(params: dict[str, Any]) -> str:
+    return gettext(
+        "You have a seat at %(title)s on %(when)s: you were next on the waiting list. Cancel "
+        "on the portal if you cannot come.",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+    )
+
+
+def _changed(params: dict[str, Any]) -> str:
+    return gettext(
+        "Activity changed: %(title)s is now on %(when)s at %(place)s.",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+        place=short(params["location"], PLACE_MAX),
+    )
+
+
+def _cancelled(params: dict[str, Any]) -> str:
+    return gettext(
+        "Activity cancelled: %(title)s on %(when)s. Reason: %(reason)s",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+        reason=short(params["reason"], REASON_MAX),
+    )
+
+
+def _reminder(params: dict[str, Any]) -> str:
+    return gettext(
+        "Volunteer reminder: %(title)s, %(when)s at %(place)s. Thank you!",
+        title=short(params["title"], TITLE_MAX),
+        when=when(params["starts_at"]),
+        place=short(params["location"], PLACE_MAX),
+    )
+
+
+def _community(params: dict[str, Any]) -> str:
+    return text_in(str(get_locale()), params["community_zh"], params.get("community_en", ""))
+
+
+def _volunteer_approved(params: dict[str, Any]) -> str:
+    return gettext(
+        "You are now a volunteer of %(community)s. Sign in to the portal to join activities.",
+        community=_community(params),
+    )
+
+
+def _volunteer_declined(params: dict[str, Any]) -> str:
+    # The reason is on the resident's page, not in the SMS: it may be long, and a text is read
+    # by whoever holds the phone.
+    return gettext(
+        "Your application to volunteer with %(community)s was not approved. Sign in to the "
+        "portal to read why and apply again.",
+        community=_community(params),
+    )
 
 
 def hours_text(minutes: int) -> str:
@@ -26,12 +105,18 @@ def _hours_donated(params: dict[str, Any]) -> str:
 
 
 # Each kind: its text, and its name on the outbox's pages.
-ATTENDANCE_KINDS = {
-    "volunteering_hours_donated": (
+KINDS = {
+    "volunteer_activity_seated": (_seated, _l("Volunteer activity: a seat from the waiting list")),
+    "volunteer_activity_changed": (_changed, _l("Volunteer activity moved or changed place")),
+    "volunteer_activity_cancelled": (_cancelled, _l("Volunteer activity cancelled")),
+    "volunteer_activity_reminder": (_reminder, _l("Volunteer activity reminder, the day before")),
+    "volunteer_approved": (_volunteer_approved, _l("Volunteer application approved")),
+    "volunteer_declined": (_volunteer_declined, _l("Volunteer application declined")),
+    "volunteer_hours_donated": (
         _hours_donated,
         _l("Volunteer hours over the time bank's limit, given to the pool"),
     ),
 }
 
-for _kind, (_text, _label) in ATTENDANCE_KINDS.items():
+for _kind, (_text, _label) in KINDS.items():
     register_template(_kind, Template(_text), _label)

@@ -174,6 +174,9 @@ class SignUp(Base):
     # Hours an organiser records without check-in and check-out: a kind of their own (民政部令
     # 第67号), never "credit hours".
     recorded_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the day-before reminder was written for the seated volunteer (never twice); cleared
+    # when the activity's time changes, so that the new time is reminded.
+    reminded_at: Mapped[datetime | None]
     # How many times the hours were confirmed (a wrong confirmation is reversed, then made
     # again): each banking has its own ledger subject, "volunteering.sign_up:<id>[:<n>]".
     confirmations: Mapped[int] = mapped_column(Integer, default=0)

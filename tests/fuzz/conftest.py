@@ -46,6 +46,7 @@ from portal.notifications import signing
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
+from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
@@ -143,10 +144,16 @@ def make_world(session: Session) -> World:
         weekly={str(day): [["00:00", "23:40"]] for day in range(7)}, buffer_minutes=0,
         daily_cap=None,
     )  # fmt: skip
-    # Volunteering: an activity of the community under way, with the resident seated at it.
-    activity = factories.activity(session, tree.community, starts_at=now)
-    volunteer = factories.volunteer(session, tree.community, user=users["resident"], name="居民")
-    sign_up = seat(session, activity, volunteer)
+    # Volunteering: an activity to come, for its page, its sign-up form and its roster.
+    activity = factories.activity(session, tree.community, starts_at=now + timedelta(days=3))
+    # Volunteering: the resident declined once (so their form to apply again is reachable),
+    # and an application waiting for the secretary (so the answer's forms are on its page).
+    factories.volunteer(session, tree.community, user=users["resident"], name="居民",
+                        state=VolunteerState.DECLINED).decline_reason = "请先参加培训"  # fmt: skip
+    applied = factories.volunteer(session, tree.community, state=VolunteerState.APPLIED)
+    # Volunteering: an activity under way with a volunteer seated, for check-in and its hours.
+    under_way = factories.activity(session, tree.community, starts_at=now)
+    sign_up = seat(session, under_way, factories.volunteer(session, tree.community))
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -175,8 +182,10 @@ def make_world(session: Session) -> World:
         "closure_id": closure.id,
         "community_id": tree.community.id,
         "token": feed_token,
-        "activity_id": activity.id,
+        "activity_id": [activity.id, under_way.id],
         "sign_up_id": sign_up.id,
+        "volunteer_id": applied.id,
+        "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
     }
     return World(
         users,

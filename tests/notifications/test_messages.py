@@ -5,7 +5,8 @@ from flask_babel import force_locale
 
 # Realistic parameters for every kind of message, the longest they get.
 # The kinds of other features register as their messages modules load.
-import portal.meetings.messages  # noqa: F401
+import portal.meetings.messages
+import portal.volunteering.messages  # noqa: F401
 from portal.i18n import LOCALES
 from portal.notifications.labels import KIND_LABELS
 from portal.notifications.messages import TEMPLATES, render, segments, sms_length
@@ -16,6 +17,13 @@ MEETING = {
     "centre_zh": "光明社区党群服务中心",
     "centre_en": "Guangming Community Service Centre",
     "url": "wg.gm.gov.cn/m/M7K3QM2P",
+}
+# The longest title, place and reason: the texts shorten them to fit.
+VOLUNTEERING = {
+    "title": "光明社区独居老人周末上门陪伴与代购生活用品服务活动",
+    "starts_at": "2026-12-08T06:00:00+00:00",
+    "location": "光明社区党群服务中心二楼多功能活动室（东侧电梯上楼）",
+    "reason": "气象台发布暴雨红色预警，为保障志愿者和老人安全取消",
 }
 EXAMPLES = {
     "sign_in_code": {"code": "123456", "minutes": 5},
@@ -76,7 +84,14 @@ EXAMPLES = {
     },
     "meeting_remind_day_before": MEETING,
     "meeting_remind_hour_before": MEETING,
-    "volunteering_hours_donated": {"minutes": 90},
+    "volunteer_activity_seated": VOLUNTEERING,
+    "volunteer_activity_changed": VOLUNTEERING,
+    "volunteer_activity_cancelled": VOLUNTEERING,
+    "volunteer_activity_reminder": VOLUNTEERING,
+    # A long community name, as some are.
+    "volunteer_approved": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
+    "volunteer_declined": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
+    "volunteer_hours_donated": {"minutes": 90},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

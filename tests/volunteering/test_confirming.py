@@ -5,6 +5,7 @@ a wrong confirmation reversed, and confirmed again."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from portal.errors import Forbidden, Invalid
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, LedgerTransfer, Unit
 from portal.permissions import Role
-from portal.volunteering import confirming
+from portal.volunteering import confirming, timebank
 from tests import factories
 from tests.volunteering.attendance_world import AFTER, STARTS, attended, seat, world
 
@@ -158,7 +159,7 @@ def test_hours_of_an_activity_not_for_the_elderly_are_not_banked(session):
 
 
 def test_hours_over_the_cap_go_to_the_pool_and_the_volunteer_is_texted(session, w, sms, app):
-    cap = app.config["VOLUNTEER_HOURS_CAP_MINUTES"]
+    cap = app.extensions[timebank.RULES].cap_minutes
     held = ledger.account(session, Unit.MINUTES, AccountKind.PERSON, user=w.volunteer.user,
                           cap=cap, now=STARTS)  # fmt: skip
     issuer = ledger.account(session, Unit.MINUTES, AccountKind.ISSUER, place=w.tree.district,
@@ -169,17 +170,18 @@ def test_hours_over_the_cap_go_to_the_pool_and_the_volunteer_is_texted(session, 
     assert person(session, w) == cap
     assert balance_of(session, AccountKind.POOL, place=w.tree.community) == 60
     (message,) = sms.recent(w.volunteer.user.phone)
-    assert message.kind == "volunteering_hours_donated" and message.params == {"minutes": 60}
+    assert message.kind == "volunteer_hours_donated" and message.params == {"minutes": 60}
     assert "互助池" in message.body or "pool" in message.body
     assert ledger.mismatches(session) == []
 
 
 def test_all_over_the_cap_goes_to_the_pool(session, w, sms, app):
-    app.config["VOLUNTEER_HOURS_CAP_MINUTES"] = 0
+    rules = app.extensions[timebank.RULES]
+    app.extensions[timebank.RULES] = replace(rules, cap_minutes=0)
     try:
         confirming.confirm(session, w.coordinator, w.sign_up, now=AFTER)
     finally:
-        app.config["VOLUNTEER_HOURS_CAP_MINUTES"] = confirming.DEFAULT_CAP_MINUTES
+        app.extensions[timebank.RULES] = rules
     assert person(session, w) == 0
     assert balance_of(session, AccountKind.POOL, place=w.tree.community) == 90
     assert len(sms.recent(w.volunteer.user.phone)) == 1

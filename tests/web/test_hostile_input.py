@@ -9,6 +9,7 @@ import logging
 import threading
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -169,6 +170,9 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
     session.commit()
     with app.test_request_context():
         appeal = file_appeal(session, tree.building, utcnow(), item_id=level_one_item(session).id)
+        activity = factories.activity(
+            session, tree.community, starts_at=utcnow() + timedelta(days=3)
+        )
         session.commit()
     values = {
         "place_id": tree.grid.id, "district_id": tree.district.id,
@@ -178,7 +182,8 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "tracking": appeal.tracking, "group_id": item.group_id, "item_id": item.id,
         "unit_id": unit.id, "year": 2027, "reference": "M2345678", "schedule_id": 1,
         "host_id": worker.id, "closure_id": 1, "community_id": tree.community.id,
-        "activity_id": 1, "sign_up_id": 1,
+        "activity_id": activity.id, "sign_up_id": 1,
+        "volunteer_id": 1, "kind_id": 1,
     }  # fmt: skip
     as_worker, stranger = app.test_client(), app.test_client()
     sign_in_staff(as_worker, worker)

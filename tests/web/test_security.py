@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -11,7 +12,7 @@ from sqlalchemy import select, text
 import portal.models  # noqa: F401
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
-from portal.db import Base, make_engine
+from portal.db import Base, make_engine, utcnow
 from portal.meetings.feeds import new_feed
 from portal.permissions import SYSTEM, Role
 from portal.units import services as units
@@ -134,6 +135,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     item = session.scalars(select(CatalogueItem)).first()
     host = factories.user(session, Role.SECRETARY, tree.community)
     feed_token = new_feed(session, host, now=factories.EPOCH)
+    activity = factories.activity(session, tree.community, starts_at=utcnow() + timedelta(days=3))
     unit = units.create_unit(
         session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
         phone="", now=factories.EPOCH,
@@ -156,12 +158,14 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "year": 2027,
         "reference": "M2345678",
         "token": feed_token,
+        "activity_id": activity.id,
         "schedule_id": 1,
         "host_id": host.id,
         "closure_id": 1,
         "community_id": tree.community.id,
-        "activity_id": 1,
         "sign_up_id": 1,
+        "volunteer_id": 1,
+        "kind_id": 1,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)

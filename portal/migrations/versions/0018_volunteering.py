@@ -165,6 +165,7 @@ def upgrade() -> None:
         sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
         sa.Column("correction_reason", sa.Text(), nullable=True),
         sa.Column("recorded_by_hand", sa.Boolean(), nullable=False),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("confirmations", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["activity_id"],

@@ -1,0 +1,198 @@
+"""A volunteer's certificate of volunteer service (志愿服务证明), with the verification service's
+code and QR code, so that whoever holds the paper can check it at /v/<code>.
+
+It carries the fields 民政部令第67号 asks of a record of volunteer service: the volunteer's name,
+their ID number (masked), the organisation that recorded the service, the activities and the
+hours. Only confirmed hours count ("whoever records, certifies": the community whose coordinator
+confirmed them). A certificate is a snapshot: a new one is issued when the record has changed
+since the last, and an earlier one still verifies as what it said on its day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from babel.numbers import format_decimal
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.audit import services as audit
+from portal.errors import Forbidden, Invalid
+from portal.permissions import SYSTEM, Actor, Permission, can
+from portal.verification import services as verification
+from portal.verification.facts import mask_name
+from portal.verification.kinds import DocumentKind
+from portal.verification.models import IssuedDocument
+from portal.volunteering.idnumbers import mask
+from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer, VolunteerState
+from portal.volunteering.volunteers import local_day
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours in the reader's language: "12.5"."""
+    from portal.web.templating import current_locale
+
+    return format_decimal(minutes / 60, "#,##0.#", locale=current_locale())
+
+
+def _shown(facts: dict[str, Any]) -> list[tuple[Any, str]]:
+    """What /v/<code> shows: no more than the certificate itself says."""
+    rows = [
+        (_l("Volunteer"), facts["volunteer"]),
+        (_l("ID number"), facts["id_number"]),
+        (_l("Activities"), str(facts["activities"])),
+        (_l("Hours of service"), hours_text(facts["minutes"])),
+    ]
+    if facts.get("first"):
+        rows.append((_l("Served between"), f"{facts['first']} – {facts['last']}"))
+    return rows
+
+
+CERTIFICATE = DocumentKind(
+    name="volunteer_certificate",
+    title=_l("Certificate of volunteer service"),
+    permission=Permission.COORDINATE_VOLUNTEERS,
+    shown=_shown,
+)
+
+
+@dataclass(frozen=True)
+class Served:
+    """One activity on the record: what, when, and the hours confirmed."""
+
+    title: str
+    kind_code: str
+    starts_at: datetime
+    minutes: int
+    by_hand: bool
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    """A volunteer's confirmed service, oldest first."""
+
+    served: list[Served]
+
+    @property
+    def minutes(self) -> int:
+        return sum(each.minutes for each in self.served)
+
+    def facts(self, volunteer: Volunteer) -> dict[str, Any]:
+        days = [local_day(each.starts_at) for each in self.served]
+        return {
+            "volunteer": mask_name(volunteer.real_name),
+            "id_number": mask(volunteer.id_number),
+            "activities": len(self.served),
+            "minutes": self.minutes,
+            "first": min(days).isoformat() if days else None,
+            "last": max(days).isoformat() if days else None,
+        }
+
+
+def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:
+    """Every confirmed activity of `volunteer` with its hours, in one query."""
+    rows = session.execute(
+        select(
+            Activity.title,
+            Activity.starts_at,
+            SignUp.confirmed_minutes,
+            SignUp.recorded_by_hand,
+            Activity.service_kind_id,
+        )
+        .join(SignUp, SignUp.activity_id == Activity.id)
+        .where(
+            SignUp.volunteer_id == volunteer.id,
+            SignUp.confirmed_at.is_not(None),
+            SignUp.confirmed_minutes > 0,
+        )
+        .order_by(Activity.starts_at, Activity.id)
+    ).all()
+    kinds = _kind_codes(session, {row.service_kind_id for row in rows})
+    return ServiceRecord(
+        [
+            Served(
+                row.title,
+                kinds[row.service_kind_id],
+                row.starts_at,
+                row.confirmed_minutes,
+                row.recorded_by_hand,
+            )
+            for row in rows
+        ]
+    )
+
+
+def _kind_codes(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(ServiceKind.id, ServiceKind.code).where(ServiceKind.id.in_(ids)))
+    return {row.id: row.code for row in rows}
+
+
+def subject_of(volunteer: Volunteer) -> str:
+    return f"volunteering.volunteer:{volunteer.id}"
+
+
+def may_see(actor: Actor, volunteer: Volunteer) -> bool:
+    """The volunteer themselves, and the coordinators of their community."""
+    return (getattr(actor, "id", None) == volunteer.user_id) or can(
+        actor, Permission.COORDINATE_VOLUNTEERS, volunteer.community
+    )
+
+
+def last_certificate(session: Session, volunteer: Volunteer) -> IssuedDocument | None:
+    """The latest certificate of `volunteer` that has not been withdrawn."""
+    return session.scalars(
+        select(IssuedDocument)
+        .where(
+            IssuedDocument.subject == subject_of(volunteer),
+            IssuedDocument.kind == CERTIFICATE.name,
+            IssuedDocument.withdrawn_at.is_(None),
+        )
+        .order_by(IssuedDocument.id.desc())
+        .limit(1)
+    ).first()
+
+
+def current_certificate(
+    session: Session, actor: Actor, volunteer: Volunteer
+) -> tuple[IssuedDocument | None, ServiceRecord]:
+    """The volunteer's record, and their last certificate if it says what the record says now
+    (None when there is none, or the record has changed since)."""
+    _check_may_see(actor, volunteer)
+    record = record_of(session, volunteer)
+    last = last_certificate(session, volunteer)
+    if last is not None and last.facts == record.facts(volunteer):
+        return last, record
+    return None, record
+
+
+def certify(
+    session: Session, actor: Actor, volunteer: Volunteer, *, now: datetime
+) -> tuple[IssuedDocument, ServiceRecord]:
+    """The volunteer's certificate as of now: the last one issued if the record has not changed
+    since, else a new one, issued in the name of their community."""
+    document, record = current_certificate(session, actor, volunteer)
+    if document is not None:
+        return document, record
+    if volunteer.state is not VolunteerState.APPROVED:
+        raise Invalid(_l("A certificate is given to approved volunteers."))
+    # The portal issues it on the community's confirmed record: the volunteer asking for their
+    # own needs no coordinator, and the audit log says who asked.
+    document = verification.issue(
+        session, SYSTEM, CERTIFICATE, subject=subject_of(volunteer),
+        place=volunteer.community, facts=record.facts(volunteer), now=now,
+    )  # fmt: skip
+    audit.record(
+        session, "volunteering.certificate", actor=actor, target=document, now=now,
+        details={"volunteer": volunteer.id, "minutes": record.minutes},
+    )  # fmt: skip
+    return document, record
+
+
+def _check_may_see(actor: Actor, volunteer: Volunteer) -> None:
+    if not may_see(actor, volunteer):
+        raise Forbidden(_l("You do not have permission to do this here."))

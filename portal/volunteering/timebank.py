@@ -1,0 +1,85 @@
+"""The time bank (时间银行): its rules, and the ledger accounts hours move between.
+
+Hours are kept on the shared ledger (portal/ledger) in minutes: each person's own account
+(capped at the storage limit), each community's pool (donations, hours over a volunteer's cap,
+and what pays for the help of priority elderly residents), and each district's issuing account,
+out of which confirmed hours come into being. Every figure is a rule a district may change; the
+defaults are Nanjing's city-wide scheme (《南京市养老服务时间银行实施方案》): storage capped at
+1,500 hours, stored time spent from 60, and hours buy services only, never money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.ledger import services as ledger
+from portal.ledger.models import AccountKind, LedgerAccount, Unit
+from portal.places.models import Place, PlaceKind
+from portal.volunteering.idnumbers import age_on  # noqa: F401  (the time bank's rules read ages)
+
+# Where the app keeps its rules (TimeBankRules).
+RULES = "portal.volunteering.rules"
+
+# What caused a transfer of hours, as the ledger records it.
+BANKED = "hours.banked"  # confirmed service to the elderly, from the district's issuer
+SPENT = "hours.spent"  # help received, paid to the volunteer who gave it
+GIVEN = "hours.given"  # from a volunteer to a confirmed relative
+DONATED = "hours.donated"  # from a volunteer to their community's pool
+
+
+@dataclass(frozen=True)
+class TimeBankRules:
+    """The numbers of a district's time bank."""
+
+    # The most a person's account may hold; confirmed hours above it go to the community's pool.
+    cap_minutes: int = 1500 * 60
+    # From this age a person may spend their stored hours on help.
+    spending_age: int = 60
+    # Below this age a volunteer registers only with a guardian.
+    adult_age: int = 18
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> TimeBankRules:
+        return cls(
+            cap_minutes=config.get("TIME_BANK_CAP_HOURS", 1500) * 60,
+            spending_age=config.get("TIME_BANK_SPENDING_AGE", 60),
+            adult_age=config.get("VOLUNTEER_ADULT_AGE", 18),
+        )
+
+
+def district_of(place: Place) -> Place:
+    """The district a place lies in (itself, if it is one)."""
+    if place.kind is PlaceKind.DISTRICT:
+        return place
+    for above in place.ancestors:
+        if above.kind is PlaceKind.DISTRICT:
+            return above
+    raise ValueError(f"{place!r} lies in no district")
+
+
+def person_account(
+    session: Session, user: User, rules: TimeBankRules, *, now: datetime
+) -> LedgerAccount:
+    """`user`'s own hours, capped by the rules."""
+    return ledger.account(
+        session, Unit.MINUTES, AccountKind.PERSON, user=user, cap=rules.cap_minutes, now=now
+    )
+
+
+def pool_account(session: Session, community: Place, *, now: datetime) -> LedgerAccount:
+    """The hours a community holds in common: donations, and hours over volunteers' caps."""
+    return ledger.account(session, Unit.MINUTES, AccountKind.POOL, place=community, now=now)
+
+
+def issuer_account(session: Session, place: Place, *, now: datetime) -> LedgerAccount:
+    """The district's issuing account, out of which confirmed hours come (it alone goes below
+    zero: its balance is minus every hour the district has banked)."""
+    return ledger.account(
+        session, Unit.MINUTES, AccountKind.ISSUER, place=district_of(place), now=now
+    )
