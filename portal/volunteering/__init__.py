@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     # Imported for what they register as they load: kinds of SMS, and the routes.
     from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
-    from portal.volunteering.views import activities, bp, certificates  # noqa: F401
+    from portal.volunteering.views import activities, bp, certificates, help  # noqa: F401
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
@@ -40,6 +40,20 @@ def init_app(app: Flask) -> None:
             _l("Publish activities, see who signed up, change or cancel them."),
             shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
             order=160,
+        ),
+    )
+    add_tile(app, "home", Tile("volunteering.my_help", _l("Help for older residents"),
+                               _l("Ask for a volunteer's help, paid in time-bank hours."),
+                               order=225))  # fmt: skip
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "volunteering.desk_help",
+            _l("Help for older residents"),
+            _l("Register older residents, match volunteers to their requests, confirm the help."),
+            shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
+            order=165,
         ),
     )
     # Every five minutes: a day-before reminder need not be to the minute.
