@@ -100,7 +100,7 @@ def only_request(session) -> HelpRequest:
 def test_an_elder_asks_for_help_sees_it_and_cancels_it(session, tree, resident, elder):
     bank(session, elder.user, 180, tree.community)
     form = page(resident, "/volunteering/help/ask")
-    assert 'type="date"' in form and "inputmode" not in form.split('name="day"')[0][-200:]
+    assert 'type="date"' in form
     assert '<input checked id="payer-0" name="payer" type="radio" value="own">' in form
     response = resident.post("/volunteering/help/ask", data=help_form(), headers=EN)
     assert response.status_code == 302
