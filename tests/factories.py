@@ -23,7 +23,16 @@ from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
 from portal.uploads.models import Upload, UploadKind
 from portal.uploads.store import Store
-from portal.volunteering.models import Activity, Elder, ServiceKind, Volunteer, VolunteerState
+from portal.volunteering.models import (
+    Activity,
+    Elder,
+    HelpPayer,
+    HelpRequest,
+    HelpState,
+    ServiceKind,
+    Volunteer,
+    VolunteerState,
+)
 
 PASSWORD = "a long test passphrase"
 _phones = itertools.count(1)
@@ -252,6 +261,35 @@ def elder(
         registered_at=EPOCH,
         priority=priority,
         priority_reason="测试" if priority else None,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def help_request(
+    session: Session,
+    elder: Elder,
+    *,
+    starts_at: datetime,
+    minutes: int = 60,
+    payer: HelpPayer = HelpPayer.OWN,
+    kind: str = "company",
+) -> HelpRequest:
+    """An older resident's request for help, asked and waiting for a volunteer, written
+    directly (no stored hours needed)."""
+    made = HelpRequest(
+        elder=elder,
+        community_id=elder.community_id,
+        service_kind=session.scalars(select(ServiceKind).where(ServiceKind.code == kind)).one(),
+        starts_at=starts_at,
+        minutes=minutes,
+        location="幸福里12栋1203室",
+        note="",
+        payer=payer,
+        state=HelpState.ASKED,
+        asked_at=EPOCH,
+        asked_by_id=elder.user_id,
     )
     session.add(made)
     session.flush()

@@ -144,6 +144,9 @@ def make_world(session: Session) -> World:
     )  # fmt: skip
     # Volunteering: an activity to come, for its page, its sign-up form and its roster.
     activity = factories.activity(session, tree.community, starts_at=now + timedelta(days=3))
+    # Help for the elderly: the resident registered as an older resident, asking for help.
+    elder = factories.elder(session, tree.community, user=users["resident"], name="居民")
+    help_request = factories.help_request(session, elder, starts_at=now + timedelta(days=2))
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -173,6 +176,8 @@ def make_world(session: Session) -> World:
         "community_id": tree.community.id,
         "token": feed_token,
         "activity_id": activity.id,
+        "elder_id": elder.id,
+        "request_id": help_request.id,
     }
     return World(
         users,
