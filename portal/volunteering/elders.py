@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
 from portal.audit import services as audit
@@ -74,7 +74,12 @@ def elders_page(
 ) -> Page:
     """A community's registered older residents, newest first, a page at a time."""
     require(actor, Permission.COORDINATE_VOLUNTEERS, community)
-    query = select(Elder).where(Elder.community_id == community.id).order_by(Elder.id.desc())
+    query = (
+        select(Elder)
+        .where(Elder.community_id == community.id)
+        .order_by(Elder.id.desc())
+        .options(selectinload(Elder.user))
+    )
     return paginate(session, query, page)
 
 

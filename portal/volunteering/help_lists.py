@@ -21,6 +21,8 @@ from portal.volunteering.models import (
 OPEN = (HelpState.ASKED, HelpState.MATCHED)
 # The volunteers a coordinator chooses from, at most.
 VOLUNTEERS_SHOWN = 300
+# The help a volunteer is matched to give, shown at most.
+GIVING_SHOWN = 50
 
 
 def mine(session: Session, actor: Actor, *, page: str | None = None) -> Page | None:
@@ -73,6 +75,23 @@ def volunteers_for(session: Session, actor: Actor, help_request: HelpRequest) ->
         )
         .order_by(Volunteer.real_name, Volunteer.id)
         .limit(VOLUNTEERS_SHOWN)
+        .options(selectinload(Volunteer.user))
     )
     code = help_request.service_kind.code
     return sorted(found, key=lambda each: code not in (each.services or []))
+
+
+def giving(session: Session, actor: Actor) -> list[HelpRequest]:
+    """The help the signed-in volunteer is matched to give, soonest first."""
+    if not getattr(actor, "is_authenticated", False) or actor.id is None:
+        return []
+    return list(
+        session.scalars(
+            select(HelpRequest)
+            .join(Volunteer, HelpRequest.volunteer_id == Volunteer.id)
+            .where(Volunteer.user_id == actor.id, HelpRequest.state == HelpState.MATCHED)
+            .order_by(HelpRequest.starts_at, HelpRequest.id)
+            .limit(GIVING_SHOWN)
+            .options(selectinload(HelpRequest.elder))
+        )
+    )

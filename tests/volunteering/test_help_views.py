@@ -149,6 +149,8 @@ def test_a_resident_not_registered_is_told_to_ask_their_community(client, sms, s
     session.commit()
     sign_in_by_sms(client, sms, "13900000001")
     assert "registered with their community" in page(client, "/volunteering/help/ask")
+    mine = page(client, "/volunteering/help/mine")
+    assert "registered with their community" in mine and "Help I am asked to give" not in mine
     response = client.post("/volunteering/help/ask", data=help_form(), headers=EN)
     assert response.status_code == 200
     assert session.scalars(select(HelpRequest)).all() == []

@@ -146,17 +146,10 @@ def help_ask():
 @login_required
 def my_help():
     """The older resident's requests, and the help a volunteer is asked to give."""
-    giving = db.session.scalars(
-        select(HelpRequest)
-        .join(Volunteer, HelpRequest.volunteer_id == Volunteer.id)
-        .where(Volunteer.user_id == current_user.id, HelpRequest.state == HelpState.MATCHED)
-        .order_by(HelpRequest.starts_at)
-        .limit(50)
-    ).all()
     return render_template(
         "volunteering/help_mine.html",
         page=lists.mine(db.session, current_user, page=request.args.get("page")),
-        giving=giving,
+        giving=lists.giving(db.session, current_user),
         form=EmptyForm(),
     )
 
