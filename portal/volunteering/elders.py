@@ -25,8 +25,8 @@ from portal.pagination import Page, paginate
 from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
+from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import Elder
-from portal.volunteering.timebank import age_on
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NAME_MAX, REASON_MAX = 30, 200

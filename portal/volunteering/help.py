@@ -32,6 +32,7 @@ from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, can, require
 from portal.volunteering import timebank
 from portal.volunteering.elders import today
+from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
     Elder,
     HelpPayer,
@@ -41,7 +42,7 @@ from portal.volunteering.models import (
     Volunteer,
     VolunteerState,
 )
-from portal.volunteering.timebank import TimeBankRules, age_on
+from portal.volunteering.timebank import TimeBankRules
 
 HALF_HOUR = 30
 # The longest one request for help may ask for, and how far ahead it may be asked.

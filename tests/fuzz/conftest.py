@@ -46,6 +46,7 @@ from portal.notifications import signing
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
+from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
@@ -147,6 +148,11 @@ def make_world(session: Session) -> World:
     # Help for the elderly: the resident registered as an older resident, asking for help.
     elder = factories.elder(session, tree.community, user=users["resident"], name="居民")
     help_request = factories.help_request(session, elder, starts_at=now + timedelta(days=2))
+    # Volunteering: the resident declined once (so their form to apply again is reachable),
+    # and an application waiting for the secretary (so the answer's forms are on its page).
+    factories.volunteer(session, tree.community, user=users["resident"], name="居民",
+                        state=VolunteerState.DECLINED).decline_reason = "请先参加培训"  # fmt: skip
+    applied = factories.volunteer(session, tree.community, state=VolunteerState.APPLIED)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -178,6 +184,8 @@ def make_world(session: Session) -> World:
         "activity_id": activity.id,
         "elder_id": elder.id,
         "request_id": help_request.id,
+        "volunteer_id": applied.id,
+        "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
     }
     return World(
         users,

@@ -24,7 +24,6 @@ from portal.volunteering import elders as elder_services
 from portal.volunteering import help as services
 from portal.volunteering import help_lists as lists
 from portal.volunteering import timebank
-from portal.volunteering.activities import coordinated_communities, service_kinds
 from portal.volunteering.help_forms import (
     SHANGHAI,
     DoneForm,
@@ -42,6 +41,7 @@ from portal.volunteering.models import (
     Volunteer,
 )
 from portal.volunteering.views import bp
+from portal.volunteering.volunteers import coordinated_communities, service_kinds
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale, local_text
 
