@@ -322,3 +322,18 @@ def test_the_pages_in_chinese(session, tree, resident, elder):
     bank(session, elder.user, 180, tree.community)
     body = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
     assert "求助" in body and "自己存的时长" in body
+
+
+def test_the_volunteering_page_leads_elders_and_matched_volunteers_to_help(
+    app, session, tree, resident, elder, volunteer, sms
+):
+    body = page(resident, "/volunteering/")
+    assert 'href="/volunteering/help/ask"' in body and "My requests for help" in body
+    factories.help_request(session, elder, starts_at=utcnow() + timedelta(days=1))
+    made = only_request(session)
+    made.volunteer, made.state = volunteer, HelpState.MATCHED
+    session.commit()
+    browser = app.test_client()
+    sign_in_by_sms(browser, sms, volunteer.user.phone)
+    body = page(browser, "/volunteering/")
+    assert "Help I am asked to give (1)" in body and "/volunteering/help/ask" not in body

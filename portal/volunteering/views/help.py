@@ -68,7 +68,16 @@ def _help_helpers() -> dict[str, Any]:
             return _("The community's pool")
         return _("Own stored hours")
 
+    def help_home() -> dict[str, Any]:
+        """For the volunteering start page: the signed-in person's registration as an older
+        resident, and the help they are matched to give."""
+        return {
+            "elder": elder_services.elder_of(db.session, current_user),
+            "giving": lists.giving(db.session, current_user),
+        }
+
     return {
+        "help_home": help_home,
         "help_time": help_time,
         "help_state": help_state,
         "payer_label": payer_label,
