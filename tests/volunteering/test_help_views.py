@@ -102,6 +102,7 @@ def test_an_elder_asks_for_help_sees_it_and_cancels_it(session, tree, resident, 
     form = page(resident, "/volunteering/help/ask")
     assert 'type="date"' in form
     assert '<input checked id="payer-0" name="payer" type="radio" value="own">' in form
+    assert 'value="pool"' not in form, "the pool is offered to priority elderly only"
     response = resident.post("/volunteering/help/ask", data=help_form(), headers=EN)
     assert response.status_code == 302
     assert response.headers["Location"] == "/volunteering/help/mine"
@@ -337,3 +338,20 @@ def test_the_volunteering_page_leads_elders_and_matched_volunteers_to_help(
     sign_in_by_sms(browser, sms, volunteer.user.phone)
     body = page(browser, "/volunteering/")
     assert "Help I am asked to give (1)" in body and "/volunteering/help/ask" not in body
+
+
+def test_a_priority_elder_is_offered_the_pool_and_asks_for_help_paid_from_it(
+    session, tree, resident, elder
+):
+    elder.priority = True
+    session.commit()
+    pool = timebank.pool_account(session, tree.community, now=utcnow())
+    issuer = timebank.issuer_account(session, tree.community, now=utcnow())
+    ledger.post(session, SYSTEM, unit=Unit.MINUTES, kind=timebank.DONATED,
+                legs=[(issuer, -120), (pool, 120)], now=utcnow())  # fmt: skip
+    session.commit()
+    form = page(resident, "/volunteering/help/ask")
+    assert '<input checked id="payer-1" name="payer" type="radio" value="pool">' in form
+    response = resident.post("/volunteering/help/ask", data=help_form(payer="pool"), headers=EN)
+    assert response.status_code == 302
+    assert only_request(session).payer == "pool"

@@ -105,9 +105,13 @@ def _elder(elder_id: int) -> Elder:
         abort(404)
 
 
-def _kind_choices(form: HelpForm) -> None:
+def _choices(form: HelpForm, elder: Elder) -> None:
+    """The kinds of service to choose from, and who may pay: the pool only for priority
+    elderly (the service refuses it for anyone else anyway)."""
     from wtforms import SelectChoice
 
+    if not elder.priority:
+        form.payer.choices = [each for each in form.payer.choices if each.value == "own"]
     form.service_kind.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(kind.code, local_text(kind.name_zh, kind.name_en))
         for kind in service_kinds(db.session)
@@ -139,7 +143,7 @@ def help_ask():
     if elder is None:
         return render_template("volunteering/help_not_registered.html")
     form = HelpForm()
-    _kind_choices(form)
+    _choices(form, elder)
     if request.method == "GET":
         form.payer.data = "pool" if elder.priority else "own"
     if form.validate_on_submit() and _ask(form, elder) is not None:
@@ -296,7 +300,7 @@ def ask_for_elder(elder_id: int):
     found = _elder(elder_id)
     require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
     form = HelpForm()
-    _kind_choices(form)
+    _choices(form, found)
     if request.method == "GET":
         form.payer.data = "pool" if found.priority else "own"
     if form.validate_on_submit():
