@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         attendance,
         bp,
         certificates,
+        help,
         kinds,
         volunteers,
     )
@@ -51,6 +52,13 @@ def init_app(app: Flask) -> None:
                                _l("What volunteers offer and activities are about."),
                                shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),
                                order=420))  # fmt: skip
+    add_tile(app, "home", Tile("volunteering.my_help", _l("Help for older residents"),
+                               _l("Ask for a volunteer's help, paid in time-bank hours."),
+                               order=225))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.desk_help", _l("Help for older residents"),
+                               _l("Register older residents, match volunteers to their requests, "
+                                  "confirm the help."),
+                               shown=coordinates, order=165))  # fmt: skip
     add_panel(app, HOME_SLOT, Panel("volunteering/_home_activities.html", _coming_activities))
     # Every five minutes: a day-before reminder need not be to the minute.
     register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)

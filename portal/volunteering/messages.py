@@ -120,3 +120,57 @@ KINDS = {
 
 for _kind, (_text, _label) in KINDS.items():
     register_template(_kind, Template(_text), _label)
+
+
+# --- the time bank's help for the elderly (help.py) ------------------------------------------
+
+KIND_MAX = 6
+
+
+def _kind(params: dict[str, Any]) -> str:
+    name = params["kind_zh"] if str(get_locale()).startswith("zh") else params["kind_en"]
+    return short(name, KIND_MAX if str(get_locale()).startswith("zh") else 20)
+
+
+def _help_matched(params: dict[str, Any]) -> str:
+    return gettext(
+        "Time bank: please help with %(kind)s on %(when)s at %(place)s. Details on the portal.",
+        kind=_kind(params),
+        when=when(params["starts_at"]),
+        place=short(params["location"], PLACE_MAX),
+    )
+
+
+def _help_paid(params: dict[str, Any]) -> str:
+    if params.get("over", "0") != "0":
+        return gettext(
+            "Thank you for helping on %(when)s: %(hours)s hours banked; %(over)s hours over "
+            "your limit went to the community pool.",
+            when=when(params["starts_at"]),
+            hours=params["hours"],
+            over=params["over"],
+        )
+    return gettext(
+        "Thank you for helping on %(when)s: %(hours)s hours are in your time bank.",
+        when=when(params["starts_at"]),
+        hours=params["hours"],
+    )
+
+
+def _help_cancelled(params: dict[str, Any]) -> str:
+    return gettext(
+        "Help cancelled: %(kind)s on %(when)s. Reason: %(reason)s",
+        kind=_kind(params),
+        when=when(params["starts_at"]),
+        reason=short(params["reason"] or "-", REASON_MAX),
+    )
+
+
+HELP_KINDS = {
+    "time_bank_help_matched": (_help_matched, _l("Time bank: a volunteer asked to help")),
+    "time_bank_help_paid": (_help_paid, _l("Time bank: hours paid for help given")),
+    "time_bank_help_cancelled": (_help_cancelled, _l("Time bank: help cancelled")),
+}
+
+for _kind_name, (_text, _label) in HELP_KINDS.items():
+    register_template(_kind_name, Template(_text), _label)

@@ -146,6 +146,9 @@ def make_world(session: Session) -> World:
     )  # fmt: skip
     # Volunteering: an activity to come, for its page, its sign-up form and its roster.
     activity = factories.activity(session, tree.community, starts_at=now + timedelta(days=3))
+    # Help for the elderly: the resident registered as an older resident, asking for help.
+    elder = factories.elder(session, tree.community, user=users["resident"], name="居民")
+    help_request = factories.help_request(session, elder, starts_at=now + timedelta(days=2))
     # Volunteering: the resident declined once (so their form to apply again is reachable),
     # and an application waiting for the secretary (so the answer's forms are on its page).
     factories.volunteer(session, tree.community, user=users["resident"], name="居民",
@@ -184,6 +187,8 @@ def make_world(session: Session) -> World:
         "token": feed_token,
         "activity_id": [activity.id, under_way.id],
         "sign_up_id": sign_up.id,
+        "elder_id": elder.id,
+        "request_id": help_request.id,
         "volunteer_id": applied.id,
         "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
     }

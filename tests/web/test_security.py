@@ -136,6 +136,8 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     host = factories.user(session, Role.SECRETARY, tree.community)
     feed_token = new_feed(session, host, now=factories.EPOCH)
     activity = factories.activity(session, tree.community, starts_at=utcnow() + timedelta(days=3))
+    elder = factories.elder(session, tree.community)
+    help_request = factories.help_request(session, elder, starts_at=utcnow() + timedelta(days=2))
     unit = units.create_unit(
         session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
         phone="", now=factories.EPOCH,
@@ -159,6 +161,8 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "reference": "M2345678",
         "token": feed_token,
         "activity_id": activity.id,
+        "elder_id": elder.id,
+        "request_id": help_request.id,
         "schedule_id": 1,
         "host_id": host.id,
         "closure_id": 1,
