@@ -344,6 +344,8 @@ def seat_by_coordinator(
         )  # fmt: skip
         session.add(mine)
     added_seat = not _take_seat(session, activity)
+    if added_seat and activity.seats >= SEATS_MAX:
+        raise Invalid(_l("An activity has at most %(most)d seats.", most=SEATS_MAX))
     if added_seat:
         session.execute(
             update(Activity)
