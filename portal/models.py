@@ -29,7 +29,7 @@ from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
 from portal.uploads.models import Upload
 from portal.verification.models import IssuedDocument
-from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer
+from portal.volunteering.models import Activity, Relative, ServiceKind, SignUp, Volunteer
 from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "OnlineHoursSetting",
     "PhoneCode",
     "Place",
+    "Relative",
     "RoleGrant",
     "Schedule",
     "ServiceKind",
