@@ -24,11 +24,15 @@ def init_app(app: Flask) -> None:
     # Imported for what they register as they load: kinds of SMS, and the routes.
     from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
+    from portal.volunteering.giving import KINSHIPS, kinships_from_config
     from portal.volunteering.views import activities, bp, certificates  # noqa: F401
+    from portal.volunteering.views import giving as giving_views  # noqa: F401
+    from portal.volunteering.views import timebank as timebank_views  # noqa: F401
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
     app.extensions[timebank.RULES] = timebank.TimeBankRules.from_config(app.config)
+    app.extensions[KINSHIPS] = kinships_from_config(app.config)
     add_tile(app, "home", Tile("volunteering.activities", _l("Volunteer activities"),
                                _l("Find an activity near you and sign up."), order=220))  # fmt: skip
     add_tile(
@@ -40,6 +44,28 @@ def init_app(app: Flask) -> None:
             _l("Publish activities, see who signed up, change or cancel them."),
             shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
             order=160,
+        ),
+    )
+    add_tile(
+        app,
+        "home",
+        Tile(
+            "volunteering.hours",
+            _l("My time bank hours"),
+            _l("Hours stored, given to family or donated."),
+            shown=lambda actor: getattr(actor, "is_authenticated", False),
+            order=225,
+        ),
+    )
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "volunteering.pool",
+            _l("Time bank pool"),
+            _l("The community's pool of hours, and relatives to confirm."),
+            shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
+            order=165,
         ),
     )
     # Every five minutes: a day-before reminder need not be to the minute.

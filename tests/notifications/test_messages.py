@@ -88,6 +88,12 @@ EXAMPLES = {
     "volunteer_activity_changed": VOLUNTEERING,
     "volunteer_activity_cancelled": VOLUNTEERING,
     "volunteer_activity_reminder": VOLUNTEERING,
+    "time_bank_relative_confirmed": {"name": "欧阳*娜", "reason": ""},
+    "time_bank_relative_refused": {
+        "name": "欧阳*娜",
+        "reason": "户口簿上的姓名与申报的姓名不一致，请核对后重新申报",
+    },
+    "time_bank_hours_received": {"name": "欧阳*娜", "hours": "1500"},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
