@@ -198,6 +198,7 @@ class _Names:
     """What a page of movements names, each read in one query."""
 
     accounts: dict[int, LedgerAccount]
+    legs: dict[int, list[int]]  # the accounts of each transfer, by transfer id
     titles: dict[int, str]
     volunteers: dict[int, str]  # real names by user id
     places: dict[int, Place]
@@ -212,7 +213,14 @@ def _sign_up_id(subject: str | None) -> int | None:
 
 
 def _names(session: Session, movements: list[LedgerMovement], viewer_id: int | None) -> _Names:
-    others = {m.account_id for each in movements for m in each.transfer.movements}
+    legs: dict[int, list[int]] = {}
+    for transfer_id, account_id in session.execute(
+        select(LedgerMovement.transfer_id, LedgerMovement.account_id).where(
+            LedgerMovement.transfer_id.in_({each.transfer_id for each in movements})
+        )
+    ):
+        legs.setdefault(transfer_id, []).append(account_id)
+    others = {account_id for ids in legs.values() for account_id in ids}
     accounts = {
         account.id: account
         for account in session.scalars(select(LedgerAccount).where(LedgerAccount.id.in_(others)))
@@ -249,14 +257,14 @@ def _names(session: Session, movements: list[LedgerMovement], viewer_id: int | N
                 .where(Volunteer.user_id == viewer_id, Relative.user_id.in_(users))
             )
         }
-    return _Names(accounts, titles, volunteers, places, kin)
+    return _Names(accounts, legs, titles, volunteers, places, kin)
 
 
 def _counterparts(movement: LedgerMovement, names: _Names) -> list[LedgerAccount]:
     return [
-        names.accounts[m.account_id]
-        for m in movement.transfer.movements
-        if m.account_id != movement.account_id and m.account_id in names.accounts
+        names.accounts[account_id]
+        for account_id in names.legs.get(movement.transfer_id, [])
+        if account_id != movement.account_id and account_id in names.accounts
     ]
 
 
