@@ -176,10 +176,23 @@ def test_the_volunteers_page_over_http(client, sms, session, tree):
                      "/volunteering/hours/give", "/volunteering/hours/donate",
                      "/volunteering/hours/relatives", "/volunteering/certificate"):  # fmt: skip
         assert expected in body, expected
-    made.user.locale = "zh_Hans_CN"
+
+
+def test_the_volunteers_page_in_chinese(client, sms, session, tree):
+    made = factories.volunteer(
+        session, tree.community, user=factories.user(session, phone="13800138000"), name="张三丰"
+    )
+    bank(session, made.user, 90, tree.community, title="陪伴独居老人",
+         rules=TimeBankRules(), now=utcnow())  # fmt: skip
     session.commit()
-    chinese = client.get("/volunteering/hours")
-    assert "存入：陪伴独居老人" in chinese.get_data(as_text=True)
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    assert client.post("/sign-in", data={"phone": "13800138000"}, headers=zh).status_code == 302
+    assert (
+        client.post("/sign-in/code", data={"code": sms.code("13800138000")}, headers=zh).status_code
+        == 302
+    )
+    body = client.get("/volunteering/hours", headers=zh).get_data(as_text=True)
+    assert "存入：陪伴独居老人" in body and "时间银行" in body
 
 
 def test_a_relative_who_is_no_volunteer_sees_the_hours_given_to_them(client, sms, session, tree):
