@@ -23,7 +23,16 @@ from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
 from portal.uploads.models import Upload, UploadKind
 from portal.uploads.store import Store
-from portal.volunteering.models import Activity, ServiceKind, Volunteer, VolunteerState
+from portal.volunteering.models import (
+    Activity,
+    Evidence,
+    Kinship,
+    Relative,
+    RelativeState,
+    ServiceKind,
+    Volunteer,
+    VolunteerState,
+)
 
 PASSWORD = "a long test passphrase"
 _phones = itertools.count(1)
@@ -221,6 +230,34 @@ def activity(
         serves_elderly=serves_elderly,
         check_in_secret=secrets.token_hex(32),
         created_at=EPOCH,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def relative(
+    session: Session,
+    volunteer: Volunteer,
+    *,
+    state: RelativeState = RelativeState.CONFIRMED,
+    kinship: Kinship = Kinship.PARENT,
+    name: str = "李秀英",
+    user: User | None = None,
+) -> Relative:
+    """A relative `volunteer` declared (confirmed, having seen the household register, unless
+    told), with an account of their own; written directly, without a coordinator."""
+    state = RelativeState(state)
+    made = Relative(
+        volunteer_id=volunteer.id,
+        user_id=(user or globals()["user"](session, name=name)).id,
+        kinship=kinship,
+        name=name,
+        state=state,
+        declared_at=EPOCH,
+        decided_at=EPOCH if state is not RelativeState.DECLARED else None,
+        evidence=Evidence.HOUSEHOLD_REGISTER if state is RelativeState.CONFIRMED else None,
+        refuse_reason="姓名不符" if state is RelativeState.REFUSED else None,
     )
     session.add(made)
     session.flush()

@@ -144,6 +144,10 @@ def make_world(session: Session) -> World:
     )  # fmt: skip
     # Volunteering: an activity to come, for its page, its sign-up form and its roster.
     activity = factories.activity(session, tree.community, starts_at=now + timedelta(days=3))
+    # The time bank: a volunteer's relative waiting on the pool page, to confirm or refuse.
+    relative = factories.relative(
+        session, factories.volunteer(session, tree.community, name="赠时志愿者"), state="declared"
+    )
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -173,6 +177,7 @@ def make_world(session: Session) -> World:
         "community_id": tree.community.id,
         "token": feed_token,
         "activity_id": activity.id,
+        "relative_id": relative.id,
     }
     return World(
         users,

@@ -75,17 +75,7 @@ def bank(session, user, minutes, community, *, title="陪伴独居老人", rules
     return sign_up
 
 
-def relative(session, volunteer, *, state=RelativeState.CONFIRMED, kinship=Kinship.PARENT,
-             name="李秀英", user=None):  # fmt: skip
-    made = Relative(
-        volunteer_id=volunteer.id, user_id=(user or factories.user(session, name=name)).id,
-        kinship=kinship, name=name, state=state, declared_at=NOW,
-        decided_at=NOW if state is not RelativeState.DECLARED else None,
-        evidence=Evidence.HOUSEHOLD_REGISTER if state is RelativeState.CONFIRMED else None,
-    )  # fmt: skip
-    session.add(made)
-    session.flush()
-    return made
+relative = factories.relative
 
 
 def held(session, user) -> int:

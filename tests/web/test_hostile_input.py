@@ -173,6 +173,9 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         activity = factories.activity(
             session, tree.community, starts_at=utcnow() + timedelta(days=3)
         )
+        relative = factories.relative(
+            session, factories.volunteer(session, tree.community), state="declared"
+        )
         session.commit()
     values = {
         "place_id": tree.grid.id, "district_id": tree.district.id,
@@ -182,7 +185,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "tracking": appeal.tracking, "group_id": item.group_id, "item_id": item.id,
         "unit_id": unit.id, "year": 2027, "reference": "M2345678", "schedule_id": 1,
         "host_id": worker.id, "closure_id": 1, "community_id": tree.community.id,
-        "activity_id": activity.id,
+        "activity_id": activity.id, "relative_id": relative.id,
     }  # fmt: skip
     as_worker, stranger = app.test_client(), app.test_client()
     sign_in_staff(as_worker, worker)

@@ -136,6 +136,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     host = factories.user(session, Role.SECRETARY, tree.community)
     feed_token = new_feed(session, host, now=factories.EPOCH)
     activity = factories.activity(session, tree.community, starts_at=utcnow() + timedelta(days=3))
+    relative = factories.relative(session, factories.volunteer(session, tree.community))
     unit = units.create_unit(
         session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
         phone="", now=factories.EPOCH,
@@ -159,6 +160,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "reference": "M2345678",
         "token": feed_token,
         "activity_id": activity.id,
+        "relative_id": relative.id,
         "schedule_id": 1,
         "host_id": host.id,
         "closure_id": 1,
