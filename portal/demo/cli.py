@@ -19,6 +19,7 @@ from portal.demo.services import (
     seed_demo,
     seed_demo_schedules,
     seed_demo_units,
+    seed_demo_volunteers,
 )
 from portal.i18n import terminal_locale
 
@@ -50,6 +51,7 @@ def seed_command() -> None:
     added = seed_catalogue(session)
     seed_demo_units(session)
     seed_demo_schedules(session, now=utcnow())
+    seed_demo_volunteers(session, now=utcnow())
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))

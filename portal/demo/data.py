@@ -141,8 +141,26 @@ PEOPLE = [
     ("legal_adviser", "13800138029", "钱慧", "440399001002"),
     ("legal_adviser", "13800138030", "冯立新", "440399002001"),
     ("legal_adviser", "13800138031", "蒋丽", "440399002002"),
+    # Each community's volunteer coordinator (协调员), and three more of its volunteers.
+    ("coordinator", "13800138032", "孔繁华", "440399001001"),
+    ("coordinator", "13800138033", "彭晓燕", "440399001002"),
+    ("coordinator", "13800138034", "袁志刚", "440399002001"),
+    ("coordinator", "13800138035", "蔡明", "440399002002"),
+    ("volunteer", "13800138036", "陈志刚", "440399001002"),
+    ("volunteer", "13800138037", "黄丽", "440399002001"),
+    ("volunteer", "13800138038", "刘建军", "440399002002"),
     ("archivist", "13800138007", "孙伟", "440399"),
     ("admin", "13800138008", "周静", None),
+]
+
+# The approved volunteers of the demo (each a "volunteer" of PEOPLE, with the community and name
+# given there): phone, 身份证 number (valid, made up: many in a city were born elsewhere), and
+# the kinds of service they offer.
+VOLUNTEERS = [
+    ("13800138002", "31010119580312024X", ["company", "meals"]),
+    ("13800138036", "440303198504200510", ["patrol", "environment"]),
+    ("13800138037", "440106199301070624", ["culture", "company"]),
+    ("13800138038", "110102196208150173", ["medical", "cleaning"]),
 ]
 
 # (code, name, English name, place code, office phone, member phones, catalogue items at level 3)

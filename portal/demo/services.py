@@ -8,7 +8,7 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.accounts.models import User
+from portal.accounts.models import RoleGrant, User
 from portal.catalogue.models import CatalogueItem
 from portal.demo import data
 from portal.i18n import name_in
@@ -17,6 +17,7 @@ from portal.places import services as places
 from portal.places.models import Place, PlaceKind, RiskGrade
 from portal.staff import services as staff
 from portal.units.models import Unit, UnitMember
+from portal.volunteering import volunteers
 
 
 def has_places(session: Session) -> bool:
@@ -95,6 +96,32 @@ def _create_people(session: Session, now: datetime) -> None:
             user.phone_verified_at = now
         if role != Role.RESIDENT:
             staff.grant_role(session, SYSTEM, user, role, place_code, now=now)
+
+
+def seed_demo_volunteers(session: Session, *, now: datetime) -> int:
+    """The demo volunteers, each applying as a resident does and approved by their community's
+    coordinator (which texts them, as it would anyone); those there already are left."""
+    people = {phone: (name, place_code) for _role, phone, name, place_code in data.PEOPLE}
+    added = 0
+    for phone, id_number, kinds in data.VOLUNTEERS:
+        user = session.scalars(select(User).where(User.phone == phone)).one_or_none()
+        if user is None or volunteers.volunteer_of(session, user) is not None:
+            continue
+        name, place_code = people[phone]
+        community = session.scalars(select(Place).where(Place.code == place_code)).one()
+        made = volunteers.apply(
+            session, user, community=community, real_name=name, id_number=id_number,
+            id_consent=True, services=kinds, now=now,
+        )  # fmt: skip
+        coordinator = next(
+            (grant.user for grant in session.scalars(
+                select(RoleGrant).where(RoleGrant.role == Role.COORDINATOR,
+                                        RoleGrant.place_id == community.id))),
+            SYSTEM,
+        )  # fmt: skip
+        volunteers.approve(session, coordinator, made, now=now)
+        added += 1
+    return added
 
 
 def seed_demo_schedules(session: Session, *, now: datetime) -> int:

@@ -16,36 +16,40 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from portal.features import Tile, add_tile
+    from portal.features import Panel, Tile, add_panel, add_tile
     from portal.jobs.registry import register
-    from portal.permissions import Permission, holds_anywhere
+    from portal.permissions import Permission, can, holds_anywhere
     from portal.verification import register_kind
 
-    # Imported for what they register as they load: kinds of SMS, and the routes.
-    from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
+    # Imported for what they register as they load: kinds of SMS, and the pages.
+    from portal.volunteering import activity_reminders, hours_page, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
     from portal.volunteering.giving import KINSHIPS, kinships_from_config
-    from portal.volunteering.views import activities, bp, certificates  # noqa: F401
+    from portal.volunteering.views import activities, bp, certificates, kinds, volunteers  # noqa: F401
     from portal.volunteering.views import giving as giving_views  # noqa: F401
     from portal.volunteering.views import timebank as timebank_views  # noqa: F401
+    from portal.volunteering.views.volunteers import HOME_SLOT
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
     app.extensions[timebank.RULES] = timebank.TimeBankRules.from_config(app.config)
     app.extensions[KINSHIPS] = kinships_from_config(app.config)
-    add_tile(app, "home", Tile("volunteering.activities", _l("Volunteer activities"),
-                               _l("Find an activity near you and sign up."), order=220))  # fmt: skip
-    add_tile(
-        app,
-        "desk",
-        Tile(
-            "volunteering.desk_activities",
-            _l("Volunteer activities"),
-            _l("Publish activities, see who signed up, change or cancel them."),
-            shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
-            order=160,
-        ),
-    )
+    add_tile(app, "home", Tile("volunteering.home", _l("Volunteering"),
+                               _l("Give time to your neighbours; it is kept in the time bank."),
+                               order=220))  # fmt: skip
+    coordinates = lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS)  # noqa: E731
+    add_tile(app, "desk", Tile("volunteering.desk", _l("Volunteers"),
+                               _l("Applications to answer, and your community's volunteers."),
+                               shown=coordinates, order=160))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.desk_activities", _l("Volunteer activities"),
+                               _l("Publish activities, see who signed up, change or cancel them."),
+                               shown=coordinates, order=161))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.kinds", _l("Kinds of volunteer service"),
+                               _l("What volunteers offer and activities are about."),
+                               shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),
+                               order=420))  # fmt: skip
+    add_panel(app, HOME_SLOT, Panel("volunteering/_home_activities.html", _coming_activities))
+    add_panel(app, HOME_SLOT, Panel("volunteering/hours_panel.html", hours_page.home_panel, 110))
     add_tile(
         app,
         "home",
@@ -70,3 +74,11 @@ def init_app(app: Flask) -> None:
     )
     # Every five minutes: a day-before reminder need not be to the minute.
     register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)
+
+
+def _coming_activities(session, actor, _volunteer) -> dict:
+    """The volunteer's next activities, on their volunteering page."""
+    from portal.db import utcnow
+    from portal.volunteering import activity_lists
+
+    return {"coming": activity_lists.mine(session, actor, now=utcnow()).coming[:5]}

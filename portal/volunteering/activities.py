@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -25,7 +25,7 @@ from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
-from portal.permissions import Actor, Permission, require, scopes
+from portal.permissions import Actor, Permission, require
 from portal.places.models import Place, PlaceKind
 from portal.volunteering.models import (
     Activity,
@@ -36,6 +36,7 @@ from portal.volunteering.models import (
     Volunteer,
     VolunteerState,
 )
+from portal.volunteering.volunteers import volunteer_of
 
 TITLE_MAX, LOCATION_MAX, DESCRIPTION_MAX, REASON_MAX = 60, 100, 2000, 200
 SEATS_MIN, SEATS_MAX = 1, 500
@@ -53,36 +54,6 @@ def get_activity(session: Session, activity_id: int) -> Activity:
     if activity is None:
         raise NotFound(_l("There is no such activity."))
     return activity
-
-
-def service_kinds(session: Session) -> list[ServiceKind]:
-    """The kinds of service an activity may be of now, in the administrators' order."""
-    return list(
-        session.scalars(
-            select(ServiceKind)
-            .where(ServiceKind.retired_at.is_(None))
-            .order_by(ServiceKind.position, ServiceKind.id)
-        )
-    )
-
-
-def volunteer_of(session: Session, actor: Actor) -> Volunteer | None:
-    """The volunteer record of the signed-in person, whatever its state."""
-    if not getattr(actor, "is_authenticated", False) or actor.id is None:
-        return None
-    return session.scalar(select(Volunteer).where(Volunteer.user_id == actor.id))
-
-
-def coordinated_communities(session: Session, actor: Actor) -> list[Place]:
-    """The communities where `actor` may publish activities, by name: those inside the places
-    of their grants (an indexed LIKE on the place paths)."""
-    places = scopes(actor, Permission.COORDINATE_VOLUNTEERS)
-    if not places:
-        return []
-    query = select(Place).where(Place.kind == PlaceKind.COMMUNITY)
-    if None not in places:
-        query = query.where(or_(*[Place.path.startswith(place.path) for place in places]))
-    return list(session.scalars(query.order_by(Place.name_zh, Place.id)))
 
 
 # --- publishing ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from portal.pagination import Page, paginate
 from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone
 from portal.places.models import Place
-from portal.volunteering.activities import PAST_SHOWN, coordinated_communities, volunteer_of
+from portal.volunteering.activities import PAST_SHOWN
 from portal.volunteering.models import (
     Activity,
     ActivityState,
@@ -27,6 +27,7 @@ from portal.volunteering.models import (
     SignUpState,
     Volunteer,
 )
+from portal.volunteering.volunteers import coordinated_communities, volunteer_of
 
 
 def upcoming(

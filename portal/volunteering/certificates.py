@@ -11,7 +11,7 @@ since the last, and an earlier one still verifies as what it said on its day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -28,7 +28,7 @@ from portal.verification.kinds import DocumentKind
 from portal.verification.models import IssuedDocument
 from portal.volunteering.idnumbers import mask
 from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer, VolunteerState
-from portal.workdays.services import SHANGHAI
+from portal.volunteering.volunteers import local_day
 
 
 def hours_text(minutes: int) -> str:
@@ -90,11 +90,6 @@ class ServiceRecord:
             "first": min(days).isoformat() if days else None,
             "last": max(days).isoformat() if days else None,
         }
-
-
-def local_day(moment: datetime) -> date:
-    """The day of `moment` in Asia/Shanghai."""
-    return moment.astimezone(SHANGHAI).date()
 
 
 def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:

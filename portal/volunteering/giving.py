@@ -45,6 +45,7 @@ from portal.volunteering.models import (
     VolunteerState,
 )
 from portal.volunteering.timebank import TimeBankRules
+from portal.volunteering.volunteers import volunteer_of
 
 # Where the app keeps the kinships its district allows gifts to (a frozenset of Kinship).
 KINSHIPS = "portal.volunteering.kinships"
@@ -115,9 +116,7 @@ def check_minutes(minutes: Any) -> int:
 
 def own_volunteer(session: Session, actor: Actor) -> Volunteer:
     """The acting person's approved volunteer record; Forbidden for anyone else."""
-    volunteer = None
-    if getattr(actor, "is_authenticated", False) and actor.id is not None:
-        volunteer = session.scalar(select(Volunteer).where(Volunteer.user_id == actor.id))
+    volunteer = volunteer_of(session, actor)
     if volunteer is None or volunteer.state is not VolunteerState.APPROVED:
         raise Forbidden(
             _l("Only approved volunteers can give hours. Register as a volunteer first.")

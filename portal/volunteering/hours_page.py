@@ -36,6 +36,7 @@ from portal.volunteering.models import (
     VolunteerState,
 )
 from portal.volunteering.timebank import TimeBankRules
+from portal.volunteering.volunteers import volunteer_of
 from portal.web.templating import local_name, local_text, local_time
 from portal.workdays.services import SHANGHAI
 
@@ -153,7 +154,7 @@ def hours_page(
 ) -> HoursPage:
     """The signed-in person's time bank: what they hold, the cap, what they banked, their
     history (a page of PER_PAGE, older than movement `older` when given)."""
-    volunteer = session.scalar(select(Volunteer).where(Volunteer.user_id == actor.id))
+    volunteer = volunteer_of(session, actor)
     account = held_account(session, AccountKind.PERSON, user_id=actor.id)
     by_kind = banked_by_kind(session, volunteer, now=now) if volunteer is not None else []
     relatives = []
@@ -399,3 +400,9 @@ def volunteer_rows(session: Session, actor: Actor, community: Place) -> Iterator
     )
     for name, phone, balance in rows:
         yield [name, mask_phone(phone), (balance or 0) / 60]
+
+
+def home_panel(session: Session, actor: Actor, volunteer: Volunteer) -> dict:
+    """What the volunteer's start page shows of their time bank: the hours they hold."""
+    account = held_account(session, AccountKind.PERSON, user_id=volunteer.user_id)
+    return {"held": account.balance if account is not None else 0}

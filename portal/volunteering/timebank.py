@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from portal.accounts.models import User
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, Unit
 from portal.places.models import Place, PlaceKind
+from portal.volunteering.idnumbers import age_on  # noqa: F401  (the time bank's rules read ages)
 
 # Where the app keeps its rules (TimeBankRules).
 RULES = "portal.volunteering.rules"
@@ -50,11 +51,6 @@ class TimeBankRules:
             spending_age=config.get("TIME_BANK_SPENDING_AGE", 60),
             adult_age=config.get("VOLUNTEER_ADULT_AGE", 18),
         )
-
-
-def age_on(born: date, day: date) -> int:
-    """Whole years from `born` to `day`."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def district_of(place: Place) -> Place:

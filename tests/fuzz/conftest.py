@@ -46,6 +46,7 @@ from portal.notifications import signing
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.units.models import Unit, UnitMember
+from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
@@ -148,6 +149,11 @@ def make_world(session: Session) -> World:
     relative = factories.relative(
         session, factories.volunteer(session, tree.community, name="赠时志愿者"), state="declared"
     )
+    # Volunteering: the resident declined once (so their form to apply again is reachable),
+    # and an application waiting for the secretary (so the answer's forms are on its page).
+    factories.volunteer(session, tree.community, user=users["resident"], name="居民",
+                        state=VolunteerState.DECLINED).decline_reason = "请先参加培训"  # fmt: skip
+    applied = factories.volunteer(session, tree.community, state=VolunteerState.APPLIED)
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -178,6 +184,8 @@ def make_world(session: Session) -> World:
         "token": feed_token,
         "activity_id": activity.id,
         "relative_id": relative.id,
+        "volunteer_id": applied.id,
+        "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
     }
     return World(
         users,

@@ -94,6 +94,9 @@ EXAMPLES = {
         "reason": "户口簿上的姓名与申报的姓名不一致，请核对后重新申报",
     },
     "time_bank_hours_received": {"name": "欧阳*娜", "hours": "1500"},
+    # A long community name, as some are.
+    "volunteer_approved": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
+    "volunteer_declined": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

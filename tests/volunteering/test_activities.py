@@ -15,6 +15,7 @@ from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.volunteering import activities as services
 from portal.volunteering import activity_lists as lists
+from portal.volunteering import volunteers as registry
 from portal.volunteering.models import ActivityState, SignUp, SignUpState, VolunteerState
 from tests import factories
 
@@ -128,11 +129,11 @@ def test_a_twelve_hour_night_patrol_across_midnight_is_allowed(session, tree, co
 
 
 def test_a_retired_kind_of_service_cannot_be_chosen(session, tree, coordinator):
-    kind = next(k for k in services.service_kinds(session) if k.code == "patrol")
+    kind = next(k for k in registry.service_kinds(session) if k.code == "patrol")
     kind.retired_at = NOW
     with pytest.raises(Invalid, match="kind of service"):
         publish(session, coordinator, tree.community, service_kind="patrol")
-    assert "patrol" not in {k.code for k in services.service_kinds(session)}
+    assert "patrol" not in {k.code for k in registry.service_kinds(session)}
 
 
 def test_a_coordinator_of_another_community_or_a_resident_is_refused(session, tree):
@@ -356,7 +357,7 @@ def test_upcoming_lists_published_activities_not_started_soonest_first(
     services.cancel(session, coordinator, gone, reason="取消", now=NOW)
     assert lists.upcoming(session, after=NOW).items == [sooner, activity, elsewhere]
     assert lists.upcoming(session, community=tree.community, after=NOW).items == [sooner, activity]
-    meals = next(k for k in services.service_kinds(session) if k.code == "meals")
+    meals = next(k for k in registry.service_kinds(session) if k.code == "meals")
     assert lists.upcoming(session, kind=meals, after=NOW).items == [sooner]
     assert lists.upcoming(session, after=NOW + timedelta(hours=3)).items == [activity, elsewhere]
     paged = lists.upcoming(session, after=NOW, page="2")
@@ -423,11 +424,11 @@ def test_an_activity_that_has_started_is_neither_changed_nor_cancelled(
 
 def test_a_district_coordinator_publishes_in_every_community_of_the_district(session, tree):
     district = factories.user(session, Role.COORDINATOR, tree.district)
-    assert {c.id for c in services.coordinated_communities(session, district)} >= {
+    assert {c.id for c in registry.coordinated_communities(session, district)} >= {
         tree.community.id,
         tree.other_community.id,
     }
-    assert all(c.kind == "community" for c in services.coordinated_communities(session, district))
+    assert all(c.kind == "community" for c in registry.coordinated_communities(session, district))
     mine = factories.user(session, Role.COORDINATOR, tree.community)
-    assert services.coordinated_communities(session, mine) == [tree.community]
-    assert services.coordinated_communities(session, factories.user(session)) == []
+    assert registry.coordinated_communities(session, mine) == [tree.community]
+    assert registry.coordinated_communities(session, factories.user(session)) == []

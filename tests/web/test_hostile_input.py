@@ -186,6 +186,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "unit_id": unit.id, "year": 2027, "reference": "M2345678", "schedule_id": 1,
         "host_id": worker.id, "closure_id": 1, "community_id": tree.community.id,
         "activity_id": activity.id, "relative_id": relative.id,
+        "volunteer_id": 1, "kind_id": 1,
     }  # fmt: skip
     as_worker, stranger = app.test_client(), app.test_client()
     sign_in_staff(as_worker, worker)

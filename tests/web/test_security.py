@@ -165,6 +165,8 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "host_id": host.id,
         "closure_id": 1,
         "community_id": tree.community.id,
+        "volunteer_id": 1,
+        "kind_id": 1,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)

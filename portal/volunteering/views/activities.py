@@ -18,6 +18,7 @@ from portal.permissions import Permission, can, require, require_staff
 from portal.places.models import Place, PlaceKind
 from portal.volunteering import activities as services
 from portal.volunteering import activity_lists as lists
+from portal.volunteering import volunteers
 from portal.volunteering.activity_forms import (
     SHANGHAI,
     ActivityCancelForm,
@@ -75,7 +76,7 @@ def activities():
     community = db.session.get(Place, community_id) if community_id else None
     if community is not None and community.kind != PlaceKind.COMMUNITY:
         community = None
-    kinds = services.service_kinds(db.session)
+    kinds = volunteers.service_kinds(db.session)
     code = request.args.get("kind", "")
     kind = next((each for each in kinds if each.code == code), None)
     page = lists.upcoming(
@@ -103,7 +104,7 @@ def activity(activity_id: int):
         activity=found,
         mine=mine,
         place_in_line=place,
-        volunteer=services.volunteer_of(db.session, current_user),
+        volunteer=volunteers.volunteer_of(db.session, current_user),
         coordinates=can(current_user, Permission.COORDINATE_VOLUNTEERS, found.community),
         form=EmptyForm(),
         now=now,
@@ -151,7 +152,7 @@ def my_activities():
     return render_template(
         "volunteering/my_activities.html",
         mine=lists.mine(db.session, current_user, now=now),
-        volunteer=services.volunteer_of(db.session, current_user),
+        volunteer=volunteers.volunteer_of(db.session, current_user),
         now=now,
     )
 
@@ -179,7 +180,7 @@ def _choices(form: ActivityForm, communities: list[Place]) -> None:
     ]
     form.service_kind.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(kind.code, local_text(kind.name_zh, kind.name_en))
-        for kind in services.service_kinds(db.session)
+        for kind in volunteers.service_kinds(db.session)
     ]
 
 
@@ -187,7 +188,7 @@ def _choices(form: ActivityForm, communities: list[Place]) -> None:
 @login_required
 def publish():
     require_staff(current_user)
-    communities = services.coordinated_communities(db.session, current_user)
+    communities = volunteers.coordinated_communities(db.session, current_user)
     if not communities:
         require(current_user, Permission.COORDINATE_VOLUNTEERS, None)
     form = ActivityForm()

@@ -15,12 +15,13 @@ from portal.volunteering import certificates
 from portal.volunteering.certificate_pdf import certificate_pdf
 from portal.volunteering.models import ServiceKind, Volunteer
 from portal.volunteering.views import bp
+from portal.volunteering.volunteers import volunteer_of
 from portal.web.forms import one_button_action
 from portal.web.templating import local_text
 
 
 def _own_volunteer() -> Volunteer:
-    found = db.session.scalar(select(Volunteer).where(Volunteer.user_id == current_user.id))
+    found = volunteer_of(db.session, current_user)
     if found is None:
         raise NotFound(_("You are not registered as a volunteer."))
     return found

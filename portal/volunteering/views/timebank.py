@@ -28,10 +28,10 @@ from portal.permissions import Permission, require, require_staff
 from portal.places.models import Place, PlaceKind
 from portal.volunteering import giving, timebank
 from portal.volunteering import hours_page as pages
-from portal.volunteering.activities import coordinated_communities
 from portal.volunteering.giving_forms import ConfirmRelativeForm, RefuseRelativeForm
 from portal.volunteering.models import Relative
 from portal.volunteering.views import bp
+from portal.volunteering.volunteers import coordinated_communities
 from portal.web.csvfile import csv_chunks
 from portal.web.forms import PortalForm, saving
 

@@ -1,0 +1,108 @@
+"""The forms of becoming a volunteer, and of a coordinator's answer.
+
+Fields check only what a form can (something was typed, it is not too long); the rules (the
+ID number, the guardian under 18, the kinds of service offered) are the service's, whose
+refusals land on the field they concern.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.volunteering.volunteers import NAME_MAX, REASON_MAX
+from portal.web.forms import MOBILE_KEYBOARD, PortalForm
+
+
+def _stripped(text: str | None) -> str | None:
+    return text.strip() if isinstance(text, str) else text
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices, each a checkbox (a phone's multiple select is hard to use)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ApplyForm(PortalForm):
+    community = SelectField(
+        _l("Your community"),
+        choices=[],
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose your community."))],
+    )
+    real_name = StringField(
+        _l("Your name, as on your ID card"),
+        validators=[
+            InputRequired(_l("Enter your name as it is on your ID card.")),
+            Length(max=NAME_MAX, message=_l("Keep the name within 30 characters.")),
+        ],
+        filters=[_stripped],
+        render_kw={"autocomplete": "name"},
+    )
+    # Not a number pad: the last character may be X.
+    id_number = StringField(
+        _l("ID card number (身份证号码)"),
+        description=_l("18 characters: 17 digits, then a digit or the letter X."),
+        validators=[
+            InputRequired(_l("Enter your ID card number.")),
+            Length(
+                max=40,
+                message=_l("An ID card number has 18 characters: 17 digits, then a digit or X."),
+            ),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    services = CheckboxesField(
+        _l("What can you help with?"),
+        description=_l("Choose one or more."),
+        choices=[],
+        validate_choice=False,
+    )
+    guardian_name = StringField(
+        _l("Parent or guardian's name (under 18 only)"),
+        validators=[
+            Optional(),
+            Length(max=NAME_MAX, message=_l("Keep the name within 30 characters.")),
+        ],
+        filters=[_stripped],
+    )
+    guardian_phone = StringField(
+        _l("Parent or guardian's mobile number (under 18 only)"),
+        validators=[Optional(), Length(max=30, message=_l("Enter 11 digits, starting with 1."))],
+        render_kw={**MOBILE_KEYBOARD, "autocomplete": "off"},
+    )
+    id_consent = BooleanField(
+        _l("I agree that the community keeps my ID card number for volunteering"),
+        description=_l(
+            "Volunteer hours are recorded by real name, and one person may have only one "
+            "time-bank account. Your number is kept safely: only you see it whole; your "
+            "community's coordinator sees it masked, and every time they open it is recorded."
+        ),
+    )
+
+
+class DeclineForm(PortalForm):
+    reason = TextAreaField(
+        _l("Why is it declined?"),
+        description=_l("The resident reads this. Say what they can do, if anything."),
+        validators=[
+            InputRequired(_l("Say in a few words why, so that the resident knows.")),
+            Length(max=REASON_MAX, message=_l("Keep it within 200 characters.")),
+        ],
+        filters=[_stripped],
+    )
+
+
+class RevealForm(PortalForm):
+    reason = StringField(
+        _l("Why do you need the whole number? (optional)"),
+        validators=[
+            Optional(),
+            Length(max=REASON_MAX, message=_l("Keep it within 200 characters.")),
+        ],
+        filters=[_stripped],
+    )
