@@ -210,3 +210,14 @@ def test_a_relative_who_is_no_volunteer_sees_the_hours_given_to_them(client, sms
 def test_the_page_needs_a_signed_in_phone(client):
     response = client.get("/volunteering/hours", headers=EN)
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_the_volunteers_start_page_shows_the_hours_they_hold(client, sms, session, tree):
+    made = factories.volunteer(
+        session, tree.community, user=factories.user(session, phone="13800138000"), name="张三丰"
+    )
+    bank(session, made.user, 150, tree.community, rules=TimeBankRules(), now=utcnow())
+    session.commit()
+    sign_in_by_sms(client, sms, "13800138000")
+    body = page(client, "/volunteering/")
+    assert "You hold 2.5 hours." in body and 'href="/volunteering/hours"' in body

@@ -10,9 +10,11 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from portal.db import db, start_writing, utcnow
+from portal.ledger.models import AccountKind
 from portal.numbers import optional_id
 from portal.volunteering import giving, timebank
 from portal.volunteering.giving_forms import DonateForm, GiveForm, RelativeForm
+from portal.volunteering.hours_page import held_account
 from portal.volunteering.models import Relative, RelativeState
 from portal.volunteering.views import bp
 from portal.web.forms import saving
@@ -27,9 +29,6 @@ def _kinships() -> frozenset:
 
 
 def _held() -> int:
-    from portal.ledger.models import AccountKind
-    from portal.volunteering.hours_page import held_account
-
     account = held_account(db.session, AccountKind.PERSON, user_id=current_user.id)
     return account.balance if account is not None else 0
 
