@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import User
 from portal.audit import services as audit
@@ -209,7 +209,7 @@ def waiting_relatives(session: Session, actor: Actor, community: Place) -> list[
         session.scalars(
             select(Relative)
             .join(Relative.volunteer)
-            .options(contains_eager(Relative.volunteer))
+            .options(contains_eager(Relative.volunteer), selectinload(Relative.user))
             .where(Relative.state == RelativeState.DECLARED, Volunteer.community_id == community.id)
             .order_by(Relative.id)
             .limit(200)

@@ -1,5 +1,6 @@
-"""Gifts made at the same moment, on SQLite and PostgreSQL: twenty gifts of an hour from an
-account holding five give exactly five, and the ledger still adds up.
+"""Gifts and decisions made at the same moment, on SQLite and PostgreSQL: twenty gifts of an
+hour from an account holding five give exactly five, and the ledger still adds up; two
+coordinators deciding on one relative at once decide once.
 
 Each thread has its own session and commits as a view does; they start together at a barrier.
 """
@@ -11,11 +12,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import User
 from portal.db import db, utcnow
 from portal.ledger import services as ledger
 from portal.ledger.models import LedgerTransfer
 from portal.notifications.models import SmsMessage
-from portal.permissions import SYSTEM
+from portal.permissions import SYSTEM, Role
 from portal.volunteering import giving, timebank
 from portal.volunteering.models import Evidence, Kinship, Relative, RelativeState, Volunteer
 from tests import factories
@@ -85,3 +87,33 @@ def test_twenty_gifts_of_an_hour_at_once_from_five_hours_give_exactly_five(app):
             select(SmsMessage).where(SmsMessage.kind == "time_bank_hours_received")
         ).all()
         assert len(texted) == 5, "each relative given to is texted once a gift"
+
+
+def test_two_coordinators_deciding_at_once_decide_once(app):
+    with app.app_context():
+        tree = factories.tree(db.session)
+        volunteer = factories.volunteer(db.session, tree.community, name="张三丰")
+        waiting = factories.relative(db.session, volunteer, state=RelativeState.DECLARED)
+        deciders = [
+            factories.user(db.session, Role.COORDINATOR, tree.community).id for _ in range(2)
+        ]
+        db.session.commit()
+        relative_id, phone = waiting.id, volunteer.user.phone
+
+    def decide(index: int) -> None:
+        actor = db.session.get(User, deciders[index])
+        relative = db.session.get(Relative, relative_id)
+        if index == 0:
+            giving.confirm_relative(db.session, actor, relative, evidence="certificate",
+                                    now=utcnow())  # fmt: skip
+        else:
+            giving.refuse_relative(db.session, actor, relative, reason="姓名不符", now=utcnow())
+
+    results = together(app, 2, decide)
+    assert Counter(outcome for outcome, _ in results) == {"ok": 1, "Invalid": 1}
+    with app.app_context():
+        decided = db.session.get(Relative, relative_id)
+        winner = RelativeState.CONFIRMED if results[0][0] == "ok" else RelativeState.REFUSED
+        assert decided.state is winner
+        texts = db.session.scalars(select(SmsMessage.kind).where(SmsMessage.phone == phone)).all()
+        assert len(texts) == 1, "the volunteer is texted the one decision"
