@@ -29,7 +29,15 @@ from portal.places.models import Building, Place
 from portal.units.models import Unit, UnitMember
 from portal.uploads.models import Upload
 from portal.verification.models import IssuedDocument
-from portal.volunteering.models import Activity, Relative, ServiceKind, SignUp, Volunteer
+from portal.volunteering.models import (
+    Activity,
+    Elder,
+    HelpRequest,
+    Relative,
+    ServiceKind,
+    SignUp,
+    Volunteer,
+)
 from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 __all__ = [
@@ -48,6 +56,8 @@ __all__ = [
     "CatalogueItem",
     "Closure",
     "Draft",
+    "Elder",
+    "HelpRequest",
     "HostDay",
     "IssuedDocument",
     "JobRun",

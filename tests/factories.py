@@ -25,7 +25,11 @@ from portal.uploads.models import Upload, UploadKind
 from portal.uploads.store import Store
 from portal.volunteering.models import (
     Activity,
+    Elder,
     Evidence,
+    HelpPayer,
+    HelpRequest,
+    HelpState,
     Kinship,
     Relative,
     RelativeState,
@@ -230,6 +234,66 @@ def activity(
         serves_elderly=serves_elderly,
         check_in_secret=secrets.token_hex(32),
         created_at=EPOCH,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def elder(
+    session: Session,
+    community: Place,
+    *,
+    user: User | None = None,
+    name: str = "王奶奶",
+    born: date = date(1940, 3, 8),
+    lives_alone: bool = True,
+    low_income: bool = False,
+    has_disability: bool = False,
+    priority: bool = False,
+) -> Elder:
+    """An older resident the time bank serves, written directly (no coordinator needed)."""
+    made = Elder(
+        user=user or globals()["user"](session, name=name),
+        community=community,
+        real_name=name,
+        birth_date=born,
+        lives_alone=lives_alone,
+        low_income=low_income,
+        has_disability=has_disability,
+        id_card_seen_at=EPOCH,
+        registered_at=EPOCH,
+        priority=priority,
+        priority_reason="测试" if priority else None,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def help_request(
+    session: Session,
+    elder: Elder,
+    *,
+    starts_at: datetime,
+    minutes: int = 60,
+    payer: HelpPayer = HelpPayer.OWN,
+    kind: str = "company",
+) -> HelpRequest:
+    """An older resident's request for help, asked and waiting for a volunteer, written
+    directly (no stored hours needed)."""
+    made = HelpRequest(
+        elder=elder,
+        community_id=elder.community_id,
+        service_kind=session.scalars(select(ServiceKind).where(ServiceKind.code == kind)).one(),
+        starts_at=starts_at,
+        minutes=minutes,
+        location="幸福里12栋1203室",
+        note="",
+        payer=payer,
+        state=HelpState.ASKED,
+        asked_at=EPOCH,
+        asked_by_id=elder.user_id,
     )
     session.add(made)
     session.flush()

@@ -25,7 +25,15 @@ def init_app(app: Flask) -> None:
     from portal.volunteering import activity_reminders, hours_page, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
     from portal.volunteering.giving import KINSHIPS, kinships_from_config
-    from portal.volunteering.views import activities, bp, certificates, kinds, volunteers  # noqa: F401
+    from portal.volunteering.views import (  # noqa: F401
+        activities,
+        attendance,
+        bp,
+        certificates,
+        help,
+        kinds,
+        volunteers,
+    )
     from portal.volunteering.views import giving as giving_views  # noqa: F401
     from portal.volunteering.views import timebank as timebank_views  # noqa: F401
     from portal.volunteering.views.volunteers import HOME_SLOT
@@ -48,6 +56,13 @@ def init_app(app: Flask) -> None:
                                _l("What volunteers offer and activities are about."),
                                shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),
                                order=420))  # fmt: skip
+    add_tile(app, "home", Tile("volunteering.my_help", _l("Help for older residents"),
+                               _l("Ask for a volunteer's help, paid in time-bank hours."),
+                               order=225))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.desk_help", _l("Help for older residents"),
+                               _l("Register older residents, match volunteers to their requests, "
+                                  "confirm the help."),
+                               shown=coordinates, order=165))  # fmt: skip
     add_panel(app, HOME_SLOT, Panel("volunteering/_home_activities.html", _coming_activities))
     add_panel(app, HOME_SLOT, Panel("volunteering/hours_panel.html", hours_page.home_panel, 110))
     add_tile(

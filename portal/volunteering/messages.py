@@ -90,6 +90,20 @@ def _volunteer_declined(params: dict[str, Any]) -> str:
     )
 
 
+def hours_text(minutes: int) -> str:
+    """Minutes as hours in half hours: 90 → "1.5", 120 → "2"."""
+    whole, half = divmod(int(minutes), 60)
+    return f"{whole}.5" if half >= 30 else str(whole)
+
+
+def _hours_donated(params: dict[str, Any]) -> str:
+    return gettext(
+        "Time bank: your stored hours are at the limit, so %(hours)s hours from your activity "
+        "went to the community pool.",
+        hours=hours_text(params["minutes"]),
+    )
+
+
 # Each kind: its text, and its name on the outbox's pages.
 KINDS = {
     "volunteer_activity_seated": (_seated, _l("Volunteer activity: a seat from the waiting list")),
@@ -98,10 +112,68 @@ KINDS = {
     "volunteer_activity_reminder": (_reminder, _l("Volunteer activity reminder, the day before")),
     "volunteer_approved": (_volunteer_approved, _l("Volunteer application approved")),
     "volunteer_declined": (_volunteer_declined, _l("Volunteer application declined")),
+    "volunteer_hours_donated": (
+        _hours_donated,
+        _l("Volunteer hours over the time bank's limit, given to the pool"),
+    ),
 }
 
 for _kind, (_text, _label) in KINDS.items():
     register_template(_kind, Template(_text), _label)
+
+
+# --- the time bank's help for the elderly (help.py) ------------------------------------------
+
+KIND_MAX = 6
+
+
+def _kind(params: dict[str, Any]) -> str:
+    name = params["kind_zh"] if str(get_locale()).startswith("zh") else params["kind_en"]
+    return short(name, KIND_MAX if str(get_locale()).startswith("zh") else 20)
+
+
+def _help_matched(params: dict[str, Any]) -> str:
+    return gettext(
+        "Time bank: please help with %(kind)s on %(when)s at %(place)s. Details on the portal.",
+        kind=_kind(params),
+        when=when(params["starts_at"]),
+        place=short(params["location"], PLACE_MAX),
+    )
+
+
+def _help_paid(params: dict[str, Any]) -> str:
+    if params.get("over", "0") != "0":
+        return gettext(
+            "Thank you for helping on %(when)s: %(hours)s hours banked; %(over)s hours over "
+            "your limit went to the community pool.",
+            when=when(params["starts_at"]),
+            hours=params["hours"],
+            over=params["over"],
+        )
+    return gettext(
+        "Thank you for helping on %(when)s: %(hours)s hours are in your time bank.",
+        when=when(params["starts_at"]),
+        hours=params["hours"],
+    )
+
+
+def _help_cancelled(params: dict[str, Any]) -> str:
+    return gettext(
+        "Help cancelled: %(kind)s on %(when)s. Reason: %(reason)s",
+        kind=_kind(params),
+        when=when(params["starts_at"]),
+        reason=short(params["reason"] or "-", REASON_MAX),
+    )
+
+
+HELP_KINDS = {
+    "time_bank_help_matched": (_help_matched, _l("Time bank: a volunteer asked to help")),
+    "time_bank_help_paid": (_help_paid, _l("Time bank: hours paid for help given")),
+    "time_bank_help_cancelled": (_help_cancelled, _l("Time bank: help cancelled")),
+}
+
+for _kind_name, (_text, _label) in HELP_KINDS.items():
+    register_template(_kind_name, Template(_text), _label)
 
 
 # --- the time bank's relatives and gifts (giving.py) -----------------------------------------
@@ -138,5 +210,5 @@ GIVING_KINDS = {
     "time_bank_hours_received": (_hours_received, _l("Time bank: hours given by a relative")),
 }
 
-for _kind, (_text, _label) in GIVING_KINDS.items():
-    register_template(_kind, Template(_text), _label)
+for _giving_kind, (_text, _label) in GIVING_KINDS.items():
+    register_template(_giving_kind, Template(_text), _label)

@@ -177,9 +177,106 @@ class SignUp(Base):
     # When the day-before reminder was written for the seated volunteer (never twice); cleared
     # when the activity's time changes, so that the new time is reminded.
     reminded_at: Mapped[datetime | None]
+    # How many times the hours were confirmed (a wrong confirmation is reversed, then made
+    # again): each banking has its own ledger subject, "volunteering.sign_up:<id>[:<n>]".
+    confirmations: Mapped[int] = mapped_column(Integer, default=0)
 
     activity: Mapped[Activity] = relationship()
     volunteer: Mapped[Volunteer] = relationship()
+
+
+# --- the time bank's help for the elderly (help.py, elders.py) --------------------------------
+
+
+class Elder(Base):
+    """An older resident the time bank serves, registered in person by a coordinator of their
+    community, who saw their ID card (that it was seen is kept, never the number)."""
+
+    __tablename__ = "time_bank_elders"
+    __table_args__ = (Index("ix_time_bank_elders_community_id_id", "community_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    real_name: Mapped[str] = mapped_column(String(30))
+    birth_date: Mapped[date] = mapped_column(Date)
+    lives_alone: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Receives the minimum living allowance (低保).
+    low_income: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_disability: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When and by whom the ID card was seen in person.
+    id_card_seen_at: Mapped[datetime]
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Priority elderly: the community's pool pays for their help. The rules suggest it; a
+    # coordinator marks it (or removes it), always with a reason.
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority_reason: Mapped[str | None] = mapped_column(Text)
+    priority_set_at: Mapped[datetime | None]
+    priority_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    community: Mapped[Place] = relationship()
+
+
+class HelpState(StrEnum):
+    ASKED = "asked"  # waiting for a coordinator to find a volunteer
+    MATCHED = "matched"  # a volunteer will come
+    DONE = "done"  # confirmed given, and paid
+    CANCELLED = "cancelled"
+
+
+class HelpPayer(StrEnum):
+    OWN = "own"  # the elder's own stored hours
+    POOL = "pool"  # the community's pool, for priority elderly
+
+
+class HelpRequest(Base):
+    """An older resident's request for help, paid in hours when it is confirmed done."""
+
+    __tablename__ = "time_bank_help_requests"
+    __table_args__ = (
+        CheckConstraint("minutes > 0 AND minutes % 30 = 0", name="minutes_in_half_hours"),
+        CheckConstraint(
+            "done_minutes IS NULL OR (done_minutes > 0 AND done_minutes % 30 = 0)",
+            name="done_in_half_hours",
+        ),
+        Index("ix_time_bank_help_requests_community_id_state_id", "community_id", "state", "id"),
+        Index("ix_time_bank_help_requests_elder_id_id", "elder_id", "id"),
+        Index("ix_time_bank_help_requests_volunteer_id_id", "volunteer_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(ForeignKey("time_bank_elders.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    service_kind_id: Mapped[int] = mapped_column(ForeignKey("volunteer_service_kinds.id"))
+    starts_at: Mapped[datetime]
+    # How long the help is expected to take, in minutes (whole half hours).
+    minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    payer: Mapped[HelpPayer] = mapped_column(enum_column(HelpPayer))
+    state: Mapped[HelpState] = mapped_column(enum_column(HelpState), default=HelpState.ASKED)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The elder, or a coordinator on their behalf.
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    matched_at: Mapped[datetime | None]
+    matched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The time actually given, confirmed by a coordinator, and the transfer that paid it
+    # (none when nothing moved: the pool paid a volunteer at their cap, so it kept the hours).
+    done_minutes: Mapped[int | None] = mapped_column(Integer)
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    elder: Mapped[Elder] = relationship()
+    community: Mapped[Place] = relationship()
+    service_kind: Mapped[ServiceKind] = relationship(lazy="joined")
+    volunteer: Mapped[Volunteer | None] = relationship()
 
 
 class Kinship(StrEnum):

@@ -55,6 +55,7 @@ from tests.fuzz.reach import Reach
 from tests.meetings.conftest import schedule_for
 from tests.outbox import Outbox
 from tests.test_routes import CONFIGURATIONS as ROUTE_CONFIGURATIONS
+from tests.volunteering.attendance_world import seat
 
 RESIDENT_PHONE = "13712345678"
 COOKIE = "portal_session"
@@ -149,11 +150,17 @@ def make_world(session: Session) -> World:
     relative = factories.relative(
         session, factories.volunteer(session, tree.community, name="赠时志愿者"), state="declared"
     )
+    # Help for the elderly: the resident registered as an older resident, asking for help.
+    elder = factories.elder(session, tree.community, user=users["resident"], name="居民")
+    help_request = factories.help_request(session, elder, starts_at=now + timedelta(days=2))
     # Volunteering: the resident declined once (so their form to apply again is reachable),
     # and an application waiting for the secretary (so the answer's forms are on its page).
     factories.volunteer(session, tree.community, user=users["resident"], name="居民",
                         state=VolunteerState.DECLINED).decline_reason = "请先参加培训"  # fmt: skip
     applied = factories.volunteer(session, tree.community, state=VolunteerState.APPLIED)
+    # Volunteering: an activity under way with a volunteer seated, for check-in and its hours.
+    under_way = factories.activity(session, tree.community, starts_at=now)
+    sign_up = seat(session, under_way, factories.volunteer(session, tree.community))
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -182,8 +189,11 @@ def make_world(session: Session) -> World:
         "closure_id": closure.id,
         "community_id": tree.community.id,
         "token": feed_token,
-        "activity_id": activity.id,
         "relative_id": relative.id,
+        "activity_id": [activity.id, under_way.id],
+        "sign_up_id": sign_up.id,
+        "elder_id": elder.id,
+        "request_id": help_request.id,
         "volunteer_id": applied.id,
         "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
     }

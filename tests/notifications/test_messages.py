@@ -25,6 +25,16 @@ VOLUNTEERING = {
     "location": "光明社区党群服务中心二楼多功能活动室（东侧电梯上楼）",
     "reason": "气象台发布暴雨红色预警，为保障志愿者和老人安全取消",
 }
+# The longest kind, place and reason, and hours over a volunteer's limit.
+TIME_BANK_HELP = {
+    "kind_zh": "助医陪诊与代办服务",
+    "kind_en": "Escort to the doctor and errands",
+    "starts_at": "2026-12-08T06:00:00+00:00",
+    "location": "光明社区幸福里小区12栋2单元1203室",
+    "reason": "老人已住院，子女回家照顾，暂时不需要上门服务",
+    "hours": "7.5",
+    "over": "2.5",
+}
 EXAMPLES = {
     "sign_in_code": {"code": "123456", "minutes": 5},
     "appeal_code": {"code": "123456", "tracking": "A2611-7K3Q", "minutes": 10},
@@ -94,9 +104,13 @@ EXAMPLES = {
         "reason": "户口簿上的姓名与申报的姓名不一致，请核对后重新申报",
     },
     "time_bank_hours_received": {"name": "欧阳*娜", "hours": "1500"},
+    "time_bank_help_matched": TIME_BANK_HELP,
+    "time_bank_help_paid": TIME_BANK_HELP,
+    "time_bank_help_cancelled": TIME_BANK_HELP,
     # A long community name, as some are.
     "volunteer_approved": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
     "volunteer_declined": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
+    "volunteer_hours_donated": {"minutes": 90},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

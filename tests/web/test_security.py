@@ -137,6 +137,8 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     feed_token = new_feed(session, host, now=factories.EPOCH)
     activity = factories.activity(session, tree.community, starts_at=utcnow() + timedelta(days=3))
     relative = factories.relative(session, factories.volunteer(session, tree.community))
+    elder = factories.elder(session, tree.community)
+    help_request = factories.help_request(session, elder, starts_at=utcnow() + timedelta(days=2))
     unit = units.create_unit(
         session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
         phone="", now=factories.EPOCH,
@@ -161,10 +163,13 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "token": feed_token,
         "activity_id": activity.id,
         "relative_id": relative.id,
+        "elder_id": elder.id,
+        "request_id": help_request.id,
         "schedule_id": 1,
         "host_id": host.id,
         "closure_id": 1,
         "community_id": tree.community.id,
+        "sign_up_id": 1,
         "volunteer_id": 1,
         "kind_id": 1,
     }

@@ -166,6 +166,7 @@ def upgrade() -> None:
         sa.Column("correction_reason", sa.Text(), nullable=True),
         sa.Column("recorded_by_hand", sa.Boolean(), nullable=False),
         sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("confirmations", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["activity_id"],
             ["volunteer_activities.id"],

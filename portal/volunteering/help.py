@@ -1,0 +1,426 @@
+"""Spending hours (时间银行的兑换): older residents ask for help, a coordinator matches a
+volunteer, and when the help is confirmed done the hours move from whoever pays to the
+volunteer who gave it.
+
+Who pays is chosen when asking: the elder's own stored hours (from the rules' spending age,
+and only while they cover the time asked for), or the community's pool (priority elderly
+only). Paying is one ledger transfer (timebank.SPENT, subject "volunteering.help:<id>") in the
+transaction that confirms the help, with the part over the volunteer's cap going to the pool.
+The request's row is locked first, so two coordinators confirming at once pay once (the
+ledger's AlreadyPosted is the last guard), then the accounts in id order, as the ledger does.
+
+Functions take a Session, the acting person, plain values and `now`; they flush, never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.audit import services as audit
+from portal.errors import Forbidden, Invalid, NotFound
+from portal.i18n import CHINESE
+from portal.ledger import rules as ledger_rules
+from portal.ledger import services as ledger
+from portal.ledger.models import LedgerAccount, Unit
+from portal.notifications.services import queue_sms
+from portal.permissions import Actor, Permission, can, require
+from portal.volunteering import timebank
+from portal.volunteering.elders import today
+from portal.volunteering.idnumbers import age_on
+from portal.volunteering.models import (
+    Elder,
+    HelpPayer,
+    HelpRequest,
+    HelpState,
+    ServiceKind,
+    Volunteer,
+    VolunteerState,
+)
+from portal.volunteering.timebank import TimeBankRules
+
+HALF_HOUR = 30
+# The longest one request for help may ask for, and how far ahead it may be asked.
+LONGEST_MINUTES = 8 * 60
+FURTHEST = timedelta(days=90)
+LOCATION_MAX, NOTE_MAX, REASON_MAX = 100, 500, 200
+
+
+def subject_of(help_request: HelpRequest) -> str:
+    """What the ledger's transfer paying for the help is about."""
+    return f"volunteering.help:{help_request.id}"
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours people read: 90 -> "1.5"."""
+    return f"{minutes / 60:g}"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_help_request(session: Session, request_id: int) -> HelpRequest:
+    found = session.get(HelpRequest, request_id)
+    if found is None:
+        raise NotFound(_l("There is no such request for help."))
+    return found
+
+
+def _lock(session: Session, help_request: HelpRequest) -> HelpRequest:
+    """The request's row locked and read afresh: one change of its state at a time."""
+    return session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.id == help_request.id)
+        .with_for_update(of=HelpRequest)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _balances(session: Session, accounts: list[LedgerAccount]) -> dict[int, LedgerAccount]:
+    """The accounts locked in id order (as the ledger locks them) and read afresh."""
+    ids = sorted({held.id for held in accounts})
+    found = session.scalars(
+        select(LedgerAccount)
+        .where(LedgerAccount.id.in_(ids))
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {held.id: held for held in found}
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+
+def _kind(session: Session, code: str) -> ServiceKind:
+    kind = session.scalar(
+        select(ServiceKind).where(ServiceKind.code == code, ServiceKind.retired_at.is_(None))
+    )
+    if kind is None:
+        raise Invalid(_l("Choose the kind of help."), field="service_kind")
+    return kind
+
+
+def check_minutes(minutes: Any, field: str = "minutes") -> int:
+    """Refuse a time that is not whole half hours, from half an hour to eight hours."""
+    if not ledger_rules.is_whole(minutes) or minutes <= 0 or minutes % HALF_HOUR:
+        raise Invalid(_l("Give the time in half hours: 0.5, 1, 1.5 …"), field=field)
+    if minutes > LONGEST_MINUTES:
+        raise Invalid(_l("One request is for at most 8 hours."), field=field)
+    return minutes
+
+
+def _words(value: str, most: int, field: str, empty: Any, long: Any) -> str:
+    value = (value or "").strip()
+    if empty is not None and not value:
+        raise Invalid(empty, field=field)
+    if len(value) > most:
+        raise Invalid(long, field=field)
+    return value
+
+
+def _may_ask(actor: Actor, elder: Elder) -> None:
+    if actor.id is not None and actor.id == elder.user_id:
+        return
+    require(actor, Permission.COORDINATE_VOLUNTEERS, elder.community)
+
+
+def _check_payer(
+    session: Session,
+    elder: Elder,
+    payer: HelpPayer,
+    minutes: int,
+    rules: TimeBankRules,
+    now: datetime,
+) -> None:
+    """Refuse a payer who may not pay for `minutes` of help, saying why."""
+    if payer is HelpPayer.OWN:
+        if age_on(elder.birth_date, today(now)) < rules.spending_age:
+            raise Invalid(
+                _l("Stored hours can be spent from the age of %(age)d. Ask the community "
+                   "whether its pool can pay.", age=rules.spending_age),
+                field="payer",
+            )  # fmt: skip
+        held = timebank.person_account(session, elder.user, rules, now=now).balance
+        if held < minutes:
+            raise Invalid(
+                _l("Your stored hours (%(held)s hours) do not cover %(asked)s hours of help. "
+                   "Ask for less time.", held=hours_text(held), asked=hours_text(minutes)),
+                field="minutes",
+            )  # fmt: skip
+        return
+    if not elder.priority:
+        raise Invalid(
+            _l("The community's pool pays only for priority elderly residents. Pay with "
+               "stored hours, or ask the community."),
+            field="payer",
+        )  # fmt: skip
+    held = timebank.pool_account(session, elder.community, now=now).balance
+    if held < minutes:
+        raise Invalid(
+            _l("The community's pool holds %(held)s hours now, not enough for %(asked)s "
+               "hours. Ask for less time, or ask the community.",
+               held=hours_text(held), asked=hours_text(minutes)),
+            field="minutes",
+        )  # fmt: skip
+
+
+def ask_for_help(
+    session: Session,
+    actor: Actor,
+    elder: Elder,
+    *,
+    service_kind: str,
+    starts_at: datetime,
+    minutes: int,
+    location: str,
+    note: str,
+    payer: HelpPayer | str,
+    rules: TimeBankRules,
+    now: datetime,
+) -> HelpRequest:
+    """Ask for help for `elder` (by the elder, or a coordinator on their behalf): a kind of
+    service, when, for how long (half hours), where, and who pays."""
+    _may_ask(actor, elder)
+    kind = _kind(session, service_kind)
+    if starts_at <= now:
+        raise Invalid(_l("Choose a time still to come."), field="day")
+    if starts_at - now > FURTHEST:
+        raise Invalid(_l("Ask at most 90 days ahead."), field="day")
+    minutes = check_minutes(minutes)
+    location = _words(location, LOCATION_MAX, "location", _l("Say where the help is needed."),
+                      _l("Keep the place within 100 characters."))  # fmt: skip
+    note = _words(note, NOTE_MAX, "note", None, _l("Keep the note within 500 characters."))
+    try:
+        payer = HelpPayer(payer)
+    except ValueError:
+        raise Invalid(_l("Choose who pays."), field="payer") from None
+    if payer is HelpPayer.OWN and actor.id != elder.user_id:
+        # A person's stored hours are spent only by them, signed in with their own phone:
+        # nobody else (a coordinator included) may decide to spend them.
+        raise Invalid(
+            _l("Only the older resident, signed in with their own phone, can spend their "
+               "stored hours. On their behalf, ask for help paid by the community's pool."),
+            field="payer",
+        )  # fmt: skip
+    _check_payer(session, elder, payer, minutes, rules, now)
+    made = HelpRequest(
+        elder=elder,
+        community_id=elder.community_id,
+        service_kind=kind,
+        starts_at=starts_at,
+        minutes=minutes,
+        location=location,
+        note=note,
+        payer=payer,
+        state=HelpState.ASKED,
+        asked_at=now,
+        asked_by_id=actor.id,
+    )
+    session.add(made)
+    session.flush()
+    if actor.id != elder.user_id:
+        audit.record(session, "volunteering.help_ask", actor=actor, now=now, target=made,
+                     details={"elder": elder.id, "payer": payer.value})  # fmt: skip
+    return made
+
+
+# --- matching --------------------------------------------------------------------------------
+
+
+def match_volunteer(
+    session: Session,
+    actor: Actor,
+    help_request: HelpRequest,
+    *,
+    volunteer: Volunteer | None,
+    now: datetime,
+) -> HelpRequest:
+    """Choose an approved volunteer of the community to give the help; they are texted."""
+    require(actor, Permission.COORDINATE_VOLUNTEERS, help_request.community)
+    help_request = _lock(session, help_request)
+    if help_request.state is not HelpState.ASKED:
+        raise Invalid(_l("This request has a volunteer already, or is closed."))
+    if (
+        volunteer is None
+        or volunteer.state is not VolunteerState.APPROVED
+        or volunteer.community_id != help_request.community_id
+    ):
+        raise Invalid(_l("Choose an approved volunteer of this community."), field="volunteer")
+    if volunteer.user_id == help_request.elder.user_id:
+        raise Invalid(_l("A person cannot be paid for helping themselves."), field="volunteer")
+    help_request.volunteer = volunteer
+    help_request.state = HelpState.MATCHED
+    help_request.matched_at, help_request.matched_by_id = now, actor.id
+    session.flush()
+    _text(session, help_request, volunteer.user, "time_bank_help_matched", now)
+    audit.record(session, "volunteering.help_match", actor=actor, now=now, target=help_request,
+                 details={"volunteer": volunteer.id})  # fmt: skip
+    return help_request
+
+
+# --- confirming and paying -------------------------------------------------------------------
+
+
+def confirm_done(
+    session: Session,
+    actor: Actor,
+    help_request: HelpRequest,
+    *,
+    minutes: int,
+    rules: TimeBankRules,
+    now: datetime,
+) -> HelpRequest:
+    """Confirm the help given, `minutes` of it (half hours, at most what the payer holds), and
+    pay the volunteer in the same transaction: one transfer from the payer, the part over the
+    volunteer's cap to the community's pool. Refused, with nothing written, if the payer
+    holds too little or it was confirmed already."""
+    require(actor, Permission.COORDINATE_VOLUNTEERS, help_request.community)
+    minutes = check_minutes(minutes)
+    help_request = _lock(session, help_request)
+    if help_request.state is HelpState.DONE:
+        raise Invalid(_l("This help has been confirmed already; it was paid once."))
+    if help_request.state is not HelpState.MATCHED:
+        raise Invalid(_l("Only help a volunteer was matched to can be confirmed."))
+    if now < help_request.starts_at:
+        raise Invalid(_l("The help has not started yet: confirm it once it is given."))
+    elder, volunteer = help_request.elder, help_request.volunteer
+    if volunteer.user_id == elder.user_id:
+        raise Invalid(_l("A person cannot be paid for helping themselves."))
+    if minutes > help_request.minutes:
+        # The payer agreed to the time asked for, no more.
+        raise Invalid(
+            _l("Confirm at most the %(hours)s hours asked for.",
+               hours=hours_text(help_request.minutes)),
+            field="minutes",
+        )  # fmt: skip
+    if help_request.payer is HelpPayer.POOL and not elder.priority:
+        raise Invalid(
+            _l("This resident is no longer a priority resident: the pool cannot pay. Cancel "
+               "the request and ask again."),
+        )  # fmt: skip
+    community = help_request.community
+    if help_request.payer is HelpPayer.OWN:
+        paying = timebank.person_account(session, elder.user, rules, now=now)
+    else:
+        paying = timebank.pool_account(session, community, now=now)
+    earning = timebank.person_account(session, volunteer.user, rules, now=now)
+    pool = timebank.pool_account(session, community, now=now)
+    held = _balances(session, [paying, earning, pool])
+    if held[paying.id].balance < minutes:
+        raise Invalid(_short_message(help_request.payer, held[paying.id].balance), field="minutes")
+    fits, over = ledger_rules.split_at_cap(minutes, held[earning.id].balance, held[earning.id].cap)
+    amounts = {paying.id: -minutes}
+    for account_id, amount in ((earning.id, fits), (pool.id, over)):
+        amounts[account_id] = amounts.get(account_id, 0) + amount
+    legs = [(held[account_id], amount) for account_id, amount in amounts.items() if amount]
+    transfer = None
+    if legs:
+        try:
+            transfer = ledger.post(
+                session, actor, unit=Unit.MINUTES, kind=timebank.SPENT, legs=legs,
+                subject=subject_of(help_request), memo=f"help {help_request.id}", now=now,
+            )  # fmt: skip
+        except ledger_rules.Insufficient as error:
+            raise Invalid(
+                _short_message(help_request.payer, ledger.balance(session, paying)),
+                field="minutes",
+            ) from error
+    help_request.state = HelpState.DONE
+    help_request.done_minutes, help_request.done_at = minutes, now
+    help_request.done_by_id = actor.id
+    help_request.transfer_id = transfer.id if transfer is not None else None
+    session.flush()
+    _text(session, help_request, volunteer.user, "time_bank_help_paid", now,
+          hours=hours_text(fits), over=hours_text(over))  # fmt: skip
+    audit.record(session, "volunteering.help_done", actor=actor, now=now, target=help_request,
+                 details={"minutes": minutes, "payer": help_request.payer.value,
+                          "to_volunteer": fits, "over_cap_to_pool": over,
+                          "transfer": help_request.transfer_id})  # fmt: skip
+    return help_request
+
+
+def _short_message(payer: HelpPayer, held: int) -> Any:
+    if payer is HelpPayer.OWN:
+        return _l("The older resident holds %(held)s hours: confirm at most that much.",
+                  held=hours_text(held))  # fmt: skip
+    return _l("The community's pool holds %(held)s hours: confirm at most that much.",
+              held=hours_text(held))  # fmt: skip
+
+
+# --- cancelling ------------------------------------------------------------------------------
+
+
+def cancel_help(
+    session: Session, actor: Actor, help_request: HelpRequest, *, reason: str, now: datetime
+) -> HelpRequest:
+    """Cancel a request before it is done: by the elder (a reason is welcome) or a coordinator
+    (with a reason). Whoever else is involved is texted: the volunteer, and the elder when a
+    coordinator cancels."""
+    by_elder = actor.id is not None and actor.id == help_request.elder.user_id
+    if not by_elder and not can(actor, Permission.COORDINATE_VOLUNTEERS, help_request.community):
+        raise Forbidden(_l("Only the older resident or a coordinator can cancel this."))
+    reason = _words(reason, REASON_MAX, "reason",
+                    None if by_elder else _l("Say why it is cancelled: they are told."),
+                    _l("Keep it within 200 characters."))  # fmt: skip
+    help_request = _lock(session, help_request)
+    if help_request.state not in (HelpState.ASKED, HelpState.MATCHED):
+        raise Invalid(_l("This request is done or cancelled already."))
+    if by_elder and help_request.state is HelpState.MATCHED and now >= help_request.starts_at:
+        # The help may have been given: the coordinator, who confirms it, decides.
+        raise Invalid(_l("The help was due to start: please call the community to cancel."))
+    help_request.state = HelpState.CANCELLED
+    help_request.cancelled_at, help_request.cancelled_by_id = now, actor.id
+    help_request.cancel_reason = reason
+    session.flush()
+    told = []
+    if help_request.volunteer is not None:
+        told.append(help_request.volunteer.user)
+    if not by_elder:
+        told.append(help_request.elder.user)
+    for person in told:
+        _text(session, help_request, person, "time_bank_help_cancelled", now)
+    audit.record(session, "volunteering.help_cancel", actor=actor, now=now, target=help_request,
+                 details={"reason": reason, "by_elder": by_elder})  # fmt: skip
+    return help_request
+
+
+# --- texting ---------------------------------------------------------------------------------
+
+
+def sms_params(help_request: HelpRequest, **extra: str) -> dict[str, Any]:
+    kind = help_request.service_kind
+    return {
+        "kind_zh": kind.name_zh,
+        "kind_en": kind.name_en,
+        "starts_at": help_request.starts_at.isoformat(),
+        "location": help_request.location,
+        "reason": help_request.cancel_reason or "",
+        **extra,
+    }
+
+
+def _text(
+    session: Session,
+    help_request: HelpRequest,
+    person: User,
+    kind: str,
+    now: datetime,
+    **extra: str,
+) -> None:
+    queue_sms(
+        session,
+        phone=person.phone,
+        kind=kind,
+        params=sms_params(help_request, **extra),
+        locale=person.locale or CHINESE,
+        key=f"volunteering:{kind}:{help_request.id}:{person.id}",
+        cause=f"volunteering:help:{help_request.id}",
+        expires_at=max(help_request.starts_at, now) + timedelta(days=1),
+        now=now,
+    )

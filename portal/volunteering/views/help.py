@@ -1,0 +1,423 @@
+"""HTTP for help for the elderly paid in stored hours. Older residents: ask for help, and see
+and cancel their requests (volunteers see there the help they are asked to give).
+Coordinators: their communities' older residents (register one, mark priority) and the
+requests to match, confirm and cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.dates import format_skeleton, format_time
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal.db import db, start_writing, utcnow
+from portal.errors import NotFound
+from portal.numbers import optional_id
+from portal.permissions import Permission, require, require_staff
+from portal.phones import mask_phone
+from portal.places.models import Place
+from portal.verification.facts import mask_name
+from portal.volunteering import elders as elder_services
+from portal.volunteering import help as services
+from portal.volunteering import help_lists as lists
+from portal.volunteering import timebank
+from portal.volunteering.help_forms import (
+    SHANGHAI,
+    DoneForm,
+    ElderForm,
+    HelpCancelForm,
+    HelpForm,
+    MatchForm,
+    PriorityForm,
+    read_minutes,
+)
+from portal.volunteering.models import (
+    Elder,
+    HelpRequest,
+    HelpState,
+    Volunteer,
+)
+from portal.volunteering.views import bp
+from portal.volunteering.volunteers import coordinated_communities, service_kinds
+from portal.web.forms import EmptyForm, saving
+from portal.web.templating import current_locale, local_text
+
+
+@bp.context_processor
+def _help_helpers() -> dict[str, Any]:
+    def help_time(found: HelpRequest) -> str:
+        """When, in words, in Shanghai: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
+        locale = current_locale()
+        start = found.starts_at.astimezone(SHANGHAI)
+        day = format_skeleton("yMMMEd", start, locale=locale)
+        return f"{day} {format_time(start, 'HH:mm', locale=locale)}"
+
+    def help_state(state: HelpState) -> str:
+        return {
+            HelpState.ASKED: _("Waiting for a volunteer"),
+            HelpState.MATCHED: _("A volunteer will come"),
+            HelpState.DONE: _("Done"),
+            HelpState.CANCELLED: _("Cancelled"),
+        }[state]
+
+    def payer_label(found: HelpRequest) -> str:
+        if found.payer == "pool":
+            return _("The community's pool")
+        return _("Own stored hours")
+
+    def help_home() -> dict[str, Any]:
+        """For the volunteering start page: the signed-in person's registration as an older
+        resident, and the help they are matched to give."""
+        return {
+            "elder": elder_services.elder_of(db.session, current_user),
+            "giving": lists.giving(db.session, current_user),
+        }
+
+    return {
+        "help_home": help_home,
+        "help_time": help_time,
+        "help_state": help_state,
+        "payer_label": payer_label,
+        "hours_text": services.hours_text,
+        "mask_name": mask_name,
+        "mask_phone": mask_phone,
+    }
+
+
+def _rules() -> timebank.TimeBankRules:
+    return current_app.extensions[timebank.RULES]
+
+
+def _help_request(request_id: int) -> HelpRequest:
+    try:
+        return services.get_help_request(db.session, request_id)
+    except NotFound:
+        abort(404)
+
+
+def _elder(elder_id: int) -> Elder:
+    try:
+        return elder_services.get_elder(db.session, elder_id)
+    except NotFound:
+        abort(404)
+
+
+def _choices(form: HelpForm, elder: Elder) -> None:
+    """The kinds of service to choose from, and who may pay: the pool only for priority
+    elderly (the service refuses it for anyone else anyway)."""
+    from wtforms import SelectChoice
+
+    if not elder.priority:
+        form.payer.choices = [each for each in form.payer.choices if each.value == "own"]
+    form.service_kind.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(kind.code, local_text(kind.name_zh, kind.name_en))
+        for kind in service_kinds(db.session)
+    ]
+
+
+def _ask(form: HelpForm, elder: Elder) -> HelpRequest | None:
+    """Ask for help for `elder` from a filled form; None when it was refused (shown on it)."""
+    starts_at, minutes = form.moment(), read_minutes(form.minutes)
+    if starts_at is None or minutes is None:
+        return None
+    with saving(form) as saved:
+        made = services.ask_for_help(
+            db.session, current_user, elder, service_kind=form.service_kind.data,
+            starts_at=starts_at, minutes=minutes, location=form.location.data,
+            note=form.note.data or "", payer=form.payer.data or "", rules=_rules(), now=utcnow(),
+        )  # fmt: skip
+    return made if saved else None
+
+
+# --- older residents -------------------------------------------------------------------------
+
+
+@bp.route("/help/ask", methods=["GET", "POST"])
+@login_required
+def help_ask():
+    """An older resident asks for help."""
+    elder = elder_services.elder_of(db.session, current_user)
+    if elder is None:
+        return render_template("volunteering/help_not_registered.html")
+    form = HelpForm()
+    _choices(form, elder)
+    if request.method == "GET":
+        form.payer.data = "pool" if elder.priority else "own"
+    if form.validate_on_submit() and _ask(form, elder) is not None:
+        flash(_("Your request is sent. The community finds a volunteer and we text them."),
+              "success")  # fmt: skip
+        return redirect(url_for("volunteering.my_help"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("volunteering/help_ask.html", form=form, elder=elder,
+                           on_behalf=False), status  # fmt: skip
+
+
+@bp.get("/help/mine")
+@login_required
+def my_help():
+    """The older resident's requests, and the help a volunteer is asked to give."""
+    return render_template(
+        "volunteering/help_mine.html",
+        page=lists.mine(db.session, current_user, page=request.args.get("page")),
+        giving=lists.giving(db.session, current_user),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/help/<int:request_id>/cancel")
+@login_required
+def cancel_my_help(request_id: int):
+    found = _help_request(request_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.cancel_help(db.session, current_user, found, reason="", now=utcnow())
+        if saved:
+            flash(_("Your request is cancelled."), "success")
+        for message in form.form_errors:
+            flash(message, "error")
+    return redirect(url_for("volunteering.my_help"))
+
+
+# --- coordinators: older residents -----------------------------------------------------------
+
+
+def _communities() -> list[Place]:
+    require_staff(current_user)
+    communities = coordinated_communities(db.session, current_user)
+    if not communities:
+        require(current_user, Permission.COORDINATE_VOLUNTEERS, None)
+    return communities
+
+
+def _chosen(communities: list[Place]) -> Place:
+    try:
+        chosen = optional_id(request.args.get("community"))
+    except ValueError:
+        chosen = None
+    return next((each for each in communities if each.id == chosen), communities[0])
+
+
+@bp.get("/desk/elders")
+@login_required
+def desk_elders():
+    communities = _communities()
+    community = _chosen(communities)
+    page = elder_services.elders_page(db.session, current_user, community,
+                                      page=request.args.get("page"))  # fmt: skip
+    return render_template("volunteering/elder_list.html", page=page, community=community,
+                           communities=communities)  # fmt: skip
+
+
+@bp.route("/desk/elders/new", methods=["GET", "POST"])
+@login_required
+def register_elder():
+    from wtforms import SelectChoice
+
+    communities = _communities()
+    form = ElderForm()
+    form.community.choices = [
+        SelectChoice(str(each.id), local_text(each.name_zh, each.name_en or ""))
+        for each in communities
+    ]
+    if form.validate_on_submit():
+        try:
+            community_id = optional_id(form.community.data)
+        except ValueError:
+            community_id = None
+        community = next((each for each in communities if each.id == community_id), None)
+        if community is None:
+            form.community.errors = [*form.community.errors, _("Choose a community.")]
+        born = form.born()
+        if community is not None and born is not None:
+            with saving(form) as saved:
+                made = elder_services.register_elder(
+                    db.session, current_user, community=community, phone=form.phone.data,
+                    real_name=form.real_name.data, birth_date=born,
+                    lives_alone=form.lives_alone.data, low_income=form.low_income.data,
+                    has_disability=form.has_disability.data,
+                    id_card_seen=form.id_card_seen.data, now=utcnow(),
+                )  # fmt: skip
+            if saved:
+                flash(_("Registered. They can now ask for help, or you can ask for them."),
+                      "success")  # fmt: skip
+                return redirect(url_for("volunteering.elder", elder_id=made.id))
+    elif request.method == "POST":
+        form.born()
+    status = 400 if request.method == "POST" else 200
+    return render_template("volunteering/elder_form.html", form=form), status
+
+
+def _elder_page(found: Elder, priority_form: PriorityForm, status: int = 200):
+    require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    recent = db.session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.elder_id == found.id)
+        .order_by(HelpRequest.id.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "volunteering/elder_detail.html",
+        elder=found,
+        suggested=elder_services.priority_suggested(found, elder_services.today(utcnow())),
+        priority_form=priority_form,
+        recent=recent,
+    ), status
+
+
+@bp.get("/desk/elders/<int:elder_id>")
+@login_required
+def elder(elder_id: int):
+    require_staff(current_user)
+    return _elder_page(_elder(elder_id), PriorityForm())
+
+
+@bp.post("/desk/elders/<int:elder_id>/priority")
+@login_required
+def elder_priority(elder_id: int):
+    require_staff(current_user)
+    found = _elder(elder_id)
+    form = PriorityForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            elder_services.set_priority(
+                db.session, current_user, found, priority=not found.priority,
+                reason=form.reason.data, now=utcnow(),
+            )  # fmt: skip
+        if saved:
+            flash(_("Saved, with the reason."), "success")
+            return redirect(url_for("volunteering.elder", elder_id=found.id))
+    return _elder_page(found, form, 400)
+
+
+@bp.route("/desk/elders/<int:elder_id>/ask", methods=["GET", "POST"])
+@login_required
+def ask_for_elder(elder_id: int):
+    require_staff(current_user)
+    found = _elder(elder_id)
+    require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    form = HelpForm()
+    _choices(form, found)
+    # Only the resident, signed in, spends their own hours (help.ask_for_help says so too).
+    form.payer.choices = [each for each in form.payer.choices if each.value == "pool"]
+    if request.method == "GET":
+        form.payer.data = "pool"
+    if form.validate_on_submit():
+        made = _ask(form, found)
+        if made is not None:
+            flash(_("The request is made. Now choose a volunteer."), "success")
+            return redirect(url_for("volunteering.help_request", request_id=made.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("volunteering/help_ask.html", form=form, elder=found,
+                           on_behalf=True), status  # fmt: skip
+
+
+# --- coordinators: requests for help ---------------------------------------------------------
+
+
+@bp.get("/desk/help")
+@login_required
+def desk_help():
+    communities = _communities()
+    community = _chosen(communities)
+    try:
+        state = HelpState(request.args.get("state", ""))
+    except ValueError:
+        state = None
+    page = lists.for_community(db.session, current_user, community, state=state,
+                               page=request.args.get("page"))  # fmt: skip
+    return render_template("volunteering/help_desk.html", page=page, community=community,
+                           communities=communities, state=state)  # fmt: skip
+
+
+def _request_page(found: HelpRequest, status: int = 200, **forms: Any):
+    from wtforms import SelectChoice
+
+    require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    match_form = forms.get("match_form") or MatchForm()
+    volunteers = []
+    if found.state is HelpState.ASKED:
+        volunteers = lists.volunteers_for(db.session, current_user, found)
+        match_form.volunteer.choices = [SelectChoice("", _("Choose…"))] + [
+            SelectChoice(str(each.id), f"{each.real_name} ({mask_phone(each.user.phone)})")
+            for each in volunteers
+        ]
+    done_form = forms.get("done_form") or DoneForm()
+    if request.method == "GET":
+        done_form.minutes.data = str(found.minutes)
+    return render_template(
+        "volunteering/help_request.html",
+        found=found,
+        volunteers=volunteers,
+        match_form=match_form,
+        done_form=done_form,
+        cancel_form=forms.get("cancel_form") or HelpCancelForm(),
+        now=utcnow(),
+    ), status
+
+
+@bp.get("/desk/help/<int:request_id>")
+@login_required
+def help_request(request_id: int):
+    require_staff(current_user)
+    return _request_page(_help_request(request_id))
+
+
+@bp.post("/desk/help/<int:request_id>/match")
+@login_required
+def match(request_id: int):
+    require_staff(current_user)
+    found = _help_request(request_id)
+    form = MatchForm()
+    if form.validate_on_submit():
+        try:
+            volunteer_id = optional_id(form.volunteer.data)
+        except ValueError:
+            volunteer_id = None
+        volunteer = db.session.get(Volunteer, volunteer_id) if volunteer_id else None
+        with saving(form) as saved:
+            services.match_volunteer(db.session, current_user, found, volunteer=volunteer,
+                                     now=utcnow())  # fmt: skip
+        if saved:
+            flash(_("The volunteer is matched and texted."), "success")
+            return redirect(url_for("volunteering.help_request", request_id=found.id))
+    return _request_page(found, 400, match_form=form)
+
+
+@bp.post("/desk/help/<int:request_id>/done")
+@login_required
+def confirm_help(request_id: int):
+    require_staff(current_user)
+    found = _help_request(request_id)
+    form = DoneForm()
+    if form.validate_on_submit():
+        minutes = read_minutes(form.minutes)
+        if minutes is not None:
+            # Only read so far: on SQLite the paying takes the write lock from here.
+            start_writing(db.session)
+            with saving(form) as saved:
+                services.confirm_done(db.session, current_user, found, minutes=minutes,
+                                      rules=_rules(), now=utcnow())  # fmt: skip
+            if saved:
+                flash(_("Confirmed: the hours are paid to the volunteer."), "success")
+                return redirect(url_for("volunteering.help_request", request_id=found.id))
+    return _request_page(found, 400, done_form=form)
+
+
+@bp.post("/desk/help/<int:request_id>/cancel")
+@login_required
+def cancel_help(request_id: int):
+    require_staff(current_user)
+    found = _help_request(request_id)
+    form = HelpCancelForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.cancel_help(db.session, current_user, found, reason=form.reason.data,
+                                 now=utcnow())  # fmt: skip
+        if saved:
+            flash(_("The request is cancelled; whoever was involved is texted."), "success")
+            return redirect(url_for("volunteering.help_request", request_id=found.id))
+    return _request_page(found, 400, cancel_form=form)

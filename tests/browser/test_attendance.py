@@ -1,0 +1,116 @@
+"""Check-in at a volunteer activity on two phones, in Chinese: the coordinator shows the
+activity's rotating code, the volunteer scans it from a screenshot of that page, signs in by
+SMS code and is checked in, scans again and checks out with the button; after the activity the
+coordinator confirms everyone as recorded and the hours are banked."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.db import db, utcnow
+from portal.ledger.models import AccountKind, LedgerAccount
+from portal.permissions import Role
+from portal.places.models import Place, PlaceKind
+from portal.volunteering.models import Activity, SignUp
+from tests import factories
+from tests.qr import decode
+from tests.volunteering.attendance_world import seat
+
+COORDINATOR = "13600136001"
+VOLUNTEER = "13600136002"
+
+
+def activity_under_way(live_server) -> int:
+    """An activity of a demo community that started 20 minutes ago, the volunteer seated."""
+    with live_server.app.app_context():
+        community = db.session.scalars(
+            select(Place).where(Place.kind == PlaceKind.COMMUNITY).order_by(Place.id)
+        ).first()
+        factories.user(db.session, Role.COORDINATOR, community, phone=COORDINATOR, name="李协调")
+        volunteer = factories.volunteer(
+            db.session, community, name="张志愿",
+            user=factories.user(db.session, phone=VOLUNTEER, name="张志愿"),
+        )  # fmt: skip
+        made = factories.activity(
+            db.session, community, starts_at=utcnow() - timedelta(minutes=20),
+            title="陪伴独居老人聊天",
+        )  # fmt: skip
+        seat(db.session, made, volunteer)
+        db.session.commit()
+        return made.id
+
+
+@pytest.mark.parametrize("language", ["zh"])
+def test_a_volunteer_checks_in_and_out_by_the_rotating_code(
+    live_server, chromium, phone, check, language
+):
+    activity_id = activity_under_way(live_server)
+    staff = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                 has_touch=True, locale="zh-CN", device_scale_factor=2)  # fmt: skip
+    desk = staff.new_page()
+    desk.set_default_timeout(10_000)
+    desk.goto(live_server.url + "/staff/sign-in")
+    desk.get_by_label("手机号码").fill(COORDINATOR)
+    desk.get_by_label("密码", exact=True).fill(factories.PASSWORD)
+    desk.get_by_role("button", name="登录", exact=True).click()
+    desk.goto(f"{live_server.url}/volunteering/desk/activities/{activity_id}/check-in")
+    expect(desk.locator("h1")).to_contain_text("签到：陪伴独居老人聊天")
+    check(desk, "1-check-in-code")
+    # The volunteer's phone reads the code off the coordinator's screen.
+    (url,) = decode(desk.screenshot())
+    assert re.fullmatch(rf"{re.escape(live_server.url)}/volunteering/check/\d+-\d+-[\w-]+", url)
+
+    phone.goto(url)
+    expect(phone).to_have_url(re.compile(r"/sign-in"))
+    phone.locator("#phone").fill(VOLUNTEER)
+    phone.locator("form .button--large").click()
+    phone.locator("#code").fill(live_server.sms_code(VOLUNTEER))
+    phone.locator("form .button--large").click()
+    expect(phone.locator("h1")).to_have_text("您已签到")
+    check(phone, "2-checked-in")
+
+    # The code changes in place when its 30 seconds are up (the page itself stays).
+    shown = desk.locator("[data-check-code] path").get_attribute("d")
+    desk.wait_for_function(
+        "shown => document.querySelector('[data-check-code] path').getAttribute('d') !== shown",
+        arg=shown, timeout=35_000,
+    )  # fmt: skip
+    (again,) = decode(desk.screenshot())
+    assert again != url
+    # Scanned again soon after: asked whether they are leaving, with a button to check out.
+    phone.goto(again)
+    expect(phone.locator("h1")).to_have_text("您已签到")
+    phone.get_by_role("button", name="现在签退").click()
+    expect(phone.locator("h1")).to_have_text("您已签退")
+    check(phone, "3-checked-out")
+
+    expect(desk.locator(".roster")).to_contain_text("签退", timeout=35_000)
+    with live_server.app.app_context():
+        # Two hours pass: the activity is over, the volunteer stayed 90 minutes of it.
+        made = db.session.get(Activity, activity_id)
+        sign_up = db.session.scalars(select(SignUp).where(SignUp.activity_id == activity_id)).one()
+        shift = made.ends_at - utcnow() + timedelta(minutes=5)
+        made.starts_at, made.ends_at = made.starts_at - shift, made.ends_at - shift
+        sign_up.checked_in_at = made.starts_at
+        sign_up.checked_out_at = made.starts_at + timedelta(minutes=95)
+        user_id = sign_up.volunteer.user_id
+        db.session.commit()
+    desk.goto(f"{live_server.url}/volunteering/desk/activities/{activity_id}/confirm")
+    check(desk, "4-confirm")
+    desk.get_by_role("button", name="按记录确认全部1人").click()
+    expect(desk.locator("main")).to_contain_text("已按记录确认1人。")
+    check(desk, "5-confirmed")
+    staff.close()
+    with live_server.app.app_context():
+        banked = db.session.scalar(
+            select(LedgerAccount.balance).where(
+                LedgerAccount.kind == AccountKind.PERSON,
+                LedgerAccount.user_id == user_id,
+            )
+        )
+    assert banked == 90
