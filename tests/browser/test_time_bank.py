@@ -3,7 +3,8 @@ and the community's coordinator approves and publishes an activity; the voluntee
 checks in and out by scanning the code on the coordinator's phone (read from a screenshot),
 the coordinator confirms the hours, the volunteer finds them and gets a certificate, whose QR
 code opens its verification page for anyone. A shorter path in English: a volunteer with
-confirmed hours reads their page, the activities and their certificate's PDF.
+confirmed hours reads their page, their activities, the activities to join and their
+certificate, whose PDF's QR code opens its verification page.
 
 Check-in is an hour before the start; the activity is then moved two hours back in the
 database (with the check-in), as if it had run its course, rather than waited for.
@@ -251,10 +252,13 @@ def test_a_volunteer_reads_their_record_and_certificate_in_english(
     resident_sign_in(phone, live_server, EN_VOLUNTEER)
     expect(phone.locator("main")).to_contain_text("You are a volunteer of Tangwei Community")
     check(phone, "1-volunteer")
+    phone.get_by_role("link", name="All my activities").click()
+    expect(phone.locator("main")).to_contain_text(EN_TITLE)
+    check(phone, "2-mine")
     phone.get_by_role("link", name="Find an activity").click()
     expect(phone.locator("h1")).to_have_text("Volunteer activities")
     check(phone, "2-activities")
-    phone.go_back()
+    phone.goto(live_server.url + "/volunteering/")
     phone.get_by_role("link", name="My certificate of volunteer service").click()
     expect(phone.locator(".summary-list div", has_text="Hours of service")).to_contain_text("1.5")
     expect(phone.locator("main")).to_contain_text(EN_TITLE)
