@@ -179,6 +179,9 @@ def test_a_resident_becomes_a_volunteer_and_banks_hours_with_a_certificate(
     expect(phone.locator("h1")).to_have_text("您已签退")
     expect(phone.locator("main")).to_contain_text("记录时长：1.5小时")
     check(phone, "16-checked-out")
+    phone.get_by_role("link", name="我的全部活动").click()
+    expect(phone.locator("main li", has_text=TITLE)).to_contain_text("时长尚未确认")
+    check(phone, "17-past")
 
     # The coordinator confirms the hours as recorded; only now are they banked.
     desk.reload()
@@ -187,24 +190,26 @@ def test_a_resident_becomes_a_volunteer_and_banks_hours_with_a_certificate(
     assert banked_minutes(live_server, RESIDENT) in (None, 0)
     desk.get_by_role("link", name="确认服务时长").click()
     expect(desk.locator(".attendance-table")).to_contain_text("1.5")
-    check(desk, "17-confirm")
+    check(desk, "18-confirm")
     desk.get_by_role("button", name="按记录确认全部1人").click()
     expect(desk.locator("main")).to_contain_text("已按记录确认1人。")
-    check(desk, "18-confirmed")
+    check(desk, "19-confirmed")
     staff.close()
     assert banked_minutes(live_server, RESIDENT) == 90
 
     # The volunteer finds their hours and gets a certificate of them.
-    phone.goto(live_server.url + "/volunteering/")
+    phone.reload()
+    expect(phone.locator("main li", has_text=TITLE)).to_contain_text("已确认1.5小时")
+    check(phone, "20-past-confirmed")
     phone.get_by_role("link", name="我的志愿服务证明").click()
     summary = phone.locator(".summary-list")
     expect(summary).to_contain_text(NAME)
     expect(summary.locator("div", has_text="服务时长")).to_contain_text("1.5")
     expect(phone.locator("main")).to_contain_text(TITLE)
-    check(phone, "19-record")
+    check(phone, "21-record")
     phone.get_by_role("button", name="开具我的证明").click()
     expect(phone.locator(".flash")).to_contain_text("证明已开具")
-    check(phone, "20-certificate")
+    check(phone, "22-certificate")
     (verify_url,) = decode(phone.locator(".certificate-qr .qr").screenshot())
     assert re.fullmatch(rf"{re.escape(live_server.url)}/v/[0-9A-Z-]+", verify_url)
 
@@ -217,7 +222,7 @@ def test_a_resident_becomes_a_volunteer_and_banks_hours_with_a_certificate(
     expect(facts).to_contain_text(MASKED_NUMBER)
     expect(facts.locator("div", has_text="服务时长")).to_contain_text("1.5")
     assert NAME not in page.content() and NUMBER not in page.content()
-    check(page, "21-verified")
+    check(page, "23-verified")
     stranger.close()
 
 
@@ -253,18 +258,18 @@ def test_a_volunteer_reads_their_record_and_certificate_in_english(
     expect(phone.locator("main")).to_contain_text("You are a volunteer of Tangwei Community")
     check(phone, "1-volunteer")
     phone.get_by_role("link", name="All my activities").click()
-    expect(phone.locator("main")).to_contain_text(EN_TITLE)
+    expect(phone.locator("main li", has_text=EN_TITLE)).to_contain_text("1.5 hours confirmed")
     check(phone, "2-mine")
     phone.get_by_role("link", name="Find an activity").click()
     expect(phone.locator("h1")).to_have_text("Volunteer activities")
-    check(phone, "2-activities")
+    check(phone, "3-activities")
     phone.goto(live_server.url + "/volunteering/")
     phone.get_by_role("link", name="My certificate of volunteer service").click()
     expect(phone.locator(".summary-list div", has_text="Hours of service")).to_contain_text("1.5")
     expect(phone.locator("main")).to_contain_text(EN_TITLE)
-    check(phone, "3-record")
+    check(phone, "4-record")
     phone.get_by_role("button", name="Get my certificate").click()
-    check(phone, "4-certificate")
+    check(phone, "5-certificate")
     with phone.expect_download() as download:
         phone.get_by_role("link", name="Download the certificate (PDF)").click()
     pdf = tmp_path / "certificate.pdf"
@@ -277,4 +282,4 @@ def test_a_volunteer_reads_their_record_and_certificate_in_english(
         "Valid: issued by the portal and not withdrawn"
     )
     expect(phone.locator(".summary-list")).to_contain_text("陈*国")
-    check(phone, "5-verified")
+    check(phone, "6-verified")
