@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
 from flask import has_request_context, request
 from flask_login import current_user
+
+# Every time is stored in UTC and shown, and every "today" is counted, in China's time.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CHINESE = "zh_Hans_CN"
 ENGLISH = "en"

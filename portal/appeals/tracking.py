@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from portal.i18n import SHANGHAI
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Draws of four characters for one report before the numbers get a fifth.
 LONGER_AFTER = 5
 

@@ -11,14 +11,12 @@ import threading
 import time
 from collections import Counter
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.doors.models import BuildingScan
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from portal.i18n import SHANGHAI
 
 
 def today_in_shanghai(now: datetime) -> date:

@@ -40,9 +40,9 @@ from enum import StrEnum
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from portal.i18n import SHANGHAI
+
 # How far back a working day looks for day-of-month hours moved onto it: longer than any run
 # of days off an arrangement has (Spring Festival is 9), so a calendar with no working days
 # at all cannot loop forever.

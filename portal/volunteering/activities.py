@@ -27,6 +27,7 @@ from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
 from portal.places.models import Place, PlaceKind
+from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.models import (
     Activity,
     ActivityState,
@@ -41,7 +42,6 @@ from portal.volunteering.volunteers import volunteer_of
 TITLE_MAX, LOCATION_MAX, DESCRIPTION_MAX, REASON_MAX = 60, 100, 2000, 200
 SEATS_MIN, SEATS_MAX = 1, 500
 LONGEST = timedelta(hours=12)
-HALF_HOUR = 30
 # Past sign-ups shown on a volunteer's own page.
 PAST_SHOWN = 50
 
@@ -86,7 +86,7 @@ def _check_seats(seats: int) -> None:
 
 
 def _check_worth(worth_minutes: int, starts_at: datetime, ends_at: datetime) -> None:
-    if worth_minutes <= 0 or worth_minutes % HALF_HOUR:
+    if worth_minutes <= 0 or worth_minutes % STEP_MINUTES:
         raise Invalid(_l("Give the hours in half hours: 0.5, 1, 1.5 …"), field="worth_minutes")
     if timedelta(minutes=worth_minutes) > ends_at - starts_at:
         raise Invalid(

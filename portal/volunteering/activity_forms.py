@@ -13,11 +13,11 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import Optional
 
 from portal.accounts.forms import phone_field
+from portal.i18n import SHANGHAI
 from portal.meetings.schedule_forms import DATE_INPUT, TIME_INPUT, parse_clock, parse_day
 from portal.numbers import parse_number
 from portal.web.forms import DIGITS_KEYBOARD, PortalForm, WholeNumberField
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # What an activity may be worth: half an hour to twelve hours, in half hours.
 WORTH_CHOICES = range(30, 12 * 60 + 1, 30)
 

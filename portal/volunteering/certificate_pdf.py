@@ -22,7 +22,8 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from portal.verification import services as verification
 from portal.verification.codes import grouped
 from portal.verification.models import IssuedDocument
-from portal.volunteering.certificates import ServiceRecord, hours_text
+from portal.volunteering.certificates import ServiceRecord
+from portal.volunteering.timebank import hours_text
 from portal.volunteering.volunteers import local_day
 from portal.web.templating import local_date, local_name
 

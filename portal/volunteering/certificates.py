@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,14 +27,8 @@ from portal.verification.kinds import DocumentKind
 from portal.verification.models import IssuedDocument
 from portal.volunteering.idnumbers import mask
 from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer, VolunteerState
+from portal.volunteering.timebank import hours_text
 from portal.volunteering.volunteers import local_day
-
-
-def hours_text(minutes: int) -> str:
-    """Minutes as hours in the reader's language: "12.5"."""
-    from portal.web.templating import current_locale
-
-    return format_decimal(minutes / 60, "#,##0.#", locale=current_locale())
 
 
 def _shown(facts: dict[str, Any]) -> list[tuple[Any, str]]:

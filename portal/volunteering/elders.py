@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -27,19 +26,14 @@ from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
 from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import Elder, Volunteer
+from portal.volunteering.volunteers import local_day
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NAME_MAX, REASON_MAX = 30, 200
 OLDEST = 130
 # Nanjing's priority elderly: this old and living alone; or from the younger age, living alone
 # and on 低保 or with a disability.
 PRIORITY_ALONE_AGE = 80
 PRIORITY_HARDSHIP_AGE = 60
-
-
-def today(now: datetime) -> date:
-    """The day it is in China at `now`: birthdays turn there."""
-    return now.astimezone(SHANGHAI).date()
 
 
 def priority_suggested(elder: Elder, on: date) -> bool:
@@ -98,7 +92,7 @@ def _name(real_name: str) -> str:
 def _birth_date(birth_date: date | None, now: datetime) -> date:
     if birth_date is None:
         raise Invalid(_l("Give the date of birth, such as 1945-03-08."), field="birth_date")
-    if birth_date > today(now) or age_on(birth_date, today(now)) > OLDEST:
+    if birth_date > local_day(now) or age_on(birth_date, local_day(now)) > OLDEST:
         raise Invalid(_l("That date of birth is not possible."), field="birth_date")
     return birth_date
 
@@ -199,7 +193,7 @@ def set_priority(
     details: dict[str, Any] = {
         "priority": bool(priority),
         "reason": reason,
-        "suggested": priority_suggested(elder, today(now)),
+        "suggested": priority_suggested(elder, local_day(now)),
     }
     elder.priority = bool(priority)
     elder.priority_reason = reason

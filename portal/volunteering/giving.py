@@ -36,6 +36,7 @@ from portal.places.models import Place
 from portal.verification.facts import mask_name
 from portal.volunteering import timebank
 from portal.volunteering.certificates import hours_text
+from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.models import (
     Evidence,
     Kinship,
@@ -51,7 +52,6 @@ from portal.volunteering.volunteers import volunteer_of
 KINSHIPS = "portal.volunteering.kinships"
 # Beijing's and Nanjing's: a spouse, parents and grandparents.
 DEFAULT_KINSHIPS = frozenset(Kinship)
-HALF_HOUR = 30
 NAME_MAX, REASON_MAX = 30, 200
 # The most hours one gift or donation moves (a typing slip of 1500 for 15 is refused).
 MOST_MINUTES = 1500 * 60
@@ -104,7 +104,7 @@ def check_minutes(minutes: Any) -> int:
     """Refuse an amount that is not whole half hours above zero."""
     if is_whole(minutes) and minutes <= 0:
         raise Invalid(_l("Give more than zero hours."), field="hours")
-    if not is_whole(minutes) or minutes % HALF_HOUR:
+    if not is_whole(minutes) or minutes % STEP_MINUTES:
         raise Invalid(_l("Give hours in half hours: 0.5, 1, 1.5 …"), field="hours")
     if minutes > MOST_MINUTES:
         raise Invalid(_l("That is more hours than one person may hold."), field="hours")

@@ -31,7 +31,7 @@ from portal.ledger.models import LedgerAccount, Unit
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, can, require
 from portal.volunteering import timebank
-from portal.volunteering.elders import today
+from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
     Elder,
@@ -42,9 +42,9 @@ from portal.volunteering.models import (
     Volunteer,
     VolunteerState,
 )
-from portal.volunteering.timebank import TimeBankRules
+from portal.volunteering.timebank import TimeBankRules, hours_text
+from portal.volunteering.volunteers import local_day
 
-HALF_HOUR = 30
 # The longest one request for help may ask for, and how far ahead it may be asked.
 LONGEST_MINUTES = 8 * 60
 FURTHEST = timedelta(days=90)
@@ -54,11 +54,6 @@ LOCATION_MAX, NOTE_MAX, REASON_MAX = 100, 500, 200
 def subject_of(help_request: HelpRequest) -> str:
     """What the ledger's transfer paying for the help is about."""
     return f"volunteering.help:{help_request.id}"
-
-
-def hours_text(minutes: int) -> str:
-    """Minutes as hours people read: 90 -> "1.5"."""
-    return f"{minutes / 60:g}"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -108,7 +103,7 @@ def _kind(session: Session, code: str) -> ServiceKind:
 
 def check_minutes(minutes: Any, field: str = "minutes") -> int:
     """Refuse a time that is not whole half hours, from half an hour to eight hours."""
-    if not ledger_rules.is_whole(minutes) or minutes <= 0 or minutes % HALF_HOUR:
+    if not ledger_rules.is_whole(minutes) or minutes <= 0 or minutes % STEP_MINUTES:
         raise Invalid(_l("Give the time in half hours: 0.5, 1, 1.5 …"), field=field)
     if minutes > LONGEST_MINUTES:
         raise Invalid(_l("One request is for at most 8 hours."), field=field)
@@ -140,7 +135,7 @@ def _check_payer(
 ) -> None:
     """Refuse a payer who may not pay for `minutes` of help, saying why."""
     if payer is HelpPayer.OWN:
-        if age_on(elder.birth_date, today(now)) < rules.spending_age:
+        if age_on(elder.birth_date, local_day(now)) < rules.spending_age:
             raise Invalid(
                 _l("Stored hours can be spent from the age of %(age)d. Ask the community "
                    "whether its pool can pay.", age=rules.spending_age),

@@ -13,13 +13,13 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringF
 from wtforms.validators import Optional
 
 from portal.accounts.forms import phone_field
+from portal.i18n import SHANGHAI
 from portal.meetings.schedule_forms import DATE_INPUT, TIME_INPUT, parse_clock, parse_day
 from portal.numbers import parse_number
 from portal.volunteering.activity_forms import worth_label
 from portal.volunteering.models import HelpPayer
 from portal.web.forms import PortalForm
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # What one request may ask for, and what a coordinator may confirm: half an hour to 8 hours.
 HALF_HOURS = range(30, 8 * 60 + 1, 30)
 

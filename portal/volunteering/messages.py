@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import text_in
+from portal.i18n import SHANGHAI, text_in
 from portal.notifications.messages import Template, register_template
+from portal.volunteering.timebank import hours_text
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The most of a title, a place or a reason one SMS carries.
 TITLE_MAX, PLACE_MAX, REASON_MAX = 10, 12, 10
 
@@ -88,12 +87,6 @@ def _volunteer_declined(params: dict[str, Any]) -> str:
         "portal to read why and apply again.",
         community=_community(params),
     )
-
-
-def hours_text(minutes: int) -> str:
-    """Minutes as hours in half hours: 90 → "1.5", 120 → "2"."""
-    whole, half = divmod(int(minutes), 60)
-    return f"{whole}.5" if half >= 30 else str(whole)
 
 
 def _hours_donated(params: dict[str, Any]) -> str:

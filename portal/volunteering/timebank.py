@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
+from portal.i18n import CHINESE
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, Unit
 from portal.places.models import Place, PlaceKind
@@ -51,6 +54,12 @@ class TimeBankRules:
             spending_age=config.get("TIME_BANK_SPENDING_AGE", 60),
             adult_age=config.get("VOLUNTEER_ADULT_AGE", 18),
         )
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours, in the language of the page or SMS being written: 90 → "1.5",
+    90000 → "1,500"."""
+    return format_decimal(minutes / 60, "#,##0.#", locale=str(get_locale() or CHINESE))
 
 
 def district_of(place: Place) -> Place:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.audit import services as audit
 from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.i18n import SHANGHAI
 from portal.notifications.services import queue_sms
 from portal.pagination import Page, paginate
 from portal.permissions import Actor, Permission, require, scopes
@@ -30,7 +30,6 @@ from portal.places.models import Place, PlaceKind
 from portal.volunteering import idnumbers
 from portal.volunteering.models import ServiceKind, Volunteer, VolunteerState
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Below this age (by the birth date in the ID number) a guardian's name and phone are needed.
 ADULT_AGE = 18
 NAME_MIN, NAME_MAX = 2, 30

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from portal.audit import services as audit
 from portal.db import serialize_on
 from portal.errors import Forbidden, NotFound
+from portal.i18n import SHANGHAI
 from portal.permissions import Actor, Permission, holds_anywhere
 from portal.workdays.arrangement import parse_arrangement, write_arrangement
 from portal.workdays.days import (
@@ -33,7 +33,6 @@ from portal.workdays.days import (
 )
 from portal.workdays.models import WorkdayEntry, WorkdayYear
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The years administrators may enter: any the portal could count a deadline in.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 

@@ -14,6 +14,7 @@ from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
 from portal.permissions import Role
 from portal.volunteering import elders
+from portal.volunteering.volunteers import local_day
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -128,7 +129,7 @@ def test_the_rules_suggest_nanjings_priority_elderly(
         session, tree.community, born=born, lives_alone=alone, low_income=low_income,
         has_disability=disability,
     )  # fmt: skip
-    assert elders.priority_suggested(elder, elders.today(NOW)) is suggested
+    assert elders.priority_suggested(elder, local_day(NOW)) is suggested
 
 
 def test_a_coordinator_marks_and_removes_priority_with_reasons_kept_and_audited(

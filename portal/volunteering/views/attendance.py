@@ -26,8 +26,8 @@ from portal.pagination import Page, paginate
 from portal.phones import mask_phone
 from portal.volunteering import checkin, confirming
 from portal.volunteering.attendance_forms import ConfirmHoursForm, ReverseConfirmationForm
-from portal.volunteering.messages import hours_text
 from portal.volunteering.models import SignUp
+from portal.volunteering.timebank import hours_text
 from portal.volunteering.views import bp
 from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving
@@ -188,7 +188,6 @@ def confirm_desk(activity_id: int):
         over=utcnow() >= activity.ends_at,
         waiting=checkin.to_confirm(db.session, activity),
         recorded=confirming.recorded,
-        hours_text=hours_text,
     )
 
 
@@ -227,7 +226,6 @@ def _attendance_page(activity, sign_up, confirm_form=None, reverse_form=None, st
         over=utcnow() >= activity.ends_at,
         confirm_form=confirm_form,
         reverse_form=reverse_form or ReverseConfirmationForm(formdata=None),
-        hours_text=hours_text,
     ), status
 
 

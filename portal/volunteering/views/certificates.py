@@ -79,9 +79,3 @@ def certificate_file():
     response.headers["Content-Disposition"] = 'attachment; filename="volunteer-certificate.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.app_template_global()
-def hours_text(minutes: int) -> str:
-    """Minutes as hours in the reader's language, for every page: "12.5"."""
-    return certificates.hours_text(minutes)

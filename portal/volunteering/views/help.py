@@ -41,7 +41,7 @@ from portal.volunteering.models import (
     Volunteer,
 )
 from portal.volunteering.views import bp
-from portal.volunteering.volunteers import coordinated_communities, service_kinds
+from portal.volunteering.volunteers import coordinated_communities, local_day, service_kinds
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale, local_text
 
@@ -81,7 +81,6 @@ def _help_helpers() -> dict[str, Any]:
         "help_time": help_time,
         "help_state": help_state,
         "payer_label": payer_label,
-        "hours_text": services.hours_text,
         "mask_name": mask_name,
         "mask_phone": mask_phone,
     }
@@ -262,7 +261,7 @@ def _elder_page(found: Elder, priority_form: PriorityForm, status: int = 200):
     return render_template(
         "volunteering/elder_detail.html",
         elder=found,
-        suggested=elder_services.priority_suggested(found, elder_services.today(utcnow())),
+        suggested=elder_services.priority_suggested(found, local_day(utcnow())),
         priority_form=priority_form,
         recent=recent,
     ), status

@@ -26,7 +26,7 @@ from portal.errors import NotFound
 from portal.numbers import optional_id
 from portal.permissions import Permission, require, require_staff
 from portal.places.models import Place, PlaceKind
-from portal.volunteering import certificates, giving, timebank
+from portal.volunteering import giving, timebank
 from portal.volunteering import hours_page as pages
 from portal.volunteering.giving_forms import ConfirmRelativeForm, RefuseRelativeForm
 from portal.volunteering.models import Relative
@@ -37,13 +37,6 @@ from portal.web.forms import PortalForm, saving
 
 POOL_HEADERS = (_l("When"), _l("What"), _l("Hours in or out"), _l("Hours after"))
 VOLUNTEER_HEADERS = (_l("Name"), _l("Mobile"), _l("Hours stored"))
-
-
-@bp.app_template_global()
-def bank_hours(minutes: int) -> str:
-    """Minutes as hours in the reader's language, grouped: "1,500", "12.5" (a name of its own:
-    a context processor of the blueprint may shadow the shared `hours_text`)."""
-    return certificates.hours_text(minutes)
 
 
 def _older() -> int | None:
