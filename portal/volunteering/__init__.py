@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
         attendance,
         bp,
         certificates,
-        help,
+        help_requests,
         kinds,
         volunteers,
     )

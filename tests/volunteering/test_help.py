@@ -16,8 +16,8 @@ from portal.ledger import services as ledger
 from portal.ledger.models import LedgerTransfer, Unit
 from portal.notifications.models import SmsMessage
 from portal.permissions import SYSTEM, Role
-from portal.volunteering import help as services
 from portal.volunteering import help_lists as lists
+from portal.volunteering import help_requests as services
 from portal.volunteering import timebank
 from portal.volunteering.models import HelpPayer, HelpRequest, HelpState, VolunteerState
 from portal.volunteering.timebank import TimeBankRules

@@ -17,7 +17,7 @@ from portal.db import db, utcnow
 from portal.ledger import services as ledger
 from portal.ledger.models import LedgerTransfer, Unit
 from portal.permissions import SYSTEM, Role
-from portal.volunteering import help as services
+from portal.volunteering import help_requests as services
 from portal.volunteering import timebank
 from portal.volunteering.models import HelpRequest, HelpState
 from tests import factories

@@ -21,8 +21,8 @@ from portal.phones import mask_phone
 from portal.places.models import Place
 from portal.verification.facts import mask_name
 from portal.volunteering import elders as elder_services
-from portal.volunteering import help as services
 from portal.volunteering import help_lists as lists
+from portal.volunteering import help_requests as services
 from portal.volunteering import timebank
 from portal.volunteering.help_forms import (
     SHANGHAI,
