@@ -447,6 +447,9 @@ def run(name: str, url: str) -> None:
             assert response.status_code == 200, (path, response.status_code)
         statements.on = False
 
+        print(
+            f"  (the machine's load average meanwhile: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
         # (3) Confirming a 200-person activity as recorded, in one action.
         runs = []
         for activity_id in rosters[1:]:
