@@ -126,6 +126,9 @@ class Config:
     TIME_BANK_CAP_HOURS = 1500
     TIME_BANK_SPENDING_AGE = 60
     VOLUNTEER_ADULT_AGE = 18
+    # Whom a volunteer may give stored hours to, once a coordinator has confirmed the
+    # relationship (Beijing's and Nanjing's rules: a spouse, parents, grandparents).
+    TIME_BANK_RELATIVES = ("spouse", "parent", "grandparent")
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

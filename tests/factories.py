@@ -26,9 +26,13 @@ from portal.uploads.store import Store
 from portal.volunteering.models import (
     Activity,
     Elder,
+    Evidence,
     HelpPayer,
     HelpRequest,
     HelpState,
+    Kinship,
+    Relative,
+    RelativeState,
     ServiceKind,
     Volunteer,
     VolunteerState,
@@ -290,6 +294,34 @@ def help_request(
         state=HelpState.ASKED,
         asked_at=EPOCH,
         asked_by_id=elder.user_id,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def relative(
+    session: Session,
+    volunteer: Volunteer,
+    *,
+    state: RelativeState = RelativeState.CONFIRMED,
+    kinship: Kinship = Kinship.PARENT,
+    name: str = "李秀英",
+    user: User | None = None,
+) -> Relative:
+    """A relative `volunteer` declared (confirmed, having seen the household register, unless
+    told), with an account of their own; written directly, without a coordinator."""
+    state = RelativeState(state)
+    made = Relative(
+        volunteer_id=volunteer.id,
+        user_id=(user or globals()["user"](session, name=name)).id,
+        kinship=kinship,
+        name=name,
+        state=state,
+        declared_at=EPOCH,
+        decided_at=EPOCH if state is not RelativeState.DECLARED else None,
+        evidence=Evidence.HOUSEHOLD_REGISTER if state is RelativeState.CONFIRMED else None,
+        refuse_reason="姓名不符" if state is RelativeState.REFUSED else None,
     )
     session.add(made)
     session.flush()

@@ -76,8 +76,9 @@ def account(
     now: datetime | None = None,
 ) -> LedgerAccount:
     """The account of `user` (a person's) or of `place` (a pool, an issuer) in `unit`, made if
-    there is none. A `cap` given becomes the account's cap (the district's rule), though never
-    below what it holds: OverCap."""
+    there is none, with `cap` as the most it may hold. An existing account keeps its cap:
+    changing one is `set_cap`'s, which locks the account, and a lock taken here, before
+    `post` locks its accounts in order, could deadlock two crossing transfers."""
     unit, kind = Unit(unit), AccountKind(kind)
     owner = _owner_filter(kind, user, place)
     _check_cap(cap)
@@ -103,8 +104,6 @@ def account(
                 raise
         else:
             return made
-    if cap is not None and cap != found.cap:
-        set_cap(session, found, cap)
     return found
 
 

@@ -22,8 +22,9 @@ def init_app(app: Flask) -> None:
     from portal.verification import register_kind
 
     # Imported for what they register as they load: kinds of SMS, and the pages.
-    from portal.volunteering import activity_reminders, messages, timebank  # noqa: F401
+    from portal.volunteering import activity_reminders, hours_page, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
+    from portal.volunteering.giving import KINSHIPS, kinships_from_config
     from portal.volunteering.views import (  # noqa: F401
         activities,
         attendance,
@@ -33,11 +34,14 @@ def init_app(app: Flask) -> None:
         kinds,
         volunteers,
     )
+    from portal.volunteering.views import giving as giving_views  # noqa: F401
+    from portal.volunteering.views import timebank as timebank_views  # noqa: F401
     from portal.volunteering.views.volunteers import HOME_SLOT
 
     app.register_blueprint(bp)
     register_kind(app, CERTIFICATE)
     app.extensions[timebank.RULES] = timebank.TimeBankRules.from_config(app.config)
+    app.extensions[KINSHIPS] = kinships_from_config(app.config)
     add_tile(app, "home", Tile("volunteering.home", _l("Volunteering"),
                                _l("Give time to your neighbours; it is kept in the time bank."),
                                order=220))  # fmt: skip
@@ -60,6 +64,29 @@ def init_app(app: Flask) -> None:
                                   "confirm the help."),
                                shown=coordinates, order=165))  # fmt: skip
     add_panel(app, HOME_SLOT, Panel("volunteering/_home_activities.html", _coming_activities))
+    add_panel(app, HOME_SLOT, Panel("volunteering/hours_panel.html", hours_page.home_panel, 110))
+    add_tile(
+        app,
+        "home",
+        Tile(
+            "volunteering.hours",
+            _l("My time bank hours"),
+            _l("Hours stored, given to family or donated."),
+            shown=lambda actor: getattr(actor, "is_authenticated", False),
+            order=225,
+        ),
+    )
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "volunteering.pool",
+            _l("Time bank pool"),
+            _l("The community's pool of hours, and relatives to confirm."),
+            shown=lambda actor: holds_anywhere(actor, Permission.COORDINATE_VOLUNTEERS),
+            order=165,
+        ),
+    )
     # Every five minutes: a day-before reminder need not be to the minute.
     register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)
 

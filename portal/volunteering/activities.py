@@ -316,6 +316,53 @@ def sign_up(session: Session, actor: Actor, activity: Activity, *, now: datetime
     return mine
 
 
+def seat_by_coordinator(
+    session: Session, actor: Actor, activity: Activity, *, phone: str, now: datetime
+) -> SignUp:
+    """A coordinator gives an approved volunteer (found by their mobile number) a seat: someone
+    who came without signing up, or who is on the waiting list. When every seat is taken the
+    coordinator's decision adds one, so the roster always matches who is there; audited."""
+    require(actor, Permission.COORDINATE_VOLUNTEERS, activity.community)
+    volunteer = session.scalar(select(Volunteer).join(Volunteer.user).where(User.phone == phone))
+    if volunteer is None or volunteer.state is not VolunteerState.APPROVED:
+        raise Invalid(_l("No approved volunteer has this mobile number."), field="phone")
+    activity = _lock(session, activity)
+    if activity.state is not ActivityState.PUBLISHED:
+        raise Invalid(_l("This activity is cancelled."))
+    mine = session.scalars(
+        select(SignUp)
+        .where(SignUp.activity_id == activity.id, SignUp.volunteer_id == volunteer.id)
+        .with_for_update(of=SignUp)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if mine is not None and mine.state is SignUpState.SEATED:
+        raise Invalid(_l("This volunteer has a seat already."), field="phone")
+    if mine is None:
+        mine = SignUp(
+            activity_id=activity.id, volunteer_id=volunteer.id, state=SignUpState.SEATED,
+            signed_up_at=now,
+        )  # fmt: skip
+        session.add(mine)
+    added_seat = not _take_seat(session, activity)
+    if added_seat and activity.seats >= SEATS_MAX:
+        raise Invalid(_l("An activity has at most %(most)d seats.", most=SEATS_MAX))
+    if added_seat:
+        session.execute(
+            update(Activity)
+            .where(Activity.id == activity.id)
+            .values(seats=Activity.seats + 1, seats_taken=Activity.seats_taken + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(activity, ["seats", "seats_taken"])
+    mine.state, mine.seated_at, mine.cancelled_at = SignUpState.SEATED, now, None
+    session.flush()
+    audit.record(
+        session, "volunteering.seat_by_coordinator", actor=actor, target=activity, now=now,
+        details={"sign_up": mine.id, "added_seat": added_seat},
+    )  # fmt: skip
+    return mine
+
+
 def _fill(mine: SignUp, state: SignUpState, now: datetime) -> None:
     mine.state = state
     mine.signed_up_at = now

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from portal.accounts.forms import phone_field
 from portal.meetings.schedule_forms import DATE_INPUT, TIME_INPUT, parse_clock, parse_day
 from portal.numbers import parse_number
 from portal.web.forms import DIGITS_KEYBOARD, PortalForm, WholeNumberField
@@ -145,3 +146,9 @@ class ActivityCancelForm(PortalForm):
         description=_l("Everyone signed up is texted this."),
         filters=[_stripped],
     )
+
+
+class SeatForm(PortalForm):
+    """A coordinator seats a volunteer who came without signing up, by their mobile number."""
+
+    phone = phone_field(_l("Enter the volunteer's mobile number."), own=False)

@@ -292,6 +292,7 @@ def check_in_by_name(session: Session, actor: Actor, sign_up: SignUp, *, now: da
     locked = _seated(locked_sign_up(session, actor, sign_up.id, sign_up.activity))
     _in(locked, actor, now)
     session.flush()
+    audit.record(session, "volunteering.checked_in_by_name", actor=actor, now=now, target=locked)
     return locked
 
 
@@ -300,6 +301,7 @@ def check_out_by_name(session: Session, actor: Actor, sign_up: SignUp, *, now: d
     locked = _seated(locked_sign_up(session, actor, sign_up.id, sign_up.activity))
     _out(locked, actor, now)
     session.flush()
+    audit.record(session, "volunteering.checked_out_by_name", actor=actor, now=now, target=locked)
     return locked
 
 

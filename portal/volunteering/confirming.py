@@ -207,8 +207,17 @@ def _mark(
     sign_up.confirmed_at = now
     sign_up.confirmed_by_id = getattr(actor, "id", None)
     sign_up.correction_reason = reason
-    sign_up.recorded_by_hand = by_hand
+    sign_up.recorded_by_hand = by_hand or by_organiser(sign_up, minutes)
     sign_up.confirmations += 1
+
+
+def by_organiser(sign_up: SignUp, minutes: int) -> bool:
+    """Whether confirmed time is the organiser's record rather than the volunteer's own scans
+    (民政部令第67号: only hours from checking in and out oneself are credit hours, which no
+    one adds to): a check-in or check-out by name, or more time than the scans recorded."""
+    if sign_up.checked_in_by_id is not None or sign_up.checked_out_by_id is not None:
+        return True
+    return minutes > (recorded(sign_up) or 0)
 
 
 def _confirm(

@@ -26,7 +26,7 @@ from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
 from portal.volunteering.idnumbers import age_on
-from portal.volunteering.models import Elder
+from portal.volunteering.models import Elder, Volunteer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NAME_MAX, REASON_MAX = 30, 200
@@ -145,8 +145,20 @@ def register_elder(
             field="id_card_seen",
         )
     user = _account(session, phone, real_name, now)
+    if user.id == getattr(actor, "id", None):
+        raise Invalid(_l("Another coordinator registers you."), field="phone")
     if session.scalar(select(Elder.id).where(Elder.user_id == user.id)) is not None:
         raise Invalid(_l("This person is registered already."), field="phone")
+    volunteer = session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    if volunteer is not None:
+        # Their age is the one their ID number gives, checked when they registered, never
+        # one typed for them: the spending age guards their hours.
+        if volunteer.community_id != community.id:
+            raise Invalid(
+                _l("This number belongs to a volunteer of another community: register them "
+                   "there."), field="phone",
+            )  # fmt: skip
+        birth_date = volunteer.birth_date
     elder = Elder(
         user=user,
         community=community,

@@ -200,6 +200,14 @@ def ask_for_help(
         payer = HelpPayer(payer)
     except ValueError:
         raise Invalid(_l("Choose who pays."), field="payer") from None
+    if payer is HelpPayer.OWN and actor.id != elder.user_id:
+        # A person's stored hours are spent only by them, signed in with their own phone:
+        # nobody else (a coordinator included) may decide to spend them.
+        raise Invalid(
+            _l("Only the older resident, signed in with their own phone, can spend their "
+               "stored hours. On their behalf, ask for help paid by the community's pool."),
+            field="payer",
+        )  # fmt: skip
     _check_payer(session, elder, payer, minutes, rules, now)
     made = HelpRequest(
         elder=elder,
@@ -284,6 +292,18 @@ def confirm_done(
     elder, volunteer = help_request.elder, help_request.volunteer
     if volunteer.user_id == elder.user_id:
         raise Invalid(_l("A person cannot be paid for helping themselves."))
+    if minutes > help_request.minutes:
+        # The payer agreed to the time asked for, no more.
+        raise Invalid(
+            _l("Confirm at most the %(hours)s hours asked for.",
+               hours=hours_text(help_request.minutes)),
+            field="minutes",
+        )  # fmt: skip
+    if help_request.payer is HelpPayer.POOL and not elder.priority:
+        raise Invalid(
+            _l("This resident is no longer a priority resident: the pool cannot pay. Cancel "
+               "the request and ask again."),
+        )  # fmt: skip
     community = help_request.community
     if help_request.payer is HelpPayer.OWN:
         paying = timebank.person_account(session, elder.user, rules, now=now)
@@ -351,6 +371,9 @@ def cancel_help(
     help_request = _lock(session, help_request)
     if help_request.state not in (HelpState.ASKED, HelpState.MATCHED):
         raise Invalid(_l("This request is done or cancelled already."))
+    if by_elder and help_request.state is HelpState.MATCHED and now >= help_request.starts_at:
+        # The help may have been given: the coordinator, who confirms it, decides.
+        raise Invalid(_l("The help was due to start: please call the community to cancel."))
     help_request.state = HelpState.CANCELLED
     help_request.cancelled_at, help_request.cancelled_by_id = now, actor.id
     help_request.cancel_reason = reason

@@ -174,3 +174,41 @@ HELP_KINDS = {
 
 for _kind_name, (_text, _label) in HELP_KINDS.items():
     register_template(_kind_name, Template(_text), _label)
+
+
+# --- the time bank's relatives and gifts (giving.py) -----------------------------------------
+
+NAME_MAX = 6
+
+
+def _relative_confirmed(params: dict[str, Any]) -> str:
+    return gettext(
+        "Your relative %(name)s is confirmed: you can give them stored hours on the portal.",
+        name=short(params["name"], NAME_MAX),
+    )
+
+
+def _relative_refused(params: dict[str, Any]) -> str:
+    return gettext(
+        "Your relative %(name)s was not confirmed. Reason: %(reason)s",
+        name=short(params["name"], NAME_MAX),
+        reason=short(params["reason"], REASON_MAX),
+    )
+
+
+def _hours_received(params: dict[str, Any]) -> str:
+    return gettext(
+        "%(name)s gave you %(hours)s hours of the time bank. See them on the portal.",
+        name=short(params["name"], NAME_MAX),
+        hours=params["hours"],
+    )
+
+
+GIVING_KINDS = {
+    "time_bank_relative_confirmed": (_relative_confirmed, _l("Time bank: a relative confirmed")),
+    "time_bank_relative_refused": (_relative_refused, _l("Time bank: a relative not confirmed")),
+    "time_bank_hours_received": (_hours_received, _l("Time bank: hours given by a relative")),
+}
+
+for _giving_kind, (_text, _label) in GIVING_KINDS.items():
+    register_template(_giving_kind, Template(_text), _label)

@@ -277,3 +277,58 @@ class HelpRequest(Base):
     community: Mapped[Place] = relationship()
     service_kind: Mapped[ServiceKind] = relationship(lazy="joined")
     volunteer: Mapped[Volunteer | None] = relationship()
+
+
+class Kinship(StrEnum):
+    """Who a relative is to the volunteer: those Beijing's and Nanjing's rules let stored hours
+    be given to (the rules of a district may allow fewer)."""
+
+    SPOUSE = "spouse"
+    PARENT = "parent"
+    GRANDPARENT = "grandparent"
+
+
+class RelativeState(StrEnum):
+    DECLARED = "declared"  # waiting for a coordinator of the volunteer's community
+    CONFIRMED = "confirmed"  # hours may be given to them
+    REFUSED = "refused"  # with a reason; the volunteer may declare them again
+
+
+class Evidence(StrEnum):
+    """What the coordinator saw before confirming a relationship."""
+
+    HOUSEHOLD_REGISTER = "household_register"  # 户口簿
+    CERTIFICATE = "certificate"  # 结婚证, 出生证明 or a certificate of kinship
+
+
+class Relative(Base):
+    """A relative a volunteer declared, to give stored hours to once a coordinator confirms it."""
+
+    __tablename__ = "time_bank_relatives"
+    __table_args__ = (
+        UniqueConstraint("volunteer_id", "user_id"),
+        # The declarations waiting on the pool page, oldest first.
+        Index("ix_time_bank_relatives_state_id", "state", "id"),
+        # The relatives who gave to a person, for their page's history.
+        Index("ix_time_bank_relatives_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"))
+    # The relative's account, found or made by their mobile number.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kinship: Mapped[Kinship] = mapped_column(enum_column(Kinship))
+    # Their name as the volunteer gave it, to check against the document seen.
+    name: Mapped[str] = mapped_column(String(30))
+    state: Mapped[RelativeState] = mapped_column(
+        enum_column(RelativeState), default=RelativeState.DECLARED
+    )
+    declared_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the coordinator saw before confirming (household register or a certificate).
+    evidence: Mapped[Evidence | None] = mapped_column(enum_column(Evidence))
+    refuse_reason: Mapped[str | None] = mapped_column(Text)
+
+    volunteer: Mapped[Volunteer] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

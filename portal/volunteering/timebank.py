@@ -66,7 +66,8 @@ def district_of(place: Place) -> Place:
 def person_account(
     session: Session, user: User, rules: TimeBankRules, *, now: datetime
 ) -> LedgerAccount:
-    """`user`'s own hours, capped by the rules."""
+    """`user`'s own hours, capped by the rules when it is opened (a district's new cap reaches
+    accounts already open through portal.ledger.services.set_cap)."""
     return ledger.account(
         session, Unit.MINUTES, AccountKind.PERSON, user=user, cap=rules.cap_minutes, now=now
     )

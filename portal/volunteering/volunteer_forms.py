@@ -99,9 +99,9 @@ class DeclineForm(PortalForm):
 
 class RevealForm(PortalForm):
     reason = StringField(
-        _l("Why do you need the whole number? (optional)"),
+        _l("Why do you need the whole number?"),
         validators=[
-            Optional(),
+            InputRequired(_l("Say why you need the whole number: it is kept in the audit log.")),
             Length(max=REASON_MAX, message=_l("Keep it within 200 characters.")),
         ],
         filters=[_stripped],

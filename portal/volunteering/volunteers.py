@@ -122,10 +122,12 @@ def apply(
     guardian_phone: str | None = None,
     now: datetime,
     id_key: bytes | None = None,
+    adult_age: int = ADULT_AGE,
 ) -> Volunteer:
     """A signed-in resident applies to volunteer with `community` (again, after a decline).
 
-    Under 18 by the birth date in the number, a guardian's name and mobile number are needed.
+    Under `adult_age` (the district's rule, 18 by default) by the birth date in the number, a
+    guardian's name and mobile number are needed.
     The consent to keeping the ID number is its own, recorded with its time.
     """
     if not getattr(actor, "is_authenticated", False) or actor.id is None:
@@ -142,7 +144,7 @@ def apply(
     chosen = _chosen_services(session, services)
     born = idnumbers.birth_date(number)
     guardian = guardian_mobile = None
-    if idnumbers.age_on(born, local_day(now)) < ADULT_AGE:
+    if idnumbers.age_on(born, local_day(now)) < adult_age:
         guardian = _clean_name(
             guardian_name, "guardian_name",
             _l("Under 18, a parent or guardian must agree: enter their name."),
@@ -261,9 +263,14 @@ def reveal_id_number(
     if getattr(actor, "is_authenticated", False) and actor.id == volunteer.user_id:
         return volunteer.id_number
     _require_coordinator(actor, volunteer)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        # PIPL: a sensitive number is read for a purpose, and the purpose is kept.
+        raise Invalid(_l("Say why you need the whole number: it is kept in the audit log."),
+                      field="reason")  # fmt: skip
     audit.record(
         session, "volunteering.reveal_id_number", actor=actor, now=now, target=volunteer,
-        details={"reason": (reason or "").strip()[:REASON_MAX]},
+        details={"reason": reason[:REASON_MAX]},
     )  # fmt: skip
     return volunteer.id_number
 

@@ -146,6 +146,10 @@ def make_world(session: Session) -> World:
     )  # fmt: skip
     # Volunteering: an activity to come, for its page, its sign-up form and its roster.
     activity = factories.activity(session, tree.community, starts_at=now + timedelta(days=3))
+    # The time bank: a volunteer's relative waiting on the pool page, to confirm or refuse.
+    relative = factories.relative(
+        session, factories.volunteer(session, tree.community, name="赠时志愿者"), state="declared"
+    )
     # Help for the elderly: the resident registered as an older resident, asking for help.
     elder = factories.elder(session, tree.community, user=users["resident"], name="居民")
     help_request = factories.help_request(session, elder, starts_at=now + timedelta(days=2))
@@ -185,6 +189,7 @@ def make_world(session: Session) -> World:
         "closure_id": closure.id,
         "community_id": tree.community.id,
         "token": feed_token,
+        "relative_id": relative.id,
         "activity_id": [activity.id, under_way.id],
         "sign_up_id": sign_up.id,
         "elder_id": elder.id,

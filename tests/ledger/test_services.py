@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from portal.errors import NotFound
 from portal.ledger import services as ledger
@@ -147,12 +148,14 @@ def test_a_credit_over_the_cap_is_refused(session, books):
 
 def test_a_cap_changes_but_never_below_the_balance(session, books):
     bank(session, books, books.alice_hours, 300)
+    # Finding the account again never changes its cap (that would lock it out of order).
     assert (
-        ledger.account(session, Unit.MINUTES, AccountKind.PERSON, user=books.alice, cap=300).cap
-        == 300
+        ledger.account(session, Unit.MINUTES, AccountKind.PERSON, user=books.alice, cap=900).cap
+        == 600
     )
+    assert ledger.set_cap(session, books.alice_hours, 300).cap == 300
     with pytest.raises(OverCap):
-        ledger.account(session, Unit.MINUTES, AccountKind.PERSON, user=books.alice, cap=299)
+        ledger.set_cap(session, books.alice_hours, 299)
     assert session.get(LedgerAccount, books.alice_hours.id).cap == 300
     with pytest.raises(OverCap):
         bank(session, books, books.alice_hours, 1)
@@ -300,3 +303,31 @@ def test_reading_a_transfer_leaves_it_unchanged(session, books):
         ledger.get_transfer(session, transfer.id + 1000)
     with pytest.raises(NotFound):
         ledger.balance(session, 10**9)
+
+
+def test_the_database_itself_refuses_to_change_or_delete_ledger_rows(session, books):
+    """Raw SQL gets past the models' guards; the triggers of the migration do not let it."""
+    transfer = bank(session, books, books.alice_hours, 90, subject="volunteering.attendance:7")
+    for statement in (
+        "UPDATE ledger_movements SET amount = amount * 2",
+        "DELETE FROM ledger_movements",
+        "UPDATE ledger_transfers SET memo = 'changed'",
+        "DELETE FROM ledger_transfers",
+    ):
+        with pytest.raises(DBAPIError), session.begin_nested():
+            session.execute(text(statement))
+    assert ledger.get_transfer(session, transfer.id).memo == ""
+    assert counts(session)[1] == 2
+
+
+def test_the_nightly_check_logs_an_error_when_the_ledger_does_not_add_up(session, books, caplog):
+    from portal.ledger import check
+
+    bank(session, books, books.alice_hours, 90)
+    assert check(session, NOW)
+    session.execute(
+        text("UPDATE ledger_accounts SET balance = balance + 1 WHERE id = :id"),
+        {"id": books.alice_hours.id},
+    )
+    assert not check(session, NOW)
+    assert "do not match their movements" in caplog.text

@@ -92,6 +92,7 @@ def test_the_ledger_adds_up_whatever_is_done(session, owners):
             self.undone: set[int] = set()
             self.legs: dict[int, dict[int, int]] = {}
             self.seen = (0, 0)
+            self.rows_seen: set[tuple] = set()
 
         @property
         def accounts(self) -> list[LedgerAccount]:
@@ -256,6 +257,21 @@ def test_the_ledger_adds_up_whatever_is_done(session, owners):
             assert counts[0] >= self.seen[0] and counts[1] >= self.seen[1]
             assert counts[0] == len(self.legs)
             self.seen = counts
+            # Every movement ever seen is still there, unchanged: counting alone would miss a
+            # delete followed by an insert.
+            rows = set(
+                session.execute(
+                    select(
+                        LedgerMovement.id,
+                        LedgerMovement.transfer_id,
+                        LedgerMovement.account_id,
+                        LedgerMovement.amount,
+                        LedgerMovement.balance_after,
+                    )
+                ).all()
+            )
+            assert rows >= self.rows_seen
+            self.rows_seen = rows
 
         def teardown(self):
             session.rollback()

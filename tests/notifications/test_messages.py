@@ -98,6 +98,12 @@ EXAMPLES = {
     "volunteer_activity_changed": VOLUNTEERING,
     "volunteer_activity_cancelled": VOLUNTEERING,
     "volunteer_activity_reminder": VOLUNTEERING,
+    "time_bank_relative_confirmed": {"name": "欧阳*娜", "reason": ""},
+    "time_bank_relative_refused": {
+        "name": "欧阳*娜",
+        "reason": "户口簿上的姓名与申报的姓名不一致，请核对后重新申报",
+    },
+    "time_bank_hours_received": {"name": "欧阳*娜", "hours": "1500"},
     "time_bank_help_matched": TIME_BANK_HELP,
     "time_bank_help_paid": TIME_BANK_HELP,
     "time_bank_help_cancelled": TIME_BANK_HELP,

@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.permissions import Role
+from portal.volunteering import confirming
 from portal.volunteering.activity_forms import SHANGHAI
 from portal.volunteering.models import Activity, ActivityState, SignUp, SignUpState
 from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_by_sms, sign_in_staff
+from tests.volunteering.attendance_world import attended, seat
 
 PHONE = "13800138000"
 
@@ -135,6 +137,25 @@ def test_a_volunteer_signs_up_then_the_next_waits_and_moves_up_when_they_cancel(
     assert "You have cancelled" in page(resident, url)
     assert "You have a seat." in page(second, url)
     assert sms.recent(other.user.phone)[0].kind == "volunteer_activity_seated"
+
+
+def test_my_past_activities_say_whether_their_hours_are_confirmed(
+    app, session, tree, coordinator, volunteer, resident
+):
+    past = utcnow() - timedelta(days=3)
+    confirmed = factories.activity(session, tree.community, starts_at=past, title="助餐送饭")
+    waiting = factories.activity(session, tree.community, starts_at=past, title="环境清扫")
+    attended(session, confirmed, volunteer, 90)
+    seat(session, waiting, volunteer)
+    with app.app_context():
+        confirming.confirm_all(session, coordinator, confirmed, now=utcnow())
+    session.commit()
+    body = page(resident, "/volunteering/activities/mine")
+    assert body.count("1.5 hours confirmed") == 1 and body.count("Hours not confirmed yet") == 1
+    assert body.index("助餐送饭") < body.index("1.5 hours confirmed") < body.index("环境清扫")
+    assert 'href="/volunteering/certificate"' in body
+    chinese = resident.get("/volunteering/activities/mine", headers={"Accept-Language": "zh-CN"})
+    assert "已确认1.5小时" in chinese.get_data(as_text=True)
 
 
 def test_signing_up_twice_is_said_on_the_page(resident, activity):

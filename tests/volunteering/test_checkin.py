@@ -173,4 +173,5 @@ def test_a_coordinator_of_another_community_may_not_check_in(session, w):
 def test_a_secretary_coordinates_too(session, w):
     secretary = factories.user(session, Role.SECRETARY, w.tree.community)
     other = factories.volunteer(session, w.tree.community, name="钱志愿")
-    checkin.check_in_by_name(session, secretary, seat(session, w.activity, other), now=AT)
+    made = checkin.check_in_by_name(session, secretary, seat(session, w.activity, other), now=AT)
+    assert made.checked_in_at == AT and made.checked_in_by_id == secretary.id

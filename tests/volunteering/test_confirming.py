@@ -16,7 +16,7 @@ from portal.errors import Forbidden, Invalid
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, LedgerTransfer, Unit
 from portal.permissions import Role
-from portal.volunteering import confirming, timebank
+from portal.volunteering import checkin, confirming, timebank
 from tests import factories
 from tests.volunteering.attendance_world import AFTER, STARTS, attended, seat, world
 
@@ -248,3 +248,23 @@ def test_hours_spent_since_cannot_be_reversed(session, w):
                                         now=AFTER)  # fmt: skip
     assert w.sign_up.confirmed_minutes == 90, "refused before the confirmation was touched"
     assert person(session, w) == 30
+
+
+def test_only_time_scanned_by_the_volunteer_counts_as_credit_hours(session, w):
+    """More time than the scans recorded, or a check-in by name, is the organiser's record: it
+    is kept as hours recorded by hand, never added to the credit hours."""
+    confirming.confirm(session, w.coordinator, w.sign_up, minutes=60, reason="中途离开", now=AFTER)
+    assert not w.sign_up.recorded_by_hand, "less than scanned stays the volunteer's own"
+    other = factories.volunteer(session, w.tree.community, name="王志愿")
+    more = attended(session, w.activity, other, 30)
+    confirming.confirm(session, w.coordinator, more, minutes=120, reason="签到晚了", now=AFTER)
+    assert more.recorded_by_hand
+    third = factories.volunteer(session, w.tree.community, name="赵志愿")
+    by_name = seat(session, w.activity, third)
+    checkin.check_in_by_name(session, w.coordinator, by_name, now=STARTS)
+    checkin.check_out_by_name(session, w.coordinator, by_name, now=STARTS + timedelta(hours=1))
+    confirming.confirm(session, w.coordinator, by_name, now=AFTER)
+    assert by_name.confirmed_minutes == 60 and by_name.recorded_by_hand
+    assert {"volunteering.checked_in_by_name", "volunteering.checked_out_by_name"} <= set(
+        actions(session)
+    )

@@ -123,7 +123,12 @@ def test_an_elder_of_sixty_asks_for_help_paid_from_their_own_hours(session, elde
 
 def test_a_coordinator_asks_on_an_elders_behalf_and_it_is_audited(session, elder, coordinator):
     bank(session, elder.user, 120)
-    made = ask(session, coordinator, elder)
+    with pytest.raises(Invalid) as refused:
+        ask(session, coordinator, elder)
+    assert refused.value.details["field"] == "payer", "only the resident spends their hours"
+    elder.priority, elder.priority_reason = True, "独居高龄"
+    bank(session, None, 120, community=elder.community)
+    made = ask(session, coordinator, elder, payer="pool")
     assert made.asked_by_id == coordinator.id
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "volunteering.help_ask")
@@ -496,3 +501,46 @@ def test_the_lists_of_an_elder_and_of_a_community(session, tree, coordinator, el
     with pytest.raises(Forbidden):
         lists.for_community(session, elder.user, tree.community)
     assert lists.volunteers_for(session, coordinator, first) == [volunteer]
+
+
+def test_a_coordinator_cannot_take_over_a_volunteer_of_another_community(
+    session, tree, coordinator
+):
+    """Registering someone's phone as an elder with a made-up birth date would let their hours
+    be spent: a volunteer's age is their ID number's, and only their own community registers
+    them."""
+    from portal.volunteering import elders
+
+    young = factories.volunteer(session, tree.other_community, name="年轻人", born=date(1995, 1, 1))
+    with pytest.raises(Invalid) as refused:
+        elders.register_elder(
+            session, coordinator, community=tree.community, phone=young.user.phone,
+            real_name="年轻人", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
+            has_disability=False, id_card_seen=True, now=NOW,
+        )  # fmt: skip
+    assert "another community" in refused.value.message
+    here = factories.volunteer(session, tree.community, name="本社区", born=date(1990, 1, 1))
+    registered = elders.register_elder(
+        session, coordinator, community=tree.community, phone=here.user.phone,
+        real_name="本社区", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
+        has_disability=False, id_card_seen=True, now=NOW,
+    )  # fmt: skip
+    assert registered.birth_date == date(1990, 1, 1), (
+        "the ID number's birth date, not the typed one"
+    )
+
+
+def test_confirming_pays_no_more_than_asked_and_the_pool_only_a_priority_resident(
+    session, elder, coordinator
+):
+    elder.priority, elder.priority_reason = True, "独居高龄"
+    bank(session, None, 600, community=elder.community)
+    made = ask(session, coordinator, elder, payer="pool", minutes=60)
+    volunteer = factories.volunteer(session, elder.community)
+    services.match_volunteer(session, coordinator, made, volunteer=volunteer, now=NOW)
+    later = TUESDAY_2PM + timedelta(hours=2)
+    with pytest.raises(Invalid, match="asked for"):
+        services.confirm_done(session, coordinator, made, minutes=120, rules=RULES, now=later)
+    elder.priority = False
+    with pytest.raises(Invalid, match="priority"):
+        services.confirm_done(session, coordinator, made, minutes=60, rules=RULES, now=later)

@@ -76,6 +76,19 @@ def bank(session, user, minutes, community):
     return own
 
 
+def bank_pool(session, elder, minutes):
+    """Make `elder` a priority resident and give their community's pool `minutes`: a
+    coordinator asking on someone's behalf asks the pool to pay."""
+    elder.priority, elder.priority_reason = True, "独居高龄"
+    now = utcnow()
+    pool = timebank.pool_account(session, elder.community, now=now)
+    issuer = timebank.issuer_account(session, elder.community, now=now)
+    ledger.post(session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
+                legs=[(issuer, -minutes), (pool, minutes)], now=now)  # fmt: skip
+    session.commit()
+    return pool
+
+
 def help_form(**changes) -> dict:
     day = (utcnow() + timedelta(days=2)).astimezone(SHANGHAI).date()
     return {
@@ -229,9 +242,17 @@ def test_registering_without_seeing_the_id_card_keeps_what_was_typed(session, tr
 def test_a_coordinator_asks_matches_and_confirms_and_the_hours_are_paid(
     session, tree, staff, elder, volunteer, sms
 ):
-    own = bank(session, elder.user, 180, tree.community)
+    own = bank_pool(session, elder, 180)
     response = staff.post(
-        f"/volunteering/desk/elders/{elder.id}/ask", data=help_form(minutes="90"), headers=EN
+        f"/volunteering/desk/elders/{elder.id}/ask",
+        data=help_form(minutes="180", payer="own"),
+        headers=EN,
+    )
+    assert response.status_code == 400, "only the resident spends their own hours"
+    response = staff.post(
+        f"/volunteering/desk/elders/{elder.id}/ask",
+        data=help_form(minutes="90", payer="pool"),
+        headers=EN,
     )
     assert response.status_code == 302
     made = only_request(session)
@@ -256,7 +277,7 @@ def test_a_coordinator_asks_matches_and_confirms_and_the_hours_are_paid(
     response = staff.post(f"{url}/done", data={"minutes": "240"}, headers=EN)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert "holds 3 hours" in body and '<option selected value="240">' in body
+    assert "at most the 1.5 hours asked for" in body and '<option selected value="240">' in body
     response = staff.post(f"{url}/done", data={"minutes": "90"}, headers=EN)
     assert response.status_code == 302
     session.expire_all()
@@ -274,8 +295,9 @@ def test_a_coordinator_asks_matches_and_confirms_and_the_hours_are_paid(
 def test_a_coordinator_cancels_with_a_reason_and_both_are_texted(
     session, tree, staff, elder, volunteer, sms
 ):
-    bank(session, elder.user, 180, tree.community)
-    staff.post(f"/volunteering/desk/elders/{elder.id}/ask", data=help_form(), headers=EN)
+    bank_pool(session, elder, 180)
+    staff.post(f"/volunteering/desk/elders/{elder.id}/ask", data=help_form(payer="pool"),
+               headers=EN)  # fmt: skip
     made = only_request(session)
     url = f"/volunteering/desk/help/{made.id}"
     staff.post(f"{url}/match", data={"volunteer": str(volunteer.id)}, headers=EN)
@@ -290,8 +312,9 @@ def test_a_coordinator_cancels_with_a_reason_and_both_are_texted(
 def test_the_volunteer_sees_the_help_they_are_asked_to_give(
     app, session, tree, staff, elder, volunteer, sms
 ):
-    bank(session, elder.user, 180, tree.community)
-    staff.post(f"/volunteering/desk/elders/{elder.id}/ask", data=help_form(), headers=EN)
+    bank_pool(session, elder, 180)
+    staff.post(f"/volunteering/desk/elders/{elder.id}/ask", data=help_form(payer="pool"),
+               headers=EN)  # fmt: skip
     made = only_request(session)
     staff.post(f"/volunteering/desk/help/{made.id}/match",
                data={"volunteer": str(volunteer.id)}, headers=EN)  # fmt: skip

@@ -118,6 +118,13 @@ def test_under_18_needs_a_guardian_s_name_and_mobile(session, app_context, tree,
     assert (made.guardian_name, made.guardian_phone) == ("李父", "13900001111")
 
 
+def test_the_age_needing_a_guardian_is_the_district_s_rule(session, app_context, tree, resident):
+    nineteen = factories.id_number(date(2007, 6, 1))
+    with pytest.raises(Invalid) as caught:
+        apply(session, resident, tree.community, id_number=nineteen, adult_age=20)
+    assert caught.value.details["field"] == "guardian_name"
+
+
 def test_eighteen_today_needs_no_guardian(session, app_context, tree, resident):
     # 24 November 2026 in Shanghai: born 24 November 2008 is 18 today.
     made = apply(session, resident, tree.community,
@@ -209,6 +216,8 @@ def test_a_reveal_is_audited_for_a_coordinator_and_not_for_the_owner(
     made = apply(session, resident, tree.community)
     assert service.reveal_id_number(session, resident, made, now=NOW) == made.id_number
     assert audit_of(session, "volunteering.reveal_id_number") == []
+    with pytest.raises(Invalid, match="Say why"):
+        service.reveal_id_number(session, coordinator, made, reason="  ", now=NOW)
     whole = service.reveal_id_number(session, coordinator, made, reason="核对保险", now=NOW)
     assert whole == made.id_number
     [event] = audit_of(session, "volunteering.reveal_id_number")

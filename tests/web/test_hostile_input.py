@@ -173,6 +173,9 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         activity = factories.activity(
             session, tree.community, starts_at=utcnow() + timedelta(days=3)
         )
+        relative = factories.relative(
+            session, factories.volunteer(session, tree.community), state="declared"
+        )
         elder = factories.elder(session, tree.community)
         help_request = factories.help_request(
             session, elder, starts_at=utcnow() + timedelta(days=2)
@@ -186,7 +189,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "tracking": appeal.tracking, "group_id": item.group_id, "item_id": item.id,
         "unit_id": unit.id, "year": 2027, "reference": "M2345678", "schedule_id": 1,
         "host_id": worker.id, "closure_id": 1, "community_id": tree.community.id,
-        "activity_id": activity.id, "sign_up_id": 1,
+        "activity_id": activity.id, "sign_up_id": 1, "relative_id": relative.id,
         "volunteer_id": 1, "kind_id": 1, "elder_id": elder.id, "request_id": help_request.id,
     }  # fmt: skip
     as_worker, stranger = app.test_client(), app.test_client()

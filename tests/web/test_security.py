@@ -136,6 +136,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     host = factories.user(session, Role.SECRETARY, tree.community)
     feed_token = new_feed(session, host, now=factories.EPOCH)
     activity = factories.activity(session, tree.community, starts_at=utcnow() + timedelta(days=3))
+    relative = factories.relative(session, factories.volunteer(session, tree.community))
     elder = factories.elder(session, tree.community)
     help_request = factories.help_request(session, elder, starts_at=utcnow() + timedelta(days=2))
     unit = units.create_unit(
@@ -161,6 +162,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "reference": "M2345678",
         "token": feed_token,
         "activity_id": activity.id,
+        "relative_id": relative.id,
         "elder_id": elder.id,
         "request_id": help_request.id,
         "schedule_id": 1,

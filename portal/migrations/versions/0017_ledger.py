@@ -129,8 +129,43 @@ def upgrade() -> None:
         op.f("ix_ledger_movements_transfer_id"), "ledger_movements", ["transfer_id"], unique=False
     )
 
+    _append_only()
+
+
+APPEND_ONLY = ("ledger_transfers", "ledger_movements")
+
+
+def _append_only() -> None:
+    """The database itself refuses to change or delete a transfer or a movement, whatever the
+    code that asks (the models refuse it too, for a clearer error)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'ledger rows of % are never changed or deleted', "
+            "TG_TABLE_NAME; END $$"
+        )
+        for table in APPEND_ONLY:
+            op.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"
+            )
+            op.execute(
+                f"CREATE TRIGGER {table}_never_emptied BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
+            )
+        return
+    for table in APPEND_ONLY:
+        for action in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'ledger rows of {table} are never changed or "
+                "deleted'); END"
+            )
+
 
 def downgrade() -> None:
     op.drop_table("ledger_movements")
     op.drop_table("ledger_transfers")
     op.drop_table("ledger_accounts")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION ledger_append_only()")

@@ -24,6 +24,7 @@ from portal.volunteering.activity_forms import (
     ActivityCancelForm,
     ActivityEditForm,
     ActivityForm,
+    SeatForm,
     worth_label,
 )
 from portal.volunteering.models import Activity, ActivityState, ServiceKind, SignUpState
@@ -225,14 +226,36 @@ def publish():
 @login_required
 def roster(activity_id: int):
     require_staff(current_user)
-    found = _activity(activity_id)
+    return _roster_page(_activity(activity_id))
+
+
+def _roster_page(found: Activity, *, cancel_form=None, seat_form=None, status: int = 200):
     return render_template(
         "volunteering/roster.html",
         activity=found,
         lines=lists.roster(db.session, current_user, found),
-        cancel_form=ActivityCancelForm(),
+        cancel_form=cancel_form or ActivityCancelForm(formdata=None),
+        seat_form=seat_form or SeatForm(formdata=None),
         now=utcnow(),
-    )
+    ), status
+
+
+@bp.post("/desk/activities/<int:activity_id>/seat")
+@login_required
+def seat(activity_id: int):
+    """Seat a volunteer who came without signing up (or is waiting), by their mobile number."""
+    require_staff(current_user)
+    found = _activity(activity_id)
+    form = SeatForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.seat_by_coordinator(
+                db.session, current_user, found, phone=form.phone.data, now=utcnow()
+            )
+        if saved:
+            flash(_("The volunteer has a seat and can be checked in."), "success")
+            return redirect(url_for("volunteering.roster", activity_id=found.id))
+    return _roster_page(found, seat_form=form, status=400)
 
 
 @bp.route("/desk/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -273,10 +296,4 @@ def cancel(activity_id: int):
         if saved:
             flash(_("The activity is cancelled; everyone signed up is texted."), "success")
             return redirect(url_for("volunteering.roster", activity_id=found.id))
-    return render_template(
-        "volunteering/roster.html",
-        activity=found,
-        lines=lists.roster(db.session, current_user, found),
-        cancel_form=form,
-        now=utcnow(),
-    ), 400
+    return _roster_page(found, cancel_form=form, status=400)

@@ -301,8 +301,10 @@ def ask_for_elder(elder_id: int):
     require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
     form = HelpForm()
     _choices(form, found)
+    # Only the resident, signed in, spends their own hours (help.ask_for_help says so too).
+    form.payer.choices = [each for each in form.payer.choices if each.value == "pool"]
     if request.method == "GET":
-        form.payer.data = "pool" if found.priority else "own"
+        form.payer.data = "pool"
     if form.validate_on_submit():
         made = _ask(form, found)
         if made is not None:

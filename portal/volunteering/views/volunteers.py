@@ -20,6 +20,7 @@ from portal.permissions import require_staff
 from portal.volunteering import idnumbers
 from portal.volunteering import volunteers as service
 from portal.volunteering.models import Volunteer, VolunteerState
+from portal.volunteering.timebank import RULES
 from portal.volunteering.views import bp
 from portal.volunteering.volunteer_forms import ApplyForm, DeclineForm, RevealForm
 from portal.web.forms import EmptyForm, saving
@@ -100,6 +101,7 @@ def apply():
                     id_consent=bool(form.id_consent.data), services=form.services.data or [],
                     guardian_name=form.guardian_name.data or None,
                     guardian_phone=form.guardian_phone.data or None, now=utcnow(),
+                    adult_age=current_app.extensions[RULES].adult_age,
                 )  # fmt: skip
             if saved:
                 flash(_("Thank you. Your community's coordinator will answer, and we will text "
@@ -151,11 +153,14 @@ def _volunteer(volunteer_id: int, *, for_update: bool = False) -> Volunteer:
         abort(404)
 
 
-def _volunteer_page(volunteer: Volunteer, *, decline_form=None, whole_id: str = "", status=200):
+def _volunteer_page(
+    volunteer: Volunteer, *, decline_form=None, reveal_form=None, whole_id: str = "", status=200
+):
     kinds = {kind.code: kind for kind in service.service_kinds(db.session, with_retired=True)}
     return render_template(
         "volunteering/volunteer.html", volunteer=volunteer, kinds=kinds, states=VolunteerState,
-        decline_form=decline_form or DeclineForm(), reveal_form=RevealForm(prefix="reveal"),
+        decline_form=decline_form or DeclineForm(),
+        reveal_form=reveal_form or RevealForm(prefix="reveal", formdata=None),
         whole_id=whole_id, age=service.age_on(volunteer, service.local_day(utcnow())),
     ), status  # fmt: skip
 
@@ -203,11 +208,13 @@ def decline(volunteer_id: int):
 def reveal(volunteer_id: int):
     volunteer = _volunteer(volunteer_id)
     form = RevealForm(prefix="reveal")
-    if not form.validate_on_submit():
-        return redirect(url_for("volunteering.volunteer_detail", volunteer_id=volunteer.id))
-    whole = service.reveal_id_number(
-        db.session, current_user, volunteer, reason=form.reason.data or "", now=utcnow()
-    )
-    db.session.commit()
+    whole = ""
+    if form.validate_on_submit():
+        with saving(form):
+            whole = service.reveal_id_number(
+                db.session, current_user, volunteer, reason=form.reason.data or "", now=utcnow()
+            )
     # Shown on this one page, never put in a URL or kept in the session.
-    return _volunteer_page(volunteer, whole_id=whole)
+    return _volunteer_page(
+        volunteer, reveal_form=form, whole_id=whole, status=200 if whole else 400
+    )
