@@ -91,9 +91,9 @@ def init_app(app: Flask) -> None:
     register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)
 
 
-def _coming_activities(session, actor, _volunteer) -> dict:
+def _coming_activities(session, actor, volunteer) -> dict:
     """The volunteer's next activities, on their volunteering page."""
     from portal.db import utcnow
     from portal.volunteering import activity_lists
 
-    return {"coming": activity_lists.mine(session, actor, now=utcnow()).coming[:5]}
+    return {"coming": activity_lists.coming(session, actor, volunteer, now=utcnow(), limit=5)}

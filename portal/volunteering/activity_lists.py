@@ -59,29 +59,46 @@ class Mine:
     past: list[SignUp]
 
 
-def mine(session: Session, actor: Actor, *, now: datetime) -> Mine:
-    """The signed-in volunteer's sign-ups, cancelled ones left out."""
-    volunteer = volunteer_of(session, actor)
-    if volunteer is None:
-        return Mine([], [])
-    query = (
+def _own(volunteer: Volunteer):
+    return (
         select(SignUp)
         .join(SignUp.activity)
         .options(contains_eager(SignUp.activity))
         .where(SignUp.volunteer_id == volunteer.id, SignUp.state != SignUpState.CANCELLED)
     )
-    coming = list(
-        session.scalars(query.where(Activity.ends_at > now).order_by(Activity.starts_at, SignUp.id))
-    )
+
+
+def _coming(session: Session, volunteer: Volunteer, now: datetime, limit: int | None):
+    query = _own(volunteer).where(Activity.ends_at > now).order_by(Activity.starts_at, SignUp.id)
+    coming = list(session.scalars(query.limit(limit) if limit is not None else query))
+    places = places_in_line(session, [each for each in coming if each.state is SignUpState.WAITING])
+    return [(each, places.get(each.id)) for each in coming]
+
+
+def mine(session: Session, actor: Actor, *, now: datetime) -> Mine:
+    """The signed-in volunteer's sign-ups, cancelled ones left out."""
+    volunteer = volunteer_of(session, actor)
+    if volunteer is None:
+        return Mine([], [])
     past = list(
         session.scalars(
-            query.where(Activity.ends_at <= now)
+            _own(volunteer)
+            .where(Activity.ends_at <= now)
             .order_by(Activity.starts_at.desc(), SignUp.id)
             .limit(PAST_SHOWN)
         )
     )
-    places = places_in_line(session, [each for each in coming if each.state is SignUpState.WAITING])
-    return Mine([(each, places.get(each.id)) for each in coming], past)
+    return Mine(_coming(session, volunteer, now, None), past)
+
+
+def coming(
+    session: Session, actor: Actor, volunteer: Volunteer | None, *, now: datetime, limit: int
+) -> list[tuple[SignUp, int | None]]:
+    """The first `limit` of the volunteer's sign-ups to come, with their place in line: for
+    the volunteer's page, which shows no past ones (a volunteer of years has thousands)."""
+    if volunteer is None or volunteer.user_id != getattr(actor, "id", None):
+        return []
+    return _coming(session, volunteer, now, limit)
 
 
 def places_in_line(session: Session, waiting: list[SignUp]) -> dict[int, int]:

@@ -143,37 +143,60 @@ def _accounts(
     return Accounts(issuer, pool, people)
 
 
+def _banking(
+    sign_up: SignUp, accounts: Accounts | None, held: dict[int, int]
+) -> tuple[ledger.TransferSpec, int] | None:
+    """The transfer banking the confirmed minutes of an activity serving the elderly, the part
+    over the cap to the pool, and that part; `held`: the people's balances as the banking
+    before this one leaves them (kept in step here)."""
+    minutes = sign_up.confirmed_minutes or 0
+    if accounts is None or minutes <= 0:
+        return None
+    person = accounts.people[sign_up.volunteer.user_id]
+    # Locked by _accounts: its balance is read under the lock the transfer is written under.
+    balance = held.get(person.id, person.balance)
+    kept, over = split_at_cap(minutes, balance, person.cap)
+    held[person.id] = balance + kept
+    legs = [(accounts.issuer, -minutes)]
+    if kept:
+        legs.append((person, kept))
+    if over:
+        legs.append((accounts.pool, over))
+    spec = ledger.TransferSpec(
+        kind=timebank.BANKED, legs=legs, subject=subject_of(sign_up), memo=sign_up.activity.title
+    )
+    return spec, over
+
+
+def _tell_over(session: Session, sign_up: SignUp, over: int, now: datetime) -> None:
+    """Text the volunteer that `over` minutes went to the pool, past their cap."""
+    volunteer = sign_up.volunteer
+    queue_sms(
+        session,
+        phone=volunteer.user.phone,
+        kind="volunteer_hours_donated",
+        params={"minutes": over},
+        locale=volunteer.user.locale or "zh_Hans_CN",
+        key=f"volunteering.hours_donated:{subject_of(sign_up)}",
+        now=now,
+        cause=f"volunteer_sign_ups:{sign_up.id}",
+    )
+
+
 def _bank(
     session: Session, actor: Actor, sign_up: SignUp, accounts: Accounts | None, now: datetime
 ) -> LedgerTransfer | None:
     """Bank the confirmed minutes of an activity serving the elderly; over the cap, to the pool."""
-    activity, minutes = sign_up.activity, sign_up.confirmed_minutes or 0
-    if accounts is None or minutes <= 0:
+    found = _banking(sign_up, accounts, {})
+    if found is None:
         return None
-    volunteer = sign_up.volunteer
-    issuer, pool, person = accounts.issuer, accounts.pool, accounts.people[volunteer.user_id]
-    # Locked by _accounts; the ledger keeps the balance of the same object in step as it posts.
-    kept, over = split_at_cap(minutes, person.balance, person.cap)
-    legs = [(issuer, -minutes)]
-    if kept:
-        legs.append((person, kept))
-    if over:
-        legs.append((pool, over))
+    spec, over = found
     transfer = ledger.post(
-        session, actor, unit=Unit.MINUTES, kind=timebank.BANKED, legs=legs,
-        subject=subject_of(sign_up), memo=activity.title, now=now,
+        session, actor, unit=Unit.MINUTES, kind=spec.kind, legs=spec.legs,
+        subject=spec.subject, memo=spec.memo, now=now,
     )  # fmt: skip
     if over:
-        queue_sms(
-            session,
-            phone=volunteer.user.phone,
-            kind="volunteer_hours_donated",
-            params={"minutes": over},
-            locale=volunteer.user.locale or "zh_Hans_CN",
-            key=f"volunteering.hours_donated:{subject_of(sign_up)}",
-            now=now,
-            cause=f"volunteer_sign_ups:{sign_up.id}",
-        )
+        _tell_over(session, sign_up, over, now)
     return transfer
 
 
@@ -329,8 +352,20 @@ def confirm_all(
     # Every attendance marked first, then banked: the marks are written together.
     for sign_up, minutes in to_confirm:
         _mark(actor, sign_up, minutes, reason=None, by_hand=False, now=now)
-    for sign_up, _minutes in to_confirm:
-        _bank(session, actor, sign_up, accounts, now)
+    # Banked in one batch (the ledger's post_many: the accounts locked once, a few statements
+    # in all), all or nothing like the confirmation itself.
+    held: dict[int, int] = {}
+    bankings = [
+        (sign_up, found)
+        for sign_up, _minutes in to_confirm
+        if (found := _banking(sign_up, accounts, held)) is not None
+    ]
+    ledger.post_many(
+        session, actor, unit=Unit.MINUTES, transfers=[spec for _, (spec, _) in bankings], now=now
+    )
+    for sign_up, (_spec, over) in bankings:
+        if over:
+            _tell_over(session, sign_up, over, now)
     session.flush()
     confirmed, left = len(to_confirm), len(waiting) - len(to_confirm)
     audit.record(session, "volunteering.activity_confirmed", actor=actor, now=now,
