@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         attendance,
         bp,
         certificates,
+        grants,
         help_requests,
         kinds,
         volunteers,
@@ -52,6 +53,10 @@ def init_app(app: Flask) -> None:
     add_tile(app, "desk", Tile("volunteering.desk_activities", _l("Volunteer activities"),
                                _l("Publish activities, see who signed up, change or cancel them."),
                                shown=coordinates, order=161))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.pools", _l("Communities' time-bank pools"),
+                               _l("Grant hours for priority elderly residents' help."),
+                               shown=lambda actor: holds_anywhere(actor, Permission.MANAGE_VOLUNTEERING),
+                               order=421))  # fmt: skip
     add_tile(app, "desk", Tile("volunteering.kinds", _l("Kinds of volunteer service"),
                                _l("What volunteers offer and activities are about."),
                                shown=lambda actor: can(actor, Permission.MANAGE_VOLUNTEERING),

@@ -24,7 +24,6 @@ from portal.verification.codes import grouped
 from portal.verification.models import IssuedDocument
 from portal.volunteering.certificates import ServiceRecord
 from portal.volunteering.timebank import hours_text
-from portal.volunteering.volunteers import local_day
 from portal.web.templating import local_date, local_name
 
 CJK = "STSong-Light"
@@ -43,10 +42,13 @@ def certificate_pdf(
     document: IssuedDocument,
     record: ServiceRecord,
     *,
+    name: str,
     kind_names: dict[str, str],
     base_url: str,
 ) -> bytes:
-    """The certificate `document` (with the record it was issued on) as PDF bytes."""
+    """The certificate `document` (with the record it was issued on) as PDF bytes, for its
+    volunteer, `name`: the paper names them whole (it is theirs to hand to a school or an
+    employer); the verification page shows the name masked."""
     facts = document.facts
     out = io.BytesIO()
     pdf = SimpleDocTemplate(
@@ -61,7 +63,7 @@ def certificate_pdf(
         invariant=1,
     )
     summary = [
-        (_("Volunteer"), facts["volunteer"]),
+        (_("Volunteer"), name),
         (_("ID number"), facts["id_number"]),
         (_("Recorded by"), local_name(document.place)),
         (_("Activities"), str(facts["activities"])),
@@ -80,7 +82,7 @@ def certificate_pdf(
             title = served.title + (" " + _("(recorded by hand)") if served.by_hand else "")
             rows.append(
                 [
-                    _p(local_day(served.starts_at).isoformat()),
+                    _p(local_date(served.starts_at)),
                     _p(title),
                     _p(kind_names.get(served.kind_code, served.kind_code)),
                     _p(hours_text(served.minutes)),

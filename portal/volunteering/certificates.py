@@ -11,7 +11,7 @@ since the last, and an earlier one still verifies as what it said on its day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid
+from portal.i18n import SHANGHAI, format_day
 from portal.permissions import SYSTEM, Actor, Permission, can
 from portal.verification import services as verification
 from portal.verification.facts import mask_name
@@ -40,8 +41,15 @@ def _shown(facts: dict[str, Any]) -> list[tuple[Any, str]]:
         (_l("Hours of service"), hours_text(facts["minutes"])),
     ]
     if facts.get("first"):
-        rows.append((_l("Served between"), f"{facts['first']} – {facts['last']}"))
+        first, last = (_day_in_words(facts[end]) for end in ("first", "last"))
+        rows.append((_l("Served between"), first if first == last else f"{first} – {last}"))
     return rows
+
+
+def _day_in_words(iso_day: str) -> str:
+    from portal.web.templating import current_locale
+
+    return format_day(date.fromisoformat(iso_day), current_locale(), SHANGHAI)
 
 
 CERTIFICATE = DocumentKind(
@@ -173,6 +181,8 @@ def certify(
         return document, record
     if volunteer.state is not VolunteerState.APPROVED:
         raise Invalid(_l("A certificate is given to approved volunteers."))
+    if not record.served:
+        raise Invalid(_l("A certificate is given once some of your hours are confirmed."))
     # The portal issues it on the community's confirmed record: the volunteer asking for their
     # own needs no coordinator, and the audit log says who asked.
     document = verification.issue(

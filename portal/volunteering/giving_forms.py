@@ -87,3 +87,16 @@ class RefuseRelativeForm(PortalForm):
         description=_l("The volunteer is texted this."),
         filters=[_stripped],
     )
+
+
+class GrantForm(_Hours):
+    """The district grants hours to a community's pool (the view fills the communities)."""
+
+    community = SelectField(_l("To which community's pool"), choices=[], validate_choice=False)
+    reason = StringField(
+        _l("Why"),
+        description=_l(
+            "Shown in the pool's history, such as the year's budget for older residents."
+        ),
+        filters=[_stripped],
+    )

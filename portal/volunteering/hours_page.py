@@ -310,6 +310,8 @@ def _describe_one(movement: LedgerMovement, own: LedgerAccount, names: _Names) -
             if place is not None:
                 return str(_l("Donated to %(community)s's pool", community=local_name(place)))
         return str(_l("Donated to the community's pool"))
+    if transfer.kind == timebank.GRANTED:
+        return str(_l("Granted by the district: %(reason)s", reason=transfer.memo))
     if transfer.kind == timebank.SPENT:
         if pool and credit:
             return str(_l("Over the limit: to the pool (help given)"))

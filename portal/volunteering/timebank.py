@@ -34,6 +34,7 @@ BANKED = "hours.banked"  # confirmed service to the elderly, from the district's
 SPENT = "hours.spent"  # help received, paid to the volunteer who gave it
 GIVEN = "hours.given"  # from a volunteer to a confirmed relative
 DONATED = "hours.donated"  # from a volunteer to their community's pool
+GRANTED = "hours.granted"  # from the district to a community's pool, for priority elderly
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,8 @@ def test_a_volunteer_reads_their_record_and_certificate_in_english(
     download.value.save_as(pdf)
     (verify_url,) = decode(pdf_page_images(pdf, 1, 1, dpi=150)[0])
     printed = pdf_text(pdf)
-    assert verify_url in printed and "陈*国" in printed and "陈建国" not in printed
+    # The paper is the volunteer's own and names them whole; /v/<code> shows the name masked.
+    assert verify_url in printed and "陈建国" in printed
     phone.goto(verify_url)
     expect(phone.locator(".verdict")).to_contain_text(
         "Valid: issued by the portal and not withdrawn"

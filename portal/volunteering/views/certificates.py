@@ -72,7 +72,7 @@ def certificate_file():
     if document is None:
         return redirect(url_for("volunteering.certificate"))
     body = certificate_pdf(
-        document, record, kind_names=_kind_names(),
+        document, record, name=volunteer.real_name, kind_names=_kind_names(),
         base_url=current_app.config["BASE_URL"],
     )  # fmt: skip
     response = Response(body, mimetype="application/pdf")
