@@ -84,6 +84,8 @@ def report_from_the_door(live_server, phone, check, language, tmp_path, *, photo
 
     expect(phone).to_have_url(re.compile(r"/confirm$"))
     check(phone, "6-enter-code")
+    # The code is read once the page asking for it is there: its SMS is queued by then.
+    phone.locator("#code").wait_for()
     phone.locator("#code").fill(live_server.sms_code(resident))
     phone.locator("form .button--large").click()
     tracking = phone.locator(".tracking-number").inner_text().strip()

@@ -68,6 +68,8 @@ def test_a_volunteer_checks_in_and_out_by_the_rotating_code(
     expect(phone).to_have_url(re.compile(r"/sign-in"))
     phone.locator("#phone").fill(VOLUNTEER)
     phone.locator("form .button--large").click()
+    # The code is read once the page asking for it is there: its SMS is queued by then.
+    phone.locator("#code").wait_for()
     phone.locator("#code").fill(live_server.sms_code(VOLUNTEER))
     phone.locator("form .button--large").click()
     expect(phone.locator("h1")).to_have_text("您已签到")

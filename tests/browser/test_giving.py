@@ -43,6 +43,8 @@ def sign_in(live_server, page, number: str) -> None:
     page.goto(live_server.url + "/sign-in")
     page.locator("#phone").fill(number)
     page.locator("form .button--large").click()
+    # The code is read once the page asking for it is there: its SMS is queued by then.
+    page.locator("#code").wait_for()
     page.locator("#code").fill(live_server.sms_code(number))
     page.locator("form .button--large").click()
 

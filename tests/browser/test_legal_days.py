@@ -53,6 +53,8 @@ def test_a_resident_books_a_lawyer_on_a_legal_service_day(
     expect(phone).to_have_url(re.compile(r"/sign-in"))
     phone.locator("#phone").fill(RESIDENT)
     phone.locator("form .button--large").click()
+    # The code is read once the page asking for it is there: its SMS is queued by then.
+    phone.locator("#code").wait_for()
     phone.locator("#code").fill(live_server.sms_code(RESIDENT))
     phone.locator("form .button--large").click()
     expect(phone.locator("h1")).to_have_text("Book a lawyer")

@@ -57,6 +57,8 @@ def resident_sign_in(page, live_server, number: str) -> None:
     """The SMS sign-in the sign-in page leads to: the number, then the code texted to it."""
     page.locator("#phone").fill(number)
     page.locator("form .button--large").click()
+    # The code is read once the page asking for it is there: its SMS is queued by then.
+    page.locator("#code").wait_for()
     page.locator("#code").fill(live_server.sms_code(number))
     page.locator("form .button--large").click()
 

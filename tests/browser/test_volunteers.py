@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-RESIDENT = "13512340022"
+RESIDENT = "13512340122"
 NUMBER = "31010119620815017X"  # not a real number: its check digit is wrong
 GOOD_NUMBER = "440106199301070624"
 
@@ -21,6 +21,8 @@ def test_a_resident_applies_and_corrects_their_id_number(live_server, phone, che
     phone.get_by_role("link", name="Sign in with your mobile number to apply").click()
     phone.locator("#phone").fill(RESIDENT)
     phone.locator("form .button--large").click()
+    # The code is read once the page asking for it is there: its SMS is queued by then.
+    phone.locator("#code").wait_for()
     phone.locator("#code").fill(live_server.sms_code(RESIDENT))
     phone.locator("form .button--large").click()
     expect(phone).to_have_url(re.compile(r"/volunteering/apply$"))
