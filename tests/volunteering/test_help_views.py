@@ -290,6 +290,9 @@ def test_a_coordinator_asks_matches_and_confirms_and_the_hours_are_paid(
     assert ledger.balance(session, own) == 90
     volunteer_page = page(staff, "/volunteering/desk/help?state=done")
     assert "王秀英" in volunteer_page
+    # In Chinese the help is "completed", not "succeeded".
+    done_zh = staff.get(url, headers=ZH).get_data(as_text=True)
+    assert "<strong>已完成</strong>" in done_zh and "成功" not in done_zh
 
 
 def test_a_coordinator_cancels_with_a_reason_and_both_are_texted(

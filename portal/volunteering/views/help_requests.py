@@ -59,7 +59,7 @@ def _help_helpers() -> dict[str, Any]:
         return {
             HelpState.ASKED: _("Waiting for a volunteer"),
             HelpState.MATCHED: _("A volunteer will come"),
-            HelpState.DONE: _("Done"),
+            HelpState.DONE: _("Completed"),
             HelpState.CANCELLED: _("Cancelled"),
         }[state]
 
