@@ -205,7 +205,7 @@ def test_a_coordinator_registers_an_elder_and_marks_priority(session, tree, staf
     made = session.scalars(select(Elder)).one()
     assert made.user.phone == "13912345678" and made.lives_alone and made.low_income
     body = page(staff, f"/volunteering/desk/elders/{made.id}")
-    assert "139****5678" in body and "13912345678" not in body
+    assert 'href="tel:13912345678">139 1234 5678</a>' in body, "the coordinator calls them"
     assert "The rules suggest priority" in body
     response = staff.post(
         f"/volunteering/desk/elders/{made.id}/priority", data={"reason": " "}, headers=EN
@@ -324,7 +324,39 @@ def test_the_volunteer_sees_the_help_they_are_asked_to_give(
     browser = app.test_client()
     sign_in_by_sms(browser, sms, volunteer.user.phone)
     body = page(browser, "/volunteering/help/mine")
-    assert "Help I am asked to give" in body and "王*英" in body and "幸福里12栋1203室" in body
+    assert "Help I am asked to give" in body and "王秀英" in body and "幸福里12栋1203室" in body
+
+
+def test_whole_phones_go_to_those_who_call_and_masked_ones_to_everyone_else(
+    app, session, tree, staff, resident, elder, volunteer, sms
+):
+    tree.community.phone = "0755-2345 6789"
+    factories.help_request(session, elder, starts_at=utcnow() + timedelta(days=1))
+    made = only_request(session)
+    made.volunteer, made.state = volunteer, HelpState.MATCHED
+    neighbour = factories.user(session, name="邻居")
+    session.commit()
+    helper_phone = volunteer.user.phone
+    # The coordinator calls both, from the request and from the older resident's page.
+    desk = page(staff, f"/volunteering/desk/help/{made.id}")
+    assert f'href="tel:{PHONE}"' in desk and f'href="tel:{helper_phone}"' in desk
+    assert f'href="tel:{PHONE}"' in page(staff, f"/volunteering/desk/elders/{elder.id}")
+    # The volunteer going to the home calls the older resident, by name.
+    browser = app.test_client()
+    sign_in_by_sms(browser, sms, helper_phone)
+    giving = page(browser, "/volunteering/help/mine")
+    assert "王秀英" in giving and f'href="tel:{PHONE}"' in giving
+    # The older resident learns who comes, and calls the community, not the volunteer.
+    mine = page(resident, "/volunteering/help/mine")
+    assert "李志愿" in mine and 'href="tel:075523456789"' in mine
+    assert helper_phone not in mine and helper_phone[-4:] not in mine
+    # A neighbour who is neither sees none of it.
+    browser = app.test_client()
+    sign_in_by_sms(browser, sms, neighbour.phone)
+    theirs = page(browser, "/volunteering/help/mine")
+    for secret in (PHONE, PHONE[-4:], helper_phone, "王秀英", "李志愿"):
+        assert secret not in theirs
+    assert browser.get(f"/volunteering/desk/help/{made.id}", headers=EN).status_code == 403
 
 
 def test_another_communitys_coordinator_is_refused(app, session, tree, elder, volunteer):
