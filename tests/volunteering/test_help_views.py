@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.db import utcnow
 from portal.ledger import services as ledger
-from portal.ledger.models import Unit
+from portal.ledger.models import LedgerAccount, Unit
 from portal.permissions import SYSTEM, Role
 from portal.volunteering import timebank
 from portal.volunteering.help_forms import SHANGHAI
@@ -128,6 +128,21 @@ def test_an_elder_asks_for_help_sees_it_and_cancels_it(session, tree, resident, 
     assert response.status_code == 302
     assert "Your request is cancelled." in page(resident, "/volunteering/help/mine")
     assert only_request(session).state is HelpState.CANCELLED
+
+
+def test_the_form_says_how_many_hours_the_elder_holds_and_writes_nothing(
+    session, tree, resident, elder
+):
+    accounts = select(func.count()).select_from(LedgerAccount)
+    before = session.scalar(accounts)
+    form = page(resident, "/volunteering/help/ask")
+    assert "My own stored hours (you hold 0 hours)" in form
+    session.expire_all()
+    assert session.scalar(accounts) == before, "opening the form makes no account"
+    bank(session, elder.user, 150, tree.community)
+    assert "My own stored hours (you hold 2.5 hours)" in page(resident, "/volunteering/help/ask")
+    chinese = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
+    assert "现有2.5小时" in chinese
 
 
 def test_a_refusal_keeps_everything_typed(session, tree, resident, elder):
