@@ -396,6 +396,8 @@ def test_the_pages_in_chinese(session, tree, resident, elder):
     bank(session, elder.user, 180, tree.community)
     body = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
     assert "求助" in body and "自己存的时长" in body
+    # Hours read one way, with no space: 1小时 as 1.5小时.
+    assert ">1小时</option>" in body and ">1.5小时</option>" in body and " 小时" not in body
 
 
 def test_the_volunteering_page_leads_elders_and_matched_volunteers_to_help(
