@@ -34,12 +34,17 @@ from portal.doors.posters import write_posters
 from portal.doors.recent import RecentCopies
 from portal.doors.scans import ScanCounter, today_in_shanghai, write_scans
 from portal.errors import Invalid
+from portal.features import panels
 from portal.places import services as places
 from portal.places.codes import normalize_code
 from portal.web.forms import one_button_action
 from portal.web.templating import current_locale
 
 bp = Blueprint("doors", __name__)
+
+# Other features' buttons on the door page (portal.features.add_panel). The page is kept and
+# shown to every visitor not signed in: a panel here is the same for everyone, whoever asks.
+DOOR_SLOT = "doors.door"
 log = logging.getLogger(__name__)
 
 # Posters of more buildings than this are made with `flask --app portal qr posters`: a street
@@ -104,7 +109,10 @@ def door(code: str):
         facts = services.door(db.session, normal)
         if facts is None:
             return _unknown(code)
-        page = render_template("doors/door.html", door=facts, language_next=request.path)
+        shown = panels(current_app, DOOR_SLOT, db.session, current_user, facts)
+        page = render_template(
+            "doors/door.html", door=facts, language_next=request.path, panels=shown
+        )
         kept = (facts.building_id, page)
         if shared:
             cache.put(key, kept)

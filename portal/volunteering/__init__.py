@@ -94,6 +94,9 @@ def init_app(app: Flask) -> None:
     )
     # Every five minutes: a day-before reminder need not be to the minute.
     register(app, "volunteering.remind", timedelta(minutes=5), activity_reminders.sweep)
+    from portal.volunteering import door_panel  # Its buttons on every building's door page.
+
+    door_panel.init_app(app)
 
 
 def _coming_activities(session, actor, volunteer) -> dict:

@@ -151,11 +151,15 @@ def _help_paid(params: dict[str, Any]) -> str:
 
 
 def _help_cancelled(params: dict[str, Any]) -> str:
+    kind, starts = _kind(params), when(params["starts_at"])
+    if not params["reason"].strip():
+        # An older resident may cancel without saying why: no empty "Reason:" then.
+        return gettext("Help cancelled: %(kind)s on %(when)s.", kind=kind, when=starts)
     return gettext(
         "Help cancelled: %(kind)s on %(when)s. Reason: %(reason)s",
-        kind=_kind(params),
-        when=when(params["starts_at"]),
-        reason=short(params["reason"] or "-", REASON_MAX),
+        kind=kind,
+        when=starts,
+        reason=short(params["reason"], REASON_MAX),
     )
 
 

@@ -25,6 +25,9 @@ from portal.i18n import (
 )
 from portal.phones import mask_phone, spaced_phone, tel_uri
 
+# Pages for staff, who see residents' details: their footer speaks to the staff.
+STAFF_PATHS = ("/staff", "/admin", "/volunteering/desk", "/volunteering/admin")
+
 
 def current_locale() -> str:
     return str(get_locale() or LOCALES[0])
@@ -146,6 +149,5 @@ def init_app(app: Flask) -> None:
             "other_locale_name": LANGUAGE_NAMES[other],
             "other_html_lang": HTML_LANG[other],
             "language_next": _language_next(),
-            # Staff pages show residents' details: their footer speaks to the staff.
-            "staff_pages": request.path.startswith(("/staff", "/admin")),
+            "staff_pages": request.path.startswith(STAFF_PATHS),
         }

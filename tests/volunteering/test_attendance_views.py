@@ -78,6 +78,8 @@ def test_the_check_in_page_shows_a_code_that_a_phone_follows_to_check_in(
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
     sign_in = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
     assert f'name="next" type="hidden" value="{path}"' in sign_in
+    # The same scan may check them in or out: the message promises neither.
+    assert "and your scan will be recorded" in sign_in
     phone = w.volunteer.user.phone
     assert (
         client.post("/sign-in", data={"phone": phone, "next": path}, headers=EN).status_code == 302

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.db import utcnow
 from portal.ledger import services as ledger
-from portal.ledger.models import Unit
+from portal.ledger.models import LedgerAccount, Unit
 from portal.permissions import SYSTEM, Role
 from portal.volunteering import timebank
 from portal.volunteering.help_forms import SHANGHAI
@@ -130,6 +130,21 @@ def test_an_elder_asks_for_help_sees_it_and_cancels_it(session, tree, resident, 
     assert only_request(session).state is HelpState.CANCELLED
 
 
+def test_the_form_says_how_many_hours_the_elder_holds_and_writes_nothing(
+    session, tree, resident, elder
+):
+    accounts = select(func.count()).select_from(LedgerAccount)
+    before = session.scalar(accounts)
+    form = page(resident, "/volunteering/help/ask")
+    assert "My own stored hours (you hold 0 hours)" in form
+    session.expire_all()
+    assert session.scalar(accounts) == before, "opening the form makes no account"
+    bank(session, elder.user, 150, tree.community)
+    assert "My own stored hours (you hold 2.5 hours)" in page(resident, "/volunteering/help/ask")
+    chinese = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
+    assert "现有2.5小时" in chinese
+
+
 def test_a_refusal_keeps_everything_typed(session, tree, resident, elder):
     bank(session, elder.user, 60, tree.community)
     response = resident.post("/volunteering/help/ask", data=help_form(), headers=EN)
@@ -205,7 +220,7 @@ def test_a_coordinator_registers_an_elder_and_marks_priority(session, tree, staf
     made = session.scalars(select(Elder)).one()
     assert made.user.phone == "13912345678" and made.lives_alone and made.low_income
     body = page(staff, f"/volunteering/desk/elders/{made.id}")
-    assert "139****5678" in body and "13912345678" not in body
+    assert 'href="tel:13912345678">139 1234 5678</a>' in body, "the coordinator calls them"
     assert "The rules suggest priority" in body
     response = staff.post(
         f"/volunteering/desk/elders/{made.id}/priority", data={"reason": " "}, headers=EN
@@ -290,6 +305,9 @@ def test_a_coordinator_asks_matches_and_confirms_and_the_hours_are_paid(
     assert ledger.balance(session, own) == 90
     volunteer_page = page(staff, "/volunteering/desk/help?state=done")
     assert "王秀英" in volunteer_page
+    # In Chinese the help is "completed", not "succeeded".
+    done_zh = staff.get(url, headers=ZH).get_data(as_text=True)
+    assert "<strong>已完成</strong>" in done_zh and "成功" not in done_zh
 
 
 def test_a_coordinator_cancels_with_a_reason_and_both_are_texted(
@@ -321,7 +339,39 @@ def test_the_volunteer_sees_the_help_they_are_asked_to_give(
     browser = app.test_client()
     sign_in_by_sms(browser, sms, volunteer.user.phone)
     body = page(browser, "/volunteering/help/mine")
-    assert "Help I am asked to give" in body and "王*英" in body and "幸福里12栋1203室" in body
+    assert "Help I am asked to give" in body and "王秀英" in body and "幸福里12栋1203室" in body
+
+
+def test_whole_phones_go_to_those_who_call_and_masked_ones_to_everyone_else(
+    app, session, tree, staff, resident, elder, volunteer, sms
+):
+    tree.community.phone = "0755-2345 6789"
+    factories.help_request(session, elder, starts_at=utcnow() + timedelta(days=1))
+    made = only_request(session)
+    made.volunteer, made.state = volunteer, HelpState.MATCHED
+    neighbour = factories.user(session, name="邻居")
+    session.commit()
+    helper_phone = volunteer.user.phone
+    # The coordinator calls both, from the request and from the older resident's page.
+    desk = page(staff, f"/volunteering/desk/help/{made.id}")
+    assert f'href="tel:{PHONE}"' in desk and f'href="tel:{helper_phone}"' in desk
+    assert f'href="tel:{PHONE}"' in page(staff, f"/volunteering/desk/elders/{elder.id}")
+    # The volunteer going to the home calls the older resident, by name.
+    browser = app.test_client()
+    sign_in_by_sms(browser, sms, helper_phone)
+    giving = page(browser, "/volunteering/help/mine")
+    assert "王秀英" in giving and f'href="tel:{PHONE}"' in giving
+    # The older resident learns who comes, and calls the community, not the volunteer.
+    mine = page(resident, "/volunteering/help/mine")
+    assert "李志愿" in mine and 'href="tel:075523456789"' in mine
+    assert helper_phone not in mine and helper_phone[-4:] not in mine
+    # A neighbour who is neither sees none of it.
+    browser = app.test_client()
+    sign_in_by_sms(browser, sms, neighbour.phone)
+    theirs = page(browser, "/volunteering/help/mine")
+    for secret in (PHONE, PHONE[-4:], helper_phone, "王秀英", "李志愿"):
+        assert secret not in theirs
+    assert browser.get(f"/volunteering/desk/help/{made.id}", headers=EN).status_code == 403
 
 
 def test_another_communitys_coordinator_is_refused(app, session, tree, elder, volunteer):
@@ -346,6 +396,8 @@ def test_the_pages_in_chinese(session, tree, resident, elder):
     bank(session, elder.user, 180, tree.community)
     body = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
     assert "求助" in body and "自己存的时长" in body
+    # Hours read one way, with no space: 1小时 as 1.5小时.
+    assert ">1小时</option>" in body and ">1.5小时</option>" in body and " 小时" not in body
 
 
 def test_the_volunteering_page_leads_elders_and_matched_volunteers_to_help(

@@ -231,3 +231,22 @@ def test_the_footer_speaks_to_residents_on_their_pages_and_to_staff_on_theirs(cl
     client.post("/language", data={"locale": "en", "next": "/"})
     page = client.get("/staff/appeals").get_data(as_text=True)
     assert staff_note in page and resident_note not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [(Role.ADMIN, "/volunteering/admin/kinds"), (Role.COORDINATOR, "/volunteering/desk/help")],
+)
+def test_volunteering_staff_pages_show_the_staff_footer(client, session, role, path):
+    resident_note = "Your personal information is used only to handle your requests"
+    staff_note = "Residents' details on these pages are for handling their requests only"
+    place = None if role is Role.ADMIN else factories.tree(session).community
+    staff = factories.user(session, role, place)
+    session.commit()
+    sign_in_staff(client, staff)
+    client.post("/language", data={"locale": "en", "next": "/"})
+    response = client.get(path)
+    assert response.status_code == 200
+    assert staff_note in response.text and resident_note not in response.text
+    volunteering = client.get("/volunteering/").text
+    assert resident_note in volunteering and staff_note not in volunteering

@@ -66,7 +66,7 @@ def check(token: str):
             _keep_scan(activity, token, now)
         except DomainError as error:
             return _check_page(activity, token, error=error.message), 400
-        flash(_("Sign in with your mobile number, and you will be checked in."), "info")
+        flash(_("Sign in with your mobile number, and your scan will be recorded."), "info")
         return redirect(
             url_for("accounts.sign_in", next=url_for("volunteering.check", token=token))
         )

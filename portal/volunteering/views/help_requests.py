@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal.db import db, start_writing, utcnow
 from portal.errors import NotFound
+from portal.ledger.models import AccountKind
 from portal.numbers import optional_id
 from portal.permissions import Permission, require, require_staff
 from portal.phones import mask_phone
@@ -23,7 +24,7 @@ from portal.verification.facts import mask_name
 from portal.volunteering import elders as elder_services
 from portal.volunteering import help_lists as lists
 from portal.volunteering import help_requests as services
-from portal.volunteering import timebank
+from portal.volunteering import hours_page, timebank
 from portal.volunteering.help_forms import (
     SHANGHAI,
     DoneForm,
@@ -59,7 +60,7 @@ def _help_helpers() -> dict[str, Any]:
         return {
             HelpState.ASKED: _("Waiting for a volunteer"),
             HelpState.MATCHED: _("A volunteer will come"),
-            HelpState.DONE: _("Done"),
+            HelpState.DONE: _("Completed"),
             HelpState.CANCELLED: _("Cancelled"),
         }[state]
 
@@ -143,6 +144,7 @@ def help_ask():
         return render_template("volunteering/help_not_registered.html")
     form = HelpForm()
     _choices(form, elder)
+    _own_hours_shown(form, elder)
     if request.method == "GET":
         form.payer.data = "pool" if elder.priority else "own"
     if form.validate_on_submit() and _ask(form, elder) is not None:
@@ -179,6 +181,21 @@ def cancel_my_help(request_id: int):
         for message in form.form_errors:
             flash(message, "error")
     return redirect(url_for("volunteering.my_help"))
+
+
+def _own_hours_shown(form: HelpForm, elder: Elder) -> None:
+    """Say by "my own stored hours" how many the older resident holds; looked up, never made,
+    so that opening the form writes nothing."""
+    from wtforms import SelectChoice
+
+    account = hours_page.held_account(db.session, AccountKind.PERSON, user_id=elder.user_id)
+    held = timebank.hours_text(account.balance if account is not None else 0)
+    form.payer.choices = [
+        SelectChoice(each.value, _("My own stored hours (you hold %(hours)s hours)", hours=held))
+        if each.value == "own"
+        else each
+        for each in form.payer.choices
+    ]
 
 
 # --- coordinators: older residents -----------------------------------------------------------
