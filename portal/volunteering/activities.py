@@ -37,6 +37,7 @@ from portal.volunteering.models import (
     Volunteer,
     VolunteerState,
 )
+from portal.volunteering.timebank import hours_text
 from portal.volunteering.volunteers import volunteer_of
 
 TITLE_MAX, LOCATION_MAX, DESCRIPTION_MAX, REASON_MAX = 60, 100, 2000, 200
@@ -212,7 +213,7 @@ def edit(
     if timedelta(minutes=activity.worth_minutes) > ends_at - starts_at:
         raise Invalid(
             _l("The activity is worth %(hours)s hours: it must last at least that long.",
-               hours=_hours(activity.worth_minutes)),
+               hours=hours_text(activity.worth_minutes)),
             field="ends_at",
         )  # fmt: skip
     before = (activity.starts_at, activity.ends_at, activity.location, activity.seats)
@@ -233,10 +234,6 @@ def edit(
                  details={"before": [before[0].isoformat(), before[1].isoformat(), before[2],
                                      before[3]]})  # fmt: skip
     return activity
-
-
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:g}"
 
 
 def cancel(

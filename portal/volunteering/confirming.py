@@ -226,11 +226,12 @@ def _confirm(
     sign_up: SignUp,
     minutes: int,
     *,
-    accounts: Accounts | None,
     reason: str | None,
     by_hand: bool,
     now: datetime,
 ) -> SignUp:
+    """Confirm one attendance and bank it (confirm_all banks a whole activity at once)."""
+    accounts = _accounts(session, sign_up.activity, [sign_up], now)
     _mark(actor, sign_up, minutes, reason=reason, by_hand=by_hand, now=now)
     _bank(session, actor, sign_up, accounts, now)
     session.flush()
@@ -261,7 +262,6 @@ def confirm(
             actor,
             locked,
             was,
-            accounts=_accounts(session, locked.activity, [locked], now),
             reason=None,
             by_hand=False,
             now=now,
@@ -278,7 +278,6 @@ def confirm(
         actor,
         locked,
         minutes,
-        accounts=_accounts(session, locked.activity, [locked], now),
         reason=why,
         by_hand=False,
         now=now,
@@ -309,7 +308,6 @@ def record_by_hand(
         actor,
         locked,
         minutes,
-        accounts=_accounts(session, locked.activity, [locked], now),
         reason=why,
         by_hand=True,
         now=now,
