@@ -73,3 +73,18 @@ def pdf_page_images(pdf: Path, first: int, last: int, dpi: int = 72) -> list[Ima
         ]
         subprocess.run(command, check=True, capture_output=True)
         return [Image.open(path).copy() for path in sorted(Path(folder).glob("page*.png"))]
+
+
+def scan(locator, attempts: int = 3) -> str:
+    """The one code a phone's camera reads from an element on screen, as a resident scans it.
+
+    A code that is replaced every few seconds may be caught half drawn, and zxing-cpp may
+    report one symbol twice; a camera simply looks again, and so does this, up to
+    `attempts` times before failing with what it saw."""
+    seen: list[str] = []
+    for _ in range(attempts):
+        seen = decode(locator.screenshot())
+        if len(set(seen)) == 1:
+            return seen[0]
+        locator.page.wait_for_timeout(500)
+    raise AssertionError(f"expected one code, read {seen!r}")

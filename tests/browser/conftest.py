@@ -208,12 +208,22 @@ def desktop(chromium, language):
 def check(language, request):
     """Check the page in view: axe finds nothing serious, and a Chinese screenshot is kept."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
 
     axe = Axe()
     test_name = request.node.originalname
 
+    def audit(page):
+        # A click that starts a navigation returns before the next page arrives; axe run
+        # while one document gives way to the next finds no document. Wait, and run again.
+        try:
+            return axe.run(page)
+        except PlaywrightError:
+            page.wait_for_load_state("load")
+            return axe.run(page)
+
     def run(page, name: str) -> None:
-        results = axe.run(page)
+        results = audit(page)
         serious = [
             (
                 violation["id"],

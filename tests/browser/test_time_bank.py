@@ -31,7 +31,7 @@ from portal.volunteering.models import Activity, SignUp
 from tests import factories
 from tests.browser.conftest import LANGUAGES, WECHAT_ANDROID
 from tests.browser.test_meetings import last_sms
-from tests.qr import decode, pdf_page_images, pdf_text
+from tests.qr import decode, pdf_page_images, pdf_text, scan
 from tests.volunteering.attendance_world import attended
 
 COORDINATOR = "13800138032"  # 孔繁华, volunteer coordinator of 塘尾社区 in the demo district
@@ -167,7 +167,7 @@ def test_a_resident_becomes_a_volunteer_and_banks_hours_with_a_certificate(
     desk.get_by_role("link", name="签到：显示二维码").click()
     expect(desk.locator("h1")).to_have_text(f"签到：{TITLE}")
     check(desk, "14-check-in-code")
-    (url,) = decode(desk.locator("[data-check-code]").screenshot())
+    url = scan(desk.locator("[data-check-code]"))
     assert url.startswith(live_server.url + "/volunteering/check/")
     phone.goto(url)
     expect(phone.locator("h1")).to_have_text("您已签到")
@@ -176,7 +176,7 @@ def test_a_resident_becomes_a_volunteer_and_banks_hours_with_a_certificate(
     # Two hours later the activity is over; scanning the code again checks out, with the
     # hours the check-in and check-out record: the two hours it lasted, capped at 1.5.
     the_activity_runs_its_course(live_server, TITLE)
-    (url,) = decode(desk.locator("[data-check-code]").screenshot())
+    url = scan(desk.locator("[data-check-code]"))
     phone.goto(url)
     expect(phone.locator("h1")).to_have_text("您已签退")
     expect(phone.locator("main")).to_contain_text("记录时长：1.5小时")
