@@ -4,7 +4,9 @@ language, through the outbox.
 The worker runs `sweep` every few minutes. A reminder goes once per sign-up and start time:
 the sign-up's `reminded_at` says it was written and the outbox's idempotency key says so again,
 so two workers never send it twice; moving the activity clears the mark (activities.edit) and
-the new time has a key of its own. Cancelled activities and sign-ups are never reminded.
+the new time has a key of its own. Cancelled activities and sign-ups are never reminded, and
+neither is a volunteer seated after the reminder's hour (signing up for this afternoon, or moved
+up from the waiting list): the page or the SMS that seated them gave the time minutes before.
 """
 
 from __future__ import annotations
@@ -49,8 +51,13 @@ def sweep(session: Session, now: datetime) -> int:
             .with_for_update(skip_locked=True, of=SignUp)
         )
     )
+    written = 0
     for each in due:
         activity, user = each.activity, each.volunteer.user
+        each.reminded_at = now
+        if each.seated_at is not None and each.seated_at > activity.starts_at - DAY_BEFORE:
+            continue
+        written += 1
         queue_sms(
             session,
             phone=user.phone,
@@ -63,6 +70,5 @@ def sweep(session: Session, now: datetime) -> int:
             expires_at=activity.starts_at,
             now=now,
         )
-        each.reminded_at = now
     session.flush()
-    return len(due)
+    return written

@@ -10,7 +10,7 @@ from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import SHANGHAI, text_in
+from portal.i18n import SHANGHAI
 from portal.notifications.messages import Template, register_template
 from portal.volunteering.timebank import hours_text
 
@@ -68,14 +68,12 @@ def _reminder(params: dict[str, Any]) -> str:
     )
 
 
-def _community(params: dict[str, Any]) -> str:
-    return text_in(str(get_locale()), params["community_zh"], params.get("community_en", ""))
-
-
 def _volunteer_approved(params: dict[str, Any]) -> str:
+    # The address, not the community's long name: the resident knows where they applied, and
+    # needs to know where to go next.
     return gettext(
-        "You are now a volunteer of %(community)s. Sign in to the portal to join activities.",
-        community=_community(params),
+        "Your application to volunteer is approved. Find activities to join: %(url)s",
+        url=params["url"],
     )
 
 
@@ -83,9 +81,8 @@ def _volunteer_declined(params: dict[str, Any]) -> str:
     # The reason is on the resident's page, not in the SMS: it may be long, and a text is read
     # by whoever holds the phone.
     return gettext(
-        "Your application to volunteer with %(community)s was not approved. Sign in to the "
-        "portal to read why and apply again.",
-        community=_community(params),
+        "Your application to volunteer was not approved. Why, and how to apply again: %(url)s",
+        url=params["url"],
     )
 
 

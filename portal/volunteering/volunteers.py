@@ -204,13 +204,21 @@ def _require_coordinator(actor: Actor, volunteer: Volunteer) -> None:
     require(actor, Permission.COORDINATE_VOLUNTEERS, volunteer.community)
 
 
+def home_url() -> str:
+    """The volunteer's page, as an SMS carries it: where the answer leads them next."""
+    from flask import current_app
+
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/volunteering/"
+
+
 def _tell(session: Session, volunteer: Volunteer, kind: str, *, now: datetime) -> None:
     user = volunteer.user
     community = volunteer.community
+    params = {"community_zh": community.name_zh, "community_en": community.name_en or "",
+              "url": home_url()}  # fmt: skip
     queue_sms(
         session, phone=user.phone, kind=kind, locale=user.locale or CHINESE, now=now,
-        key=f"{kind}:{volunteer.id}:{now.isoformat()}",
-        params={"community_zh": community.name_zh, "community_en": community.name_en or ""},
+        key=f"{kind}:{volunteer.id}:{now.isoformat()}", params=params,
         cause=f"volunteers:{volunteer.id}",
     )  # fmt: skip
 

@@ -108,8 +108,16 @@ EXAMPLES = {
     "time_bank_help_paid": TIME_BANK_HELP,
     "time_bank_help_cancelled": TIME_BANK_HELP,
     # A long community name, as some are.
-    "volunteer_approved": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
-    "volunteer_declined": {"community_zh": "栖霞区尧化街道尧林仙居社区", "community_en": "Yaolin"},
+    "volunteer_approved": {
+        "community_zh": "栖霞区尧化街道尧林仙居社区",
+        "community_en": "Yaolin",
+        "url": "https://wg.gm.gov.cn/volunteering/",
+    },
+    "volunteer_declined": {
+        "community_zh": "栖霞区尧化街道尧林仙居社区",
+        "community_en": "Yaolin",
+        "url": "https://wg.gm.gov.cn/volunteering/",
+    },
     "volunteer_hours_donated": {"minutes": 90},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.

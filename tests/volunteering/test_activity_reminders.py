@@ -106,3 +106,17 @@ def test_a_moved_activity_is_reminded_again_of_its_new_time(session, tree, activ
 def test_no_reminder_once_the_activity_has_started(session, tree, activity):
     signed_up(session, tree, activity, 1)
     assert activity_reminders.sweep(session, START) == 0
+
+
+def test_no_reminder_for_a_volunteer_seated_after_the_reminder_s_hour(session, tree, activity):
+    # One signs up two days ahead; another on the morning of the activity, when the page that
+    # seated them had just given the time: a "tomorrow" text minutes later would only confuse.
+    early = factories.volunteer(session, tree.community)
+    late = factories.volunteer(session, tree.community)
+    services.sign_up(session, early.user, activity, now=NOW)
+    morning = START - timedelta(hours=5)
+    seated = services.sign_up(session, late.user, activity, now=morning)
+    assert activity_reminders.sweep(session, morning + timedelta(minutes=5)) == 1
+    assert [m.phone for m in reminders(session)] == [early.user.phone]
+    assert seated.reminded_at is not None, "never picked up again by a later sweep"
+    assert activity_reminders.sweep(session, morning + timedelta(hours=1)) == 0

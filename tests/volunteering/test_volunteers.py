@@ -160,7 +160,9 @@ def test_a_coordinator_approves_and_the_resident_is_texted(
     assert made.state == VolunteerState.APPROVED and made.decided_by_id == coordinator.id
     texts = session.scalars(select(SmsMessage).where(SmsMessage.phone == resident.phone)).all()
     assert [t.kind for t in texts] == ["volunteer_approved"]
-    assert "甲社区" in texts[0].body and len(texts[0].body) <= 60
+    # Where to go next, not "sign in to the portal" with no address.
+    assert texts[0].body.startswith("您的志愿者申请已通过")
+    assert texts[0].body.endswith("/volunteering/") and len(texts[0].body) <= 60
     assert len(audit_of(session, "volunteering.approve")) == 1
     with pytest.raises(Invalid, match="answered already"):
         service.approve(session, coordinator, made, now=NOW)
