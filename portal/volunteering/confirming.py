@@ -69,17 +69,15 @@ def _reason(reason: str | None) -> str:
 
 def _minutes(minutes: int | None, activity: Activity) -> int:
     if minutes is None or isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise Invalid(_l("Enter the minutes, in digits."), field="minutes")
+        raise Invalid(_l("Choose the hours."), field="minutes")
     if not hours.is_whole_half_hours(minutes):
-        raise Invalid(_l("Hours are kept in half hours: 0, 30, 60, 90 … minutes."), field="minutes")
+        raise Invalid(_l("Hours are kept in half hours: 0, 0.5, 1, 1.5 …"), field="minutes")
     if minutes > activity.worth_minutes:
         raise Invalid(
-            _l(
-                "This activity is worth at most %(minutes)s minutes.",
-                minutes=activity.worth_minutes,
-            ),
+            _l("This activity is worth at most %(hours)s hours.",
+               hours=timebank.hours_text(activity.worth_minutes)),
             field="minutes",
-        )
+        )  # fmt: skip
     return minutes
 
 
@@ -255,7 +253,9 @@ def confirm(
     if minutes is None or minutes == was:
         if was is None:
             raise Invalid(
-                _l("Nothing was recorded (no check-in or no check-out): enter the minutes and why.")
+                _l(
+                    "Nothing was recorded (no check-in or no check-out): choose the hours and say why."
+                )
             )
         result = _confirm(
             session,

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.models import User
 from portal.db import db, utcnow
@@ -112,6 +112,12 @@ def test_two_reminder_sweeps_at_once_write_each_reminder_once(app):
     with app.app_context():
         for user_id in users:
             sign_up(activity_id, user_id)
+        # Seated days ago, before the reminder's hour (those seated after it are not reminded).
+        db.session.execute(
+            update(SignUp)
+            .where(SignUp.activity_id == activity_id)
+            .values(seated_at=utcnow() - timedelta(days=2))
+        )
         db.session.commit()
     together(app, 2, lambda _: activity_reminders.sweep(db.session, utcnow()))
     with app.app_context():

@@ -64,6 +64,12 @@ def code_on(html: str) -> str:
     return text
 
 
+def chosen(body: str) -> str | None:
+    """The value of the hours chosen on an attendance page."""
+    found = re.search(r'<option selected value="(\d*)"', body)
+    return found.group(1) if found else None
+
+
 def test_the_check_in_page_shows_a_code_that_a_phone_follows_to_check_in(
     app, client, coordinator, w, sms
 ):
@@ -166,11 +172,15 @@ def test_the_coordinator_confirms_corrects_and_undoes(app, session, ended):
     listed = page(browser, base)
     assert "Confirm all 2 as recorded" in listed and "<td>1.5</td>" in listed
     one = page(browser, f"{base}/{ended.sign_up.id}")
-    assert 'name="minutes"' in one and 'value="90"' in one, "the record offered to confirm"
-    # A correction without a reason is refused, and what was typed stays.
-    refused = browser.post(f"{base}/{second.id}", data={"minutes": "１２０"}, headers=EN)
+    # Hours are chosen in half hours up to the activity's worth, the record chosen to confirm.
+    assert chosen(one) == "90", "the record offered to confirm"
+    assert '<option value="120">2 hours</option>' in one and 'value="150"' not in one
+    # A correction without a reason is refused, and what was chosen stays.
+    refused = browser.post(f"{base}/{second.id}", data={"minutes": "120"}, headers=EN)
     body = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "Say why" in body and 'value="１２０"' in body
+    assert refused.status_code == 400 and "Say why" in body and chosen(body) == "120"
+    odd = browser.post(f"{base}/{second.id}", data={"minutes": "１x"}, headers=EN)
+    assert odd.status_code == 400 and "Choose the hours." in odd.get_data(as_text=True)
     assert (
         browser.post(
             f"{base}/{second.id}",

@@ -87,7 +87,7 @@ def test_a_correction_needs_a_reason_and_is_audited(session, w):
 
 @pytest.mark.parametrize(
     ("minutes", "message"),
-    [(45, "half hours"), (-30, "half hours"), (150, "at most 120"), (True, "digits")],
+    [(45, "half hours"), (-30, "half hours"), (150, "at most 2 hours"), (True, "Choose the hours")],
 )
 def test_a_correction_must_be_whole_half_hours_within_the_worth(session, w, minutes, message):
     with pytest.raises(Invalid, match=message):

@@ -217,7 +217,8 @@ def _attendance_page(activity, sign_up, confirm_form=None, reverse_form=None, st
     """One volunteer's attendance: its record, and the form to confirm, correct or undo."""
     recorded = confirming.recorded(sign_up)
     if confirm_form is None:
-        confirm_form = ConfirmHoursForm(formdata=None, minutes=recorded)
+        confirm_form = ConfirmHoursForm(formdata=None, minutes="" if recorded is None else recorded)
+    confirm_form.offer(activity.worth_minutes)
     return render_template(
         "volunteering/attendance.html",
         activity=activity,
@@ -247,15 +248,19 @@ def confirm_one(activity_id: int, sign_up_id: int):
     activity = _activity(activity_id)
     sign_up = _sign_up(activity, sign_up_id)
     form = ConfirmHoursForm()
+    form.offer(activity.worth_minutes)
     if form.validate_on_submit():
-        with saving(form) as saved:
-            confirming.confirm(
-                db.session, current_user, sign_up, minutes=form.minutes.data,
-                reason=form.reason.data, now=utcnow(),
-            )  # fmt: skip
-        if saved:
-            flash(_("Hours confirmed for %(name)s.", name=sign_up.volunteer.real_name), "success")
-            return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
+        minutes = form.chosen()
+        if not form.minutes.errors:
+            with saving(form) as saved:
+                confirming.confirm(
+                    db.session, current_user, sign_up, minutes=minutes,
+                    reason=form.reason.data, now=utcnow(),
+                )  # fmt: skip
+            if saved:
+                flash(_("Hours confirmed for %(name)s.", name=sign_up.volunteer.real_name),
+                      "success")  # fmt: skip
+                return redirect(url_for("volunteering.confirm_desk", activity_id=activity_id))
     return _attendance_page(activity, sign_up, confirm_form=form, status=400)
 
 
