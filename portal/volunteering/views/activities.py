@@ -5,6 +5,8 @@ one, and its roster."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from babel.dates import format_skeleton, format_time
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -46,11 +48,18 @@ def _helpers() -> dict:
             span += " " + _("(the next day)")
         return f"{day} {span}"
 
+    def clock(moment: datetime | None) -> str:
+        """The time of day in Shanghai, for a moment on the activity's own day: "14:05"."""
+        if moment is None:
+            return ""
+        return format_time(moment.astimezone(SHANGHAI), "HH:mm", locale=current_locale())
+
     def kind_name(kind: ServiceKind) -> str:
         return local_text(kind.name_zh, kind.name_en)
 
     return {
         "activity_time": activity_time,
+        "clock": clock,
         "kind_name": kind_name,
         "worth_label": worth_label,
     }
