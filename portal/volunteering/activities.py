@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -42,6 +42,16 @@ from portal.volunteering.volunteers import volunteer_of
 
 TITLE_MAX, LOCATION_MAX, DESCRIPTION_MAX, REASON_MAX = 60, 100, 2000, 200
 SEATS_MIN, SEATS_MAX = 1, 500
+# The waiting list is as long as the seats, and never shorter than this: beyond it a place in
+# line is a promise the activity will not keep, and the roster stays one page.
+WAITING_LEAST = 10
+
+
+def waiting_most(activity: Activity) -> int:
+    """How many may wait for a seat of `activity`."""
+    return max(activity.seats, WAITING_LEAST)
+
+
 LONGEST = timedelta(hours=12)
 # Past sign-ups shown on a volunteer's own page.
 PAST_SHOWN = 50
@@ -278,6 +288,14 @@ def _take_seat(session: Session, activity: Activity) -> bool:
     return taken.rowcount == 1
 
 
+def _waiting(session: Session, activity: Activity) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(SignUp)
+        .where(SignUp.activity_id == activity.id, SignUp.state == SignUpState.WAITING)
+    )
+
+
 def sign_up(session: Session, actor: Actor, activity: Activity, *, now: datetime) -> SignUp:
     """Sign the volunteer up: a seat if one is free, else a place on the waiting list.
     Signing up again after cancelling takes the same row, at the end of the line."""
@@ -295,6 +313,11 @@ def sign_up(session: Session, actor: Actor, activity: Activity, *, now: datetime
     ).one_or_none()
     if mine is not None and mine.state is not SignUpState.CANCELLED:
         raise Invalid(_l("You have signed up for this activity already."))
+    # The activity's row is locked: the seats and the line are counted one sign-up at a time.
+    if activity.seats_taken >= activity.seats and _waiting(session, activity) >= waiting_most(
+        activity
+    ):
+        raise Invalid(_l("Every seat is taken and the waiting list is full."))
     if mine is None:
         mine = SignUp(activity_id=activity.id, volunteer_id=volunteer.id)
         try:

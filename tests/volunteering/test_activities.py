@@ -164,6 +164,22 @@ def test_the_first_take_the_seats_and_the_rest_wait_in_order(session, tree, acti
     assert lists.places_in_line(session, made[2:]) == {made[2].id: 1, made[3].id: 2}
 
 
+def test_the_waiting_list_is_as_long_as_the_seats_and_at_least_ten(session, tree, activity):
+    # Two seats, so ten may wait: the thirteenth is told the line is full, and nothing is kept.
+    people = volunteers(session, tree, 13)
+    for person in people[:12]:
+        services.sign_up(session, person.user, activity, now=NOW)
+    with pytest.raises(Invalid, match="waiting list is full"):
+        services.sign_up(session, people[12].user, activity, now=NOW)
+    assert session.scalar(select(SignUp).where(SignUp.volunteer_id == people[12].id)) is None
+    # Someone leaving the line makes room again.
+    mine = session.scalar(select(SignUp).where(SignUp.volunteer_id == people[11].id))
+    services.cancel_sign_up(session, people[11].user, mine, now=NOW)
+    assert (
+        services.sign_up(session, people[12].user, activity, now=NOW).state is SignUpState.WAITING
+    )
+
+
 def test_a_cancelled_seat_goes_to_the_first_waiting_who_is_texted(session, tree, activity):
     people = volunteers(session, tree, 4)
     made = [services.sign_up(session, p.user, activity, now=NOW) for p in people]
