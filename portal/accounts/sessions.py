@@ -18,8 +18,8 @@ from flask_login import current_user, login_user, logout_user
 from portal.accounts.models import User
 from portal.db import db, utcnow
 from portal.extensions import login_manager
+from portal.web.templating import STAFF_PATHS
 
-STAFF_PATHS = ("/admin", "/staff")
 _CARRIED_OVER = "portal.session_carried_over"
 # Pages a user who must replace a temporary password may still open.
 _OPEN_WHILE_CHANGING_PASSWORD = {

@@ -10,6 +10,12 @@
   function refresh() {
     fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
+        if (response.redirected) {
+          // The coordinator's session has ended (sent to sign in): a code left on screen
+          // would no longer work, so open the sign-in page, which returns here.
+          window.location.reload();
+          return Promise.reject("signed out");
+        }
         return response.ok ? response.text() : Promise.reject(response.status);
       })
       .then(function (html) {

@@ -221,6 +221,11 @@ def test_unauthenticated_staff_pages_lead_to_the_password_sign_in(client):
     response = client.get("/admin/places")
     assert response.headers["Location"] == "/staff/sign-in?next=/admin/places"
     assert client.get("/account").headers["Location"] == "/sign-in?next=/account"
+    # The volunteering desk is a staff page too: its coordinators sign in with their password.
+    desk = client.get("/volunteering/desk/activities/1/check-in")
+    assert (
+        desk.headers["Location"] == "/staff/sign-in?next=/volunteering/desk/activities/1/check-in"
+    )
 
 
 # Sessions end on the server

@@ -94,4 +94,11 @@ def test_a_volunteer_checks_in_and_out_by_the_rotating_code(
     phone.get_by_role("button", name="现在签退").click()
     expect(phone.locator("h1")).to_have_text("您已签退")
     check(phone, "3-checked-out")
+
+    # Hours later the coordinator's session ends with the page still open: at the next change
+    # of code the page asks them to sign in again, rather than keep showing a code that has
+    # stopped working.
+    staff.clear_cookies()
+    expect(desk).to_have_url(re.compile(r"/staff/sign-in\?next="), timeout=35_000)
+    expect(desk.locator("[data-check-code]")).to_have_count(0)
     staff.close()
