@@ -27,6 +27,7 @@ from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
 from portal.places.models import Place, PlaceKind
+from portal.volunteering import kinds
 from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.models import (
     Activity,
@@ -106,9 +107,7 @@ def _check_worth(worth_minutes: int, starts_at: datetime, ends_at: datetime) -> 
 
 
 def _kind(session: Session, code: str) -> ServiceKind:
-    kind = session.scalar(
-        select(ServiceKind).where(ServiceKind.code == code, ServiceKind.retired_at.is_(None))
-    )
+    kind = kinds.offered_kind(session, code)
     if kind is None:
         raise Invalid(_l("Choose a kind of service."), field="service_kind")
     return kind

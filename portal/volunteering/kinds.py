@@ -35,6 +35,13 @@ def all_kinds(session: Session, actor: Actor) -> list[ServiceKind]:
     return list(session.scalars(select(ServiceKind).order_by(ServiceKind.position, ServiceKind.id)))
 
 
+def offered_kind(session: Session, code: str | None) -> ServiceKind | None:
+    """The kind offered under `code` (not retired), for an activity or a request for help."""
+    return session.scalar(
+        select(ServiceKind).where(ServiceKind.code == code, ServiceKind.retired_at.is_(None))
+    )
+
+
 def get_kind(session: Session, actor: Actor, kind_id: int) -> ServiceKind:
     require_kind_keeper(actor)
     kind = session.get(ServiceKind, kind_id)
