@@ -7,6 +7,12 @@ secret; it is honoured in its window and the one after (a scan at the edge still
 longer, so a screenshot sent to a friend at home is refused. A volunteer who must first sign in
 by SMS code keeps the token they scanned in their session: it is honoured for that session for
 five minutes from the scan (`scanned_at`).
+
+Opening the code's address checks in (or out): a phone's camera or WeChat's scanner can only
+open it, and one more tap at the door is one more thing an older volunteer can miss. That a
+GET changes something is safe here: the change is the signed-in volunteer's own attendance,
+the token proves they stand before the code within its minute, a second scan soon after asks
+before checking out, and a link previewer has no volunteer's session to act for.
 """
 
 from __future__ import annotations
