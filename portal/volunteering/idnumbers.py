@@ -118,10 +118,19 @@ def key_from(config: Mapping[str, Any]) -> bytes:
     hash is never keyed by the session secret itself)."""
     given = config.get("VOLUNTEER_ID_KEY")
     if given:
-        return given.encode() if isinstance(given, str) else bytes(given)
-    secret = config.get("SECRET_KEY") or ""
-    secret = secret.encode() if isinstance(secret, str) else bytes(secret)
-    return hmac.new(secret, b"portal.volunteering.id_number_hash", hashlib.sha256).digest()
+        return _as_bytes(given)
+    return derived_key(config, b"portal.volunteering.id_number_hash")
+
+
+def derived_key(config: Mapping[str, Any], label: bytes) -> bytes:
+    """A 32-byte key of its own for `label`, from VOLUNTEER_ID_KEY or else SECRET_KEY: one
+    secret to keep, a different key for each use of it."""
+    source = config.get("VOLUNTEER_ID_KEY") or config.get("SECRET_KEY") or ""
+    return hmac.new(_as_bytes(source), label, hashlib.sha256).digest()
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else bytes(value)
 
 
 def app_key() -> bytes:
