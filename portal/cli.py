@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
@@ -21,5 +22,6 @@ def db_cli() -> None:
 def upgrade_command() -> None:
     """Bring the database up to the newest schema (safe to run again)."""
     with db.engine.begin() as connection:
-        upgrade(connection)
+        # The app's configuration: migrations that seal data need its keys.
+        upgrade(connection, app_config=current_app.config)
     click.echo(_("The database schema is up to date."))

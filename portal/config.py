@@ -46,7 +46,8 @@ class Config:
     MEETING_REQUESTS_PER_PHONE = "5/day"
     SCAN_FLUSH_SECONDS: float | None = 10
     # Keys the hash that keeps one volunteer per ID card number (portal/volunteering/
-    # idnumbers.py). None: derived from SECRET_KEY. Never change it once volunteers register.
+    # idnumbers.py) and the sealing of the numbers (idseal.py). None: derived from SECRET_KEY.
+    # Never change it once volunteers register: sealed numbers could no longer be read.
     VOLUNTEER_ID_KEY: str | None = None
     # Number of reverse proxies in front of the portal whose X-Forwarded-For may be trusted.
     PROXY_COUNT = 0

@@ -23,6 +23,7 @@ from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
 from portal.uploads.models import Upload, UploadKind
 from portal.uploads.store import Store
+from portal.volunteering import idnumbers, idseal
 from portal.volunteering.models import (
     Activity,
     Elder,
@@ -44,6 +45,8 @@ _codes = itertools.count(1)
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 # The key sign-in codes are kept under in the tests: the test app's secret key.
 CODE_SECRET = b"test-secret-key"
+# The key volunteers' ID numbers are sealed with in the test app (derived from that secret).
+SEAL_KEY = idseal.key_from({"SECRET_KEY": CODE_SECRET})
 
 
 @cache
@@ -193,7 +196,8 @@ def volunteer(
         user=user or globals()["user"](session, name=name),
         community=community,
         real_name=name,
-        id_number=number,
+        id_number_masked=idnumbers.mask(number),
+        id_number_sealed="",
         id_number_hash=hashlib.sha256(number.encode()).hexdigest(),
         id_consent_at=EPOCH,
         birth_date=born,
@@ -204,7 +208,14 @@ def volunteer(
     )
     session.add(made)
     session.flush()
+    made.id_number_sealed = idseal.seal(number, made.id, SEAL_KEY)
+    session.flush()
     return made
+
+
+def whole_id_number(volunteer: Volunteer) -> str:
+    """A volunteer's whole ID number, unsealed with the test app's key (as a reveal would)."""
+    return idseal.unseal(volunteer.id_number_sealed, volunteer.id, SEAL_KEY)
 
 
 def activity(

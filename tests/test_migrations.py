@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -12,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
+from sqlalchemy.orm import Session
 
 import portal.models  # noqa: F401  (every model registered on the metadata)
 from portal.accounts import services as accounts
@@ -21,9 +22,11 @@ from portal.appeals.models import Appeal, AppealState
 from portal.db import Base, db, make_engine
 from portal.errors import Invalid
 from portal.migrations import HERE, alembic_config, upgrade
+from portal.volunteering import volunteers
+from portal.volunteering.models import Volunteer
 from tests import factories
 from tests.conftest import dispose, make_test_app
-from tests.factories import CODE_SECRET
+from tests.factories import CODE_SECRET, EPOCH
 
 
 def test_migrations_match_the_models(database):
@@ -196,3 +199,82 @@ def test_a_report_code_with_its_tries_spent_stays_spent_after_the_upgrade(databa
                 )
     finally:
         dispose(app)
+
+
+def database_with_a_plain_id_number(database) -> tuple[str, str]:
+    """A database at 0020 with a volunteer whose 身份证 number is kept in plain text, as it
+    was then: its URL and the number."""
+    url = database.new_url()
+    engine = make_engine(url)
+    number = factories.id_number(date(1960, 5, 1))
+    try:
+        with engine.begin() as connection:
+            upgrade(connection)
+            session = Session(bind=connection, expire_on_commit=False)
+            tree = factories.tree(session)
+            person = factories.user(session, name="李秀英")
+            session.flush()
+            community_id, user_id = tree.community.id, person.id
+            session.close()
+            command.downgrade(alembic_config(connection), "0020")
+            connection.execute(
+                Table("volunteers", MetaData(), autoload_with=connection).insert(),
+                {"user_id": user_id, "community_id": community_id, "real_name": "李秀英",
+                 "id_number": number, "id_number_hash": "0" * 64, "id_consent_at": EPOCH,
+                 "birth_date": date(1960, 5, 1), "services": ["company"], "state": "approved",
+                 "applied_at": EPOCH, "decided_at": EPOCH},
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    return url, number
+
+
+def test_plain_id_numbers_are_sealed_by_the_upgrade_and_the_plain_column_goes(database):
+    url, number = database_with_a_plain_id_number(database)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            upgrade(connection, app_config={"SECRET_KEY": "test-secret-key"})
+            columns = {column["name"] for column in inspect(connection).get_columns("volunteers")}
+            row = connection.execute(text("SELECT * FROM volunteers")).mappings().one()
+    finally:
+        engine.dispose()
+    assert "id_number" not in columns
+    assert row["id_number_masked"] == f"{number[:4]}**********{number[-4:]}"
+    assert not [value for value in row.values() if number in str(value)]
+    # The app (the test app's SECRET_KEY) opens it for its owner.
+    app = make_test_app(url)
+    try:
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            volunteer = db.session.get(Volunteer, row["id"])
+            whole = volunteers.reveal_id_number(db.session, volunteer.user, volunteer, now=EPOCH)
+            assert whole == number
+    finally:
+        dispose(app)
+
+
+def test_sealed_id_numbers_go_back_to_plain_on_a_downgrade(database):
+    url, number = database_with_a_plain_id_number(database)
+    engine = make_engine(url)
+    key = {"VOLUNTEER_ID_KEY": "a production key"}
+    try:
+        with engine.begin() as connection:
+            upgrade(connection, app_config=key)
+            command.downgrade(alembic_config(connection, app_config=key), "0020")
+            plain = connection.execute(text("SELECT id_number FROM volunteers")).scalar_one()
+    finally:
+        engine.dispose()
+    assert plain == number
+
+
+def test_without_the_apps_key_the_upgrade_stops_rather_than_guess(database):
+    url, number = database_with_a_plain_id_number(database)
+    engine = make_engine(url)
+    try:
+        with pytest.raises(RuntimeError, match="VOLUNTEER_ID_KEY"), engine.begin() as connection:
+            upgrade(connection)
+        with engine.connect() as connection:
+            plain = connection.execute(text("SELECT id_number FROM volunteers")).scalar_one()
+    finally:
+        engine.dispose()
+    assert plain == number

@@ -26,7 +26,6 @@ from portal.verification import services as verification
 from portal.verification.facts import mask_name
 from portal.verification.kinds import DocumentKind
 from portal.verification.models import IssuedDocument
-from portal.volunteering.idnumbers import mask
 from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer, VolunteerState
 from portal.volunteering.timebank import hours_text
 from portal.volunteering.volunteers import local_day
@@ -85,7 +84,7 @@ class ServiceRecord:
         days = [local_day(each.starts_at) for each in self.served]
         return {
             "volunteer": mask_name(volunteer.real_name),
-            "id_number": mask(volunteer.id_number),
+            "id_number": volunteer.id_number_masked,
             "activities": len(self.served),
             "minutes": self.minutes,
             "first": min(days).isoformat() if days else None,

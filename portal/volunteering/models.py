@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import User
 from portal.db import Base, enum_column, utcnow
 from portal.places.models import Place
+from portal.volunteering.idseal import SEALED_LENGTH
 
 
 class VolunteerState(StrEnum):
@@ -48,9 +49,12 @@ class Volunteer(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
     real_name: Mapped[str] = mapped_column(String(30))
-    # The 身份证 number as typed (normalised: 18 characters, X upper-case). Shown whole to its
-    # owner and through an audited reveal only; everywhere else masked (4401**********123X).
-    id_number: Mapped[str] = mapped_column(String(18))
+    # The 身份证 number masked (4401**********123X): what every list, the certificate and the
+    # exports show; no key is needed to read it.
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    # The whole number (normalised: 18 characters, X upper-case) sealed with AES-GCM, this
+    # row's id bound to it (idseal.py); opened only for its owner and an audited reveal.
+    id_number_sealed: Mapped[str] = mapped_column(String(SEALED_LENGTH))
     # A keyed hash (HMAC) of the number: unique, so one person is one volunteer whatever phone
     # they sign in with; keyed, so the column alone does not give the numbers away.
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)

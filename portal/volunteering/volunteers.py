@@ -3,13 +3,14 @@ separate consent to keeping the number; a coordinator of the community approves 
 with a reason, and the resident is texted either way. One person is one volunteer: the keyed
 hash of the number is unique, so a second phone cannot open a second time-bank account.
 
-The ID number is shown whole only to its owner and through an audited reveal; everywhere else
-it is masked (idnumbers.mask). Functions take a Session, the acting person, plain values and
-`now`; they flush, never commit.
+The ID number is kept sealed (idseal.py) and opened only for its owner and through an audited
+reveal; everywhere else its masked form is shown. Functions take a Session, the acting person,
+plain values and `now`; they flush, never commit.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -27,7 +28,7 @@ from portal.pagination import Page, paginate
 from portal.permissions import Actor, Permission, require, scopes
 from portal.phones import normalize_phone
 from portal.places.models import Place, PlaceKind
-from portal.volunteering import idnumbers
+from portal.volunteering import idnumbers, idseal
 from portal.volunteering.models import ServiceKind, Volunteer, VolunteerState
 
 # Below this age (by the birth date in the ID number) a guardian's name and phone are needed.
@@ -41,6 +42,15 @@ ALREADY_REGISTERED = _l(
     "you registered with, or ask your community's volunteer coordinator."
 )
 ALREADY_APPLIED = _l("You have applied already. Your community's coordinator will reply.")
+UNREADABLE = _l(
+    "The whole ID card number cannot be read at the moment. Please tell the portal's "
+    "administrator; the masked number is still shown."
+)
+# A new row's number is sealed as soon as the row has its id, in the same transaction: until
+# then its sealed column holds this.
+NOT_SEALED_YET = ""
+
+log = logging.getLogger(__name__)
 
 
 def local_day(now: datetime) -> date:
@@ -121,13 +131,15 @@ def apply(
     guardian_phone: str | None = None,
     now: datetime,
     id_key: bytes | None = None,
+    seal_key: bytes | None = None,
     adult_age: int = ADULT_AGE,
 ) -> Volunteer:
     """A signed-in resident applies to volunteer with `community` (again, after a decline).
 
     Under `adult_age` (the district's rule, 18 by default) by the birth date in the number, a
     guardian's name and mobile number are needed.
-    The consent to keeping the ID number is its own, recorded with its time.
+    The consent to keeping the ID number is its own, recorded with its time. `id_key` keys
+    the number's hash and `seal_key` seals it (the app's keys when not given).
     """
     if not getattr(actor, "is_authenticated", False) or actor.id is None:
         raise Forbidden(_l("Sign in with your mobile number to apply."))
@@ -168,7 +180,8 @@ def apply(
     if taken is not None:
         raise Invalid(ALREADY_REGISTERED, field="id_number")
     fields = {
-        "community_id": community.id, "real_name": name, "id_number": number,
+        "community_id": community.id, "real_name": name,
+        "id_number_masked": idnumbers.mask(number),
         "id_number_hash": digest, "id_consent_at": now, "birth_date": born,
         "guardian_name": guardian, "guardian_phone": guardian_mobile, "services": chosen,
         "state": VolunteerState.APPLIED, "applied_at": now, "decided_at": None,
@@ -185,7 +198,7 @@ def apply(
             setattr(mine, key, value)
         made = mine
     else:
-        made = Volunteer(user_id=actor.id, **fields)
+        made = Volunteer(user_id=actor.id, id_number_sealed=NOT_SEALED_YET, **fields)
         session.add(made)
     try:
         with session.begin_nested():
@@ -193,6 +206,8 @@ def apply(
     except IntegrityError:
         # Another account registered the number (or this one applied) a moment ago.
         raise Invalid(ALREADY_REGISTERED, field="id_number") from None
+    made.id_number_sealed = idseal.seal(number, made.id, seal_key or idseal.app_key())
+    session.flush()
     audit.record(
         session, "volunteering.apply", actor=actor, now=now, target=made,
         details={"community_id": community.id, "id_consent_at": now.isoformat()},
@@ -262,24 +277,39 @@ def decline(
     return volunteer
 
 
+def _unsealed(volunteer: Volunteer, key: bytes | None) -> str:
+    try:
+        return idseal.unseal(volunteer.id_number_sealed, volunteer.id, key or idseal.app_key())
+    except idseal.Unreadable as error:
+        log.error("ID number cannot be unsealed: %s", error)
+        raise Invalid(UNREADABLE) from None
+
+
 def reveal_id_number(
-    session: Session, actor: Actor, volunteer: Volunteer, *, reason: str = "", now: datetime
+    session: Session,
+    actor: Actor,
+    volunteer: Volunteer,
+    *,
+    reason: str = "",
+    now: datetime,
+    seal_key: bytes | None = None,
 ) -> str:
-    """The whole ID number: to its owner, or to a coordinator of the community, every look of
-    whom is in the audit log (with the reason given)."""
+    """The whole ID number, unsealed: to its owner, or to a coordinator of the community,
+    every look of whom is in the audit log (with the reason given)."""
     if getattr(actor, "is_authenticated", False) and actor.id == volunteer.user_id:
-        return volunteer.id_number
+        return _unsealed(volunteer, seal_key)
     _require_coordinator(actor, volunteer)
     reason = " ".join((reason or "").split())
     if not reason:
         # PIPL: a sensitive number is read for a purpose, and the purpose is kept.
         raise Invalid(_l("Say why you need the whole number: it is kept in the audit log."),
                       field="reason")  # fmt: skip
+    whole = _unsealed(volunteer, seal_key)
     audit.record(
         session, "volunteering.reveal_id_number", actor=actor, now=now, target=volunteer,
         details={"reason": reason[:REASON_MAX]},
     )  # fmt: skip
-    return volunteer.id_number
+    return whole
 
 
 def coordinated_communities(session: Session, actor: Actor) -> list[Place]:

@@ -52,8 +52,8 @@ from portal.ledger.models import LedgerAccount, LedgerMovement, LedgerTransfer
 from portal.migrations import upgrade
 from portal.permissions import SYSTEM, Role
 from portal.places import services as places
-from portal.volunteering import timebank
-from portal.volunteering.idnumbers import key_from, keyed_hash
+from portal.volunteering import idseal, timebank
+from portal.volunteering.idnumbers import key_from, keyed_hash, mask
 from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer
 from tests.conftest import Database, dispose, make_test_app
 from tests.postgres_available import postgres_available
@@ -144,6 +144,7 @@ def build(app: Flask, session) -> World:
     # Users and volunteers, with ids of our own choosing (set on the sequences afterwards).
     first_user = (session.scalar(select(func.max(User.id))) or 0) + 1
     key = key_from(app.config)
+    seal_key = idseal.key_from(app.config)
     world.volunteer_users = [first_user + v for v in range(VOLUNTEERS)]
     world.volunteer_ids = [v + 1 for v in range(VOLUNTEERS)]
     _write(session, User, (
@@ -158,7 +159,9 @@ def build(app: Flask, session) -> World:
         community = v % ncom
         return {
             "id": v + 1, "user_id": first_user + v, "community_id": world.communities[community],
-            "real_name": f"志愿者{v}", "id_number": number, "id_number_hash": keyed_hash(number, key),
+            "real_name": f"志愿者{v}", "id_number_masked": mask(number),
+            "id_number_sealed": idseal.seal(number, v + 1, seal_key),
+            "id_number_hash": keyed_hash(number, key),
             "id_consent_at": now - timedelta(days=1200), "birth_date": ric.get_birth_date(number),
             "guardian_name": None, "guardian_phone": None, "services": ["company", "meals"],
             "state": "approved", "applied_at": now - timedelta(days=1200),

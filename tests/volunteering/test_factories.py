@@ -17,7 +17,9 @@ def test_made_volunteers_have_valid_distinct_id_numbers(session):
     tree = factories.tree(session)
     first = factories.volunteer(session, tree.community)
     second = factories.volunteer(session, tree.community)
-    assert ric.is_valid(first.id_number) and ric.is_valid(second.id_number)
+    assert ric.is_valid(factories.whole_id_number(first)) and ric.is_valid(
+        factories.whole_id_number(second)
+    )
     assert first.id_number_hash != second.id_number_hash
 
 

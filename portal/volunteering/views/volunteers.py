@@ -17,7 +17,6 @@ from portal.errors import NotFound
 from portal.features import panels
 from portal.numbers import optional_id
 from portal.permissions import require_staff
-from portal.volunteering import idnumbers
 from portal.volunteering import volunteers as service
 from portal.volunteering.models import Volunteer, VolunteerState
 from portal.volunteering.timebank import RULES
@@ -29,11 +28,6 @@ from portal.web.templating import current_locale
 # The slot of the volunteer's start page where activities and hours are shown (Panels
 # registered with portal.features.add_panel; their subject is the Volunteer).
 HOME_SLOT = "volunteering.home"
-
-
-@bp.app_template_filter("mask_id_number")
-def mask_id_number(number: str | None) -> str:
-    return idnumbers.mask(number)
 
 
 @bp.get("/")
@@ -58,9 +52,15 @@ def _home_page(whole_id: str = ""):
 def my_id_number():
     """The volunteer's own whole ID number, on their page only (their own: not audited)."""
     mine = service.volunteer_of(db.session, current_user)
-    if mine is None or not EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if mine is None or not form.validate_on_submit():
         return redirect(url_for("volunteering.home"))
-    return _home_page(service.reveal_id_number(db.session, current_user, mine, now=utcnow()))
+    whole = ""
+    with saving(form):
+        whole = service.reveal_id_number(db.session, current_user, mine, now=utcnow())
+    for message in form.form_errors:
+        flash(message, "error")
+    return _home_page(whole)
 
 
 def _kind_name(kind) -> str:
