@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
@@ -120,10 +121,17 @@ def account_for_phone(session: Session, phone: str, real_name: str, now: datetim
         raise Invalid(_l("Give a mainland mobile number of 11 digits."), field="phone")
     user = session.scalar(select(User).where(User.phone == number))
     if user is None:
-        user = User(phone=number, display_name=real_name, created_at=now)
-        session.add(user)
-        session.flush()
-    elif not user.is_active:
+        made = User(phone=number, display_name=real_name, created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(made)
+                session.flush()
+            user = made
+        except IntegrityError:
+            # Made a moment ago by another coordinator (adding the same family member):
+            # theirs is the account.
+            user = session.scalars(select(User).where(User.phone == number)).one()
+    if not user.is_active:
         raise Invalid(_l("The account of this number is disabled."), field="phone")
     return user
 
