@@ -299,3 +299,28 @@ def test_a_volunteer_reads_the_help_they_give_before_the_elders_wording(app, ses
     for url in ("/volunteering/help/ask", "/volunteering/help/mine"):
         body = page(browser, url)
         assert body.index("Help I am asked to give") < body.index("registered with their"), url
+
+
+# --- switching language on the form ----------------------------------------------------------
+
+
+def test_switching_language_on_the_form_keeps_what_was_typed(session, tree, elder, son, app, sms):
+    bank(session, elder.user, 180, tree.community)
+    browser = app.test_client()
+    sign_in_by_sms(browser, sms, SON)
+    form = page(browser, "/volunteering/help/ask")
+    assert 'form="help-form" name="language"' in form
+    typed = help_form(location="幸福里3栋502室", note="请带轮椅", minutes="90")
+    response = browser.post("/volunteering/help/ask", data=typed | {"language": "zh-CN"},
+                            headers=EN)  # fmt: skip
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/volunteering/help/ask"
+    assert session.scalars(select(HelpRequest)).all() == [], "switching sends nothing"
+    chinese = browser.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
+    assert "为王秀英求助" in chinese
+    assert 'value="幸福里3栋502室"' in chinese and "请带轮椅" in chinese
+    assert '<option selected value="90">' in chinese and 'value="14:00"' in chinese
+    assert "field-error" not in chinese, "nothing is checked on the way"
+    # Sent, the form starts afresh the next time.
+    assert browser.post("/volunteering/help/ask", data=typed).status_code == 302
+    assert "幸福里3栋502室" not in page(browser, "/volunteering/help/ask")

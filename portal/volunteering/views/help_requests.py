@@ -43,7 +43,7 @@ from portal.volunteering.models import (
     HelpState,
     Volunteer,
 )
-from portal.volunteering.views import bp
+from portal.volunteering.views import bp, help_drafts
 from portal.volunteering.volunteers import (
     coordinated_communities,
     local_day,
@@ -131,8 +131,9 @@ def _choices(form: HelpForm, elder: Elder) -> None:
     ]
 
 
-def _ask(form: HelpForm, elder: Elder) -> HelpRequest | None:
-    """Ask for help for `elder` from a filled form; None when it was refused (shown on it)."""
+def _ask(form: HelpForm, elder: Elder, scope: str) -> HelpRequest | None:
+    """Ask for help for `elder` from a filled form; None when it was refused (shown on it).
+    What was kept of the form across a switch of language (under `scope`) is forgotten."""
     starts_at, minutes = form.moment(), read_minutes(form.minutes)
     if starts_at is None or minutes is None:
         return None
@@ -142,7 +143,11 @@ def _ask(form: HelpForm, elder: Elder) -> HelpRequest | None:
             starts_at=starts_at, minutes=minutes, location=form.location.data,
             note=form.note.data or "", payer=form.payer.data or "", rules=_rules(), now=utcnow(),
         )  # fmt: skip
-    return made if saved else None
+    if not saved:
+        return None
+    help_drafts.forget(scope, str(made.id))
+    db.session.commit()
+    return made
 
 
 # --- older residents and their families ------------------------------------------------------
@@ -175,12 +180,16 @@ def help_ask():
             "volunteering/help_not_registered.html",
             volunteer=volunteer_of(db.session, current_user),
         )
+    scope = str(elder.id)
+    if help_drafts.switching_language():
+        return help_drafts.keep_and_switch(scope, request.full_path.rstrip("?"))
     form = HelpForm()
     _choices(form, elder)
     _own_hours_shown(form, elder, member)
     if request.method == "GET":
         form.payer.data = "pool" if elder.priority else "own"
-    if form.validate_on_submit() and _ask(form, elder) is not None:
+        help_drafts.typed_before(form, scope)
+    if form.validate_on_submit() and _ask(form, elder, scope) is not None:
         if member is not None:
             flash(_("Your request for %(name)s is sent. The community finds a volunteer, and "
                     "we text them and %(name)s.", name=elder.real_name), "success")  # fmt: skip
@@ -190,7 +199,7 @@ def help_ask():
         return redirect(url_for("volunteering.my_help"))
     status = 400 if request.method == "POST" else 200
     return render_template("volunteering/help_ask.html", form=form, elder=elder, member=member,
-                           on_behalf=False), status  # fmt: skip
+                           on_behalf=False, language_form="help-form"), status  # fmt: skip
 
 
 @bp.get("/help/mine")
@@ -387,6 +396,9 @@ def ask_for_elder(elder_id: int):
     found = _elder(elder_id)
     require_within(current_user, Permission.ASK_HELP_FOR_ELDERS, found.community)
     coordinates = can(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    scope = f"desk:{found.id}"
+    if help_drafts.switching_language():
+        return help_drafts.keep_and_switch(scope, request.path)
     form = HelpForm()
     _choices(form, found)
     # Only the resident, or a family member they agreed to, spends their own hours
@@ -394,8 +406,9 @@ def ask_for_elder(elder_id: int):
     form.payer.choices = [each for each in form.payer.choices if each.value == "pool"]
     if request.method == "GET":
         form.payer.data = "pool"
+        help_drafts.typed_before(form, scope)
     if form.validate_on_submit():
-        made = _ask(form, found)
+        made = _ask(form, found, scope)
         if made is not None and coordinates:
             flash(_("The request is made. Now choose a volunteer."), "success")
             return redirect(url_for("volunteering.help_request", request_id=made.id))
@@ -404,8 +417,9 @@ def ask_for_elder(elder_id: int):
                     "volunteer.", name=found.real_name), "success")  # fmt: skip
             return redirect(url_for("volunteering.desk_elders", community=found.community_id))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/help_ask.html", form=form, elder=found,
-                           on_behalf=True, coordinates=coordinates), status  # fmt: skip
+    return render_template("volunteering/help_ask.html", form=form, elder=found, on_behalf=True,
+                           coordinates=coordinates,
+                           language_form="help-form" if form.payer.choices else None), status  # fmt: skip
 
 
 # --- coordinators: requests for help ---------------------------------------------------------
