@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
 from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone
 from portal.volunteering.elders import NAME_MAX, account_for_phone
-from portal.volunteering.models import Elder, FamilyMember, FamilyTie
+from portal.volunteering.models import Elder, FamilyMember, FamilyTie, HelpRequest
 
 # How the coordinator reads who the elder is to them, and how the family member reads it.
 TIE_LABELS = {
@@ -96,6 +97,24 @@ def acting_for(session: Session, actor: Actor, elder: Elder) -> FamilyMember | N
             FamilyMember.removed_at.is_(None),
         )
     )
+
+
+def who_asked(session: Session, help_request: HelpRequest) -> str | None:
+    """Who asked for the help on the elder's behalf, for the coordinator's page: a family
+    member's name and who the elder is to them, or the staff member's name; None when the
+    elder asked themself."""
+    asker_id = help_request.asked_by_id
+    if asker_id is None or asker_id == help_request.elder.user_id:
+        return None
+    member = session.scalars(
+        select(FamilyMember)
+        .where(FamilyMember.elder_id == help_request.elder_id, FamilyMember.user_id == asker_id)
+        .order_by(FamilyMember.id.desc())
+    ).first()
+    if member is not None:
+        return f"{member.name} · {TIE_LABELS[member.tie]}"
+    asker = session.get(User, asker_id)
+    return asker.display_name if asker is not None else None
 
 
 # --- adding and removing ---------------------------------------------------------------------

@@ -140,7 +140,7 @@ def test_residents_grid_workers_and_other_communities_may_not_add_or_remove(
 
 
 def test_a_family_member_asks_for_the_elder_sees_it_and_cancels_it_after_a_check(
-    session, tree, elder, son, relative_browser, sms
+    app, session, tree, elder, son, relative_browser, sms
 ):
     bank(session, elder.user, 180, tree.community)
     home = page(relative_browser, "/volunteering/")
@@ -159,6 +159,13 @@ def test_a_family_member_asks_for_the_elder_sees_it_and_cancels_it_after_a_check
     assert response.status_code == 302
     made = only_request(session)
     assert (made.asked_by_id, made.elder_id, made.payer) == (son.user_id, elder.id, "own")
+    # The coordinator reads who asked, on the request's page.
+    coordinator = factories.user(session, Role.COORDINATOR, tree.community)
+    session.commit()
+    desk = app.test_client()
+    sign_in_staff(desk, coordinator)
+    assert "Asked on their behalf by" in page(desk, f"/volunteering/desk/help/{made.id}")
+    assert "李建国 · Their parent" in page(desk, f"/volunteering/desk/help/{made.id}")
     assert sms.recent(PHONE)[0].kind == "time_bank_help_asked_for_you"
     mine = page(relative_browser, "/volunteering/help/mine")
     assert "Help for my family" in mine and "For 王秀英" in mine

@@ -462,6 +462,7 @@ def _request_page(found: HelpRequest, status: int = 200, **forms: Any):
         match_form=match_form,
         done_form=done_form,
         cancel_form=forms.get("cancel_form") or HelpCancelForm(),
+        asked_by=family.who_asked(db.session, found),
         now=utcnow(),
     ), status
 
