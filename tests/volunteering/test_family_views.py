@@ -169,7 +169,7 @@ def test_a_family_member_asks_for_the_elder_sees_it_and_cancels_it_after_a_check
     assert sms.recent(PHONE)[0].kind == "time_bank_help_asked_for_you"
     mine = page(relative_browser, "/volunteering/help/mine")
     assert "Help for my family" in mine and "For 王秀英" in mine
-    assert "Waiting for a volunteer" in mine
+    assert "Waiting for a volunteer" in mine and "王秀英&#39;s own stored hours" in mine
     cancel = f"/volunteering/help/{made.id}/cancel"
     assert f'href="{cancel}"' in mine
     check = page(relative_browser, cancel)

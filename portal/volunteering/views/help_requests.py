@@ -71,9 +71,12 @@ def _help_helpers() -> dict[str, Any]:
             HelpState.CANCELLED: _("Cancelled"),
         }[state]
 
-    def payer_label(found: HelpRequest) -> str:
+    def payer_label(found: HelpRequest, *, named: bool = False) -> str:
+        """Who pays; `named` says whose own hours they are, for a family member reading."""
         if found.payer == "pool":
             return _("The community's pool")
+        if named:
+            return _("%(name)s's own stored hours", name=found.elder.real_name)
         return _("Own stored hours")
 
     def help_home() -> dict[str, Any]:
