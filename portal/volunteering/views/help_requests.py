@@ -361,7 +361,6 @@ def elder_page(
         family=family.family_of(db.session, current_user, found),
         tie_labels=family.TIE_LABELS,
         recent=recent,
-        form=EmptyForm(),
     ), status
 
 
