@@ -73,6 +73,10 @@ class Permission(StrEnum):
     COORDINATE_VOLUNTEERS = "coordinate_volunteers"
     # Keep the kinds of volunteer service and a district's time-bank rules.
     MANAGE_VOLUNTEERING = "manage_volunteering"
+    # Ask the time bank for help on an older resident's behalf, paid by the community's pool:
+    # held on the elder's community or on a place inside it (a grid worker's grid), see
+    # can_within.
+    ASK_HELP_FOR_ELDERS = "ask_help_for_elders"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -107,6 +111,8 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_MEETINGS: frozenset({Role.ADMIN}),
     Permission.COORDINATE_VOLUNTEERS: frozenset({Role.SECRETARY, Role.COORDINATOR}),
     Permission.MANAGE_VOLUNTEERING: frozenset({Role.ADMIN}),
+    # Grid workers know the older residents of their grid's community on their rounds.
+    Permission.ASK_HELP_FOR_ELDERS: frozenset({Role.SECRETARY, Role.COORDINATOR, Role.GRID_WORKER}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does
@@ -179,6 +185,32 @@ def can(actor: Actor, permission: Permission, target: Scoped | None = None) -> b
 def require(actor: Actor, permission: Permission, target: Scoped | None = None) -> None:
     """Raise Forbidden unless `actor` holds `permission` on `target`."""
     if not can(actor, permission, target):
+        raise Forbidden(
+            _l("You do not have permission to do this here."),
+            permission=permission.value,
+        )
+
+
+def can_within(actor: Actor, permission: Permission, area: Scoped) -> bool:
+    """Whether `actor` holds `permission` on `area`, or on a place inside it.
+
+    For what a person working part of an area does for the whole of it: a grid worker,
+    granted on a grid, asks for help for the older residents of the grid's community. A
+    grant on a neighbouring area, or on one inside it, does not count."""
+    if can(actor, permission, area):
+        return True
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    roles = ROLES_WITH[permission]
+    return any(
+        grant.role in roles and grant.place is not None and covers(area, grant.place)
+        for grant in actor.grants
+    )
+
+
+def require_within(actor: Actor, permission: Permission, area: Scoped) -> None:
+    """Raise Forbidden unless `actor` holds `permission` on `area` or on a place inside it."""
+    if not can_within(actor, permission, area):
         raise Forbidden(
             _l("You do not have permission to do this here."),
             permission=permission.value,

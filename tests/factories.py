@@ -28,6 +28,8 @@ from portal.volunteering.models import (
     Activity,
     Elder,
     Evidence,
+    FamilyMember,
+    FamilyTie,
     HelpPayer,
     HelpRequest,
     HelpState,
@@ -333,6 +335,31 @@ def relative(
         decided_at=EPOCH if state is not RelativeState.DECLARED else None,
         evidence=Evidence.HOUSEHOLD_REGISTER if state is RelativeState.CONFIRMED else None,
         refuse_reason="姓名不符" if state is RelativeState.REFUSED else None,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def family_member(
+    session: Session,
+    elder: Elder,
+    *,
+    user: User | None = None,
+    name: str = "李建国",
+    tie: FamilyTie = FamilyTie.PARENT,
+    removed: bool = False,
+) -> FamilyMember:
+    """A family member who may ask for help for `elder` (the elder agreed), with an account
+    of their own unless given; written directly, without a coordinator."""
+    made = FamilyMember(
+        elder=elder,
+        user=user or globals()["user"](session, name=name),
+        name=name,
+        tie=tie,
+        elder_agreed_at=EPOCH,
+        added_at=EPOCH,
+        removed_at=EPOCH if removed else None,
     )
     session.add(made)
     session.flush()

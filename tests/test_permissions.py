@@ -3,7 +3,17 @@
 import pytest
 
 from portal.errors import Forbidden
-from portal.permissions import SYSTEM, Permission, Role, can, covers, require, scopes
+from portal.permissions import (
+    SYSTEM,
+    Permission,
+    Role,
+    can,
+    can_within,
+    covers,
+    require,
+    require_within,
+    scopes,
+)
 from tests import factories
 
 
@@ -117,3 +127,23 @@ def test_secretaries_and_legal_advisers_host_meetings_other_staff_do_not(session
         (Role.ADMIN, None),
     ):
         assert not can(factories.user(session, role, place), Permission.HOST_MEETINGS, tree.grid)
+
+
+def test_a_grid_worker_asks_for_help_within_their_grids_community_and_nowhere_else(session, tree):
+    worker = factories.user(session, Role.GRID_WORKER, tree.grid)
+    ask = Permission.ASK_HELP_FOR_ELDERS
+    assert not can(worker, ask, tree.community), "the grant is on the grid, below"
+    assert can_within(worker, ask, tree.community)
+    assert not can_within(worker, ask, tree.other_community)
+    with pytest.raises(Forbidden):
+        require_within(worker, ask, tree.other_community)
+    # The community's coordinator and secretary hold it on the community itself.
+    for role in (Role.COORDINATOR, Role.SECRETARY):
+        staff = factories.user(session, role, tree.community)
+        assert can_within(staff, ask, tree.community)
+        assert not can_within(staff, ask, tree.other_community)
+    # A role without the permission gains nothing from a grant inside the community.
+    deputy = factories.user(session, Role.DEPUTY_SECRETARY, tree.community)
+    assert not can_within(deputy, ask, tree.community)
+    assert not can_within(factories.user(session, Role.GRID_WORKER, tree.other_grid), ask,
+                          tree.community)  # fmt: skip

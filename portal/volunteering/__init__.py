@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         attendance,
         bp,
         certificates,
+        family,
         grants,
         help_requests,
         kinds,
@@ -68,6 +69,10 @@ def init_app(app: Flask) -> None:
                                _l("Register older residents, match volunteers to their requests, "
                                   "confirm the help."),
                                shown=coordinates, order=165))  # fmt: skip
+    add_tile(app, "desk", Tile("volunteering.desk_elders", _l("Older residents' help"),
+                               _l("Ask for help for the older residents of your grid's "
+                                  "community."),
+                               shown=_asks_without_coordinating, order=166))  # fmt: skip
     add_panel(app, HOME_SLOT, Panel("volunteering/_home_activities.html", _coming_activities))
     add_panel(app, HOME_SLOT, Panel("volunteering/hours_panel.html", hours_page.home_panel, 110))
     add_tile(
@@ -97,6 +102,16 @@ def init_app(app: Flask) -> None:
     from portal.volunteering import door_panel  # Its buttons on every building's door page.
 
     door_panel.init_app(app)
+
+
+def _asks_without_coordinating(actor) -> bool:
+    """Grid workers: they ask for help for older residents (coordinators reach the list from
+    their own tile)."""
+    from portal.permissions import Permission, holds_anywhere
+
+    return holds_anywhere(actor, Permission.ASK_HELP_FOR_ELDERS) and not holds_anywhere(
+        actor, Permission.COORDINATE_VOLUNTEERS
+    )
 
 
 def _coming_activities(session, actor, volunteer) -> dict:

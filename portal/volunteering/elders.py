@@ -14,14 +14,15 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
 from portal.pagination import Page, paginate
-from portal.permissions import Actor, Permission, require
+from portal.permissions import Actor, Permission, require, require_within, scopes
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
 from portal.volunteering.idnumbers import age_on
@@ -63,11 +64,27 @@ def elder_of(session: Session, actor: Actor) -> Elder | None:
     return session.scalar(select(Elder).where(Elder.user_id == actor.id))
 
 
+def asking_communities(session: Session, actor: Actor) -> list[Place]:
+    """The communities whose older residents `actor` may ask for help for: those inside a
+    place they hold ASK_HELP_FOR_ELDERS on, and the community around a grid they hold it on."""
+    places = scopes(actor, Permission.ASK_HELP_FOR_ELDERS)
+    if not places:
+        return []
+    query = select(Place).where(Place.kind == PlaceKind.COMMUNITY)
+    if None not in places:
+        around = {int(each) for place in places for each in place.path.split("/") if each}
+        query = query.where(
+            or_(Place.id.in_(around), *(Place.path.startswith(place.path) for place in places))
+        )
+    return list(session.scalars(query.order_by(Place.path)))
+
+
 def elders_page(
     session: Session, actor: Actor, community: Place, *, page: str | None = None
 ) -> Page:
-    """A community's registered older residents, newest first, a page at a time."""
-    require(actor, Permission.COORDINATE_VOLUNTEERS, community)
+    """A community's registered older residents, newest first, a page at a time: for its
+    coordinators, and for those who ask for help for them (grid workers of its grids)."""
+    require_within(actor, Permission.ASK_HELP_FOR_ELDERS, community)
     query = (
         select(Elder)
         .where(Elder.community_id == community.id)
@@ -97,17 +114,24 @@ def _birth_date(birth_date: date | None, now: datetime) -> date:
     return birth_date
 
 
-def _account(session: Session, phone: str, real_name: str, now: datetime) -> User:
+def account_for_phone(session: Session, phone: str, real_name: str, now: datetime) -> User:
     """The resident's account for `phone`, made if they have none (they sign in by SMS code)."""
     number = normalize_phone(phone)
     if number is None:
         raise Invalid(_l("Give a mainland mobile number of 11 digits."), field="phone")
     user = session.scalar(select(User).where(User.phone == number))
     if user is None:
-        user = User(phone=number, display_name=real_name, created_at=now)
-        session.add(user)
-        session.flush()
-    elif not user.is_active:
+        made = User(phone=number, display_name=real_name, created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(made)
+                session.flush()
+            user = made
+        except IntegrityError:
+            # Made a moment ago by another coordinator (adding the same family member):
+            # theirs is the account.
+            user = session.scalars(select(User).where(User.phone == number)).one()
+    if not user.is_active:
         raise Invalid(_l("The account of this number is disabled."), field="phone")
     return user
 
@@ -138,7 +162,7 @@ def register_elder(
             _l("Register an older resident only after seeing their ID card in person."),
             field="id_card_seen",
         )
-    user = _account(session, phone, real_name, now)
+    user = account_for_phone(session, phone, real_name, now)
     if user.id == getattr(actor, "id", None):
         raise Invalid(_l("Another coordinator registers you."), field="phone")
     if session.scalar(select(Elder.id).where(Elder.user_id == user.id)) is not None:

@@ -1,5 +1,5 @@
-"""The forms of help for the elderly: registering an older resident, marking priority, asking
-for help, matching a volunteer, confirming the time given and cancelling. Plain fields a
+"""The forms of help for the elderly: registering an older resident, marking priority, adding
+a family member who asks for them, asking for help, matching a volunteer, confirming the time given and cancelling. Plain fields a
 phone fills in without JavaScript; the day and time as the activities' forms take them, in
 Shanghai time; what cannot be read is said on its field, and everything typed stays."""
 
@@ -17,6 +17,7 @@ from portal.i18n import SHANGHAI
 from portal.meetings.schedule_forms import DATE_INPUT, TIME_INPUT, parse_clock, parse_day
 from portal.numbers import parse_number
 from portal.volunteering.activity_forms import worth_label
+from portal.volunteering.family import TIE_LABELS
 from portal.volunteering.models import HelpPayer
 from portal.web.forms import PortalForm
 
@@ -125,6 +126,22 @@ class HelpForm(PortalForm):
         if day is None or clock is None:
             return None
         return datetime.combine(day, clock, SHANGHAI).astimezone(ZoneInfo("UTC"))
+
+
+class FamilyForm(PortalForm):
+    """A family member who may ask for help for the older resident, added in person."""
+
+    name = StringField(_l("Their name"), filters=[_stripped])
+    phone = phone_field(_l("Give their mobile number."), own=False)
+    tie = RadioField(
+        _l("Who is the older resident to them?"),
+        choices=[SelectChoice(tie.value, label) for tie, label in TIE_LABELS.items()],
+        validate_choice=False,
+    )
+    elder_agreed = BooleanField(
+        _l("The older resident agreed, in person, that this family member may ask for help "
+           "for them and pay with their stored hours")
+    )  # fmt: skip
 
 
 class MatchForm(PortalForm):

@@ -1,4 +1,5 @@
-"""The lists of requests for help: an older resident's own, and a community's for its
+"""The lists of requests for help: an older resident's own, those a family member made for
+them, and a community's for its
 coordinators to match and confirm (paged, on the (community, state, id) index)."""
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ OPEN = (HelpState.ASKED, HelpState.MATCHED)
 VOLUNTEERS_SHOWN = 300
 # The help a volunteer is matched to give, shown at most.
 GIVING_SHOWN = 50
+# The requests a family member made for others, shown at most.
+ASKED_SHOWN = 50
 
 
 def mine(session: Session, actor: Actor, *, page: str | None = None) -> Page | None:
@@ -37,6 +40,23 @@ def mine(session: Session, actor: Actor, *, page: str | None = None) -> Page | N
         .options(selectinload(HelpRequest.volunteer))
     )
     return paginate(session, query, page, per_page=20)
+
+
+def asked_for_others(session: Session, actor: Actor) -> list[HelpRequest]:
+    """The requests the signed-in person made for older residents as their family member,
+    newest first (the latest ASKED_SHOWN)."""
+    if not getattr(actor, "is_authenticated", False) or actor.id is None:
+        return []
+    return list(
+        session.scalars(
+            select(HelpRequest)
+            .join(Elder, HelpRequest.elder_id == Elder.id)
+            .where(HelpRequest.asked_by_id == actor.id, Elder.user_id != actor.id)
+            .order_by(HelpRequest.id.desc())
+            .limit(ASKED_SHOWN)
+            .options(selectinload(HelpRequest.elder), selectinload(HelpRequest.volunteer))
+        )
+    )
 
 
 def for_community(

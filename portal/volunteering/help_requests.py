@@ -29,12 +29,13 @@ from portal.ledger import rules as ledger_rules
 from portal.ledger import services as ledger
 from portal.ledger.models import LedgerAccount, Unit
 from portal.notifications.services import queue_sms
-from portal.permissions import Actor, Permission, can, require
-from portal.volunteering import timebank
+from portal.permissions import Actor, Permission, can, require, require_within
+from portal.volunteering import family, timebank
 from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
     Elder,
+    FamilyMember,
     HelpPayer,
     HelpRequest,
     HelpState,
@@ -119,10 +120,16 @@ def _words(value: str, most: int, field: str, empty: Any, long: Any) -> str:
     return value
 
 
-def _may_ask(actor: Actor, elder: Elder) -> None:
+def _may_ask(session: Session, actor: Actor, elder: Elder) -> FamilyMember | None:
+    """Refuse anyone but the elder, a family member they agreed to, or staff who ask for the
+    elders of the community (a grid worker of a grid in it too); the family member's entry
+    when it is one asking."""
     if actor.id is not None and actor.id == elder.user_id:
-        return
-    require(actor, Permission.COORDINATE_VOLUNTEERS, elder.community)
+        return None
+    member = family.acting_for(session, actor, elder)
+    if member is None:
+        require_within(actor, Permission.ASK_HELP_FOR_ELDERS, elder.community)
+    return member
 
 
 def _check_payer(
@@ -132,6 +139,8 @@ def _check_payer(
     minutes: int,
     rules: TimeBankRules,
     now: datetime,
+    *,
+    by_elder: bool = True,
 ) -> None:
     """Refuse a payer who may not pay for `minutes` of help, saying why."""
     if payer is HelpPayer.OWN:
@@ -142,9 +151,15 @@ def _check_payer(
                 field="payer",
             )  # fmt: skip
         held = timebank.person_account(session, elder.user, rules, now=now).balance
-        if held < minutes:
+        if held < minutes and by_elder:
             raise Invalid(
                 _l("Your stored hours (%(held)s hours) do not cover %(asked)s hours of help. "
+                   "Ask for less time.", held=hours_text(held), asked=hours_text(minutes)),
+                field="minutes",
+            )  # fmt: skip
+        if held < minutes:
+            raise Invalid(
+                _l("Their stored hours (%(held)s hours) do not cover %(asked)s hours of help. "
                    "Ask for less time.", held=hours_text(held), asked=hours_text(minutes)),
                 field="minutes",
             )  # fmt: skip
@@ -179,9 +194,10 @@ def ask_for_help(
     rules: TimeBankRules,
     now: datetime,
 ) -> HelpRequest:
-    """Ask for help for `elder` (by the elder, or a coordinator on their behalf): a kind of
-    service, when, for how long (half hours), where, and who pays."""
-    _may_ask(actor, elder)
+    """Ask for help for `elder` (by the elder; on their behalf by a family member they agreed
+    to, a coordinator or a grid worker of their community): a kind of service, when, for how
+    long (half hours), where, and who pays. The elder is texted when someone else asks."""
+    member = _may_ask(session, actor, elder)
     kind = _kind(session, service_kind)
     if starts_at <= now:
         raise Invalid(_l("Choose a time still to come."), field="day")
@@ -195,15 +211,16 @@ def ask_for_help(
         payer = HelpPayer(payer)
     except ValueError:
         raise Invalid(_l("Choose who pays."), field="payer") from None
-    if payer is HelpPayer.OWN and actor.id != elder.user_id:
-        # A person's stored hours are spent only by them, signed in with their own phone:
-        # nobody else (a coordinator included) may decide to spend them.
+    by_elder = actor.id == elder.user_id
+    if payer is HelpPayer.OWN and not by_elder and member is None:
+        # A person's stored hours are spent only by them, or by a family member they agreed
+        # to in front of a coordinator: no one else (staff included) may decide to spend them.
         raise Invalid(
-            _l("Only the older resident, signed in with their own phone, can spend their "
+            _l("Only the older resident, or a family member they agreed to, can spend their "
                "stored hours. On their behalf, ask for help paid by the community's pool."),
             field="payer",
         )  # fmt: skip
-    _check_payer(session, elder, payer, minutes, rules, now)
+    _check_payer(session, elder, payer, minutes, rules, now, by_elder=by_elder)
     made = HelpRequest(
         elder=elder,
         community_id=elder.community_id,
@@ -219,9 +236,13 @@ def ask_for_help(
     )
     session.add(made)
     session.flush()
-    if actor.id != elder.user_id:
+    if not by_elder:
         audit.record(session, "volunteering.help_ask", actor=actor, now=now, target=made,
-                     details={"elder": elder.id, "payer": payer.value})  # fmt: skip
+                     details={"elder": elder.id, "payer": payer.value,
+                              "family_member": member.id if member else None})  # fmt: skip
+        # The elder hears of help asked in their name, and by whom.
+        _text(session, made, elder.user, "time_bank_help_asked_for_you", now,
+              asker=member.name if member else "")  # fmt: skip
     return made
 
 
@@ -354,19 +375,21 @@ def _short_message(payer: HelpPayer, held: int) -> Any:
 def cancel_help(
     session: Session, actor: Actor, help_request: HelpRequest, *, reason: str, now: datetime
 ) -> HelpRequest:
-    """Cancel a request before it is done: by the elder (a reason is welcome) or a coordinator
-    (with a reason). Whoever else is involved is texted: the volunteer, and the elder when a
-    coordinator cancels."""
+    """Cancel a request before it is done: by the elder or the family member who asked for it
+    (a reason is welcome), or a coordinator (with a reason). Whoever else is involved is
+    texted: the volunteer, and the elder when someone else cancels."""
     by_elder = actor.id is not None and actor.id == help_request.elder.user_id
-    if not by_elder and not can(actor, Permission.COORDINATE_VOLUNTEERS, help_request.community):
+    by_family = may_cancel_as_family(session, actor, help_request)
+    resident = by_elder or by_family
+    if not resident and not can(actor, Permission.COORDINATE_VOLUNTEERS, help_request.community):
         raise Forbidden(_l("Only the older resident or a coordinator can cancel this."))
     reason = _words(reason, REASON_MAX, "reason",
-                    None if by_elder else _l("Say why it is cancelled: they are told."),
+                    None if resident else _l("Say why it is cancelled: they are told."),
                     _l("Keep it within 200 characters."))  # fmt: skip
     help_request = _lock(session, help_request)
     if help_request.state not in (HelpState.ASKED, HelpState.MATCHED):
         raise Invalid(_l("This request is done or cancelled already."))
-    if by_elder and help_request.state is HelpState.MATCHED and now >= help_request.starts_at:
+    if resident and help_request.state is HelpState.MATCHED and now >= help_request.starts_at:
         # The help may have been given: the coordinator, who confirms it, decides.
         raise Invalid(_l("The help was due to start: please call the community to cancel."))
     help_request.state = HelpState.CANCELLED
@@ -381,8 +404,24 @@ def cancel_help(
     for person in told:
         _text(session, help_request, person, "time_bank_help_cancelled", now)
     audit.record(session, "volunteering.help_cancel", actor=actor, now=now, target=help_request,
-                 details={"reason": reason, "by_elder": by_elder})  # fmt: skip
+                 details={"reason": reason, "by_elder": by_elder,
+                          "by_family": by_family and not by_elder})  # fmt: skip
     return help_request
+
+
+def resident_may_cancel(session: Session, actor: Actor, help_request: HelpRequest) -> bool:
+    """Whether `actor` may cancel this request as the elder or the family member who asked."""
+    by_elder = actor.id is not None and actor.id == help_request.elder.user_id
+    return by_elder or may_cancel_as_family(session, actor, help_request)
+
+
+def may_cancel_as_family(session: Session, actor: Actor, help_request: HelpRequest) -> bool:
+    """Whether `actor` asked for this help as a family member of the elder, and still is one."""
+    return (
+        actor.id is not None
+        and help_request.asked_by_id == actor.id
+        and family.acting_for(session, actor, help_request.elder) is not None
+    )
 
 
 # --- texting ---------------------------------------------------------------------------------

@@ -115,6 +115,8 @@ for _kind, (_text, _label) in KINDS.items():
 # --- the time bank's help for the elderly (help.py) ------------------------------------------
 
 KIND_MAX = 6
+# The most of a person's name one SMS carries.
+NAME_MAX = 6
 
 
 def _kind(params: dict[str, Any]) -> str:
@@ -160,7 +162,30 @@ def _help_cancelled(params: dict[str, Any]) -> str:
     )
 
 
+def _help_asked_for_you(params: dict[str, Any]) -> str:
+    kind, starts = _kind(params), when(params["starts_at"])
+    if not params.get("asker", "").strip():
+        # Staff of the community asked: the community answers for it.
+        return gettext(
+            "Time bank: your community asked for help for you: %(kind)s on %(when)s. Call "
+            "the community with any question.",
+            kind=kind,
+            when=starts,
+        )
+    return gettext(
+        "Time bank: %(name)s asked for help for you: %(kind)s on %(when)s. Call the "
+        "community with any question.",
+        name=short(params["asker"], NAME_MAX),
+        kind=kind,
+        when=starts,
+    )
+
+
 HELP_KINDS = {
+    "time_bank_help_asked_for_you": (
+        _help_asked_for_you,
+        _l("Time bank: help asked for an older resident on their behalf"),
+    ),
     "time_bank_help_matched": (_help_matched, _l("Time bank: a volunteer asked to help")),
     "time_bank_help_paid": (_help_paid, _l("Time bank: hours paid for help given")),
     "time_bank_help_cancelled": (_help_cancelled, _l("Time bank: help cancelled")),
@@ -171,8 +196,6 @@ for _kind_name, (_text, _label) in HELP_KINDS.items():
 
 
 # --- the time bank's relatives and gifts (giving.py) -----------------------------------------
-
-NAME_MAX = 6
 
 
 def _relative_confirmed(params: dict[str, Any]) -> str:

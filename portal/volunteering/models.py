@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -248,6 +249,8 @@ class HelpRequest(Base):
         Index("ix_time_bank_help_requests_community_id_state_id", "community_id", "state", "id"),
         Index("ix_time_bank_help_requests_elder_id_id", "elder_id", "id"),
         Index("ix_time_bank_help_requests_volunteer_id_id", "volunteer_id", "id"),
+        # What a family member asked for on an elder's behalf.
+        Index("ix_time_bank_help_requests_asked_by_id_id", "asked_by_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -262,7 +265,7 @@ class HelpRequest(Base):
     payer: Mapped[HelpPayer] = mapped_column(enum_column(HelpPayer))
     state: Mapped[HelpState] = mapped_column(enum_column(HelpState), default=HelpState.ASKED)
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The elder, or a coordinator on their behalf.
+    # The elder, or on their behalf a family member, a coordinator or a grid worker.
     asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
     matched_at: Mapped[datetime | None]
@@ -335,4 +338,56 @@ class Relative(Base):
     refuse_reason: Mapped[str | None] = mapped_column(Text)
 
     volunteer: Mapped[Volunteer] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class FamilyTie(StrEnum):
+    """Who the older resident is to a family member asking for help on their behalf."""
+
+    PARENT = "parent"
+    PARENT_IN_LAW = "parent_in_law"
+    GRANDPARENT = "grandparent"
+    SPOUSE = "spouse"
+    SIBLING = "sibling"
+    OTHER = "other"  # another relative
+
+
+ACTIVE_FAMILY = text("removed_at IS NULL")
+
+
+class FamilyMember(Base):
+    """A family member (代办家属) who may ask the time bank for help on an older resident's
+    behalf, and pay with the elder's stored hours: added by a coordinator of the elder's
+    community, in person, once the elder agreed. Removed, never deleted: who asked for what
+    stays readable."""
+
+    __tablename__ = "time_bank_family_members"
+    __table_args__ = (
+        Index("ix_time_bank_family_members_elder_id_id", "elder_id", "id"),
+        # The elders a signed-in person may ask for; one active entry per elder and person,
+        # whoever adds them at once.
+        Index(
+            "ux_time_bank_family_members_user_id_elder_id_active",
+            "user_id",
+            "elder_id",
+            unique=True,
+            sqlite_where=ACTIVE_FAMILY,
+            postgresql_where=ACTIVE_FAMILY,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(ForeignKey("time_bank_elders.id"))
+    # The family member's account, found or made by their mobile number.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(30))
+    tie: Mapped[FamilyTie] = mapped_column(enum_column(FamilyTie))
+    # When the coordinator recorded that the elder agreed, in person, and who did.
+    elder_agreed_at: Mapped[datetime]
+    added_at: Mapped[datetime]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    elder: Mapped[Elder] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

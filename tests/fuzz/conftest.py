@@ -153,6 +153,10 @@ def make_world(session: Session) -> World:
     # Help for the elderly: the resident registered as an older resident, asking for help.
     elder = factories.elder(session, tree.community, user=users["resident"], name="居民")
     help_request = factories.help_request(session, elder, starts_at=now + timedelta(days=2))
+    # A family member who asks for another older resident, for the elder's page to list.
+    member = factories.family_member(
+        session, factories.elder(session, tree.community, name="王秀英"), name="李建国"
+    )
     # Volunteering: the resident declined once (so their form to apply again is reachable),
     # and an application waiting for the secretary (so the answer's forms are on its page).
     factories.volunteer(session, tree.community, user=users["resident"], name="居民",
@@ -194,6 +198,7 @@ def make_world(session: Session) -> World:
         "sign_up_id": sign_up.id,
         "elder_id": elder.id,
         "request_id": help_request.id,
+        "member_id": member.id,
         "volunteer_id": applied.id,
         "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
     }

@@ -104,6 +104,7 @@ EXAMPLES = {
         "reason": "户口簿上的姓名与申报的姓名不一致，请核对后重新申报",
     },
     "time_bank_hours_received": {"name": "欧阳*娜", "hours": "1500"},
+    "time_bank_help_asked_for_you": {**TIME_BANK_HELP, "asker": "欧阳娜娜娜娜娜"},
     "time_bank_help_matched": TIME_BANK_HELP,
     "time_bank_help_paid": TIME_BANK_HELP,
     "time_bank_help_cancelled": TIME_BANK_HELP,
@@ -192,3 +193,13 @@ def test_a_reminder_says_when_and_where_in_one_sms(app_context, kind, venue):
     assert "Tue, Dec 8 14:00" in english and params["url"] in english
     where = "Guangming Community Service Centre" if venue == "centre" else "we will call you"
     assert where in english
+
+
+@pytest.mark.parametrize("asker", ["欧阳娜娜娜娜娜", ""])
+def test_the_elder_is_told_who_asked_for_help_in_their_name_in_one_sms(app_context, asker):
+    params = {**TIME_BANK_HELP, "asker": asker}
+    chinese = render("time_bank_help_asked_for_you", params, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM and "12月8日周二 14:00" in chinese
+    assert ("欧阳娜娜娜…" in chinese) == bool(asker) and ("社区为您" in chinese) != bool(asker)
+    english = render("time_bank_help_asked_for_you", params, "en")
+    assert ("your community asked" in english) != bool(asker)

@@ -180,6 +180,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         help_request = factories.help_request(
             session, elder, starts_at=utcnow() + timedelta(days=2)
         )
+        member = factories.family_member(session, elder)
         session.commit()
     values = {
         "place_id": tree.grid.id, "district_id": tree.district.id,
@@ -191,6 +192,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "host_id": worker.id, "closure_id": 1, "community_id": tree.community.id,
         "activity_id": activity.id, "sign_up_id": 1, "relative_id": relative.id,
         "volunteer_id": 1, "kind_id": 1, "elder_id": elder.id, "request_id": help_request.id,
+        "member_id": member.id,
     }  # fmt: skip
     as_worker, stranger = app.test_client(), app.test_client()
     sign_in_staff(as_worker, worker)

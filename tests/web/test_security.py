@@ -139,6 +139,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
     relative = factories.relative(session, factories.volunteer(session, tree.community))
     elder = factories.elder(session, tree.community)
     help_request = factories.help_request(session, elder, starts_at=utcnow() + timedelta(days=2))
+    member = factories.family_member(session, elder)
     unit = units.create_unit(
         session, SYSTEM, code="unit", place_id=tree.street.id, name_zh="单位", name_en="Unit",
         phone="", now=factories.EPOCH,
@@ -165,6 +166,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "relative_id": relative.id,
         "elder_id": elder.id,
         "request_id": help_request.id,
+        "member_id": member.id,
         "schedule_id": 1,
         "host_id": host.id,
         "closure_id": 1,

@@ -17,18 +17,19 @@ from portal.db import db, start_writing, utcnow
 from portal.errors import NotFound
 from portal.ledger.models import AccountKind
 from portal.numbers import optional_id
-from portal.permissions import Permission, require, require_staff
+from portal.permissions import Permission, can, require, require_staff, require_within
 from portal.phones import mask_phone
 from portal.places.models import Place
 from portal.verification.facts import mask_name
 from portal.volunteering import elders as elder_services
+from portal.volunteering import family, hours_page, timebank
 from portal.volunteering import help_lists as lists
 from portal.volunteering import help_requests as services
-from portal.volunteering import hours_page, timebank
 from portal.volunteering.help_forms import (
     SHANGHAI,
     DoneForm,
     ElderForm,
+    FamilyForm,
     HelpCancelForm,
     HelpForm,
     MatchForm,
@@ -37,12 +38,18 @@ from portal.volunteering.help_forms import (
 )
 from portal.volunteering.models import (
     Elder,
+    FamilyMember,
     HelpRequest,
     HelpState,
     Volunteer,
 )
-from portal.volunteering.views import bp
-from portal.volunteering.volunteers import coordinated_communities, local_day, service_kinds
+from portal.volunteering.views import bp, help_drafts
+from portal.volunteering.volunteers import (
+    coordinated_communities,
+    local_day,
+    service_kinds,
+    volunteer_of,
+)
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale, local_text
 
@@ -64,20 +71,29 @@ def _help_helpers() -> dict[str, Any]:
             HelpState.CANCELLED: _("Cancelled"),
         }[state]
 
-    def payer_label(found: HelpRequest) -> str:
+    def payer_label(found: HelpRequest, *, named: bool = False) -> str:
+        """Who pays; `named` says whose own hours they are, for a family member reading."""
         if found.payer == "pool":
             return _("The community's pool")
+        if named:
+            return _("%(name)s's own stored hours", name=found.elder.real_name)
         return _("Own stored hours")
 
     def help_home() -> dict[str, Any]:
         """For the volunteering start page: the signed-in person's registration as an older
-        resident, and the help they are matched to give."""
+        resident, the elders they ask for as family, and the help they are matched to give."""
         return {
             "elder": elder_services.elder_of(db.session, current_user),
+            "members": family.asking_for(db.session, current_user),
             "giving": lists.giving(db.session, current_user),
         }
 
+    def your_tie(member: FamilyMember) -> str:
+        """Who the elder is to the family member reading: "your parent"."""
+        return str(family.YOUR_TIE[member.tie])
+
     return {
+        "your_tie": your_tie,
         "help_home": help_home,
         "help_time": help_time,
         "help_state": help_state,
@@ -118,8 +134,9 @@ def _choices(form: HelpForm, elder: Elder) -> None:
     ]
 
 
-def _ask(form: HelpForm, elder: Elder) -> HelpRequest | None:
-    """Ask for help for `elder` from a filled form; None when it was refused (shown on it)."""
+def _ask(form: HelpForm, elder: Elder, scope: str) -> HelpRequest | None:
+    """Ask for help for `elder` from a filled form; None when it was refused (shown on it).
+    What was kept of the form across a switch of language (under `scope`) is forgotten."""
     starts_at, minutes = form.moment(), read_minutes(form.minutes)
     if starts_at is None or minutes is None:
         return None
@@ -129,50 +146,92 @@ def _ask(form: HelpForm, elder: Elder) -> HelpRequest | None:
             starts_at=starts_at, minutes=minutes, location=form.location.data,
             note=form.note.data or "", payer=form.payer.data or "", rules=_rules(), now=utcnow(),
         )  # fmt: skip
-    return made if saved else None
+    if not saved:
+        return None
+    help_drafts.forget(scope, str(made.id))
+    db.session.commit()
+    return made
 
 
-# --- older residents -------------------------------------------------------------------------
+# --- older residents and their families ------------------------------------------------------
+
+
+def _asking_for_whom() -> tuple[Elder | None, FamilyMember | None, list[FamilyMember]]:
+    """For whom the signed-in person asks: themselves as a registered older resident, or
+    (?elder=) an elder they are a family member of; the family entries to choose from."""
+    own = elder_services.elder_of(db.session, current_user)
+    members = family.asking_for(db.session, current_user)
+    try:
+        chosen = optional_id(request.args.get("elder"))
+    except ValueError:
+        chosen = None
+    member = next((each for each in members if each.elder_id == chosen), None)
+    if member is None and own is None and len(members) == 1:
+        member = members[0]
+    return (member.elder if member else own), member, members
 
 
 @bp.route("/help/ask", methods=["GET", "POST"])
 @login_required
 def help_ask():
-    """An older resident asks for help."""
-    elder = elder_services.elder_of(db.session, current_user)
+    """An older resident asks for help, or a family member asks for them."""
+    elder, member, members = _asking_for_whom()
+    if elder is None and members:
+        return render_template("volunteering/help_choose.html", members=members)
     if elder is None:
-        return render_template("volunteering/help_not_registered.html")
+        return render_template(
+            "volunteering/help_not_registered.html",
+            volunteer=volunteer_of(db.session, current_user),
+        )
+    scope = str(elder.id)
+    if help_drafts.switching_language():
+        return help_drafts.keep_and_switch(scope, request.full_path.rstrip("?"))
     form = HelpForm()
     _choices(form, elder)
-    _own_hours_shown(form, elder)
+    _own_hours_shown(form, elder, member)
     if request.method == "GET":
         form.payer.data = "pool" if elder.priority else "own"
-    if form.validate_on_submit() and _ask(form, elder) is not None:
-        flash(_("Your request is sent. The community finds a volunteer and we text them."),
-              "success")  # fmt: skip
+        help_drafts.typed_before(form, scope)
+    if form.validate_on_submit() and _ask(form, elder, scope) is not None:
+        if member is not None:
+            flash(_("Your request for %(name)s is sent. The community finds a volunteer, and "
+                    "we text them and %(name)s.", name=elder.real_name), "success")  # fmt: skip
+        else:
+            flash(_("Your request is sent. The community finds a volunteer and we text them."),
+                  "success")  # fmt: skip
         return redirect(url_for("volunteering.my_help"))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/help_ask.html", form=form, elder=elder,
-                           on_behalf=False), status  # fmt: skip
+    return render_template("volunteering/help_ask.html", form=form, elder=elder, member=member,
+                           on_behalf=False, language_form="help-form"), status  # fmt: skip
 
 
 @bp.get("/help/mine")
 @login_required
 def my_help():
-    """The older resident's requests, and the help a volunteer is asked to give."""
+    """The older resident's requests, those a family member made for their elders, and the
+    help a volunteer is asked to give."""
+    members = family.asking_for(db.session, current_user)
     return render_template(
         "volunteering/help_mine.html",
         page=lists.mine(db.session, current_user, page=request.args.get("page")),
+        members=members,
+        for_family=lists.asked_for_others(db.session, current_user),
+        cancellable={each.elder_id for each in members},
         giving=lists.giving(db.session, current_user),
-        form=EmptyForm(),
+        volunteer=volunteer_of(db.session, current_user),
     )
 
 
-@bp.post("/help/<int:request_id>/cancel")
+@bp.route("/help/<int:request_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_my_help(request_id: int):
+    """Cancelling one's request (or one made for one's elder): a page that asks first."""
     found = _help_request(request_id)
+    if not services.resident_may_cancel(db.session, current_user, found):
+        abort(403)
     form = EmptyForm()
+    if request.method == "GET":
+        return render_template("volunteering/help_cancel.html", found=found, form=form)
     if form.validate_on_submit():
         with saving(form) as saved:
             services.cancel_help(db.session, current_user, found, reason="", now=utcnow())
@@ -183,17 +242,20 @@ def cancel_my_help(request_id: int):
     return redirect(url_for("volunteering.my_help"))
 
 
-def _own_hours_shown(form: HelpForm, elder: Elder) -> None:
+def _own_hours_shown(form: HelpForm, elder: Elder, member: FamilyMember | None) -> None:
     """Say by "my own stored hours" how many the older resident holds; looked up, never made,
     so that opening the form writes nothing."""
     from wtforms import SelectChoice
 
     account = hours_page.held_account(db.session, AccountKind.PERSON, user_id=elder.user_id)
     held = timebank.hours_text(account.balance if account is not None else 0)
+    if member is not None:
+        label = _("%(name)s's own stored hours (they hold %(hours)s hours)",
+                  name=elder.real_name, hours=held)  # fmt: skip
+    else:
+        label = _("My own stored hours (you hold %(hours)s hours)", hours=held)
     form.payer.choices = [
-        SelectChoice(each.value, _("My own stored hours (you hold %(hours)s hours)", hours=held))
-        if each.value == "own"
-        else each
+        SelectChoice(each.value, label) if each.value == "own" else each
         for each in form.payer.choices
     ]
 
@@ -220,12 +282,20 @@ def _chosen(communities: list[Place]) -> Place:
 @bp.get("/desk/elders")
 @login_required
 def desk_elders():
-    communities = _communities()
+    """A community's older residents: everything for its coordinators; for grid workers of its
+    grids, their names, each with a way to ask for help for them."""
+    require_staff(current_user)
+    communities = elder_services.asking_communities(db.session, current_user)
+    if not communities:
+        require(current_user, Permission.ASK_HELP_FOR_ELDERS, None)
     community = _chosen(communities)
     page = elder_services.elders_page(db.session, current_user, community,
                                       page=request.args.get("page"))  # fmt: skip
-    return render_template("volunteering/elder_list.html", page=page, community=community,
-                           communities=communities)  # fmt: skip
+    return render_template(
+        "volunteering/elder_list.html", page=page, community=community,
+        communities=communities,
+        coordinates=can(current_user, Permission.COORDINATE_VOLUNTEERS, community),
+    )  # fmt: skip
 
 
 @bp.route("/desk/elders/new", methods=["GET", "POST"])
@@ -267,7 +337,14 @@ def register_elder():
     return render_template("volunteering/elder_form.html", form=form), status
 
 
-def _elder_page(found: Elder, priority_form: PriorityForm, status: int = 200):
+def elder_page(
+    found: Elder,
+    priority_form: PriorityForm | None = None,
+    family_form: FamilyForm | None = None,
+    status: int = 200,
+):
+    """The older resident's page for a coordinator: their details, priority, the family
+    members who may ask for them, and their latest requests."""
     require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
     recent = db.session.scalars(
         select(HelpRequest)
@@ -279,7 +356,10 @@ def _elder_page(found: Elder, priority_form: PriorityForm, status: int = 200):
         "volunteering/elder_detail.html",
         elder=found,
         suggested=elder_services.priority_suggested(found, local_day(utcnow())),
-        priority_form=priority_form,
+        priority_form=priority_form or PriorityForm(),
+        family_form=family_form or FamilyForm(formdata=None),
+        family=family.family_of(db.session, current_user, found),
+        tie_labels=family.TIE_LABELS,
         recent=recent,
     ), status
 
@@ -288,7 +368,7 @@ def _elder_page(found: Elder, priority_form: PriorityForm, status: int = 200):
 @login_required
 def elder(elder_id: int):
     require_staff(current_user)
-    return _elder_page(_elder(elder_id), PriorityForm())
+    return elder_page(_elder(elder_id))
 
 
 @bp.post("/desk/elders/<int:elder_id>/priority")
@@ -306,29 +386,42 @@ def elder_priority(elder_id: int):
         if saved:
             flash(_("Saved, with the reason."), "success")
             return redirect(url_for("volunteering.elder", elder_id=found.id))
-    return _elder_page(found, form, 400)
+    return elder_page(found, form, status=400)
 
 
 @bp.route("/desk/elders/<int:elder_id>/ask", methods=["GET", "POST"])
 @login_required
 def ask_for_elder(elder_id: int):
+    """Staff ask for help for an older resident, paid by the community's pool: its
+    coordinators, and grid workers of its grids."""
     require_staff(current_user)
     found = _elder(elder_id)
-    require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    require_within(current_user, Permission.ASK_HELP_FOR_ELDERS, found.community)
+    coordinates = can(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    scope = f"desk:{found.id}"
+    if help_drafts.switching_language():
+        return help_drafts.keep_and_switch(scope, request.path)
     form = HelpForm()
     _choices(form, found)
-    # Only the resident, signed in, spends their own hours (help.ask_for_help says so too).
+    # Only the resident, or a family member they agreed to, spends their own hours
+    # (help_requests.ask_for_help says so too).
     form.payer.choices = [each for each in form.payer.choices if each.value == "pool"]
     if request.method == "GET":
         form.payer.data = "pool"
+        help_drafts.typed_before(form, scope)
     if form.validate_on_submit():
-        made = _ask(form, found)
-        if made is not None:
+        made = _ask(form, found, scope)
+        if made is not None and coordinates:
             flash(_("The request is made. Now choose a volunteer."), "success")
             return redirect(url_for("volunteering.help_request", request_id=made.id))
+        if made is not None:
+            flash(_("The request for %(name)s is made; the community's coordinator finds a "
+                    "volunteer.", name=found.real_name), "success")  # fmt: skip
+            return redirect(url_for("volunteering.desk_elders", community=found.community_id))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/help_ask.html", form=form, elder=found,
-                           on_behalf=True), status  # fmt: skip
+    return render_template("volunteering/help_ask.html", form=form, elder=found, on_behalf=True,
+                           coordinates=coordinates,
+                           language_form="help-form" if form.payer.choices else None), status  # fmt: skip
 
 
 # --- coordinators: requests for help ---------------------------------------------------------
@@ -371,6 +464,7 @@ def _request_page(found: HelpRequest, status: int = 200, **forms: Any):
         match_form=match_form,
         done_form=done_form,
         cancel_form=forms.get("cancel_form") or HelpCancelForm(),
+        asked_by=family.who_asked(db.session, found),
         now=utcnow(),
     ), status
 
