@@ -30,7 +30,7 @@ from portal.ledger import services as ledger
 from portal.ledger.models import LedgerAccount, Unit
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, can, require, require_within
-from portal.volunteering import family, timebank
+from portal.volunteering import family, kinds, timebank
 from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
@@ -94,9 +94,7 @@ def _balances(session: Session, accounts: list[LedgerAccount]) -> dict[int, Ledg
 
 
 def _kind(session: Session, code: str) -> ServiceKind:
-    kind = session.scalar(
-        select(ServiceKind).where(ServiceKind.code == code, ServiceKind.retired_at.is_(None))
-    )
+    kind = kinds.offered_kind(session, code)
     if kind is None:
         raise Invalid(_l("Choose the kind of help."), field="service_kind")
     return kind
