@@ -22,7 +22,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from portal.verification import services as verification
 from portal.verification.codes import grouped
 from portal.verification.models import IssuedDocument
-from portal.volunteering.certificates import ServiceRecord
+from portal.volunteering.certificates import ServiceRecord, recorders_text
 from portal.volunteering.timebank import hours_text
 from portal.web.templating import local_date, local_name
 
@@ -62,10 +62,16 @@ def certificate_pdf(
         creator="portal",
         invariant=1,
     )
+    # Certificates issued before each community's share was kept name the issuing one.
+    recorded_by = (
+        recorders_text(facts["recorded_by"])
+        if facts.get("recorded_by")
+        else local_name(document.place)
+    )
     summary = [
         (_("Volunteer"), name),
         (_("ID number"), facts["id_number"]),
-        (_("Recorded by"), local_name(document.place)),
+        (_("Recorded by"), recorded_by),
         (_("Activities"), str(facts["activities"])),
         (_("Hours of service"), hours_text(facts["minutes"])),
         (_("Issued on"), local_date(document.issued_at)),
@@ -80,6 +86,8 @@ def certificate_pdf(
         rows = [[_p(_("Date")), _p(_("Activity")), _p(_("Kind")), _p(_("Hours"))]]
         for served in record.served:
             title = served.title + (" " + _("(recorded by hand)") if served.by_hand else "")
+            if record.recorder_of(served):
+                title += f" · {record.recorder_of(served)}"
             rows.append(
                 [
                     _p(local_date(served.starts_at)),

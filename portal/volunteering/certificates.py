@@ -3,8 +3,9 @@ code and QR code, so that whoever holds the paper can check it at /v/<code>.
 
 It carries the fields 民政部令第67号 asks of a record of volunteer service: the volunteer's name,
 their ID number (masked), the organisation that recorded the service, the activities and the
-hours. Only confirmed hours count ("whoever records, certifies": the community whose coordinator
-confirmed them). A certificate is a snapshot: a new one is issued when the record has changed
+hours. Only confirmed hours count, and "whoever records, certifies" (谁记录谁证明): the
+certificate names every community whose coordinators confirmed some of the hours, with their
+share, not only the volunteer's own. A certificate is a snapshot: a new one is issued when the record has changed
 since the last, and an earlier one still verifies as what it said on its day.
 """
 
@@ -22,6 +23,7 @@ from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid
 from portal.i18n import SHANGHAI, format_day
 from portal.permissions import SYSTEM, Actor, Permission, can
+from portal.places.models import Place
 from portal.verification import services as verification
 from portal.verification.facts import mask_name
 from portal.verification.kinds import DocumentKind
@@ -39,10 +41,25 @@ def _shown(facts: dict[str, Any]) -> list[tuple[Any, str]]:
         (_l("Activities"), str(facts["activities"])),
         (_l("Hours of service"), hours_text(facts["minutes"])),
     ]
+    if facts.get("recorded_by"):
+        rows.insert(2, (_l("Recorded by"), recorders_text(facts["recorded_by"])))
     if facts.get("first"):
         first, last = (_day_in_words(facts[end]) for end in ("first", "last"))
         rows.append((_l("Served between"), first if first == last else f"{first} – {last}"))
     return rows
+
+
+def recorders_text(recorded_by: list[list]) -> str:
+    """ "塘尾社区" alone; "塘尾社区 12小时；碧岩社区 3小时" when several communities recorded."""
+    from portal.web.templating import local_text
+
+    if len(recorded_by) == 1:
+        return local_text(recorded_by[0][0], recorded_by[0][1])
+    return str(_l("; ")).join(
+        str(_l("%(community)s %(hours)s hours", community=local_text(zh, en),
+               hours=hours_text(minutes)))
+        for zh, en, minutes in recorded_by
+    )  # fmt: skip
 
 
 def _day_in_words(iso_day: str) -> str:
@@ -68,17 +85,44 @@ class Served:
     starts_at: datetime
     minutes: int
     by_hand: bool
+    recorded_by: int  # the community whose activity it was, and whose coordinator confirmed it
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """A community that recorded some of the hours, and how many."""
+
+    place_id: int
+    name_zh: str
+    name_en: str
+    minutes: int
 
 
 @dataclass(frozen=True)
 class ServiceRecord:
-    """A volunteer's confirmed service, oldest first."""
+    """A volunteer's confirmed service, oldest first, and who recorded it (the volunteer's own
+    community first, then by hours)."""
 
     served: list[Served]
+    recorders: list[Recorder]
 
     @property
     def minutes(self) -> int:
         return sum(each.minutes for each in self.served)
+
+    @property
+    def recorded_by(self) -> list[list]:
+        """Each recording community's names and minutes, as the certificate's facts keep them."""
+        return [[each.name_zh, each.name_en, each.minutes] for each in self.recorders]
+
+    def recorder_of(self, served: Served) -> str:
+        """The community that recorded `served`, named only when several recorded hours."""
+        if len(self.recorders) < 2:
+            return ""
+        from portal.web.templating import local_text
+
+        found = next(each for each in self.recorders if each.place_id == served.recorded_by)
+        return local_text(found.name_zh, found.name_en)
 
     def facts(self, volunteer: Volunteer) -> dict[str, Any]:
         days = [local_day(each.starts_at) for each in self.served]
@@ -87,6 +131,7 @@ class ServiceRecord:
             "id_number": volunteer.id_number_masked,
             "activities": len(self.served),
             "minutes": self.minutes,
+            "recorded_by": self.recorded_by,
             "first": min(days).isoformat() if days else None,
             "last": max(days).isoformat() if days else None,
         }
@@ -101,6 +146,7 @@ def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:
             SignUp.confirmed_minutes,
             SignUp.recorded_by_hand,
             Activity.service_kind_id,
+            Activity.community_id,
         )
         .join(SignUp, SignUp.activity_id == Activity.id)
         .where(
@@ -111,18 +157,34 @@ def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:
         .order_by(Activity.starts_at, Activity.id)
     ).all()
     kinds = _kind_codes(session, {row.service_kind_id for row in rows})
-    return ServiceRecord(
-        [
-            Served(
-                row.title,
-                kinds[row.service_kind_id],
-                row.starts_at,
-                row.confirmed_minutes,
-                row.recorded_by_hand,
-            )
-            for row in rows
-        ]
-    )
+    served = [
+        Served(
+            row.title,
+            kinds[row.service_kind_id],
+            row.starts_at,
+            row.confirmed_minutes,
+            row.recorded_by_hand,
+            row.community_id,
+        )
+        for row in rows
+    ]
+    return ServiceRecord(served, _recorders(session, volunteer, served))
+
+
+def _recorders(session: Session, volunteer: Volunteer, served: list[Served]) -> list[Recorder]:
+    minutes: dict[int, int] = {}
+    for each in served:
+        minutes[each.recorded_by] = minutes.get(each.recorded_by, 0) + each.minutes
+    if not minutes:
+        return []
+    names = {
+        row.id: (row.name_zh, row.name_en or "")
+        for row in session.execute(
+            select(Place.id, Place.name_zh, Place.name_en).where(Place.id.in_(minutes))
+        )
+    }
+    order = sorted(minutes, key=lambda place: (place != volunteer.community_id, -minutes[place]))
+    return [Recorder(place, *names[place], minutes[place]) for place in order]
 
 
 def _kind_codes(session: Session, ids: set[int]) -> dict[int, str]:

@@ -130,3 +130,39 @@ def test_the_volunteer_gets_a_pdf_whose_qr_code_opens_the_verification_page(
 def test_someone_who_is_not_a_volunteer_is_told_so(session, client, sms):
     sign_in_by_sms(client, sms, factories.user(session).phone)
     assert client.get("/volunteering/certificate").status_code == 404
+
+
+def test_whoever_recorded_hours_certifies_them_each_community_with_its_share(
+    app, session, client, sms, tree, volunteer, tmp_path
+):
+    # 谁记录谁证明: two hours at a neighbouring community's activity are certified as its own.
+    neighbour = factories.place(session, tree.street, "乙社区")
+    served(session, volunteer, tree.community, minutes=90, days_ago=5, title="助餐送饭")
+    served(session, volunteer, neighbour, minutes=120, days_ago=2, title="河道清洁")
+    record = certificates.record_of(session, volunteer)
+    assert [(each.place_id, each.minutes) for each in record.recorders] == [
+        (tree.community.id, 90),
+        (neighbour.id, 120),
+    ], "the volunteer's own community first"
+    sign_in_by_sms(client, sms, volunteer.user.phone)
+    client.post("/volunteering/certificate", data={})
+    page = client.get("/volunteering/certificate").text
+    assert f"{tree.community.name_zh} 1.5小时；乙社区 2小时" in page
+    assert "河道清洁" in page and "· 乙社区" in page
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(client.get("/volunteering/certificate.pdf").data)
+    assert "乙社区 2小时" in pdf_text(path)
+    [url] = decode(pdf_page_images(path, 1, 1, dpi=150)[0])
+    verified = app.test_client().get("/" + url.split("/", 3)[3]).text
+    assert f"{tree.community.name_zh} 1.5小时；乙社区 2小时" in verified
+
+
+def test_one_community_s_certificate_names_it_alone(session, tree, volunteer, app_context):
+    served(session, volunteer, tree.community, minutes=60)
+    document, record = certificates.certify(session, volunteer.user, volunteer, now=NOW)
+    assert document.facts["recorded_by"] == [
+        [tree.community.name_zh, tree.community.name_en or "", 60]
+    ]
+    named = certificates.recorders_text(document.facts["recorded_by"])
+    assert named in (tree.community.name_zh, tree.community.name_en), "the name, no hours"
+    assert record.recorder_of(record.served[0]) == ""

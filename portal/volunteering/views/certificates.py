@@ -44,6 +44,7 @@ def certificate():
         volunteer=volunteer,
         document=document,
         record=record,
+        recorded_by=certificates.recorders_text(record.recorded_by) if record.recorders else None,
         kind_names=_kind_names(),
         code=grouped(document.code) if document else None,
         qr=verification.qr_svg(base_url, document.code, size_mm=None) if document else None,
