@@ -130,6 +130,11 @@ class Config:
     # Whom a volunteer may give stored hours to, once a coordinator has confirmed the
     # relationship (Beijing's and Nanjing's rules: a spouse, parents, grandparents).
     TIME_BANK_RELATIVES = ("spouse", "parent", "grandparent")
+    # Grid points (网格积分): how many days an approved award needing review is on the
+    # community's public notice (公示) before it is credited; a district may set its own days
+    # by its code ({"QX": 7}).
+    POINTS_NOTICE_DAYS = 5
+    POINTS_NOTICE_DAYS_BY_DISTRICT: ClassVar[dict] = {}
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -41,6 +41,7 @@ FEATURES: tuple[str, ...] = (
     "portal.ledger",
     "portal.meetings",
     "portal.volunteering",
+    "portal.points",
     "portal.demo",
     "portal.desk",
 )

@@ -26,6 +26,7 @@ from portal.meetings.models import (
 )
 from portal.notifications.models import SmsMessage
 from portal.places.models import Building, Place
+from portal.points.models import PointsAward, PointsObjection, PointsRule
 from portal.units.models import Unit, UnitMember
 from portal.uploads.models import Upload
 from portal.verification.models import IssuedDocument
@@ -68,6 +69,9 @@ __all__ = [
     "OnlineHoursSetting",
     "PhoneCode",
     "Place",
+    "PointsAward",
+    "PointsObjection",
+    "PointsRule",
     "Relative",
     "RoleGrant",
     "Schedule",

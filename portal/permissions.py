@@ -77,6 +77,11 @@ class Permission(StrEnum):
     # held on the elder's community or on a place inside it (a grid worker's grid), see
     # can_within.
     ASK_HELP_FOR_ELDERS = "ask_help_for_elders"
+    # Keep a district's grid points (网格积分) earning rules.
+    MANAGE_POINTS = "manage_points"
+    # Award grid points for a listed deed, review awards and decide objections during the
+    # public notice (公示), in a community.
+    AWARD_POINTS = "award_points"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -113,6 +118,10 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_VOLUNTEERING: frozenset({Role.ADMIN}),
     # Grid workers know the older residents of their grid's community on their rounds.
     Permission.ASK_HELP_FOR_ELDERS: frozenset({Role.SECRETARY, Role.COORDINATOR, Role.GRID_WORKER}),
+    Permission.MANAGE_POINTS: frozenset({Role.ADMIN}),
+    # Its own permission, held today by those who run a community's volunteering: a district
+    # may let others award points (a grid worker) without letting them confirm hours.
+    Permission.AWARD_POINTS: frozenset({Role.SECRETARY, Role.COORDINATOR}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

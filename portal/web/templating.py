@@ -28,7 +28,9 @@ from portal.phones import mask_phone, spaced_phone, tel_uri
 # Pages for staff, who see residents' details: their footer speaks to the staff.
 # The pages of staff: they look like the staff desk, and signing in to see one asks for the
 # staff password (portal.accounts.sessions).
-STAFF_PATHS = ("/staff", "/admin", "/volunteering/desk", "/volunteering/admin")
+STAFF_PATHS = (
+    "/staff", "/admin", "/volunteering/desk", "/volunteering/admin", "/points/desk", "/points/admin"
+)  # fmt: skip
 
 
 def current_locale() -> str:

@@ -44,7 +44,10 @@ from portal.meetings.models import Closure, MeetingKind
 from portal.meetings.secretary import MeetingSettings, arrange, ask
 from portal.notifications import signing
 from portal.notifications.models import SmsMessage
-from portal.permissions import Role
+from portal.permissions import SYSTEM, Role
+from portal.points import awards as points_awards
+from portal.points import earning_rules as points_rules
+from portal.points import notice as points_notice
 from portal.units.models import Unit, UnitMember
 from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
@@ -165,6 +168,24 @@ def make_world(session: Session) -> World:
     # Volunteering: an activity under way with a volunteer seated, for check-in and its hours.
     under_way = factories.activity(session, tree.community, starts_at=now)
     sign_up = seat(session, under_way, factories.volunteer(session, tree.community))
+    # Grid points: a rule needing review, an award waiting for the secretary's review, and one
+    # on public notice with the resident's objection waiting for a decision.
+    points_rule = points_rules.add_rule(
+        session, SYSTEM, tree.district,
+        points_rules.check_values(name_zh="区级表彰", name_en="District commendation",
+                                  points=20, needs_review=True),
+        now=now,
+    )  # fmt: skip
+    proposer = factories.user(session, Role.COORDINATOR, tree.community, name="协调员")
+    proposed = [
+        points_awards.award_points(session, proposer, tree.community, rule_id=points_rule.id,
+                                   phone=RESIDENT_PHONE, reason="获评文明家庭", now=now)
+        for _ in range(2)
+    ]  # fmt: skip
+    points_awards.approve_award(session, users["secretary"], proposed[1].id, notice_days=5,
+                                now=now)  # fmt: skip
+    objection = points_notice.lodge_objection(session, users["resident"], proposed[1].id,
+                                              reason="不属实", now=now)  # fmt: skip
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -201,6 +222,10 @@ def make_world(session: Session) -> World:
         "member_id": member.id,
         "volunteer_id": applied.id,
         "kind_id": session.scalars(select(ServiceKind.id).order_by(ServiceKind.id)).first(),
+        "rule_id": points_rule.id,
+        "award_id": [each.id for each in proposed],
+        "objection_id": objection.id,
+        "community_code": tree.community.code,
     }
     return World(
         users,

@@ -6,6 +6,7 @@ from flask_babel import force_locale
 # Realistic parameters for every kind of message, the longest they get.
 # The kinds of other features register as their messages modules load.
 import portal.meetings.messages
+import portal.points.messages
 import portal.volunteering.messages  # noqa: F401
 from portal.i18n import LOCALES
 from portal.notifications.labels import KIND_LABELS
@@ -120,6 +121,13 @@ EXAMPLES = {
         "url": "https://wg.gm.gov.cn/volunteering/",
     },
     "volunteer_hours_donated": {"minutes": 90},
+    # The longest deed a rule may name, cut to fit; a balance in the tens of thousands.
+    "points_credited": {
+        "deed_zh": "参加社区环境整治志愿清洁活动并带动邻里共同参与的表彰",
+        "deed_en": "Took part in the community clean-up and brought the neighbours along",
+        "points": 600,
+        "balance": 12345,
+    },
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

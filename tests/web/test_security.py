@@ -174,6 +174,10 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "sign_up_id": 1,
         "volunteer_id": 1,
         "kind_id": 1,
+        "rule_id": 1,
+        "award_id": 1,
+        "objection_id": 1,
+        "community_code": tree.community.code,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)
