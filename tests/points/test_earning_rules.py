@@ -26,7 +26,7 @@ def test_an_administrator_adds_a_rule_to_their_district(session, world):
     assert made in earning_rules.district_rules(session, world.admin, world.tree.district)
     [event] = session.scalars(
         select(AuditEvent).where(
-            AuditEvent.action == "points.add_rule", AuditEvent.target_id == made.id
+            AuditEvent.action == "points.add_rule", AuditEvent.target_id == str(made.id)
         )
     ).all()
     assert event.actor_id == world.admin.id and event.details["points"] == 5
