@@ -181,3 +181,16 @@ SECRETARY_HOURS = [["09:00", "11:30"], ["14:00", "17:00"]]
 # 遇8有约: every community's legal adviser on the 8th, 18th and 28th, in the morning.
 LEGAL_DAYS = [8, 18, 28]
 LEGAL_HOURS = [["09:00", "11:30"]]
+
+# The demo district's grid points rules (网格积分), after published schemes (a household
+# scheme: +5 a clean-up or an evening class, commendations +5 in the community to +50 in the
+# nation): (Chinese, English, points, needs review and public notice, per day, month, year).
+POINTS_RULES = [
+    ("参加社区清洁", "Community clean-up", 5, False, 5, None, None),
+    ("夜校听课", "Evening class", 5, False, 1, 8, None),
+    ("调解邻里纠纷", "Settling a dispute between neighbours", 10, True, None, 4, None),
+    ("社区表彰", "Community commendation", 5, True, None, None, 4),
+    ("区级表彰", "District commendation", 20, True, None, None, 2),
+    ("市级表彰", "City commendation", 30, True, None, None, 2),
+    ("国家级表彰", "National commendation", 50, True, None, None, 1),
+]

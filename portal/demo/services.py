@@ -15,6 +15,8 @@ from portal.i18n import name_in
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Place, PlaceKind, RiskGrade
+from portal.points import earning_rules
+from portal.points.models import PointsRule
 from portal.staff import services as staff
 from portal.units.models import Unit, UnitMember
 from portal.volunteering import volunteers
@@ -120,6 +122,27 @@ def seed_demo_volunteers(session: Session, *, now: datetime) -> int:
             SYSTEM,
         )  # fmt: skip
         volunteers.approve(session, coordinator, made, now=now)
+        added += 1
+    return added
+
+
+def seed_demo_points_rules(session: Session, *, now: datetime) -> int:
+    """The demo district's grid points rules (adds only those it has not named yet)."""
+    district = session.scalar(select(Place).where(Place.code == data.DISTRICT[0]))
+    if district is None:
+        return 0
+    named = set(
+        session.scalars(select(PointsRule.name_zh).where(PointsRule.district_id == district.id))
+    )
+    added = 0
+    for name_zh, name_en, points, needs_review, day, month, year in data.POINTS_RULES:
+        if name_zh in named:
+            continue
+        values = earning_rules.check_values(
+            name_zh=name_zh, name_en=name_en, points=points, needs_review=needs_review,
+            per_day=day, per_month=month, per_year=year,
+        )  # fmt: skip
+        earning_rules.add_rule(session, SYSTEM, district, values, now=now)
         added += 1
     return added
 

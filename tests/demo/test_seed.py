@@ -178,3 +178,16 @@ def test_every_demo_host_has_times_to_book_and_seeding_twice_adds_none(demo):
         legal = next(row for row in rows if row.kind is MeetingKind.LEGAL)
         assert legal.month_days == [{"days": [8, 18, 28], "hours": [["09:00", "11:30"]]}]
         assert legal.weekly == {} and legal.place.kind is PlaceKind.COMMUNITY
+
+
+def test_the_demo_district_has_its_grid_points_rules_once(demo):
+    from portal.points.models import PointsRule
+
+    app, printed = demo
+    assert all(result.exit_code == 0 for result in printed)
+    with app.app_context():
+        rules = db.session.scalars(select(PointsRule).order_by(PointsRule.id)).all()
+        assert [rule.name_zh for rule in rules] == [each[0] for each in data.POINTS_RULES]
+        cleanup = rules[0]
+        assert (cleanup.points, cleanup.needs_review, cleanup.per_day) == (5, False, 5)
+        assert {rule.district.code for rule in rules} == {data.DISTRICT[0]}
