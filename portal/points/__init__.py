@@ -42,5 +42,13 @@ def init_app(app: Flask) -> None:
                                shown=lambda actor: holds_anywhere(actor, Permission.MANAGE_POINTS),
                                order=425))  # fmt: skip
     add_panel(app, VOLUNTEERING_HOME, Panel("points/_home_panel.html", page.home_panel, 120))
+    # Neighbours find the community's public notice from the door they scan.
+    add_panel(app, "doors.door", Panel("points/_door.html", _door_link, 130))
     # Notices end at any minute; residents wait at most this long past theirs.
     register(app, "points.credit", timedelta(minutes=5), notice.sweep)
+
+
+def _door_link(_session, _actor, door) -> dict:
+    """The same for everyone (the door page is kept and shown to every visitor): the
+    community's public notice of grid points."""
+    return {"community_code": door.community_code}

@@ -288,3 +288,8 @@ def test_a_resident_sees_their_points_history_in_pages_and_what_is_pending(
     second = page(resident, older)
     assert second.count("Awarded: Helping a neighbour") == 3 and "Older movements" not in second
     assert "My grid points" in page(resident, "/")
+
+
+def test_the_door_page_leads_to_the_communitys_public_notice(app, session, world):
+    body = page(another(app, session), f"/b/{world.tree.building.public_code}")
+    assert f"/points/notice/{world.tree.community.code}" in body
