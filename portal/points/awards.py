@@ -155,6 +155,7 @@ def award_points(
     reason = clean_reason(reason)
     _lock_user(session, user)
     _check_limits(session, rule, user, now)
+    # One without review passes through NOTICE (with no notice days) to be credited just below.
     award = PointsAward(
         rule_id=rule.id, community_id=community.id, user_id=user.id, points=rule.points,
         reason=reason, proposed_by_id=actor.id, created_at=now,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from portal.db import utcnow
 from portal.points import awards, notice
 from portal.points.models import AwardState, PointsAward, PointsObjection, PointsRule
+from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_by_sms, sign_in_staff
 from tests.conftest import Client
 from tests.outbox import Outbox
@@ -293,3 +294,24 @@ def test_a_resident_sees_their_points_history_in_pages_and_what_is_pending(
 def test_the_door_page_leads_to_the_communitys_public_notice(app, session, world):
     body = page(another(app, session), f"/b/{world.tree.building.public_code}")
     assert f"/points/notice/{world.tree.community.code}" in body
+
+
+def test_a_volunteer_sees_their_points_on_their_volunteering_page(app, session, world, sms):
+    factories.volunteer(session, world.tree.community, user=world.resident, name="张三丰")
+    awards.award_points(session, world.coordinator, world.tree.community,
+                        rule_id=world.cleanup.id, phone=world.resident.phone, reason="清洁",
+                        now=utcnow())  # fmt: skip
+    session.commit()
+    resident = another(app, session)
+    sign_in_by_sms(resident, sms, world.resident.phone)
+    body = page(resident, "/volunteering/")
+    assert "Your grid points" in body and "You hold 5 points." in body
+
+
+def test_a_districts_own_notice_days_are_kept(app, session, world, monkeypatch):
+    district = world.tree.district.code
+    monkeypatch.setitem(app.config, "POINTS_NOTICE_DAYS_BY_DISTRICT", {district: 7})
+    made = reviewing(session, world)
+    secretary = as_staff(app, session, world.secretary)
+    assert secretary.post(f"/points/desk/awards/{made.id}/approve").status_code == 302
+    assert made.notice_ends_at - made.reviewed_at == timedelta(days=7)
