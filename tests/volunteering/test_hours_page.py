@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from portal.db import utcnow
 from portal.ledger import services as ledger
@@ -95,6 +95,43 @@ def test_the_page_reads_in_the_same_few_queries_however_much_it_shows(session, t
         lines = show(session, volunteer.user).history.lines
     assert len(lines) == 20
     assert many.count <= few.count + 4, (few.count, many.count)
+
+
+def test_a_page_of_bankings_reads_seven_statements(session, tree, volunteer):
+    """The volunteer, their account, the hours by kind, a page of movements and their
+    transfers, the transfers' accounts, the activities' titles: no places, no relatives."""
+    for index in range(25):
+        bank(session, volunteer.user, 20, tree.community, title=f"活动{index}", rules=RULES)
+    user = volunteer.user
+    session.expire_all()
+    assert user.is_authenticated and user.grants == []  # the signed-in person, read afresh
+    with Statements(session) as counted:
+        shown = show(session, user)
+    assert len(shown.history.lines) == 20 and shown.history.lines[0].text == "Banked: 活动24"
+    assert counted.count == 7
+
+
+def test_the_hours_by_kind_are_read_from_the_volunteers_confirmed_sign_ups_alone(
+    session, tree, volunteer
+):
+    bank(session, volunteer.user, 30, tree.community, rules=RULES)
+    statements = []
+    connection = session.connection()
+    keep = lambda *args: statements.append(args[2:4])  # noqa: E731
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        hours_page.banked_by_kind(session, volunteer, now=NOW)
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+    ((statement, parameters),) = statements
+    if session.bind.dialect.name == "postgresql":
+        # However small the test's tables, an index must serve the query.
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        explain = "EXPLAIN "
+    else:
+        explain = "EXPLAIN QUERY PLAN "
+    plan = " ".join(str(row) for row in connection.exec_driver_sql(explain + statement, parameters))
+    assert "ix_volunteer_sign_ups_volunteer_id_confirmed" in plan, plan
 
 
 def test_each_movement_is_said_in_plain_words(session, tree, volunteer):
