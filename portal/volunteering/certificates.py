@@ -12,11 +12,11 @@ since the last, and an earlier one still verifies as what it said on its day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit import services as audit
@@ -100,15 +100,16 @@ class Recorder:
 
 @dataclass(frozen=True)
 class ServiceRecord:
-    """A volunteer's confirmed service, oldest first, and who recorded it (the volunteer's own
-    community first, then by hours)."""
+    """A volunteer's confirmed service: in all (how many activities, the hours, the first and
+    last days, who recorded them: the volunteer's own community first, then by hours), and the
+    activities listed, oldest first (every one, or the latest few for a page)."""
 
     served: list[Served]
+    activities: int
+    minutes: int
+    first: date | None
+    last: date | None
     recorders: list[Recorder]
-
-    @property
-    def minutes(self) -> int:
-        return sum(each.minutes for each in self.served)
 
     @property
     def recorded_by(self) -> list[list]:
@@ -125,22 +126,53 @@ class ServiceRecord:
         return local_text(found.name_zh, found.name_en)
 
     def facts(self, volunteer: Volunteer) -> dict[str, Any]:
-        days = [local_day(each.starts_at) for each in self.served]
         return {
             "volunteer": mask_name(volunteer.real_name),
             "id_number": volunteer.id_number_masked,
-            "activities": len(self.served),
+            "activities": self.activities,
             "minutes": self.minutes,
             "recorded_by": self.recorded_by,
-            "first": min(days).isoformat() if days else None,
-            "last": max(days).isoformat() if days else None,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
         }
 
 
-def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:
-    """Every confirmed activity of `volunteer` with its hours, in one query."""
-    rows = session.execute(
-        select(
+def _confirmed(volunteer: Volunteer) -> Any:
+    """The volunteer's confirmed sign-ups with hours, joined to their activities."""
+    return (
+        select()
+        .select_from(SignUp)
+        .join(Activity, Activity.id == SignUp.activity_id)
+        .where(
+            SignUp.volunteer_id == volunteer.id,
+            SignUp.confirmed_at.is_not(None),
+            SignUp.confirmed_minutes > 0,
+        )
+    )
+
+
+def record_of(
+    session: Session, volunteer: Volunteer, *, latest: int | None = None
+) -> ServiceRecord:
+    """The volunteer's confirmed service, with every activity listed or only the `latest`.
+
+    The totals are one grouped query and the list another, so a page of a volunteer of 2,000
+    activities reads their titles for the few it shows (both read the activities through the
+    index that holds what a record needs of each)."""
+    totals = session.execute(
+        _confirmed(volunteer)
+        .add_columns(
+            Activity.community_id,
+            func.count(),
+            func.sum(SignUp.confirmed_minutes),
+            func.min(Activity.starts_at),
+            func.max(Activity.starts_at),
+        )
+        .group_by(Activity.community_id)
+    ).all()
+    listed = (
+        _confirmed(volunteer)
+        .add_columns(
             Activity.title,
             Activity.starts_at,
             SignUp.confirmed_minutes,
@@ -148,14 +180,11 @@ def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:
             Activity.service_kind_id,
             Activity.community_id,
         )
-        .join(SignUp, SignUp.activity_id == Activity.id)
-        .where(
-            SignUp.volunteer_id == volunteer.id,
-            SignUp.confirmed_at.is_not(None),
-            SignUp.confirmed_minutes > 0,
-        )
-        .order_by(Activity.starts_at, Activity.id)
-    ).all()
+        .order_by(Activity.starts_at.desc(), Activity.id.desc())
+    )
+    if latest is not None:
+        listed = listed.limit(latest)
+    rows = list(reversed(session.execute(listed).all())) if latest != 0 else []
     kinds = _kind_codes(session, {row.service_kind_id for row in rows})
     served = [
         Served(
@@ -168,13 +197,23 @@ def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:
         )
         for row in rows
     ]
-    return ServiceRecord(served, _recorders(session, volunteer, served))
+    starts = [moment for row in totals for moment in (row[3], row[4])]
+    return ServiceRecord(
+        served,
+        activities=sum(row[1] for row in totals),
+        minutes=int(sum(row[2] for row in totals)),
+        first=local_day(_aware(min(starts))) if starts else None,
+        last=local_day(_aware(max(starts))) if starts else None,
+        recorders=_recorders(session, volunteer, {row[0]: int(row[2]) for row in totals}),
+    )
 
 
-def _recorders(session: Session, volunteer: Volunteer, served: list[Served]) -> list[Recorder]:
-    minutes: dict[int, int] = {}
-    for each in served:
-        minutes[each.recorded_by] = minutes.get(each.recorded_by, 0) + each.minutes
+def _aware(moment: datetime) -> datetime:
+    # min() and max() of a column come back as the database holds them: naive UTC on SQLite.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _recorders(session: Session, volunteer: Volunteer, minutes: dict[int, int]) -> list[Recorder]:
     if not minutes:
         return []
     names = {
@@ -220,12 +259,13 @@ def last_certificate(session: Session, volunteer: Volunteer) -> IssuedDocument |
 
 
 def current_certificate(
-    session: Session, actor: Actor, volunteer: Volunteer
+    session: Session, actor: Actor, volunteer: Volunteer, *, latest: int | None = None
 ) -> tuple[IssuedDocument | None, ServiceRecord]:
-    """The volunteer's record, and their last certificate if it says what the record says now
-    (None when there is none, or the record has changed since)."""
+    """The volunteer's record (listing the `latest` activities, or all), and their last
+    certificate if it says what the record says now (None when there is none, or the record
+    has changed since)."""
     _check_may_see(actor, volunteer)
-    record = record_of(session, volunteer)
+    record = record_of(session, volunteer, latest=latest)
     last = last_certificate(session, volunteer)
     if last is not None and last.facts == record.facts(volunteer):
         return last, record
@@ -237,12 +277,12 @@ def certify(
 ) -> tuple[IssuedDocument, ServiceRecord]:
     """The volunteer's certificate as of now: the last one issued if the record has not changed
     since, else a new one, issued in the name of their community."""
-    document, record = current_certificate(session, actor, volunteer)
+    document, record = current_certificate(session, actor, volunteer, latest=0)
     if document is not None:
         return document, record
     if volunteer.state is not VolunteerState.APPROVED:
         raise Invalid(_l("A certificate is given to approved volunteers."))
-    if not record.served:
+    if not record.activities:
         raise Invalid(_l("A certificate is given once some of your hours are confirmed."))
     # The portal issues it on the community's confirmed record: the volunteer asking for their
     # own needs no coordinator, and the audit log says who asked.

@@ -109,11 +109,12 @@ class Activity(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_volunteer_activities_community_id_starts_at", "community_id", "starts_at"),
         Index("ix_volunteer_activities_starts_at", "starts_at"),
-        # What a volunteer's hours by kind of service need of each activity, read from the
-        # index alone: PostgreSQL looks up a heavy volunteer's 2,000 activities in it rather
-        # than reading every activity.
+        # What a volunteer's hours by kind of service and their certificate's totals need of
+        # each activity, read from the index alone: PostgreSQL looks up a heavy volunteer's
+        # 2,000 activities in it rather than reading every activity.
         Index(
-            "ix_volunteer_activities_id_serves_elderly", "id", "serves_elderly", "service_kind_id"
+            "ix_volunteer_activities_service_record",
+            *("id", "serves_elderly", "service_kind_id", "community_id", "starts_at"),
         ),
     )
 
