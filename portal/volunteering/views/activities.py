@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_skeleton, format_time
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -22,7 +21,6 @@ from portal.volunteering import activities as services
 from portal.volunteering import activity_lists as lists
 from portal.volunteering import volunteers
 from portal.volunteering.activity_forms import (
-    SHANGHAI,
     ActivityCancelForm,
     ActivityEditForm,
     ActivityForm,
@@ -31,28 +29,21 @@ from portal.volunteering.activity_forms import (
 )
 from portal.volunteering.models import Activity, ActivityState, ServiceKind, SignUpState
 from portal.volunteering.views import bp
+from portal.volunteering.when import clock_words, when_words
 from portal.web.forms import EmptyForm, one_button_action, saving
-from portal.web.templating import current_locale, local_text
+from portal.web.templating import local_text
 
 
 @bp.context_processor
 def _helpers() -> dict:
     def activity_time(activity: Activity) -> str:
-        """When, in words, in Shanghai: "12月8日周二 14:00–16:00" / "Tue 8 Dec 14:00–16:00"."""
-        locale = current_locale()
-        start = activity.starts_at.astimezone(SHANGHAI)
-        end = activity.ends_at.astimezone(SHANGHAI)
-        day = format_skeleton("yMMMEd", start, locale=locale)
-        span = f"{format_time(start, 'HH:mm', locale=locale)}–{format_time(end, 'HH:mm', locale=locale)}"
-        if end.date() != start.date():
-            span += " " + _("(the next day)")
-        return f"{day} {span}"
+        """When, in words, in Shanghai: "今天（12月8日周二） 14:00–16:00", "12月9日周三 14:00–16:00"
+        / "Tomorrow (Wed 9 Dec) 14:00–16:00"; the year only when it is not this year's."""
+        return when_words(activity.starts_at, activity.ends_at, utcnow())
 
     def clock(moment: datetime | None) -> str:
         """The time of day in Shanghai, for a moment on the activity's own day: "14:05"."""
-        if moment is None:
-            return ""
-        return format_time(moment.astimezone(SHANGHAI), "HH:mm", locale=current_locale())
+        return clock_words(moment) if moment is not None else ""
 
     def kind_name(kind: ServiceKind) -> str:
         return local_text(kind.name_zh, kind.name_en)

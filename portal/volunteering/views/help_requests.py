@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel.dates import format_skeleton, format_time
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,7 +25,6 @@ from portal.volunteering import family, hours_page, timebank
 from portal.volunteering import help_lists as lists
 from portal.volunteering import help_requests as services
 from portal.volunteering.help_forms import (
-    SHANGHAI,
     DoneForm,
     ElderForm,
     FamilyForm,
@@ -50,18 +48,16 @@ from portal.volunteering.volunteers import (
     service_kinds,
     volunteer_of,
 )
+from portal.volunteering.when import clock_words, day_words
 from portal.web.forms import EmptyForm, saving
-from portal.web.templating import current_locale, local_text
+from portal.web.templating import local_text
 
 
 @bp.context_processor
 def _help_helpers() -> dict[str, Any]:
     def help_time(found: HelpRequest) -> str:
-        """When, in words, in Shanghai: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
-        locale = current_locale()
-        start = found.starts_at.astimezone(SHANGHAI)
-        day = format_skeleton("yMMMEd", start, locale=locale)
-        return f"{day} {format_time(start, 'HH:mm', locale=locale)}"
+        """When, in words, in Shanghai: "明天（12月8日周二）14:00" / "Tue 8 Dec 14:00"."""
+        return f"{day_words(found.starts_at, utcnow())} {clock_words(found.starts_at)}"
 
     def help_state(state: HelpState) -> str:
         return {
