@@ -19,7 +19,7 @@ from portal.permissions import Permission, can, require, require_staff
 from portal.places.models import Place, PlaceKind
 from portal.volunteering import activities as services
 from portal.volunteering import activity_lists as lists
-from portal.volunteering import volunteers
+from portal.volunteering import activity_reminders, volunteers
 from portal.volunteering.activity_forms import (
     ActivityCancelForm,
     ActivityEditForm,
@@ -27,7 +27,7 @@ from portal.volunteering.activity_forms import (
     SeatForm,
     worth_label,
 )
-from portal.volunteering.models import Activity, ActivityState, ServiceKind, SignUpState
+from portal.volunteering.models import Activity, ActivityState, ServiceKind, SignUp, SignUpState
 from portal.volunteering.views import bp
 from portal.volunteering.when import clock_words, when_words
 from portal.web.forms import EmptyForm, one_button_action, saving
@@ -105,6 +105,7 @@ def activity(activity_id: int):
         activity=found,
         mine=mine,
         place_in_line=place,
+        reminded=mine is not None and activity_reminders.will_remind(mine, found),
         volunteer=volunteers.volunteer_of(db.session, current_user),
         coordinates=can(current_user, Permission.COORDINATE_VOLUNTEERS, found.community),
         form=EmptyForm(),
@@ -112,6 +113,15 @@ def activity(activity_id: int):
         seats_left=max(0, found.seats - found.seats_taken),
         open=found.state is ActivityState.PUBLISHED and now < found.starts_at,
     )
+
+
+def _seated_words(seat: SignUp, found: Activity) -> str:
+    """What a volunteer just seated is told: the reminder to come, or, when it will not come
+    (the activity is within a day), when to be there."""
+    if activity_reminders.will_remind(seat, found):
+        return _("You have a seat. We text you the day before.")
+    return _("You have a seat: %(when)s. Please be there on time.",
+             when=when_words(found.starts_at, found.ends_at, utcnow()))  # fmt: skip
 
 
 @bp.post("/activities/<int:activity_id>/sign-up")
@@ -123,7 +133,7 @@ def sign_up(activity_id: int):
         with saving(form) as saved:
             made = services.sign_up(db.session, current_user, found, now=utcnow())
         if saved and made.state is SignUpState.SEATED:
-            flash(_("You have a seat. We text you the day before."), "success")
+            flash(_seated_words(made, found), "success")
         elif saved:
             flash(_("The activity is full: you are on the waiting list. We text you if a "
                     "seat frees."), "info")  # fmt: skip
