@@ -373,8 +373,8 @@ def pool_rows(session: Session, actor: Actor, community: Place) -> Iterator[list
             return
         texts = describe(session, account, movements, viewer_id=None)
         for movement, text in zip(movements, texts, strict=True):
-            yield [local_time(movement.created_at), text, movement.amount / 60,
-                   movement.balance_after / 60]  # fmt: skip
+            yield [local_time(movement.created_at), text, timebank.hours_figure(movement.amount),
+                   timebank.hours_figure(movement.balance_after)]  # fmt: skip
         done += len(movements)
         older = movements[-1].id
 
@@ -398,7 +398,7 @@ def volunteer_rows(session: Session, actor: Actor, community: Place) -> Iterator
         .execution_options(yield_per=500)
     )
     for name, phone, balance in rows:
-        yield [name, mask_phone(phone), (balance or 0) / 60]
+        yield [name, mask_phone(phone), timebank.hours_figure(balance or 0)]
 
 
 def home_panel(session: Session, actor: Actor, volunteer: Volunteer) -> dict:

@@ -67,6 +67,12 @@ def hours_text(minutes: int) -> str:
     return format_decimal(minutes / 60, "#,##0.#", locale=str(get_locale() or CHINESE))
 
 
+def hours_figure(minutes: int) -> int | float:
+    """Minutes as a number of hours for a spreadsheet, as the pages write them: 90 → 1.5,
+    60 → 1, 0 → 0 (never "1.0", and never grouped like "1,500", which Excel reads as text)."""
+    return minutes // 60 if minutes % 60 == 0 else minutes / 60
+
+
 def district_of(place: Place) -> Place:
     """The district a place lies in (itself, if it is one)."""
     if place.kind is PlaceKind.DISTRICT:
