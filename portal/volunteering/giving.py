@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
@@ -33,7 +34,6 @@ from portal.numbers import typed
 from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place
-from portal.verification.facts import mask_name
 from portal.volunteering import timebank
 from portal.volunteering.certificates import hours_text
 from portal.volunteering.hours import STEP_MINUTES
@@ -241,7 +241,8 @@ def _decide(
         session,
         phone=volunteer.user.phone,
         kind=kind,
-        params={"name": mask_name(relative.name), "reason": relative.refuse_reason or ""},
+        # Their own relative, named as they declared them: nothing to hide from them.
+        params={"name": relative.name, "reason": relative.refuse_reason or ""},
         locale=volunteer.user.locale or CHINESE,
         key=f"volunteering:{kind}:{relative.id}:{int(now.timestamp())}",
         cause=f"volunteering:relative:{relative.id}",
@@ -336,7 +337,12 @@ def give_hours(
         session,
         phone=relative.user.phone,
         kind="time_bank_hours_received",
-        params={"name": mask_name(volunteer.real_name), "hours": f"{minutes / 60:g}"},
+        # From their own family, confirmed by a coordinator: named whole, and where to see it.
+        params={
+            "name": volunteer.real_name,
+            "hours": f"{minutes / 60:g}",
+            "url": f"{current_app.config['BASE_URL'].rstrip('/')}/volunteering/hours",
+        },
         locale=relative.user.locale or CHINESE,
         key=f"volunteering:gift:{transfer.id}",
         cause=f"volunteering:relative:{relative.id}",

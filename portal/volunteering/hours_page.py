@@ -266,11 +266,15 @@ def _counterparts(movement: LedgerMovement, names: _Names) -> list[LedgerAccount
     ]
 
 
-def _person_of(counterparts: list[LedgerAccount], names: _Names) -> str:
+def _person_of(counterparts: list[LedgerAccount], names: _Names, *, whole: bool = False) -> str:
+    """The person on the other side, masked unless `whole` (a relative who gave the reader
+    hours is family, confirmed by a coordinator: their own name, not 李*英)."""
     for account in counterparts:
         if account.kind is AccountKind.PERSON:
             name = names.volunteers.get(account.user_id or 0)
-            return mask_name(name) if name else str(_l("a resident"))
+            if not name:
+                break
+            return name if whole else mask_name(name)
     return str(_l("a resident"))
 
 
@@ -292,7 +296,9 @@ def _describe_one(movement: LedgerMovement, own: LedgerAccount, names: _Names) -
         return str(_l("Banked: %(title)s", title=title or "—"))
     if transfer.kind == timebank.GIVEN:
         if credit:
-            return str(_l("Received from %(name)s", name=_person_of(counterparts, names)))
+            return str(
+                _l("Received from %(name)s", name=_person_of(counterparts, names, whole=True))
+            )
         for account in counterparts:
             relative = names.kin.get(account.user_id or 0)
             if relative is not None:

@@ -215,9 +215,10 @@ def _relative_refused(params: dict[str, Any]) -> str:
 
 def _hours_received(params: dict[str, Any]) -> str:
     return gettext(
-        "%(name)s gave you %(hours)s hours of the time bank. See them on the portal.",
+        "%(name)s gave you %(hours)s hours of the time bank: %(url)s",
         name=short(params["name"], NAME_MAX),
         hours=params["hours"],
+        url=params["url"],
     )
 
 

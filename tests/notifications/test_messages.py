@@ -103,7 +103,11 @@ EXAMPLES = {
         "name": "欧阳*娜",
         "reason": "户口簿上的姓名与申报的姓名不一致，请核对后重新申报",
     },
-    "time_bank_hours_received": {"name": "欧阳*娜", "hours": "1500"},
+    "time_bank_hours_received": {
+        "name": "欧阳娜娜",
+        "hours": "1500",
+        "url": "https://wg.gm.gov.cn/volunteering/hours",
+    },
     "time_bank_help_asked_for_you": {**TIME_BANK_HELP, "asker": "欧阳娜娜娜娜娜"},
     "time_bank_help_matched": TIME_BANK_HELP,
     "time_bank_help_paid": TIME_BANK_HELP,

@@ -233,7 +233,9 @@ def test_a_gift_moves_half_hours_to_the_relative_who_is_texted(session, tree, vo
     assert transfer.kind == timebank.GIVEN
     assert (held(session, volunteer.user), held(session, parent.user)) == (210, 90)
     (text,) = texts_to(session, parent.user.phone)
-    assert text.kind == "time_bank_hours_received" and "张*丰" in text.body and "1.5" in text.body
+    # From their own family: named whole, with where to see it.
+    assert text.kind == "time_bank_hours_received" and "张三丰" in text.body and "1.5" in text.body
+    assert text.body.endswith("/volunteering/hours")
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "volunteering.give")
     ).one()
