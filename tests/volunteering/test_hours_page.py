@@ -215,6 +215,21 @@ def test_the_volunteers_page_over_http(client, sms, session, tree):
         assert expected in body, expected
 
 
+def test_a_volunteer_holding_no_hours_is_offered_nothing_that_needs_them(
+    client, sms, session, tree
+):
+    factories.volunteer(session, tree.community, user=factories.user(session, phone="13800138000"))
+    session.commit()
+    sign_in_by_sms(client, sms, "13800138000")
+    body = page(client, "/volunteering/hours")
+    assert "/volunteering/relatives" in body or "/volunteering/hours/relatives" in body
+    for offered in ("/volunteering/hours/give", "/volunteering/hours/donate", "cap-meter"):
+        assert offered not in body, offered
+    certificate = page(client, "/volunteering/certificate")
+    assert "No hours have been confirmed yet" in certificate
+    assert 'action="/volunteering/certificate"' not in certificate, "no button that must refuse"
+
+
 def test_the_volunteers_page_in_chinese(client, sms, session, tree):
     made = factories.volunteer(
         session, tree.community, user=factories.user(session, phone="13800138000"), name="张三丰"
