@@ -272,10 +272,15 @@ def test_residents_and_other_communities_coordinators_are_refused(
     assert activity.state is ActivityState.PUBLISHED
 
 
-def test_the_roster_shows_names_and_masked_phones(session, staff, resident, activity):
+def test_the_roster_gives_names_and_phones_to_call_and_the_check_in_screen_masks_them(
+    session, staff, resident, activity
+):
     resident.post(f"/volunteering/activities/{activity.id}/sign-up", headers=EN)
     body = page(staff, f"/volunteering/desk/activities/{activity.id}")
-    assert "李志愿" in body and "138****8000" in body and PHONE not in body
+    assert "李志愿" in body and f'href="tel:{PHONE}"' in body
+    # The code's screen is held up to everyone at the door.
+    screen = page(staff, f"/volunteering/desk/activities/{activity.id}/check-in")
+    assert "138****8000" in screen and PHONE not in screen
     assert "1 of 1 seats taken" in body
 
 
