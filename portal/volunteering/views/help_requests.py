@@ -355,7 +355,7 @@ def elder_page(
         priority_form=priority_form or PriorityForm(),
         family_form=family_form or FamilyForm(formdata=None),
         family=family.family_of(db.session, current_user, found),
-        tie_labels=family.TIE_LABELS,
+        member_is=family.MEMBER_IS,
         recent=recent,
     ), status
 
