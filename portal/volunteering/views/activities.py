@@ -207,7 +207,7 @@ def publish():
         form.worth_minutes.data = "120"
         form.serves_elderly.data = True
     if form.validate_on_submit():
-        moments, seats, worth = form.moments(), form.seats_given(), form.worth()
+        moments, seats, worth = form.read_moments, form.read_seats, form.read_worth
         try:
             community_id = optional_id(form.community.data)
         except ValueError:
@@ -277,7 +277,7 @@ def edit(activity_id: int):
     if request.method == "GET":
         form.fill_when(found.starts_at, found.ends_at, found.location, found.seats)
     if form.validate_on_submit():
-        moments, seats = form.moments(), form.seats_given()
+        moments, seats = form.read_moments, form.read_seats
         if moments and seats is not None:
             with saving(form) as saved:
                 services.edit(

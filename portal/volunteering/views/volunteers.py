@@ -91,22 +91,19 @@ def apply():
             form.services.data = list(mine.services)
     if form.validate_on_submit():
         community = next((p for p in communities if p.code == form.community.data), None)
-        if community is None:
-            form.community.errors = [_("Choose your community.")]
-        else:
-            with saving(form) as saved:
-                service.apply(
-                    db.session, current_user, community=community,
-                    real_name=form.real_name.data, id_number=form.id_number.data,
-                    id_consent=bool(form.id_consent.data), services=form.services.data or [],
-                    guardian_name=form.guardian_name.data or None,
-                    guardian_phone=form.guardian_phone.data or None, now=utcnow(),
-                    adult_age=current_app.extensions[RULES].adult_age,
-                )  # fmt: skip
-            if saved:
-                flash(_("Thank you. Your community's coordinator will answer, and we will text "
-                        "you."), "success")  # fmt: skip
-                return redirect(url_for("volunteering.home"))
+        with saving(form) as saved:
+            service.apply(
+                db.session, current_user, community=community,
+                real_name=form.real_name.data, id_number=form.id_number.data,
+                id_consent=bool(form.id_consent.data), services=form.services.data or [],
+                guardian_name=form.guardian_name.data or None,
+                guardian_phone=form.guardian_phone.data or None, now=utcnow(),
+                adult_age=current_app.extensions[RULES].adult_age,
+            )  # fmt: skip
+        if saved:
+            flash(_("Thank you. Your community's coordinator will answer, and we will text "
+                    "you."), "success")  # fmt: skip
+            return redirect(url_for("volunteering.home"))
     status = 400 if request.method == "POST" else 200
     return render_template("volunteering/apply.html", form=form, mine=mine), status
 
