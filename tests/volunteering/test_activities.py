@@ -16,7 +16,7 @@ from portal.permissions import Role
 from portal.volunteering import activities as services
 from portal.volunteering import activity_lists as lists
 from portal.volunteering import volunteers as registry
-from portal.volunteering.models import ActivityState, SignUp, SignUpState, VolunteerState
+from portal.volunteering.models import Activity, ActivityState, SignUp, SignUpState, VolunteerState
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -448,3 +448,13 @@ def test_a_district_coordinator_publishes_in_every_community_of_the_district(ses
     mine = factories.user(session, Role.COORDINATOR, tree.community)
     assert registry.coordinated_communities(session, mine) == [tree.community]
     assert registry.coordinated_communities(session, factories.user(session)) == []
+
+
+def test_every_mistake_of_a_new_activity_is_refused_at_once(session, tree, coordinator):
+    with pytest.raises(Invalid) as caught:
+        publish(session, coordinator, tree.community, title=" ", service_kind="juggling",
+                location="", starts_at=NOW - timedelta(hours=1), ends_at=NOW, seats=0,
+                worth_minutes=45)  # fmt: skip
+    fields = [each.details["field"] for each in caught.value.problems]
+    assert fields == ["title", "service_kind", "location", "starts_at", "seats", "worth_minutes"]
+    assert session.scalars(select(Activity)).all() == []

@@ -146,6 +146,14 @@ def test_a_declaration_with_a_wrong_value_is_refused_on_its_field(
     assert session.scalar(select(func.count()).select_from(Relative)) == before
 
 
+def test_every_mistake_of_a_declaration_is_refused_at_once(session, volunteer):
+    with pytest.raises(Invalid) as caught:
+        giving.declare_relative(session, volunteer.user, kinship="cousin", name="",
+                                phone=volunteer.user.phone, now=NOW)  # fmt: skip
+    assert [each.details["field"] for each in caught.value.problems] == ["kinship", "name", "phone"]
+    assert session.scalar(select(func.count()).select_from(Relative)) == 0
+
+
 def test_a_district_that_allows_only_parents_refuses_a_spouse(session, volunteer):
     with pytest.raises(Invalid):
         giving.declare_relative(session, volunteer.user, kinship="spouse", name="李秀英",

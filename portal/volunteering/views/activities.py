@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.db import db, utcnow
+from portal.drafts.web import TypedAcrossLanguages
 from portal.errors import NotFound
 from portal.numbers import optional_id
 from portal.permissions import Permission, can, require, require_staff
@@ -32,6 +33,13 @@ from portal.volunteering.views import bp
 from portal.volunteering.when import clock_words, when_words
 from portal.web.forms import EmptyForm, one_button_action, saving
 from portal.web.templating import local_text
+
+# What was typed on the form of an activity (new, or changed), kept across a switch of language.
+typed_activity = TypedAcrossLanguages(
+    "volunteering.activity",
+    ("community", "title", "service_kind", "description", "day", "starts_at", "ends_at",
+     "location", "seats", "worth_minutes", "serves_elderly"),
+)  # fmt: skip
 
 
 @bp.context_processor
@@ -202,13 +210,16 @@ def publish():
     communities = volunteers.coordinated_communities(db.session, current_user)
     if not communities:
         require(current_user, Permission.COORDINATE_VOLUNTEERS, None)
+    if typed_activity.switching_language():
+        return typed_activity.keep_and_switch("new", request.path)
     form = ActivityForm()
     _choices(form, communities)
     if request.method == "GET":
         form.worth_minutes.data = "120"
         form.serves_elderly.data = True
+        typed_activity.typed_before(form, "new")
     if form.validate_on_submit():
-        moments, seats, worth = form.moments(), form.seats_given(), form.worth()
+        moments, seats, worth = form.read_moments, form.read_seats, form.read_worth
         try:
             community_id = optional_id(form.community.data)
         except ValueError:
@@ -225,11 +236,14 @@ def publish():
                     seats=seats, worth_minutes=worth, serves_elderly=form.serves_elderly.data,
                     now=utcnow(),
                 )  # fmt: skip
+                typed_activity.forget("new", str(made.id))
             if saved:
                 flash(_("The activity is published: volunteers can sign up now."), "success")
                 return redirect(url_for("volunteering.roster", activity_id=made.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/activity_form.html", form=form, activity=None), status
+    return render_template(
+        "volunteering/activity_form.html", form=form, activity=None, language_form="activity-form"
+    ), status
 
 
 @bp.get("/desk/activities/<int:activity_id>")
@@ -274,23 +288,30 @@ def edit(activity_id: int):
     require_staff(current_user)
     found = _activity(activity_id)
     require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    scope = str(found.id)
+    if typed_activity.switching_language():
+        return typed_activity.keep_and_switch(scope, request.path)
     form = ActivityEditForm()
     if request.method == "GET":
         form.fill_when(found.starts_at, found.ends_at, found.location, found.seats)
+        typed_activity.typed_before(form, scope)
     if form.validate_on_submit():
-        moments, seats = form.moments(), form.seats_given()
+        moments, seats = form.read_moments, form.read_seats
         if moments and seats is not None:
             with saving(form) as saved:
                 services.edit(
                     db.session, current_user, found, starts_at=moments[0], ends_at=moments[1],
                     location=form.location.data, seats=seats, now=utcnow(),
                 )  # fmt: skip
+                typed_activity.forget(scope, "changed")
             if saved:
                 flash(_("Saved. Volunteers with a seat are texted if the time or place "
                         "changed."), "success")  # fmt: skip
                 return redirect(url_for("volunteering.roster", activity_id=found.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/activity_form.html", form=form, activity=found), status
+    return render_template(
+        "volunteering/activity_form.html", form=form, activity=found, language_form="activity-form"
+    ), status
 
 
 @bp.post("/desk/activities/<int:activity_id>/cancel")

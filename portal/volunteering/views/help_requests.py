@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.db import db, start_writing, utcnow
+from portal.drafts.web import TypedAcrossLanguages
 from portal.errors import NotFound
 from portal.ledger.models import AccountKind
 from portal.numbers import optional_id
@@ -41,7 +42,7 @@ from portal.volunteering.models import (
     HelpState,
     Volunteer,
 )
-from portal.volunteering.views import bp, help_drafts
+from portal.volunteering.views import bp
 from portal.volunteering.volunteers import (
     coordinated_communities,
     local_day,
@@ -51,6 +52,12 @@ from portal.volunteering.volunteers import (
 from portal.volunteering.when import clock_words, day_words
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import local_text
+
+# What was typed on the form asking for help, kept across a switch of language.
+help_drafts = TypedAcrossLanguages(
+    "volunteering.help_ask",
+    ("service_kind", "day", "starts_at", "minutes", "location", "note", "payer"),
+)
 
 
 @bp.context_processor
