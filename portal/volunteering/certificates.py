@@ -12,11 +12,11 @@ since the last, and an earlier one still verifies as what it said on its day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.audit import services as audit
@@ -137,80 +137,65 @@ class ServiceRecord:
         }
 
 
-def _confirmed(volunteer: Volunteer) -> Any:
-    """The volunteer's confirmed sign-ups with hours, joined to their activities."""
-    return (
-        select()
-        .select_from(SignUp)
+def record_of(
+    session: Session, volunteer: Volunteer, *, latest: int | None = None
+) -> ServiceRecord:
+    """The volunteer's confirmed service, with every activity listed or only the `latest`.
+
+    Every confirmed attendance is read from the two indexes that hold what a record needs
+    (sign-ups: the volunteer's confirmed ones; activities: community, start, kind), without
+    the activities' titles; the totals are summed here, and only the titles of the activities
+    listed are read after. Ordering by start in the database would make it walk activities
+    from the newest until it met enough of this volunteer's."""
+    rows = session.execute(
+        select(
+            SignUp.activity_id,
+            SignUp.confirmed_minutes,
+            SignUp.recorded_by_hand,
+            Activity.starts_at,
+            Activity.community_id,
+            Activity.service_kind_id,
+        )
         .join(Activity, Activity.id == SignUp.activity_id)
         .where(
             SignUp.volunteer_id == volunteer.id,
             SignUp.confirmed_at.is_not(None),
             SignUp.confirmed_minutes > 0,
         )
-    )
-
-
-def record_of(
-    session: Session, volunteer: Volunteer, *, latest: int | None = None
-) -> ServiceRecord:
-    """The volunteer's confirmed service, with every activity listed or only the `latest`.
-
-    The totals are one grouped query and the list another, so a page of a volunteer of 2,000
-    activities reads their titles for the few it shows (both read the activities through the
-    index that holds what a record needs of each)."""
-    totals = session.execute(
-        _confirmed(volunteer)
-        .add_columns(
-            Activity.community_id,
-            func.count(),
-            func.sum(SignUp.confirmed_minutes),
-            func.min(Activity.starts_at),
-            func.max(Activity.starts_at),
-        )
-        .group_by(Activity.community_id)
     ).all()
-    listed = (
-        _confirmed(volunteer)
-        .add_columns(
-            Activity.title,
-            Activity.starts_at,
-            SignUp.confirmed_minutes,
-            SignUp.recorded_by_hand,
-            Activity.service_kind_id,
-            Activity.community_id,
-        )
-        .order_by(Activity.starts_at.desc(), Activity.id.desc())
-    )
-    if latest is not None:
-        listed = listed.limit(latest)
-    rows = list(reversed(session.execute(listed).all())) if latest != 0 else []
-    kinds = _kind_codes(session, {row.service_kind_id for row in rows})
+    rows.sort(key=lambda row: (row.starts_at, row.activity_id))
+    listed = rows if latest is None else rows[len(rows) - latest :] if latest else []
+    titles = _titles(session, [row.activity_id for row in listed])
+    kinds = _kind_codes(session, {row.service_kind_id for row in listed})
     served = [
         Served(
-            row.title,
+            titles[row.activity_id],
             kinds[row.service_kind_id],
             row.starts_at,
             row.confirmed_minutes,
             row.recorded_by_hand,
             row.community_id,
         )
-        for row in rows
+        for row in listed
     ]
-    starts = [moment for row in totals for moment in (row[3], row[4])]
+    minutes: dict[int, int] = {}
+    for row in rows:
+        minutes[row.community_id] = minutes.get(row.community_id, 0) + row.confirmed_minutes
     return ServiceRecord(
         served,
-        activities=sum(row[1] for row in totals),
-        minutes=int(sum(row[2] for row in totals)),
-        first=local_day(_aware(min(starts))) if starts else None,
-        last=local_day(_aware(max(starts))) if starts else None,
-        recorders=_recorders(session, volunteer, {row[0]: int(row[2]) for row in totals}),
+        activities=len(rows),
+        minutes=sum(minutes.values()),
+        first=local_day(rows[0].starts_at) if rows else None,
+        last=local_day(rows[-1].starts_at) if rows else None,
+        recorders=_recorders(session, volunteer, minutes),
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    # min() and max() of a column come back as the database holds them: naive UTC on SQLite.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _titles(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    found = session.execute(select(Activity.id, Activity.title).where(Activity.id.in_(ids)))
+    return {row.id: row.title for row in found}
 
 
 def _recorders(session: Session, volunteer: Volunteer, minutes: dict[int, int]) -> list[Recorder]:
