@@ -6,7 +6,10 @@ the HTTP status a view should answer with if it does not handle it itself.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -23,7 +26,53 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError):
-    """The values given break a rule (a duplicate code, a grid outside the user's area)."""
+    """The values given break a rule (a duplicate code, a grid outside the user's area).
+
+    `field` names the field it concerns. One Invalid may stand for the refusals of several
+    fields at once (`Invalid.together`, or a `Problems` collected by a service), so that a
+    form marks every mistake in one go: `problems` lists them, the first is its own message.
+    """
+
+    @property
+    def problems(self) -> list[Invalid]:
+        """Each refusal it stands for (itself alone when it is one)."""
+        return list(self.details.get("problems", ())) or [self]
+
+    @classmethod
+    def together(cls, problems: list[Invalid]) -> Invalid:
+        """One refusal standing for `problems` (at least one), the first one's message first."""
+        first = problems[0]
+        if len(problems) == 1:
+            return first
+        return cls(first.message, **{**first.details, "problems": problems})
+
+
+class Problems:
+    """The refusals a service finds in the values it was given, all of them, so that a form
+    shows every one at once; `check()` runs one check, `refuse()` adds one, and
+    `raise_any()` raises them as one Invalid (nothing when there are none)."""
+
+    def __init__(self) -> None:
+        self.found: list[Invalid] = []
+
+    def check(self, rule: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """What `rule` returns, or None when it refuses (the refusal is kept)."""
+        try:
+            return rule(*args, **kwargs)
+        except Invalid as error:
+            self.found.extend(error.problems)
+            return None
+
+    def refuse(self, message: Any, **details: Any) -> None:
+        self.found.append(Invalid(message, **details))
+
+    def on(self, field: str) -> bool:
+        """Whether a refusal concerns `field` already."""
+        return any(each.details.get("field") == field for each in self.found)
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise Invalid.together(self.found)
 
 
 class Forbidden(DomainError):

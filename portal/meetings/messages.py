@@ -10,7 +10,7 @@ from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import text_in
+from portal.i18n import DATE_LOCALES, text_in
 from portal.meetings.slots import SHANGHAI
 from portal.notifications.messages import Template, register_template
 
@@ -18,7 +18,8 @@ from portal.notifications.messages import Template, register_template
 def _when(params: dict[str, Any]) -> str:
     """The day with its weekday and the time, short enough for one SMS: "12月8日周二 14:00"."""
     local = datetime.fromisoformat(params["starts_at"]).astimezone(SHANGHAI)
-    locale = str(get_locale())
+    # British English, as every page writes days: "Tue 8 Dec", not "Tue, Dec 8".
+    locale = DATE_LOCALES[str(get_locale())]
     day = format_skeleton("MMMEd", local, locale=locale)
     return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
 

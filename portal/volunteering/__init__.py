@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     # Imported for what they register as they load: kinds of SMS, and the pages.
     from portal.volunteering import activity_reminders, hours_page, messages, timebank  # noqa: F401
     from portal.volunteering.certificates import CERTIFICATE
+    from portal.volunteering.cli import timebank_cli
     from portal.volunteering.giving import KINSHIPS, kinships_from_config
     from portal.volunteering.views import (  # noqa: F401
         activities,
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     from portal.volunteering.views.volunteers import HOME_SLOT
 
     app.register_blueprint(bp)
+    app.cli.add_command(timebank_cli)
     register_kind(app, CERTIFICATE)
     app.extensions[timebank.RULES] = timebank.TimeBankRules.from_config(app.config)
     app.extensions[KINSHIPS] = kinships_from_config(app.config)

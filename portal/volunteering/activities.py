@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from portal.accounts.models import User
 from portal.audit import services as audit
-from portal.errors import Forbidden, Invalid, NotFound
+from portal.errors import Forbidden, Invalid, NotFound, Problems
 from portal.i18n import CHINESE
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
@@ -54,6 +54,10 @@ def waiting_most(activity: Activity) -> int:
 
 
 LONGEST = timedelta(hours=12)
+# What the form and the service say when one is missing, in the same words (activity_forms.py).
+TITLE_MISSING = _l("Give the activity a title.")
+LOCATION_MISSING = _l("Say where the activity is.")
+KIND_MISSING = _l("Choose a kind of service.")
 # Past sign-ups shown on a volunteer's own page.
 PAST_SHOWN = 50
 
@@ -109,7 +113,7 @@ def _check_worth(worth_minutes: int, starts_at: datetime, ends_at: datetime) -> 
 def _kind(session: Session, code: str) -> ServiceKind:
     kind = kinds.offered_kind(session, code)
     if kind is None:
-        raise Invalid(_l("Choose a kind of service."), field="service_kind")
+        raise Invalid(KIND_MISSING, field="service_kind")
     return kind
 
 
@@ -135,19 +139,22 @@ def publish(
     serves_elderly: bool,
     now: datetime,
 ) -> Activity:
-    """Publish an activity of `community` for volunteers to sign up for."""
+    """Publish an activity of `community` for volunteers to sign up for; every mistake in the
+    values is refused at once, each on its field."""
     community = _community(community)
     require(actor, Permission.COORDINATE_VOLUNTEERS, community)
-    title = _text(title, TITLE_MAX, "title", _l("Give the activity a title."),
-                  _l("Keep the title within 60 characters."))  # fmt: skip
+    problems = Problems()
+    title = problems.check(_text, title, TITLE_MAX, "title", TITLE_MISSING,
+                           _l("Keep the title within 60 characters."))  # fmt: skip
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        raise Invalid(_l("Keep the description within 2,000 characters."), field="description")
-    kind = _kind(session, service_kind)
-    location = _where(location)
-    _check_time(starts_at, ends_at, now)
-    _check_seats(seats)
-    _check_worth(worth_minutes, starts_at, ends_at)
+        problems.refuse(_l("Keep the description within 2,000 characters."), field="description")
+    kind = problems.check(_kind, session, service_kind)
+    location = problems.check(_where, location)
+    problems.check(_check_time, starts_at, ends_at, now)
+    problems.check(_check_seats, seats)
+    problems.check(_check_worth, worth_minutes, starts_at, ends_at)
+    problems.raise_any()
     activity = Activity(
         community=community,
         title=title,
@@ -172,7 +179,7 @@ def publish(
 
 
 def _where(location: str) -> str:
-    return _text(location, LOCATION_MAX, "location", _l("Say where the activity is."),
+    return _text(location, LOCATION_MAX, "location", LOCATION_MISSING,
                  _l("Keep the place within 100 characters."))  # fmt: skip
 
 
@@ -210,21 +217,25 @@ def edit(
     require(actor, Permission.COORDINATE_VOLUNTEERS, activity.community)
     activity = _lock(session, activity)
     _require_open(activity, now)
-    location = _where(location)
-    _check_time(starts_at, ends_at, now)
-    _check_seats(seats)
-    if seats < activity.seats_taken:
-        raise Invalid(
+    problems = Problems()
+    location = problems.check(_where, location)
+    problems.check(_check_time, starts_at, ends_at, now)
+    problems.check(_check_seats, seats)
+    if seats < activity.seats_taken and not problems.on("seats"):
+        problems.refuse(
             _l("%(count)d volunteers have a seat already: keep at least that many seats.",
                count=activity.seats_taken),
             field="seats",
         )  # fmt: skip
-    if timedelta(minutes=activity.worth_minutes) > ends_at - starts_at:
-        raise Invalid(
+    if timedelta(minutes=activity.worth_minutes) > ends_at - starts_at and not problems.on(
+        "ends_at"
+    ):
+        problems.refuse(
             _l("The activity is worth %(hours)s hours: it must last at least that long.",
                hours=hours_text(activity.worth_minutes)),
             field="ends_at",
         )  # fmt: skip
+    problems.raise_any()
     before = (activity.starts_at, activity.ends_at, activity.location, activity.seats)
     moved = (starts_at, location) != (activity.starts_at, activity.location)
     activity.starts_at, activity.ends_at = starts_at, ends_at

@@ -1,7 +1,8 @@
 """The forms of volunteer activities: publishing one, changing its time, place and seats,
 cancelling it. Plain fields a phone fills in without JavaScript: the day and times as the
 meetings' schedules take them (`type="date"` and `type="time"`, read as typed text too), in
-Shanghai time; what cannot be read is said on its field, and everything typed stays."""
+Shanghai time; what is missing or cannot be read is said on its field, all at once, and
+everything typed stays."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Optional
 
 from portal.accounts.forms import phone_field
 from portal.i18n import SHANGHAI
 from portal.meetings.schedule_forms import DATE_INPUT, TIME_INPUT, parse_clock, parse_day
 from portal.numbers import parse_number
+from portal.volunteering.activities import KIND_MISSING, LOCATION_MISSING, TITLE_MISSING
 from portal.web.forms import DIGITS_KEYBOARD, PortalForm, WholeNumberField
 
 # What an activity may be worth: half an hour to twelve hours, in half hours.
@@ -49,10 +51,21 @@ class _When(PortalForm):
         _l("Where"),
         description=_l("For example: the community service centre, 2nd-floor activity room."),
         filters=[_stripped],
+        validators=[InputRequired(LOCATION_MISSING)],
     )
     seats = WholeNumberField(
         _l("How many volunteers"), validators=[Optional()], render_kw=DIGITS_KEYBOARD
     )
+
+    read_moments: tuple[datetime, datetime] | None = None
+    read_seats: int | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each field's checks, then the day, the times and the seats read: every problem the
+        form can see is marked at once (the service checks the rest, also at once)."""
+        fields_ok = super().validate(extra_validators)
+        self.read_moments, self.read_seats = self.moments(), self.seats_given()
+        return fields_ok and self.read_moments is not None and self.read_seats is not None
 
     def moments(self) -> tuple[datetime, datetime] | None:
         """The start and end as UTC moments; None (with errors on the fields) when they
@@ -105,9 +118,12 @@ class ActivityForm(_When):
     community = SelectField(_l("Community"), choices=[], validate_choice=False)
     title = StringField(
         _l("Title"), description=_l("For example: lunch with older neighbours living alone."),
-        filters=[_stripped],
+        filters=[_stripped], validators=[InputRequired(TITLE_MISSING)],
     )  # fmt: skip
-    service_kind = SelectField(_l("Kind of service"), choices=[], validate_choice=False)
+    service_kind = SelectField(
+        _l("Kind of service"), choices=[], validate_choice=False,
+        validators=[InputRequired(KIND_MISSING)],
+    )  # fmt: skip
     description = TextAreaField(
         _l("What volunteers will do (optional)"), filters=[_stripped], validators=[Optional()]
     )
@@ -124,6 +140,13 @@ class ActivityForm(_When):
         self.worth_minutes.choices = [
             SelectChoice(str(minutes), worth_label(minutes)) for minutes in WORTH_CHOICES
         ]
+
+    read_worth: int | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        fields_ok = super().validate(extra_validators)
+        self.read_worth = self.worth()
+        return fields_ok and self.read_worth is not None
 
     def worth(self) -> int | None:
         try:

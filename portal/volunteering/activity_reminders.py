@@ -27,6 +27,13 @@ DAY_BEFORE = timedelta(hours=24)
 BATCH = 200
 
 
+def will_remind(sign_up: SignUp, activity: Activity) -> bool:
+    """Whether the seated volunteer gets the day-before reminder: only if seated before its
+    hour (a page telling them "we text you the day before" must be true)."""
+    seated = sign_up.seated_at
+    return seated is not None and seated <= activity.starts_at - DAY_BEFORE
+
+
 def sweep(session: Session, now: datetime) -> int:
     """Write the reminders that have come due; returns how many were written."""
     due = list(
@@ -55,7 +62,7 @@ def sweep(session: Session, now: datetime) -> int:
     for each in due:
         activity, user = each.activity, each.volunteer.user
         each.reminded_at = now
-        if each.seated_at is not None and each.seated_at > activity.starts_at - DAY_BEFORE:
+        if not will_remind(each, activity):
             continue
         written += 1
         queue_sms(

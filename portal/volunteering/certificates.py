@@ -100,15 +100,16 @@ class Recorder:
 
 @dataclass(frozen=True)
 class ServiceRecord:
-    """A volunteer's confirmed service, oldest first, and who recorded it (the volunteer's own
-    community first, then by hours)."""
+    """A volunteer's confirmed service: in all (how many activities, the hours, the first and
+    last days, who recorded them: the volunteer's own community first, then by hours), and the
+    activities listed, oldest first (every one, or the latest few for a page)."""
 
     served: list[Served]
+    activities: int
+    minutes: int
+    first: date | None
+    last: date | None
     recorders: list[Recorder]
-
-    @property
-    def minutes(self) -> int:
-        return sum(each.minutes for each in self.served)
 
     @property
     def recorded_by(self) -> list[list]:
@@ -125,56 +126,79 @@ class ServiceRecord:
         return local_text(found.name_zh, found.name_en)
 
     def facts(self, volunteer: Volunteer) -> dict[str, Any]:
-        days = [local_day(each.starts_at) for each in self.served]
         return {
             "volunteer": mask_name(volunteer.real_name),
             "id_number": volunteer.id_number_masked,
-            "activities": len(self.served),
+            "activities": self.activities,
             "minutes": self.minutes,
             "recorded_by": self.recorded_by,
-            "first": min(days).isoformat() if days else None,
-            "last": max(days).isoformat() if days else None,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
         }
 
 
-def record_of(session: Session, volunteer: Volunteer) -> ServiceRecord:
-    """Every confirmed activity of `volunteer` with its hours, in one query."""
+def record_of(
+    session: Session, volunteer: Volunteer, *, latest: int | None = None
+) -> ServiceRecord:
+    """The volunteer's confirmed service, with every activity listed or only the `latest`.
+
+    Every confirmed attendance is read from the two indexes that hold what a record needs
+    (sign-ups: the volunteer's confirmed ones; activities: community, start, kind), without
+    the activities' titles; the totals are summed here, and only the titles of the activities
+    listed are read after. Ordering by start in the database would make it walk activities
+    from the newest until it met enough of this volunteer's."""
     rows = session.execute(
         select(
-            Activity.title,
-            Activity.starts_at,
+            SignUp.activity_id,
             SignUp.confirmed_minutes,
             SignUp.recorded_by_hand,
-            Activity.service_kind_id,
+            Activity.starts_at,
             Activity.community_id,
+            Activity.service_kind_id,
         )
-        .join(SignUp, SignUp.activity_id == Activity.id)
+        .join(Activity, Activity.id == SignUp.activity_id)
         .where(
             SignUp.volunteer_id == volunteer.id,
             SignUp.confirmed_at.is_not(None),
             SignUp.confirmed_minutes > 0,
         )
-        .order_by(Activity.starts_at, Activity.id)
     ).all()
-    kinds = _kind_codes(session, {row.service_kind_id for row in rows})
+    rows.sort(key=lambda row: (row.starts_at, row.activity_id))
+    listed = rows if latest is None else rows[len(rows) - latest :] if latest else []
+    titles = _titles(session, [row.activity_id for row in listed])
+    kinds = _kind_codes(session, {row.service_kind_id for row in listed})
     served = [
         Served(
-            row.title,
+            titles[row.activity_id],
             kinds[row.service_kind_id],
             row.starts_at,
             row.confirmed_minutes,
             row.recorded_by_hand,
             row.community_id,
         )
-        for row in rows
+        for row in listed
     ]
-    return ServiceRecord(served, _recorders(session, volunteer, served))
-
-
-def _recorders(session: Session, volunteer: Volunteer, served: list[Served]) -> list[Recorder]:
     minutes: dict[int, int] = {}
-    for each in served:
-        minutes[each.recorded_by] = minutes.get(each.recorded_by, 0) + each.minutes
+    for row in rows:
+        minutes[row.community_id] = minutes.get(row.community_id, 0) + row.confirmed_minutes
+    return ServiceRecord(
+        served,
+        activities=len(rows),
+        minutes=sum(minutes.values()),
+        first=local_day(rows[0].starts_at) if rows else None,
+        last=local_day(rows[-1].starts_at) if rows else None,
+        recorders=_recorders(session, volunteer, minutes),
+    )
+
+
+def _titles(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    found = session.execute(select(Activity.id, Activity.title).where(Activity.id.in_(ids)))
+    return {row.id: row.title for row in found}
+
+
+def _recorders(session: Session, volunteer: Volunteer, minutes: dict[int, int]) -> list[Recorder]:
     if not minutes:
         return []
     names = {
@@ -220,12 +244,13 @@ def last_certificate(session: Session, volunteer: Volunteer) -> IssuedDocument |
 
 
 def current_certificate(
-    session: Session, actor: Actor, volunteer: Volunteer
+    session: Session, actor: Actor, volunteer: Volunteer, *, latest: int | None = None
 ) -> tuple[IssuedDocument | None, ServiceRecord]:
-    """The volunteer's record, and their last certificate if it says what the record says now
-    (None when there is none, or the record has changed since)."""
+    """The volunteer's record (listing the `latest` activities, or all), and their last
+    certificate if it says what the record says now (None when there is none, or the record
+    has changed since)."""
     _check_may_see(actor, volunteer)
-    record = record_of(session, volunteer)
+    record = record_of(session, volunteer, latest=latest)
     last = last_certificate(session, volunteer)
     if last is not None and last.facts == record.facts(volunteer):
         return last, record
@@ -237,12 +262,12 @@ def certify(
 ) -> tuple[IssuedDocument, ServiceRecord]:
     """The volunteer's certificate as of now: the last one issued if the record has not changed
     since, else a new one, issued in the name of their community."""
-    document, record = current_certificate(session, actor, volunteer)
+    document, record = current_certificate(session, actor, volunteer, latest=0)
     if document is not None:
         return document, record
     if volunteer.state is not VolunteerState.APPROVED:
         raise Invalid(_l("A certificate is given to approved volunteers."))
-    if not record.served:
+    if not record.activities:
         raise Invalid(_l("A certificate is given once some of your hours are confirmed."))
     # The portal issues it on the community's confirmed record: the volunteer asking for their
     # own needs no coordinator, and the audit log says who asked.

@@ -44,6 +44,16 @@ YOUR_TIE = {
     FamilyTie.SIBLING: _l("your brother or sister"),
     FamilyTie.OTHER: _l("your relative"),
 }
+# Who the family member is to the older resident, for lists that name the member: "王小明
+# (son or daughter)", not "王小明 (parent)", which reads as if he were the parent.
+MEMBER_IS = {
+    FamilyTie.PARENT: _l("Son or daughter"),
+    FamilyTie.PARENT_IN_LAW: _l("Son- or daughter-in-law"),
+    FamilyTie.GRANDPARENT: _l("Grandchild"),
+    FamilyTie.SPOUSE: _l("Spouse"),
+    FamilyTie.SIBLING: _l("Brother or sister"),
+    FamilyTie.OTHER: _l("Another relative"),
+}
 ALREADY = _l("This person may ask for them already.")
 
 
@@ -112,7 +122,7 @@ def who_asked(session: Session, help_request: HelpRequest) -> str | None:
         .order_by(FamilyMember.id.desc())
     ).first()
     if member is not None:
-        return f"{member.name} · {TIE_LABELS[member.tie]}"
+        return f"{member.name} · {MEMBER_IS[member.tie]}"
     asker = session.get(User, asker_id)
     return asker.display_name if asker is not None else None
 

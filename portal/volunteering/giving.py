@@ -17,13 +17,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import User
 from portal.audit import services as audit
-from portal.errors import Forbidden, Invalid, NotFound
+from portal.errors import Forbidden, Invalid, NotFound, Problems
 from portal.i18n import CHINESE
 from portal.ledger import services as ledger
 from portal.ledger.models import LedgerTransfer, Unit
@@ -33,7 +34,6 @@ from portal.numbers import typed
 from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place
-from portal.verification.facts import mask_name
 from portal.volunteering import timebank
 from portal.volunteering.certificates import hours_text
 from portal.volunteering.hours import STEP_MINUTES
@@ -154,26 +154,29 @@ def declare_relative(
 ) -> Relative:
     """Declare a relative to give hours to, for a coordinator of the volunteer's community to
     confirm. Their account is found by their mobile number, or made for it. A refused
-    declaration may be made again; a waiting or confirmed one not twice."""
+    declaration may be made again; a waiting or confirmed one not twice. Every mistake in
+    the values is refused at once, each on its field."""
     volunteer = own_volunteer(session, actor)
+    problems = Problems()
     try:
         kin = Kinship(kinship)
     except ValueError:
         kin = None
     if kin is None or kin not in set(allowed):
-        raise Invalid(_l("Choose who they are to you."), field="kinship")
+        problems.refuse(_l("Choose who they are to you."), field="kinship")
     name = (name or "").strip()
     if not name:
-        raise Invalid(_l("Give their name as on their ID card."), field="name")
-    if len(name) > NAME_MAX:
-        raise Invalid(_l("Keep the name within 30 characters."), field="name")
+        problems.refuse(_l("Give their name as on their ID card."), field="name")
+    elif len(name) > NAME_MAX:
+        problems.refuse(_l("Keep the name within 30 characters."), field="name")
     number = normalize_phone(phone)
     if number is None:
-        raise Invalid(
+        problems.refuse(
             _l("Enter an 11-digit mainland mobile number, like 138 0013 8000."), field="phone"
         )
-    if number == volunteer.user.phone:
-        raise Invalid(_l("That is your own number: give your relative's."), field="phone")
+    elif number == volunteer.user.phone:
+        problems.refuse(_l("That is your own number: give your relative's."), field="phone")
+    problems.raise_any()
     user = session.scalar(select(User).where(User.phone == number))
     if user is None:
         user = User(phone=number, display_name=name, locale=None, created_at=now)
@@ -241,7 +244,8 @@ def _decide(
         session,
         phone=volunteer.user.phone,
         kind=kind,
-        params={"name": mask_name(relative.name), "reason": relative.refuse_reason or ""},
+        # Their own relative, named as they declared them: nothing to hide from them.
+        params={"name": relative.name, "reason": relative.refuse_reason or ""},
         locale=volunteer.user.locale or CHINESE,
         key=f"volunteering:{kind}:{relative.id}:{int(now.timestamp())}",
         cause=f"volunteering:relative:{relative.id}",
@@ -336,7 +340,12 @@ def give_hours(
         session,
         phone=relative.user.phone,
         kind="time_bank_hours_received",
-        params={"name": mask_name(volunteer.real_name), "hours": f"{minutes / 60:g}"},
+        # From their own family, confirmed by a coordinator: named whole, and where to see it.
+        params={
+            "name": volunteer.real_name,
+            "hours": f"{minutes / 60:g}",
+            "url": f"{current_app.config['BASE_URL'].rstrip('/')}/volunteering/hours",
+        },
         locale=relative.user.locale or CHINESE,
         key=f"volunteering:gift:{transfer.id}",
         cause=f"volunteering:relative:{relative.id}",

@@ -4,14 +4,16 @@ plain words; a community pool's balance and movements; and the coordinator's CSV
 
 Pages only read: an account nobody has moved hours into yet is shown as empty, never made
 here (timebank.py makes accounts when hours first move). Each page is a few queries whatever
-its length: the hours by kind are one grouped query, and a page of history is described with
-one query per kind of thing it names (accounts, activities, people, places).
+its length: the hours by kind are one grouped query, read from two indexes alone (a volunteer's
+confirmed sign-ups, the activities' kinds), and a page of history is described with one query
+per kind of thing it names (the transfers' accounts, activities, people, and the places only
+donations name).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -80,7 +82,6 @@ class HoursPage:
     by_kind: list[KindHours]
     history: History
     volunteer: Volunteer | None
-    relatives: list[Relative] = field(default_factory=list)
 
     @property
     def room(self) -> int:
@@ -157,13 +158,6 @@ def hours_page(
     volunteer = volunteer_of(session, actor)
     account = held_account(session, AccountKind.PERSON, user_id=actor.id)
     by_kind = banked_by_kind(session, volunteer, now=now) if volunteer is not None else []
-    relatives = []
-    if volunteer is not None and volunteer.state is VolunteerState.APPROVED:
-        relatives = list(
-            session.scalars(
-                select(Relative).where(Relative.volunteer_id == volunteer.id).order_by(Relative.id)
-            )
-        )
     return HoursPage(
         held=account.balance if account is not None else 0,
         cap=account.cap if account is not None and account.cap is not None else rules.cap_minutes,
@@ -171,7 +165,6 @@ def hours_page(
         by_kind=by_kind,
         history=history(session, account, older=older, viewer_id=actor.id),
         volunteer=volunteer,
-        relatives=relatives,
     )
 
 
@@ -215,17 +208,14 @@ def _sign_up_id(subject: str | None) -> int | None:
 
 def _names(session: Session, movements: list[LedgerMovement], viewer_id: int | None) -> _Names:
     legs: dict[int, list[int]] = {}
-    for transfer_id, account_id in session.execute(
-        select(LedgerMovement.transfer_id, LedgerMovement.account_id).where(
-            LedgerMovement.transfer_id.in_({each.transfer_id for each in movements})
-        )
+    accounts: dict[int, LedgerAccount] = {}
+    for transfer_id, account in session.execute(
+        select(LedgerMovement.transfer_id, LedgerAccount)
+        .join(LedgerAccount, LedgerAccount.id == LedgerMovement.account_id)
+        .where(LedgerMovement.transfer_id.in_({each.transfer_id for each in movements}))
     ):
-        legs.setdefault(transfer_id, []).append(account_id)
-    others = {account_id for ids in legs.values() for account_id in ids}
-    accounts = {
-        account.id: account
-        for account in session.scalars(select(LedgerAccount).where(LedgerAccount.id.in_(others)))
-    }
+        legs.setdefault(transfer_id, []).append(account.id)
+        accounts[account.id] = account
     sign_ups = {_sign_up_id(each.transfer.subject) for each in movements} - {None}
     titles, volunteers = {}, {}
     if sign_ups:
@@ -244,7 +234,14 @@ def _names(session: Session, movements: list[LedgerMovement], viewer_id: int | N
                 select(Volunteer.user_id, Volunteer.real_name).where(Volunteer.user_id.in_(users))
             ).all()
         )
-    place_ids = {a.place_id for a in accounts.values() if a.place_id is not None}
+    # Only a donation names a place (the pool's community).
+    donations = {each.transfer_id for each in movements if each.transfer.kind == timebank.DONATED}
+    place_ids = {
+        accounts[account_id].place_id
+        for transfer_id in donations
+        for account_id in legs.get(transfer_id, [])
+        if accounts[account_id].place_id is not None
+    }
     places = {}
     if place_ids:
         places = {p.id: p for p in session.scalars(select(Place).where(Place.id.in_(place_ids)))}
@@ -269,11 +266,15 @@ def _counterparts(movement: LedgerMovement, names: _Names) -> list[LedgerAccount
     ]
 
 
-def _person_of(counterparts: list[LedgerAccount], names: _Names) -> str:
+def _person_of(counterparts: list[LedgerAccount], names: _Names, *, whole: bool = False) -> str:
+    """The person on the other side, masked unless `whole` (a relative who gave the reader
+    hours is family, confirmed by a coordinator: their own name, not 李*英)."""
     for account in counterparts:
         if account.kind is AccountKind.PERSON:
             name = names.volunteers.get(account.user_id or 0)
-            return mask_name(name) if name else str(_l("a resident"))
+            if not name:
+                break
+            return name if whole else mask_name(name)
     return str(_l("a resident"))
 
 
@@ -295,7 +296,9 @@ def _describe_one(movement: LedgerMovement, own: LedgerAccount, names: _Names) -
         return str(_l("Banked: %(title)s", title=title or "—"))
     if transfer.kind == timebank.GIVEN:
         if credit:
-            return str(_l("Received from %(name)s", name=_person_of(counterparts, names)))
+            return str(
+                _l("Received from %(name)s", name=_person_of(counterparts, names, whole=True))
+            )
         for account in counterparts:
             relative = names.kin.get(account.user_id or 0)
             if relative is not None:
@@ -376,8 +379,8 @@ def pool_rows(session: Session, actor: Actor, community: Place) -> Iterator[list
             return
         texts = describe(session, account, movements, viewer_id=None)
         for movement, text in zip(movements, texts, strict=True):
-            yield [local_time(movement.created_at), text, movement.amount / 60,
-                   movement.balance_after / 60]  # fmt: skip
+            yield [local_time(movement.created_at), text, timebank.hours_figure(movement.amount),
+                   timebank.hours_figure(movement.balance_after)]  # fmt: skip
         done += len(movements)
         older = movements[-1].id
 
@@ -401,7 +404,7 @@ def volunteer_rows(session: Session, actor: Actor, community: Place) -> Iterator
         .execution_options(yield_per=500)
     )
     for name, phone, balance in rows:
-        yield [name, mask_phone(phone), (balance or 0) / 60]
+        yield [name, mask_phone(phone), timebank.hours_figure(balance or 0)]
 
 
 def home_panel(session: Session, actor: Actor, volunteer: Volunteer) -> dict:

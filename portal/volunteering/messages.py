@@ -10,7 +10,7 @@ from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import SHANGHAI
+from portal.i18n import DATE_LOCALES, SHANGHAI
 from portal.notifications.messages import Template, register_template
 from portal.volunteering.timebank import hours_text
 
@@ -27,7 +27,7 @@ def short(text: str, most: int) -> str:
 def when(starts_at: str) -> str:
     """The day with its weekday and the time: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
     local = datetime.fromisoformat(starts_at).astimezone(SHANGHAI)
-    locale = str(get_locale())
+    locale = DATE_LOCALES[str(get_locale())]
     day = format_skeleton("MMMEd", local, locale=locale)
     return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
 
@@ -215,9 +215,10 @@ def _relative_refused(params: dict[str, Any]) -> str:
 
 def _hours_received(params: dict[str, Any]) -> str:
     return gettext(
-        "%(name)s gave you %(hours)s hours of the time bank. See them on the portal.",
+        "%(name)s gave you %(hours)s hours of the time bank: %(url)s",
         name=short(params["name"], NAME_MAX),
         hours=params["hours"],
+        url=params["url"],
     )
 
 

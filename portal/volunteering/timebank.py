@@ -17,12 +17,16 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
+from portal.audit import services as audit
 from portal.i18n import CHINESE
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, Unit
+from portal.ledger.rules import OverCap
+from portal.permissions import Actor, Permission, require
 from portal.places.models import Place, PlaceKind
 from portal.volunteering.idnumbers import age_on  # noqa: F401  (the time bank's rules read ages)
 
@@ -63,6 +67,12 @@ def hours_text(minutes: int) -> str:
     return format_decimal(minutes / 60, "#,##0.#", locale=str(get_locale() or CHINESE))
 
 
+def hours_figure(minutes: int) -> int | float:
+    """Minutes as a number of hours for a spreadsheet, as the pages write them: 90 → 1.5,
+    60 → 1, 0 → 0 (never "1.0", and never grouped like "1,500", which Excel reads as text)."""
+    return minutes // 60 if minutes % 60 == 0 else minutes / 60
+
+
 def district_of(place: Place) -> Place:
     """The district a place lies in (itself, if it is one)."""
     if place.kind is PlaceKind.DISTRICT:
@@ -94,3 +104,61 @@ def issuer_account(session: Session, place: Place, *, now: datetime) -> LedgerAc
     return ledger.account(
         session, Unit.MINUTES, AccountKind.ISSUER, place=district_of(place), now=now
     )
+
+
+@dataclass(frozen=True)
+class CapApplied:
+    """What one batch of `apply_cap` did."""
+
+    # Accounts whose cap changed.
+    changed: int
+    # Accounts holding more than the rules' cap: capped at what they hold instead.
+    held_above: int
+    # The id of the last account looked at, to go on after; None when none was left.
+    last_id: int | None
+
+
+def apply_cap(
+    session: Session,
+    actor: Actor,
+    rules: TimeBankRules,
+    *,
+    after_id: int = 0,
+    batch: int = 500,
+    now: datetime,
+) -> CapApplied:
+    """Give the rules' cap to up to `batch` people's accounts (those after account `after_id`)
+    that hold a different one, each through ledger.set_cap, which locks it and reads its
+    balance afresh. Hours are never taken away: an account already holding more than the cap
+    is capped at what it holds, the lowest the ledger allows, so it receives nothing more; a
+    later run lowers it again as its hours are spent, until it reaches the rules' cap."""
+    require(actor, Permission.MANAGE_VOLUNTEERING)
+    cap = rules.cap_minutes
+    accounts = session.scalars(
+        select(LedgerAccount)
+        .where(
+            LedgerAccount.unit == Unit.MINUTES,
+            LedgerAccount.kind == AccountKind.PERSON,
+            LedgerAccount.id > after_id,
+            or_(LedgerAccount.cap.is_(None), LedgerAccount.cap != cap),
+        )
+        .order_by(LedgerAccount.id)
+        .limit(batch)
+    ).all()
+    changed, held_above = [], []
+    for held in accounts:
+        before = held.cap
+        try:
+            ledger.set_cap(session, held, cap)
+        except OverCap:
+            # set_cap read the account afresh under its lock: `held` has today's balance.
+            ledger.set_cap(session, held, held.balance)
+            held_above.append(held.id)
+        if held.cap != before:
+            changed.append(held.id)
+    if changed:
+        audit.record(
+            session, "volunteering.cap_applied", actor=actor, now=now,
+            details={"cap": cap, "changed": changed, "held_above": held_above},
+        )  # fmt: skip
+    return CapApplied(len(changed), len(held_above), accounts[-1].id if accounts else None)

@@ -1,8 +1,8 @@
 """The forms of becoming a volunteer, and of a coordinator's answer.
 
-Fields check only what a form can (something was typed, it is not too long); the rules (the
-ID number, the guardian under 18, the kinds of service offered) are the service's, whose
-refusals land on the field they concern.
+Fields check only that what was sent is not too long; the rules (what must be given, the ID
+number, the guardian under 18, the kinds of service offered) are the service's, which refuses
+every mistake at once, each landing on the field it concerns, in the same words.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.volunteering.volunteers import NAME_MAX, REASON_MAX
+from portal.volunteering import idnumbers
+from portal.volunteering.volunteers import NAME_MAX, NAME_TOO_LONG, REASON_MAX
 from portal.web.forms import MOBILE_KEYBOARD, PortalForm
 
 
@@ -28,32 +29,19 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ApplyForm(PortalForm):
-    community = SelectField(
-        _l("Your community"),
-        choices=[],
-        validate_choice=False,
-        validators=[InputRequired(_l("Choose your community."))],
-    )
+    community = SelectField(_l("Your community"), choices=[], validate_choice=False)
     real_name = StringField(
         _l("Your name, as on your ID card"),
-        validators=[
-            InputRequired(_l("Enter your name as it is on your ID card.")),
-            Length(max=NAME_MAX, message=_l("Keep the name within 30 characters.")),
-        ],
+        validators=[Length(max=NAME_MAX, message=NAME_TOO_LONG)],
         filters=[_stripped],
         render_kw={"autocomplete": "name"},
     )
-    # Not a number pad: the last character may be X.
+    # Not a number pad: the last character may be X. The browser does not remember it (a
+    # family's shared phone would offer it to the next person), nor does a switch of language.
     id_number = StringField(
         _l("ID card number (身份证号码)"),
         description=_l("18 characters: 17 digits, then a digit or the letter X."),
-        validators=[
-            InputRequired(_l("Enter your ID card number.")),
-            Length(
-                max=40,
-                message=_l("An ID card number has 18 characters: 17 digits, then a digit or X."),
-            ),
-        ],
+        validators=[Length(max=40, message=idnumbers.WRONG_LENGTH)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
     services = CheckboxesField(
@@ -64,12 +52,10 @@ class ApplyForm(PortalForm):
     )
     guardian_name = StringField(
         _l("Parent or guardian's name (under 18 only)"),
-        validators=[
-            Optional(),
-            Length(max=NAME_MAX, message=_l("Keep the name within 30 characters.")),
-        ],
+        validators=[Optional(), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
         filters=[_stripped],
     )
+    # Not offered the owner's number ("tel"), which is the one number it may not be.
     guardian_phone = StringField(
         _l("Parent or guardian's mobile number (under 18 only)"),
         validators=[Optional(), Length(max=30, message=_l("Enter 11 digits, starting with 1."))],

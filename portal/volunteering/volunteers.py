@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.audit import services as audit
 from portal.db import serialize_on
-from portal.errors import Forbidden, Invalid, NotFound
+from portal.errors import Forbidden, Invalid, NotFound, Problems
 from portal.i18n import SHANGHAI
 from portal.notifications.services import queue_sms
 from portal.pagination import Page, paginate
@@ -37,6 +37,19 @@ NAME_MIN, NAME_MAX = 2, 30
 REASON_MIN, REASON_MAX = 2, 200
 CHINESE = "zh_Hans_CN"
 
+# What the form and the service say of a mistake, in the same words (volunteer_forms.py).
+CHOOSE_COMMUNITY = _l("Choose your community.")
+NAME_MISSING = _l("Enter your name as it is on your ID card.")
+NAME_TOO_LONG = _l("Keep the name within 30 characters.")
+CONSENT_MISSING = _l(
+    "Tick the box to agree to us keeping your ID card number, or you cannot apply."
+)
+CHOOSE_SERVICES = _l("Choose at least one kind of service you can offer.")
+GUARDIAN_NAME_MISSING = _l("Under 18, a parent or guardian must agree: enter their name.")
+GUARDIAN_PHONE_MISSING = _l("Enter your guardian's mobile number: 11 digits, starting with 1.")
+GUARDIAN_PHONE_OWN = _l(
+    "Your guardian's mobile number cannot be your own: give theirs, so that they can agree."
+)
 ALREADY_REGISTERED = _l(
     "This ID card number is registered to another account already. Sign in with the phone "
     "you registered with, or ask your community's volunteer coordinator."
@@ -106,7 +119,7 @@ def _clean_name(text: str | None, field: str, missing: object) -> str:
     if len(name) < NAME_MIN:
         raise Invalid(missing, field=field)
     if len(name) > NAME_MAX:
-        raise Invalid(_l("Keep the name within 30 characters."), field=field)
+        raise Invalid(NAME_TOO_LONG, field=field)
     return name
 
 
@@ -114,15 +127,29 @@ def _chosen_services(session: Session, codes: Iterable[str]) -> list[str]:
     offered = [kind.code for kind in service_kinds(session)]
     chosen = [code for code in offered if code in set(codes)]
     if not chosen or len(chosen) != len(set(codes)):
-        raise Invalid(_l("Choose at least one kind of service you can offer."), field="services")
+        raise Invalid(CHOOSE_SERVICES, field="services")
     return chosen
+
+
+def _guardian(
+    problems: Problems, actor: Actor, name: str | None, phone: str | None
+) -> tuple[str | None, str | None]:
+    """The guardian's name and mobile number of an applicant under age, each refusal kept."""
+    guardian = problems.check(_clean_name, name, "guardian_name", GUARDIAN_NAME_MISSING)
+    mobile = normalize_phone(phone)
+    if mobile is None:
+        problems.refuse(GUARDIAN_PHONE_MISSING, field="guardian_phone")
+    elif mobile == getattr(actor, "phone", None):
+        # The guardian agrees by their own phone: the applicant's would be agreeing alone.
+        problems.refuse(GUARDIAN_PHONE_OWN, field="guardian_phone")
+    return guardian, mobile
 
 
 def apply(
     session: Session,
     actor: Actor,
     *,
-    community: Place,
+    community: Place | None,
     real_name: str,
     id_number: str,
     id_consent: bool,
@@ -137,35 +164,26 @@ def apply(
     """A signed-in resident applies to volunteer with `community` (again, after a decline).
 
     Under `adult_age` (the district's rule, 18 by default) by the birth date in the number, a
-    guardian's name and mobile number are needed.
+    guardian's name and mobile number (not the applicant's own) are needed.
     The consent to keeping the ID number is its own, recorded with its time. `id_key` keys
-    the number's hash and `seal_key` seals it (the app's keys when not given).
+    the number's hash and `seal_key` seals it (the app's keys when not given). Every mistake
+    in the values is refused at once, each on its field.
     """
     if not getattr(actor, "is_authenticated", False) or actor.id is None:
         raise Forbidden(_l("Sign in with your mobile number to apply."))
+    problems = Problems()
     if community is None or community.kind != PlaceKind.COMMUNITY:
-        raise Invalid(_l("Choose your community."), field="community")
-    name = _clean_name(real_name, "real_name", _l("Enter your name as it is on your ID card."))
-    number = idnumbers.validate(id_number, today=local_day(now))
+        problems.refuse(CHOOSE_COMMUNITY, field="community")
+    name = problems.check(_clean_name, real_name, "real_name", NAME_MISSING)
+    number = problems.check(idnumbers.validate, id_number, today=local_day(now))
     if not id_consent:
-        raise Invalid(
-            _l("Tick the box to agree to us keeping your ID card number, or you cannot apply."),
-            field="id_consent",
-        )
-    chosen = _chosen_services(session, services)
-    born = idnumbers.birth_date(number)
+        problems.refuse(CONSENT_MISSING, field="id_consent")
+    chosen = problems.check(_chosen_services, session, services)
+    born = idnumbers.birth_date(number) if number else None
     guardian = guardian_mobile = None
-    if idnumbers.age_on(born, local_day(now)) < adult_age:
-        guardian = _clean_name(
-            guardian_name, "guardian_name",
-            _l("Under 18, a parent or guardian must agree: enter their name."),
-        )  # fmt: skip
-        guardian_mobile = normalize_phone(guardian_phone)
-        if guardian_mobile is None:
-            raise Invalid(
-                _l("Enter your guardian's mobile number: 11 digits, starting with 1."),
-                field="guardian_phone",
-            )
+    if born is not None and idnumbers.age_on(born, local_day(now)) < adult_age:
+        guardian, guardian_mobile = _guardian(problems, actor, guardian_name, guardian_phone)
+    problems.raise_any()
     digest = idnumbers.keyed_hash(number, id_key or idnumbers.app_key())
     # Two accounts applying with one number at once: the second waits, then sees the first.
     serialize_on(session, f"volunteering.id_number:{digest}")

@@ -25,7 +25,7 @@ from wtforms.widgets import TextArea
 
 from portal.characters import has_control_characters, strip_control_characters
 from portal.db import db
-from portal.errors import DomainError, Forbidden
+from portal.errors import DomainError, Forbidden, Invalid
 from portal.numbers import parse_number
 
 CONTROL_CHARACTERS_MESSAGE = _l(
@@ -164,7 +164,12 @@ class EmptyForm(PortalForm):
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's refusal on the field it concerns, or on the form as a whole."""
+    """Put a service's refusal on the field it concerns, or on the form as a whole; a refusal
+    standing for several (portal.errors.Problems) puts each on its own field."""
+    if isinstance(error, Invalid) and len(error.problems) > 1:
+        for each in error.problems:
+            show_error(form, each)
+        return
     field = getattr(form, error.details.get("field", ""), None)
     # A refusal that found several mistakes (lines of a long text) lists each on its own.
     messages = [str(message) for message in error.details.get("each", ())] or [error.message]

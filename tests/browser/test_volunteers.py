@@ -1,6 +1,6 @@
 """Applying to volunteer on a phone, in English: a resident reads what volunteering is, signs
-in with an SMS code and applies; a mistake in the ID number is shown on its field and what was
-typed is kept. (The Chinese path, with the coordinator's approval, is test_time_bank.py.)"""
+in with an SMS code and applies, switching language half-way; a mistake in the ID number is
+shown on its field and what was typed is kept. (The Chinese path, with the coordinator's approval, is test_time_bank.py.)"""
 
 from __future__ import annotations
 
@@ -33,6 +33,14 @@ def test_a_resident_applies_and_corrects_their_id_number(live_server, phone, che
     phone.get_by_label(
         "I agree that the community keeps my ID card number for volunteering"
     ).check()
+    # Switching language half-way keeps what was typed, but the ID number (kept only sealed).
+    phone.locator(".site-header").get_by_role("button", name="中文").click()
+    expect(phone.locator("#real_name")).to_have_value("周小红")
+    expect(phone.locator("#id_consent")).to_be_checked()
+    expect(phone.locator("#id_number")).to_have_value("")
+    phone.locator(".site-header").get_by_role("button", name="English").click()
+    expect(phone.get_by_label("Meals")).to_be_checked()
+    phone.get_by_label("ID card number (身份证号码)", exact=True).fill(NUMBER)
     check(phone, "2-apply")
     phone.get_by_role("button", name="Send my application").click()
     expect(phone.locator(".error-summary")).to_contain_text("This ID card number is not right")

@@ -90,7 +90,7 @@ def test_the_reminder_is_in_the_resident_s_language_and_a_phone_meeting_says_we_
     book(session, phoned, WEDNESDAY_10AM, booker=english)
     sweep(session, shanghai(8, 10))
     [text] = texts(session, english.phone)
-    assert "Meeting reminder: Wed, Dec 9 10:00, we will call you." in text.body
+    assert "Meeting reminder: Wed 9 Dec 10:00, we will call you." in text.body
     assert CENTRE not in text.body and "Service Centre" not in text.body
 
 

@@ -104,7 +104,11 @@ EXAMPLES = {
         "name": "欧阳*娜",
         "reason": "户口簿上的姓名与申报的姓名不一致，请核对后重新申报",
     },
-    "time_bank_hours_received": {"name": "欧阳*娜", "hours": "1500"},
+    "time_bank_hours_received": {
+        "name": "欧阳娜娜",
+        "hours": "1500",
+        "url": "https://wg.gm.gov.cn/volunteering/hours",
+    },
     "time_bank_help_asked_for_you": {**TIME_BANK_HELP, "asker": "欧阳娜娜娜娜娜"},
     "time_bank_help_matched": TIME_BANK_HELP,
     "time_bank_help_paid": TIME_BANK_HELP,
@@ -198,7 +202,7 @@ def test_a_reminder_says_when_and_where_in_one_sms(app_context, kind, venue):
     assert sms_length(chinese) <= CHINESE_ROOM and "12月8日周二 14:00" in chinese
     assert ("光明社区党群服务中心" in chinese) == (venue == "centre")
     english = render(kind, params, "en")
-    assert "Tue, Dec 8 14:00" in english and params["url"] in english
+    assert "Tue 8 Dec 14:00" in english and params["url"] in english
     where = "Guangming Community Service Centre" if venue == "centre" else "we will call you"
     assert where in english
 

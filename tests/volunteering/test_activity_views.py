@@ -120,7 +120,7 @@ def test_a_volunteer_signs_up_then_the_next_waits_and_moves_up_when_they_cancel(
     response = resident.post(f"{url}/sign-up", headers=EN)
     assert response.status_code == 302 and response.headers["Location"] == url
     body = page(resident, url)
-    assert "You have a seat." in body and "I cannot come" in body
+    assert "You have a seat. We text you the day before." in body and "I cannot come" in body
     assert "陪伴独居老人" in page(resident, "/volunteering/activities/mine")
     # A second volunteer, in a browser of their own, finds it full.
     other = factories.volunteer(session, tree.community, name="王志愿")
@@ -156,6 +156,20 @@ def test_my_past_activities_say_whether_their_hours_are_confirmed(
     assert 'href="/volunteering/certificate"' in body
     chinese = resident.get("/volunteering/activities/mine", headers={"Accept-Language": "zh-CN"})
     assert "已确认1.5小时" in chinese.get_data(as_text=True)
+
+
+def test_a_seat_taken_within_the_day_says_when_to_come_not_that_a_reminder_follows(
+    session, tree, resident
+):
+    soon = factories.activity(
+        session, tree.community, starts_at=utcnow() + timedelta(hours=3), title="今天下午的活动"
+    )
+    session.commit()
+    url = f"/volunteering/activities/{soon.id}"
+    resident.post(f"{url}/sign-up", headers=EN)
+    body = page(resident, url)
+    assert "You have a seat: Today (" in body and "Please be there on time" in body
+    assert "We text you the day before" not in body
 
 
 def test_signing_up_twice_is_said_on_the_page(resident, activity):
@@ -258,10 +272,15 @@ def test_residents_and_other_communities_coordinators_are_refused(
     assert activity.state is ActivityState.PUBLISHED
 
 
-def test_the_roster_shows_names_and_masked_phones(session, staff, resident, activity):
+def test_the_roster_gives_names_and_phones_to_call_and_the_check_in_screen_masks_them(
+    session, staff, resident, activity
+):
     resident.post(f"/volunteering/activities/{activity.id}/sign-up", headers=EN)
     body = page(staff, f"/volunteering/desk/activities/{activity.id}")
-    assert "李志愿" in body and "138****8000" in body and PHONE not in body
+    assert "李志愿" in body and f'href="tel:{PHONE}"' in body
+    # The code's screen is held up to everyone at the door.
+    screen = page(staff, f"/volunteering/desk/activities/{activity.id}/check-in")
+    assert "138****8000" in screen and PHONE not in screen
     assert "1 of 1 seats taken" in body
 
 

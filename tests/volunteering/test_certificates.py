@@ -159,10 +159,29 @@ def test_whoever_recorded_hours_certifies_them_each_community_with_its_share(
 
 def test_one_community_s_certificate_names_it_alone(session, tree, volunteer, app_context):
     served(session, volunteer, tree.community, minutes=60)
-    document, record = certificates.certify(session, volunteer.user, volunteer, now=NOW)
+    document, _ = certificates.certify(session, volunteer.user, volunteer, now=NOW)
+    record = certificates.record_of(session, volunteer)
     assert document.facts["recorded_by"] == [
         [tree.community.name_zh, tree.community.name_en or "", 60]
     ]
     named = certificates.recorders_text(document.facts["recorded_by"])
     assert named in (tree.community.name_zh, tree.community.name_en), "the name, no hours"
     assert record.recorder_of(record.served[0]) == ""
+
+
+def test_the_page_lists_the_latest_fifty_and_the_certificate_counts_them_all(
+    session, client, sms, tree, volunteer
+):
+    for day in range(51):
+        served(
+            session, volunteer, tree.community, minutes=30, days_ago=60 - day, title=f"第{day}次"
+        )
+    listed = certificates.record_of(session, volunteer, latest=50)
+    assert len(listed.served) == 50 and listed.served[0].title == "第1次", "oldest first"
+    assert listed.activities == 51 and listed.minutes == 51 * 30
+    every = certificates.record_of(session, volunteer)
+    assert len(every.served) == 51 and every.facts(volunteer) == listed.facts(volunteer)
+    assert listed.first == (NOW - timedelta(days=60)).date()
+    sign_in_by_sms(client, sms, volunteer.user.phone)
+    page = client.get("/volunteering/certificate").text
+    assert "第50次" in page and "第0次" not in page and "51" in page

@@ -91,7 +91,7 @@ def test_a_coordinator_adds_a_family_member_and_removes_them(session, staff, eld
     assert member.user.phone == SON and member.elder_agreed_at is not None
     body = page(staff, url)
     # The coordinator may need to call them: the number whole, to tap.
-    assert "李建国" in body and f'href="tel:{SON}"' in body and "Their parent" in body
+    assert "李建国" in body and f'href="tel:{SON}"' in body and "Son or daughter" in body
     response = staff.post(f"/volunteering/desk/family/{member.id}/remove", headers=EN)
     assert response.status_code == 302
     body = page(staff, url)
@@ -165,7 +165,7 @@ def test_a_family_member_asks_for_the_elder_sees_it_and_cancels_it_after_a_check
     desk = app.test_client()
     sign_in_staff(desk, coordinator)
     assert "Asked on their behalf by" in page(desk, f"/volunteering/desk/help/{made.id}")
-    assert "李建国 · Their parent" in page(desk, f"/volunteering/desk/help/{made.id}")
+    assert "李建国 · Son or daughter" in page(desk, f"/volunteering/desk/help/{made.id}")
     assert sms.recent(PHONE)[0].kind == "time_bank_help_asked_for_you"
     mine = page(relative_browser, "/volunteering/help/mine")
     assert "Help for my family" in mine and "For 王秀英" in mine

@@ -146,6 +146,14 @@ def test_a_declaration_with_a_wrong_value_is_refused_on_its_field(
     assert session.scalar(select(func.count()).select_from(Relative)) == before
 
 
+def test_every_mistake_of_a_declaration_is_refused_at_once(session, volunteer):
+    with pytest.raises(Invalid) as caught:
+        giving.declare_relative(session, volunteer.user, kinship="cousin", name="",
+                                phone=volunteer.user.phone, now=NOW)  # fmt: skip
+    assert [each.details["field"] for each in caught.value.problems] == ["kinship", "name", "phone"]
+    assert session.scalar(select(func.count()).select_from(Relative)) == 0
+
+
 def test_a_district_that_allows_only_parents_refuses_a_spouse(session, volunteer):
     with pytest.raises(Invalid):
         giving.declare_relative(session, volunteer.user, kinship="spouse", name="李秀英",
@@ -233,7 +241,9 @@ def test_a_gift_moves_half_hours_to_the_relative_who_is_texted(session, tree, vo
     assert transfer.kind == timebank.GIVEN
     assert (held(session, volunteer.user), held(session, parent.user)) == (210, 90)
     (text,) = texts_to(session, parent.user.phone)
-    assert text.kind == "time_bank_hours_received" and "张*丰" in text.body and "1.5" in text.body
+    # From their own family: named whole, with where to see it.
+    assert text.kind == "time_bank_hours_received" and "张三丰" in text.body and "1.5" in text.body
+    assert text.body.endswith("/volunteering/hours")
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "volunteering.give")
     ).one()

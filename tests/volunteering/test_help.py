@@ -365,7 +365,7 @@ def test_hours_over_the_volunteers_cap_go_to_the_pool_and_they_are_told(
     transfer = session.get(LedgerTransfer, made.transfer_id)
     assert sorted(m.amount for m in transfer.movements) == [-90, 30, 60]
     (text,) = texts(session, volunteer.user, "time_bank_help_paid")
-    assert "0.5小时已存入" in text.body and "超出上限的1小时转入社区公共池" in text.body
+    assert "0.5小时已存入" in text.body and "超出上限的1小时转入社区互助池" in text.body
     assert ledger.mismatches(session) == []
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
+from portal.i18n import SHANGHAI
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
 from portal.volunteering import giving, timebank
@@ -160,9 +161,12 @@ def test_the_pool_movements_as_a_file_for_excel(session, coordinator, tree, volu
         f"/volunteering/desk/pool.csv?community={tree.community.code}", headers=EN
     )
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    # Named by the day in Shanghai, as its rows are written (not the day in UTC).
+    today = utcnow().astimezone(SHANGHAI).strftime("%Y%m%d")
+    assert f"pool-{tree.community.code}-{today}-" in response.headers["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0] == ["When", "What", "Hours in or out", "Hours after"]
-    assert rows[1][1:] == ["Donated by 张*丰", "1.0", "1.0"]
+    assert rows[1][1:] == ["Donated by 张*丰", "1", "1"], "hours as the pages write them"
     assert session.scalars(
         select(AuditEvent.details).where(AuditEvent.action == "volunteering.export")
     ).all() == [{"what": "pool"}]
@@ -181,6 +185,12 @@ def test_the_volunteers_stored_hours_as_a_file_with_phones_masked(
     assert rows[0] == ["Name", "Mobile", "Hours stored"]
     named = {row[0]: row for row in rows[1:]}
     assert set(named) == {"张三丰", "王五"}
-    assert named["张三丰"] == ["张三丰", "138****8000", "5.0"] and named["王五"][2] == "0.0"
+    assert named["张三丰"] == ["张三丰", "138****8000", "5"] and named["王五"][2] == "0"
     assert "13800138000" not in response.get_data(as_text=True)
     assert all("****" in row[1] for row in rows[1:])
+
+
+@pytest.mark.parametrize(("minutes", "figure"), [(0, 0), (30, 0.5), (60, 1), (90000, 1500)])
+def test_hours_in_files_are_numbers_as_the_pages_write_them(minutes, figure):
+    assert timebank.hours_figure(minutes) == figure
+    assert str(timebank.hours_figure(minutes)) == str(figure)

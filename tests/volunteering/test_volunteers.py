@@ -118,6 +118,32 @@ def test_under_18_needs_a_guardian_s_name_and_mobile(session, app_context, tree,
     assert (made.guardian_name, made.guardian_phone) == ("李父", "13900001111")
 
 
+def test_a_minor_s_own_phone_is_not_their_guardian_s(session, app_context, tree, resident):
+    young = factories.id_number(date(2010, 6, 1))
+    own = " ".join((resident.phone[:3], resident.phone[3:7], resident.phone[7:]))
+    with pytest.raises(Invalid) as caught:
+        apply(session, resident, tree.community, id_number=young, guardian_name="李父",
+              guardian_phone=own)  # fmt: skip
+    assert caught.value.details["field"] == "guardian_phone"
+    assert "cannot be your own" in caught.value.message
+    assert count(session) == 0
+
+
+def test_every_mistake_of_an_application_is_refused_at_once(session, app_context, tree, resident):
+    with pytest.raises(Invalid) as caught:
+        apply(session, resident, None, real_name="", id_number=factories.id_number(date(2010, 6, 1)),
+              id_consent=False, services=["nothing-offered"], guardian_phone=resident.phone)  # fmt: skip
+    fields = [each.details["field"] for each in caught.value.problems]
+    assert fields == ["community", "real_name", "id_consent", "services", "guardian_name",
+                      "guardian_phone"]  # fmt: skip
+    # Callers reading one refusal read the first.
+    assert caught.value.details["field"] == "community"
+    with pytest.raises(Invalid) as caught:
+        apply(session, resident, tree.community, id_number="110105196005010011", id_consent=False)
+    assert [each.details["field"] for each in caught.value.problems] == ["id_number", "id_consent"]
+    assert count(session) == 0
+
+
 def test_the_age_needing_a_guardian_is_the_district_s_rule(session, app_context, tree, resident):
     nineteen = factories.id_number(date(2007, 6, 1))
     with pytest.raises(Invalid) as caught:

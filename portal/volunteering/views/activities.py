@@ -7,52 +7,51 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_skeleton, format_time
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.db import db, utcnow
+from portal.drafts.web import TypedAcrossLanguages
 from portal.errors import NotFound
 from portal.numbers import optional_id
 from portal.permissions import Permission, can, require, require_staff
 from portal.places.models import Place, PlaceKind
 from portal.volunteering import activities as services
 from portal.volunteering import activity_lists as lists
-from portal.volunteering import volunteers
+from portal.volunteering import activity_reminders, volunteers
 from portal.volunteering.activity_forms import (
-    SHANGHAI,
     ActivityCancelForm,
     ActivityEditForm,
     ActivityForm,
     SeatForm,
     worth_label,
 )
-from portal.volunteering.models import Activity, ActivityState, ServiceKind, SignUpState
+from portal.volunteering.models import Activity, ActivityState, ServiceKind, SignUp, SignUpState
 from portal.volunteering.views import bp
+from portal.volunteering.when import clock_words, when_words
 from portal.web.forms import EmptyForm, one_button_action, saving
-from portal.web.templating import current_locale, local_text
+from portal.web.templating import local_text
+
+# What was typed on the form of an activity (new, or changed), kept across a switch of language.
+typed_activity = TypedAcrossLanguages(
+    "volunteering.activity",
+    ("community", "title", "service_kind", "description", "day", "starts_at", "ends_at",
+     "location", "seats", "worth_minutes", "serves_elderly"),
+)  # fmt: skip
 
 
 @bp.context_processor
 def _helpers() -> dict:
     def activity_time(activity: Activity) -> str:
-        """When, in words, in Shanghai: "12月8日周二 14:00–16:00" / "Tue 8 Dec 14:00–16:00"."""
-        locale = current_locale()
-        start = activity.starts_at.astimezone(SHANGHAI)
-        end = activity.ends_at.astimezone(SHANGHAI)
-        day = format_skeleton("yMMMEd", start, locale=locale)
-        span = f"{format_time(start, 'HH:mm', locale=locale)}–{format_time(end, 'HH:mm', locale=locale)}"
-        if end.date() != start.date():
-            span += " " + _("(the next day)")
-        return f"{day} {span}"
+        """When, in words, in Shanghai: "今天（12月8日周二） 14:00–16:00", "12月9日周三 14:00–16:00"
+        / "Tomorrow (Wed 9 Dec) 14:00–16:00"; the year only when it is not this year's."""
+        return when_words(activity.starts_at, activity.ends_at, utcnow())
 
     def clock(moment: datetime | None) -> str:
         """The time of day in Shanghai, for a moment on the activity's own day: "14:05"."""
-        if moment is None:
-            return ""
-        return format_time(moment.astimezone(SHANGHAI), "HH:mm", locale=current_locale())
+        return clock_words(moment) if moment is not None else ""
 
     def kind_name(kind: ServiceKind) -> str:
         return local_text(kind.name_zh, kind.name_en)
@@ -114,6 +113,7 @@ def activity(activity_id: int):
         activity=found,
         mine=mine,
         place_in_line=place,
+        reminded=mine is not None and activity_reminders.will_remind(mine, found),
         volunteer=volunteers.volunteer_of(db.session, current_user),
         coordinates=can(current_user, Permission.COORDINATE_VOLUNTEERS, found.community),
         form=EmptyForm(),
@@ -121,6 +121,15 @@ def activity(activity_id: int):
         seats_left=max(0, found.seats - found.seats_taken),
         open=found.state is ActivityState.PUBLISHED and now < found.starts_at,
     )
+
+
+def _seated_words(seat: SignUp, found: Activity) -> str:
+    """What a volunteer just seated is told: the reminder to come, or, when it will not come
+    (the activity is within a day), when to be there."""
+    if activity_reminders.will_remind(seat, found):
+        return _("You have a seat. We text you the day before.")
+    return _("You have a seat: %(when)s. Please be there on time.",
+             when=when_words(found.starts_at, found.ends_at, utcnow()))  # fmt: skip
 
 
 @bp.post("/activities/<int:activity_id>/sign-up")
@@ -132,7 +141,7 @@ def sign_up(activity_id: int):
         with saving(form) as saved:
             made = services.sign_up(db.session, current_user, found, now=utcnow())
         if saved and made.state is SignUpState.SEATED:
-            flash(_("You have a seat. We text you the day before."), "success")
+            flash(_seated_words(made, found), "success")
         elif saved:
             flash(_("The activity is full: you are on the waiting list. We text you if a "
                     "seat frees."), "info")  # fmt: skip
@@ -201,13 +210,16 @@ def publish():
     communities = volunteers.coordinated_communities(db.session, current_user)
     if not communities:
         require(current_user, Permission.COORDINATE_VOLUNTEERS, None)
+    if typed_activity.switching_language():
+        return typed_activity.keep_and_switch("new", request.path)
     form = ActivityForm()
     _choices(form, communities)
     if request.method == "GET":
         form.worth_minutes.data = "120"
         form.serves_elderly.data = True
+        typed_activity.typed_before(form, "new")
     if form.validate_on_submit():
-        moments, seats, worth = form.moments(), form.seats_given(), form.worth()
+        moments, seats, worth = form.read_moments, form.read_seats, form.read_worth
         try:
             community_id = optional_id(form.community.data)
         except ValueError:
@@ -224,11 +236,14 @@ def publish():
                     seats=seats, worth_minutes=worth, serves_elderly=form.serves_elderly.data,
                     now=utcnow(),
                 )  # fmt: skip
+                typed_activity.forget("new", str(made.id))
             if saved:
                 flash(_("The activity is published: volunteers can sign up now."), "success")
                 return redirect(url_for("volunteering.roster", activity_id=made.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/activity_form.html", form=form, activity=None), status
+    return render_template(
+        "volunteering/activity_form.html", form=form, activity=None, language_form="activity-form"
+    ), status
 
 
 @bp.get("/desk/activities/<int:activity_id>")
@@ -273,23 +288,30 @@ def edit(activity_id: int):
     require_staff(current_user)
     found = _activity(activity_id)
     require(current_user, Permission.COORDINATE_VOLUNTEERS, found.community)
+    scope = str(found.id)
+    if typed_activity.switching_language():
+        return typed_activity.keep_and_switch(scope, request.path)
     form = ActivityEditForm()
     if request.method == "GET":
         form.fill_when(found.starts_at, found.ends_at, found.location, found.seats)
+        typed_activity.typed_before(form, scope)
     if form.validate_on_submit():
-        moments, seats = form.moments(), form.seats_given()
+        moments, seats = form.read_moments, form.read_seats
         if moments and seats is not None:
             with saving(form) as saved:
                 services.edit(
                     db.session, current_user, found, starts_at=moments[0], ends_at=moments[1],
                     location=form.location.data, seats=seats, now=utcnow(),
                 )  # fmt: skip
+                typed_activity.forget(scope, "changed")
             if saved:
                 flash(_("Saved. Volunteers with a seat are texted if the time or place "
                         "changed."), "success")  # fmt: skip
                 return redirect(url_for("volunteering.roster", activity_id=found.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/activity_form.html", form=form, activity=found), status
+    return render_template(
+        "volunteering/activity_form.html", form=form, activity=found, language_form="activity-form"
+    ), status
 
 
 @bp.post("/desk/activities/<int:activity_id>/cancel")

@@ -27,7 +27,7 @@ from portal.phones import mask_phone
 from portal.volunteering import checkin, confirming
 from portal.volunteering.attendance_forms import ConfirmHoursForm, ReverseConfirmationForm
 from portal.volunteering.models import SignUp
-from portal.volunteering.timebank import hours_text
+from portal.volunteering.timebank import hours_figure, hours_text
 from portal.volunteering.views import bp
 from portal.web.csvfile import csv_chunks
 from portal.web.forms import EmptyForm, one_button_action, saving
@@ -289,8 +289,8 @@ CSV_HEADERS = (
     _l("Mobile"),
     _l("Checked in"),
     _l("Checked out"),
-    _l("Recorded minutes"),
-    _l("Confirmed minutes"),
+    _l("Hours recorded"),
+    _l("Hours confirmed"),
     _l("Recorded by hand"),
     _l("Reason"),
 )
@@ -315,8 +315,10 @@ def attendance_csv(activity_id: int):
                 mask_phone(sign_up.volunteer.user.phone),
                 local_time(sign_up.checked_in_at) if sign_up.checked_in_at else "",
                 local_time(sign_up.checked_out_at) if sign_up.checked_out_at else "",
-                "" if minutes is None else minutes,
-                "" if sign_up.confirmed_minutes is None else sign_up.confirmed_minutes,
+                "" if minutes is None else hours_figure(minutes),
+                ""
+                if sign_up.confirmed_minutes is None
+                else hours_figure(sign_up.confirmed_minutes),
                 _("Yes") if sign_up.recorded_by_hand else "",
                 sign_up.correction_reason or "",
             ]

@@ -32,12 +32,18 @@ def _kind_names() -> dict[str, str]:
     return {kind.code: local_text(kind.name_zh, kind.name_en) for kind in kinds}
 
 
+# The activities the page lists, the latest first; the PDF lists them all.
+PAGE_ACTIVITIES = 50
+
+
 @bp.get("/certificate")
 @login_required
 def certificate():
     """The volunteer's confirmed service, and their certificate of it with its QR code."""
     volunteer = _own_volunteer()
-    document, record = certificates.current_certificate(db.session, current_user, volunteer)
+    document, record = certificates.current_certificate(
+        db.session, current_user, volunteer, latest=PAGE_ACTIVITIES
+    )
     base_url = current_app.config["BASE_URL"]
     return render_template(
         "volunteering/certificate.html",

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel.dates import format_skeleton, format_time
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.db import db, start_writing, utcnow
+from portal.drafts.web import TypedAcrossLanguages
 from portal.errors import NotFound
 from portal.ledger.models import AccountKind
 from portal.numbers import optional_id
@@ -26,7 +26,6 @@ from portal.volunteering import family, hours_page, timebank
 from portal.volunteering import help_lists as lists
 from portal.volunteering import help_requests as services
 from portal.volunteering.help_forms import (
-    SHANGHAI,
     DoneForm,
     ElderForm,
     FamilyForm,
@@ -43,25 +42,29 @@ from portal.volunteering.models import (
     HelpState,
     Volunteer,
 )
-from portal.volunteering.views import bp, help_drafts
+from portal.volunteering.views import bp
 from portal.volunteering.volunteers import (
     coordinated_communities,
     local_day,
     service_kinds,
     volunteer_of,
 )
+from portal.volunteering.when import clock_words, day_words
 from portal.web.forms import EmptyForm, saving
-from portal.web.templating import current_locale, local_text
+from portal.web.templating import local_text
+
+# What was typed on the form asking for help, kept across a switch of language.
+help_drafts = TypedAcrossLanguages(
+    "volunteering.help_ask",
+    ("service_kind", "day", "starts_at", "minutes", "location", "note", "payer"),
+)
 
 
 @bp.context_processor
 def _help_helpers() -> dict[str, Any]:
     def help_time(found: HelpRequest) -> str:
-        """When, in words, in Shanghai: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
-        locale = current_locale()
-        start = found.starts_at.astimezone(SHANGHAI)
-        day = format_skeleton("yMMMEd", start, locale=locale)
-        return f"{day} {format_time(start, 'HH:mm', locale=locale)}"
+        """When, in words, in Shanghai: "明天（12月8日周二）14:00" / "Tue 8 Dec 14:00"."""
+        return f"{day_words(found.starts_at, utcnow())} {clock_words(found.starts_at)}"
 
     def help_state(state: HelpState) -> str:
         return {
@@ -359,7 +362,7 @@ def elder_page(
         priority_form=priority_form or PriorityForm(),
         family_form=family_form or FamilyForm(formdata=None),
         family=family.family_of(db.session, current_user, found),
-        tie_labels=family.TIE_LABELS,
+        member_is=family.MEMBER_IS,
         recent=recent,
     ), status
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from portal.audit import services as audit
 from portal.db import db, utcnow
 from portal.errors import NotFound
+from portal.i18n import SHANGHAI
 from portal.numbers import optional_id
 from portal.permissions import Permission, require, require_staff
 from portal.places.models import Place, PlaceKind
@@ -156,7 +157,8 @@ def refuse_relative(relative_id: int):
 
 
 def _csv(name: str, headers, rows) -> Response:
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    # Named by the day and time in Shanghai, as the file's own rows are written.
+    stamp = utcnow().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
     return Response(
         stream_with_context(csv_chunks([str(h) for h in headers], rows)),
         mimetype="text/csv",

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
+from portal.drafts.web import TypedAcrossLanguages
 from portal.errors import NotFound
 from portal.features import panels
 from portal.numbers import optional_id
@@ -25,6 +26,12 @@ from portal.volunteering.volunteer_forms import ApplyForm, DeclineForm, RevealFo
 from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale
 
+# What was typed on the application, kept across a switch of language: all but the ID number,
+# which rests in the database only sealed (idseal.py), so it is typed again.
+applying = TypedAcrossLanguages(
+    "volunteering.apply",
+    ("community", "real_name", "services", "guardian_name", "guardian_phone", "id_consent"),
+)
 # The slot of the volunteer's start page where activities and hours are shown (Panels
 # registered with portal.features.add_panel; their subject is the Volunteer).
 HOME_SLOT = "volunteering.home"
@@ -73,6 +80,9 @@ def apply():
     mine = service.volunteer_of(db.session, current_user)
     if mine is not None and mine.state != VolunteerState.DECLINED:
         return redirect(url_for("volunteering.home"))
+    scope = str(current_user.id)
+    if applying.switching_language():
+        return applying.keep_and_switch(scope, request.full_path.rstrip("?"))
     wanted = service.community_by_code(db.session, request.args.get("community", ""))
     near = wanted or (mine.community if mine is not None else None)
     communities = service.communities_near(db.session, near)
@@ -89,26 +99,27 @@ def apply():
         if mine is not None:
             form.real_name.data = mine.real_name
             form.services.data = list(mine.services)
+        applying.typed_before(form, scope)
     if form.validate_on_submit():
         community = next((p for p in communities if p.code == form.community.data), None)
-        if community is None:
-            form.community.errors = [_("Choose your community.")]
-        else:
-            with saving(form) as saved:
-                service.apply(
-                    db.session, current_user, community=community,
-                    real_name=form.real_name.data, id_number=form.id_number.data,
-                    id_consent=bool(form.id_consent.data), services=form.services.data or [],
-                    guardian_name=form.guardian_name.data or None,
-                    guardian_phone=form.guardian_phone.data or None, now=utcnow(),
-                    adult_age=current_app.extensions[RULES].adult_age,
-                )  # fmt: skip
-            if saved:
-                flash(_("Thank you. Your community's coordinator will answer, and we will text "
-                        "you."), "success")  # fmt: skip
-                return redirect(url_for("volunteering.home"))
+        with saving(form) as saved:
+            made = service.apply(
+                db.session, current_user, community=community,
+                real_name=form.real_name.data, id_number=form.id_number.data,
+                id_consent=bool(form.id_consent.data), services=form.services.data or [],
+                guardian_name=form.guardian_name.data or None,
+                guardian_phone=form.guardian_phone.data or None, now=utcnow(),
+                adult_age=current_app.extensions[RULES].adult_age,
+            )  # fmt: skip
+            applying.forget(scope, str(made.id))
+        if saved:
+            flash(_("Thank you. Your community's coordinator will answer, and we will text "
+                    "you."), "success")  # fmt: skip
+            return redirect(url_for("volunteering.home"))
     status = 400 if request.method == "POST" else 200
-    return render_template("volunteering/apply.html", form=form, mine=mine), status
+    return render_template(
+        "volunteering/apply.html", form=form, mine=mine, language_form="apply-form"
+    ), status
 
 
 def _desk_community(communities):
