@@ -17,8 +17,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
@@ -130,6 +131,80 @@ def _may_ask(session: Session, actor: Actor, elder: Elder) -> FamilyMember | Non
     return member
 
 
+# A request still to be given holds back the hours it will be paid with.
+OPEN = (HelpState.ASKED, HelpState.MATCHED)
+
+
+def promised_minutes(
+    session: Session, *, elder_id: int | None = None, community_id: int | None = None
+) -> int:
+    """Minutes promised to open requests: those the elder pays with their own hours
+    (`elder_id`), or those the community's pool pays for (`community_id`)."""
+    query = select(func.coalesce(func.sum(HelpRequest.minutes), 0)).where(
+        HelpRequest.state.in_(OPEN)
+    )
+    if elder_id is not None:
+        query = query.where(HelpRequest.elder_id == elder_id, HelpRequest.payer == HelpPayer.OWN)
+    else:
+        query = query.where(
+            HelpRequest.community_id == community_id, HelpRequest.payer == HelpPayer.POOL
+        )
+    return int(session.scalar(query) or 0)
+
+
+def _held_free(session: Session, account: LedgerAccount, **whose: int | None) -> tuple[int, int]:
+    """The account's balance, read under its row lock (two asks at once count one after the
+    other), and how much of it open requests have promised."""
+    held = _balances(session, [account])[account.id].balance
+    return held, promised_minutes(session, **whose)
+
+
+def _too_little(held: int, promised: int, asked: int, *, by_elder: bool, pool: bool) -> str:
+    """Why `asked` minutes cannot be paid from `held`, `promised` of which are spoken for,
+    and what to do instead."""
+    values = {"held": hours_text(held), "promised": hours_text(promised),
+              "asked": hours_text(asked)}  # fmt: skip
+    if pool and promised:
+        said = _(
+            "The community's pool holds %(held)s hours, %(promised)s of them promised to "
+            "other requests for help: not enough for %(asked)s hours.",
+            **values,
+        )
+    elif pool:
+        said = _(
+            "The community's pool holds %(held)s hours now, not enough for %(asked)s hours.",
+            **values,
+        )
+    elif by_elder and promised:
+        said = _(
+            "You hold %(held)s hours, %(promised)s of them promised to other requests "
+            "for help: not enough for %(asked)s hours.",
+            **values,
+        )
+    elif by_elder:
+        said = _(
+            "Your stored hours (%(held)s hours) do not cover %(asked)s hours of help.", **values
+        )
+    elif promised:
+        said = _(
+            "They hold %(held)s hours, %(promised)s of them promised to other requests "
+            "for help: not enough for %(asked)s hours.",
+            **values,
+        )
+    else:
+        said = _(
+            "Their stored hours (%(held)s hours) do not cover %(asked)s hours of help.", **values
+        )
+    if held - promised > 0:
+        then = _("Ask for less time.")
+    elif pool:
+        then = _("Ask the community.")
+    else:
+        then = _("Ask the community whether its pool can pay, or whether a family member can "
+                 "give you hours.")  # fmt: skip
+    return f"{said} {then}"
+
+
 def _check_payer(
     session: Session,
     elder: Elder,
@@ -140,7 +215,9 @@ def _check_payer(
     *,
     by_elder: bool = True,
 ) -> None:
-    """Refuse a payer who may not pay for `minutes` of help, saying why."""
+    """Refuse a payer who may not pay for `minutes` of help, saying why. What open requests
+    will be paid with is held back; the paying account's row is locked first, so two asks at
+    once for the last hours are counted one after the other."""
     if payer is HelpPayer.OWN:
         if age_on(elder.birth_date, local_day(now)) < rules.spending_age:
             raise Invalid(
@@ -148,19 +225,11 @@ def _check_payer(
                    "whether its pool can pay.", age=rules.spending_age),
                 field="payer",
             )  # fmt: skip
-        held = timebank.person_account(session, elder.user, rules, now=now).balance
-        if held < minutes and by_elder:
-            raise Invalid(
-                _l("Your stored hours (%(held)s hours) do not cover %(asked)s hours of help. "
-                   "Ask for less time.", held=hours_text(held), asked=hours_text(minutes)),
-                field="minutes",
-            )  # fmt: skip
-        if held < minutes:
-            raise Invalid(
-                _l("Their stored hours (%(held)s hours) do not cover %(asked)s hours of help. "
-                   "Ask for less time.", held=hours_text(held), asked=hours_text(minutes)),
-                field="minutes",
-            )  # fmt: skip
+        account = timebank.person_account(session, elder.user, rules, now=now)
+        held, promised = _held_free(session, account, elder_id=elder.id)
+        if held - promised < minutes:
+            raise Invalid(_too_little(held, promised, minutes, by_elder=by_elder, pool=False),
+                          field="minutes")  # fmt: skip
         return
     if not elder.priority:
         raise Invalid(
@@ -168,14 +237,11 @@ def _check_payer(
                "stored hours, or ask the community."),
             field="payer",
         )  # fmt: skip
-    held = timebank.pool_account(session, elder.community, now=now).balance
-    if held < minutes:
-        raise Invalid(
-            _l("The community's pool holds %(held)s hours now, not enough for %(asked)s "
-               "hours. Ask for less time, or ask the community.",
-               held=hours_text(held), asked=hours_text(minutes)),
-            field="minutes",
-        )  # fmt: skip
+    account = timebank.pool_account(session, elder.community, now=now)
+    held, promised = _held_free(session, account, community_id=elder.community_id)
+    if held - promised < minutes:
+        raise Invalid(_too_little(held, promised, minutes, by_elder=by_elder, pool=True),
+                      field="minutes")  # fmt: skip
 
 
 def ask_for_help(

@@ -84,6 +84,14 @@ def ask(session, actor, elder, rules=RULES, **changes):
     return services.ask_for_help(session, actor, elder, **values)
 
 
+def spend_elsewhere(session, user, minutes, rules=RULES):
+    """Take `minutes` out of `user`'s stored hours by some other way than help (a gift)."""
+    held = timebank.person_account(session, user, rules, now=NOW)
+    issuer = timebank.issuer_account(session, _any_place(session), now=NOW)
+    ledger.post(session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
+                legs=[(held, -minutes), (issuer, minutes)], now=NOW)  # fmt: skip
+
+
 def balance(session, user, rules=RULES):
     return timebank.person_account(session, user, rules, now=NOW).balance
 
@@ -343,9 +351,10 @@ def test_more_than_the_payer_holds_is_refused_and_nothing_written(
 def test_the_elder_spending_elsewhere_meanwhile_leaves_too_little(
     session, coordinator, elder, volunteer
 ):
-    bank(session, elder.user, 120)
+    bank(session, elder.user, 180)
     first = matched(session, coordinator, elder, volunteer)
     second = matched(session, coordinator, elder, volunteer, minutes=60)
+    spend_elsewhere(session, elder.user, 60)
     services.confirm_done(session, coordinator, first, minutes=120, rules=RULES, now=AFTER)
     with pytest.raises(Invalid):
         services.confirm_done(session, coordinator, second, minutes=60, rules=RULES, now=AFTER)

@@ -188,9 +188,9 @@ def help_ask():
         return help_drafts.keep_and_switch(scope, request.full_path.rstrip("?"))
     form = HelpForm()
     _choices(form, elder)
-    _own_hours_shown(form, elder, member)
-    if request.method == "GET":
-        form.payer.data = "pool" if elder.priority else "own"
+    own_note = _own_hours_shown(form, elder, member)
+    if request.method == "GET" and form.payer.choices:
+        form.payer.data = form.payer.choices[-1].value
         help_drafts.typed_before(form, scope)
     if form.validate_on_submit() and _ask(form, elder, scope) is not None:
         if member is not None:
@@ -202,7 +202,8 @@ def help_ask():
         return redirect(url_for("volunteering.my_help"))
     status = 400 if request.method == "POST" else 200
     return render_template("volunteering/help_ask.html", form=form, elder=elder, member=member,
-                           on_behalf=False, language_form="help-form"), status  # fmt: skip
+                           on_behalf=False, own_note=own_note,
+                           language_form="help-form" if form.payer.choices else None), status  # fmt: skip
 
 
 @bp.get("/help/mine")
@@ -242,22 +243,41 @@ def cancel_my_help(request_id: int):
     return redirect(url_for("volunteering.my_help"))
 
 
-def _own_hours_shown(form: HelpForm, elder: Elder, member: FamilyMember | None) -> None:
-    """Say by "my own stored hours" how many the older resident holds; looked up, never made,
-    so that opening the form writes nothing."""
+def _own_hours_shown(form: HelpForm, elder: Elder, member: FamilyMember | None) -> str | None:
+    """Say by "my own stored hours" how many the older resident holds, and how many of them
+    open requests already hold back; looked up, never made, so that opening the form writes
+    nothing. With nothing free to spend, the choice is taken away: what to do instead (the
+    returned note) helps more than a refusal after filling in the form."""
     from wtforms import SelectChoice
 
     account = hours_page.held_account(db.session, AccountKind.PERSON, user_id=elder.user_id)
-    held = timebank.hours_text(account.balance if account is not None else 0)
-    if member is not None:
-        label = _("%(name)s's own stored hours (they hold %(hours)s hours)",
-                  name=elder.real_name, hours=held)  # fmt: skip
+    held = account.balance if account is not None else 0
+    promised = services.promised_minutes(db.session, elder_id=elder.id)
+    if held - promised <= 0 and request.method == "GET":
+        # After a refusal the form stays whole, the refusal beside it, so nothing typed is lost.
+        form.payer.choices = [each for each in form.payer.choices if each.value != "own"]
+        return _(
+            "%(name)s has no stored hours free to spend. Ask the community whether its pool can "
+            "pay, or whether a family member can give hours; the coordinator can help.",
+            name=elder.real_name,
+        )
+    values = {"name": elder.real_name, "hours": timebank.hours_text(held),
+              "promised": timebank.hours_text(promised)}  # fmt: skip
+    if member is not None and promised:
+        label = _("%(name)s's own stored hours (they hold %(hours)s hours, %(promised)s of them "
+                  "promised to other requests)", **values)  # fmt: skip
+    elif member is not None:
+        label = _("%(name)s's own stored hours (they hold %(hours)s hours)", **values)
+    elif promised:
+        label = _("My own stored hours (you hold %(hours)s hours, %(promised)s of them promised "
+                  "to other requests)", **values)  # fmt: skip
     else:
-        label = _("My own stored hours (you hold %(hours)s hours)", hours=held)
+        label = _("My own stored hours (you hold %(hours)s hours)", **values)
     form.payer.choices = [
         SelectChoice(each.value, label) if each.value == "own" else each
         for each in form.payer.choices
     ]
+    return None
 
 
 # --- coordinators: older residents -----------------------------------------------------------

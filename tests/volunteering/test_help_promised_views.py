@@ -1,0 +1,60 @@
+# ruff: noqa: F811  (the fixtures are test_help_views's, taken by name)
+"""Hours promised to open requests over HTTP: the form says how many of the elder's hours are
+held back, refuses asking for them twice in the elder's language with nothing written, and
+does not offer own hours when none are free (pointing to the pool, gifts and the coordinator)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.volunteering.models import HelpRequest
+from tests.accounts.test_views import EN
+from tests.volunteering.test_help_views import (  # noqa: F401
+    ZH,
+    bank,
+    bank_pool,
+    elder,
+    help_form,
+    resident,
+    tree,
+)
+
+
+def requests_count(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(HelpRequest))
+
+
+def test_the_second_ask_for_the_same_hours_is_refused_in_chinese(session, tree, resident, elder):
+    bank(session, elder.user, 90, tree.community)
+    first = resident.post("/volunteering/help/ask", data=help_form(minutes="90"), headers=EN)
+    assert first.status_code == 302
+    second = resident.post(
+        "/volunteering/help/ask", data=help_form(minutes="90", starts_at="09:00"), headers=ZH
+    )
+    assert second.status_code == 400
+    body = second.get_data(as_text=True)
+    assert "您现有1.5小时，其中1.5小时已用于其他求助" in body
+    assert 'value="09:00"' in body, "what was typed stays"
+    assert requests_count(session) == 1
+
+
+def test_the_form_says_how_many_hours_are_held_back(session, tree, resident, elder):
+    bank(session, elder.user, 150, tree.community)
+    resident.post("/volunteering/help/ask", data=help_form(minutes="90"), headers=EN)
+    form = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
+    assert "您现有2.5小时，其中1.5小时已用于其他求助" in form
+
+
+def test_no_own_hours_free_leaves_the_pool_for_a_priority_elder(session, tree, resident, elder):
+    bank_pool(session, elder, 120)
+    body = resident.get("/volunteering/help/ask", headers=EN).get_data(as_text=True)
+    assert 'value="own"' not in body and 'value="pool"' in body
+    assert "no stored hours free to spend" in body and "family member can give hours" in body
+    assert "Ask for less time" not in body
+    day = (elder.user.created_at + timedelta(days=2)).date().isoformat()
+    response = resident.post("/volunteering/help/ask", headers=EN,
+                             data=help_form(payer="own", day=day))  # fmt: skip
+    assert response.status_code == 400 and requests_count(session) == 0
