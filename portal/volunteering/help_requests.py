@@ -338,7 +338,17 @@ def match_volunteer(
     help_request.state = HelpState.MATCHED
     help_request.matched_at, help_request.matched_by_id = now, actor.id
     session.flush()
-    _text(session, help_request, volunteer.user, "time_bank_help_matched", now)
+    elder = help_request.elder
+    _text(session, help_request, volunteer.user, "time_bank_help_matched", now,
+          elder=elder.real_name, url=help_page_url())  # fmt: skip
+    # The elder hears who is coming, and so does whoever asked for them (unless they are the
+    # coordinator matching, who knows).
+    coming = {"volunteer": volunteer.real_name}
+    _text(session, help_request, elder.user, "time_bank_help_volunteer_coming", now, **coming)
+    asker = session.get(User, help_request.asked_by_id) if help_request.asked_by_id else None
+    if asker is not None and asker.id not in (elder.user_id, actor.id):
+        _text(session, help_request, asker, "time_bank_help_volunteer_coming", now,
+              **coming, **{"for": elder.real_name})  # fmt: skip
     audit.record(session, "volunteering.help_match", actor=actor, now=now, target=help_request,
                  details={"volunteer": volunteer.id})  # fmt: skip
     return help_request
@@ -489,6 +499,13 @@ def may_cancel_as_family(session: Session, actor: Actor, help_request: HelpReque
 
 
 # --- texting ---------------------------------------------------------------------------------
+
+
+def help_page_url() -> str:
+    """The page of the help a volunteer is asked to give, as an SMS carries it."""
+    from flask import current_app
+
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/volunteering/help/mine"
 
 
 def sms_params(help_request: HelpRequest, **extra: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-# ruff: noqa: F811  (the fixtures are test_help's, taken by name)
+# ruff: noqa: F811
+# (the fixtures are test_help's, imported to be taken by name)
 """Hours promised to open requests for help are held back, without HTTP: an elder cannot ask
 for more of their own hours than are left once their open requests are counted, nor can a
 community's pool be promised twice; cancelled and done requests give them back."""

@@ -1,4 +1,5 @@
-# ruff: noqa: F811  (the fixtures are test_help_views's, taken by name)
+# ruff: noqa: F811
+# (the fixtures are test_help_views's, imported to be taken by name)
 """Hours promised to open requests over HTTP: the form says how many of the elder's hours are
 held back, refuses asking for them twice in the elder's language with nothing written, and
 does not offer own hours when none are free (pointing to the pool, gifts and the coordinator)."""

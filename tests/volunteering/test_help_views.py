@@ -282,6 +282,8 @@ def test_a_coordinator_asks_matches_and_confirms_and_the_hours_are_paid(
     response = staff.post(f"{url}/match", data={"volunteer": str(volunteer.id)}, headers=EN)
     assert response.status_code == 302
     assert sms.recent(volunteer.user.phone)[0].kind == "time_bank_help_matched"
+    coming = sms.recent(elder.user.phone)[0]
+    assert coming.kind == "time_bank_help_volunteer_coming" and "李志愿" in coming.body
     # The help is in the past now: two days on, the coordinator confirms it.
     session.execute(
         HelpRequest.__table__.update()
