@@ -244,6 +244,20 @@ def _check_payer(
                       field="minutes")  # fmt: skip
 
 
+def _refuse_twice(session: Session, elder: Elder, kind: ServiceKind, starts_at: datetime) -> None:
+    """Refuse a request the elder has open already: the same kind of help at the same time."""
+    same = session.scalar(
+        select(HelpRequest.id).where(
+            HelpRequest.elder_id == elder.id,
+            HelpRequest.service_kind_id == kind.id,
+            HelpRequest.starts_at == starts_at,
+            HelpRequest.state.in_(OPEN),
+        )
+    )
+    if same is not None:
+        raise Invalid(_l("Help at this time has been asked for already."), field="day")
+
+
 def ask_for_help(
     session: Session,
     actor: Actor,
@@ -284,7 +298,11 @@ def ask_for_help(
                "stored hours. On their behalf, ask for help paid by the community's pool."),
             field="payer",
         )  # fmt: skip
+    # Asked before the hours are counted, so the asker hears the plain reason; asked again
+    # once the payer's row is locked, so that a form sent twice at once is not made twice.
+    _refuse_twice(session, elder, kind, starts_at)
     _check_payer(session, elder, payer, minutes, rules, now, by_elder=by_elder)
+    _refuse_twice(session, elder, kind, starts_at)
     made = HelpRequest(
         elder=elder,
         community_id=elder.community_id,

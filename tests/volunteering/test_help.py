@@ -353,7 +353,8 @@ def test_the_elder_spending_elsewhere_meanwhile_leaves_too_little(
 ):
     bank(session, elder.user, 180)
     first = matched(session, coordinator, elder, volunteer)
-    second = matched(session, coordinator, elder, volunteer, minutes=60)
+    second = matched(session, coordinator, elder, volunteer, minutes=60,
+                     starts_at=TUESDAY_2PM + timedelta(hours=1))  # fmt: skip
     spend_elsewhere(session, elder.user, 60)
     services.confirm_done(session, coordinator, first, minutes=120, rules=RULES, now=AFTER)
     with pytest.raises(Invalid):
@@ -491,8 +492,9 @@ def test_done_help_is_not_cancelled_and_others_may_not_cancel(
 def test_the_lists_of_an_elder_and_of_a_community(session, tree, coordinator, elder, volunteer):
     bank(session, elder.user, 600)
     first = ask(session, elder.user, elder)
-    second = matched(session, coordinator, elder, volunteer)
-    third = ask(session, elder.user, elder)
+    second = matched(session, coordinator, elder, volunteer,
+                     starts_at=TUESDAY_2PM + timedelta(hours=1))  # fmt: skip
+    third = ask(session, elder.user, elder, starts_at=TUESDAY_2PM + timedelta(hours=2))
     services.cancel_help(session, elder.user, third, reason="", now=NOW)
     other = factories.elder(session, tree.other_community)
     assert [each.id for each in lists.mine(session, elder.user).items] == [

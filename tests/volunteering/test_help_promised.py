@@ -88,3 +88,24 @@ def test_own_hours_promised_do_not_hold_back_the_pool_nor_the_other_way(session,
     ask(session, elder.user, elder, payer="own", minutes=60)
     later = TUESDAY_2PM.replace(hour=8)
     assert ask(session, elder.user, elder, payer="pool", minutes=60, starts_at=later)
+
+
+# --- the same request twice ------------------------------------------------------------------
+
+
+def test_the_same_help_at_the_same_time_is_not_asked_for_twice(session, coordinator, elder):
+    bank(session, elder.user, 600)
+    first = ask(session, elder.user, elder, minutes=60)
+    with force_locale("zh_Hans_CN"), pytest.raises(Invalid) as refused:
+        ask(session, elder.user, elder, minutes=60)
+    assert refused.value.message == "您已为这个时间求助过了。"
+    assert refused.value.details["field"] == "day"
+    # By someone else on the elder's behalf too.
+    with pytest.raises(Invalid):
+        ask(session, coordinator, elder, payer="pool", minutes=60)
+    assert requests_count(session) == 1
+    # Another time, or another kind, is another request; once cancelled, it may be asked again.
+    assert ask(session, elder.user, elder, minutes=60, starts_at=TUESDAY_2PM.replace(hour=8))
+    assert ask(session, elder.user, elder, minutes=60, service_kind="cleaning")
+    services.cancel_help(session, elder.user, first, reason="", now=NOW)
+    assert ask(session, elder.user, elder, minutes=60).state is HelpState.ASKED

@@ -59,3 +59,26 @@ def test_no_own_hours_free_leaves_the_pool_for_a_priority_elder(session, tree, r
     response = resident.post("/volunteering/help/ask", headers=EN,
                              data=help_form(payer="own", day=day))  # fmt: skip
     assert response.status_code == 400 and requests_count(session) == 0
+
+
+def test_how_long_must_be_chosen_and_nothing_is_written_without_it(session, tree, resident, elder):
+    bank(session, elder.user, 600, tree.community)
+    form = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
+    choices = form.split('name="minutes">')[1].split("</select>")[0]
+    assert choices.startswith('<option value="">请选择…</option>') and "selected" not in choices
+    response = resident.post("/volunteering/help/ask", data=help_form(minutes=""), headers=ZH)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "请选择需要多长时间" in body and 'value="幸福里12栋1203室"' in body
+    assert requests_count(session) == 0
+
+
+def test_the_same_request_sent_again_is_refused_with_a_clear_message(
+    session, tree, resident, elder
+):
+    bank(session, elder.user, 600, tree.community)
+    assert resident.post("/volunteering/help/ask", data=help_form(), headers=ZH).status_code == 302
+    again = resident.post("/volunteering/help/ask", data=help_form(), headers=ZH)
+    assert again.status_code == 400
+    assert "您已为这个时间求助过了" in again.get_data(as_text=True)
+    assert requests_count(session) == 1
