@@ -528,16 +528,24 @@ def test_a_coordinator_cannot_take_over_a_volunteer_of_another_community(
         elders.register_elder(
             session, coordinator, community=tree.community, phone=young.user.phone,
             real_name="年轻人", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
-            has_disability=False, id_card_seen=True, now=NOW,
+            has_disability=False, id_card_seen=True, rules=RULES, now=NOW,
         )  # fmt: skip
     assert "another community" in refused.value.message
-    here = factories.volunteer(session, tree.community, name="本社区", born=date(1990, 1, 1))
+    also_young = factories.volunteer(session, tree.community, name="也年轻", born=date(1990, 1, 1))
+    with pytest.raises(Invalid) as refused:
+        elders.register_elder(
+            session, coordinator, community=tree.community, phone=also_young.user.phone,
+            real_name="也年轻", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
+            has_disability=False, id_card_seen=True, rules=RULES, now=NOW,
+        )  # fmt: skip
+    assert "this person is 36" in refused.value.message
+    here = factories.volunteer(session, tree.community, name="本社区", born=date(1960, 1, 1))
     registered = elders.register_elder(
         session, coordinator, community=tree.community, phone=here.user.phone,
         real_name="本社区", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
-        has_disability=False, id_card_seen=True, now=NOW,
+        has_disability=False, id_card_seen=True, rules=RULES, now=NOW,
     )  # fmt: skip
-    assert registered.birth_date == date(1990, 1, 1), (
+    assert registered.birth_date == date(1960, 1, 1), (
         "the ID number's birth date, not the typed one"
     )
 

@@ -10,15 +10,20 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.volunteering.models import HelpRequest
+from portal.db import utcnow
+from portal.volunteering.idnumbers import age_on
+from portal.volunteering.models import Elder, HelpRequest
+from portal.volunteering.volunteers import local_day
 from tests.accounts.test_views import EN
 from tests.volunteering.test_help_views import (  # noqa: F401
     ZH,
     bank,
     bank_pool,
+    coordinator,
     elder,
     help_form,
     resident,
+    staff,
     tree,
 )
 
@@ -82,3 +87,33 @@ def test_the_same_request_sent_again_is_refused_with_a_clear_message(
     assert again.status_code == 400
     assert "您已为这个时间求助过了" in again.get_data(as_text=True)
     assert requests_count(session) == 1
+
+
+# --- registering older residents -------------------------------------------------------------
+
+
+def test_a_person_of_36_is_refused_as_an_older_resident_and_nothing_is_written(
+    session, tree, staff
+):
+    from tests.volunteering.test_help_views import elder_form
+
+    response = staff.post("/volunteering/desk/elders/new", headers=ZH,
+                          data=elder_form(tree, birth_date="1990-03-08"))  # fmt: skip
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "时间银行为年满60岁的老人提供帮助，此人36岁。" in body and 'value="张桂兰"' in body
+    session.expire_all()
+    assert session.scalars(select(Elder)).all() == []
+
+
+def test_the_elder_page_gives_the_birth_date_in_words_and_the_age(session, tree, staff):
+    from tests.volunteering.test_help_views import elder_form
+
+    staff.post("/volunteering/desk/elders/new", data=elder_form(tree, birth_date="1942-03-08"),
+               headers=EN)  # fmt: skip
+    made = session.scalars(select(Elder)).one()
+    age = age_on(made.birth_date, local_day(utcnow()))
+    chinese = staff.get(f"/volunteering/desk/elders/{made.id}", headers=ZH).get_data(as_text=True)
+    assert f"1942年3月8日（{age}岁）" in chinese
+    english = staff.get(f"/volunteering/desk/elders/{made.id}", headers=EN).get_data(as_text=True)
+    assert f"8 Mar 1942 ({age} years old)" in english

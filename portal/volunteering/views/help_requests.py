@@ -36,6 +36,7 @@ from portal.volunteering.help_forms import (
     PriorityForm,
     read_minutes,
 )
+from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
     Elder,
     FamilyMember,
@@ -345,7 +346,7 @@ def register_elder():
                     real_name=form.real_name.data, birth_date=born,
                     lives_alone=form.lives_alone.data, low_income=form.low_income.data,
                     has_disability=form.has_disability.data,
-                    id_card_seen=form.id_card_seen.data, now=utcnow(),
+                    id_card_seen=form.id_card_seen.data, rules=_rules(), now=utcnow(),
                 )  # fmt: skip
             if saved:
                 flash(_("Registered. They can now ask for help, or you can ask for them."),
@@ -381,6 +382,7 @@ def elder_page(
         family=family.family_of(db.session, current_user, found),
         tie_labels=family.TIE_LABELS,
         recent=recent,
+        age=age_on(found.birth_date, local_day(utcnow())),
     ), status
 
 
