@@ -534,6 +534,8 @@ def sms_params(help_request: HelpRequest, **extra: str) -> dict[str, Any]:
         "starts_at": help_request.starts_at.isoformat(),
         "location": help_request.location,
         "reason": help_request.cancel_reason or "",
+        # The community's public number (the one its doors show), for the elder to call.
+        "phone": help_request.community.phone or "",
         **extra,
     }
 

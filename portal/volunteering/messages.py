@@ -164,11 +164,11 @@ def _volunteer_coming(params: dict[str, Any]) -> str:
             elder=short(params["for"], NAME_MAX),
             **values,
         )
-    return gettext(
-        "Time bank: volunteer %(name)s will come to help you with %(kind)s on %(when)s. Call "
-        "the community with any question.",
+    said = gettext(
+        "Time bank: volunteer %(name)s will come to help you with %(kind)s on %(when)s.",
         **values,
     )
+    return f"{said}{_call(params)}" if _chinese() else f"{said} {_call(params)}"
 
 
 def _help_paid(params: dict[str, Any]) -> str:
@@ -200,23 +200,34 @@ def _help_cancelled(params: dict[str, Any]) -> str:
     )
 
 
+def _call(params: dict[str, Any]) -> str:
+    """Whom to call with a question: the community, by its public number when it has one."""
+    if params.get("phone", "").strip():
+        return gettext("Questions: call the community on %(phone)s.", phone=params["phone"])
+    return gettext("Call the community with any question.")
+
+
 def _help_asked_for_you(params: dict[str, Any]) -> str:
     kind, starts = _kind(params), when(params["starts_at"])
     if not params.get("asker", "").strip():
         # Staff of the community asked: the community answers for it.
-        return gettext(
-            "Time bank: your community asked for help for you: %(kind)s on %(when)s. Call "
-            "the community with any question.",
+        said = gettext(
+            "Time bank: your community asked for help for you: %(kind)s on %(when)s.",
             kind=kind,
             when=starts,
         )
-    return gettext(
-        "Time bank: %(name)s asked for help for you: %(kind)s on %(when)s. Call the "
-        "community with any question.",
-        name=short(params["asker"], NAME_MAX),
-        kind=kind,
-        when=starts,
-    )
+    else:
+        said = gettext(
+            "Time bank: %(name)s asked for help for you: %(kind)s on %(when)s.",
+            name=short(params["asker"], NAME_MAX),
+            kind=kind,
+            when=starts,
+        )
+    return f"{said}{_call(params)}" if _chinese() else f"{said} {_call(params)}"
+
+
+def _chinese() -> bool:
+    return str(get_locale()).startswith("zh")
 
 
 HELP_KINDS = {

@@ -34,6 +34,7 @@ TIME_BANK_HELP = {
     "reason": "老人已住院，子女回家照顾，暂时不需要上门服务",
     "hours": "7.5",
     "over": "2.5",
+    "phone": "0755-88881234",
 }
 EXAMPLES = {
     "sign_in_code": {"code": "123456", "minutes": 5},
@@ -238,4 +239,18 @@ def test_the_elder_and_whoever_asked_hear_which_volunteer_comes(app_context, eld
     chinese = render("time_bank_help_volunteer_coming", params, "zh_Hans_CN")
     assert sms_length(chinese) <= CHINESE_ROOM and "志愿者李志愿" in chinese
     assert "12月8日周二 14:00" in chinese and ("为王秀英" in chinese) == bool(elder)
-    assert ("为您" in chinese) != bool(elder)
+    # The elder is given the community's number to call.
+    assert ("0755-88881234" in chinese) != bool(elder)
+
+
+@pytest.mark.parametrize(
+    "kind", ["time_bank_help_asked_for_you", "time_bank_help_volunteer_coming"]
+)
+@pytest.mark.parametrize("phone", ["0755-88881234", "13912345678", ""])
+def test_the_elder_is_given_the_communitys_number_when_it_has_one(app_context, kind, phone):
+    params = {**EXAMPLES[kind], "phone": phone}
+    chinese = render(kind, params, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM
+    assert chinese.endswith(f"疑问请致电社区{phone}。" if phone else "如有疑问请致电社区。")
+    english = render(kind, params, "en")
+    assert english.endswith(f"call the community on {phone}." if phone else "any question.")

@@ -81,3 +81,18 @@ def test_the_grid_worker_who_asked_hears_it_but_not_the_coordinator_matching(
     match(session, coordinator, by_coordinator, volunteer)
     assert texts(session, coordinator, "time_bank_help_volunteer_coming") == []
     assert len(texts(session, elder.user, "time_bank_help_volunteer_coming")) == 2
+
+
+def test_texts_to_the_elder_give_the_communitys_public_number(
+    session, tree, coordinator, elder, volunteer
+):
+    tree.community.phone = "0755-88881234"
+    bank(session, elder.user, 120)
+    made = ask(session, elder.user, elder, minutes=60)
+    match(session, coordinator, made, volunteer)
+    (coming,) = texts(session, elder.user, "time_bank_help_volunteer_coming")
+    assert coming.body.endswith("疑问请致电社区0755-88881234。")
+    member = factories.family_member(session, elder, name="李建国")
+    ask(session, member.user, elder, starts_at=NOW.replace(hour=9), minutes=30)
+    (asked,) = texts(session, elder.user, "time_bank_help_asked_for_you")
+    assert asked.body.endswith("疑问请致电社区0755-88881234。")
