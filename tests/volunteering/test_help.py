@@ -497,11 +497,12 @@ def test_the_lists_of_an_elder_and_of_a_community(session, tree, coordinator, el
     third = ask(session, elder.user, elder, starts_at=TUESDAY_2PM + timedelta(hours=2))
     services.cancel_help(session, elder.user, third, reason="", now=NOW)
     other = factories.elder(session, tree.other_community)
-    assert [each.id for each in lists.mine(session, elder.user).items] == [
-        third.id, second.id, first.id,
+    # By when the help happens: the soonest first.
+    assert [each.id for each in lists.mine(session, elder.user, now=NOW).items] == [
+        first.id, second.id, third.id,
     ]  # fmt: skip
-    assert lists.mine(session, other.user).items == []
-    assert lists.mine(session, volunteer.user) is None
+    assert lists.mine(session, other.user, now=NOW).items == []
+    assert lists.mine(session, volunteer.user, now=NOW) is None
     open_ones = lists.for_community(session, coordinator, tree.community)
     assert [each.id for each in open_ones.items] == [first.id, second.id]
     asked = lists.for_community(session, coordinator, tree.community, state=HelpState.ASKED)

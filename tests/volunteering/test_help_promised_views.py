@@ -6,7 +6,7 @@ does not offer own hours when none are free (pointing to the pool, gifts and the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -117,3 +117,32 @@ def test_the_elder_page_gives_the_birth_date_in_words_and_the_age(session, tree,
     assert f"1942年3月8日（{age}岁）" in chinese
     english = staff.get(f"/volunteering/desk/elders/{made.id}", headers=EN).get_data(as_text=True)
     assert f"8 Mar 1942 ({age} years old)" in english
+
+
+# --- what each reader sees of their requests -------------------------------------------------
+
+
+def test_my_requests_come_soonest_first_with_their_place(session, tree, resident, elder):
+    bank(session, elder.user, 600, tree.community)
+    later = help_form(location="幸福里12栋1203室", starts_at="16:00")
+    sooner = help_form(location="社区卫生服务站", starts_at="09:00")
+    for form in (sooner, later):  # asked in this order: the newest is not the soonest
+        assert resident.post("/volunteering/help/ask", data=form, headers=EN).status_code == 302
+    body = resident.get("/volunteering/help/mine", headers=EN).get_data(as_text=True)
+    assert body.index("社区卫生服务站") < body.index("幸福里12栋1203室")
+
+
+def test_the_advice_for_older_residents_is_not_given_to_a_young_volunteer(app, session, tree, sms):
+    from tests import factories
+    from tests.accounts.test_views import sign_in_by_sms
+
+    young = factories.volunteer(session, tree.community, name="小李", born=date(1995, 1, 1))
+    older = factories.volunteer(session, tree.community, name="老李", born=date(1958, 1, 1))
+    session.commit()
+    advice = "Please visit your community's service centre with your ID card"
+    for volunteer, shown in ((young, False), (older, True)):
+        browser = app.test_client()
+        sign_in_by_sms(browser, sms, volunteer.user.phone)
+        body = browser.get("/volunteering/help/mine", headers=EN).get_data(as_text=True)
+        assert "Help I am asked to give" in body
+        assert (advice in body) == shown, volunteer.real_name

@@ -55,15 +55,16 @@ from portal.web.forms import EmptyForm, saving
 from portal.web.templating import current_locale, local_text
 
 
+def help_time(found: HelpRequest) -> str:
+    """When, in words, in Shanghai: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
+    locale = current_locale()
+    start = found.starts_at.astimezone(SHANGHAI)
+    day = format_skeleton("yMMMEd", start, locale=locale)
+    return f"{day} {format_time(start, 'HH:mm', locale=locale)}"
+
+
 @bp.context_processor
 def _help_helpers() -> dict[str, Any]:
-    def help_time(found: HelpRequest) -> str:
-        """When, in words, in Shanghai: "12月8日周二 14:00" / "Tue 8 Dec 14:00"."""
-        locale = current_locale()
-        start = found.starts_at.astimezone(SHANGHAI)
-        day = format_skeleton("yMMMEd", start, locale=locale)
-        return f"{day} {format_time(start, 'HH:mm', locale=locale)}"
-
     def help_state(state: HelpState) -> str:
         return {
             HelpState.ASKED: _("Waiting for a volunteer"),
@@ -213,14 +214,18 @@ def my_help():
     """The older resident's requests, those a family member made for their elders, and the
     help a volunteer is asked to give."""
     members = family.asking_for(db.session, current_user)
+    volunteer = volunteer_of(db.session, current_user)
     return render_template(
         "volunteering/help_mine.html",
-        page=lists.mine(db.session, current_user, page=request.args.get("page")),
+        page=lists.mine(db.session, current_user, now=utcnow(), page=request.args.get("page")),
         members=members,
         for_family=lists.asked_for_others(db.session, current_user),
         cancellable={each.elder_id for each in members},
         giving=lists.giving(db.session, current_user),
-        volunteer=volunteer_of(db.session, current_user),
+        volunteer=volunteer,
+        # How an older resident gets help is said to a volunteer who is one, not to all.
+        older_volunteer=volunteer is not None
+        and age_on(volunteer.birth_date, local_day(utcnow())) >= elder_services.ELDER_AGE,
     )
 
 
@@ -437,8 +442,11 @@ def ask_for_elder(elder_id: int):
             flash(_("The request is made. Now choose a volunteer."), "success")
             return redirect(url_for("volunteering.help_request", request_id=made.id))
         if made is not None:
-            flash(_("The request for %(name)s is made; the community's coordinator finds a "
-                    "volunteer.", name=found.real_name), "success")  # fmt: skip
+            # What was asked, said back: the desk they return to does not list it.
+            flash(_("Sent: %(kind)s for %(name)s, %(when)s. They are texted; the community's "
+                    "coordinator finds a volunteer, and you are both texted who comes.",
+                    kind=local_text(made.service_kind.name_zh, made.service_kind.name_en),
+                    name=found.real_name, when=help_time(made)), "success")  # fmt: skip
             return redirect(url_for("volunteering.desk_elders", community=found.community_id))
     status = 400 if request.method == "POST" else 200
     return render_template("volunteering/help_ask.html", form=form, elder=found, on_behalf=True,
