@@ -58,8 +58,16 @@ def test_no_own_hours_free_leaves_the_pool_for_a_priority_elder(session, tree, r
     bank_pool(session, elder, 120)
     body = resident.get("/volunteering/help/ask", headers=EN).get_data(as_text=True)
     assert 'value="own"' not in body and 'value="pool"' in body
-    assert "no stored hours free to spend" in body and "family member can give hours" in body
+    assert "王秀英 has no stored hours free to spend: the community&#39;s pool pays." in body
     assert "Ask for less time" not in body
+
+
+def test_no_own_hours_free_and_no_pool_points_to_gifts_and_the_coordinator(
+    session, tree, resident, elder
+):
+    body = resident.get("/volunteering/help/ask", headers=ZH).get_data(as_text=True)
+    assert 'name="payer"' not in body and 'id="help-form"' not in body
+    assert "请家人赠送时间" in body and "协调员会帮忙" in body
     day = (elder.user.created_at + timedelta(days=2)).date().isoformat()
     response = resident.post("/volunteering/help/ask", headers=EN,
                              data=help_form(payer="own", day=day))  # fmt: skip

@@ -262,6 +262,9 @@ def _own_hours_shown(form: HelpForm, elder: Elder, member: FamilyMember | None) 
     if held - promised <= 0 and request.method == "GET":
         # After a refusal the form stays whole, the refusal beside it, so nothing typed is lost.
         form.payer.choices = [each for each in form.payer.choices if each.value != "own"]
+        if form.payer.choices:
+            return _("%(name)s has no stored hours free to spend: the community's pool pays.",
+                     name=elder.real_name)  # fmt: skip
         return _(
             "%(name)s has no stored hours free to spend. Ask the community whether its pool can "
             "pay, or whether a family member can give hours; the coordinator can help.",
