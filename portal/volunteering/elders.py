@@ -27,10 +27,16 @@ from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
 from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import Elder, Volunteer
+from portal.volunteering.timebank import TimeBankRules
 from portal.volunteering.volunteers import local_day
 
 NAME_MAX, REASON_MAX = 30, 200
 OLDEST = 130
+# The youngest an older resident the time bank serves may be: 60, the youngest age any
+# published time-bank scheme serves (Nanjing's, whose numbers are the rules' defaults, and the
+# others serve from 60 or later). A district whose rules let hours be spent younger serves from
+# its spending age instead.
+ELDER_AGE = 60
 # Nanjing's priority elderly: this old and living alone; or from the younger age, living alone
 # and on 低保 or with a disability.
 PRIORITY_ALONE_AGE = 80
@@ -114,6 +120,17 @@ def _birth_date(birth_date: date | None, now: datetime) -> date:
     return birth_date
 
 
+def _old_enough(birth_date: date, rules: TimeBankRules, now: datetime) -> None:
+    youngest = min(ELDER_AGE, rules.spending_age)
+    years = age_on(birth_date, local_day(now))
+    if years < youngest:
+        raise Invalid(
+            _l("The time bank helps older residents from the age of %(age)d: this person is "
+               "%(years)d.", age=youngest, years=years),
+            field="birth_date",
+        )  # fmt: skip
+
+
 def account_for_phone(session: Session, phone: str, real_name: str, now: datetime) -> User:
     """The resident's account for `phone`, made if they have none (they sign in by SMS code)."""
     number = normalize_phone(phone)
@@ -148,6 +165,7 @@ def register_elder(
     low_income: bool,
     has_disability: bool,
     id_card_seen: bool,
+    rules: TimeBankRules,
     now: datetime,
 ) -> Elder:
     """Register an older resident of `community` for the time bank's help, in person: their
@@ -157,6 +175,7 @@ def register_elder(
     require(actor, Permission.COORDINATE_VOLUNTEERS, community)
     real_name = _name(real_name)
     birth_date = _birth_date(birth_date, now)
+    _old_enough(birth_date, rules, now)
     if not id_card_seen:
         raise Invalid(
             _l("Register an older resident only after seeing their ID card in person."),
@@ -177,6 +196,7 @@ def register_elder(
                    "there."), field="phone",
             )  # fmt: skip
         birth_date = volunteer.birth_date
+        _old_enough(birth_date, rules, now)
     elder = Elder(
         user=user,
         community=community,

@@ -107,7 +107,8 @@ class HelpForm(PortalForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.minutes.choices = _half_hours()
+        # No length is chosen for the asker: half an hour first would be taken unread.
+        self.minutes.choices = [SelectChoice("", _l("Choose…")), *_half_hours()]
 
     def moment(self) -> datetime | None:
         """The start as a UTC moment; None (with errors on the fields) when it cannot be read."""

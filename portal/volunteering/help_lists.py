@@ -4,7 +4,9 @@ coordinators to match and confirm (paged, on the (community, state, id) index)."
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.pagination import Page, paginate
@@ -28,15 +30,22 @@ GIVING_SHOWN = 50
 ASKED_SHOWN = 50
 
 
-def mine(session: Session, actor: Actor, *, page: str | None = None) -> Page | None:
-    """The signed-in older resident's requests, newest first; None if they are not registered."""
+def mine(session: Session, actor: Actor, *, now: datetime, page: str | None = None) -> Page | None:
+    """The signed-in older resident's requests by when the help happens: what is still to
+    come first, soonest first, then the past, latest first; None if they are not registered."""
     elder = elder_of(session, actor)
     if elder is None:
         return None
+    coming = HelpRequest.starts_at >= now
     query = (
         select(HelpRequest)
         .where(HelpRequest.elder_id == elder.id)
-        .order_by(HelpRequest.id.desc())
+        .order_by(
+            case((coming, 0), else_=1),
+            case((coming, HelpRequest.starts_at)),
+            HelpRequest.starts_at.desc(),
+            HelpRequest.id.desc(),
+        )
         .options(selectinload(HelpRequest.volunteer))
     )
     return paginate(session, query, page, per_page=20)

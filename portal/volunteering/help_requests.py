@@ -17,8 +17,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
@@ -130,6 +131,80 @@ def _may_ask(session: Session, actor: Actor, elder: Elder) -> FamilyMember | Non
     return member
 
 
+# A request still to be given holds back the hours it will be paid with.
+OPEN = (HelpState.ASKED, HelpState.MATCHED)
+
+
+def promised_minutes(
+    session: Session, *, elder_id: int | None = None, community_id: int | None = None
+) -> int:
+    """Minutes promised to open requests: those the elder pays with their own hours
+    (`elder_id`), or those the community's pool pays for (`community_id`)."""
+    query = select(func.coalesce(func.sum(HelpRequest.minutes), 0)).where(
+        HelpRequest.state.in_(OPEN)
+    )
+    if elder_id is not None:
+        query = query.where(HelpRequest.elder_id == elder_id, HelpRequest.payer == HelpPayer.OWN)
+    else:
+        query = query.where(
+            HelpRequest.community_id == community_id, HelpRequest.payer == HelpPayer.POOL
+        )
+    return int(session.scalar(query) or 0)
+
+
+def _held_free(session: Session, account: LedgerAccount, **whose: int | None) -> tuple[int, int]:
+    """The account's balance, read under its row lock (two asks at once count one after the
+    other), and how much of it open requests have promised."""
+    held = _balances(session, [account])[account.id].balance
+    return held, promised_minutes(session, **whose)
+
+
+def _too_little(held: int, promised: int, asked: int, *, by_elder: bool, pool: bool) -> str:
+    """Why `asked` minutes cannot be paid from `held`, `promised` of which are spoken for,
+    and what to do instead."""
+    values = {"held": hours_text(held), "promised": hours_text(promised),
+              "asked": hours_text(asked)}  # fmt: skip
+    if pool and promised:
+        said = _(
+            "The community's pool holds %(held)s hours, %(promised)s of them promised to "
+            "other requests for help: not enough for %(asked)s hours.",
+            **values,
+        )
+    elif pool:
+        said = _(
+            "The community's pool holds %(held)s hours now, not enough for %(asked)s hours.",
+            **values,
+        )
+    elif by_elder and promised:
+        said = _(
+            "You hold %(held)s hours, %(promised)s of them promised to other requests "
+            "for help: not enough for %(asked)s hours.",
+            **values,
+        )
+    elif by_elder:
+        said = _(
+            "Your stored hours (%(held)s hours) do not cover %(asked)s hours of help.", **values
+        )
+    elif promised:
+        said = _(
+            "They hold %(held)s hours, %(promised)s of them promised to other requests "
+            "for help: not enough for %(asked)s hours.",
+            **values,
+        )
+    else:
+        said = _(
+            "Their stored hours (%(held)s hours) do not cover %(asked)s hours of help.", **values
+        )
+    if held - promised > 0:
+        then = _("Ask for less time.")
+    elif pool:
+        then = _("Ask the community.")
+    else:
+        then = _("Ask the community whether its pool can pay, or whether a family member can "
+                 "give you hours.")  # fmt: skip
+    return f"{said} {then}"
+
+
 def _check_payer(
     session: Session,
     elder: Elder,
@@ -140,7 +215,9 @@ def _check_payer(
     *,
     by_elder: bool = True,
 ) -> None:
-    """Refuse a payer who may not pay for `minutes` of help, saying why."""
+    """Refuse a payer who may not pay for `minutes` of help, saying why. What open requests
+    will be paid with is held back; the paying account's row is locked first, so two asks at
+    once for the last hours are counted one after the other."""
     if payer is HelpPayer.OWN:
         if age_on(elder.birth_date, local_day(now)) < rules.spending_age:
             raise Invalid(
@@ -148,19 +225,11 @@ def _check_payer(
                    "whether its pool can pay.", age=rules.spending_age),
                 field="payer",
             )  # fmt: skip
-        held = timebank.person_account(session, elder.user, rules, now=now).balance
-        if held < minutes and by_elder:
-            raise Invalid(
-                _l("Your stored hours (%(held)s hours) do not cover %(asked)s hours of help. "
-                   "Ask for less time.", held=hours_text(held), asked=hours_text(minutes)),
-                field="minutes",
-            )  # fmt: skip
-        if held < minutes:
-            raise Invalid(
-                _l("Their stored hours (%(held)s hours) do not cover %(asked)s hours of help. "
-                   "Ask for less time.", held=hours_text(held), asked=hours_text(minutes)),
-                field="minutes",
-            )  # fmt: skip
+        account = timebank.person_account(session, elder.user, rules, now=now)
+        held, promised = _held_free(session, account, elder_id=elder.id)
+        if held - promised < minutes:
+            raise Invalid(_too_little(held, promised, minutes, by_elder=by_elder, pool=False),
+                          field="minutes")  # fmt: skip
         return
     if not elder.priority:
         raise Invalid(
@@ -168,14 +237,25 @@ def _check_payer(
                "stored hours, or ask the community."),
             field="payer",
         )  # fmt: skip
-    held = timebank.pool_account(session, elder.community, now=now).balance
-    if held < minutes:
-        raise Invalid(
-            _l("The community's pool holds %(held)s hours now, not enough for %(asked)s "
-               "hours. Ask for less time, or ask the community.",
-               held=hours_text(held), asked=hours_text(minutes)),
-            field="minutes",
-        )  # fmt: skip
+    account = timebank.pool_account(session, elder.community, now=now)
+    held, promised = _held_free(session, account, community_id=elder.community_id)
+    if held - promised < minutes:
+        raise Invalid(_too_little(held, promised, minutes, by_elder=by_elder, pool=True),
+                      field="minutes")  # fmt: skip
+
+
+def _refuse_twice(session: Session, elder: Elder, kind: ServiceKind, starts_at: datetime) -> None:
+    """Refuse a request the elder has open already: the same kind of help at the same time."""
+    same = session.scalar(
+        select(HelpRequest.id).where(
+            HelpRequest.elder_id == elder.id,
+            HelpRequest.service_kind_id == kind.id,
+            HelpRequest.starts_at == starts_at,
+            HelpRequest.state.in_(OPEN),
+        )
+    )
+    if same is not None:
+        raise Invalid(_l("Help at this time has been asked for already."), field="day")
 
 
 def ask_for_help(
@@ -218,7 +298,11 @@ def ask_for_help(
                "stored hours. On their behalf, ask for help paid by the community's pool."),
             field="payer",
         )  # fmt: skip
+    # Asked before the hours are counted, so the asker hears the plain reason; asked again
+    # once the payer's row is locked, so that a form sent twice at once is not made twice.
+    _refuse_twice(session, elder, kind, starts_at)
     _check_payer(session, elder, payer, minutes, rules, now, by_elder=by_elder)
+    _refuse_twice(session, elder, kind, starts_at)
     made = HelpRequest(
         elder=elder,
         community_id=elder.community_id,
@@ -272,7 +356,17 @@ def match_volunteer(
     help_request.state = HelpState.MATCHED
     help_request.matched_at, help_request.matched_by_id = now, actor.id
     session.flush()
-    _text(session, help_request, volunteer.user, "time_bank_help_matched", now)
+    elder = help_request.elder
+    _text(session, help_request, volunteer.user, "time_bank_help_matched", now,
+          elder=elder.real_name, url=help_page_url())  # fmt: skip
+    # The elder hears who is coming, and so does whoever asked for them (unless they are the
+    # coordinator matching, who knows).
+    coming = {"volunteer": volunteer.real_name}
+    _text(session, help_request, elder.user, "time_bank_help_volunteer_coming", now, **coming)
+    asker = session.get(User, help_request.asked_by_id) if help_request.asked_by_id else None
+    if asker is not None and asker.id not in (elder.user_id, actor.id):
+        _text(session, help_request, asker, "time_bank_help_volunteer_coming", now,
+              **coming, **{"for": elder.real_name})  # fmt: skip
     audit.record(session, "volunteering.help_match", actor=actor, now=now, target=help_request,
                  details={"volunteer": volunteer.id})  # fmt: skip
     return help_request
@@ -425,6 +519,13 @@ def may_cancel_as_family(session: Session, actor: Actor, help_request: HelpReque
 # --- texting ---------------------------------------------------------------------------------
 
 
+def help_page_url() -> str:
+    """The page of the help a volunteer is asked to give, as an SMS carries it."""
+    from flask import current_app
+
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/volunteering/help/mine"
+
+
 def sms_params(help_request: HelpRequest, **extra: str) -> dict[str, Any]:
     kind = help_request.service_kind
     return {
@@ -433,6 +534,8 @@ def sms_params(help_request: HelpRequest, **extra: str) -> dict[str, Any]:
         "starts_at": help_request.starts_at.isoformat(),
         "location": help_request.location,
         "reason": help_request.cancel_reason or "",
+        # The community's public number (the one its doors show), for the elder to call.
+        "phone": help_request.community.phone or "",
         **extra,
     }
 

@@ -4,10 +4,10 @@ plain words; a community pool's balance and movements; and the coordinator's CSV
 
 Pages only read: an account nobody has moved hours into yet is shown as empty, never made
 here (timebank.py makes accounts when hours first move). Each page is a few queries whatever
-its length: the hours by kind are one grouped query, read from two indexes alone (a volunteer's
-confirmed sign-ups, the activities' kinds), and a page of history is described with one query
-per kind of thing it names (the transfers' accounts, activities, people, and the places only
-donations name).
+its length: the hours by kind are one grouped query, read through the volunteer's indexes
+(their confirmed sign-ups with the activities' kinds, and the help they gave), and a page of
+history is described with one query per kind of thing it names (the transfers' accounts,
+activities, people, and the places only donations name).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
@@ -31,6 +31,8 @@ from portal.volunteering import timebank
 from portal.volunteering.giving import YOUR_KIN
 from portal.volunteering.models import (
     Activity,
+    HelpRequest,
+    HelpState,
     Relative,
     ServiceKind,
     SignUp,
@@ -122,25 +124,40 @@ def year_start(now: datetime) -> datetime:
 
 
 def banked_by_kind(session: Session, volunteer: Volunteer, *, now: datetime) -> list[KindHours]:
-    """The hours confirmed at activities serving the elderly, by kind of service: in all and
-    since the start of this year (one grouped query)."""
+    """The hours confirmed for serving the elderly, by kind of service: at activities and in
+    help given to an older resident who asked for it; in all and since the start of this year
+    (one grouped query over both, each read through the volunteer's index)."""
     since = year_start(now)
-    rows = session.execute(
+    served = (
         select(
-            ServiceKind.name_zh,
-            ServiceKind.name_en,
-            func.sum(SignUp.confirmed_minutes),
-            func.sum(case((SignUp.confirmed_at >= since, SignUp.confirmed_minutes), else_=0)),
+            Activity.service_kind_id.label("kind_id"),
+            SignUp.confirmed_minutes.label("minutes"),
+            SignUp.confirmed_at.label("at"),
         )
-        .select_from(SignUp)
         .join(Activity, Activity.id == SignUp.activity_id)
-        .join(ServiceKind, ServiceKind.id == Activity.service_kind_id)
         .where(
             SignUp.volunteer_id == volunteer.id,
             SignUp.confirmed_at.is_not(None),
             SignUp.confirmed_minutes > 0,
             Activity.serves_elderly.is_(True),
         )
+    )
+    helped = select(
+        HelpRequest.service_kind_id, HelpRequest.done_minutes, HelpRequest.done_at
+    ).where(
+        HelpRequest.volunteer_id == volunteer.id,
+        HelpRequest.state == HelpState.DONE,
+        HelpRequest.done_minutes > 0,
+    )
+    both = union_all(served, helped).subquery()
+    rows = session.execute(
+        select(
+            ServiceKind.name_zh,
+            ServiceKind.name_en,
+            func.sum(both.c.minutes),
+            func.sum(case((both.c.at >= since, both.c.minutes), else_=0)),
+        )
+        .join(ServiceKind, ServiceKind.id == both.c.kind_id)
         .group_by(ServiceKind.id, ServiceKind.name_zh, ServiceKind.name_en, ServiceKind.position)
         .order_by(ServiceKind.position, ServiceKind.id)
     )

@@ -11,11 +11,13 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import DATE_LOCALES, SHANGHAI
-from portal.notifications.messages import Template, register_template
+from portal.notifications.messages import Template, register_template, sms_length
 from portal.volunteering.timebank import hours_text
 
 # The most of a title, a place or a reason one SMS carries.
 TITLE_MAX, PLACE_MAX, REASON_MAX = 10, 12, 10
+# A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
+CHINESE_ROOM = 60
 
 
 def short(text: str, most: int) -> str:
@@ -125,12 +127,48 @@ def _kind(params: dict[str, Any]) -> str:
 
 
 def _help_matched(params: dict[str, Any]) -> str:
-    return gettext(
-        "Time bank: please help with %(kind)s on %(when)s at %(place)s. Details on the portal.",
+    # The whole address when it fits in one SMS (a cut one leads nowhere), else the link to
+    # the volunteer's page of help to give, where it is whole; and for whom, by name.
+    whole = gettext(
+        "Time bank: please help %(elder)s with %(kind)s on %(when)s at %(place)s.",
+        elder=short(params.get("elder", ""), NAME_MAX),
         kind=_kind(params),
         when=when(params["starts_at"]),
-        place=short(params["location"], PLACE_MAX),
+        place=" ".join(params["location"].split()),
     )
+    if sms_length(whole) <= _room() or not params.get("url"):
+        return whole
+    return gettext(
+        "Time bank: please help %(elder)s with %(kind)s on %(when)s. Where, and details: %(url)s",
+        elder=short(params.get("elder", ""), NAME_MAX),
+        kind=_kind(params),
+        when=when(params["starts_at"]),
+        url=params["url"],
+    )
+
+
+def _room() -> int:
+    """How long one text may be: a Chinese one leaves room in its 70 characters for the
+    gateway's signature; an English one is sent in Latin letters (160)."""
+    return CHINESE_ROOM if str(get_locale()).startswith("zh") else 150
+
+
+def _volunteer_coming(params: dict[str, Any]) -> str:
+    # Told to the elder, and to whoever asked for them ("for": the elder's name). The
+    # volunteer's name, not their phone: it is theirs; the community answers questions.
+    values = {"name": short(params["volunteer"], NAME_MAX), "kind": _kind(params),
+              "when": when(params["starts_at"])}  # fmt: skip
+    if params.get("for", "").strip():
+        return gettext(
+            "Time bank: volunteer %(name)s will help %(elder)s with %(kind)s on %(when)s.",
+            elder=short(params["for"], NAME_MAX),
+            **values,
+        )
+    said = gettext(
+        "Time bank: volunteer %(name)s will come to help you with %(kind)s on %(when)s.",
+        **values,
+    )
+    return f"{said}{_call(params)}" if _chinese() else f"{said} {_call(params)}"
 
 
 def _help_paid(params: dict[str, Any]) -> str:
@@ -162,23 +200,34 @@ def _help_cancelled(params: dict[str, Any]) -> str:
     )
 
 
+def _call(params: dict[str, Any]) -> str:
+    """Whom to call with a question: the community, by its public number when it has one."""
+    if params.get("phone", "").strip():
+        return gettext("Questions: call the community on %(phone)s.", phone=params["phone"])
+    return gettext("Call the community with any question.")
+
+
 def _help_asked_for_you(params: dict[str, Any]) -> str:
     kind, starts = _kind(params), when(params["starts_at"])
     if not params.get("asker", "").strip():
         # Staff of the community asked: the community answers for it.
-        return gettext(
-            "Time bank: your community asked for help for you: %(kind)s on %(when)s. Call "
-            "the community with any question.",
+        said = gettext(
+            "Time bank: your community asked for help for you: %(kind)s on %(when)s.",
             kind=kind,
             when=starts,
         )
-    return gettext(
-        "Time bank: %(name)s asked for help for you: %(kind)s on %(when)s. Call the "
-        "community with any question.",
-        name=short(params["asker"], NAME_MAX),
-        kind=kind,
-        when=starts,
-    )
+    else:
+        said = gettext(
+            "Time bank: %(name)s asked for help for you: %(kind)s on %(when)s.",
+            name=short(params["asker"], NAME_MAX),
+            kind=kind,
+            when=starts,
+        )
+    return f"{said}{_call(params)}" if _chinese() else f"{said} {_call(params)}"
+
+
+def _chinese() -> bool:
+    return str(get_locale()).startswith("zh")
 
 
 HELP_KINDS = {
@@ -187,6 +236,10 @@ HELP_KINDS = {
         _l("Time bank: help asked for an older resident on their behalf"),
     ),
     "time_bank_help_matched": (_help_matched, _l("Time bank: a volunteer asked to help")),
+    "time_bank_help_volunteer_coming": (
+        _volunteer_coming,
+        _l("Time bank: the older resident told which volunteer comes"),
+    ),
     "time_bank_help_paid": (_help_paid, _l("Time bank: hours paid for help given")),
     "time_bank_help_cancelled": (_help_cancelled, _l("Time bank: help cancelled")),
 }

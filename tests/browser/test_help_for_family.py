@@ -94,6 +94,7 @@ def test_a_son_asks_for_help_for_his_mother_and_cancels_it(live_server, phone, c
     expect(phone.get_by_label(words["own"])).to_be_checked()
     day = (utcnow() + timedelta(days=2)).astimezone(SHANGHAI).date().isoformat()
     phone.get_by_label(words["kind"]).select_option("company")
+    phone.locator("#minutes").select_option("60")  # no length is chosen for the asker
     phone.get_by_label(words["day"], exact=True).fill(day)
     phone.get_by_label(words["time"], exact=True).fill("25:00")
     phone.get_by_label(words["where"], exact=True).fill("塘尾新村3栋502室")

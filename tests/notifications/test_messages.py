@@ -35,6 +35,7 @@ TIME_BANK_HELP = {
     "reason": "老人已住院，子女回家照顾，暂时不需要上门服务",
     "hours": "7.5",
     "over": "2.5",
+    "phone": "0755-88881234",
 }
 EXAMPLES = {
     "sign_in_code": {"code": "123456", "minutes": 5},
@@ -110,7 +111,12 @@ EXAMPLES = {
         "url": "https://wg.gm.gov.cn/volunteering/hours",
     },
     "time_bank_help_asked_for_you": {**TIME_BANK_HELP, "asker": "欧阳娜娜娜娜娜"},
-    "time_bank_help_matched": TIME_BANK_HELP,
+    "time_bank_help_matched": {
+        **TIME_BANK_HELP,
+        "elder": "欧阳娜娜娜娜娜",
+        "url": "https://wg.gm.gov.cn/volunteering/help/mine",
+    },
+    "time_bank_help_volunteer_coming": {**TIME_BANK_HELP, "volunteer": "欧阳娜娜娜娜娜"},
     "time_bank_help_paid": TIME_BANK_HELP,
     "time_bank_help_cancelled": TIME_BANK_HELP,
     # A long community name, as some are.
@@ -215,3 +221,48 @@ def test_the_elder_is_told_who_asked_for_help_in_their_name_in_one_sms(app_conte
     assert ("欧阳娜娜娜…" in chinese) == bool(asker) and ("社区为您" in chinese) != bool(asker)
     english = render("time_bank_help_asked_for_you", params, "en")
     assert ("your community asked" in english) != bool(asker)
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["幸福里小区12栋2单元1203室", "光明社区幸福里小区12栋2单元1203室", "幸福里 12栋\n1203室"],
+)
+def test_the_volunteer_gets_a_typical_address_whole_in_one_sms(app_context, location):
+    params = {**EXAMPLES["time_bank_help_matched"], "location": location}
+    chinese = render("time_bank_help_matched", params, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM
+    assert " ".join(location.split()) in chinese and "欧阳娜娜娜…" in chinese
+    assert "http" not in chinese
+    english = render("time_bank_help_matched", params, "en")
+    assert " ".join(location.split()) in english
+
+
+def test_an_address_too_long_for_one_sms_gives_the_link_instead_of_a_cut_one(app_context):
+    location = "栖霞区尧化街道尧林仙居社区幸福里小区东区12栋2单元1203室（电梯旁）"
+    params = {**EXAMPLES["time_bank_help_matched"], "location": location}
+    chinese = render("time_bank_help_matched", params, "zh_Hans_CN")
+    assert "https://wg.gm.gov.cn/volunteering/help/mine" in chinese and "地址详情" in chinese
+    assert "栖霞" not in chinese and "12月8日周二 14:00" in chinese
+
+
+@pytest.mark.parametrize("elder", ["", "王秀英"])
+def test_the_elder_and_whoever_asked_hear_which_volunteer_comes(app_context, elder):
+    params = {**TIME_BANK_HELP, "volunteer": "李志愿", "for": elder}
+    chinese = render("time_bank_help_volunteer_coming", params, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM and "志愿者李志愿" in chinese
+    assert "12月8日周二 14:00" in chinese and ("为王秀英" in chinese) == bool(elder)
+    # The elder is given the community's number to call.
+    assert ("0755-88881234" in chinese) != bool(elder)
+
+
+@pytest.mark.parametrize(
+    "kind", ["time_bank_help_asked_for_you", "time_bank_help_volunteer_coming"]
+)
+@pytest.mark.parametrize("phone", ["0755-88881234", "13912345678", ""])
+def test_the_elder_is_given_the_communitys_number_when_it_has_one(app_context, kind, phone):
+    params = {**EXAMPLES[kind], "phone": phone}
+    chinese = render(kind, params, "zh_Hans_CN")
+    assert sms_length(chinese) <= CHINESE_ROOM
+    assert chinese.endswith(f"疑问请致电社区{phone}。" if phone else "如有疑问请致电社区。")
+    english = render(kind, params, "en")
+    assert english.endswith(f"call the community on {phone}." if phone else "any question.")

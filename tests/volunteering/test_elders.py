@@ -14,6 +14,7 @@ from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
 from portal.permissions import Role
 from portal.volunteering import elders
+from portal.volunteering.timebank import TimeBankRules
 from portal.volunteering.volunteers import local_day
 from tests import factories
 
@@ -42,6 +43,7 @@ def register(session, actor, community, **changes):
         "low_income": False,
         "has_disability": False,
         "id_card_seen": True,
+        "rules": TimeBankRules(),
         "now": NOW,
     } | changes
     return elders.register_elder(session, actor, **values)
@@ -182,3 +184,22 @@ def test_the_list_of_elders_is_the_communitys_newest_first(session, tree, coordi
         elders.elders_page(session, coordinator, tree.other_community)
     assert elders.elder_of(session, first.user).id == first.id
     assert elders.elder_of(session, coordinator) is None
+
+
+def test_someone_below_sixty_is_not_registered_as_an_older_resident(session, tree, coordinator):
+    with pytest.raises(Invalid) as refused:
+        register(session, coordinator, tree.community, birth_date=date(1990, 1, 1))
+    assert refused.value.details["field"] == "birth_date"
+    assert "from the age of 60: this person is 36" in refused.value.message
+    assert session.scalars(select(User).where(User.phone == "13800138000")).all() == []
+    # Sixty today is old enough.
+    assert register(session, coordinator, tree.community, birth_date=date(1966, 12, 7))
+
+
+def test_a_district_spending_hours_younger_registers_from_that_age(session, tree, coordinator):
+    younger = TimeBankRules(spending_age=55)
+    assert register(session, coordinator, tree.community, birth_date=date(1970, 1, 1),
+                    rules=younger)  # fmt: skip
+    with pytest.raises(Invalid):
+        register(session, coordinator, tree.community, birth_date=date(1975, 1, 1),
+                 phone="13800138001", rules=TimeBankRules(spending_age=70))  # fmt: skip

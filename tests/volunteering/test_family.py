@@ -5,7 +5,7 @@ pool; and everyone else is refused, with nothing written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +17,15 @@ from portal.volunteering import family, help_lists
 from portal.volunteering import help_requests as services
 from portal.volunteering.models import FamilyMember, FamilyTie, HelpPayer, HelpState
 from tests import factories
-from tests.volunteering.test_help import NOW, ask, balance, bank, requests_count, texts
+from tests.volunteering.test_help import (
+    NOW,
+    TUESDAY_2PM,
+    ask,
+    balance,
+    bank,
+    requests_count,
+    texts,
+)
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -205,8 +213,8 @@ def test_a_family_member_cancels_what_they_asked_and_the_elder_is_told(
     assert (made.state, made.cancelled_by_id) == (HelpState.CANCELLED, son.user_id)
     assert texts(session, elder.user, "time_bank_help_cancelled")
     # Removed, they no longer cancel what they asked for; the elder's own requests never.
-    second = ask(session, son.user, elder)
-    own = ask(session, elder.user, elder)
+    second = ask(session, son.user, elder, starts_at=TUESDAY_2PM + timedelta(hours=1))
+    own = ask(session, elder.user, elder, starts_at=TUESDAY_2PM + timedelta(hours=2))
     assert not services.resident_may_cancel(session, son.user, own)
     with pytest.raises(Forbidden):
         services.cancel_help(session, son.user, own, reason="", now=NOW)

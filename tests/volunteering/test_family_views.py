@@ -266,6 +266,7 @@ def test_a_grid_worker_asks_for_a_priority_elder_from_the_desk(session, tree, el
                            data=help_form(payer="pool"), headers=EN)  # fmt: skip
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/volunteering/desk/elders")
+    assert "Sent: Company for 王秀英" in page(worker, response.headers["Location"])
     assert only_request(session).payer == "pool"
     assert sms.recent(PHONE)[0].kind == "time_bank_help_asked_for_you"
     # The elder's page (priority, its reason, phones, family) stays the coordinators'.
@@ -299,7 +300,8 @@ def test_a_grid_worker_of_another_community_is_refused(app, session, tree, elder
 
 
 def test_a_volunteer_reads_the_help_they_give_before_the_elders_wording(app, session, tree, sms):
-    helper = factories.volunteer(session, tree.community, name="李志愿", born=date(1990, 1, 1))
+    # Old enough to be helped too, so the elders' wording is for them as well.
+    helper = factories.volunteer(session, tree.community, name="李志愿", born=date(1958, 1, 1))
     session.commit()
     browser = app.test_client()
     sign_in_by_sms(browser, sms, helper.user.phone)

@@ -84,6 +84,14 @@ def ask(session, actor, elder, rules=RULES, **changes):
     return services.ask_for_help(session, actor, elder, **values)
 
 
+def spend_elsewhere(session, user, minutes, rules=RULES):
+    """Take `minutes` out of `user`'s stored hours by some other way than help (a gift)."""
+    held = timebank.person_account(session, user, rules, now=NOW)
+    issuer = timebank.issuer_account(session, _any_place(session), now=NOW)
+    ledger.post(session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
+                legs=[(held, -minutes), (issuer, minutes)], now=NOW)  # fmt: skip
+
+
 def balance(session, user, rules=RULES):
     return timebank.person_account(session, user, rules, now=NOW).balance
 
@@ -343,9 +351,11 @@ def test_more_than_the_payer_holds_is_refused_and_nothing_written(
 def test_the_elder_spending_elsewhere_meanwhile_leaves_too_little(
     session, coordinator, elder, volunteer
 ):
-    bank(session, elder.user, 120)
+    bank(session, elder.user, 180)
     first = matched(session, coordinator, elder, volunteer)
-    second = matched(session, coordinator, elder, volunteer, minutes=60)
+    second = matched(session, coordinator, elder, volunteer, minutes=60,
+                     starts_at=TUESDAY_2PM + timedelta(hours=1))  # fmt: skip
+    spend_elsewhere(session, elder.user, 60)
     services.confirm_done(session, coordinator, first, minutes=120, rules=RULES, now=AFTER)
     with pytest.raises(Invalid):
         services.confirm_done(session, coordinator, second, minutes=60, rules=RULES, now=AFTER)
@@ -482,15 +492,17 @@ def test_done_help_is_not_cancelled_and_others_may_not_cancel(
 def test_the_lists_of_an_elder_and_of_a_community(session, tree, coordinator, elder, volunteer):
     bank(session, elder.user, 600)
     first = ask(session, elder.user, elder)
-    second = matched(session, coordinator, elder, volunteer)
-    third = ask(session, elder.user, elder)
+    second = matched(session, coordinator, elder, volunteer,
+                     starts_at=TUESDAY_2PM + timedelta(hours=1))  # fmt: skip
+    third = ask(session, elder.user, elder, starts_at=TUESDAY_2PM + timedelta(hours=2))
     services.cancel_help(session, elder.user, third, reason="", now=NOW)
     other = factories.elder(session, tree.other_community)
-    assert [each.id for each in lists.mine(session, elder.user).items] == [
-        third.id, second.id, first.id,
+    # By when the help happens: the soonest first.
+    assert [each.id for each in lists.mine(session, elder.user, now=NOW).items] == [
+        first.id, second.id, third.id,
     ]  # fmt: skip
-    assert lists.mine(session, other.user).items == []
-    assert lists.mine(session, volunteer.user) is None
+    assert lists.mine(session, other.user, now=NOW).items == []
+    assert lists.mine(session, volunteer.user, now=NOW) is None
     open_ones = lists.for_community(session, coordinator, tree.community)
     assert [each.id for each in open_ones.items] == [first.id, second.id]
     asked = lists.for_community(session, coordinator, tree.community, state=HelpState.ASKED)
@@ -517,16 +529,24 @@ def test_a_coordinator_cannot_take_over_a_volunteer_of_another_community(
         elders.register_elder(
             session, coordinator, community=tree.community, phone=young.user.phone,
             real_name="年轻人", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
-            has_disability=False, id_card_seen=True, now=NOW,
+            has_disability=False, id_card_seen=True, rules=RULES, now=NOW,
         )  # fmt: skip
     assert "another community" in refused.value.message
-    here = factories.volunteer(session, tree.community, name="本社区", born=date(1990, 1, 1))
+    also_young = factories.volunteer(session, tree.community, name="也年轻", born=date(1990, 1, 1))
+    with pytest.raises(Invalid) as refused:
+        elders.register_elder(
+            session, coordinator, community=tree.community, phone=also_young.user.phone,
+            real_name="也年轻", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
+            has_disability=False, id_card_seen=True, rules=RULES, now=NOW,
+        )  # fmt: skip
+    assert "this person is 36" in refused.value.message
+    here = factories.volunteer(session, tree.community, name="本社区", born=date(1960, 1, 1))
     registered = elders.register_elder(
         session, coordinator, community=tree.community, phone=here.user.phone,
         real_name="本社区", birth_date=date(1940, 1, 1), lives_alone=True, low_income=False,
-        has_disability=False, id_card_seen=True, now=NOW,
+        has_disability=False, id_card_seen=True, rules=RULES, now=NOW,
     )  # fmt: skip
-    assert registered.birth_date == date(1990, 1, 1), (
+    assert registered.birth_date == date(1960, 1, 1), (
         "the ID number's birth date, not the typed one"
     )
 

@@ -43,8 +43,11 @@ def make_world(app, *, requests: int, held: int, volunteers: int = 4) -> dict:
         elder = factories.elder(db.session, tree.community, born=date(1950, 1, 1))
         issuer = timebank.issuer_account(db.session, tree.community, now=now)
         own = timebank.person_account(db.session, elder.user, rules, now=now)
+        # Enough to ask for them all; then all but `held` is spent some other way (a gift),
+        # so that the requests promise more than the elder holds when they are confirmed.
+        asked_for = max(held, requests * 60)
         ledger.post(db.session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
-                    legs=[(issuer, -held), (own, held)], now=now)  # fmt: skip
+                    legs=[(issuer, -asked_for), (own, asked_for)], now=now)  # fmt: skip
         helpers = [
             factories.volunteer(db.session, tree.community, name=f"志愿者{i}")
             for i in range(volunteers)
@@ -53,7 +56,7 @@ def make_world(app, *, requests: int, held: int, volunteers: int = 4) -> dict:
         for index in range(requests):
             asked = services.ask_for_help(
                 db.session, elder.user, elder, service_kind="company",
-                starts_at=now + timedelta(minutes=1), minutes=60, location="幸福里12栋",
+                starts_at=now + timedelta(minutes=1 + index), minutes=60, location="幸福里12栋",
                 note="", payer="own", rules=rules, now=now - timedelta(hours=1),
             )  # fmt: skip
             services.match_volunteer(
@@ -61,6 +64,10 @@ def make_world(app, *, requests: int, held: int, volunteers: int = 4) -> dict:
                 now=now - timedelta(hours=1),
             )  # fmt: skip
             made.append(asked.id)
+        if asked_for > held:
+            ledger.post(db.session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
+                        legs=[(own, held - asked_for), (issuer, asked_for - held)],
+                        now=now)  # fmt: skip
         db.session.commit()
         return {
             "requests": made,
@@ -127,3 +134,63 @@ def test_two_coordinators_confirming_the_same_help_at_once_pay_it_once(app):
         assert [each.subject for each in transfers] == [f"volunteering.help:{request_id}"]
         assert db.session.get(HelpRequest, request_id).state is HelpState.DONE
         assert ledger.mismatches(db.session) == []
+
+
+def test_two_asks_at_once_for_the_last_hours_one_wins(app):
+    with app.app_context():
+        rules = app.extensions[timebank.RULES]
+        now = utcnow()
+        tree = factories.tree(db.session)
+        elder = factories.elder(db.session, tree.community, born=date(1950, 1, 1))
+        issuer = timebank.issuer_account(db.session, tree.community, now=now)
+        own = timebank.person_account(db.session, elder.user, rules, now=now)
+        ledger.post(db.session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
+                    legs=[(issuer, -90), (own, 90)], now=now)  # fmt: skip
+        db.session.commit()
+        elder_id = elder.id
+
+    def ask(index: int) -> None:
+        from portal.volunteering.models import Elder
+
+        asking = db.session.get(Elder, elder_id)
+        services.ask_for_help(
+            db.session, asking.user, asking, service_kind="company",
+            starts_at=utcnow() + timedelta(days=1, hours=index), minutes=90,
+            location="幸福里12栋", note="", payer="own", rules=rules, now=utcnow(),
+        )  # fmt: skip
+
+    results = together(app, 2, ask)
+    assert outcomes(results) == {"ok": 1, "Invalid": 1}
+    with app.app_context():
+        made = db.session.scalars(select(HelpRequest)).all()
+        assert [(each.minutes, each.state) for each in made] == [(90, HelpState.ASKED)]
+
+
+def test_a_request_sent_twice_at_once_is_made_once(app):
+    with app.app_context():
+        rules = app.extensions[timebank.RULES]
+        now = utcnow()
+        tree = factories.tree(db.session)
+        elder = factories.elder(db.session, tree.community, born=date(1950, 1, 1))
+        issuer = timebank.issuer_account(db.session, tree.community, now=now)
+        own = timebank.person_account(db.session, elder.user, rules, now=now)
+        ledger.post(db.session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
+                    legs=[(issuer, -600), (own, 600)], now=now)  # fmt: skip
+        db.session.commit()
+        elder_id = elder.id
+    starts_at = (utcnow() + timedelta(days=1)).replace(microsecond=0)
+
+    def ask(_index: int) -> None:
+        from portal.volunteering.models import Elder
+
+        asking = db.session.get(Elder, elder_id)
+        services.ask_for_help(
+            db.session, asking.user, asking, service_kind="company", starts_at=starts_at,
+            minutes=60, location="幸福里12栋", note="", payer="own", rules=rules, now=utcnow(),
+        )  # fmt: skip
+
+    results = together(app, 2, ask)
+    assert outcomes(results) == {"ok": 1, "Invalid": 1}
+    assert ("Invalid", "Help at this time has been asked for already.") in results
+    with app.app_context():
+        assert len(db.session.scalars(select(HelpRequest)).all()) == 1

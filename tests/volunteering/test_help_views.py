@@ -136,7 +136,7 @@ def test_the_form_says_how_many_hours_the_elder_holds_and_writes_nothing(
     accounts = select(func.count()).select_from(LedgerAccount)
     before = session.scalar(accounts)
     form = page(resident, "/volunteering/help/ask")
-    assert "My own stored hours (you hold 0 hours)" in form
+    assert "王秀英 has no stored hours free to spend" in form and 'name="payer"' not in form
     session.expire_all()
     assert session.scalar(accounts) == before, "opening the form makes no account"
     bank(session, elder.user, 150, tree.community)
@@ -282,6 +282,8 @@ def test_a_coordinator_asks_matches_and_confirms_and_the_hours_are_paid(
     response = staff.post(f"{url}/match", data={"volunteer": str(volunteer.id)}, headers=EN)
     assert response.status_code == 302
     assert sms.recent(volunteer.user.phone)[0].kind == "time_bank_help_matched"
+    coming = sms.recent(elder.user.phone)[0]
+    assert coming.kind == "time_bank_help_volunteer_coming" and "李志愿" in coming.body
     # The help is in the past now: two days on, the coordinator confirms it.
     session.execute(
         HelpRequest.__table__.update()
@@ -426,7 +428,8 @@ def test_a_priority_elder_is_offered_the_pool_and_asks_for_help_paid_from_it(
                 legs=[(issuer, -120), (pool, 120)], now=utcnow())  # fmt: skip
     session.commit()
     form = page(resident, "/volunteering/help/ask")
-    assert '<input checked id="payer-1" name="payer" type="radio" value="pool">' in form
+    # No own hours to spend: the pool alone is offered.
+    assert '<input checked id="payer-0" name="payer" type="radio" value="pool">' in form
     response = resident.post("/volunteering/help/ask", data=help_form(payer="pool"), headers=EN)
     assert response.status_code == 302
     assert only_request(session).payer == "pool"

@@ -111,9 +111,7 @@ def test_a_page_of_bankings_reads_seven_statements(session, tree, volunteer):
     assert counted.count == 7
 
 
-def test_the_hours_by_kind_are_read_from_the_volunteers_confirmed_sign_ups_alone(
-    session, tree, volunteer
-):
+def test_the_hours_by_kind_are_read_through_the_volunteers_indexes(session, tree, volunteer):
     bank(session, volunteer.user, 30, tree.community, rules=RULES)
     statements = []
     connection = session.connection()
@@ -132,6 +130,7 @@ def test_the_hours_by_kind_are_read_from_the_volunteers_confirmed_sign_ups_alone
         explain = "EXPLAIN QUERY PLAN "
     plan = " ".join(str(row) for row in connection.exec_driver_sql(explain + statement, parameters))
     assert "ix_volunteer_sign_ups_volunteer_id_confirmed" in plan, plan
+    assert "ix_time_bank_help_requests_volunteer_id_id" in plan, plan
 
 
 def test_each_movement_is_said_in_plain_words(session, tree, volunteer):
@@ -273,3 +272,31 @@ def test_the_volunteers_start_page_shows_the_hours_they_hold(client, sms, sessio
     sign_in_by_sms(client, sms, "13800138000")
     body = page(client, "/volunteering/")
     assert "You hold 2.5 hours." in body and 'href="/volunteering/hours"' in body
+
+
+def test_help_given_to_an_older_resident_counts_by_kind_and_this_year(session, tree, volunteer):
+    from portal.volunteering import help_requests
+
+    bank(session, volunteer.user, 120, tree.community, title="陪伴独居老人", rules=RULES)
+    coordinator = factories.user(session, Role.COORDINATOR, tree.community, name="协调员")
+    elder = factories.elder(session, tree.community)
+    issuer = timebank.issuer_account(session, tree.community, now=NOW)
+    own = timebank.person_account(session, elder.user, RULES, now=NOW)
+    ledger.post(session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
+                legs=[(issuer, -240), (own, 240)], now=NOW)  # fmt: skip
+    for kind, starts_at in (("meals", NOW - timedelta(days=2)), ("company", LAST_YEAR)):
+        asked = help_requests.ask_for_help(
+            session, elder.user, elder, service_kind=kind, starts_at=starts_at, minutes=60,
+            location="幸福里12栋", note="", payer="own", rules=RULES,
+            now=starts_at - timedelta(days=1),
+        )  # fmt: skip
+        help_requests.match_volunteer(session, coordinator, asked, volunteer=volunteer,
+                                      now=starts_at - timedelta(days=1))  # fmt: skip
+        help_requests.confirm_done(session, coordinator, asked, minutes=60, rules=RULES,
+                                   now=starts_at + timedelta(hours=2))  # fmt: skip
+    shown = show(session, volunteer.user)
+    assert shown.banked_this_year == 120 + 60
+    assert [(k.name, k.minutes, k.this_year) for k in shown.by_kind] == [
+        ("Meals", 60, 60),
+        ("Company", 180, 120),
+    ]

@@ -35,6 +35,7 @@ from portal.volunteering.help_forms import (
     PriorityForm,
     read_minutes,
 )
+from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
     Elder,
     FamilyMember,
@@ -60,12 +61,13 @@ help_drafts = TypedAcrossLanguages(
 )
 
 
+def help_time(found: HelpRequest) -> str:
+    """When, in words, in Shanghai: "明天（12月8日周二） 14:00" / "Tue 8 Dec 14:00"."""
+    return f"{day_words(found.starts_at, utcnow())} {clock_words(found.starts_at)}"
+
+
 @bp.context_processor
 def _help_helpers() -> dict[str, Any]:
-    def help_time(found: HelpRequest) -> str:
-        """When, in words, in Shanghai: "明天（12月8日周二）14:00" / "Tue 8 Dec 14:00"."""
-        return f"{day_words(found.starts_at, utcnow())} {clock_words(found.starts_at)}"
-
     def help_state(state: HelpState) -> str:
         return {
             HelpState.ASKED: _("Waiting for a volunteer"),
@@ -191,9 +193,9 @@ def help_ask():
         return help_drafts.keep_and_switch(scope, request.full_path.rstrip("?"))
     form = HelpForm()
     _choices(form, elder)
-    _own_hours_shown(form, elder, member)
-    if request.method == "GET":
-        form.payer.data = "pool" if elder.priority else "own"
+    own_note = _own_hours_shown(form, elder, member)
+    if request.method == "GET" and form.payer.choices:
+        form.payer.data = form.payer.choices[-1].value
         help_drafts.typed_before(form, scope)
     if form.validate_on_submit() and _ask(form, elder, scope) is not None:
         if member is not None:
@@ -205,7 +207,8 @@ def help_ask():
         return redirect(url_for("volunteering.my_help"))
     status = 400 if request.method == "POST" else 200
     return render_template("volunteering/help_ask.html", form=form, elder=elder, member=member,
-                           on_behalf=False, language_form="help-form"), status  # fmt: skip
+                           on_behalf=False, own_note=own_note,
+                           language_form="help-form" if form.payer.choices else None), status  # fmt: skip
 
 
 @bp.get("/help/mine")
@@ -214,14 +217,18 @@ def my_help():
     """The older resident's requests, those a family member made for their elders, and the
     help a volunteer is asked to give."""
     members = family.asking_for(db.session, current_user)
+    volunteer = volunteer_of(db.session, current_user)
     return render_template(
         "volunteering/help_mine.html",
-        page=lists.mine(db.session, current_user, page=request.args.get("page")),
+        page=lists.mine(db.session, current_user, now=utcnow(), page=request.args.get("page")),
         members=members,
         for_family=lists.asked_for_others(db.session, current_user),
         cancellable={each.elder_id for each in members},
         giving=lists.giving(db.session, current_user),
-        volunteer=volunteer_of(db.session, current_user),
+        volunteer=volunteer,
+        # How an older resident gets help is said to a volunteer who is one, not to all.
+        older_volunteer=volunteer is not None
+        and age_on(volunteer.birth_date, local_day(utcnow())) >= elder_services.ELDER_AGE,
     )
 
 
@@ -245,22 +252,44 @@ def cancel_my_help(request_id: int):
     return redirect(url_for("volunteering.my_help"))
 
 
-def _own_hours_shown(form: HelpForm, elder: Elder, member: FamilyMember | None) -> None:
-    """Say by "my own stored hours" how many the older resident holds; looked up, never made,
-    so that opening the form writes nothing."""
+def _own_hours_shown(form: HelpForm, elder: Elder, member: FamilyMember | None) -> str | None:
+    """Say by "my own stored hours" how many the older resident holds, and how many of them
+    open requests already hold back; looked up, never made, so that opening the form writes
+    nothing. With nothing free to spend, the choice is taken away: what to do instead (the
+    returned note) helps more than a refusal after filling in the form."""
     from wtforms import SelectChoice
 
     account = hours_page.held_account(db.session, AccountKind.PERSON, user_id=elder.user_id)
-    held = timebank.hours_text(account.balance if account is not None else 0)
-    if member is not None:
-        label = _("%(name)s's own stored hours (they hold %(hours)s hours)",
-                  name=elder.real_name, hours=held)  # fmt: skip
+    held = account.balance if account is not None else 0
+    promised = services.promised_minutes(db.session, elder_id=elder.id)
+    if held - promised <= 0 and request.method == "GET":
+        # After a refusal the form stays whole, the refusal beside it, so nothing typed is lost.
+        form.payer.choices = [each for each in form.payer.choices if each.value != "own"]
+        if form.payer.choices:
+            return _("%(name)s has no stored hours free to spend: the community's pool pays.",
+                     name=elder.real_name)  # fmt: skip
+        return _(
+            "%(name)s has no stored hours free to spend. Ask the community whether its pool can "
+            "pay, or whether a family member can give hours; the coordinator can help.",
+            name=elder.real_name,
+        )
+    values = {"name": elder.real_name, "hours": timebank.hours_text(held),
+              "promised": timebank.hours_text(promised)}  # fmt: skip
+    if member is not None and promised:
+        label = _("%(name)s's own stored hours (they hold %(hours)s hours, %(promised)s of them "
+                  "promised to other requests)", **values)  # fmt: skip
+    elif member is not None:
+        label = _("%(name)s's own stored hours (they hold %(hours)s hours)", **values)
+    elif promised:
+        label = _("My own stored hours (you hold %(hours)s hours, %(promised)s of them promised "
+                  "to other requests)", **values)  # fmt: skip
     else:
-        label = _("My own stored hours (you hold %(hours)s hours)", hours=held)
+        label = _("My own stored hours (you hold %(hours)s hours)", **values)
     form.payer.choices = [
         SelectChoice(each.value, label) if each.value == "own" else each
         for each in form.payer.choices
     ]
+    return None
 
 
 # --- coordinators: older residents -----------------------------------------------------------
@@ -328,7 +357,7 @@ def register_elder():
                     real_name=form.real_name.data, birth_date=born,
                     lives_alone=form.lives_alone.data, low_income=form.low_income.data,
                     has_disability=form.has_disability.data,
-                    id_card_seen=form.id_card_seen.data, now=utcnow(),
+                    id_card_seen=form.id_card_seen.data, rules=_rules(), now=utcnow(),
                 )  # fmt: skip
             if saved:
                 flash(_("Registered. They can now ask for help, or you can ask for them."),
@@ -364,6 +393,7 @@ def elder_page(
         family=family.family_of(db.session, current_user, found),
         member_is=family.MEMBER_IS,
         recent=recent,
+        age=age_on(found.birth_date, local_day(utcnow())),
     ), status
 
 
@@ -418,8 +448,11 @@ def ask_for_elder(elder_id: int):
             flash(_("The request is made. Now choose a volunteer."), "success")
             return redirect(url_for("volunteering.help_request", request_id=made.id))
         if made is not None:
-            flash(_("The request for %(name)s is made; the community's coordinator finds a "
-                    "volunteer.", name=found.real_name), "success")  # fmt: skip
+            # What was asked, said back: the desk they return to does not list it.
+            flash(_("Sent: %(kind)s for %(name)s, %(when)s. They are texted; the community's "
+                    "coordinator finds a volunteer, and you are both texted who comes.",
+                    kind=local_text(made.service_kind.name_zh, made.service_kind.name_en),
+                    name=found.real_name, when=help_time(made)), "success")  # fmt: skip
             return redirect(url_for("volunteering.desk_elders", community=found.community_id))
     status = 400 if request.method == "POST" else 200
     return render_template("volunteering/help_ask.html", form=form, elder=found, on_behalf=True,
