@@ -27,15 +27,16 @@ from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound, Problems
 from portal.i18n import CHINESE
 from portal.ledger import services as ledger
-from portal.ledger.models import LedgerTransfer, Unit
+from portal.ledger.models import LedgerAccount, LedgerTransfer, Unit
 from portal.ledger.rules import Insufficient, OverCap, is_whole
 from portal.notifications.services import queue_sms
 from portal.numbers import typed
 from portal.permissions import Actor, Permission, require
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place
-from portal.volunteering import timebank
+from portal.volunteering import help_requests, timebank
 from portal.volunteering.certificates import hours_text
+from portal.volunteering.elders import elder_of
 from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.models import (
     Evidence,
@@ -297,6 +298,23 @@ def _short_of(error: Insufficient, minutes: int) -> Invalid:
     )
 
 
+def _keep_promised(session: Session, actor: Actor, giver: LedgerAccount, minutes: int) -> None:
+    """Hours an older resident promised to help they asked for stay theirs, to pay for it
+    when it is given: a gift or a donation takes only what is free (the account's row is
+    locked while counting, as asking for help locks it)."""
+    elder = elder_of(session, actor)
+    if elder is None:
+        return
+    held, promised = help_requests.held_and_promised(session, giver, elder_id=elder.id)
+    if promised and minutes > held - promised:
+        raise Invalid(
+            _l("You hold %(held)s hours, and %(promised)s of them pay for help you asked for: "
+               "give at most %(free)s.", held=hours_text(held), promised=hours_text(promised),
+               free=hours_text(max(held - promised, 0))),
+            field="hours",
+        )  # fmt: skip
+
+
 def give_hours(
     session: Session,
     actor: Actor,
@@ -320,6 +338,7 @@ def give_hours(
     minutes = check_minutes(minutes)
     giver = timebank.person_account(session, volunteer.user, rules, now=now)
     taker = timebank.person_account(session, relative.user, rules, now=now)
+    _keep_promised(session, actor, giver, minutes)
     try:
         transfer = ledger.post(
             session, actor, unit=Unit.MINUTES, kind=timebank.GIVEN,
@@ -363,6 +382,7 @@ def donate_hours(
     minutes = check_minutes(minutes)
     giver = timebank.person_account(session, volunteer.user, rules, now=now)
     pool = timebank.pool_account(session, volunteer.community, now=now)
+    _keep_promised(session, actor, giver, minutes)
     try:
         transfer = ledger.post(
             session, actor, unit=Unit.MINUTES, kind=timebank.DONATED,

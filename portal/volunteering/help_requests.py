@@ -152,7 +152,9 @@ def promised_minutes(
     return int(session.scalar(query) or 0)
 
 
-def _held_free(session: Session, account: LedgerAccount, **whose: int | None) -> tuple[int, int]:
+def held_and_promised(
+    session: Session, account: LedgerAccount, **whose: int | None
+) -> tuple[int, int]:
     """The account's balance, read under its row lock (two asks at once count one after the
     other), and how much of it open requests have promised."""
     held = _balances(session, [account])[account.id].balance
@@ -226,7 +228,7 @@ def _check_payer(
                 field="payer",
             )  # fmt: skip
         account = timebank.person_account(session, elder.user, rules, now=now)
-        held, promised = _held_free(session, account, elder_id=elder.id)
+        held, promised = held_and_promised(session, account, elder_id=elder.id)
         if held - promised < minutes:
             raise Invalid(_too_little(held, promised, minutes, by_elder=by_elder, pool=False),
                           field="minutes")  # fmt: skip
@@ -238,7 +240,7 @@ def _check_payer(
             field="payer",
         )  # fmt: skip
     account = timebank.pool_account(session, elder.community, now=now)
-    held, promised = _held_free(session, account, community_id=elder.community_id)
+    held, promised = held_and_promised(session, account, community_id=elder.community_id)
     if held - promised < minutes:
         raise Invalid(_too_little(held, promised, minutes, by_elder=by_elder, pool=True),
                       field="minutes")  # fmt: skip

@@ -109,3 +109,17 @@ def test_the_same_help_at_the_same_time_is_not_asked_for_twice(session, coordina
     assert ask(session, elder.user, elder, minutes=60, service_kind="cleaning")
     services.cancel_help(session, elder.user, first, reason="", now=NOW)
     assert ask(session, elder.user, elder, minutes=60).state is HelpState.ASKED
+
+
+def test_an_elder_cannot_give_or_donate_hours_promised_to_help_asked_for(session, tree, elder):
+    # An older volunteer holds 1.5 hours and asked for an hour of help paid with them: only
+    # the half hour left is theirs to donate (or give), so the help can still be paid.
+    from portal.volunteering import giving
+
+    factories.volunteer(session, tree.community, user=elder.user)
+    bank(session, elder.user, 90)
+    ask(session, elder.user, elder, minutes=60)
+    with pytest.raises(Invalid, match="1 of them pay for help you asked for: give at most 0.5"):
+        giving.donate_hours(session, elder.user, minutes=60, rules=RULES, now=NOW)
+    giving.donate_hours(session, elder.user, minutes=30, rules=RULES, now=NOW)
+    assert services.promised_minutes(session, elder_id=elder.id) == 60
