@@ -119,7 +119,7 @@ def test_an_elder_cannot_give_or_donate_hours_promised_to_help_asked_for(session
     factories.volunteer(session, tree.community, user=elder.user)
     bank(session, elder.user, 90)
     ask(session, elder.user, elder, minutes=60)
-    with pytest.raises(Invalid, match="1 of them pay for help you asked for: give at most 0.5"):
+    with pytest.raises(Invalid, match=r"1 of them pay for help you asked for: give at most 0\.5"):
         giving.donate_hours(session, elder.user, minutes=60, rules=RULES, now=NOW)
     giving.donate_hours(session, elder.user, minutes=30, rules=RULES, now=NOW)
     assert services.promised_minutes(session, elder_id=elder.id) == 60
