@@ -12,11 +12,11 @@ since the last, and an earlier one still verifies as what it said on its day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit import services as audit
@@ -142,12 +142,13 @@ def record_of(
 ) -> ServiceRecord:
     """The volunteer's confirmed service, with every activity listed or only the `latest`.
 
-    Every confirmed attendance is read from the two indexes that hold what a record needs
-    (sign-ups: the volunteer's confirmed ones; activities: community, start, kind), without
-    the activities' titles; the totals are summed here, and only the titles of the activities
-    listed are read after. Ordering by start in the database would make it walk activities
-    from the newest until it met enough of this volunteer's."""
-    rows = session.execute(
+    The volunteer's confirmed attendances are read from the two indexes that hold what a
+    record needs (sign-ups: the volunteer's confirmed ones; activities: community, start,
+    kind) into a materialised set, which the database totals by community and sorts for the
+    list; only the rows listed, and their titles, come back. Materialised, because ordering
+    the join by start directly lets PostgreSQL walk every activity from the newest until it
+    meets enough of this volunteer's."""
+    mine = (
         select(
             SignUp.activity_id,
             SignUp.confirmed_minutes,
@@ -162,9 +163,24 @@ def record_of(
             SignUp.confirmed_at.is_not(None),
             SignUp.confirmed_minutes > 0,
         )
+        .cte("mine")
+        .prefix_with("MATERIALIZED")
+    )
+    totals = session.execute(
+        select(
+            mine.c.community_id,
+            func.count(),
+            func.sum(mine.c.confirmed_minutes),
+            func.min(mine.c.starts_at),
+            func.max(mine.c.starts_at),
+        ).group_by(mine.c.community_id)
     ).all()
-    rows.sort(key=lambda row: (row.starts_at, row.activity_id))
-    listed = rows if latest is None else rows[len(rows) - latest :] if latest else []
+    listed: list = []
+    if latest != 0:
+        newest_first = select(mine).order_by(mine.c.starts_at.desc(), mine.c.activity_id.desc())
+        if latest is not None:
+            newest_first = newest_first.limit(latest)
+        listed = list(reversed(session.execute(newest_first).all()))
     titles = _titles(session, [row.activity_id for row in listed])
     kinds = _kind_codes(session, {row.service_kind_id for row in listed})
     served = [
@@ -178,17 +194,20 @@ def record_of(
         )
         for row in listed
     ]
-    minutes: dict[int, int] = {}
-    for row in rows:
-        minutes[row.community_id] = minutes.get(row.community_id, 0) + row.confirmed_minutes
+    starts = [_aware(moment) for row in totals for moment in (row[3], row[4])]
     return ServiceRecord(
         served,
-        activities=len(rows),
-        minutes=sum(minutes.values()),
-        first=local_day(rows[0].starts_at) if rows else None,
-        last=local_day(rows[-1].starts_at) if rows else None,
-        recorders=_recorders(session, volunteer, minutes),
+        activities=sum(row[1] for row in totals),
+        minutes=int(sum(row[2] for row in totals)),
+        first=local_day(min(starts)) if starts else None,
+        last=local_day(max(starts)) if starts else None,
+        recorders=_recorders(session, volunteer, {row[0]: int(row[2]) for row in totals}),
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    # min() and max() come back as the database keeps them: naive UTC on SQLite.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _titles(session: Session, ids: list[int]) -> dict[int, str]:
