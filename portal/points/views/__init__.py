@@ -3,7 +3,13 @@ public notice (public.py), coordinators (desk.py), district administrators (admi
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal.db import db
+from portal.permissions import Permission, require
+from portal.places.models import Place, PlaceKind
 
 bp = Blueprint("points", __name__, url_prefix="/points")
 
@@ -14,3 +20,19 @@ def _points_text(points: int) -> str:
     from portal.points.accounts import points_text
 
     return points_text(points)
+
+
+def place_by_code(kind: PlaceKind, permission: Permission) -> Place | None:
+    """The place of `kind` named by the query's code (`?district=` or `?community=`), which the
+    signed-in staff member holds `permission` on; None when no code was given; 404 when no
+    such place."""
+    code = request.args.get(kind.value, "").strip().upper()[:32]
+    if not code:
+        return None
+    found = db.session.scalar(
+        select(Place).where(func.upper(Place.code) == code, Place.kind == kind)
+    )
+    if found is None:
+        abort(404)
+    require(current_user, permission, found)
+    return found

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from portal.db import db, utcnow
 from portal.errors import NotFound
@@ -17,21 +16,15 @@ from portal.places.models import Place, PlaceKind
 from portal.points import earning_rules as service
 from portal.points.forms import RuleForm
 from portal.points.models import PointsRule
-from portal.points.views import bp
+from portal.points.views import bp, place_by_code
 from portal.web.forms import one_button_action, saving
 
 
 def _district() -> Place:
     """The district asked for by its code, or the first the administrator keeps."""
     require_staff(current_user)
-    code = request.args.get("district", "").strip().upper()[:32]
-    if code:
-        found = db.session.scalar(
-            select(Place).where(func.upper(Place.code) == code, Place.kind == PlaceKind.DISTRICT)
-        )
-        if found is None:
-            abort(404)
-        require(current_user, Permission.MANAGE_POINTS, found)
+    found = place_by_code(PlaceKind.DISTRICT, Permission.MANAGE_POINTS)
+    if found is not None:
         return found
     districts = service.managed_districts(db.session, current_user)
     if not districts:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from portal.db import db, utcnow
@@ -19,7 +18,7 @@ from portal.places.models import Place, PlaceKind
 from portal.points import accounts, awards, earning_rules, notice
 from portal.points.forms import AwardForm, DecisionForm, RejectForm
 from portal.points.models import PointsAward, PointsObjection
-from portal.points.views import bp
+from portal.points.views import bp, place_by_code
 from portal.web.forms import PortalForm, one_button_action, saving
 from portal.web.templating import local_text
 
@@ -35,14 +34,8 @@ def _community() -> Place | None:
     """The community asked for by its code, or the only one the coordinator has; None when
     they must choose."""
     require_staff(current_user)
-    code = request.args.get("community", "").strip().upper()[:32]
-    if code:
-        found = db.session.scalar(
-            select(Place).where(func.upper(Place.code) == code, Place.kind == PlaceKind.COMMUNITY)
-        )
-        if found is None:
-            abort(404)
-        require(current_user, Permission.AWARD_POINTS, found)
+    found = place_by_code(PlaceKind.COMMUNITY, Permission.AWARD_POINTS)
+    if found is not None:
         return found
     mine = awards.awarding_communities(db.session, current_user)
     if not mine:
