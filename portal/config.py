@@ -135,6 +135,11 @@ class Config:
     # by its code ({"QX": 7}).
     POINTS_NOTICE_DAYS = 5
     POINTS_NOTICE_DAYS_BY_DISTRICT: ClassVar[dict] = {}
+    # Days a reward ordered in the points shop waits to be picked up before the order is
+    # cancelled and refunded; and the codes of the districts whose unspent points expire at
+    # the end of each year, with an SMS a month before (none by default).
+    POINTS_COLLECT_DAYS = 14
+    POINTS_EXPIRING_DISTRICTS: ClassVar[tuple] = ()
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -32,7 +32,7 @@ from portal.numbers import parse_id
 from portal.permissions import Actor, Permission, require, scopes
 from portal.phones import normalize_phone
 from portal.places.models import Place, PlaceKind
-from portal.points import accounts
+from portal.points import accounts, tallies
 from portal.points.models import COUNTED, REASON_MAX, AwardState, PointsAward, PointsRule
 from portal.web.templating import local_text
 
@@ -246,6 +246,7 @@ def credit(session: Session, actor: Actor, award: PointsAward, *, now: datetime)
     )  # fmt: skip
     award.state, award.credited_at = AwardState.CREDITED, now
     session.flush()
+    tallies.add_credited(session, award, now=now)
     queue_sms(
         session, phone=award.user.phone, kind=CREDITED_SMS,
         params={"deed_zh": award.rule.name_zh, "deed_en": award.rule.name_en,

@@ -18,16 +18,14 @@ from portal.places.models import Place, PlaceKind
 from portal.points import accounts, awards, earning_rules, notice
 from portal.points.forms import AwardForm, DecisionForm, RejectForm
 from portal.points.models import PointsAward, PointsObjection
+from portal.points.settings import PointsSettings
 from portal.points.views import bp, place_by_code
 from portal.web.forms import PortalForm, one_button_action, saving
 from portal.web.templating import local_text
 
 
-def notice_days(community: Place) -> int:
-    """The days an approved award stands on notice in `community`'s district."""
-    district = accounts.district_of(community)
-    by_district = current_app.config.get("POINTS_NOTICE_DAYS_BY_DISTRICT") or {}
-    return int(by_district.get(district.code, current_app.config.get("POINTS_NOTICE_DAYS", 5)))
+def _settings() -> PointsSettings:
+    return PointsSettings.from_config(current_app.config)
 
 
 def _community() -> Place | None:
@@ -122,7 +120,7 @@ def _award(award_id: int) -> PointsAward:
 def approve(award_id: int):
     found = _award(award_id)
     action = partial(awards.approve_award, db.session, current_user, found.id,
-                     notice_days=notice_days(found.community), now=utcnow())  # fmt: skip
+                     notice_days=_settings().notice_days_in(found.community), now=utcnow())  # fmt: skip
     one_button_action(action, _("Approved: it is on the public notice now."))
     return redirect(url_for("points.desk", community=found.community.code))
 
