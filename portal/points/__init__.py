@@ -4,7 +4,9 @@ District administrators keep the earning rules (earning_rules.py); coordinators 
 listed deed to a resident, within the rule's limits (awards.py); an award needing review is
 approved by another coordinator onto the community's public notice (公示), where neighbours
 may object, and the worker credits it when the notice ends (notice.py). Points are the second
-unit of the shared ledger (accounts.py); a resident's page shows them (page.py).
+unit of the shared ledger (accounts.py); a resident's page shows them (page.py). A public
+ranking lists who earned most, names masked, and residents may leave it (ranking.py); districts
+that choose it let unspent points lapse at the year's end (expiry.py).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ def init_app(app: Flask) -> None:
     from portal.permissions import Permission, holds_anywhere
 
     # Imported for what they register as they load: the SMS kind, and the pages.
-    from portal.points import messages, notice, page  # noqa: F401
-    from portal.points.views import admin, bp, desk, public  # noqa: F401
+    from portal.points import expiry, messages, notice, page  # noqa: F401
+    from portal.points.settings import PointsSettings
+    from portal.points.views import admin, bp, desk, public, ranking  # noqa: F401
 
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("points.mine", _l("My grid points"),
@@ -46,6 +49,10 @@ def init_app(app: Flask) -> None:
     add_panel(app, "doors.door", Panel("points/_door.html", _door_link, 130))
     # Notices end at any minute; residents wait at most this long past theirs.
     register(app, "points.credit", timedelta(minutes=5), notice.sweep)
+    # The yearly expiry, where a district chose it: each does nothing outside its month.
+    settings = PointsSettings.from_config(app.config)
+    register(app, "points.expiry_warn", timedelta(hours=1), expiry.warn_job(settings))
+    register(app, "points.expire", timedelta(hours=1), expiry.expire_job(settings))
 
 
 def _door_link(_session, _actor, door) -> dict:

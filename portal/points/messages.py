@@ -12,6 +12,7 @@ from portal.i18n import ENGLISH, text_in
 from portal.notifications.messages import Template, register_template
 from portal.points.accounts import points_text
 from portal.points.awards import CREDITED_SMS
+from portal.points.expiry import EXPIRING_SMS
 
 # The most of a deed's name one SMS carries.
 DEED_MAX = 12
@@ -34,3 +35,14 @@ def _credited(params: dict[str, Any]) -> str:
 
 
 register_template(CREDITED_SMS, Template(_credited), _l("Grid points credited"))
+
+
+def _expiring(params: dict[str, Any]) -> str:
+    return gettext(
+        "Grid points: your %(points)s points lapse at midnight on 31 December. Please use them "
+        "in the points shop before then.",
+        points=points_text(params["points"]),
+    )
+
+
+register_template(EXPIRING_SMS, Template(_expiring), _l("Grid points about to lapse"))

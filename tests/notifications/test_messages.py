@@ -138,6 +138,8 @@ EXAMPLES = {
         "points": 600,
         "balance": 12345,
     },
+    # A balance in the hundreds of thousands, the most a holder is likely to have.
+    "points_expiring": {"points": 123456, "year": 2026},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
