@@ -22,7 +22,7 @@ Functions take a Session, the settings, plain values and `now`; they flush, neve
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import String, and_, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
@@ -230,11 +230,11 @@ def _locked(session: Session, account_ids: list[int]) -> dict[int, LedgerAccount
     return {each.id: each for each in found}
 
 
-def expires_at(
+def lapses_on(
     session: Session, settings: PointsSettings, actor: Actor, now: datetime
-) -> datetime | None:
-    """When the signed-in person's points lapse, shown on their points page during December in
-    an expiring district; None otherwise."""
+) -> date | None:
+    """The last day of the signed-in person's points (December 31st), shown on their points
+    page during December in an expiring district; None otherwise."""
     local = now.astimezone(SHANGHAI)
     if local.month != 12 or not getattr(actor, "is_authenticated", False) or actor.id is None:
         return None
@@ -244,7 +244,7 @@ def expires_at(
     holding = session.scalar(
         select(LedgerAccount.id).where(LedgerAccount.user_id == actor.id, *_holding(districts))
     )
-    return year_end(local.year) if holding is not None else None
+    return date(local.year, 12, 31) if holding is not None else None
 
 
 def drain(session: Session, step: Callable[[], int]) -> int:

@@ -38,7 +38,7 @@ def mine():
         "points/mine.html", page=page, older=_older(),
         ranked_in=ranking.earned_in(db.session, current_user),
         left_ranking=ranking.has_left(db.session, current_user.id),
-        expires_at=expiry.expires_at(db.session, settings, current_user, utcnow()),
+        lapses_on=expiry.lapses_on(db.session, settings, current_user, utcnow()),
     )  # fmt: skip
 
 
