@@ -13,7 +13,7 @@ left of it if some was spent since: points earned in the new year stay, however 
 worker runs. Each account's expiry is one ledger transfer about "points.expiry:<year>:<account
 id>", posted once (the ledger refuses a repeat), in batches of post_many.
 
-Both steps run only in their month (December, January in Shanghai) and do nothing otherwise;
+Both steps run only in their month (December, by day; January) and do nothing otherwise;
 each call does one batch and returns how many it did, `drain` repeats it for the worker.
 Functions take a Session, the settings, plain values and `now`; they flush, never commit
 (drain, the worker's wrapper, commits each batch).
@@ -45,6 +45,8 @@ EXPIRED = "points.expiry"
 EXPIRING_SMS = "points_expiring"
 # Accounts one batch warns or expires; drain runs batches until one finds nothing.
 BATCH = 500
+# The hours (Shanghai) the warning is texted in: never at night to an elderly resident.
+WAKING_HOURS = (9, 20)
 MOST_BATCHES = 400
 
 
@@ -98,11 +100,13 @@ def _holding(districts: list[Place], *, before: datetime | None = None) -> list:
 
 
 def warn(session: Session, settings: PointsSettings, now: datetime) -> int:
-    """In December, text each holder of points in an expiring district, once a year, what
-    lapses at the year's end; returns how many this batch texted."""
+    """In December, by day, text each holder of points in an expiring district, once a year,
+    what lapses at the year's end; returns how many this batch texted."""
     local = now.astimezone(SHANGHAI)
+    if local.month != 12 or not WAKING_HOURS[0] <= local.hour < WAKING_HOURS[1]:
+        return 0
     districts = _expiring_districts(session, settings)
-    if local.month != 12 or not districts:
+    if not districts:
         return 0
     key = literal(f"{EXPIRING_SMS}:{local.year}:") + cast(User.id, String)
     rows = session.execute(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.audit import services as audit
-from portal.db import insert_ignoring_conflicts
+from portal.db import insert_ignoring_conflicts_statement
 from portal.errors import Forbidden, NotFound
 from portal.i18n import DATE_LOCALES, SHANGHAI
 from portal.permissions import Actor
@@ -92,9 +92,11 @@ def period_words(period: str) -> str:
 def community_by_code(session: Session, code: Any) -> Place:
     """The community of `code` (any case), or NotFound."""
     text = str(code or "").strip().upper()[:32]
-    found = session.scalar(
-        select(Place).where(func.upper(Place.code) == text, Place.kind == PlaceKind.COMMUNITY)
-    ) if text else None  # fmt: skip
+    found = None
+    if text:
+        found = session.scalar(
+            select(Place).where(func.upper(Place.code) == text, Place.kind == PlaceKind.COMMUNITY)
+        )
     if found is None:
         raise NotFound(_l("There is no such community."))
     return found
@@ -194,13 +196,13 @@ def leave(session: Session, user: Actor, now: datetime) -> bool:
     """Take `user` off the public ranking (their points stay as they are); False when they had
     left already."""
     _resident(user)
-    if has_left(session, user.id):
-        return False
-    # Two taps at once: the second insert finds the row and does nothing.
-    insert_ignoring_conflicts(
-        session, RankingExit, {"user_id": user.id, "left_at": now}, unique=["user_id"]
+    # Two taps at once: the second insert finds the row and writes nothing.
+    statement = insert_ignoring_conflicts_statement(
+        session.get_bind().dialect.name, RankingExit, ("user_id",)
     )
-    session.flush()
+    made = session.connection().execute(statement, {"user_id": user.id, "left_at": now}).rowcount
+    if not made:
+        return False
     audit.record(session, "points.leave_ranking", actor=user, now=now, target=("users", user.id))
     return True
 

@@ -29,7 +29,7 @@ from tests.points.world import NOW, make_world
 
 # Moments in Shanghai, written in UTC (Shanghai is eight hours ahead).
 NOV_30 = datetime(2026, 11, 30, 4, tzinfo=UTC)  # noon
-DEC_1 = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)  # half past midnight
+DEC_1 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # half past nine in the morning
 DEC_31 = datetime(2026, 12, 31, 15, tzinfo=UTC)  # 23:00, an hour before the end
 JAN_1 = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # half past midnight
 
@@ -71,6 +71,8 @@ def issuer_balance(session, world) -> int:
 
 def test_from_december_1st_each_holder_is_texted_once(session, world):
     assert expiry.warn(session, world.settings, NOV_30) == 0 and warned(session) == []
+    # Not at night: the first of December begins at midnight, the texts wait for the morning.
+    assert expiry.warn(session, world.settings, DEC_1 - timedelta(hours=9)) == 0
     world.neighbour.locale = "en"
     assert expiry.warn(session, world.settings, DEC_1) == 2
     assert expiry.warn(session, world.settings, DEC_1 + timedelta(days=3)) == 0

@@ -4,19 +4,23 @@ points unchanged); the page in both languages, signed out too, and leaving and c
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
+from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from portal.db import db
 from portal.errors import Forbidden, NotFound
 from portal.permissions import SYSTEM
 from portal.points import awards, ranking
 from portal.points.models import AwardState, PointsAward, RankingExit
 from portal.points.tallies import periods_of
 from tests import factories
+from tests.accounts.test_concurrency import together
 from tests.accounts.test_views import EN, page, sign_in_by_sms
 from tests.points.test_awards import balance_of
 from tests.points.test_views import another
@@ -228,3 +232,25 @@ def test_the_notice_and_the_door_lead_to_the_ranking(app, session, site):
     ranking_url = f"/points/ranking/{site.tree.community.code}"
     assert ranking_url in page(visitor, f"/points/notice/{site.tree.community.code}")
     assert ranking_url in page(visitor, f"/b/{site.tree.building.public_code}")
+
+
+# --- two taps at once, on SQLite and PostgreSQL ------------------------------------------------
+
+
+def test_two_taps_on_leave_at_once_leave_once(fresh_app):
+    app = fresh_app(migrate=True)
+    with app.app_context():
+        made = factories.user(db.session, name="张三丰")
+        db.session.commit()
+        user_id = made.id
+
+    def tap(_index: int) -> None:
+        ranking.leave(db.session, db.session.get(User, user_id), NOW)
+
+    assert Counter(outcome for outcome, _ in together(app, 2, tap)) == {"ok": 2}
+    with app.app_context():
+        assert db.session.get(RankingExit, user_id) is not None
+        recorded = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "points.leave_ranking")
+        ).all()
+        assert len(recorded) == 1
