@@ -212,7 +212,7 @@ def test_a_resident_leaves_from_their_points_page_and_comes_back(app, session, s
     assert response.status_code == 302 and response.headers["Location"] == "/points/"
     assert "Come back to the ranking" in page(browser, "/points/")
     shown = page(browser, f"/points/ranking/{site.tree.community.code}")
-    assert "You have left the ranking." in shown and "Your points here" in shown
+    assert "You have left the ranking." in shown and "Your place, were you listed" in shown
     assert "张**" not in shown and balance_of(session, site.resident) == 30
     assert browser.post("/points/ranking/rejoin", headers=EN).status_code == 302
     assert "张**" in page(browser, f"/points/ranking/{site.tree.community.code}")
