@@ -196,12 +196,13 @@ def leave(session: Session, user: Actor, now: datetime) -> bool:
     """Take `user` off the public ranking (their points stay as they are); False when they had
     left already."""
     _resident(user)
-    # Two taps at once: the second insert finds the row and writes nothing.
+    # Two taps at once: the second insert finds the row and writes nothing (returns no row).
+    table = RankingExit.__table__
     statement = insert_ignoring_conflicts_statement(
-        session.get_bind().dialect.name, RankingExit, ("user_id",)
-    )
-    made = session.connection().execute(statement, {"user_id": user.id, "left_at": now}).rowcount
-    if not made:
+        session.get_bind().dialect.name, table, ("user_id",)
+    ).returning(table.c.user_id)
+    made = session.scalar(statement, {"user_id": user.id, "left_at": now})
+    if made is None:
         return False
     audit.record(session, "points.leave_ranking", actor=user, now=now, target=("users", user.id))
     return True
