@@ -127,6 +127,8 @@ def warn(session: Session, settings: PointsSettings, now: datetime) -> int:
             key=f"{EXPIRING_SMS}:{local.year}:{user_id}",
             now=now,
             cause=f"users:{user_id}",
+            # Never texted once the points have lapsed (a worker long stopped).
+            expires_at=year_end(local.year),
         )
         for user_id, phone, locale, held in rows
     ]
@@ -212,6 +214,8 @@ def expire(session: Session, settings: PointsSettings, now: datetime) -> int:
                     memo=str(year),
                 )
             )
+    if not transfers:
+        return 0
     ledger.post_many(session, SYSTEM, unit=Unit.POINTS, transfers=transfers, now=now)
     audit.record(
         session, "points.expire", actor=SYSTEM, now=now,

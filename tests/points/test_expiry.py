@@ -76,6 +76,7 @@ def test_from_december_1st_each_holder_is_texted_once(session, world):
     world.neighbour.locale = "en"
     assert expiry.warn(session, world.settings, DEC_1) == 2
     assert expiry.warn(session, world.settings, DEC_1 + timedelta(days=3)) == 0
+    assert {message.expires_at for message in warned(session)} == {expiry.year_end(2026)}
     texts = {message.phone: message.body for message in warned(session)}
     assert texts == {
         world.resident.phone: "网格积分：您的25积分将于12月31日24时清零，请及时兑换。",
