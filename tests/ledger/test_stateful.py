@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
+from portal.i18n import SHANGHAI
 from portal.ledger import rules
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, LedgerMovement, LedgerTransfer, Unit
@@ -412,7 +413,9 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
         @rule()
         def expire(self):
             expiry.expire(session, settings, self.now)
-            if self.at_year_end is None or self.expired:
+            # The worker expires in January only: a clock past it finds nothing to do.
+            in_january = self.now.astimezone(SHANGHAI).month == 1
+            if self.at_year_end is None or self.expired or not in_january:
                 return
             self.expired = True
             for who in range(PEOPLE):
