@@ -289,9 +289,7 @@ def check_restock(raw: Any) -> int:
     try:
         return parse_number(raw, low=1, high=STOCK_MAX)
     except ValueError:
-        raise Invalid(
-            _l("Add a whole number from 1 to 100,000."), field="amount"
-        ) from None
+        raise Invalid(_l("Add a whole number from 1 to 100,000."), field="amount") from None
 
 
 def restock(session: Session, actor: Actor, reward: Reward, amount: Any, *, now: datetime) -> int:

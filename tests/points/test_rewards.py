@@ -126,7 +126,9 @@ def test_a_reward_is_retired_and_brought_back_never_deleted(session, world):
     assert line.reward is made
     rewards.retire_reward(session, world.coordinator, made, retired=False, now=NOW)
     assert made.retired_at is None
-    assert audited(session, "points.retire_reward") == audited(session, "points.restore_reward") == 1
+    assert (
+        audited(session, "points.retire_reward") == audited(session, "points.restore_reward") == 1
+    )
 
 
 def test_every_action_is_refused_outside_the_coordinators_community(session, world):
