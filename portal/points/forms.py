@@ -4,7 +4,15 @@ what is wrong beside the field (portal.web.forms.show_error), so nothing typed i
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FileField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from portal.web.forms import PortalForm
 
@@ -79,7 +87,7 @@ class RewardForm(PortalForm):
     """A reward of the points shop, as a coordinator edits it (stock is added apart)."""
 
     kind = RadioField(
-        _l("What it is"), choices=[("goods", _l("Goods")), ("service", _l("A service"))],
+        _l("What it is"), choices=[SelectChoice("goods", _l("Goods")), SelectChoice("service", _l("A service"))],
         validate_choice=False,
     )  # fmt: skip
     name_zh = StringField(
