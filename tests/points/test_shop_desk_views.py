@@ -70,6 +70,8 @@ def test_a_coordinator_lists_edits_restocks_and_retires_a_reward(app, session, w
     assert another(app, session).get(f"/points/rewards/{made.id + 1}/picture/{picture.name}")\
         .status_code == 404  # fmt: skip
 
+    edit = page(desk, f"/points/desk/shop/{made.id}")
+    assert 'value="500"' in edit and f'src="{url}"' in edit and 'name="stock"' not in edit
     response = desk.post(f"/points/desk/shop/{made.id}",
                          data={**FORM, "price": "450", "stock": "999"}, headers=EN)  # fmt: skip
     assert response.status_code == 302

@@ -103,7 +103,6 @@ def new_reward():
     community = _community()
     if community is None:
         return redirect(url_for("points.desk"))
-    require(current_user, Permission.AWARD_POINTS, community)
     form = NewRewardForm()
     if request.method == "GET":
         form.kind.data = form.kind.data or "goods"
