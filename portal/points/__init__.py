@@ -4,7 +4,8 @@ District administrators keep the earning rules (earning_rules.py); coordinators 
 listed deed to a resident, within the rule's limits (awards.py); an award needing review is
 approved by another coordinator onto the community's public notice (公示), where neighbours
 may object, and the worker credits it when the notice ends (notice.py). Points are the second
-unit of the shared ledger (accounts.py); a resident's page shows them (page.py).
+unit of the shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators
+keep their community's points shop (积分超市, rewards.py).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ def init_app(app: Flask) -> None:
     from portal.permissions import Permission, holds_anywhere
 
     # Imported for what they register as they load: the SMS kind, and the pages.
-    from portal.points import messages, notice, page  # noqa: F401
-    from portal.points.views import admin, bp, desk, public  # noqa: F401
+    from portal.points import messages, notice, page, rewards  # noqa: F401
+    from portal.points.views import admin, bp, desk, public, shop_desk  # noqa: F401
 
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("points.mine", _l("My grid points"),
