@@ -73,3 +73,12 @@ class ObjectionForm(PortalForm):
         description=_l("A coordinator reads it and decides; your name is not shown."),
         filters=[_stripped],
     )
+
+
+class HandOverForm(PortalForm):
+    """A coordinator types (or scans) the pick-up code a resident shows."""
+
+    code = StringField(
+        _l("Pick-up code"), description=_l("The 8 digits the resident shows, or scan their QR."),
+        filters=[_stripped], render_kw=NUMERIC,
+    )  # fmt: skip

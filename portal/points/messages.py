@@ -3,15 +3,18 @@ characters: the deed is shortened to fit, the full text is on the resident's poi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import ENGLISH, text_in
-from portal.notifications.messages import Template, register_template
+from portal.i18n import DATE_LOCALES, ENGLISH, text_in
+from portal.notifications.messages import Template, register_template, sms_length
 from portal.points.accounts import points_text
 from portal.points.awards import CREDITED_SMS
+from portal.points.orders import LAPSED_SMS, ORDERED_SMS
 
 # The most of a deed's name one SMS carries.
 DEED_MAX = 12
@@ -34,3 +37,45 @@ def _credited(params: dict[str, Any]) -> str:
 
 
 register_template(CREDITED_SMS, Template(_credited), _l("Grid points credited"))
+
+
+def _ordered(params: dict[str, Any]) -> str:
+    # The code, the day and the link always fit; the reward's name gets the room left, or is
+    # left out when too little is (the order page names it in full).
+    values = {"code": params["code"], "url": params["url"], "day": _day(params["day"])}
+    if str(get_locale()) == ENGLISH:
+        return gettext("Points shop: %(name)s is yours. Show pick-up code %(code)s by "
+                       "%(day)s: %(url)s", name=short(params["name_en"], 40), **values)  # fmt: skip
+
+    def named(name: str) -> str:
+        return gettext("Pick-up code %(code)s: collect %(name)s by %(day)s. %(url)s",
+                       name=name, **values)  # fmt: skip
+
+    room = ORDER_ROOM - sms_length(named(""))
+    if room < 2:
+        return gettext("Pick-up code %(code)s: collect by %(day)s. %(url)s", **values)
+    return named(short(params["name_zh"], room))
+
+
+def _lapsed(params: dict[str, Any]) -> str:
+    name = text_in(str(get_locale()), params["name_zh"], params["name_en"])
+    return gettext(
+        "Points shop: %(name)s was not picked up in time, so the order is cancelled and your "
+        "%(points)s points are back.",
+        name=short(name, 40 if str(get_locale()) == ENGLISH else DEED_MAX),
+        points=points_text(params["points"]),
+    )
+
+
+def _day(iso: str) -> str:
+    """A day in words, without the year: "12月18日", "18 Dec"."""
+    return format_skeleton("MMMd", date.fromisoformat(iso),
+                           locale=DATE_LOCALES[str(get_locale())])  # fmt: skip
+
+
+# A Chinese SMS keeps room for the gateway's signature (tests/notifications/test_messages.py).
+ORDER_ROOM = 60
+
+register_template(ORDERED_SMS, Template(_ordered, secrets=frozenset({"code"})),
+                  _l("Points shop: pick-up code"))  # fmt: skip
+register_template(LAPSED_SMS, Template(_lapsed), _l("Points shop: order not picked up"))
