@@ -40,21 +40,27 @@ register_template(CREDITED_SMS, Template(_credited), _l("Grid points credited"))
 
 
 def _ordered(params: dict[str, Any]) -> str:
-    # The code, the day and the link always fit; the reward's name gets the room left, or is
-    # left out when too little is (the order page names it in full).
-    values = {"code": params["code"], "url": params["url"], "day": _day(params["day"])}
+    # The code and the day always; the link to the order (its QR) when it fits, else to the
+    # resident's orders; the reward's name in the room left, or not at all (the page has it).
+    day = _day(params["day"])
     if str(get_locale()) == ENGLISH:
         return gettext("Points shop: %(name)s is yours. Show pick-up code %(code)s by "
-                       "%(day)s: %(url)s", name=short(params["name_en"], 40), **values)  # fmt: skip
+                       "%(day)s: %(url)s", name=short(params["name_en"], 40),
+                       code=params["code"], day=day, url=params["url"])  # fmt: skip
+    for url in (params["url"], params.get("orders_url") or params["url"]):
 
-    def named(name: str) -> str:
-        return gettext("Pick-up code %(code)s: collect %(name)s by %(day)s. %(url)s",
-                       name=name, **values)  # fmt: skip
+        def named(name: str, url: str = url) -> str:
+            return gettext("Pick-up code %(code)s: collect %(name)s by %(day)s. %(url)s",
+                           code=params["code"], name=name, day=day, url=url)  # fmt: skip
 
-    room = ORDER_ROOM - sms_length(named(""))
-    if room < 2:
-        return gettext("Pick-up code %(code)s: collect by %(day)s. %(url)s", **values)
-    return named(short(params["name_zh"], room))
+        room = ORDER_ROOM - sms_length(named(""))
+        if room >= 2:
+            return named(short(params["name_zh"], room))
+        bare = gettext("Pick-up code %(code)s: collect by %(day)s. %(url)s",
+                       code=params["code"], day=day, url=url)  # fmt: skip
+        if sms_length(bare) <= ORDER_ROOM:
+            return bare
+    return bare
 
 
 def _lapsed(params: dict[str, Any]) -> str:

@@ -177,7 +177,8 @@ def order(
     queue_sms(
         session, phone=user.phone, kind=ORDERED_SMS,
         params={"code": made.code, "name_zh": reward.name_zh, "name_en": reward.name_en,
-                "day": last_day(made).isoformat(), "url": order_url(settings.base_url, made.id)},
+                "day": last_day(made).isoformat(), "url": order_url(settings.base_url, made.id),
+                "orders_url": f"{settings.base_url.rstrip('/')}/points/orders"},
         locale=user.locale or CHINESE, key=f"points.ordered:{made.id}", now=now,
         cause=f"points_orders:{made.id}",
     )  # fmt: skip
