@@ -10,6 +10,7 @@ be left to commit); they start together at a barrier.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.db import db
 from portal.ledger import services as ledger
+from portal.ledger.models import LedgerTransfer
 from portal.points import orders
 from portal.points.models import OrderState, Reward, RewardOrder
 from tests import factories
@@ -106,3 +108,34 @@ def test_ten_taps_at_once_buy_what_the_points_and_the_limit_allow(app):
         assert balance_of(db.session, db.session.get(User, ids[0])) == 4700
         count = db.session.scalar(select(func.count()).select_from(RewardOrder))
         assert count == 5 and ledger.mismatches(db.session) == []
+        first = min(_orders_of(rice), key=lambda each: each.id)
+        lapsed = first.collect_by + timedelta(hours=1)
+
+    _race_sweep_and_cancel(app, first.id, ids[0], lapsed)
+    with app.test_request_context():
+        # Every order of the day lapsed with it: all the stock and all the points are back.
+        assert _stock(rice) == 20 and _stock(haircut) == 20
+        assert balance_of(db.session, db.session.get(User, ids[0])) == 6000
+        states = db.session.scalars(select(RewardOrder.state)).all()
+        assert states == [OrderState.CANCELLED] * 5
+
+
+def _race_sweep_and_cancel(app, order_id: int, user_id: int, lapsed) -> None:
+    """The worker lapsing orders while a resident cancels one of them: each refunded once."""
+
+    def race(index: int) -> None:
+        if index:
+            orders.cancel(db.session, db.session.get(User, user_id), order_id, now=lapsed)
+        else:
+            orders.sweep_uncollected(db.session, lapsed)
+
+    results = together(app, 2, race)
+    assert Counter(outcome for outcome, _ in results) in ({"ok": 2}, {"ok": 1, "Invalid": 1})
+    with app.test_request_context():
+        payment = ledger.transfer_about(db.session, orders.PAID, orders.order_subject(order_id))
+        refunds = db.session.scalar(
+            select(func.count()).select_from(LedgerTransfer).where(
+                LedgerTransfer.reverses_id == payment.id
+            )
+        )  # fmt: skip
+        assert refunds == 1 and ledger.mismatches(db.session) == []
