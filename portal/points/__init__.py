@@ -25,8 +25,8 @@ def init_app(app: Flask) -> None:
     from portal.permissions import Permission, holds_anywhere
 
     # Imported for what they register as they load: the SMS kind, and the pages.
-    from portal.points import messages, notice, page, rewards  # noqa: F401
-    from portal.points.views import admin, bp, desk, public, shop_desk  # noqa: F401
+    from portal.points import messages, notice, orders, page, rewards  # noqa: F401
+    from portal.points.views import admin, bp, desk, public, shop, shop_desk  # noqa: F401
 
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("points.mine", _l("My grid points"),
@@ -47,6 +47,8 @@ def init_app(app: Flask) -> None:
     add_panel(app, "doors.door", Panel("points/_door.html", _door_link, 130))
     # Notices end at any minute; residents wait at most this long past theirs.
     register(app, "points.credit", timedelta(minutes=5), notice.sweep)
+    # Orders are picked up by the end of a day: an hour late to cancel one harms no one.
+    register(app, "points.lapse", timedelta(hours=1), orders.sweep_uncollected)
 
 
 def _door_link(_session, _actor, door) -> dict:

@@ -138,3 +138,12 @@ class RestockForm(PortalForm):
         _l("Add to the stock"), description=_l("How many came in."), filters=[_stripped],
         render_kw=NUMERIC,
     )  # fmt: skip
+
+
+class HandOverForm(PortalForm):
+    """A coordinator types (or scans) the pick-up code a resident shows."""
+
+    code = StringField(
+        _l("Pick-up code"), description=_l("The 8 digits the resident shows, or scan their QR."),
+        filters=[_stripped], render_kw=NUMERIC,
+    )  # fmt: skip

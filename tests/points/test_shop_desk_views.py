@@ -62,12 +62,12 @@ def test_a_coordinator_lists_edits_restocks_and_retires_a_reward(app, session, w
     picture = session.get(Upload, made.picture_id)
     assert picture.owner == f"points_rewards:{made.id}" and picture.purpose == "points.reward"
     listing = page(desk, f"/points/desk/shop?community={code}")
-    url = f"/points/rewards/{made.id}/picture/{picture.name}"
+    url = f"/points/shop/rewards/{made.id}/pictures/{picture.name}"
     assert f'src="{url}" alt="Cooking oil"' in listing
     assert "In stock: 10" in listing and "Waiting to be picked up: 0" in listing
     with another(app, session).get(url) as shown:
         assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
-    assert another(app, session).get(f"/points/rewards/{made.id + 1}/picture/{picture.name}")\
+    assert another(app, session).get(f"/points/shop/rewards/{made.id + 1}/pictures/{picture.name}")\
         .status_code == 404  # fmt: skip
 
     edit = page(desk, f"/points/desk/shop/{made.id}")

@@ -16,6 +16,7 @@ from portal.places.models import Place, PlaceKind
 from portal.points import notice
 from portal.points.forms import ObjectionForm
 from portal.points.page import points_page
+from portal.points.shelf import home_community
 from portal.points.views import bp
 from portal.web.forms import saving
 
@@ -32,7 +33,8 @@ def _older() -> int | None:
 def mine():
     """The signed-in person's points: what they hold, how they earned it, what is pending."""
     page = points_page(db.session, current_user, older=_older())
-    return render_template("points/mine.html", page=page, older=_older())
+    shop = home_community(db.session, current_user.id)
+    return render_template("points/mine.html", page=page, older=_older(), shop=shop)
 
 
 def _community(code: str) -> Place:

@@ -1,6 +1,6 @@
 """Coordinators' desk of the points shop (/points/desk/shop?community=<code>): list a reward,
-edit it, add stock, retire it and bring it back; and a reward's picture, which anyone may see
-as residents see the shop."""
+edit it, add stock, retire it and bring it back. Its pictures are served with the shop's
+(views/shop.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from portal.points.forms import NewRewardForm, RestockForm, RewardForm
 from portal.points.models import Reward
 from portal.points.views import bp, place_by_code
 from portal.uploads.models import Upload
-from portal.uploads.web import chosen, receive_files, send_upload
+from portal.uploads.web import chosen, receive_files
 from portal.web.forms import one_button_action, saving
 
 # Said beside the picture when the rest of the form was refused: a browser keeps no file.
@@ -173,9 +173,3 @@ def retire_reward(reward_id: int, retired: bool):
         else _("Back in the shop."),
     )
     return redirect(url_for("points.shop_desk", community=made.community.code))
-
-
-@bp.get("/rewards/<int:reward_id>/picture/<name>")
-def reward_picture(reward_id: int, name: str):
-    """A reward's picture, as the shop and the desk show it (404 for any other upload)."""
-    return send_upload(rewards.reward_picture(db.session, reward_id, name[:40]))
