@@ -4,9 +4,10 @@ District administrators keep the earning rules (earning_rules.py); coordinators 
 listed deed to a resident, within the rule's limits (awards.py); an award needing review is
 approved by another coordinator onto the community's public notice (公示), where neighbours
 may object, and the worker credits it when the notice ends (notice.py). Points are the second
-unit of the shared ledger (accounts.py); a resident's page shows them (page.py). A public
-ranking lists who earned most, names masked, and residents may leave it (ranking.py); districts
-that choose it let unspent points lapse at the year's end (expiry.py).
+unit of the shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators
+keep their community's points shop (积分超市, rewards.py). A public ranking lists who earned
+most, names masked, and residents may leave it (ranking.py); districts that choose it let
+unspent points lapse at the year's end (expiry.py).
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ def init_app(app: Flask) -> None:
     from portal.permissions import Permission, holds_anywhere
 
     # Imported for what they register as they load: the SMS kind, and the pages.
-    from portal.points import expiry, messages, notice, page  # noqa: F401
+    from portal.points import expiry, messages, notice, orders, page, rewards  # noqa: F401
     from portal.points.settings import PointsSettings
-    from portal.points.views import admin, bp, desk, public, ranking  # noqa: F401
+    from portal.points.views import admin, bp, desk, public, ranking, shop, shop_desk  # noqa: F401
 
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("points.mine", _l("My grid points"),
@@ -53,6 +54,8 @@ def init_app(app: Flask) -> None:
     settings = PointsSettings.from_config(app.config)
     register(app, "points.expiry_warn", timedelta(hours=1), expiry.warn_job(settings))
     register(app, "points.expire", timedelta(hours=1), expiry.expire_job(settings))
+    # Orders are picked up by the end of a day: an hour late to cancel one harms no one.
+    register(app, "points.lapse", timedelta(hours=1), orders.sweep_uncollected)
 
 
 def _door_link(_session, _actor, door) -> dict:

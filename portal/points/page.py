@@ -21,6 +21,7 @@ from portal.points import accounts
 from portal.points.awards import deed_name
 from portal.points.expiry import EXPIRED
 from portal.points.models import AwardState, PointsAward
+from portal.points.orders import PAID
 
 PER_PAGE = 20
 
@@ -53,6 +54,8 @@ def _describe(movement: LedgerMovement, awarded: dict[int, PointsAward]) -> str:
         return str(_l("Awarded: %(deed)s", deed=transfer.memo))
     if transfer.kind == EXPIRED:
         return str(_l("Lapsed at the end of %(year)s", year=transfer.memo))
+    if transfer.kind == PAID:
+        return str(_l("Points shop: %(reward)s", reward=transfer.memo))
     return str(_l("Other movement"))
 
 

@@ -48,6 +48,9 @@ from portal.permissions import SYSTEM, Role
 from portal.points import awards as points_awards
 from portal.points import earning_rules as points_rules
 from portal.points import notice as points_notice
+from portal.points import orders as points_orders
+from portal.points import rewards as points_rewards
+from portal.points.settings import PointsSettings
 from portal.units.models import Unit, UnitMember
 from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
@@ -57,6 +60,8 @@ from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
 from tests.meetings.conftest import schedule_for
 from tests.outbox import Outbox
+from tests.points.shop_world import fund as shop_fund
+from tests.points.shop_world import reward as shop_reward
 from tests.test_routes import CONFIGURATIONS as ROUTE_CONFIGURATIONS
 from tests.volunteering.attendance_world import seat
 
@@ -186,6 +191,27 @@ def make_world(session: Session) -> World:
                                 now=now)  # fmt: skip
     objection = points_notice.lodge_objection(session, users["resident"], proposed[1].id,
                                               reason="不属实", now=now)  # fmt: skip
+    # The points shop: a reward listed by the secretary, for its edit and stock forms; one in
+    # stock the resident ordered, and one that ran out.
+    reward = points_rewards.add_reward(
+        session, users["secretary"], tree.community,
+        points_rewards.check_values(kind="goods", name_zh="大米 5斤", name_en="Rice", price=300,
+                                    stock=20, pickup_zh="社区服务中心", pickup_en="Centre",
+                                    with_stock=True),
+        now=now,
+    )  # fmt: skip
+    shop_fund(session, users["resident"], tree.community, 1000, now=now)
+    rewards = [
+        shop_reward(session, tree.community, created_at=now),
+        shop_reward(session, tree.community, name_zh="毛巾", stock=0, created_at=now),
+    ]
+    shop_order = points_orders.order(
+        session,
+        users["resident"],
+        rewards[0].id,
+        now=now,
+        settings=PointsSettings(base_url="http://127.0.0.1"),
+    )
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -226,6 +252,8 @@ def make_world(session: Session) -> World:
         "award_id": [each.id for each in proposed],
         "objection_id": objection.id,
         "community_code": tree.community.code,
+        "reward_id": [reward.id, *(each.id for each in rewards)],
+        "order_id": shop_order.id,
     }
     return World(
         users,

@@ -140,6 +140,26 @@ EXAMPLES = {
     },
     # A balance in the hundreds of thousands, the most a holder is likely to have.
     "points_expiring": {"points": 123456, "year": 2026},
+    # The longest name a reward may have, cut to leave its link whole.
+    "points_restocked": {
+        "reward_zh": "有机五常稻花香大米5斤装（东北黑土地当季新米）真空包装",
+        "reward_en": "Organic Wuchang rice, 2.5 kg, this season's, vacuum-packed",
+        "url": "wg.gm.gov.cn/points/shop/440399001001#reward-1234",
+    },
+    # The longest name a reward may have, and an order id of six digits.
+    "points_ordered": {
+        "code": "20481234",
+        "name_zh": "社区老年大学书法班一学期课程名额含笔墨纸砚全套用品",
+        "name_en": "A term of the calligraphy class at the community college, with brushes and ink",
+        "day": "2026-12-18",
+        "url": "https://wg.gm.gov.cn/points/orders/123456",
+        "orders_url": "https://wg.gm.gov.cn/points/orders",
+    },
+    "points_order_lapsed": {
+        "name_zh": "社区老年大学书法班一学期课程名额含笔墨纸砚全套用品",
+        "name_en": "A term of the calligraphy class at the community college, with brushes and ink",
+        "points": 12000,
+    },
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
@@ -187,6 +207,18 @@ def test_every_overdue_clock_has_its_own_words_in_one_sms(app_context, clock):
         for c in ("contact", "resolve", "callback", "summons")
     }
     assert len(set(others.values())) == 4
+
+
+def test_a_restocked_reward_is_named_when_there_is_room_and_its_link_stays_whole(app_context):
+    link = "wg.gm.gov.cn/points/shop/440399001001#reward-12"
+    params = {"reward_zh": "理发一次", "reward_en": "A haircut", "url": link}
+    assert render("points_restocked", params, "zh_Hans_CN") == f"积分超市：理发一次有货了 {link}"
+    longer = {**params, "reward_zh": "食用花生油五升装"}
+    assert render("points_restocked", longer, "zh_Hans_CN") == f"积分超市：食用花…有货了 {link}"
+    assert "A haircut" in render("points_restocked", params, "en")
+    assert render("points_restocked", EXAMPLES["points_restocked"], "zh_Hans_CN").endswith(
+        EXAMPLES["points_restocked"]["url"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -268,3 +300,18 @@ def test_the_elder_is_given_the_communitys_number_when_it_has_one(app_context, k
     assert chinese.endswith(f"疑问请致电社区{phone}。" if phone else "如有疑问请致电社区。")
     english = render(kind, params, "en")
     assert english.endswith(f"call the community on {phone}." if phone else "any question.")
+
+
+def test_the_pick_up_code_sms_always_has_the_code_day_and_link_and_the_name_when_it_fits(
+    app_context,
+):
+    long_link = render("points_ordered", EXAMPLES["points_ordered"], "zh_Hans_CN")
+    assert "20481234" in long_link and "12月18日" in long_link
+    # Too long a link to the order for one SMS: the resident's orders, a tap from it.
+    assert long_link.endswith("：https://wg.gm.gov.cn/points/orders")
+    short_link = {**EXAMPLES["points_ordered"], "name_zh": "大米5斤",
+                  "url": "https://wg.cn/points/orders/12"}  # fmt: skip
+    chinese = render("points_ordered", short_link, "zh_Hans_CN")
+    assert "大米5斤" in chinese and "20481234" in chinese
+    assert chinese.endswith("https://wg.cn/points/orders/12")
+    assert sms_length(chinese) <= CHINESE_ROOM

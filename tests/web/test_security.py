@@ -176,6 +176,8 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "kind_id": 1,
         "rule_id": 1,
         "award_id": 1,
+        "reward_id": 1,
+        "order_id": 1,
         "objection_id": 1,
         "community_code": tree.community.code,
     }

@@ -17,6 +17,7 @@ from portal.points import expiry, notice, ranking
 from portal.points.forms import ObjectionForm
 from portal.points.page import points_page
 from portal.points.settings import PointsSettings
+from portal.points.shelf import home_community
 from portal.points.views import bp
 from portal.web.forms import saving
 
@@ -36,6 +37,7 @@ def mine():
     settings = PointsSettings.from_config(current_app.config)
     return render_template(
         "points/mine.html", page=page, older=_older(),
+        shop=home_community(db.session, current_user.id),
         ranked_in=ranking.earned_in(db.session, current_user),
         left_ranking=ranking.has_left(db.session, current_user.id),
         lapses_on=expiry.lapses_on(db.session, settings, current_user, utcnow()),
