@@ -8,8 +8,9 @@ ever credited to them came from an expiring district, and go back to the issuer 
 district of their latest award. Someone who also earned in a district that keeps points keeps
 all of theirs: we never take points a district promised would stay.
 
-What expires. The balance held at the year's end (the last movement before it), or what is
-left of it if some was spent since: points earned in the new year stay, however late the
+What expires. The points held since the year's end: the balance then (the last movement
+before it), or the lowest it has been since if lower, as points spent or undone in the new
+year come out of last year's first. Points earned in the new year stay, however late the
 worker runs. Each account's expiry is one ledger transfer about "points.expiry:<year>:<account
 id>", posted once (the ledger refuses a repeat), in batches of post_many.
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, cast, exists, literal, or_, select
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
@@ -157,6 +158,13 @@ def expire(session: Session, settings: PointsSettings, now: datetime) -> int:
         .limit(1)
         .scalar_subquery()
     )
+    # The lowest the balance has been since: points spent or undone in the new year came out
+    # of last year's first, and what was earned since is not last year's.
+    lowest_since = (
+        select(func.min(LedgerMovement.balance_after))
+        .where(LedgerMovement.account_id == LedgerAccount.id, LedgerMovement.created_at >= ended)
+        .scalar_subquery()
+    )
     latest_community = (
         select(PointsAward.community_id)
         .where(
@@ -174,6 +182,7 @@ def expire(session: Session, settings: PointsSettings, now: datetime) -> int:
         .where(
             *_holding(districts, before=ended),
             at_year_end > 0,
+            func.coalesce(lowest_since, at_year_end) > 0,
             ~exists().where(LedgerTransfer.kind == EXPIRED, LedgerTransfer.subject == subject),
         )
         .order_by(LedgerAccount.id)
@@ -199,12 +208,22 @@ def expire(session: Session, settings: PointsSettings, now: datetime) -> int:
             )
         )
     )
+    # Read again under the locks: the lowest each balance has been since the year ended.
+    lowest = dict(
+        session.execute(
+            select(LedgerMovement.account_id, func.min(LedgerMovement.balance_after))
+            .where(
+                LedgerMovement.account_id.in_([row[0] for row in rows]),
+                LedgerMovement.created_at >= ended,
+            )
+            .group_by(LedgerMovement.account_id)
+        ).all()
+    )
     transfers = []
     for account_id, at_end, community_id in rows:
         if expiry_subject(year, account_id) in done:
             continue
-        # Points spent since the year ended came out of what expires.
-        amount = min(at_end, held[account_id].balance)
+        amount = min(at_end, lowest.get(account_id, at_end), held[account_id].balance)
         if amount > 0:
             transfers.append(
                 ledger.TransferSpec(

@@ -329,8 +329,10 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
         def begin(self):
             self.now = start
             self.held = [0] * PEOPLE
-            # What each held when the year ended (taken as the clock passes it).
+            # What each held when the year ended (taken as the clock passes it), and the lowest
+            # each has held since: what an expiry may take.
             self.at_year_end: list[int] | None = None
+            self.kept_since: list[int] = []
             self.expired = False
             # Awards approved onto the notice: id → (person, when the notice ends).
             self.on_notice: dict[int, tuple[int, object]] = {}
@@ -340,8 +342,13 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
         def phone(self, who: int) -> str:
             return residents[who].phone
 
-        def credit_model(self, who: int, points: int) -> None:
+        def change(self, who: int, points: int) -> None:
             self.held[who] += points
+            if self.at_year_end is not None:
+                self.kept_since[who] = min(self.kept_since[who], self.held[who])
+
+        def credit_model(self, who: int, points: int) -> None:
+            self.change(who, points)
             if self.now < year_ends:
                 self.earned_this_year += points
 
@@ -393,7 +400,7 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
                 return
             ledger.reverse(session, SYSTEM, transfer, reason="记错了", now=self.now)
             self.undone.add(award_id)
-            self.held[who] -= 7
+            self.change(who, -7)
 
         @rule(by=hours)
         def the_clock_moves_on(self, by):
@@ -402,7 +409,7 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
         def time_passes(self, by: int) -> None:
             later = self.now + timedelta(hours=by)
             if self.now < year_ends <= later:
-                self.at_year_end = list(self.held)
+                self.at_year_end, self.kept_since = list(self.held), list(self.held)
             self.now = later
 
         @rule()
@@ -419,7 +426,7 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
                 return
             self.expired = True
             for who in range(PEOPLE):
-                self.held[who] -= min(self.at_year_end[who], self.held[who])
+                self.change(who, -self.kept_since[who])
 
         # The points shop's orders (points out to the community, stock down) and their refunds
         # by reversal join here as rules of their own, with the model's `held` as the check

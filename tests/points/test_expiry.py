@@ -17,6 +17,7 @@ from portal.ledger.models import LedgerTransfer, Unit
 from portal.notifications.models import SmsMessage
 from portal.permissions import SYSTEM
 from portal.points import accounts, expiry
+from portal.points.models import PointsAward
 from portal.points.page import points_page
 from portal.points.settings import PointsSettings
 from tests import factories
@@ -126,6 +127,20 @@ def test_points_spent_since_the_year_ended_come_out_of_what_expires(session, wor
     moved = ledger.transfer_about(session, expiry.EXPIRED, f"points.expiry:2026:{held.id}")
     assert sorted(each.amount for each in moved.movements) == [-5, 5]
     assert balance_of(session, world.resident) == 0
+
+
+def test_points_undone_in_january_and_earned_again_are_the_new_years(session, world):
+    # Found by the ledger's random-use test: last year's 25 undone before the worker ran, then
+    # 5 earned, then the worker: the 5 are this year's and stay.
+    [award] = session.scalars(
+        select(PointsAward).where(PointsAward.user_id == world.resident.id)
+    ).all()
+    transfer = ledger.transfer_about(session, accounts.AWARDED, f"points.award:{award.id}")
+    ledger.reverse(session, SYSTEM, transfer, reason="记错了", now=JAN_1 - timedelta(minutes=20))
+    earn(session, world, world.resident, 5, now=JAN_1 - timedelta(minutes=10))
+    assert expiry.expire(session, world.settings, JAN_1) == 1
+    assert balance_of(session, world.resident) == 5
+    assert expiry.expire(session, world.settings, JAN_1 + timedelta(hours=1)) == 0
 
 
 def test_a_district_not_listed_never_loses_points(session, world):
