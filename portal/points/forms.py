@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
+from portal.points.models import PointsSource
 from portal.web.forms import PortalForm
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
@@ -42,6 +43,18 @@ class RuleForm(PortalForm):
     per_year = StringField(
         _l("At most this many a year for one person"), description=_l("Empty: no limit."),
         filters=[_stripped], render_kw=NUMERIC,
+    )  # fmt: skip
+
+
+class NewRuleForm(RuleForm):
+    """A rule being added: where its points come from is chosen once, here (the view fills
+    the sources)."""
+
+    source = SelectField(
+        _l("Where the points come from"),
+        description=_l("A listed deed is awarded by a coordinator. The others are given by the "
+                       "portal itself; for volunteer service hours the points are per hour."),
+        choices=[], validate_choice=False, default=PointsSource.DEED.value,
     )  # fmt: skip
 
 
