@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.appeals.events import AppealRated
 from portal.appeals.models import Rating
-from portal.appeals.services import review
+from portal.appeals.services.review import ever_set_aside, phone_proven
 from portal.audit import services as audit
 from portal.errors import Invalid
 from portal.events import handles
@@ -150,9 +150,9 @@ def appeal_rated(session: Session, event: AppealRated) -> None:
         return
 
     def refusal() -> str | None:
-        if not review.phone_proven(session, appeal):
+        if not phone_proven(session, appeal):
             return "its phone was never proven"
-        if review.ever_set_aside(session, appeal):
+        if ever_set_aside(session, appeal):
             return "it was set aside as spam or merged"
         return None
 
