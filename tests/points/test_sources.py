@@ -9,9 +9,11 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
+from portal.appeals import appeal_settings
 from portal.appeals import services as appeals
 from portal.appeals.events import AppealRated
 from portal.appeals.models import Rating
@@ -21,12 +23,13 @@ from portal.catalogue.services import seed_catalogue
 from portal.errors import Invalid
 from portal.events import publish
 from portal.ledger import services as ledger
+from portal.ledger.models import Unit
 from portal.meetings import booking as meetings
 from portal.meetings.models import BookingState, MeetingKind
-from portal.permissions import Role
+from portal.permissions import SYSTEM, Role
 from portal.points import accounts, awards, earning_rules
 from portal.points.models import AwardState, PointsAward, PointsSource
-from portal.volunteering import confirming
+from portal.volunteering import confirming, timebank
 from portal.volunteering import help_requests as helping
 from portal.volunteering.timebank import TimeBankRules
 from tests import factories
@@ -37,7 +40,6 @@ from tests.meetings.test_legal import legal_schedule_for
 from tests.points.test_views import as_staff
 from tests.points.world import NOW, make_world, rule
 from tests.volunteering.attendance_world import AFTER, STARTS, attended
-
 
 
 @pytest.fixture
@@ -81,9 +83,11 @@ def account_of(session, phone: str) -> User | None:
 def activity_of(session, world, *minutes: int):
     """An activity of the world's community that has ended, with volunteers who attended."""
     made = factories.activity(session, world.tree.community, starts_at=STARTS)
-    volunteers = [factories.volunteer(session, world.tree.community, name=f"志愿{i}")
-                  for i in range(len(minutes))]  # fmt: skip
-    return made, [attended(session, made, each, spent) for each, spent in zip(volunteers, minutes)]
+    return made, [
+        attended(session, made, factories.volunteer(session, world.tree.community,
+                                                    name=f"志愿{i}"), spent)
+        for i, spent in enumerate(minutes)
+    ]  # fmt: skip
 
 
 def test_confirmed_hours_earn_the_rules_points_by_the_hour_at_once(session, world, sms):
@@ -143,10 +147,6 @@ def test_help_given_to_an_older_resident_earns_for_its_hours(session, world):
     )
     helping.match_volunteer(session, world.coordinator, help_request, volunteer=volunteer,
                             now=STARTS - timedelta(days=1))  # fmt: skip
-    from portal.ledger.models import Unit
-    from portal.permissions import SYSTEM
-    from portal.volunteering import timebank
-
     pool = timebank.pool_account(session, world.tree.community, now=NOW)
     issuer = timebank.issuer_account(session, world.tree.community, now=NOW)
     ledger.post(session, SYSTEM, unit=Unit.MINUTES, kind=timebank.BANKED,
@@ -176,10 +176,6 @@ def rate(session, appeal, rating: str, now):
 
 
 def appeals_settings():
-    from flask import current_app
-
-    from portal.appeals import appeal_settings
-
     return appeal_settings(current_app)
 
 
