@@ -15,6 +15,7 @@ Functions take a Session, the acting person, plain values and `now`; they flush,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -186,11 +187,14 @@ def _refuse_second(session: Session, rule: PointsRule) -> None:
         raise _one_in_force(rule.source)
 
 
-def _flush_one_in_force(session: Session, rule: PointsRule) -> None:
-    """Write the rule; another administrator's rule of the same source, added at the same
-    moment, is refused by the unique index with the same words as the check above."""
+def _write_one_in_force(session: Session, rule: PointsRule, write: Callable[[], None]) -> None:
+    """Make the change `write` makes to `rule` and flush it in a savepoint: another
+    administrator's rule of the same source, put in force at the same moment, is refused by the
+    unique index with the same words as the check above."""
     try:
+        # The change is made inside the savepoint: starting one flushes what is pending first.
         with session.begin_nested():
+            write()
             session.flush()
     except IntegrityError as error:
         if rule_in_force(session, rule.district, rule.source) is None:
@@ -216,8 +220,7 @@ def add_rule(
     require(actor, Permission.MANAGE_POINTS, district)
     rule = PointsRule(district=district, source=source, created_at=now, **values.__dict__)
     _refuse_second(session, rule)
-    session.add(rule)
-    _flush_one_in_force(session, rule)
+    _write_one_in_force(session, rule, lambda: session.add(rule))
     audit.record(
         session, "points.add_rule", actor=actor, now=now, target=rule, details=_details(rule)
     )
@@ -249,8 +252,7 @@ def retire_rule(
         rule.retired_at = now
     elif not retired and rule.retired_at is not None:
         _refuse_second(session, rule)
-        rule.retired_at = None
-        _flush_one_in_force(session, rule)
+        _write_one_in_force(session, rule, lambda: setattr(rule, "retired_at", None))
     session.flush()
     audit.record(
         session, "points.retire_rule" if retired else "points.restore_rule", actor=actor,
