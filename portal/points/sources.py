@@ -8,7 +8,8 @@ earned with the cause or not at all.
 
 Each finds its district's rule in force for the source (none: nothing happens) and makes one
 award keyed by its cause ("service:17", "help:3", "appeal:42", "booking:9"), within the rule's
-limits, credited at once or put into review like a coordinator's award. The cause must not
+limits, credited at once or put into review like a coordinator's award. Its reason is plain
+and public-safe (the hours and the activity, or the day of the cause). The cause must not
 fail for points: a limit reached, a cause already awarded or a disabled account means no
 award, logged; anything else (a bug) raises and undoes the cause with it.
 """
@@ -30,6 +31,7 @@ from portal.appeals.services.review import ever_set_aside, phone_proven
 from portal.audit import services as audit
 from portal.errors import Invalid
 from portal.events import handles
+from portal.i18n import SHANGHAI
 from portal.meetings.events import MeetingAttended
 from portal.meetings.models import MeetingKind
 from portal.permissions import SYSTEM
@@ -56,6 +58,13 @@ def _community_of(place: Place) -> Place | None:
         if each.kind is PlaceKind.COMMUNITY:
             return each
     return None
+
+
+def _local_day(moment: datetime) -> str:
+    """The Shanghai day of `moment`, as an award's reason names a cause on the public notice:
+    never a tracking number or a booking's reference, which, beside a masked phone's last
+    digits, would open the resident's own page to anyone."""
+    return moment.astimezone(SHANGHAI).date().isoformat()
 
 
 def _already(session: Session, key: str) -> bool:
@@ -159,7 +168,8 @@ def appeal_rated(session: Session, event: AppealRated) -> None:
     grid = appeal.building.grid
     _earn(
         session, PointsSource.APPEAL_RATED, community=_community_of(grid), grid=grid,
-        earner=appeal.phone, key=f"appeal:{appeal.id}", reason=appeal.tracking, now=event.now,
+        earner=appeal.phone, key=f"appeal:{appeal.id}", reason=_local_day(appeal.received_at),
+        now=event.now,
         refusal=refusal,
     )  # fmt: skip
 
@@ -172,6 +182,6 @@ def meeting_attended(session: Session, event: MeetingAttended) -> None:
     user = session.get(User, booking.user_id) if booking.user_id is not None else None
     _earn(
         session, MEETING_SOURCES[booking.kind], community=_community_of(booking.place),
-        earner=user or booking.phone, key=f"booking:{booking.id}", reason=booking.reference,
+        earner=user or booking.phone, key=f"booking:{booking.id}", reason=booking.day.isoformat(),
         now=event.now,
     )  # fmt: skip

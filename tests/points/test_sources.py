@@ -191,7 +191,7 @@ def test_an_appeal_rated_satisfied_earns_once_for_the_phone_that_proved_it(
     assert (award.user_id, award.points, award.source_key) == (resident.id, 5,
                                                                f"appeal:{appeal.id}")  # fmt: skip
     assert award.grid_id == world.tree.grid.id and award.community_id == world.tree.community.id
-    assert award.reason == appeal.tracking and balance_of(session, resident) == 5
+    assert award.reason == "2026-12-04" and balance_of(session, resident) == 5
     assert any(m.kind == "points_credited" for m in sms.recent(RESIDENT))
     # However often the rating is told again, the appeal earns once.
     publish(session, AppealRated(appeal, Rating.SATISFIED, NOW + timedelta(hours=2)))
@@ -287,6 +287,8 @@ def test_a_meeting_and_a_legal_day_marked_held_earn_their_own_rules(session, wor
         f"booking:{advised.id}": (PointsSource.LEGAL_DAY_ATTENDED, 8, world.resident.id),
     }
     assert balance_of(session, world.resident) == 13
+    # The day of the meeting, not its reference, names it on a public notice.
+    assert {a.reason for a in awards_made(session)} == {"2026-12-07", "2026-12-08"}
     assert advised.kind is MeetingKind.LEGAL
     assert len([m for m in sms.recent(world.resident.phone) if m.kind == "points_credited"]) == 2
 
