@@ -366,6 +366,9 @@ def test_an_administrator_chooses_a_source_and_a_second_is_refused_beside_it(
     assert "Volunteer service hours (per hour) · +10 points an hour" in page(
         admin, "/points/admin/rules"
     )
+    own = page(admin, f"/points/admin/rules/{made.id}")
+    assert "Where the points come from: Volunteer service hours (per hour)." in own
+    assert "the points for each hour confirmed" in own and 'name="source"' not in own
     again = admin.post("/points/admin/rules", data=typed | {"name_zh": "服务时长"}, headers=EN)
     body = again.get_data(as_text=True)
     assert again.status_code == 400
