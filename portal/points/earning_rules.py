@@ -204,8 +204,8 @@ def _write_one_in_force(session: Session, rule: PointsRule, write: Callable[[], 
 
 def _details(rule: PointsRule) -> dict[str, Any]:
     return {
-        "source": rule.source.value, "name_zh": rule.name_zh, "name_en": rule.name_en, "points": rule.points,
-        "needs_review": rule.needs_review, "per_day": rule.per_day,
+        "source": rule.source.value, "name_zh": rule.name_zh, "name_en": rule.name_en,
+        "points": rule.points, "needs_review": rule.needs_review, "per_day": rule.per_day,
         "per_month": rule.per_month, "per_year": rule.per_year,
     }  # fmt: skip
 

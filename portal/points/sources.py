@@ -108,8 +108,9 @@ def _earn(
         user = earner if isinstance(earner, User) else awards.resident(session, earner, now)
         awards.lock_user(session, user)
         awards.check_limits(session, rule, user, now)
-    except Invalid as refused:
-        log.info("points: no award for %s: %s", key, refused.message)
+    except Invalid as withheld:
+        # A limit reached, or the earner's account disabled: the cause stands, without points.
+        log.info("points: no award for %s: %s", key, withheld.message)
         return None
     # One without review passes through NOTICE (with no notice days) to be credited below.
     award = PointsAward(
