@@ -34,7 +34,7 @@ from portal.volunteering import help_requests as helping
 from portal.volunteering.timebank import TimeBankRules
 from tests import factories
 from tests.accounts.test_views import EN, page
-from tests.appeals.conftest import RESIDENT, file_appeal, file_for, resolved
+from tests.appeals.conftest import RESIDENT, code_sent, file_appeal, file_for, resolved
 from tests.meetings.conftest import MONDAY_8AM, schedule_for, shanghai
 from tests.meetings.test_legal import legal_schedule_for
 from tests.points.test_views import as_staff
@@ -233,7 +233,9 @@ def test_an_appeal_set_aside_as_spam_or_merged_earns_nothing(session, world, gri
     assert awards_made(session) == []
 
 
-def test_an_appeal_filed_for_a_resident_on_their_word_earns_nothing(session, world, grid_worker):
+def test_an_appeal_filed_for_a_resident_on_their_word_alone_earns_nothing(
+    session, world, grid_worker
+):
     source_rule(session, world, PointsSource.APPEAL_RATED)
     worker = grid_worker.grid_worker
     # Filed with the resident's consent: no code ever proved the phone.
@@ -245,6 +247,11 @@ def test_an_appeal_filed_for_a_resident_on_their_word_earns_nothing(session, wor
     rate(session, on_word, "satisfied", NOW + timedelta(hours=1))
     assert awards_made(session) == []
     assert phone_proven(session, on_word) is False
+    # Filed for them without consent, the resident read out the code sent to their phone.
+    by_code = file_for(session, world.tree, worker, NOW, consent=False)
+    appeals.confirm(session, by_code, code_sent(session, RESIDENT), now=NOW,
+                    settings=appeals_settings())  # fmt: skip
+    assert phone_proven(session, by_code) is True
 
 
 def test_an_appeal_rated_satisfied_earns_at_most_three_a_month(session, world, grid_worker):
