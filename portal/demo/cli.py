@@ -18,6 +18,7 @@ from portal.demo.services import (
     has_places,
     seed_demo,
     seed_demo_points_rules,
+    seed_demo_rewards,
     seed_demo_schedules,
     seed_demo_units,
     seed_demo_volunteers,
@@ -54,6 +55,7 @@ def seed_command() -> None:
     seed_demo_schedules(session, now=utcnow())
     seed_demo_volunteers(session, now=utcnow())
     seed_demo_points_rules(session, now=utcnow())
+    seed_demo_rewards(session, now=utcnow())
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))

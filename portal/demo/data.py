@@ -203,3 +203,18 @@ POINTS_SOURCE_RULES = [
     ("meeting_attended", "参加书记在线会面", "Secretary online meeting attended", 5, None),
     ("legal_day_attended", "参加遇8有约法律服务日", "Legal service day attended", 5, None),
 ]
+
+# The points shop (积分超市) of the first community, 塘尾社区, kept by its coordinator: (kind,
+# Chinese, English, price in points, stock, per person). The towel is out of stock, so that a
+# resident sees "notify me".
+SHOP_COMMUNITY = "440399001001"
+SHOP_REWARDS = [
+    ("goods", "大米 5斤", "Rice, 2.5 kg", 300, 20, None),
+    ("goods", "食用油", "Cooking oil", 500, 10, None),
+    ("service", "理发一次", "A haircut", 200, 30, 2),
+    ("goods", "毛巾", "A towel", 100, 0, None),
+]
+SHOP_PICKUP = (
+    "塘尾社区党群服务中心一楼（塘尾路18号），工作日 9:00–17:00",
+    "Tangwei Community Centre, ground floor, 18 Tangwei Road; weekdays 9:00–17:00",
+)

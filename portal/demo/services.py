@@ -15,8 +15,8 @@ from portal.i18n import name_in
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Place, PlaceKind, RiskGrade
-from portal.points import earning_rules
-from portal.points.models import PointsRule
+from portal.points import earning_rules, rewards
+from portal.points.models import PointsRule, Reward
 from portal.staff import services as staff
 from portal.units.models import Unit, UnitMember
 from portal.volunteering import volunteers
@@ -161,6 +161,33 @@ def seed_demo_points_rules(session: Session, *, now: datetime) -> int:
         earning_rules.add_rule(
             session, SYSTEM, district, values, source=earning_rules.check_source(source), now=now
         )
+        added += 1
+    return added
+
+
+def seed_demo_rewards(session: Session, *, now: datetime) -> int:
+    """The rewards of the demo community's points shop, listed by its coordinator (adds only
+    those it has not named yet)."""
+    community = session.scalar(select(Place).where(Place.code == data.SHOP_COMMUNITY))
+    if community is None:
+        return 0
+    named = set(session.scalars(select(Reward.name_zh).where(Reward.community_id == community.id)))
+    coordinator = next(
+        (grant.user for grant in session.scalars(
+            select(RoleGrant).where(RoleGrant.role == Role.COORDINATOR,
+                                    RoleGrant.place_id == community.id))),
+        SYSTEM,
+    )  # fmt: skip
+    pickup_zh, pickup_en = data.SHOP_PICKUP
+    added = 0
+    for kind, name_zh, name_en, price, stock, per_person in data.SHOP_REWARDS:
+        if name_zh in named:
+            continue
+        values = rewards.check_values(
+            kind=kind, name_zh=name_zh, name_en=name_en, price=price, stock=stock,
+            per_person=per_person, pickup_zh=pickup_zh, pickup_en=pickup_en, with_stock=True,
+        )  # fmt: skip
+        rewards.add_reward(session, coordinator, community, values, now=now)
         added += 1
     return added
 

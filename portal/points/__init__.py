@@ -5,8 +5,9 @@ listed deed to a resident, within the rule's limits (awards.py); an award needin
 approved by another coordinator onto the community's public notice (公示), where neighbours
 may object, and the worker credits it when the notice ends (notice.py). The portal's own
 causes (confirmed volunteer hours, an appeal rated satisfied, a meeting or legal service day
-attended) earn through their domain events (sources.py). Points are the second
-unit of the shared ledger (accounts.py); a resident's page shows them (page.py).
+attended) earn through their domain events (sources.py). Points are the second unit of the
+shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators keep their
+community's points shop (积分超市, rewards.py).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ def init_app(app: Flask) -> None:
 
     # Imported for what they register as they load: the SMS kind, the pages, and the
     # handlers of the built-in sources' events.
-    from portal.points import messages, notice, page, sources  # noqa: F401
-    from portal.points.views import admin, bp, desk, public  # noqa: F401
+    from portal.points import messages, notice, page, rewards, sources  # noqa: F401
+    from portal.points.views import admin, bp, desk, public, shop_desk  # noqa: F401
 
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("points.mine", _l("My grid points"),

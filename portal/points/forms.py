@@ -4,7 +4,15 @@ what is wrong beside the field (portal.web.forms.show_error), so nothing typed i
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FileField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from portal.points.models import PointsSource
 from portal.web.forms import PortalForm
@@ -86,3 +94,60 @@ class ObjectionForm(PortalForm):
         description=_l("A coordinator reads it and decides; your name is not shown."),
         filters=[_stripped],
     )
+
+
+class RewardForm(PortalForm):
+    """A reward of the points shop, as a coordinator edits it (stock is added apart)."""
+
+    kind = RadioField(
+        _l("What it is"), choices=[SelectChoice("goods", _l("Goods")), SelectChoice("service", _l("A service"))],
+        validate_choice=False,
+    )  # fmt: skip
+    name_zh = StringField(
+        _l("Its name, in Chinese"), description=_l("As residents read it: 大米 5斤."),
+        filters=[_stripped],
+    )  # fmt: skip
+    name_en = StringField(
+        _l("Its name, in English"), description=_l("For example: Rice, 2.5 kg."),
+        filters=[_stripped],
+    )  # fmt: skip
+    about_zh = TextAreaField(_l("A few words about it, in Chinese (optional)"),
+                             filters=[_stripped])  # fmt: skip
+    about_en = TextAreaField(_l("A few words about it, in English (optional)"),
+                             filters=[_stripped])  # fmt: skip
+    price = StringField(
+        _l("Price in points"), description=_l("A whole number from 1 to 100,000."),
+        filters=[_stripped], render_kw=NUMERIC,
+    )  # fmt: skip
+    per_person = StringField(
+        _l("At most this many for one person"), description=_l("Empty: no limit but the stock."),
+        filters=[_stripped], render_kw=NUMERIC,
+    )  # fmt: skip
+    pickup_zh = StringField(
+        _l("Where and when it is picked up, in Chinese"),
+        description=_l("For example: 社区服务中心一楼，工作日 9:00–17:00."), filters=[_stripped],
+    )  # fmt: skip
+    pickup_en = StringField(
+        _l("Where and when it is picked up, in English"),
+        description=_l("For example: Community centre, ground floor, weekdays 9:00–17:00."),
+        filters=[_stripped],
+    )  # fmt: skip
+    picture = FileField(
+        _l("A picture (optional)"),
+        description=_l("A photo of it, JPEG, PNG or WebP. Location data is removed."),
+        render_kw={"accept": "image/*"},
+    )  # fmt: skip
+
+
+class NewRewardForm(RewardForm):
+    stock = StringField(
+        _l("How many there are"), description=_l("A whole number from 0 to 100,000."),
+        filters=[_stripped], render_kw=NUMERIC,
+    )  # fmt: skip
+
+
+class RestockForm(PortalForm):
+    amount = StringField(
+        _l("Add to the stock"), description=_l("How many came in."), filters=[_stripped],
+        render_kw=NUMERIC,
+    )  # fmt: skip

@@ -27,8 +27,7 @@ class PointsSettings:
     base_url: str = ""
 
     def __post_init__(self) -> None:
-        days = [self.notice_days, *self.notice_days_by_district.values()]
-        if any(int(value) < 0 for value in days):
+        if min(self.notice_days, *self.notice_days_by_district.values()) < 0:
             raise ValueError("POINTS_NOTICE_DAYS cannot be negative")
         if self.collect_days < 1:
             raise ValueError("POINTS_COLLECT_DAYS must be at least 1")
@@ -37,7 +36,10 @@ class PointsSettings:
     def from_config(cls, config: Mapping[str, Any]) -> PointsSettings:
         return cls(
             notice_days=int(config.get("POINTS_NOTICE_DAYS", 5)),
-            notice_days_by_district=dict(config.get("POINTS_NOTICE_DAYS_BY_DISTRICT") or {}),
+            notice_days_by_district={
+                code: int(days)
+                for code, days in (config.get("POINTS_NOTICE_DAYS_BY_DISTRICT") or {}).items()
+            },
             collect_days=int(config.get("POINTS_COLLECT_DAYS", 14)),
             expiring_districts=frozenset(config.get("POINTS_EXPIRING_DISTRICTS") or ()),
             base_url=str(config.get("BASE_URL", "")).rstrip("/"),
@@ -46,7 +48,7 @@ class PointsSettings:
     def notice_days_in(self, place: Place) -> int:
         """The days an approved award stands on notice in `place`'s district."""
         code = district_of(place).code
-        return int(self.notice_days_by_district.get(code, self.notice_days))
+        return self.notice_days_by_district.get(code, self.notice_days)
 
     def expires_in(self, place: Place) -> bool:
         """Whether unspent points expire at the year's end in `place`'s district."""

@@ -191,3 +191,18 @@ def test_the_demo_district_has_its_grid_points_rules_once(demo):
         cleanup = rules[0]
         assert (cleanup.points, cleanup.needs_review, cleanup.per_day) == (5, False, 5)
         assert {rule.district.code for rule in rules} == {data.DISTRICT[0]}
+
+
+def test_the_demo_communitys_points_shop_has_its_rewards_once(demo):
+    from portal.points.models import Reward
+
+    app, printed = demo
+    assert all(result.exit_code == 0 for result in printed)
+    with app.app_context():
+        rewards = db.session.scalars(select(Reward).order_by(Reward.id)).all()
+        assert [(r.name_zh, r.kind.value, r.price, r.stock, r.per_person) for r in rewards] == [
+            (name, kind, price, stock, per_person)
+            for kind, name, _en, price, stock, per_person in data.SHOP_REWARDS
+        ]
+        assert {r.community.code for r in rewards} == {data.SHOP_COMMUNITY}
+        assert None not in {r.created_by_id for r in rewards}

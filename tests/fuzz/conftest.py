@@ -48,6 +48,7 @@ from portal.permissions import SYSTEM, Role
 from portal.points import awards as points_awards
 from portal.points import earning_rules as points_rules
 from portal.points import notice as points_notice
+from portal.points import rewards as points_rewards
 from portal.units.models import Unit, UnitMember
 from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
@@ -186,6 +187,14 @@ def make_world(session: Session) -> World:
                                 now=now)  # fmt: skip
     objection = points_notice.lodge_objection(session, users["resident"], proposed[1].id,
                                               reason="不属实", now=now)  # fmt: skip
+    # The points shop: a reward in the community's shop, for its edit and stock forms.
+    reward = points_rewards.add_reward(
+        session, users["secretary"], tree.community,
+        points_rewards.check_values(kind="goods", name_zh="大米 5斤", name_en="Rice", price=300,
+                                    stock=20, pickup_zh="社区服务中心", pickup_en="Centre",
+                                    with_stock=True),
+        now=now,
+    )  # fmt: skip
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -225,6 +234,7 @@ def make_world(session: Session) -> World:
         "rule_id": points_rule.id,
         "award_id": [each.id for each in proposed],
         "objection_id": objection.id,
+        "reward_id": reward.id,
         "community_code": tree.community.code,
     }
     return World(

@@ -138,6 +138,12 @@ EXAMPLES = {
         "points": 600,
         "balance": 12345,
     },
+    # The longest name a reward may have, cut to leave its link whole.
+    "points_restocked": {
+        "reward_zh": "有机五常稻花香大米5斤装（东北黑土地当季新米）真空包装",
+        "reward_en": "Organic Wuchang rice, 2.5 kg, this season's, vacuum-packed",
+        "url": "wg.gm.gov.cn/points/shop/440399001001#reward-1234",
+    },
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
@@ -185,6 +191,18 @@ def test_every_overdue_clock_has_its_own_words_in_one_sms(app_context, clock):
         for c in ("contact", "resolve", "callback", "summons")
     }
     assert len(set(others.values())) == 4
+
+
+def test_a_restocked_reward_is_named_when_there_is_room_and_its_link_stays_whole(app_context):
+    link = "wg.gm.gov.cn/points/shop/440399001001#reward-12"
+    params = {"reward_zh": "理发一次", "reward_en": "A haircut", "url": link}
+    assert render("points_restocked", params, "zh_Hans_CN") == f"积分超市：理发一次有货了 {link}"
+    longer = {**params, "reward_zh": "食用花生油五升装"}
+    assert render("points_restocked", longer, "zh_Hans_CN") == f"积分超市：食用花…有货了 {link}"
+    assert "A haircut" in render("points_restocked", params, "en")
+    assert render("points_restocked", EXAMPLES["points_restocked"], "zh_Hans_CN").endswith(
+        EXAMPLES["points_restocked"]["url"]
+    )
 
 
 @pytest.mark.parametrize(

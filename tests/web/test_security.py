@@ -177,6 +177,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "rule_id": 1,
         "award_id": 1,
         "objection_id": 1,
+        "reward_id": 1,
         "community_code": tree.community.code,
     }
     sign_in_staff(client, admin)
