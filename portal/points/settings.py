@@ -27,7 +27,7 @@ class PointsSettings:
     base_url: str = ""
 
     def __post_init__(self) -> None:
-        if min(self.notice_days, *self.notice_days_by_district.values()) < 0:
+        if min([self.notice_days, *self.notice_days_by_district.values()]) < 0:
             raise ValueError("POINTS_NOTICE_DAYS cannot be negative")
         if self.collect_days < 1:
             raise ValueError("POINTS_COLLECT_DAYS must be at least 1")
