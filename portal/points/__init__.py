@@ -3,9 +3,11 @@
 District administrators keep the earning rules (earning_rules.py); coordinators award a
 listed deed to a resident, within the rule's limits (awards.py); an award needing review is
 approved by another coordinator onto the community's public notice (公示), where neighbours
-may object, and the worker credits it when the notice ends (notice.py). Points are the second
-unit of the shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators
-keep their community's points shop (积分超市, rewards.py).
+may object, and the worker credits it when the notice ends (notice.py). The portal's own
+causes (confirmed volunteer hours, an appeal rated satisfied, a meeting or legal service day
+attended) earn through their domain events (sources.py). Points are the second unit of the
+shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators keep their
+community's points shop (积分超市, rewards.py).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ def init_app(app: Flask) -> None:
     from portal.jobs.registry import register
     from portal.permissions import Permission, holds_anywhere
 
-    # Imported for what they register as they load: the SMS kind, and the pages.
-    from portal.points import messages, notice, orders, page, rewards  # noqa: F401
+    # Imported for what they register as they load: the SMS kind, the pages, and the
+    # handlers of the built-in sources' events.
+    from portal.points import messages, notice, orders, page, rewards, sources  # noqa: F401
     from portal.points.views import admin, bp, desk, public, shop, shop_desk  # noqa: F401
 
     app.register_blueprint(bp)
