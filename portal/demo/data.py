@@ -194,6 +194,15 @@ POINTS_RULES = [
     ("市级表彰", "City commendation", 30, True, None, None, 2),
     ("国家级表彰", "National commendation", 50, True, None, None, 1),
 ]
+# The rules of the built-in sources, which the portal applies when their cause happens (named
+# as the deed, since the resident's page and SMS say what earned the points by the rule's
+# name): (source, Chinese, English, points (an hour, for volunteer hours), per month).
+POINTS_SOURCE_RULES = [
+    ("volunteer_hours", "志愿服务时长", "Volunteer service hours", 10, None),
+    ("appeal_rated", "诉求办结获满意评价", "Appeal closed and rated satisfied", 5, 3),
+    ("meeting_attended", "参加书记在线会面", "Secretary online meeting attended", 5, None),
+    ("legal_day_attended", "参加遇8有约法律服务日", "Legal service day attended", 5, None),
+]
 
 # The points shop (积分超市) of the first community, 塘尾社区, kept by its coordinator: (kind,
 # Chinese, English, price in points, stock, per person). The towel is out of stock, so that a

@@ -127,22 +127,40 @@ def seed_demo_volunteers(session: Session, *, now: datetime) -> int:
 
 
 def seed_demo_points_rules(session: Session, *, now: datetime) -> int:
-    """The demo district's grid points rules (adds only those it has not named yet)."""
+    """The demo district's grid points rules, listed deeds and built-in sources (adds only
+    those it has not named yet)."""
     district = session.scalar(select(Place).where(Place.code == data.DISTRICT[0]))
     if district is None:
         return 0
     named = set(
         session.scalars(select(PointsRule.name_zh).where(PointsRule.district_id == district.id))
     )
+    rules = [
+        ("deed", name_zh, name_en, points, review, day, month, year)
+        for name_zh, name_en, points, review, day, month, year in data.POINTS_RULES
+    ] + [
+        (source, name_zh, name_en, points, False, None, month, None)
+        for source, name_zh, name_en, points, month in data.POINTS_SOURCE_RULES
+    ]  # fmt: skip
+    # A district has one rule in force per built-in source, perhaps renamed since.
+    in_force = set(
+        session.scalars(
+            select(PointsRule.source).where(
+                PointsRule.district_id == district.id, PointsRule.retired_at.is_(None)
+            )
+        )
+    ) - {"deed"}
     added = 0
-    for name_zh, name_en, points, needs_review, day, month, year in data.POINTS_RULES:
-        if name_zh in named:
+    for source, name_zh, name_en, points, needs_review, day, month, year in rules:
+        if name_zh in named or source in in_force:
             continue
         values = earning_rules.check_values(
             name_zh=name_zh, name_en=name_en, points=points, needs_review=needs_review,
             per_day=day, per_month=month, per_year=year,
         )  # fmt: skip
-        earning_rules.add_rule(session, SYSTEM, district, values, now=now)
+        earning_rules.add_rule(
+            session, SYSTEM, district, values, source=earning_rules.check_source(source), now=now
+        )
         added += 1
     return added
 

@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 from portal.audit import services as audit
 from portal.db import insert_ignoring_conflicts, serialize_on
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.events import publish
 from portal.meetings import slots
+from portal.meetings.events import MeetingAttended
 from portal.meetings.models import (
     Booking,
     BookingEvent,
@@ -567,6 +569,8 @@ def mark(
     kind = BookingEventKind.HELD if state is BookingState.HELD else BookingEventKind.NO_SHOW
     _event(session, booking, kind, now, actor, {"note": booking.outcome_note})
     audit.record(session, f"meetings.{state.value}", actor=actor, now=now, target=booking)
+    if state is BookingState.HELD:
+        publish(session, MeetingAttended(booking, now))
     return booking
 
 

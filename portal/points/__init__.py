@@ -3,11 +3,13 @@
 District administrators keep the earning rules (earning_rules.py); coordinators award a
 listed deed to a resident, within the rule's limits (awards.py); an award needing review is
 approved by another coordinator onto the community's public notice (公示), where neighbours
-may object, and the worker credits it when the notice ends (notice.py). Points are the second
-unit of the shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators
-keep their community's points shop (积分超市, rewards.py). A public ranking lists who earned
-most, names masked, and residents may leave it (ranking.py); districts that choose it let
-unspent points lapse at the year's end (expiry.py).
+may object, and the worker credits it when the notice ends (notice.py). The portal's own
+causes (confirmed volunteer hours, an appeal rated satisfied, a meeting or legal service day
+attended) earn through their domain events (sources.py). Points are the second unit of the
+shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators keep their
+community's points shop (积分超市, rewards.py). A public ranking lists who earned most, names
+masked, and residents may leave it (ranking.py); districts that choose it let unspent points
+lapse at the year's end (expiry.py).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ def init_app(app: Flask) -> None:
     from portal.jobs.registry import register
     from portal.permissions import Permission, holds_anywhere
 
-    # Imported for what they register as they load: the SMS kind, and the pages.
-    from portal.points import expiry, messages, notice, orders, page, rewards  # noqa: F401
+    # Imported for what they register as they load: the SMS kind, the pages, and the
+    # handlers of the built-in sources' events.
+    from portal.points import expiry, messages, notice, orders, page, rewards, sources  # noqa: F401
     from portal.points.settings import PointsSettings
     from portal.points.views import admin, bp, desk, public, ranking, shop, shop_desk  # noqa: F401
 

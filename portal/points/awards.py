@@ -33,7 +33,14 @@ from portal.permissions import Actor, Permission, require, scopes
 from portal.phones import normalize_phone
 from portal.places.models import Place, PlaceKind
 from portal.points import accounts, tallies
-from portal.points.models import COUNTED, REASON_MAX, AwardState, PointsAward, PointsRule
+from portal.points.models import (
+    COUNTED,
+    REASON_MAX,
+    AwardState,
+    PointsAward,
+    PointsRule,
+    PointsSource,
+)
 from portal.web.templating import local_text
 
 CREDITED_SMS = "points_credited"
@@ -49,7 +56,7 @@ def clean_reason(reason: Any, field: str = "reason") -> str:
     return text
 
 
-def _resident(session: Session, phone: Any, now: datetime) -> User:
+def resident(session: Session, phone: Any, now: datetime) -> User:
     """The account of `phone`, made if the resident has none yet (they sign in by SMS code)."""
     number = normalize_phone(phone if isinstance(phone, str) else None)
     if number is None:
@@ -78,6 +85,8 @@ def _offered_rule(session: Session, rule_id: Any, community: Place) -> PointsRul
     if (
         rule is None
         or rule.retired_at is not None
+        # A built-in source's rule is applied by the portal when its cause happens, never by hand.
+        or rule.source is not PointsSource.DEED
         or rule.district_id != accounts.district_of(community).id
     ):
         raise Invalid(_l("Choose a deed from the list."), field="rule")
@@ -107,7 +116,7 @@ def _limit_message(period: str, deed: str, count: int) -> Any:
               "resident has had them all this year.", deed=deed, count=count)  # fmt: skip
 
 
-def _check_limits(session: Session, rule: PointsRule, user: User, now: datetime) -> None:
+def check_limits(session: Session, rule: PointsRule, user: User, now: datetime) -> None:
     """Refuse an award past one of the rule's limits (read under the resident's row lock)."""
     day, month, year = _period_starts(now)
     limits = [("day", rule.per_day, day), ("month", rule.per_month, month),
@@ -129,7 +138,7 @@ def _check_limits(session: Session, rule: PointsRule, user: User, now: datetime)
             raise Invalid(_limit_message(period, deed_name(rule), limit), field="rule")
 
 
-def _lock_user(session: Session, user: User) -> None:
+def lock_user(session: Session, user: User) -> None:
     """Hold the resident's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's
     writing transaction holds the database already), so limits are counted one at a time."""
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -151,10 +160,10 @@ def award_points(
         raise Invalid(_l("Choose a community."), field="community")
     require(actor, Permission.AWARD_POINTS, community)
     rule = _offered_rule(session, rule_id, community)
-    user = _resident(session, phone, now)
+    user = resident(session, phone, now)
     reason = clean_reason(reason)
-    _lock_user(session, user)
-    _check_limits(session, rule, user, now)
+    lock_user(session, user)
+    check_limits(session, rule, user, now)
     # One without review passes through NOTICE (with no notice days) to be credited just below.
     award = PointsAward(
         rule_id=rule.id, community_id=community.id, user_id=user.id, points=rule.points,

@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from portal.points.models import PointsSource
 from portal.web.forms import PortalForm
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
@@ -50,6 +51,18 @@ class RuleForm(PortalForm):
     per_year = StringField(
         _l("At most this many a year for one person"), description=_l("Empty: no limit."),
         filters=[_stripped], render_kw=NUMERIC,
+    )  # fmt: skip
+
+
+class NewRuleForm(RuleForm):
+    """A rule being added: where its points come from is chosen once, here (the view fills
+    the sources)."""
+
+    source = SelectField(
+        _l("Where the points come from"),
+        description=_l("A listed deed is awarded by a coordinator. The others are given by the "
+                       "portal itself; for volunteer service hours the points are per hour."),
+        choices=[], validate_choice=False, default=PointsSource.DEED.value,
     )  # fmt: skip
 
 

@@ -6,7 +6,8 @@ are recorded by hand, with a reason, audited and marked as such (民政部令第
 hours"). Confirming banks the hours in the same transaction: for an activity that serves the
 elderly, a transfer "hours.banked" from the district's issuing account to the volunteer's
 account, the part over the time bank's storage cap to the community's pool (the volunteer is
-texted). Other activities' hours count on the record only.
+texted). Other activities' hours count on the record only. Every confirmation, of any
+activity, tells other features (HoursConfirmed: grid points count confirmed hours).
 
 A wrong confirmation is undone by `reverse_confirmation`: the banking is reversed on the
 ledger (never edited), and the attendance may be confirmed again; each confirmation banks
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.audit import services as audit
 from portal.errors import Invalid
+from portal.events import publish
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, LedgerTransfer, Unit
 from portal.ledger.rules import split_at_cap
@@ -34,6 +36,7 @@ from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
 from portal.volunteering import hours, timebank
 from portal.volunteering.checkin import locked_sign_up
+from portal.volunteering.events import HoursConfirmed
 from portal.volunteering.models import Activity, SignUp, SignUpState, Volunteer
 
 REASON_LENGTH = 500
@@ -218,6 +221,19 @@ def by_organiser(sign_up: SignUp, minutes: int) -> bool:
     return minutes > (recorded(sign_up) or 0)
 
 
+def _tell_confirmed(session: Session, sign_up: SignUp, now: datetime) -> None:
+    """Publish the attendance's confirmation (its record is keyed once, whatever follows)."""
+    activity = sign_up.activity
+    publish(
+        session,
+        HoursConfirmed(
+            volunteer=sign_up.volunteer.user, minutes=sign_up.confirmed_minutes or 0,
+            community=activity.community, record=f"service:{sign_up.id}", about=activity.title,
+            now=now,
+        ),
+    )  # fmt: skip
+
+
 def _confirm(
     session: Session,
     actor: Actor,
@@ -233,6 +249,7 @@ def _confirm(
     _mark(actor, sign_up, minutes, reason=reason, by_hand=by_hand, now=now)
     _bank(session, actor, sign_up, accounts, now)
     session.flush()
+    _tell_confirmed(session, sign_up, now)
     return sign_up
 
 
@@ -365,6 +382,8 @@ def confirm_all(
         if over:
             _tell_over(session, sign_up, over, now)
     session.flush()
+    for sign_up, _minutes in to_confirm:
+        _tell_confirmed(session, sign_up, now)
     confirmed, left = len(to_confirm), len(waiting) - len(to_confirm)
     audit.record(session, "volunteering.activity_confirmed", actor=actor, now=now,
                  target=activity, details={"confirmed": confirmed, "left": left})  # fmt: skip

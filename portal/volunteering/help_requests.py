@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
+from portal.events import publish
 from portal.i18n import CHINESE
 from portal.ledger import rules as ledger_rules
 from portal.ledger import services as ledger
@@ -32,6 +33,7 @@ from portal.ledger.models import LedgerAccount, Unit
 from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, can, require, require_within
 from portal.volunteering import family, kinds, timebank
+from portal.volunteering.events import HoursConfirmed
 from portal.volunteering.hours import STEP_MINUTES
 from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
@@ -452,6 +454,13 @@ def confirm_done(
                  details={"minutes": minutes, "payer": help_request.payer.value,
                           "to_volunteer": fits, "over_cap_to_pool": over,
                           "transfer": help_request.transfer_id})  # fmt: skip
+    publish(
+        session,
+        HoursConfirmed(
+            volunteer=volunteer.user, minutes=minutes, community=community,
+            record=f"help:{help_request.id}", about=help_request.service_kind.name_zh, now=now,
+        ),
+    )  # fmt: skip
     return help_request
 
 

@@ -187,7 +187,14 @@ def test_the_demo_district_has_its_grid_points_rules_once(demo):
     assert all(result.exit_code == 0 for result in printed)
     with app.app_context():
         rules = db.session.scalars(select(PointsRule).order_by(PointsRule.id)).all()
-        assert [rule.name_zh for rule in rules] == [each[0] for each in data.POINTS_RULES]
+        assert [rule.name_zh for rule in rules] == [each[0] for each in data.POINTS_RULES] + [
+            each[1] for each in data.POINTS_SOURCE_RULES
+        ]
+        # One rule for each built-in source: volunteer hours earn 10 an hour.
+        assert {rule.source: rule.points for rule in rules if rule.source != "deed"} == {
+            "volunteer_hours": 10, "appeal_rated": 5, "meeting_attended": 5,
+            "legal_day_attended": 5,
+        }  # fmt: skip
         cleanup = rules[0]
         assert (cleanup.points, cleanup.needs_review, cleanup.per_day) == (5, False, 5)
         assert {rule.district.code for rule in rules} == {data.DISTRICT[0]}

@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
+from portal.appeals.events import AppealRated
 from portal.appeals.models import (
     Appeal,
+    AppealEvent,
     AppealRating,
     AppealState,
     EventKind,
@@ -28,6 +30,7 @@ from portal.appeals.settings import AppealSettings
 from portal.appeals.states import Action
 from portal.catalogue.models import Level
 from portal.errors import Forbidden, Invalid
+from portal.events import publish
 from portal.permissions import require_staff
 
 
@@ -76,6 +79,38 @@ def review(
         alert_queue(
             session, appeal, "appeal_callback", now=now, step="callback", clocks=settings.clocks
         )
+    publish(session, AppealRated(appeal, rating, now))
+
+
+SET_ASIDE = (AppealState.MERGED, AppealState.HIDDEN)
+
+
+def phone_proven(session: Session, appeal: Appeal) -> bool:
+    """Whether the appeal's phone was proven when it entered the loop: filed by a resident
+    signed in with it verified, or confirmed by the SMS code sent to it. Only one a grid
+    worker filed for a resident on their word (代办 with consent, no code) was not."""
+    if appeal.user_id is not None or appeal.filed_by_id is None:
+        # A report with no one filing it for the resident enters the loop only by its code.
+        return appeal.received_at is not None
+    submitted = session.scalar(
+        select(AppealEvent.details)
+        .where(AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.SUBMITTED)
+        .order_by(AppealEvent.at, AppealEvent.id)
+        .limit(1)
+    )
+    return appeal.received_at is not None and not (submitted or {}).get("consent", False)
+
+
+def ever_set_aside(session: Session, appeal: Appeal) -> bool:
+    """Whether staff ever set the appeal aside as spam (restored or not), or merged it."""
+    if appeal.merged_into_id is not None or appeal.state in SET_ASIDE:
+        return True
+    hidden = session.scalar(
+        select(AppealEvent.id)
+        .where(AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.HIDDEN)
+        .limit(1)
+    )
+    return hidden is not None
 
 
 def ratings(session: Session, appeal: Appeal) -> list[AppealRating]:

@@ -8,13 +8,14 @@ from functools import partial
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from portal.db import db, utcnow
 from portal.errors import NotFound
 from portal.permissions import Permission, require, require_staff
 from portal.places.models import Place, PlaceKind
 from portal.points import earning_rules as service
-from portal.points.forms import RuleForm
+from portal.points.forms import NewRuleForm, RuleForm
 from portal.points.models import PointsRule
 from portal.points.views import bp, place_by_code
 from portal.web.forms import one_button_action, saving
@@ -40,10 +41,19 @@ def _values(form: RuleForm):
     )  # fmt: skip
 
 
-def _rules_page(district: Place, form: RuleForm | None = None, status: int = 200):
+def _new_rule_form(form: NewRuleForm | None = None) -> NewRuleForm:
+    form = form or NewRuleForm()
+    form.source.choices = [
+        SelectChoice(source.value, str(words)) for source, words in service.SOURCE_NAMES.items()
+    ]
+    return form
+
+
+def _rules_page(district: Place, form: NewRuleForm | None = None, status: int = 200):
     every = service.district_rules(db.session, current_user, district)
     return render_template(
-        "points/rules.html", district=district, form=form or RuleForm(),
+        "points/rules.html", district=district, form=_new_rule_form(form),
+        sources=service.SOURCE_NAMES,
         districts=service.managed_districts(db.session, current_user),
         live=[rule for rule in every if rule.retired_at is None],
         retired=[rule for rule in every if rule.retired_at is not None],
@@ -60,11 +70,13 @@ def rules():
 @login_required
 def add_rule():
     district = _district()
-    form = RuleForm()
+    form = NewRuleForm()
     if form.validate_on_submit():
         with saving(form) as saved:
-            made = service.add_rule(db.session, current_user, district, _values(form)(),
-                                    now=utcnow())  # fmt: skip
+            made = service.add_rule(
+                db.session, current_user, district, _values(form)(),
+                source=service.check_source(form.source.data), now=utcnow(),
+            )  # fmt: skip
         if saved:
             flash(_("Added: %(name)s.", name=made.name_zh), "success")
             return redirect(url_for("points.rules", district=district.code))
@@ -91,7 +103,9 @@ def rule(rule_id: int):
             flash(_("Saved. Awards from now on follow the changed rule."), "success")
             return redirect(url_for("points.rules", district=made.district.code))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("points/rule.html", rule=made, form=form), status
+    return render_template(
+        "points/rule.html", rule=made, form=form, sources=service.SOURCE_NAMES
+    ), status
 
 
 @bp.post("/admin/rules/<int:rule_id>/retire", defaults={"retired": True})
