@@ -7,7 +7,9 @@ may object, and the worker credits it when the notice ends (notice.py). The port
 causes (confirmed volunteer hours, an appeal rated satisfied, a meeting or legal service day
 attended) earn through their domain events (sources.py). Points are the second unit of the
 shared ledger (accounts.py); a resident's page shows them (page.py). Coordinators keep their
-community's points shop (积分超市, rewards.py).
+community's points shop (积分超市, rewards.py). A public ranking lists who earned most, names
+masked, and residents may leave it (ranking.py); districts that choose it let unspent points
+lapse at the year's end (expiry.py).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ def init_app(app: Flask) -> None:
 
     # Imported for what they register as they load: the SMS kind, the pages, and the
     # handlers of the built-in sources' events.
-    from portal.points import messages, notice, orders, page, rewards, sources  # noqa: F401
-    from portal.points.views import admin, bp, desk, public, shop, shop_desk  # noqa: F401
+    from portal.points import expiry, messages, notice, orders, page, rewards, sources  # noqa: F401
+    from portal.points.settings import PointsSettings
+    from portal.points.views import admin, bp, desk, public, ranking, shop, shop_desk  # noqa: F401
 
     app.register_blueprint(bp)
     add_tile(app, "home", Tile("points.mine", _l("My grid points"),
@@ -50,6 +53,10 @@ def init_app(app: Flask) -> None:
     add_panel(app, "doors.door", Panel("points/_door.html", _door_link, 130))
     # Notices end at any minute; residents wait at most this long past theirs.
     register(app, "points.credit", timedelta(minutes=5), notice.sweep)
+    # The yearly expiry, where a district chose it: each does nothing outside its month.
+    settings = PointsSettings.from_config(app.config)
+    register(app, "points.expiry_warn", timedelta(hours=1), expiry.warn_job(settings))
+    register(app, "points.expire", timedelta(hours=1), expiry.expire_job(settings))
     # Orders are picked up by the end of a day: an hour late to cancel one harms no one.
     register(app, "points.lapse", timedelta(hours=1), orders.sweep_uncollected)
 

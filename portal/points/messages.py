@@ -14,6 +14,7 @@ from portal.i18n import DATE_LOCALES, ENGLISH, text_in
 from portal.notifications.messages import Template, register_template, sms_length
 from portal.points.accounts import points_text
 from portal.points.awards import CREDITED_SMS
+from portal.points.expiry import EXPIRING_SMS
 from portal.points.orders import LAPSED_SMS, ORDERED_SMS
 from portal.points.rewards import RESTOCKED_SMS
 
@@ -109,3 +110,14 @@ ORDER_ROOM = 60
 register_template(ORDERED_SMS, Template(_ordered, secrets=frozenset({"code"})),
                   _l("Points shop: pick-up code"))  # fmt: skip
 register_template(LAPSED_SMS, Template(_lapsed), _l("Points shop: order not picked up"))
+
+
+def _expiring(params: dict[str, Any]) -> str:
+    return gettext(
+        "Grid points: your %(points)s points lapse at midnight on 31 December. Please use them "
+        "in the points shop before then.",
+        points=points_text(params["points"]),
+    )
+
+
+register_template(EXPIRING_SMS, Template(_expiring), _l("Grid points about to lapse"))

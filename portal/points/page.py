@@ -19,6 +19,7 @@ from portal.ledger.models import LedgerMovement
 from portal.permissions import Actor
 from portal.points import accounts
 from portal.points.awards import deed_name
+from portal.points.expiry import EXPIRED
 from portal.points.models import AwardState, PointsAward
 from portal.points.orders import PAID
 
@@ -51,6 +52,8 @@ def _describe(movement: LedgerMovement, awarded: dict[int, PointsAward]) -> str:
         if award is not None:
             return str(_l("Awarded: %(deed)s", deed=deed_name(award.rule)))
         return str(_l("Awarded: %(deed)s", deed=transfer.memo))
+    if transfer.kind == EXPIRED:
+        return str(_l("Lapsed at the end of %(year)s", year=transfer.memo))
     if transfer.kind == PAID:
         return str(_l("Points shop: %(reward)s", reward=transfer.memo))
     return str(_l("Other movement"))

@@ -1,5 +1,6 @@
 """The ledger under random use: banking with caps, gifts, donations, spending, caps changed,
-causes posted twice and transfers undone, in any order. After every step the ledger adds up:
+causes posted twice and transfers undone, in any order; and grid points awarded at once or after
+review and public notice, undone, and expired at the year's end as the clock moves on. After every step the ledger adds up:
 each transfer sums to zero, each kept balance is the sum of its movements, no account is below
 zero (but the issuer) or over its cap, and nothing written has gone. A refused step leaves
 everything as it was.
@@ -9,6 +10,8 @@ Each example runs in a savepoint of the test's transaction, rolled back at its e
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -23,6 +26,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
+from portal.i18n import SHANGHAI
 from portal.ledger import rules
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, LedgerMovement, LedgerTransfer, Unit
@@ -36,9 +40,15 @@ from portal.ledger.rules import (
     OverCap,
 )
 from portal.permissions import SYSTEM
+from portal.points import accounts, awards, expiry, notice
+from portal.points.models import AwardState, PointsAward, PointsTally
+from portal.points.settings import PointsSettings
+from portal.points.tallies import periods_of
 from tests import factories
 from tests.conftest import IN_CI
 from tests.ledger.conftest import NOW
+from tests.points.world import make_world
+from tests.points.world import rule as points_rule
 
 PEOPLE = 3
 CAPS = [600, None, 300]
@@ -277,3 +287,176 @@ def test_the_ledger_adds_up_whatever_is_done(session, owners):
             session.rollback()
 
     run_state_machine_as_test(Books, settings=SETTINGS)
+
+
+# --- grid points -------------------------------------------------------------------------------
+
+# Whole days and hours the clock moves on by: from early December, past the year's end.
+hours = st.integers(min_value=1, max_value=24 * 16)
+resident = st.integers(min_value=0, max_value=PEOPLE - 1)
+# Fewer examples than the hours' machine: each step writes awards, SMS and tallies.
+POINTS_SETTINGS = settings(SETTINGS, max_examples=12, stateful_step_count=25)
+
+
+@pytest.fixture
+def points_world(session, app_context):
+    """A district whose points lapse at the year's end, a deed credited at once and one reviewed
+    and put on notice (neither with limits), its coordinators and residents."""
+    world = make_world(session)
+    at_once = points_rule(session, world.admin, world.tree.district, name_zh="帮扶邻里", points=7)
+    reviewed = points_rule(session, world.admin, world.tree.district, name_zh="社区表彰", points=20,
+                    needs_review=True)  # fmt: skip
+    residents = [factories.user(session, name=f"居民{i}") for i in range(PEOPLE)]
+    session.commit()
+    settings = PointsSettings(expiring_districts=frozenset({world.tree.district.code}))
+    return world, at_once, reviewed, residents, settings
+
+
+def test_grid_points_add_up_whatever_is_done(session, points_world):
+    """Awards credited at once, awards reviewed and credited when their notice ends, awards
+    undone, the clock moving on and the yearly expiry, in any order: every point on the books
+    came out of the district's issuer, each person holds what the model says, and an expiry
+    takes what was held at the year's end (or what is left of it), once."""
+    world, at_once, reviewed, residents, settings = points_world
+    start = NOW - timedelta(days=3)  # the first of December, in Shanghai
+    year_ends = expiry.year_end(2026)
+
+    class Points(RuleBasedStateMachine):
+        credited = Bundle("credited")
+        proposed = Bundle("proposed")
+
+        @initialize()
+        def begin(self):
+            self.now = start
+            self.held = [0] * PEOPLE
+            # What each held when the year ended (taken as the clock passes it), and the lowest
+            # each has held since: what an expiry may take.
+            self.at_year_end: list[int] | None = None
+            self.kept_since: list[int] = []
+            self.expired = False
+            # Awards approved onto the notice: id → (person, when the notice ends).
+            self.on_notice: dict[int, tuple[int, object]] = {}
+            self.earned_this_year = 0
+            self.undone: set[int] = set()
+
+        def phone(self, who: int) -> str:
+            return residents[who].phone
+
+        def change(self, who: int, points: int) -> None:
+            self.held[who] += points
+            if self.at_year_end is not None:
+                self.kept_since[who] = min(self.kept_since[who], self.held[who])
+
+        def credit_model(self, who: int, points: int) -> None:
+            self.change(who, points)
+            if self.now < year_ends:
+                self.earned_this_year += points
+
+        # --- rules ---------------------------------------------------------------------------
+
+        @rule(target=credited, who=resident)
+        def award_at_once(self, who):
+            made = awards.award_points(
+                session, world.coordinator, world.tree.community, rule_id=at_once.id,
+                phone=self.phone(who), reason="帮忙", now=self.now,
+            )  # fmt: skip
+            self.credit_model(who, 7)
+            return (made.id, who)
+
+        @rule(target=proposed, who=resident)
+        def propose(self, who):
+            made = awards.award_points(
+                session, world.coordinator, world.tree.community, rule_id=reviewed.id,
+                phone=self.phone(who), reason="表彰", now=self.now,
+            )  # fmt: skip
+            assert made.state is AwardState.REVIEWING and self.held == self.balances()
+            return (made.id, who)
+
+        @rule(award=proposed)
+        def approve(self, award):
+            award_id, who = award
+            found = session.get(PointsAward, award_id)
+            if found.state is not AwardState.REVIEWING:
+                return
+            awards.approve_award(session, world.secretary, award_id, notice_days=5, now=self.now)
+            self.on_notice[award_id] = (who, self.now + timedelta(days=5))
+
+        @rule()
+        def sweep_the_notices(self):
+            due = [
+                award_id for award_id, (_who, ends) in self.on_notice.items() if ends <= self.now
+            ]
+            notice.sweep(session, self.now)
+            for award_id in due:
+                self.credit_model(self.on_notice.pop(award_id)[0], 20)
+
+        @rule(award=credited)
+        def undo(self, award):
+            award_id, who = award
+            transfer = ledger.transfer_about(
+                session, accounts.AWARDED, accounts.award_subject(award_id)
+            )
+            if award_id in self.undone or self.held[who] < 7:
+                return
+            ledger.reverse(session, SYSTEM, transfer, reason="记错了", now=self.now)
+            self.undone.add(award_id)
+            self.change(who, -7)
+
+        @rule(by=hours)
+        def the_clock_moves_on(self, by):
+            self.time_passes(by)
+
+        def time_passes(self, by: int) -> None:
+            later = self.now + timedelta(hours=by)
+            if self.now < year_ends <= later:
+                self.at_year_end, self.kept_since = list(self.held), list(self.held)
+            self.now = later
+
+        @rule()
+        def the_year_ends(self):
+            if self.now < year_ends:
+                self.time_passes(int((year_ends - self.now).total_seconds() // 3600) + 1)
+
+        @rule()
+        def expire(self):
+            expiry.expire(session, settings, self.now)
+            # The worker expires in January only: a clock past it finds nothing to do.
+            in_january = self.now.astimezone(SHANGHAI).month == 1
+            if self.at_year_end is None or self.expired or not in_january:
+                return
+            self.expired = True
+            for who in range(PEOPLE):
+                self.change(who, -self.kept_since[who])
+
+        # The points shop's orders (points out to the community, stock down) and their refunds
+        # by reversal join here as rules of their own, with the model's `held` as the check
+        # that an order never takes points that are not there.
+
+        # --- what always holds ---------------------------------------------------------------
+
+        def balances(self) -> list[int]:
+            found = [accounts.held_account(session, user.id) for user in residents]
+            return [held.balance if held else 0 for held in found]
+
+        @invariant()
+        def the_points_add_up(self):
+            if not hasattr(self, "held"):
+                return
+            assert ledger.unbalanced_transfers(session) == []
+            assert ledger.mismatches(session) == []
+            assert self.balances() == self.held
+            issuer = accounts.issuer_account(session, world.tree.community, now=start)
+            assert ledger.balance(session, issuer) == -sum(self.held)
+            # Earned is earned: the year's tally never loses what an expiry or undoing took.
+            _month, year = periods_of(start)
+            tallied = session.scalar(
+                select(func.coalesce(func.sum(PointsTally.points), 0)).where(
+                    PointsTally.place_id == world.tree.community.id, PointsTally.period == year
+                )
+            )
+            assert tallied == self.earned_this_year
+
+        def teardown(self):
+            session.rollback()
+
+    run_state_machine_as_test(Points, settings=POINTS_SETTINGS)

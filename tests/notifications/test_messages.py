@@ -138,6 +138,8 @@ EXAMPLES = {
         "points": 600,
         "balance": 12345,
     },
+    # A balance in the hundreds of thousands, the most a holder is likely to have.
+    "points_expiring": {"points": 123456, "year": 2026},
     # The longest name a reward may have, cut to leave its link whole.
     "points_restocked": {
         "reward_zh": "有机五常稻花香大米5斤装（东北黑土地当季新米）真空包装",

@@ -4,7 +4,7 @@ neighbour lodges against an award on it."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -13,9 +13,10 @@ from portal.db import db, utcnow
 from portal.errors import NotFound
 from portal.numbers import optional_id
 from portal.places.models import Place, PlaceKind
-from portal.points import notice
+from portal.points import expiry, notice, ranking
 from portal.points.forms import ObjectionForm
 from portal.points.page import points_page
+from portal.points.settings import PointsSettings
 from portal.points.shelf import home_community
 from portal.points.views import bp
 from portal.web.forms import saving
@@ -33,8 +34,14 @@ def _older() -> int | None:
 def mine():
     """The signed-in person's points: what they hold, how they earned it, what is pending."""
     page = points_page(db.session, current_user, older=_older())
-    shop = home_community(db.session, current_user.id)
-    return render_template("points/mine.html", page=page, older=_older(), shop=shop)
+    settings = PointsSettings.from_config(current_app.config)
+    return render_template(
+        "points/mine.html", page=page, older=_older(),
+        shop=home_community(db.session, current_user.id),
+        ranked_in=ranking.earned_in(db.session, current_user),
+        left_ranking=ranking.has_left(db.session, current_user.id),
+        lapses_on=expiry.lapses_on(db.session, settings, current_user, utcnow()),
+    )  # fmt: skip
 
 
 def _community(code: str) -> Place:
