@@ -43,6 +43,7 @@ from portal.points.events import RewardRestocked
 from portal.points.models import OrderState, Reward, RewardOrder
 from portal.points.settings import PointsSettings
 from portal.web.templating import local_time
+from portal.workdays.services import calendar_from
 
 ORDERED_SMS = "points_ordered"
 LAPSED_SMS = "points_order_lapsed"
@@ -60,10 +61,21 @@ def order_subject(order_id: int) -> str:
     return f"{ORDER_SUBJECT}{order_id}"
 
 
-def collect_by(now: datetime, days: int) -> datetime:
-    """The last moment to pick an order up: the end of the Shanghai day `days` after today. A
-    resident is told a day, not a minute, so the whole of that day is theirs."""
-    last_day = now.astimezone(SHANGHAI).date() + timedelta(days=days)
+def order_id_of(subject: str | None) -> int | None:
+    """The order a transfer's subject names, if it names one."""
+    if not subject or not subject.startswith(ORDER_SUBJECT):
+        return None
+    number = subject[len(ORDER_SUBJECT) :]
+    return int(number) if number.isascii() and number.isdigit() else None
+
+
+def collect_by(session: Session, now: datetime, days: int) -> datetime:
+    """The last moment to pick an order up: the end of the Shanghai day `days` after today, or
+    of the first working day after it when that day is a weekend or a holiday (the pick-up
+    place keeps working hours: the last day to come must be one it is open). A resident is
+    told a day, not a minute, so the whole of that day is theirs."""
+    after = now.astimezone(SHANGHAI).date() + timedelta(days=days - 1)
+    last_day = calendar_from(session, after.year).nth_working_day_after(after, 1)
     return datetime.combine(last_day, time(23, 59, 59), tzinfo=SHANGHAI)
 
 
@@ -205,7 +217,7 @@ def _pay_and_take(
         session,
         {"reward_id": reward.id, "user_id": resident.id, "price": reward.price,
          "state": OrderState.PLACED, "created_at": now,
-         "collect_by": collect_by(now, settings.collect_days)},
+         "collect_by": collect_by(session, now, settings.collect_days)},
     )  # fmt: skip
     own = accounts.person_account(session, session.get(User, resident.id), now=now)
     issuer = accounts.issuer_account(session, reward.community, now=now)
@@ -286,7 +298,7 @@ def _clean_code(code: Any) -> str:
     if not written:
         raise Invalid(_l("Type the 8 digits of the pick-up code."), field="code")
     if len(written) != CODE_DIGITS or ascii_digits(written) is None:
-        raise _no_such_code()
+        raise Invalid(_l("A pick-up code is 8 digits. Check what you typed."), field="code")
     return written
 
 

@@ -34,6 +34,10 @@ class Shelf:
     wished: set[int] = field(default_factory=set)
     had: dict[int, int] = field(default_factory=dict)
 
+    def short_of(self, reward: Reward) -> int:
+        """The points a signed-in resident still needs for `reward` (0: they can order it)."""
+        return 0 if self.held is None else max(reward.price - self.held, 0)
+
 
 def signed_in(actor: Actor) -> bool:
     return (

@@ -67,6 +67,19 @@ def test_an_order_pays_takes_one_from_stock_and_texts_the_code(session, world, s
     assert ledger.mismatches(session) == [] and ledger.unbalanced_transfers(session) == []
 
 
+def test_the_last_day_to_collect_is_one_the_pick_up_place_is_open(session, world):
+    # Ordered on Saturday 5 December: fourteen days on is a Saturday, so Monday the 21st; in
+    # the 国庆 holiday of 2026 (1–7 October), the first working day after it.
+    fund(session, world.resident, world.tree.community, 1000)
+    rice = reward(session, world.tree.community)
+    saturday = datetime(2026, 12, 5, 2, tzinfo=UTC)
+    made = place(session, world, rice, now=saturday)
+    assert orders.last_day(made).isoformat() == "2026-12-21"
+    assert orders.collect_by(session, datetime(2026, 9, 20, 2, tzinfo=UTC), 14) == datetime(
+        2026, 10, 8, 23, 59, 59, tzinfo=orders.SHANGHAI
+    )
+
+
 def test_a_reward_with_none_left_is_all_gone_and_nothing_is_written(session, world):
     towel = reward(session, world.tree.community, name_zh="毛巾", stock=0)
     with pytest.raises(Invalid) as refused:
@@ -182,10 +195,14 @@ def test_another_communitys_code_is_no_such_code(session, world):
     rice = reward(session, world.tree.community)
     made = place(session, world, rice)
     no_such = "There is no order with this code. Check the digits."
-    for code in (made.code, "12345678" if made.code != "12345678" else "87654321", "12ab"):
+    for code in (made.code, "12345678" if made.code != "12345678" else "87654321"):
         with pytest.raises(Invalid) as refused:
             orders.hand_over(session, world.stranger, code, now=NOW)
         assert refused.value.message == no_such
+    for code in ("12ab", "1234"):
+        with pytest.raises(Invalid) as mistyped:
+            orders.hand_over(session, world.stranger, code, now=NOW)
+        assert mistyped.value.message == "A pick-up code is 8 digits. Check what you typed."
     with pytest.raises(Invalid) as empty:
         orders.hand_over(session, world.coordinator, " ", now=NOW)
     assert empty.value.message == "Type the 8 digits of the pick-up code."

@@ -98,7 +98,7 @@ def test_a_resident_orders_and_sees_the_code_and_a_qr_of_the_hand_over_address(
     assert code_on(body) == f"{app.config['BASE_URL']}/points/desk/handover?code={made.code}"
     listed = page(browser, "/points/orders")
     assert "Rice, 2.5 kg" in listed and "Waiting for you: pick it up by" in listed
-    assert "Points shop: 大米5斤" in page(browser, "/points/")
+    assert "Points shop: Rice, 2.5 kg" in page(browser, "/points/")
     assert sms.recent(world.resident.phone)[0].kind == "points_ordered"
 
 
@@ -111,23 +111,34 @@ def test_another_resident_finds_no_order_there(app, session, world, sms):
     assert made.state is OrderState.PLACED
 
 
-def test_the_resident_cancels_and_the_points_come_back(app, session, world, sms):
+def test_the_resident_cancels_after_being_asked_and_the_points_come_back(app, session, world, sms):
     browser, made = ordered(app, session, sms, world)
+    asked = page(browser, f"/points/orders/{made.id}/cancel")
+    assert "Cancel the order?" in asked and "No, keep the order" in asked
+    assert made.state is OrderState.PLACED
     response = browser.post(f"/points/orders/{made.id}/cancel", headers=EN)
     assert response.status_code == 302
     assert made.state is OrderState.CANCELLED and balance_of(session, world.resident) == 1000
     body = page(browser, f"/points/orders/{made.id}")
     assert "Cancelled on" in body and "Cancel the order" not in body
+    # Asked again, once cancelled, it goes back to the order; the history names the reward.
+    assert browser.get(f"/points/orders/{made.id}/cancel").status_code == 302
+    history = page(browser, "/points/")
+    assert "Points shop: Rice, 2.5 kg" in history and "Refunded: Rice, 2.5 kg" in history
 
 
-def test_a_refusal_is_said_beside_the_reward(app, session, world, sms):
+def test_a_refusal_is_said_at_the_top_and_beside_the_reward(app, session, world, sms):
+    browser = resident(app, session, sms)
     world.rice.price = 5000
     session.commit()
-    browser = resident(app, session, sms)
+    shelf = page(browser, shop_url(world))
+    assert "You need 4,000 more points for this." in shelf
+    assert f"/points/shop/rewards/{world.rice.id}/order" not in shelf
+    # A tap from a shelf read before the price changed:
     response = browser.post(f"/points/shop/rewards/{world.rice.id}/order", headers=EN)
     body = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "You hold 1,000 points; this costs 5,000." in body
+    assert response.status_code == 400 and "<title>Error:" in body
+    assert f'<a href="#reward-{world.rice.id}">You hold 1,000 points; this costs 5,000.' in body
     response = browser.post(f"/points/shop/rewards/{world.towel.id}/order", headers=EN)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "All gone: none of this is left." in body
@@ -171,8 +182,11 @@ def test_a_wrong_code_or_another_communitys_is_no_such_code(app, session, world,
     desk = as_staff(app, session, world.coordinator)
     response = desk.get("/points/desk/handover?code=1234", headers=EN)
     body = response.get_data(as_text=True)
-    assert response.status_code == 400 and "There is no order with this code." in body
+    assert response.status_code == 400 and "A pick-up code is 8 digits." in body
     assert 'value="1234"' in body
+    wrong = "1" * 8 if made.code != "1" * 8 else "2" * 8
+    response = desk.get(f"/points/desk/handover?code={wrong}", headers=EN)
+    assert response.status_code == 400 and "There is no order with this code." in response.text
     stranger = as_staff(app, session, world.stranger)
     for response in (
         stranger.get(f"/points/desk/handover?code={made.code}", headers=EN),
@@ -187,7 +201,10 @@ def test_a_wrong_code_or_another_communitys_is_no_such_code(app, session, world,
 def test_residents_and_the_signed_out_do_not_hand_over(app, session, world, sms):
     _browser, made = ordered(app, session, sms, world)
     neighbour = resident(app, session, sms, "13911112222")
-    assert neighbour.get("/points/desk/handover").status_code == 403
+    # A resident who scans an order's QR is told to show it to the staff.
+    scanned = neighbour.get(f"/points/desk/handover?code={made.code}", headers=EN)
+    assert scanned.status_code == 403 and "Show this code to the staff" in scanned.text
+    assert "Rice, 2.5 kg" not in scanned.text and "138****8000" not in scanned.text
     assert neighbour.post("/points/desk/handover", data={"code": made.code}).status_code == 403
     admin = as_staff(app, session, world.admin)
     assert admin.get(f"/points/desk/handover?code={made.code}").status_code == 403

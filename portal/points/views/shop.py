@@ -16,7 +16,7 @@ from portal.numbers import optional_id
 from portal.permissions import require_staff
 from portal.points import notice, orders, rewards, shelf, wishes
 from portal.points.forms import HandOverForm
-from portal.points.models import Reward
+from portal.points.models import OrderState, Reward
 from portal.points.settings import PointsSettings
 from portal.points.views import bp
 from portal.points.views.public import _community
@@ -125,6 +125,16 @@ def my_order(order_id: int):
     )
 
 
+@bp.get("/orders/<int:order_id>/cancel")
+@login_required
+def confirm_cancel(order_id: int):
+    """Asks before cancelling: a mis-tap would lose the order and its code."""
+    found = _mine(order_id)
+    if found.state is not OrderState.PLACED:
+        return redirect(url_for("points.my_order", order_id=found.id))
+    return render_template("points/cancel.html", order=found)
+
+
 @bp.post("/orders/<int:order_id>/cancel")
 @login_required
 def cancel_order(order_id: int):
@@ -148,7 +158,10 @@ def _handover_page(form: HandOverForm, found=None, status: int = 200):
 @bp.get("/desk/handover")
 @login_required
 def handover():
-    """Type or scan a pick-up code; with ?code=, the order it names, to hand over."""
+    """Type or scan a pick-up code; with ?code=, the order it names, to hand over. A resident
+    who scans their own order's QR is told to show it to the staff instead."""
+    if not getattr(current_user, "is_staff", False):
+        return render_template("points/handover_resident.html"), 403
     require_staff(current_user)
     orders.require_hand_over(current_user)
     if "code" not in request.args:

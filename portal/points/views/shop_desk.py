@@ -23,6 +23,7 @@ from portal.points.views import bp, place_by_code
 from portal.uploads.models import Upload
 from portal.uploads.web import chosen, receive_files
 from portal.web.forms import one_button_action, saving
+from portal.web.templating import local_text
 
 # Said beside the picture when the rest of the form was refused: a browser keeps no file.
 PICTURE_AGAIN = _l("Choose the picture again: it is kept only with a form that is saved.")
@@ -113,7 +114,8 @@ def new_reward():
             made = rewards.add_reward(db.session, current_user, community, values,
                                       picture=_picture(form, now), now=now)  # fmt: skip
         if saved:
-            flash(_("Listed in the shop: %(name)s.", name=made.name_zh), "success")
+            flash(_("Listed in the shop: %(name)s.", name=local_text(made.name_zh, made.name_en)),
+                  "success")  # fmt: skip
             return redirect(url_for("points.shop_desk", community=community.code))
         _ask_picture_again(form)
     status = 400 if form.errors or form.form_errors else 200
@@ -152,7 +154,8 @@ def restock(reward_id: int):
             after = rewards.restock(db.session, current_user, made, form.amount.data,
                                     now=utcnow())  # fmt: skip
         if saved:
-            flash(_("Added. %(name)s: %(count)s in stock.", name=made.name_zh, count=after),
+            flash(_("Added. %(name)s: %(count)s in stock.",
+                    name=local_text(made.name_zh, made.name_en), count=after),
                   "success")  # fmt: skip
             return redirect(url_for("points.shop_desk", community=community.code))
     return _shop_page(community, {made.id: form}, 400)
@@ -166,10 +169,11 @@ def retire_reward(reward_id: int, retired: bool):
     action = partial(
         rewards.retire_reward, db.session, current_user, made, retired=retired, now=utcnow()
     )
+    name = local_text(made.name_zh, made.name_en)
     one_button_action(
         action,
-        _("Taken out of the shop. Orders placed may still be picked up.")
+        _("%(name)s is taken out of the shop. Orders placed may still be picked up.", name=name)
         if retired
-        else _("Back in the shop."),
+        else _("%(name)s is back in the shop.", name=name),
     )
     return redirect(url_for("points.shop_desk", community=made.community.code))
