@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from portal import create_app
 from portal.accounts.models import User, new_session_token
@@ -167,6 +167,11 @@ def build(session) -> World:
          "subject": f"points.award:{first_award + k}", "memo": "参加社区清洁", "created_at": at}
         for k, (at, _user, _grid, _points) in enumerate(awards)
     ))  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows written with their ids leave the tables' sequences behind: set them past them.
+        for table in ("points_awards", "ledger_transfers"):
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                 f"(SELECT max(id) FROM {table}))"))  # fmt: skip
     held: dict[int, int] = {}
     issued = 0
 
