@@ -169,9 +169,10 @@ def build(session) -> World:
     ))  # fmt: skip
     if session.get_bind().dialect.name == "postgresql":
         # Rows written with their ids leave the tables' sequences behind: set them past them.
-        for table in ("points_awards", "ledger_transfers"):
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                 f"(SELECT max(id) FROM {table}))"))  # fmt: skip
+        session.execute(text("SELECT setval(pg_get_serial_sequence('points_awards', 'id'), "
+                             "(SELECT max(id) FROM points_awards))"))  # fmt: skip
+        session.execute(text("SELECT setval(pg_get_serial_sequence('ledger_transfers', 'id'), "
+                             "(SELECT max(id) FROM ledger_transfers))"))  # fmt: skip
     held: dict[int, int] = {}
     issued = 0
 
