@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
+from portal.errors import Invalid, NotFound
 from portal.i18n import SHANGHAI
 from portal.ledger import rules
 from portal.ledger import services as ledger
@@ -40,13 +41,22 @@ from portal.ledger.rules import (
     OverCap,
 )
 from portal.permissions import SYSTEM
-from portal.points import accounts, awards, expiry, notice
-from portal.points.models import AwardState, PointsAward, PointsTally
+from portal.points import accounts, awards, expiry, notice, orders
+from portal.points.models import (
+    AwardState,
+    OrderState,
+    PointsAward,
+    PointsTally,
+    Reward,
+    RewardOrder,
+)
 from portal.points.settings import PointsSettings
 from portal.points.tallies import periods_of
 from tests import factories
 from tests.conftest import IN_CI
 from tests.ledger.conftest import NOW
+from tests.points.shop_world import SETTINGS as SHOP_SETTINGS
+from tests.points.shop_world import reward as shop_reward
 from tests.points.world import make_world
 from tests.points.world import rule as points_rule
 
@@ -307,6 +317,7 @@ def points_world(session, app_context):
     reviewed = points_rule(session, world.admin, world.tree.district, name_zh="社区表彰", points=20,
                     needs_review=True)  # fmt: skip
     residents = [factories.user(session, name=f"居民{i}") for i in range(PEOPLE)]
+    world.bag = shop_reward(session, world.tree.community, name_zh="环保袋", price=5, stock=3)
     session.commit()
     settings = PointsSettings(expiring_districts=frozenset({world.tree.district.code}))
     return world, at_once, reviewed, residents, settings
@@ -314,9 +325,10 @@ def points_world(session, app_context):
 
 def test_grid_points_add_up_whatever_is_done(session, points_world):
     """Awards credited at once, awards reviewed and credited when their notice ends, awards
-    undone, the clock moving on and the yearly expiry, in any order: every point on the books
-    came out of the district's issuer, each person holds what the model says, and an expiry
-    takes what was held at the year's end (or what is left of it), once."""
+    undone, orders in the points shop, cancelled, handed over or lapsed, the clock moving on
+    and the yearly expiry, in any order: every point on the books came out of the district's
+    issuer, each person holds what the model says, the stock is what was not taken, and an
+    expiry takes what was held at the year's end (or what is left of it), once."""
     world, at_once, reviewed, residents, settings = points_world
     start = NOW - timedelta(days=3)  # the first of December, in Shanghai
     year_ends = expiry.year_end(2026)
@@ -324,6 +336,7 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
     class Points(RuleBasedStateMachine):
         credited = Bundle("credited")
         proposed = Bundle("proposed")
+        ordered = Bundle("ordered")
 
         @initialize()
         def begin(self):
@@ -338,6 +351,12 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
             self.on_notice: dict[int, tuple[int, object]] = {}
             self.earned_this_year = 0
             self.undone: set[int] = set()
+            # The points shop: the bag's stock, and the orders waiting: id → (person, last moment).
+            self.stock = 3
+            self.waiting: dict[int, tuple[int, object]] = {}
+            # Everyone starts with an award, so that the shop is reached early in every run.
+            for who in range(PEOPLE):
+                self.award_at_once(who)
 
         def phone(self, who: int) -> str:
             return residents[who].phone
@@ -428,9 +447,48 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
             for who in range(PEOPLE):
                 self.change(who, -self.kept_since[who])
 
-        # The points shop's orders (points out to the community, stock down) and their refunds
-        # by reversal join here as rules of their own, with the model's `held` as the check
-        # that an order never takes points that are not there.
+        @rule(target=ordered, who=resident)
+        def order(self, who):
+            if self.stock == 0 or self.held[who] < 5:
+                with pytest.raises((Invalid, NotFound)):
+                    orders.order(session, residents[who], world.bag.id, settings=SHOP_SETTINGS,
+                                 now=self.now)  # fmt: skip
+                return (0, who)
+            made = orders.order(session, residents[who], world.bag.id, settings=SHOP_SETTINGS,
+                                now=self.now)  # fmt: skip
+            self.stock -= 1
+            self.change(who, -5)
+            self.waiting[made.id] = (who, made.collect_by)
+            return (made.id, who)
+
+        def refund(self, order_id: int) -> None:
+            who, _last = self.waiting.pop(order_id)
+            self.stock += 1
+            self.change(who, 5)
+
+        @rule(order=ordered)
+        def cancel(self, order):
+            order_id, who = order
+            if order_id not in self.waiting:
+                return
+            orders.cancel(session, residents[who], order_id, now=self.now)
+            self.refund(order_id)
+
+        @rule(order=ordered)
+        def hand_over(self, order):
+            order_id, _who = order
+            if order_id not in self.waiting:
+                return
+            code = session.get(RewardOrder, order_id).code
+            orders.hand_over(session, world.coordinator, code, now=self.now)
+            del self.waiting[order_id]
+
+        @rule()
+        def lapse(self):
+            due = [order_id for order_id, (_who, last) in self.waiting.items() if last < self.now]
+            assert orders.sweep_uncollected(session, self.now) == len(due)
+            for order_id in due:
+                self.refund(order_id)
 
         # --- what always holds ---------------------------------------------------------------
 
@@ -445,6 +503,13 @@ def test_grid_points_add_up_whatever_is_done(session, points_world):
             assert ledger.unbalanced_transfers(session) == []
             assert ledger.mismatches(session) == []
             assert self.balances() == self.held
+            assert (
+                session.scalar(select(Reward.stock).where(Reward.id == world.bag.id)) == self.stock
+            )
+            placed = session.scalars(
+                select(RewardOrder.id).where(RewardOrder.state == OrderState.PLACED)
+            ).all()
+            assert sorted(placed) == sorted(self.waiting)
             issuer = accounts.issuer_account(session, world.tree.community, now=start)
             assert ledger.balance(session, issuer) == -sum(self.held)
             # Earned is earned: the year's tally never loses what an expiry or undoing took.
