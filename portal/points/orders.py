@@ -170,15 +170,12 @@ def order(
         )  # fmt: skip
     if reward.stock < 1:
         raise _sold_out()
-    held = accounts.held_account(session, resident.id)
-    balance = ledger.balance(session, held) if held is not None else 0
-    if balance < reward.price:
-        raise _too_dear(balance, reward.price)
+    # Too few points is found by the ledger itself, under its lock on the accounts: the
+    # savepoint then takes back the stock and the order (nothing half-saved).
     try:
         with session.begin_nested():
             made = _pay_and_take(session, resident, reward, settings=settings, now=now)
     except Insufficient:
-        # Spent meanwhile, elsewhere: the balance the ledger saw under its lock says how much.
         held = accounts.held_account(session, resident.id)
         raise _too_dear(ledger.balance(session, held) if held else 0, reward.price) from None
     audit.record(

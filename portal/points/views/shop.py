@@ -56,19 +56,23 @@ def _reward_or_404(reward_id: int) -> Reward:
 @bp.post("/shop/rewards/<int:reward_id>/order")
 @login_required
 def order(reward_id: int):
-    reward = _reward_or_404(reward_id)
-    community = reward.community
+    # The reward is read here only when the order is refused: the service reads it afresh.
     form = EmptyForm()
     if not form.validate_on_submit():
-        return redirect(url_for("points.shop", community_code=community.code))
+        shop = _reward_or_404(reward_id).community
+        return redirect(url_for("points.shop", community_code=shop.code))
     settings = PointsSettings.from_config(current_app.config)
     with saving(form) as saved:
-        made = orders.order(db.session, current_user, reward.id, settings=settings, now=utcnow())
+        made = orders.order(db.session, current_user, reward_id, settings=settings, now=utcnow())
     if saved:
         flash(_("Ordered. Your pick-up code is below, and on its way by SMS."), "success")
         return redirect(url_for("points.my_order", order_id=made.id))
-    # The refusal goes beside the reward's button, with "notify me" when it has run out.
-    return _shelf_page(community, {reward.id: " ".join(form.form_errors)}, 400)
+    reward = db.session.get(Reward, reward_id)
+    if reward is None:
+        abort(404)
+    # The refusal goes at the top and beside the reward's button, with "notify me" when it
+    # has run out (or at the top alone, when it was taken out of the shop meanwhile).
+    return _shelf_page(reward.community, {reward.id: " ".join(form.form_errors)}, 400)
 
 
 @bp.post("/shop/rewards/<int:reward_id>/notify")
