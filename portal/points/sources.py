@@ -11,7 +11,8 @@ award keyed by its cause ("service:17", "help:3", "appeal:42", "booking:9"), wit
 limits, credited at once or put into review like a coordinator's award. Its reason is plain
 and public-safe (the hours and the activity, or the day of the cause). The cause must not
 fail for points: a limit reached, a cause already awarded or a disabled account means no
-award, logged; anything else (a bug) raises and undoes the cause with it.
+award, logged; anything else (a bug) raises and undoes the cause with it. A confirmation of
+hours undone takes its points back where they are still held.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from portal.audit import services as audit
 from portal.errors import Invalid
 from portal.events import handles
 from portal.i18n import SHANGHAI
+from portal.ledger import services as ledger
+from portal.ledger.rules import AlreadyReversed, Insufficient
 from portal.meetings.events import MeetingAttended
 from portal.meetings.models import MeetingKind
 from portal.permissions import SYSTEM
@@ -39,7 +42,7 @@ from portal.places.models import Place, PlaceKind
 from portal.points import accounts, awards
 from portal.points.earning_rules import rule_in_force
 from portal.points.models import REASON_MAX, AwardState, PointsAward, PointsRule, PointsSource
-from portal.volunteering.events import HoursConfirmed
+from portal.volunteering.events import HoursConfirmed, HoursUnconfirmed
 from portal.volunteering.timebank import hours_figure
 
 log = logging.getLogger(__name__)
@@ -185,4 +188,39 @@ def meeting_attended(session: Session, event: MeetingAttended) -> None:
         session, MEETING_SOURCES[booking.kind], community=_community_of(booking.place),
         earner=user or booking.phone, key=f"booking:{booking.id}", reason=booking.day.isoformat(),
         now=event.now,
+    )  # fmt: skip
+
+
+@handles(HoursUnconfirmed)
+def hours_unconfirmed(session: Session, event: HoursUnconfirmed) -> None:
+    """A wrong confirmation undone takes back what its hours earned: points credited are
+    reversed, an award still in review or on notice is refused, and the cause is freed so that
+    the hours confirmed again earn what they are then. Points already spent stay spent (the
+    hours' correction is not held up for them): logged, and the award keeps its cause."""
+    award = session.scalar(
+        select(PointsAward)
+        .where(PointsAward.source_key == event.record)
+        .with_for_update(of=PointsAward)
+        .execution_options(populate_existing=True)
+    )
+    if award is None or award.state is AwardState.REJECTED:
+        return
+    if award.state is AwardState.CREDITED:
+        paid = ledger.transfer_about(session, accounts.AWARDED, accounts.award_subject(award.id))
+        try:
+            with session.begin_nested():
+                ledger.reverse(session, SYSTEM, paid, reason=event.reason, now=event.now)
+        except AlreadyReversed:
+            pass  # undone on the ledger by hand already: the award is refused below
+        except Insufficient:
+            log.warning("points: award %s of %s is spent already; kept", award.id, event.record)
+            return
+    award.state, award.rejection = AwardState.REJECTED, event.reason[:REASON_MAX]
+    award.reviewed_at = event.now
+    # Freed for the confirmation to come; the unique key still holds this one apart.
+    award.source_key = f"{event.record}:undone:{award.id}"[:60]
+    session.flush()
+    audit.record(
+        session, "points.award_undone", actor=SYSTEM, now=event.now, target=award,
+        details={"cause": event.record, "reason": event.reason},
     )  # fmt: skip

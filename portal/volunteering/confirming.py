@@ -36,7 +36,7 @@ from portal.notifications.services import queue_sms
 from portal.permissions import Actor, Permission, require
 from portal.volunteering import hours, timebank
 from portal.volunteering.checkin import locked_sign_up
-from portal.volunteering.events import HoursConfirmed
+from portal.volunteering.events import HoursConfirmed, HoursUnconfirmed
 from portal.volunteering.models import Activity, SignUp, SignUpState, Volunteer
 
 REASON_LENGTH = 500
@@ -411,4 +411,5 @@ def reverse_confirmation(
     locked.correction_reason = None
     locked.recorded_by_hand = False
     session.flush()
+    publish(session, HoursUnconfirmed(record=f"service:{locked.id}", reason=why, now=now))
     return locked

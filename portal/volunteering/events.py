@@ -25,3 +25,14 @@ class HoursConfirmed(DomainEvent):
     # What the service was, as a short line: the activity's title, the kind of help.
     about: str
     now: datetime
+
+
+@dataclass(frozen=True)
+class HoursUnconfirmed(DomainEvent):
+    """A coordinator undid a wrong confirmation: the record waits to be confirmed again
+    (grid points take back what the hours earned, where the points are still held)."""
+
+    # The record, as HoursConfirmed named it: "service:<sign-up id>".
+    record: str
+    reason: str
+    now: datetime

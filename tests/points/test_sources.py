@@ -123,6 +123,44 @@ def test_confirming_a_whole_activity_earns_for_each_record_and_half_an_hour_roun
     }  # fmt: skip
 
 
+def test_a_confirmation_undone_takes_its_points_back_and_confirming_again_earns_afresh(
+    session, world
+):
+    source_rule(session, world, PointsSource.VOLUNTEER_HOURS)
+    _activity, [sign_up] = activity_of(session, world, 120)
+    volunteer = sign_up.volunteer.user
+    confirming.confirm(session, world.coordinator, sign_up, now=AFTER)
+    assert balance_of(session, volunteer) == 20
+    confirming.reverse_confirmation(session, world.coordinator, sign_up, reason="时长记错了",
+                                    now=AFTER)  # fmt: skip
+    [undone] = awards_made(session)
+    assert (undone.state, undone.rejection) == (AwardState.REJECTED, "时长记错了")
+    assert balance_of(session, volunteer) == 0
+    # Confirmed again, corrected to 90 minutes: the corrected hours earn, once.
+    confirming.confirm(session, world.coordinator, sign_up, minutes=90, reason="实际一个半小时",
+                       now=AFTER)  # fmt: skip
+    again = awards_made(session)[-1]
+    assert (again.points, again.source_key) == (15, f"service:{sign_up.id}")
+    assert balance_of(session, volunteer) == 15
+    assert ledger.mismatches(session) == [] and ledger.unbalanced_transfers(session) == []
+
+
+def test_points_already_spent_stay_spent_when_the_hours_are_undone(session, world):
+    source_rule(session, world, PointsSource.VOLUNTEER_HOURS)
+    _activity, [sign_up] = activity_of(session, world, 120)
+    volunteer = sign_up.volunteer.user
+    confirming.confirm(session, world.coordinator, sign_up, now=AFTER)
+    own = accounts.person_account(session, volunteer, now=AFTER)
+    issuer = accounts.issuer_account(session, world.tree.community, now=AFTER)
+    ledger.post(session, SYSTEM, unit=Unit.POINTS, kind="tests.spent",
+                legs=[(own, -15), (issuer, 15)], now=AFTER)  # fmt: skip
+    confirming.reverse_confirmation(session, world.coordinator, sign_up, reason="时长记错了",
+                                    now=AFTER)  # fmt: skip
+    [kept] = awards_made(session)
+    assert kept.state is AwardState.CREDITED and balance_of(session, volunteer) == 5
+    assert sign_up.confirmed_at is None
+
+
 def test_hours_earn_nothing_with_no_rule_in_force_or_no_whole_point(session, world):
     _activity, [first, none] = activity_of(session, world, 90, 90)
     confirming.confirm(session, world.coordinator, first, now=AFTER)
