@@ -172,8 +172,8 @@ def rule_in_force(session: Session, district: Place, source: PointsSource) -> Po
 
 def _one_in_force(source: PointsSource) -> Invalid:
     return Invalid(
-        _l("A rule for %(source)s is in force in this district already: change that rule, or "
-           "retire it first.", source=SOURCE_NAMES[source]),
+        _l("This district has a rule of this kind in force already (%(source)s): change that "
+           "rule, or retire it first.", source=SOURCE_NAMES[source]),
         field="source",
     )  # fmt: skip
 

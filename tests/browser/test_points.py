@@ -45,7 +45,7 @@ WORDS = {
            "mobile": "Mobile number", "sign_in": "Sign in",
            "order": "Order for 20 points", "code": "Pick-up code", "find": "Find the order",
            "hand_over": "Hand over", "handed": "Handed over: A shopping bag",
-           "picked_up": "Picked up on"},
+           "picked_up": "Picked up: "},
 }  # fmt: skip
 
 

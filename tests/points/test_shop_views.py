@@ -120,7 +120,7 @@ def test_the_resident_cancels_after_being_asked_and_the_points_come_back(app, se
     assert response.status_code == 302
     assert made.state is OrderState.CANCELLED and balance_of(session, world.resident) == 1000
     body = page(browser, f"/points/orders/{made.id}")
-    assert "Cancelled on" in body and "Cancel the order" not in body
+    assert "Cancelled: " in body and "Cancel the order" not in body
     # Asked again, once cancelled, it goes back to the order; the history names the reward.
     assert browser.get(f"/points/orders/{made.id}/cancel").status_code == 302
     history = page(browser, "/points/")
@@ -138,7 +138,10 @@ def test_a_refusal_is_said_at_the_top_and_beside_the_reward(app, session, world,
     response = browser.post(f"/points/shop/rewards/{world.rice.id}/order", headers=EN)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "<title>Error:" in body
-    assert f'<a href="#reward-{world.rice.id}">You hold 1,000 points; this costs 5,000.' in body
+    assert (
+        f'<a href="#reward-{world.rice.id}">Rice, 2.5 kg: You hold 1,000 points; this costs 5,000.'
+        in body
+    )
     response = browser.post(f"/points/shop/rewards/{world.towel.id}/order", headers=EN)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "All gone: none of this is left." in body
@@ -209,7 +212,9 @@ def test_residents_and_the_signed_out_do_not_hand_over(app, session, world, sms)
     admin = as_staff(app, session, world.admin)
     assert admin.get(f"/points/desk/handover?code={made.code}").status_code == 403
     signed_out = another(app, session)
-    assert signed_out.get("/points/desk/handover").status_code == 302
+    shown = signed_out.get(f"/points/desk/handover?code={made.code}", headers=EN)
+    assert shown.status_code == 403 and "Show this code to the staff" in shown.text
+    assert "/staff/sign-in?next=" in shown.text and "Rice, 2.5 kg" not in shown.text
     assert signed_out.post("/points/desk/handover", data={"code": made.code}).status_code == 302
     assert made.state is OrderState.PLACED
 

@@ -73,8 +73,8 @@ def test_one_hours_rule_in_force_and_one_award_within_its_limit_when_people_act_
     results = together(app, 2, add)
     assert Counter(outcome for outcome, _ in results) == {"ok": 1, "Invalid": 1}
     assert [message for outcome, message in results if outcome == "Invalid"] == [
-        "A rule for Volunteer service hours (per hour) is in force in this district already: "
-        "change that rule, or retire it first."
+        "This district has a rule of this kind in force already (Volunteer service hours (per "
+        "hour)): change that rule, or retire it first."
     ]
     with app.app_context():
         hours_rules = select(func.count()).where(PointsRule.source == "volunteer_hours")

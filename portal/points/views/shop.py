@@ -26,10 +26,12 @@ from portal.web.forms import EmptyForm, one_button_action, saving
 from portal.web.templating import local_text
 
 
-def _shelf_page(community, refused: dict[int, str] | None = None, status: int = 200):
+def _shelf_page(community, refused=None, status: int = 200, *, summary=None):
+    """The shelf; `refused` says beside a reward why it was not ordered, `summary` the same at
+    the top, naming the reward (both by reward id)."""
     return render_template(
         "points/shop.html", shelf=shelf.shelf(db.session, current_user, community),
-        refused=refused or {},
+        refused=refused or {}, summary=summary or refused or {},
     ), status  # fmt: skip
 
 
@@ -72,7 +74,10 @@ def order(reward_id: int):
         abort(404)
     # The refusal goes at the top and beside the reward's button, with "notify me" when it
     # has run out (or at the top alone, when it was taken out of the shop meanwhile).
-    return _shelf_page(reward.community, {reward.id: " ".join(form.form_errors)}, 400)
+    problem = " ".join(form.form_errors)
+    named = _("%(reward)s: %(problem)s", reward=local_text(reward.name_zh, reward.name_en),
+              problem=problem)  # fmt: skip
+    return _shelf_page(reward.community, {reward.id: problem}, 400, summary={reward.id: named})
 
 
 @bp.post("/shop/rewards/<int:reward_id>/notify")
@@ -160,10 +165,10 @@ def _handover_page(form: HandOverForm, found=None, status: int = 200):
 
 
 @bp.get("/desk/handover")
-@login_required
 def handover():
-    """Type or scan a pick-up code; with ?code=, the order it names, to hand over. A resident
-    who scans their own order's QR is told to show it to the staff instead."""
+    """Type or scan a pick-up code; with ?code=, the order it names, to hand over. Anyone else
+    who opens an order's QR (its resident, a relative, signed in or not) is told to show it to
+    the staff instead, and staff signed out are offered their sign-in."""
     if not getattr(current_user, "is_staff", False):
         return render_template("points/handover_resident.html"), 403
     require_staff(current_user)
