@@ -138,9 +138,10 @@ def check_limits(session: Session, rule: PointsRule, user: User, now: datetime) 
             raise Invalid(_limit_message(period, deed_name(rule), limit), field="rule")
 
 
-def lock_user(session: Session, user: User) -> None:
+def lock_user(session: Session, user: User | Actor) -> None:
     """Hold the resident's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's
-    writing transaction holds the database already), so limits are counted one at a time."""
+    writing transaction holds the database already), so limits (a rule's, a reward's per
+    person) are counted one at a time."""
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 

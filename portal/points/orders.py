@@ -38,7 +38,7 @@ from portal.ledger.rules import Insufficient
 from portal.notifications.services import queue_sms
 from portal.numbers import ascii_digits, parse_id, typed
 from portal.permissions import SYSTEM, Actor, Permission, can, holds_anywhere, require
-from portal.points import accounts
+from portal.points import accounts, awards
 from portal.points.events import RewardRestocked
 from portal.points.models import OrderState, Reward, RewardOrder
 from portal.points.settings import PointsSettings
@@ -98,12 +98,6 @@ def _signed_in(actor: Actor) -> None:
         raise Forbidden(_l("Sign in with your mobile number to use the points shop."))
 
 
-def _lock_user(session: Session, user_id: int) -> None:
-    """Hold the resident's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's
-    writing transaction holds the database already): their orders are counted one at a time."""
-    session.execute(select(User.id).where(User.id == user_id).with_for_update())
-
-
 def listed_reward(session: Session, reward_id: Any) -> Reward:
     """A reward on a shop's shelf, read afresh; NotFound for a missing or retired one."""
     try:
@@ -160,7 +154,8 @@ def order(
 ) -> RewardOrder:
     """Order one of a listed reward: stock down, points paid, a pick-up code texted."""
     _signed_in(resident)
-    _lock_user(session, resident.id)
+    # Ten taps at once count the per-person limit one at a time.
+    awards.lock_user(session, resident)
     reward = listed_reward(session, reward_id)
     limit = reward.per_person
     if limit is not None and ordered_count(session, resident.id, reward.id) >= limit:

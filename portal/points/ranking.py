@@ -89,19 +89,6 @@ def period_words(period: str) -> str:
     return format_skeleton("yMMMM", moment, locale=locale)
 
 
-def community_by_code(session: Session, code: Any) -> Place:
-    """The community of `code` (any case), or NotFound."""
-    text = str(code or "").strip().upper()[:32]
-    found = None
-    if text:
-        found = session.scalar(
-            select(Place).where(func.upper(Place.code) == text, Place.kind == PlaceKind.COMMUNITY)
-        )
-    if found is None:
-        raise NotFound(_l("There is no such community."))
-    return found
-
-
 def grids_of(session: Session, community: Place) -> list[Place]:
     """The community's grids, by code: the places its ranking may be narrowed to."""
     return list(

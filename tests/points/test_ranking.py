@@ -148,16 +148,11 @@ def test_a_signed_out_visitor_cannot_leave(session, world):
     assert session.scalars(select(RankingExit)).all() == []
 
 
-def test_a_community_and_its_grids_are_found_by_code(session, world):
-    found = ranking.community_by_code(session, world.tree.community.code.lower())
-    assert found.id == world.tree.community.id
-    grids = ranking.grids_of(session, found)
+def test_a_communitys_grids_are_found_by_code(session, world):
+    grids = ranking.grids_of(session, world.tree.community)
     assert [each.id for each in grids] == [world.tree.grid.id]
-    assert ranking.grid_in(grids, world.tree.grid.code) == world.tree.grid
+    assert ranking.grid_in(grids, world.tree.grid.code.lower()) == world.tree.grid
     assert ranking.grid_in(grids, "") is None
-    for bad in ("NOPE", world.tree.grid.code):
-        with pytest.raises(NotFound):
-            ranking.community_by_code(session, bad)
     with pytest.raises(NotFound):
         ranking.grid_in(grids, world.tree.other_grid.code)
 
@@ -195,10 +190,16 @@ def test_the_ranking_is_public_in_chinese_and_in_english(app, session, site):
 
 
 @pytest.mark.parametrize(
-    "path", ["/points/ranking/NOPE", "/points/ranking/{community}?grid={other_grid}"]
+    "path",
+    [
+        "/points/ranking/NOPE",
+        "/points/ranking/{grid}",
+        "/points/ranking/{community}?grid={other_grid}",
+    ],
 )
 def test_an_unknown_community_or_grid_is_not_found(app, session, site, path):
-    url = path.format(community=site.tree.community.code, other_grid=site.tree.other_grid.code)
+    url = path.format(community=site.tree.community.code, grid=site.tree.grid.code,
+                      other_grid=site.tree.other_grid.code)  # fmt: skip
     assert another(app, session).get(url, headers=EN).status_code == 404
 
 

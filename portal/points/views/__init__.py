@@ -22,17 +22,25 @@ def _points_text(points: int) -> str:
     return points_text(points)
 
 
+def place_or_404(kind: PlaceKind, code: str) -> Place:
+    """The place of `kind` whose code is `code`, in any case (a code typed or read from a
+    poster); 404 when there is none."""
+    wanted = code.strip().upper()[:32]
+    found = db.session.scalar(
+        select(Place).where(func.upper(Place.code) == wanted, Place.kind == kind)
+    ) if wanted else None  # fmt: skip
+    if found is None:
+        abort(404)
+    return found
+
+
 def place_by_code(kind: PlaceKind, permission: Permission) -> Place | None:
     """The place of `kind` named by the query's code (`?district=` or `?community=`), which the
     signed-in staff member holds `permission` on; None when no code was given; 404 when no
     such place."""
-    code = request.args.get(kind.value, "").strip().upper()[:32]
+    code = request.args.get(kind.value, "").strip()
     if not code:
         return None
-    found = db.session.scalar(
-        select(Place).where(func.upper(Place.code) == code, Place.kind == kind)
-    )
-    if found is None:
-        abort(404)
+    found = place_or_404(kind, code)
     require(current_user, permission, found)
     return found

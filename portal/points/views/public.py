@@ -7,18 +7,17 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from portal.db import db, utcnow
 from portal.errors import NotFound
 from portal.numbers import optional_id
-from portal.places.models import Place, PlaceKind
+from portal.places.models import PlaceKind
 from portal.points import expiry, notice, ranking
 from portal.points.forms import ObjectionForm
 from portal.points.page import points_page
 from portal.points.settings import PointsSettings
 from portal.points.shelf import home_community
-from portal.points.views import bp
+from portal.points.views import bp, place_or_404
 from portal.web.forms import saving
 
 
@@ -44,21 +43,10 @@ def mine():
     )  # fmt: skip
 
 
-def _community(code: str) -> Place:
-    found = db.session.scalar(
-        select(Place).where(
-            func.upper(Place.code) == code.strip().upper()[:32], Place.kind == PlaceKind.COMMUNITY
-        )
-    )
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.get("/notice/<community_code>")
 def public_notice(community_code: str):
     """The awards on a community's public notice (公示), names masked."""
-    community = _community(community_code)
+    community = place_or_404(PlaceKind.COMMUNITY, community_code)
     return render_template(
         "points/notice.html", community=community, notices=notice.on_notice(db.session, community),
         now=utcnow(),

@@ -9,15 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
+from portal.places.models import PlaceKind
 from portal.points import ranking
-from portal.points.views import bp
+from portal.points.views import bp, place_or_404
 from portal.web.forms import one_button_action
 
 
 @bp.get("/ranking/<community_code>")
 def ranking_page(community_code: str):
     """Who earned most points in a community or one of its grids, names masked."""
-    community = ranking.community_by_code(db.session, community_code)
+    community = place_or_404(PlaceKind.COMMUNITY, community_code)
     grids = ranking.grids_of(db.session, community)
     grid = ranking.grid_in(grids, request.args.get("grid"))
     choice = ranking.YEAR if request.args.get("period") == ranking.YEAR else ranking.MONTH

@@ -14,12 +14,12 @@ from portal.db import db, utcnow
 from portal.errors import Invalid, NotFound
 from portal.numbers import optional_id
 from portal.permissions import require_staff
+from portal.places.models import PlaceKind
 from portal.points import notice, orders, rewards, shelf, wishes
 from portal.points.forms import HandOverForm
 from portal.points.models import OrderState, Reward
 from portal.points.settings import PointsSettings
-from portal.points.views import bp
-from portal.points.views.public import _community
+from portal.points.views import bp, place_or_404
 from portal.uploads.web import send_upload
 from portal.volunteering.when import day_words
 from portal.web.forms import EmptyForm, one_button_action, saving
@@ -38,7 +38,7 @@ def _shelf_page(community, refused=None, status: int = 200, *, summary=None):
 @bp.get("/shop/<community_code>")
 def shop(community_code: str):
     """A community's rewards; a signed-in resident also sees their points and the buttons."""
-    return _shelf_page(_community(community_code))
+    return _shelf_page(place_or_404(PlaceKind.COMMUNITY, community_code))
 
 
 @bp.get("/shop/rewards/<int:reward_id>/pictures/<name>")
