@@ -15,10 +15,12 @@ from PIL import Image
 
 
 def decode(image: bytes | Image.Image) -> list[str]:
-    """The texts of every QR code zxing-cpp finds in the image."""
+    """The texts of every QR code zxing-cpp finds in the image (QR codes only: a row of large
+    digits beside one can read as a one-dimensional barcode)."""
     if isinstance(image, bytes):
         image = Image.open(io.BytesIO(image))
-    return [found.text for found in zxingcpp.read_barcodes(image)]
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [each.text for each in found]
 
 
 def modules_image(modules: list[list[bool]], scale: int = 8, quiet: int = 4) -> Image.Image:
