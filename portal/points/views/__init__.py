@@ -8,8 +8,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal.db import db
-from portal.permissions import Permission, require
+from portal.permissions import Permission, require, require_staff
 from portal.places.models import Place, PlaceKind
+from portal.points.awards import awarding_communities
 
 bp = Blueprint("points", __name__, url_prefix="/points")
 
@@ -44,3 +45,16 @@ def place_by_code(kind: PlaceKind, permission: Permission) -> Place | None:
     found = place_or_404(kind, code)
     require(current_user, permission, found)
     return found
+
+
+def coordinators_community() -> Place | None:
+    """The community the coordinators' desks work in: the one asked for by its code, or the
+    only one the coordinator has; None when they must choose (on the points desk)."""
+    require_staff(current_user)
+    found = place_by_code(PlaceKind.COMMUNITY, Permission.AWARD_POINTS)
+    if found is not None:
+        return found
+    mine = awarding_communities(db.session, current_user)
+    if not mine:
+        require(current_user, Permission.AWARD_POINTS, None)
+    return mine[0] if len(mine) == 1 else None

@@ -14,31 +14,18 @@ from wtforms import SelectChoice
 from portal.db import db, utcnow
 from portal.errors import NotFound
 from portal.permissions import Permission, require, require_staff
-from portal.places.models import Place, PlaceKind
+from portal.places.models import Place
 from portal.points import accounts, awards, earning_rules, notice
 from portal.points.forms import AwardForm, DecisionForm, RejectForm
 from portal.points.models import PointsAward, PointsObjection
 from portal.points.settings import PointsSettings
-from portal.points.views import bp, place_by_code
+from portal.points.views import bp, coordinators_community
 from portal.web.forms import PortalForm, one_button_action, saving
 from portal.web.templating import local_text
 
 
 def _settings() -> PointsSettings:
     return PointsSettings.from_config(current_app.config)
-
-
-def _community() -> Place | None:
-    """The community asked for by its code, or the only one the coordinator has; None when
-    they must choose."""
-    require_staff(current_user)
-    found = place_by_code(PlaceKind.COMMUNITY, Permission.AWARD_POINTS)
-    if found is not None:
-        return found
-    mine = awards.awarding_communities(db.session, current_user)
-    if not mine:
-        require(current_user, Permission.AWARD_POINTS, None)
-    return mine[0] if len(mine) == 1 else None
 
 
 def _award_form(community: Place, form: AwardForm | None = None) -> AwardForm:
@@ -77,7 +64,7 @@ def _desk_page(community: Place, failed: dict[str, PortalForm] | None = None, st
 @bp.get("/desk")
 @login_required
 def desk():
-    community = _community()
+    community = coordinators_community()
     if community is None:
         communities = awards.awarding_communities(db.session, current_user)
         return render_template("points/desk_choose.html", communities=communities)
@@ -87,7 +74,7 @@ def desk():
 @bp.post("/desk/award")
 @login_required
 def award():
-    community = _community()
+    community = coordinators_community()
     if community is None:
         abort(404)
     form = _award_form(community)

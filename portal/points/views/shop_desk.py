@@ -14,12 +14,12 @@ from flask_login import current_user, login_required
 
 from portal.db import db, utcnow
 from portal.errors import Invalid, NotFound
-from portal.permissions import Permission, require, require_staff
-from portal.places.models import Place, PlaceKind
-from portal.points import awards, rewards
+from portal.permissions import require_staff
+from portal.places.models import Place
+from portal.points import rewards
 from portal.points.forms import NewRewardForm, RestockForm, RewardForm
 from portal.points.models import Reward
-from portal.points.views import bp, place_by_code
+from portal.points.views import bp, coordinators_community
 from portal.uploads.models import Upload
 from portal.uploads.web import chosen, receive_files
 from portal.web.forms import one_button_action, saving
@@ -27,19 +27,6 @@ from portal.web.templating import local_text
 
 # Said beside the picture when the rest of the form was refused: a browser keeps no file.
 PICTURE_AGAIN = _l("Choose the picture again: it is kept only with a form that is saved.")
-
-
-def _community() -> Place | None:
-    """The community asked for by its code, or the only one the coordinator has; None when
-    they must choose (on the points desk, which leads here)."""
-    require_staff(current_user)
-    found = place_by_code(PlaceKind.COMMUNITY, Permission.AWARD_POINTS)
-    if found is not None:
-        return found
-    mine = awards.awarding_communities(db.session, current_user)
-    if not mine:
-        require(current_user, Permission.AWARD_POINTS, None)
-    return mine[0] if len(mine) == 1 else None
 
 
 def _reward(reward_id: int) -> Reward:
@@ -92,7 +79,7 @@ def _shop_page(community: Place, failed: dict[int, RestockForm] | None = None, s
 @bp.get("/desk/shop")
 @login_required
 def shop_desk():
-    community = _community()
+    community = coordinators_community()
     if community is None:
         return redirect(url_for("points.desk"))
     return _shop_page(community)
@@ -101,7 +88,7 @@ def shop_desk():
 @bp.route("/desk/shop/new", methods=["GET", "POST"])
 @login_required
 def new_reward():
-    community = _community()
+    community = coordinators_community()
     if community is None:
         return redirect(url_for("points.desk"))
     form = NewRewardForm()
