@@ -140,6 +140,15 @@ class Config:
     # the end of each year, with an SMS a month before (none by default).
     POINTS_COLLECT_DAYS = 14
     POINTS_EXPIRING_DISTRICTS: ClassVar[tuple] = ()
+    # Legal consultations (e法官), in working days of the district's calendar: the first answer
+    # is due at the end of the 2nd working day after the question, a follow-up's at the end of
+    # the next; a resident may follow up twice. A consultation closes 7 days after its last
+    # answer when nothing follows, and its documents are deleted 180 days after it closes.
+    LEGAL_FIRST_ANSWER_DAYS = 2
+    LEGAL_FOLLOW_UP_DAYS = 1
+    LEGAL_MOST_FOLLOW_UPS = 2
+    LEGAL_CLOSE_AFTER_DAYS = 7
+    LEGAL_DOCUMENTS_KEPT_DAYS = 180
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -42,6 +42,7 @@ FEATURES: tuple[str, ...] = (
     "portal.meetings",
     "portal.volunteering",
     "portal.points",
+    "portal.legal",
     "portal.demo",
     "portal.desk",
 )

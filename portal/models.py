@@ -14,6 +14,15 @@ from portal.doors.models import BuildingScan
 from portal.drafts.models import Draft
 from portal.jobs.models import JobRun
 from portal.ledger.models import LedgerAccount, LedgerMovement, LedgerTransfer
+from portal.legal.models import (
+    AnswerSnippet,
+    Assignment,
+    Consultation,
+    ConsultationEntry,
+    Faq,
+    FaqWord,
+    LegalTopic,
+)
 from portal.meetings.models import (
     Booking,
     BookingEvent,
@@ -43,9 +52,11 @@ from portal.workdays.models import WorkdayEntry, WorkdayYear
 
 __all__ = [
     "Activity",
+    "AnswerSnippet",
     "Appeal",
     "AppealEvent",
     "AppealPhoto",
+    "Assignment",
     "AuditEvent",
     "BlockedPhone",
     "Booking",
@@ -56,8 +67,12 @@ __all__ = [
     "CatalogueGroup",
     "CatalogueItem",
     "Closure",
+    "Consultation",
+    "ConsultationEntry",
     "Draft",
     "Elder",
+    "Faq",
+    "FaqWord",
     "HelpRequest",
     "HostDay",
     "IssuedDocument",
@@ -65,6 +80,7 @@ __all__ = [
     "LedgerAccount",
     "LedgerMovement",
     "LedgerTransfer",
+    "LegalTopic",
     "MeetingRequest",
     "OnlineHoursSetting",
     "PhoneCode",

@@ -26,6 +26,9 @@ class Role(StrEnum):
     DEPUTY_SECRETARY = "deputy_secretary"
     OFFICER = "officer"
     LEGAL_ADVISER = "legal_adviser"
+    # Oversees a district's legal consultations: sees every one, reads conflict reasons,
+    # reassigns, is told of answers overdue, and publishes questions and answers (FAQ).
+    LEGAL_SUPERVISOR = "legal_supervisor"
     # Runs a community's volunteering (协调员): approves volunteers, publishes activities, checks
     # people in and confirms their hours. Held by secretaries, or by volunteers given it.
     COORDINATOR = "coordinator"
@@ -41,6 +44,7 @@ STAFF_ROLES = frozenset(
         Role.DEPUTY_SECRETARY,
         Role.OFFICER,
         Role.LEGAL_ADVISER,
+        Role.LEGAL_SUPERVISOR,
         Role.COORDINATOR,
         Role.ARCHIVIST,
         Role.ADMIN,
@@ -82,6 +86,12 @@ class Permission(StrEnum):
     # Award grid points for a listed deed, review awards and decide objections during the
     # public notice (公示), in a community.
     AWARD_POINTS = "award_points"
+    # Answer the legal consultations given to one, on the area one serves (e法官).
+    ANSWER_CONSULTATIONS = "answer_consultations"
+    # Read, reassign and watch the clocks of an area's legal consultations; publish its FAQ.
+    SUPERVISE_CONSULTATIONS = "supervise_consultations"
+    # Keep the list of legal topics residents pick from.
+    MANAGE_LEGAL = "manage_legal"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -122,6 +132,9 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     # Its own permission, held today by those who run a community's volunteering: a district
     # may let others award points (a grid worker) without letting them confirm hours.
     Permission.AWARD_POINTS: frozenset({Role.SECRETARY, Role.COORDINATOR}),
+    Permission.ANSWER_CONSULTATIONS: frozenset({Role.LEGAL_ADVISER}),
+    Permission.SUPERVISE_CONSULTATIONS: frozenset({Role.LEGAL_SUPERVISOR}),
+    Permission.MANAGE_LEGAL: frozenset({Role.ADMIN}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

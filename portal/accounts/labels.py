@@ -12,6 +12,7 @@ ROLE_LABELS = {
     Role.DEPUTY_SECRETARY: _l("Deputy secretary"),
     Role.OFFICER: _l("Street or department officer"),
     Role.LEGAL_ADVISER: _l("Legal adviser"),
+    Role.LEGAL_SUPERVISOR: _l("Legal consultation supervisor"),
     Role.COORDINATOR: _l("Volunteer coordinator"),
     Role.ARCHIVIST: _l("Archivist"),
     Role.ADMIN: _l("Administrator"),

@@ -33,6 +33,7 @@ GRANTABLE_ON: dict[Role, frozenset[PlaceKind | None]] = {
     Role.COORDINATOR: frozenset({PlaceKind.COMMUNITY}),
     Role.OFFICER: frozenset({PlaceKind.STREET, PlaceKind.DISTRICT}),
     Role.LEGAL_ADVISER: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY}),
+    Role.LEGAL_SUPERVISOR: frozenset({PlaceKind.DISTRICT}),
     Role.ARCHIVIST: frozenset({PlaceKind.DISTRICT, PlaceKind.STREET}),
     Role.ADMIN: frozenset({None, PlaceKind.DISTRICT}),
 }
