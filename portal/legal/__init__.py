@@ -3,7 +3,8 @@ answers, the resident may follow up, and the adviser answers again, on deadlines
 working days.
 
 models.py holds the rows; rotation.py chooses the adviser (community, then street, then
-district, fewest open first); settings.py reads the district's deadlines from the
+district, fewest open first); clocks.py counts the deadlines; access.py decides who may read
+a consultation and audits staff reads; settings.py reads the district's deadlines from the
 configuration.
 """
 
@@ -15,8 +16,12 @@ SETTINGS = "portal.legal.settings"
 
 
 def init_app(app: Flask) -> None:
+    from portal.legal import messages  # noqa: F401
     from portal.legal.settings import LegalSettings
-    from portal.legal.views import bp
+    from portal.legal.views import adviser, bp, faq, resident  # noqa: F401
 
     app.register_blueprint(bp)
     app.extensions[SETTINGS] = LegalSettings.from_config(app.config)
+    # --- the resident's side (tiles) ---
+    # --- the adviser's and supervisor's side (tiles, the sweep and retention jobs) ---
+    # --- public questions and answers (tiles) ---

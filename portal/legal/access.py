@@ -1,0 +1,66 @@
+"""Who may read a consultation: the resident who asked, the adviser it is given to, and the
+legal supervisors of its district; to anyone else it does not exist (the same 404 as for a
+reference never issued, issue 9). Every read by staff is written to the audit log, in the
+transaction of the page that shows it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.audit import services as audit
+from portal.errors import NotFound
+from portal.legal.models import Consultation
+from portal.permissions import Actor, Permission, can
+
+
+def _not_found() -> NotFound:
+    return NotFound(_l("There is no such consultation."))
+
+
+def is_residents(actor: Actor, consultation: Consultation) -> bool:
+    return bool(getattr(actor, "is_authenticated", False)) and actor.id == consultation.user_id
+
+
+def is_advisers(actor: Actor, consultation: Consultation) -> bool:
+    """Whether `actor` is the adviser the consultation is given to now."""
+    return (
+        consultation.adviser_id is not None
+        and actor.id == consultation.adviser_id
+        and can(actor, Permission.ANSWER_CONSULTATIONS, consultation.community)
+    )
+
+
+def supervises(actor: Actor, consultation: Consultation) -> bool:
+    return can(actor, Permission.SUPERVISE_CONSULTATIONS, consultation.community)
+
+
+def consultation_for(
+    session: Session,
+    actor: Actor,
+    reference: str,
+    *,
+    now: datetime,
+    what: str = "read",
+    for_update: bool = False,
+) -> Consultation:
+    """The consultation `reference` if `actor` may read it, else NotFound. A read by staff is
+    audited as "legal.consultation.<what>" (read, or a document's name, say)."""
+    query = select(Consultation).where(Consultation.reference == reference.strip().upper()[:12])
+    if for_update:
+        query = query.with_for_update(of=Consultation)
+    consultation = session.scalar(query) if reference else None
+    if consultation is None:
+        raise _not_found()
+    if is_residents(actor, consultation):
+        return consultation
+    if is_advisers(actor, consultation) or supervises(actor, consultation):
+        audit.record(
+            session, f"legal.consultation.{what}", actor=actor, now=now, target=consultation
+        )
+        return consultation
+    raise _not_found()

@@ -1,0 +1,41 @@
+"""The deadlines of a consultation, in working days of the district's calendar (issue 7's
+working-day calendar): an answer is due at the end of the Nth working day after the question,
+Shanghai time; the adviser is reminded a day before, and the supervisors are told once it has
+passed. Pure rules over the calendar: no rows are changed here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from portal.legal.settings import LegalSettings
+from portal.workdays.services import due_after_working_days
+
+# How long before a deadline the adviser is reminded.
+REMIND_BEFORE = timedelta(days=1)
+
+
+def answer_due(session: Session, settings: LegalSettings, asked_at: datetime, *, follow_up: bool):
+    """When the answer to a question asked at `asked_at` is due: the first question's at the
+    end of the `first_answer_days`-th working day after it, a follow-up's at the end of the
+    `follow_up_days`-th."""
+    days = settings.follow_up_days if follow_up else settings.first_answer_days
+    return due_after_working_days(session, asked_at, days)
+
+
+def remind_at(due_at: datetime) -> datetime:
+    """When the adviser is texted that an answer is due soon."""
+    return due_at - REMIND_BEFORE
+
+
+def closes_at(settings: LegalSettings, answered_at: datetime) -> datetime:
+    """When an answered consultation closes by itself if the resident neither follows up nor
+    rates it."""
+    return answered_at + timedelta(days=settings.close_after_days)
+
+
+def follow_ups_left(settings: LegalSettings, follow_ups: int) -> int:
+    """How many more follow-ups the resident may ask."""
+    return max(settings.most_follow_ups - follow_ups, 0)
