@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from portal.legal.models import Consultation, ConsultationState
 from portal.legal.settings import LegalSettings
 from portal.workdays.services import due_after_working_days
 
@@ -17,7 +18,9 @@ from portal.workdays.services import due_after_working_days
 REMIND_BEFORE = timedelta(days=1)
 
 
-def answer_due(session: Session, settings: LegalSettings, asked_at: datetime, *, follow_up: bool):
+def answer_due(
+    session: Session, settings: LegalSettings, asked_at: datetime, *, follow_up: bool
+) -> datetime:
     """When the answer to a question asked at `asked_at` is due: the first question's at the
     end of the `first_answer_days`-th working day after it, a follow-up's at the end of the
     `follow_up_days`-th."""
@@ -39,3 +42,19 @@ def closes_at(settings: LegalSettings, answered_at: datetime) -> datetime:
 def follow_ups_left(settings: LegalSettings, follow_ups: int) -> int:
     """How many more follow-ups the resident may ask."""
     return max(settings.most_follow_ups - follow_ups, 0)
+
+
+def next_sweep(consultation: Consultation, settings: LegalSettings) -> datetime | None:
+    """The next moment the worker's sweep must look at `consultation`: the reminder before its
+    answer is due, then the deadline itself (to tell the supervisors), or, once answered, the
+    moment it closes by itself; None when no clock is left. Whoever changes a consultation's
+    state or deadline sets `sweep_at` to this."""
+    if consultation.state is ConsultationState.WAITING and consultation.due_at is not None:
+        if consultation.reminded_at is None and consultation.adviser_id is not None:
+            return remind_at(consultation.due_at)
+        if consultation.escalated_at is None:
+            return consultation.due_at
+        return None
+    if consultation.state is ConsultationState.ANSWERED and consultation.last_answer_at:
+        return closes_at(settings, consultation.last_answer_at)
+    return None
