@@ -1,0 +1,173 @@
+"""The legal supervisors' side (a role granted on a district): an overview of the district's
+open consultations (overdue first, then those nobody could be given to, and the conflicts
+advisers declared, with their reasons), and reassigning a consultation to another adviser of
+the district. Reading a consultation goes through access.consultation_for, which audits it.
+
+Functions take a Session, the acting user, plain values and `now`; they flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
+
+from portal.accounts.holders import holders, place_ids_above
+from portal.accounts.models import RoleGrant, User
+from portal.audit import services as audit
+from portal.errors import Forbidden, Invalid
+from portal.legal import answering, rotation
+from portal.legal.models import Assignment, AssignmentEnd, Consultation, ConsultationState
+from portal.legal.settings import LegalSettings
+from portal.pagination import Page, paginate
+from portal.permissions import ROLES_WITH, Actor, Permission, can, granted_places
+from portal.places.models import Place
+
+PER_PAGE = 30
+CONFLICTS_SHOWN = 20
+
+
+@dataclass
+class Overview:
+    open: Page  # waiting ones: overdue first, then by deadline
+    unassigned: list[Consultation]
+    conflicts: list[tuple[Assignment, Consultation]]
+
+
+def districts(actor: Actor) -> list[Place]:
+    """The places the actor supervises consultations in."""
+    return granted_places(actor, Permission.SUPERVISE_CONSULTATIONS)
+
+
+def _in_areas(areas: list[Place]):
+    """Consultations whose community lies in one of `areas` (a LIKE the path index answers)."""
+    community = aliased(Place)
+    paths = [community.path.startswith(area.path, autoescape=True) for area in areas]
+    return community, or_(*paths) if paths else False
+
+
+def overview(session: Session, actor: Actor, raw_page: str | None) -> Overview:
+    """The supervisor's district: waiting consultations soonest due (so overdue) first, those
+    with no adviser, and the latest conflicts declared on open ones, with their reasons."""
+    areas = districts(actor)
+    if not areas:
+        raise Forbidden(_l("This page is for legal supervisors."))
+    community, inside = _in_areas(areas)
+    base = select(Consultation).join(community, community.id == Consultation.community_id)
+    waiting = base.where(inside, Consultation.state == ConsultationState.WAITING).order_by(
+        Consultation.due_at, Consultation.id
+    )
+    unassigned = session.scalars(
+        waiting.where(Consultation.adviser_id.is_(None)).limit(PER_PAGE)
+    ).all()
+    conflicts = session.execute(
+        select(Assignment, Consultation)
+        .join(Consultation, Consultation.id == Assignment.consultation_id)
+        .join(community, community.id == Consultation.community_id)
+        .where(
+            inside,
+            Assignment.ended_because == AssignmentEnd.CONFLICT,
+            Consultation.state.in_(answering.OPEN),
+        )
+        .order_by(Assignment.ended_at.desc(), Assignment.id.desc())
+        .limit(CONFLICTS_SHOWN)
+    ).tuples()
+    return Overview(
+        open=paginate(session, waiting, raw_page, PER_PAGE),
+        unassigned=list(unassigned),
+        conflicts=list(conflicts),
+    )
+
+
+def district_of(session: Session, consultation: Consultation) -> Place | None:
+    """The district the consultation's community lies in."""
+    ids = place_ids_above(consultation.community)
+    return session.scalar(select(Place).where(Place.id == ids[0])) if ids else None
+
+
+def _scope(session: Session, consultation: Consultation) -> Place:
+    return district_of(session, consultation) or consultation.community
+
+
+def advisers_for(session: Session, actor: Actor, consultation: Consultation) -> list[User]:
+    """The advisers of the consultation's district a supervisor may give it to: not the one it
+    is with now, nor one it already left."""
+    if not can(actor, Permission.SUPERVISE_CONSULTATIONS, consultation.community):
+        raise Forbidden(_l("You do not have permission to do this here."))
+    area = _scope(session, consultation)
+    left = rotation.excluded_advisers(session, consultation.id)
+    place = aliased(Place)
+    users = session.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .join(place, place.id == RoleGrant.place_id)
+        .where(
+            RoleGrant.role.in_(ROLES_WITH[Permission.ANSWER_CONSULTATIONS]),
+            User.disabled_at.is_(None),
+            or_(place.id == area.id, place.path.startswith(area.path, autoescape=True)),
+        )
+        .order_by(User.display_name, User.id)
+    )
+    return [
+        user
+        for user in dict.fromkeys(users)
+        if user.id != consultation.adviser_id and user.id not in left
+    ]
+
+
+def _pool_of(session: Session, adviser: User, consultation: Consultation) -> Place:
+    """The place of the adviser's grant nearest the consultation's community."""
+    ids = place_ids_above(consultation.community)
+    grants = [
+        grant.place
+        for grant in adviser.grants
+        if grant.role in ROLES_WITH[Permission.ANSWER_CONSULTATIONS] and grant.place is not None
+    ]
+    above = [place for place in grants if place.id in ids]
+    if above:
+        return max(above, key=lambda place: len(place.path))
+    return grants[0] if grants else consultation.community
+
+
+def reassign(
+    session: Session,
+    actor: Actor,
+    consultation: Consultation,
+    adviser_id: int,
+    *,
+    settings: LegalSettings,
+    now: datetime,
+) -> Assignment:
+    """A supervisor gives the consultation to another adviser of the district; the deadline
+    stays, the adviser it leaves never gets it back by rotation. Audited."""
+    chosen = {user.id: user for user in advisers_for(session, actor, consultation)}
+    if consultation.state not in answering.OPEN:
+        raise Invalid(_l("This consultation is closed."))
+    adviser = chosen.get(adviser_id)
+    if adviser is None:
+        raise Invalid(_l("Choose an adviser of the district from the list."), field="adviser")
+    was = consultation.adviser_id
+    if was is not None:
+        answering.end_assignment(session, consultation, AssignmentEnd.REASSIGNED, now=now)
+    made = rotation.assign(
+        session,
+        consultation,
+        now=now,
+        adviser=adviser,
+        pool=_pool_of(session, adviser, consultation),
+        assigned_by=actor,
+    )
+    audit.record(session, "legal.consultation.reassigned", actor=actor, now=now,
+                 target=consultation, details={"from": was, "to": adviser.id})  # fmt: skip
+    answering.after_adviser_changed(session, consultation, settings, now)
+    return made
+
+
+def supervisors_of(session: Session, consultation: Consultation) -> list[User]:
+    """The legal supervisors over the consultation's community (its district's, mostly)."""
+    return holders(
+        session, Permission.SUPERVISE_CONSULTATIONS, consultation.community, covering=True
+    )
