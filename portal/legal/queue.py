@@ -41,7 +41,7 @@ def counts(session: Session, adviser: User) -> dict[ConsultationState, int]:
         )
         .group_by(Consultation.state)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def adviser_queue(session: Session, adviser: User, shown: str, raw_page: str | None) -> Queue:

@@ -74,7 +74,7 @@ def overview(session: Session, actor: Actor, raw_page: str | None) -> Overview:
         )
         .order_by(Assignment.ended_at.desc(), Assignment.id.desc())
         .limit(CONFLICTS_SHOWN)
-    ).tuples()
+    )
     return Overview(
         open=paginate(session, waiting, raw_page, PER_PAGE),
         unassigned=list(unassigned),
