@@ -130,9 +130,7 @@ def world(session: Session) -> World:
         adviser=factories.user(session, Role.LEGAL_ADVISER, tree.community, name="赵律师"),
         second=factories.user(session, Role.LEGAL_ADVISER, tree.community, name="钱律师"),
         street_adviser=factories.user(session, Role.LEGAL_ADVISER, tree.street, name="孙律师"),
-        district_adviser=factories.user(
-            session, Role.LEGAL_ADVISER, tree.district, name="李律师"
-        ),
+        district_adviser=factories.user(session, Role.LEGAL_ADVISER, tree.district, name="李律师"),
         supervisor=factories.user(session, Role.LEGAL_SUPERVISOR, tree.district, name="周主任"),
         elsewhere=factories.user(session, Role.LEGAL_SUPERVISOR, elsewhere, name="吴主任"),
     )
