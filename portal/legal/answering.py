@@ -99,7 +99,7 @@ def text_assigned(session: Session, consultation: Consultation, now: datetime) -
         kind="legal_assigned",
         params={"reference": consultation.reference, "due_at": consultation.due_at.isoformat()},
         locale=adviser.locale or "zh_Hans_CN",
-        key=f"legal:{consultation.id}:assigned:{adviser.id}:{consultation.due_at.isoformat()}",
+        key=f"legal:{consultation.id}:assigned:{adviser.id}:{consultation.due_at.timestamp():.0f}",
         cause=f"legal:{consultation.reference}",
         now=now,
     )

@@ -99,13 +99,13 @@ def _clock(
                 kind="legal_due_soon",
                 params={"reference": consultation.reference, "due_at": due_at.isoformat()},
                 locale=adviser.locale or "zh_Hans_CN",
-                key=f"legal:{consultation.id}:due-soon:{adviser.id}:{due_at.isoformat()}",
+                key=f"legal:{consultation.id}:due-soon:{adviser.id}:{due_at.timestamp():.0f}",
                 cause=f"legal:{consultation.reference}",
                 now=now,
             )
             consultation.reminded_at = now
         if consultation.escalated_at is None and now >= due_at:
-            _tell_supervisors(session, consultation, "legal_overdue", due_at.isoformat(), now)
+            _tell_supervisors(session, consultation, "legal_overdue", due_at, now)
             consultation.escalated_at = now
     elif (
         consultation.state is ConsultationState.ANSWERED
@@ -117,7 +117,7 @@ def _clock(
 
 
 def _tell_supervisors(
-    session: Session, consultation: Consultation, kind: str, moment: str, now: datetime
+    session: Session, consultation: Consultation, kind: str, moment: datetime, now: datetime
 ) -> None:
     for supervisor in supervisors_of(session, consultation):
         queue_sms(
@@ -129,7 +129,7 @@ def _tell_supervisors(
                 "community": consultation.community.name_zh,
             },
             locale=supervisor.locale or "zh_Hans_CN",
-            key=f"legal:{consultation.id}:{kind}:{supervisor.id}:{moment}",
+            key=f"legal:{consultation.id}:{kind}:{supervisor.id}:{moment.timestamp():.0f}",
             cause=f"legal:{consultation.reference}",
             now=now,
         )
@@ -140,7 +140,7 @@ def _give(
 ) -> None:
     """Try the rotation again; if still nobody, the supervisors are told (once per question)."""
     if rotation.assign(session, consultation, now=now) is None:
-        moment = (consultation.due_at or consultation.asked_at or now).isoformat()
+        moment = consultation.due_at or consultation.asked_at or now
         _tell_supervisors(session, consultation, "legal_unassigned", moment, now)
         return
     session.refresh(consultation, ["adviser"])
