@@ -25,9 +25,8 @@ def _due(params: dict[str, Any]) -> str:
 
 
 def _answered(params: dict[str, Any]) -> str:
-    return gettext(
-        "Your legal question %(reference)s has an answer. Read it here: %(url)s", **params
-    )
+    # The link carries the reference: the text stays short enough for one SMS.
+    return gettext("Your legal question has an answer: %(url)s", url=params["url"])
 
 
 def _assigned(params: dict[str, Any]) -> str:
