@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from portal.accounts.holders import holders, place_ids_above
 from portal.accounts.models import RoleGrant, User
@@ -56,7 +56,11 @@ def overview(session: Session, actor: Actor, raw_page: str | None) -> Overview:
     if not areas:
         raise Forbidden(_l("This page is for legal supervisors."))
     community, inside = _in_areas(areas)
-    base = select(Consultation).join(community, community.id == Consultation.community_id)
+    base = (
+        select(Consultation)
+        .join(community, community.id == Consultation.community_id)
+        .options(selectinload(Consultation.adviser))
+    )
     waiting = base.where(inside, Consultation.state == ConsultationState.WAITING).order_by(
         Consultation.due_at, Consultation.id
     )
@@ -65,6 +69,7 @@ def overview(session: Session, actor: Actor, raw_page: str | None) -> Overview:
     ).all()
     conflicts = session.execute(
         select(Assignment, Consultation)
+        .options(selectinload(Assignment.adviser))
         .join(Consultation, Consultation.id == Assignment.consultation_id)
         .join(community, community.id == Consultation.community_id)
         .where(
