@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from portal.accounts.holders import holders, place_ids_above
-from portal.accounts.models import RoleGrant, User
+from portal.accounts.holders import holders, holders_statement, place_ids_above
+from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid
 from portal.legal import answering, rotation
@@ -87,38 +87,19 @@ def overview(session: Session, actor: Actor, raw_page: str | None) -> Overview:
     )
 
 
-def district_of(session: Session, consultation: Consultation) -> Place | None:
-    """The district the consultation's community lies in."""
-    ids = place_ids_above(consultation.community)
-    return session.scalar(select(Place).where(Place.id == ids[0])) if ids else None
-
-
-def _scope(session: Session, consultation: Consultation) -> Place:
-    return district_of(session, consultation) or consultation.community
-
-
 def advisers_for(session: Session, actor: Actor, consultation: Consultation) -> list[User]:
-    """The advisers of the consultation's district a supervisor may give it to: not the one it
-    is with now, nor one it already left."""
+    """The advisers a supervisor may give the consultation to: those of its community, street
+    and district (whose grants let them read it), not the one it is with now, nor one it
+    already left."""
     if not can(actor, Permission.SUPERVISE_CONSULTATIONS, consultation.community):
         raise Forbidden(_l("You do not have permission to do this here."))
-    area = _scope(session, consultation)
     left = rotation.excluded_advisers(session, consultation.id)
-    place = aliased(Place)
-    users = session.scalars(
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .join(place, place.id == RoleGrant.place_id)
-        .where(
-            RoleGrant.role.in_(ROLES_WITH[Permission.ANSWER_CONSULTATIONS]),
-            User.disabled_at.is_(None),
-            or_(place.id == area.id, place.path.startswith(area.path, autoescape=True)),
-        )
-        .order_by(User.display_name, User.id)
+    rows = session.execute(
+        holders_statement(Permission.ANSWER_CONSULTATIONS, place_ids_above(consultation.community))
     )
     return [
         user
-        for user in dict.fromkeys(users)
+        for user in dict.fromkeys(user for _place_id, user in rows)
         if user.id != consultation.adviser_id and user.id not in left
     ]
 

@@ -74,7 +74,10 @@ def test_a_supervisor_chooses_only_among_the_districts_free_advisers(session):
     stranger = factories.user(
         session, helpers.Role.LEGAL_ADVISER, factories.tree(session).community
     )
-    for refused in (world.adviser.id, stranger.id, made.adviser_id, 0):
+    # An adviser of the district's other community could not read it: not offered either.
+    neighbour = factories.user(session, helpers.Role.LEGAL_ADVISER, world.tree.other_community)
+    assert neighbour not in supervision.advisers_for(session, world.supervisor, made)
+    for refused in (world.adviser.id, stranger.id, neighbour.id, made.adviser_id, 0):
         with pytest.raises(Invalid):
             supervision.reassign(session, world.supervisor, made, refused, settings=SETTINGS,
                                  now=TUESDAY_10AM)  # fmt: skip
