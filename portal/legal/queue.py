@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.legal.models import Consultation, ConsultationState
-from portal.pagination import Page, paginate
+from portal.numbers import page_number
+from portal.pagination import Page
 
 PER_PAGE = 30
 
@@ -67,10 +68,11 @@ def adviser_queue(session: Session, adviser: User, shown: str, raw_page: str | N
             .order_by(Consultation.due_at, Consultation.id)
         )
     number = counts(session, adviser)
-    page = paginate(session, query, raw_page, PER_PAGE)
-    return Queue(
-        shown=shown,
-        page=page,
-        waiting=number.get(ConsultationState.WAITING, 0),
-        answered=number.get(ConsultationState.ANSWERED, 0),
-    )
+    waiting = number.get(ConsultationState.WAITING, 0)
+    answered = number.get(ConsultationState.ANSWERED, 0)
+    # The counts are the pages' totals already: no second count.
+    at = page_number(raw_page)
+    items = list(session.scalars(query.limit(PER_PAGE).offset((at - 1) * PER_PAGE)))
+    total = answered if shown == Shown.ANSWERED else waiting
+    page = Page(items=items, number=at, per_page=PER_PAGE, total=total)
+    return Queue(shown=shown, page=page, waiting=waiting, answered=answered)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.holders import holders, holders_statement, place_ids_above
 from portal.accounts.models import User
@@ -24,17 +24,17 @@ from portal.legal.models import Assignment, AssignmentEnd, Consultation, Consult
 from portal.legal.settings import LegalSettings
 from portal.pagination import Page, paginate
 from portal.permissions import ROLES_WITH, Actor, Permission, can, granted_places
-from portal.places.models import Place
+from portal.places.models import Place, PlaceKind
 
 PER_PAGE = 30
-CONFLICTS_SHOWN = 20
 
 
 @dataclass
 class Overview:
     open: Page  # waiting ones: overdue first, then by deadline
     unassigned: list[Consultation]
-    conflicts: list[tuple[Assignment, Consultation]]
+    # The conflicts declared on the consultations shown, by consultation.
+    conflicts: dict[int, list[Assignment]]
 
 
 def districts(actor: Actor) -> list[Place]:
@@ -42,49 +42,44 @@ def districts(actor: Actor) -> list[Place]:
     return granted_places(actor, Permission.SUPERVISE_CONSULTATIONS)
 
 
-def _in_areas(areas: list[Place]):
-    """Consultations whose community lies in one of `areas` (a LIKE the path index answers)."""
-    community = aliased(Place)
-    paths = [community.path.startswith(area.path, autoescape=True) for area in areas]
-    return community, or_(*paths) if paths else False
+def _communities_in(session: Session, areas: list[Place]) -> list[int]:
+    """The ids of the communities inside `areas` (an indexed LIKE on their paths)."""
+    inside = or_(*(Place.path.startswith(area.path, autoescape=True) for area in areas))
+    return list(session.scalars(select(Place.id).where(Place.kind == PlaceKind.COMMUNITY, inside)))
 
 
 def overview(session: Session, actor: Actor, raw_page: str | None) -> Overview:
     """The supervisor's district: waiting consultations soonest due (so overdue) first, those
-    with no adviser, and the latest conflicts declared on open ones, with their reasons."""
+    with no adviser, and the conflicts declared on those shown, with their reasons."""
     areas = districts(actor)
     if not areas:
         raise Forbidden(_l("This page is for legal supervisors."))
-    community, inside = _in_areas(areas)
-    base = (
+    waiting = (
         select(Consultation)
-        .join(community, community.id == Consultation.community_id)
-        .options(selectinload(Consultation.adviser))
-    )
-    waiting = base.where(inside, Consultation.state == ConsultationState.WAITING).order_by(
-        Consultation.due_at, Consultation.id
-    )
-    unassigned = session.scalars(
-        waiting.where(Consultation.adviser_id.is_(None)).limit(PER_PAGE)
-    ).all()
-    conflicts = session.execute(
-        select(Assignment, Consultation)
-        .options(selectinload(Assignment.adviser))
-        .join(Consultation, Consultation.id == Assignment.consultation_id)
-        .join(community, community.id == Consultation.community_id)
         .where(
-            inside,
-            Assignment.ended_because == AssignmentEnd.CONFLICT,
-            Consultation.state.in_(answering.OPEN),
+            Consultation.state == ConsultationState.WAITING,
+            Consultation.community_id.in_(_communities_in(session, areas)),
         )
-        .order_by(Assignment.ended_at.desc(), Assignment.id.desc())
-        .limit(CONFLICTS_SHOWN)
+        .options(selectinload(Consultation.adviser))
+        .order_by(Consultation.due_at, Consultation.id)
     )
-    return Overview(
-        open=paginate(session, waiting, raw_page, PER_PAGE),
-        unassigned=list(unassigned),
-        conflicts=list(conflicts),
+    unassigned = list(
+        session.scalars(waiting.where(Consultation.adviser_id.is_(None)).limit(PER_PAGE))
     )
+    page = paginate(session, waiting, raw_page, PER_PAGE)
+    shown = {c.id for c in page.items} | {c.id for c in unassigned}
+    conflicts: dict[int, list[Assignment]] = {}
+    for assignment in session.scalars(
+        select(Assignment)
+        .options(selectinload(Assignment.adviser))
+        .where(
+            Assignment.consultation_id.in_(shown),
+            Assignment.ended_because == AssignmentEnd.CONFLICT,
+        )
+        .order_by(Assignment.id)
+    ):
+        conflicts.setdefault(assignment.consultation_id, []).append(assignment)
+    return Overview(open=page, unassigned=unassigned, conflicts=conflicts)
 
 
 def advisers_for(session: Session, actor: Actor, consultation: Consultation) -> list[User]:
