@@ -52,6 +52,8 @@ def test_the_queue_and_the_conflict_check_before_the_question(session, world, br
     adviser = browser(world.adviser)
     desk = adviser.get("/legal/desk", headers=EN).get_data(as_text=True)
     assert made.reference in desk and "Check for a conflict first" in desk
+    # Its deadline (26 November 2026) has passed: marked overdue, in words.
+    assert '<span class="overdue">Overdue by' in desk
     assert helpers.QUESTION not in desk
 
     url = f"/legal/desk/{made.reference}"
