@@ -226,6 +226,8 @@ def answer(
     consultation.due_at = None
     consultation.sweep_at = clocks.next_sweep(consultation, settings)
     session.flush()
+    audit.record(session, "legal.consultation.answered", actor=actor, now=now,
+                 target=consultation, details={"entry": entry.id})  # fmt: skip
     resident = consultation.user
     queue_sms(
         session,

@@ -66,6 +66,10 @@ def test_an_answer_closes_the_question_and_texts_the_resident(session, sms):
     assert made.state is ConsultationState.ANSWERED
     assert (made.due_at, made.last_answer_at) == (None, LATER)
     assert made.sweep_at == clocks.closes_at(SETTINGS, LATER)
+    answered = session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "legal.consultation.answered")
+    )
+    assert (answered.actor_id, answered.details) == (world.adviser.id, {"entry": entry.id})
     message = sms.recent(made.user.phone)[0]
     assert message.kind == "legal_answered"
     assert f"https://portal.example/legal/consultations/{made.reference}" in message.body
