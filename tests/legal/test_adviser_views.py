@@ -151,14 +151,19 @@ def test_snippets_are_kept_changed_and_deleted_by_their_adviser_only(session, wo
     assert session.scalar(select(AnswerSnippet.id).where(AnswerSnippet.id == snippet_id)) is None
 
 
-def test_everyone_else_finds_no_such_consultation(session, world, browser, client, sms):
-    made = helpers.consultation(session, world.tree.community)
+def test_everyone_else_finds_no_such_consultation(app, session, world, browser, client, sms):
+    asker = factories.user(session, phone="13800138001")
+    made = helpers.consultation(session, world.tree.community, resident=asker)
     secretary = factories.user(session, Role.SECRETARY, world.tree.community)
     grid_worker = factories.user(session, Role.GRID_WORKER, world.tree.grid)
     session.commit()
     sign_in_by_sms(client, sms, "13800138000")
+    # The resident who asked reads it on their own page, not on the advisers' one.
+    own = app.test_client()
+    own.test_session = client.test_session
+    sign_in_by_sms(own, sms, asker.phone)
     browsers = [browser(user) for user in (world.second, secretary, grid_worker, world.elsewhere)]
-    for each in [*browsers, client]:
+    for each in [*browsers, client, own]:
         each.get("/legal/desk/L2345678", headers=EN)  # past "You are signed in."
         missing = each.get("/legal/desk/L2345678", headers=EN)
         assert missing.status_code == 404
