@@ -128,6 +128,7 @@ def _work_page(consultation: Consultation, status: int = 200, **forms):
         advisers=advisers,
         conflict_form=forms.get("conflict_form") or ConflictForm(),
         answer_form=_answer_form(forms.get("answer_form")) if is_adviser else None,
+        snippets=snippets.snippets_of(db.session, current_user) if is_adviser else [],
         reassign_form=reassign_form,
         now=utcnow(),
     )
