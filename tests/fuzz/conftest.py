@@ -38,6 +38,7 @@ from portal.appeals.models import BlockedPhone
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
+from portal.legal.models import LegalTopic
 from portal.meetings.booking import Booker, free_times
 from portal.meetings.feeds import new_feed
 from portal.meetings.models import Closure, MeetingKind
@@ -254,6 +255,7 @@ def make_world(session: Session) -> World:
         "community_code": tree.community.code,
         "reward_id": [reward.id, *(each.id for each in rewards)],
         "order_id": shop_order.id,
+        "topic_id": session.scalars(select(LegalTopic.id).order_by(LegalTopic.id)).first(),
     }
     return World(
         users,
