@@ -18,8 +18,7 @@ from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
 from portal.legal.models import LegalTopic
 from portal.permissions import Actor, Permission, require
-
-NAME_ZH_MAX, NAME_EN_MAX = 20, 50
+from portal.shortlists import checked_names, move_one_place
 
 
 def offered_topics(session: Session) -> list[LegalTopic]:
@@ -53,25 +52,12 @@ def get_topic(session: Session, actor: Actor, topic_id: int) -> LegalTopic:
     return topic
 
 
-def _names(name_zh: str, name_en: str) -> tuple[str, str]:
-    chinese, english = (name_zh or "").strip(), (name_en or "").strip()
-    if not chinese:
-        raise Invalid(_l("Enter the Chinese name."), field="name_zh")
-    if len(chinese) > NAME_ZH_MAX:
-        raise Invalid(_l("Keep the Chinese name within 20 characters."), field="name_zh")
-    if not english:
-        raise Invalid(_l("Enter the English name."), field="name_en")
-    if len(english) > NAME_EN_MAX:
-        raise Invalid(_l("Keep the English name within 50 characters."), field="name_en")
-    return chinese, english
-
-
 def add_topic(
     session: Session, actor: Actor, *, name_zh: str, name_en: str, now: datetime
 ) -> LegalTopic:
     """A new topic, last in the list."""
     require(actor, Permission.MANAGE_LEGAL)
-    chinese, english = _names(name_zh, name_en)
+    chinese, english = checked_names(name_zh, name_en)
     last = session.scalar(select(func.max(LegalTopic.position))) or 0
     topic = LegalTopic(name_zh=chinese, name_en=english, position=last + 1, is_active=True)
     session.add(topic)
@@ -89,7 +75,7 @@ def rename_topic(
 ) -> LegalTopic:  # fmt: skip
     """New names, in both languages."""
     require(actor, Permission.MANAGE_LEGAL)
-    chinese, english = _names(name_zh, name_en)
+    chinese, english = checked_names(name_zh, name_en)
     before = {"name_zh": topic.name_zh, "name_en": topic.name_en}
     topic.name_zh, topic.name_en = chinese, english
     session.flush()
@@ -128,13 +114,8 @@ def move_topic(
     if not topic.is_active:
         raise Invalid(_l("A retired topic is not offered: it has no place in the order."))
     rows = offered_topics(session)
-    index = rows.index(topic)
-    other = index + (1 if step > 0 else -1)
-    if not 0 <= other < len(rows):
+    if not move_one_place(rows, topic, step):
         return
-    rows[index], rows[other] = rows[other], rows[index]
-    for position, row in enumerate(rows, 1):
-        row.position = position
     session.flush()
     audit.record(
         session, "legal.move_topic", actor=actor, now=now, target=topic,

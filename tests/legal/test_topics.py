@@ -72,7 +72,7 @@ def test_an_administrator_adds_renames_moves_retires_and_restores(session, app_c
         ({"name_zh": " "}, "name_zh"),
         ({"name_en": ""}, "name_en"),
         ({"name_zh": "长" * 21}, "name_zh"),
-        ({"name_en": "x" * 51}, "name_en"),
+        ({"name_en": "x" * 41}, "name_en"),
     ],
 )
 def test_bad_names_are_refused_on_their_field(session, app_context, admin, given, field):
