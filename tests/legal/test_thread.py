@@ -157,3 +157,15 @@ def test_only_the_resident_follows_up_rates_or_finds_it(session, answered, resid
         EntryKind.QUESTION,
         EntryKind.ANSWER,
     ]
+
+
+def test_the_deadline_reads_with_its_weekday_in_both_languages(app):
+    from flask_babel import force_locale
+
+    from portal.legal.views.resident import due_words
+
+    with app.test_request_context():
+        with force_locale("zh_Hans_CN"):
+            assert due_words(end_of(2026, 12, 8)) == "12月8日（周二）前"
+        with force_locale("en"):
+            assert due_words(end_of(2026, 12, 8)) == "by Tue 8 Dec"

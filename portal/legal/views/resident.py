@@ -185,6 +185,7 @@ def ask(code: str):
                         return redirect(url_for("legal.guardian", reference=made.reference))
                     flash(_("Your question is sent. We text you when the answer comes."), "success")
                     return redirect(url_for("legal.consultation", reference=made.reference))
+                status = 400
         else:
             status = 400
     return render_template(
