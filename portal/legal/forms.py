@@ -70,7 +70,10 @@ class AskForm(PortalForm):
     )
     minor = RadioField(
         _l("Are you under 18?"),
-        choices=[SelectChoice(NO, _l("No")), SelectChoice(YES, _l("Yes"))],
+        choices=[
+            SelectChoice(NO, _l("No, I am 18 or older")),
+            SelectChoice(YES, _l("Yes, I am under 18")),
+        ],
         default=NO,
         validators=[InputRequired(_l("Say whether you are under 18."))],
     )

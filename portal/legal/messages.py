@@ -30,8 +30,15 @@ def _due_day(params: dict[str, Any]) -> str:
     )
 
 
+# Topics are the administrators' words; a long one is cut so that the text stays one SMS.
+TOPIC_ROOM = 10
+
+
 def _topic(params: dict[str, Any]) -> str:
-    return text_in(str(get_locale()), params["topic_zh"], params.get("topic_en", ""))
+    name = text_in(str(get_locale()), params["topic_zh"], params.get("topic_en", ""))
+    if str(get_locale()) != "en" and len(name) > TOPIC_ROOM:
+        return name[: TOPIC_ROOM - 1] + "…"
+    return name
 
 
 def _consultation_new(params: dict[str, Any]) -> str:
@@ -51,8 +58,8 @@ def _follow_up(params: dict[str, Any]) -> str:
 
 def _guardian_code(params: dict[str, Any]) -> str:
     return gettext(
-        "Code %(code)s: your child asks a lawyer a question online and needs your consent. "
-        "Valid for %(minutes)d minutes.",
+        "Code %(code)s: your child wants to ask a lawyer a question online. If you agree, "
+        "give them this code. Valid for %(minutes)d minutes.",
         code=params["code"], minutes=params["minutes"],
     )  # fmt: skip
 
