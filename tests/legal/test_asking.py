@@ -24,10 +24,6 @@ from portal.legal.settings import LegalSettings
 from portal.permissions import Role
 from tests import factories
 
-# portal/legal/rotation.py (shared, not this part's) still calls Result.tuples(), which
-# SQLAlchemy 2.1 deprecates; until it is fixed there, that warning is not this test's failure.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SECRET = b"test-secret"
 SETTINGS = LegalSettings(base_url="https://wg.example.cn")

@@ -17,8 +17,6 @@ from portal.permissions import Role
 from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_by_sms, sign_in_staff
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 PHONE = "13800138000"
 QUESTION = "我租的房子到期了，房东不退押金，说墙面有污渍。我该怎么办？"
 

@@ -22,8 +22,6 @@ from portal.permissions import Role
 from tests import factories
 from tests.legal.test_asking import SETTINGS, ask, end_of, shanghai
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 
 def answer(session, consultation: Consultation, now) -> None:
     """What the adviser's answer does (part B's answering.py), enough for the thread."""
