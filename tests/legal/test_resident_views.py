@@ -269,3 +269,25 @@ def test_everyone_else_gets_the_same_404_as_for_a_consultation_that_does_not_exi
     session.expire_all()
     actions = session.scalars(select(AuditEvent.action)).all()
     assert "legal.consultation.document" in actions
+
+
+def test_residents_find_where_to_ask_from_their_door_the_service_days_and_home(
+    resident, client, tree
+):
+    ask_link = f'href="/legal/ask/{tree.community.code}"'
+    assert ask_link in page(client, f"/b/{tree.building.public_code}")
+    assert ask_link in page(client, f"/c/{tree.community.code}/legal")
+    home = page(resident, "/")
+    assert 'href="/legal/consultations"' in home and "My legal consultations" in home
+    mine = page(resident, "/legal/consultations")
+    assert "You have not asked a legal question yet." in mine and 'href="/find"' in mine
+
+
+def test_asking_is_limited_per_phone(app, monkeypatch, resident, session, tree, adviser):
+    monkeypatch.setitem(app.config, "LEGAL_ASK_LIMIT_PER_PHONE", "1 per day")
+    assert resident.post(ask_url(tree), data=form(session), headers=EN).status_code == 302
+    again = resident.post(ask_url(tree), data=form(session), headers=EN)
+    body = again.get_data(as_text=True)
+    assert again.status_code == 429 and "Too many questions were sent from here" in body
+    assert QUESTION in body
+    assert len(session.scalars(select(Consultation)).all()) == 1
