@@ -275,6 +275,7 @@ def make_world(session: Session) -> World:
         "community_code": tree.community.code,
         "reward_id": [reward.id, *(each.id for each in rewards)],
         "order_id": shop_order.id,
+        "topic_id": session.scalars(select(LegalTopic.id).order_by(LegalTopic.id)).first(),
     }
     return World(
         users,
