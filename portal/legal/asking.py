@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import codes
 from portal.accounts.models import User
 from portal.appeals.tracking import ALPHABET
+from portal.db import serialize_on
 from portal.errors import Invalid, NotFound, Problems
 from portal.legal import clocks, rotation
 from portal.legal.access import is_residents
@@ -47,6 +48,8 @@ DOCUMENT_KINDS = (UploadKind.IMAGE, UploadKind.PDF)
 MAX_DOCUMENTS = 3
 # Two characters say something (离婚); one says nothing an adviser can answer.
 QUESTION_MIN = 2
+# The same question sent again within this long is the same consultation (a second tap).
+RESENT_WITHIN = timedelta(minutes=10)
 
 # The guardian's code: ten minutes, five tries, one a minute and five a day for one
 # consultation; ten an hour from one client address.
@@ -174,6 +177,11 @@ def ask(
     if community.kind is not PlaceKind.COMMUNITY:
         raise Invalid(_l("Choose your community."))
     topic, guardian = check_question(session, question)
+    # A second tap on Send, or Back and Send again, must not ask (and text the adviser) twice.
+    serialize_on(session, f"legal-ask:{asker.id}")
+    again = same_question(session, asker, clean_text(question.body), now)
+    if again is not None:
+        return again
     consultation = Consultation(
         reference=_new_reference(session),
         user_id=asker.id,
@@ -208,6 +216,22 @@ def ask(
     else:
         send(session, consultation, settings, now)
     return consultation
+
+
+def same_question(session: Session, asker: User, body: str, now: datetime) -> Consultation | None:
+    """The consultation the resident asked with this very question a moment ago, if any."""
+    return session.scalars(
+        select(Consultation)
+        .join(ConsultationEntry, ConsultationEntry.consultation_id == Consultation.id)
+        .where(
+            Consultation.user_id == asker.id,
+            Consultation.created_at > now - RESENT_WITHIN,
+            ConsultationEntry.kind == EntryKind.QUESTION,
+            ConsultationEntry.body == body,
+        )
+        .order_by(Consultation.id.desc())
+        .limit(1)
+    ).first()
 
 
 def attach_documents(session: Session, consultation: Consultation, sent: Iterable[Upload]) -> None:
@@ -279,6 +303,7 @@ def confirm_guardian(
 
 
 def first_question(session: Session, consultation: Consultation) -> ConsultationEntry:
+    """The resident's first question: the one sent to an adviser with the consultation."""
     return session.scalars(
         select(ConsultationEntry)
         .where(

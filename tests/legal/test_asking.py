@@ -211,3 +211,15 @@ def test_documents_sent_with_the_form_are_kept_by_the_consultation(
     made = ask(session, resident, tree, shanghai(2026, 12, 1), documents=[sent, elsewhere])
     assert [each.name for each in asking.documents(session, made)] == [sent.name]
     assert asking.find_document(session, made, elsewhere.name) is None
+
+
+def test_the_same_question_sent_twice_in_a_moment_is_one_consultation(
+    app_context, session, tree, adviser, resident, sms
+):
+    first = ask(session, resident, tree, shanghai(2026, 12, 1, 10, 0))
+    again = ask(session, resident, tree, shanghai(2026, 12, 1, 10, 1))
+    assert again is first and len(sms.recent(adviser.phone)) == 1
+    # Asked again later, or another question, it is a new one.
+    later = ask(session, resident, tree, shanghai(2026, 12, 1, 11, 0))
+    other = ask(session, resident, tree, shanghai(2026, 12, 1, 11, 1), body="另一个问题")
+    assert len({first.id, later.id, other.id}) == 3
