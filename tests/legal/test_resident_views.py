@@ -233,10 +233,12 @@ def test_everyone_else_gets_the_same_404_as_for_a_consultation_that_does_not_exi
     elsewhere = factories.user(session, Role.LEGAL_ADVISER, tree.other_community, name="孙律师")
     secretary = factories.user(session, Role.SECRETARY, tree.community, name="书记")
     grid_worker = factories.user(session, Role.GRID_WORKER, tree.grid, name="网格员")
+    other_district = factories.place(session, None, "别区")
+    supervisor_elsewhere = factories.user(session, Role.LEGAL_SUPERVISOR, other_district)
+    supervisor = factories.user(session, Role.LEGAL_SUPERVISOR, tree.district, name="督导")
     session.commit()
-    browsers = [other_resident] + [
-        staff_browser(app, user) for user in (not_assigned, elsewhere, secretary, grid_worker)
-    ]
+    staff = (not_assigned, elsewhere, secretary, grid_worker, supervisor_elsewhere)
+    browsers = [other_resident] + [staff_browser(app, user) for user in staff]
     for browser in browsers:
         # The flash of signing in goes with the first page.
         browser.get("/legal/consultations")
@@ -260,15 +262,17 @@ def test_everyone_else_gets_the_same_404_as_for_a_consultation_that_does_not_exi
             url = f"/legal/consultations/{made.reference}/{action}"
             assert browser.post(url, data={"body": "x", "rating": "satisfied"}).status_code == 404
     assert asked(session).state is ConsultationState.WAITING
-    # The adviser it is given to reads the document; the read is audited.
-    assigned = staff_browser(app, adviser)
-    with assigned.get(f"/legal/consultations/{made.reference}/documents/{document}") as shown:
-        assert shown.status_code == 200
+    # The adviser it is given to, and the district's supervisor, read the document; each read
+    # is audited.
+    for reader in (adviser, supervisor):
+        browser = staff_browser(app, reader)
+        with browser.get(f"/legal/consultations/{made.reference}/documents/{document}") as shown:
+            assert shown.status_code == 200
     from portal.audit.models import AuditEvent
 
     session.expire_all()
     actions = session.scalars(select(AuditEvent.action)).all()
-    assert "legal.consultation.document" in actions
+    assert actions.count("legal.consultation.document") == 2
 
 
 def test_residents_find_where_to_ask_from_their_door_the_service_days_and_home(
