@@ -305,3 +305,16 @@ def test_asking_is_limited_per_phone(app, monkeypatch, resident, session, tree, 
     assert again.status_code == 429 and "Too many questions were sent from here" in body
     assert QUESTION in body
     assert len(session.scalars(select(Consultation)).all()) == 1
+
+
+def test_a_pdf_is_kept_and_given_back_as_a_download(resident, session, tree, adviser):
+    from tests.uploads.test_pdfs import document
+
+    data = form(session, documents=(io.BytesIO(document()), "contract.pdf"))
+    assert resident.post(ask_url(tree), data=data, headers=EN).status_code == 302
+    thread = page(resident, f"/legal/consultations/{asked(session).reference}")
+    assert "(PDF)" in thread
+    link = re.search(r'href="(/legal/consultations/[^"]+\.pdf)"', thread).group(1)
+    with resident.get(link) as shown:
+        assert shown.status_code == 200 and shown.mimetype == "application/pdf"
+        assert "no-store" in shown.headers["Cache-Control"]
