@@ -127,9 +127,11 @@ def clean_text(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def check_question(session: Session, question: Question) -> tuple[LegalTopic, str | None]:
+def check_question(
+    session: Session, question: Question, own_phone: str | None = None
+) -> tuple[LegalTopic, str | None]:
     """The topic chosen and the guardian's normalised phone, or Invalid naming every field
-    that is wrong."""
+    that is wrong (the guardian's phone cannot be the resident's `own_phone`)."""
     problems = Problems()
     topic = session.get(LegalTopic, question.topic_id) if question.topic_id else None
     if topic is None or not topic.is_active:
@@ -154,6 +156,10 @@ def check_question(session: Session, question: Question) -> tuple[LegalTopic, st
                 _l("Enter your guardian's 11-digit mobile number, like 138 0013 8000."),
                 field="guardian_phone",
             )
+        elif guardian == own_phone:
+            problems.refuse(
+                _l("Enter your guardian's mobile number, not your own."), field="guardian_phone"
+            )
     problems.raise_any()
     return topic, guardian
 
@@ -176,7 +182,7 @@ def ask(
         raise NotFound(_l("There is no such consultation."))
     if community.kind is not PlaceKind.COMMUNITY:
         raise Invalid(_l("Choose your community."))
-    topic, guardian = check_question(session, question)
+    topic, guardian = check_question(session, question, asker.phone)
     # A second tap on Send, or Back and Send again, must not ask (and text the adviser) twice.
     serialize_on(session, f"legal-ask:{asker.id}")
     again = same_question(session, asker, clean_text(question.body), now)

@@ -173,9 +173,12 @@ def test_a_minors_question_waits_for_the_guardians_code(
     assert code_row.subject == f"legal:{made.reference}"
 
 
-def test_a_bad_guardian_phone_is_refused(app_context, session, tree, adviser, resident):
+@pytest.mark.parametrize("phone", ["12345", "", "138 0013 8000"])
+def test_a_bad_guardian_phone_or_the_residents_own_is_refused(
+    app_context, session, tree, adviser, resident, phone
+):
     with pytest.raises(Invalid) as refused:
-        ask(session, resident, tree, shanghai(2026, 12, 1), is_minor=True, guardian_phone="12345")
+        ask(session, resident, tree, shanghai(2026, 12, 1), is_minor=True, guardian_phone=phone)
     assert refused.value.details["field"] == "guardian_phone"
 
 
