@@ -161,6 +161,12 @@ def test_a_minors_question_waits_for_the_code_texted_to_the_guardian(
     )
     assert wrong.status_code == 400 and "The code is not right" in wrong.get_data(as_text=True)
     assert asked(session).state is ConsultationState.AWAITING_GUARDIAN
+    # Another code at once is refused, with the wait said; the first still works.
+    resend = resident.post(
+        f"/legal/consultations/{made.reference}/guardian", data={"resend": "1"}, headers=EN
+    )
+    assert resend.status_code == 400
+    assert "A code was sent less than a minute ago" in resend.get_data(as_text=True)
     right = resident.post(
         f"/legal/consultations/{made.reference}/guardian", data={"code": code}, headers=EN
     )
