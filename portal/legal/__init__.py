@@ -30,5 +30,19 @@ def init_app(app: Flask) -> None:
                                shown=lambda actor: can(actor, Permission.MANAGE_LEGAL),
                                order=435))  # fmt: skip
     # --- the resident's side (tiles) ---
+    from portal.features import Panel, add_panel
+
+    add_tile(app, "home", Tile("legal.mine", _l("My legal consultations"),
+                               _l("Ask a legal adviser online, free of charge."),
+                               shown=lambda actor: getattr(actor, "is_authenticated", False),
+                               order=215))  # fmt: skip
+    # Residents ask from the door they scan, which knows their community.
+    add_panel(app, "doors.door", Panel("legal/_resident_door.html", _door_link, 125))
     # --- the adviser's and supervisor's side (tiles, the sweep and retention jobs) ---
     # --- public questions and answers (tiles) ---
+
+
+def _door_link(_session, _actor, door) -> dict:
+    """The same for everyone (the door page is kept and shown to every visitor): asking the
+    community's legal advisers online."""
+    return {"community_code": door.community_code}

@@ -38,7 +38,9 @@ from portal.appeals.models import BlockedPhone
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
-from portal.legal.models import LegalTopic
+from portal.legal import asking as legal_asking
+from portal.legal.models import ConsultationState, LegalTopic
+from portal.legal.settings import LegalSettings
 from portal.meetings.booking import Booker, free_times
 from portal.meetings.feeds import new_feed
 from portal.meetings.models import Closure, MeetingKind
@@ -213,6 +215,20 @@ def make_world(session: Session) -> World:
         now=now,
         settings=PointsSettings(base_url="http://127.0.0.1"),
     )
+    # Legal consultations (e法官), the resident's side: one answered (its follow-up and rating
+    # forms show) and a minor's waiting for the guardian's code (its code form).
+    consultations = [
+        legal_asking.ask(
+            session, users["resident"], tree.community,
+            legal_asking.Question(topic_id=session.scalars(select(LegalTopic.id)).first(),
+                                  body="房东不退押金怎么办？", consented=True, is_minor=minor,
+                                  guardian_phone="13912340000"),
+            settings=LegalSettings(), secret=b"fuzz", locale="zh_Hans_CN", now=now,
+        )
+        for minor in (False, True)
+    ]  # fmt: skip
+    consultations[0].state = ConsultationState.ANSWERED
+    consultations[0].last_answer_at = now
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -235,7 +251,11 @@ def make_world(session: Session) -> World:
         "entry_id": session.scalars(select(BlockedPhone.id)).first(),
         "summons_id": summons.id,
         "action": "accept",
-        "reference": [request.reference, booking.reference],
+        "reference": [
+            request.reference,
+            booking.reference,
+            *(each.reference for each in consultations),
+        ],
         "schedule_id": [schedule.id, legal.id],
         "host_id": users["secretary"].id,
         "closure_id": closure.id,
