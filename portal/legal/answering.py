@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
-from portal.legal import clocks, rotation
+from portal.legal import asking, clocks, rotation
 from portal.legal.access import is_advisers
+from portal.legal.messages import ANSWERED_SMS, CONSULTATION_NEW_SMS
 from portal.legal.models import (
     Assignment,
     AssignmentEnd,
@@ -89,20 +90,11 @@ def thread_url(settings: LegalSettings, consultation: Consultation) -> str:
 
 
 def text_assigned(session: Session, consultation: Consultation, now: datetime) -> None:
-    """Tell the adviser the consultation is now theirs, with its deadline."""
-    adviser = consultation.adviser
-    if adviser is None or consultation.due_at is None:
+    """Tell the adviser the consultation is now theirs, with its deadline (the text of a new
+    consultation: they check for a conflict first)."""
+    if consultation.adviser_id is None or consultation.due_at is None:
         return
-    queue_sms(
-        session,
-        phone=adviser.phone,
-        kind="legal_assigned",
-        params={"reference": consultation.reference, "due_at": consultation.due_at.isoformat()},
-        locale=adviser.locale or "zh_Hans_CN",
-        key=f"legal:{consultation.id}:assigned:{adviser.id}:{consultation.due_at.timestamp():.0f}",
-        cause=f"legal:{consultation.reference}",
-        now=now,
-    )
+    asking.text_adviser(session, consultation, CONSULTATION_NEW_SMS, now=now)
 
 
 def after_adviser_changed(
@@ -232,11 +224,11 @@ def answer(
     queue_sms(
         session,
         phone=resident.phone,
-        kind="legal_answered",
+        kind=ANSWERED_SMS,
         params={"reference": consultation.reference, "url": thread_url(settings, consultation)},
         locale=consultation.locale,
         key=f"legal:{consultation.id}:answered:{entry.id}",
-        cause=f"legal:{consultation.reference}",
+        cause=f"legal_consultations:{consultation.id}",
         now=now,
     )
     return entry

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.legal import clocks, rotation
 from portal.legal.answering import text_assigned
+from portal.legal.messages import DUE_SOON_SMS, OVERDUE_SMS, UNASSIGNED_SMS
 from portal.legal.models import ClosedBecause, Consultation, ConsultationState
 from portal.legal.settings import LegalSettings
 from portal.legal.supervision import supervisors_of
@@ -96,16 +97,16 @@ def _clock(
             queue_sms(
                 session,
                 phone=adviser.phone,
-                kind="legal_due_soon",
+                kind=DUE_SOON_SMS,
                 params={"reference": consultation.reference, "due_at": due_at.isoformat()},
                 locale=adviser.locale or "zh_Hans_CN",
                 key=f"legal:{consultation.id}:due-soon:{adviser.id}:{due_at.timestamp():.0f}",
-                cause=f"legal:{consultation.reference}",
+                cause=f"legal_consultations:{consultation.id}",
                 now=now,
             )
             consultation.reminded_at = now
         if consultation.escalated_at is None and now >= due_at:
-            _tell_supervisors(session, consultation, "legal_overdue", due_at, now)
+            _tell_supervisors(session, consultation, OVERDUE_SMS, due_at, now)
             consultation.escalated_at = now
     elif (
         consultation.state is ConsultationState.ANSWERED
@@ -130,7 +131,7 @@ def _tell_supervisors(
             },
             locale=supervisor.locale or "zh_Hans_CN",
             key=f"legal:{consultation.id}:{kind}:{supervisor.id}:{moment.timestamp():.0f}",
-            cause=f"legal:{consultation.reference}",
+            cause=f"legal_consultations:{consultation.id}",
             now=now,
         )
 
@@ -141,7 +142,7 @@ def _give(
     """Try the rotation again; if still nobody, the supervisors are told (once per question)."""
     if rotation.assign(session, consultation, now=now) is None:
         moment = consultation.due_at or consultation.asked_at or now
-        _tell_supervisors(session, consultation, "legal_unassigned", moment, now)
+        _tell_supervisors(session, consultation, UNASSIGNED_SMS, moment, now)
         return
     session.refresh(consultation, ["adviser"])
     consultation.reminded_at = None

@@ -128,7 +128,7 @@ def test_a_supervisor_reads_and_reassigns(session, world, browser, sms):
     assert _post(supervisor, url, {"adviser": str(world.street_adviser.id)}).status_code == 302
     session.refresh(made)
     assert made.adviser_id == world.street_adviser.id
-    assert sms.recent(world.street_adviser.phone)[0].kind == "legal_assigned"
+    assert sms.recent(world.street_adviser.phone)[0].kind == "legal_consultation_new"
 
 
 def test_snippets_are_kept_changed_and_deleted_by_their_adviser_only(session, world, browser):

@@ -48,7 +48,7 @@ def test_a_conflict_passes_it_on_with_the_same_deadline_and_never_back(session, 
     assert [(a.adviser_id, a.ended_because, a.reason) for a in ended] == [
         (world.adviser.id, AssignmentEnd.CONFLICT, "对方是我的客户")
     ]
-    assert sms.recent(world.second.phone)[0].kind == "legal_assigned"
+    assert sms.recent(world.second.phone)[0].kind == "legal_consultation_new"
     # The next one passes it on too: the street's adviser, never the first one again,
     # though they now have the fewest open.
     answering.declare_conflict(session, world.second, made, "亲属关系",

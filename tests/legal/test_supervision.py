@@ -62,7 +62,7 @@ def test_reassigning_is_audited_and_the_deadline_stays(session, sms):
         select(AuditEvent).where(AuditEvent.action == "legal.consultation.reassigned")
     )
     assert event.actor_id == world.supervisor.id
-    assert sms.recent(world.district_adviser.phone)[0].kind == "legal_assigned"
+    assert sms.recent(world.district_adviser.phone)[0].kind == "legal_consultation_new"
     # The adviser it left can no longer read it.
     with pytest.raises(access.NotFound):
         access.consultation_for(session, world.adviser, made.reference, now=TUESDAY_10AM)

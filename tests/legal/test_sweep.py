@@ -128,5 +128,5 @@ def test_nobody_to_take_it_tells_the_supervisors_once_and_tries_again(session, s
     adviser = factories.user(session, helpers.Role.LEGAL_ADVISER, tree.street)
     sweep(session, SETTINGS, helpers.TUESDAY_10AM + timedelta(minutes=2))
     assert made.adviser_id == adviser.id
-    assert _kinds(sms, adviser.phone) == ["legal_assigned"]
+    assert _kinds(sms, adviser.phone) == ["legal_consultation_new"]
     assert made.sweep_at == clocks.remind_at(made.due_at)
