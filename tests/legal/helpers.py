@@ -1,6 +1,5 @@
-"""Consultations for the advisers' side's tests, made as the resident's side sends them: the
-first question with its due time, an adviser by rotation, the sweep's next moment.
-(Once the resident's side is in, these call asking.send and thread.follow_up.)"""
+"""Consultations for the advisers' side's tests, sent and followed up by the resident's side's
+own functions (asking.send, thread.follow_up), and a district with its advisers."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.appeals.tracking import ALPHABET
-from portal.legal import clocks, rotation
+from portal.legal import asking, thread
 from portal.legal.models import (
     Consultation,
     ConsultationEntry,
@@ -55,7 +54,8 @@ def consultation(
     question: str = QUESTION,
     settings: LegalSettings = SETTINGS,
 ) -> Consultation:
-    """A WAITING consultation from `community`, given to an adviser by rotation."""
+    """A consultation from `community`, sent as the resident's side sends it (asking.send):
+    WAITING, its answer due, given to an adviser by rotation, who is texted."""
     resident = resident or factories.user(session, name="李居民")
     made = Consultation(
         reference=reference(),
@@ -66,21 +66,17 @@ def consultation(
         other_party=other_party,
         consented_at=now,
         created_at=now,
-        asked_at=now,
     )
     session.add(made)
     session.flush()
-    due = clocks.answer_due(session, settings, now, follow_up=False)
     session.add(
         ConsultationEntry(
             consultation_id=made.id, kind=EntryKind.QUESTION, author_id=resident.id,
-            body=question, written_at=now, due_at=due,
+            body=question, written_at=now,
         )
     )  # fmt: skip
-    made.due_at = due
-    rotation.assign(session, made, now=now)
-    made.sweep_at = clocks.next_sweep(made, settings)
     session.flush()
+    asking.send(session, made, settings, now)
     return made
 
 
@@ -92,20 +88,8 @@ def follow_up(
     body: str = "押金的事还想再问一下。",
     settings: LegalSettings = SETTINGS,
 ) -> None:
-    """The resident follows up an answered consultation (as the resident's side does)."""
-    due = clocks.answer_due(session, settings, now, follow_up=True)
-    session.add(
-        ConsultationEntry(
-            consultation_id=made.id, kind=EntryKind.QUESTION, author_id=made.user_id,
-            body=body, written_at=now, due_at=due,
-        )
-    )  # fmt: skip
-    made.follow_ups += 1
-    made.state = ConsultationState.WAITING
-    made.due_at = due
-    made.reminded_at = made.escalated_at = None
-    made.sweep_at = clocks.next_sweep(made, settings)
-    session.flush()
+    """The resident follows up an answered consultation (thread.follow_up)."""
+    thread.follow_up(session, made.user, made, body, settings=settings, now=now)
 
 
 @dataclass

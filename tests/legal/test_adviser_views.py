@@ -27,6 +27,17 @@ def world(session):
 
 
 @pytest.fixture
+def sent(app, session, world):
+    """Send a consultation from the world's community (texting its adviser needs an app)."""
+
+    def send(**values):
+        with app.test_request_context():
+            return helpers.consultation(session, world.tree.community, **values)
+
+    return send
+
+
+@pytest.fixture
 def browser(app, client):
     def signed_in(user):
         made = app.test_client()
@@ -46,8 +57,8 @@ def _post(browser, url, data=None, headers=EN):
     return browser.post(url, data={"csrf_token": "", **(data or {})}, headers=headers)
 
 
-def test_the_queue_and_the_conflict_check_before_the_question(session, world, browser):
-    made = helpers.consultation(session, world.tree.community)
+def test_the_queue_and_the_conflict_check_before_the_question(sent, session, world, browser):
+    made = sent()
     session.commit()
     adviser = browser(world.adviser)
     desk = adviser.get("/legal/desk", headers=EN).get_data(as_text=True)
@@ -69,9 +80,9 @@ def test_the_queue_and_the_conflict_check_before_the_question(session, world, br
 
 
 def test_a_snippet_is_inserted_keeping_what_was_typed_then_the_answer_goes(
-    session, world, browser, sms
+    sent, session, world, browser, sms
 ):
-    made = helpers.consultation(session, world.tree.community)
+    made = sent()
     made.cleared_at = made.asked_at
     snippet = AnswerSnippet(adviser_id=world.adviser.id, title="押金", body="押金应当退还。")
     session.add(snippet)
@@ -97,8 +108,8 @@ def test_a_snippet_is_inserted_keeping_what_was_typed_then_the_answer_goes(
     assert "中华人民共和国民法典 第七百二十二条" in thread
 
 
-def test_a_conflict_needs_a_reason_and_passes_it_on(session, world, browser):
-    made = helpers.consultation(session, world.tree.community)
+def test_a_conflict_needs_a_reason_and_passes_it_on(sent, session, world, browser):
+    made = sent()
     session.commit()
     adviser = browser(world.adviser)
     url = f"/legal/desk/{made.reference}/conflict"
@@ -117,8 +128,8 @@ def test_a_conflict_needs_a_reason_and_passes_it_on(session, world, browser):
     assert "对方是我的客户" not in second.get_data(as_text=True)
 
 
-def test_a_supervisor_reads_and_reassigns(session, world, browser, sms):
-    made = helpers.consultation(session, world.tree.community)
+def test_a_supervisor_reads_and_reassigns(sent, session, world, browser, sms):
+    made = sent()
     session.commit()
     supervisor = browser(world.supervisor)
     page = supervisor.get(f"/legal/desk/{made.reference}", headers=EN).get_data(as_text=True)
@@ -151,9 +162,9 @@ def test_snippets_are_kept_changed_and_deleted_by_their_adviser_only(session, wo
     assert session.scalar(select(AnswerSnippet.id).where(AnswerSnippet.id == snippet_id)) is None
 
 
-def test_everyone_else_finds_no_such_consultation(app, session, world, browser, client, sms):
+def test_everyone_else_finds_no_such_consultation(app, sent, session, world, browser, client, sms):
     asker = factories.user(session, phone="13800138001")
-    made = helpers.consultation(session, world.tree.community, resident=asker)
+    made = sent(resident=asker)
     secretary = factories.user(session, Role.SECRETARY, world.tree.community)
     grid_worker = factories.user(session, Role.GRID_WORKER, world.tree.grid)
     session.commit()
