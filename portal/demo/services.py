@@ -14,7 +14,7 @@ from portal.appeals.tracking import ALPHABET
 from portal.catalogue.models import CatalogueItem
 from portal.demo import data
 from portal.i18n import name_in
-from portal.legal import answering, clocks, rotation
+from portal.legal import answering, asking
 from portal.legal.models import (
     ClosedBecause,
     Consultation,
@@ -325,14 +325,8 @@ def seed_demo_consultations(session: Session, settings: LegalSettings, *, now: d
     resident = session.scalar(select(User).where(User.phone == data.PEOPLE[0][1]))
     topics = {topic.name_zh: topic for topic in session.scalars(select(LegalTopic))}
     added = 0
-    for (
-        community_code,
-        topic_zh,
-        other_party,
-        question,
-        stage,
-        days_ago,
-    ) in data.LEGAL_CONSULTATIONS:
+    for row in data.LEGAL_CONSULTATIONS:
+        community_code, topic_zh, other_party, question, stage, days_ago = row
         community = session.scalar(select(Place).where(Place.code == community_code))
         if resident is None or community is None or topic_zh not in topics:
             continue
@@ -345,15 +339,13 @@ def seed_demo_consultations(session: Session, settings: LegalSettings, *, now: d
         )  # fmt: skip
         session.add(made)
         session.flush()
-        due_at = clocks.answer_due(session, settings, asked_at, follow_up=False)
         session.add(ConsultationEntry(
             consultation_id=made.id, kind=EntryKind.QUESTION, author_id=resident.id,
-            body=question, written_at=asked_at, due_at=due_at,
+            body=question, written_at=asked_at,
         ))  # fmt: skip
-        made.due_at = due_at
-        rotation.assign(session, made, now=asked_at)
-        made.sweep_at = clocks.next_sweep(made, settings)
         session.flush()
+        # Sent as the resident's side sends it: the deadline, the rotation, the adviser texted.
+        asking.send(session, made, settings, asked_at)
         if stage != "waiting" and made.adviser is not None:
             answering.clear(session, made.adviser, made, now=asked_at + timedelta(hours=2))
         if stage in ("answered", "closed") and made.adviser is not None:
