@@ -10,17 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.legal import asking
 from portal.legal.models import Consultation, ConsultationState
 from portal.legal.settings import LegalSettings
 from portal.uploads.models import Upload
 from portal.uploads.store import Store
 
 BATCH = 200
-
-
-def owner_of(consultation: Consultation) -> str:
-    """The owner string the consultation's documents carry in the upload store."""
-    return f"legal_consultations:{consultation.id}"
 
 
 def expire_documents(session: Session, settings: LegalSettings, now: datetime) -> list[str]:
@@ -41,7 +37,9 @@ def expire_documents(session: Session, settings: LegalSettings, now: datetime) -
     for consultation in closed:
         names.extend(
             session.scalars(
-                delete(Upload).where(Upload.owner == owner_of(consultation)).returning(Upload.name)
+                delete(Upload)
+                .where(Upload.owner == asking.document_owner(consultation))
+                .returning(Upload.name)
             )
         )
         consultation.documents_deleted_at = now

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
+from portal.legal import asking
 from portal.legal.models import AnswerSnippet, ConsultationState
 from portal.permissions import Role
+from portal.uploads.web import store
 from tests import factories
 from tests.accounts.test_views import EN, sign_in_by_sms, sign_in_staff
 from tests.legal import helpers
@@ -188,3 +190,16 @@ def test_everyone_else_finds_no_such_consultation(app, sent, session, world, bro
             assert _post(each, url, {"body": "x", "reason": "x"}).status_code == 404, url
     session.refresh(made)
     assert made.state is ConsultationState.WAITING and made.cleared_at is None
+
+
+def test_documents_show_once_the_adviser_has_no_conflict(app, sent, session, world, browser):
+    made = sent()
+    upload = factories.upload(session, store(app), owner=asking.document_owner(made))
+    session.commit()
+    adviser = browser(world.adviser)
+    url = f"/legal/desk/{made.reference}"
+    link = f"/legal/consultations/{made.reference}/documents/{upload.name}"
+    assert link not in adviser.get(url, headers=EN).get_data(as_text=True)
+    _post(adviser, f"{url}/clear")
+    assert link in adviser.get(url, headers=EN).get_data(as_text=True)
+    assert link in browser(world.supervisor).get(url, headers=EN).get_data(as_text=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.legal import retention
+from portal.legal import asking, retention
 from portal.legal.models import ClosedBecause, ConsultationEntry, ConsultationState
 from portal.uploads.models import Upload
 from portal.uploads.store import Store
@@ -36,7 +36,7 @@ def test_old_documents_go_the_rest_stays(session, tmp_path):
     recent = _closed(session, world.tree.community, TUESDAY_10AM - timedelta(days=179))
     still_open = helpers.consultation(session, world.tree.community)
     uploads = {
-        made.id: factories.upload(session, store, owner=retention.owner_of(made))
+        made.id: factories.upload(session, store, owner=asking.document_owner(made))
         for made in (old, recent, still_open)
     }
     an_appeals = factories.upload(session, store, owner="appeals:1")

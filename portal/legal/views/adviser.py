@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from portal.db import db, start_writing, utcnow
 from portal.errors import Forbidden, NotFound
-from portal.legal import access, answering, queue, snippets, supervision
+from portal.legal import access, answering, asking, queue, snippets, supervision
 from portal.legal.adviser_forms import (
     AnswerForm,
     ConflictForm,
@@ -22,11 +21,9 @@ from portal.legal.adviser_forms import (
     citation_rows,
 )
 from portal.legal.models import Assignment, Consultation
-from portal.legal.retention import owner_of
 from portal.legal.views import bp, settings
 from portal.numbers import optional_id
 from portal.permissions import Permission, holds_anywhere, require_staff
-from portal.uploads import services as uploads
 from portal.web.forms import EmptyForm, one_button_action, saving
 
 
@@ -76,13 +73,6 @@ def _consultation(reference: str, *, for_update: bool = False) -> Consultation:
     return consultation
 
 
-def _document_url(consultation: Consultation, name: str) -> str | None:
-    try:
-        return url_for("legal.document", reference=consultation.reference, name=name)
-    except BuildError:  # the resident's side serves documents
-        return None
-
-
 def _answer_form(form: AnswerForm | None = None) -> AnswerForm:
     form = form or AnswerForm()
     mine = snippets.snippets_of(db.session, current_user)
@@ -112,10 +102,7 @@ def _work_page(consultation: Consultation, status: int = 200, **forms):
             ]
     documents = []
     if reads and consultation.documents_deleted_at is None:
-        documents = [
-            (upload, _document_url(consultation, upload.name))
-            for upload in uploads.attached_to(db.session, owner_of(consultation))
-        ]
+        documents = asking.documents(db.session, consultation)
     response = render_template(
         "legal/work.html",
         consultation=consultation,
