@@ -63,6 +63,7 @@ def test_the_queue_and_the_conflict_check_before_the_question(sent, session, wor
     made = sent()
     session.commit()
     adviser = browser(world.adviser)
+    assert 'href="/legal/desk"' in adviser.get("/staff", headers=EN).get_data(as_text=True)
     desk = adviser.get("/legal/desk", headers=EN).get_data(as_text=True)
     assert made.reference in desk and "Check for a conflict first" in desk
     # Its deadline (26 November 2026) has passed: marked overdue, in words.
