@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from portal import legal
 from portal.accounts.labels import ROLE_LABELS
 from portal.audit.services import set_origin
 from portal.catalogue.services import seed_catalogue
@@ -17,6 +18,7 @@ from portal.demo.services import (
     demo_logins,
     has_places,
     seed_demo,
+    seed_demo_consultations,
     seed_demo_points_rules,
     seed_demo_rewards,
     seed_demo_schedules,
@@ -56,6 +58,7 @@ def seed_command() -> None:
     seed_demo_volunteers(session, now=utcnow())
     seed_demo_points_rules(session, now=utcnow())
     seed_demo_rewards(session, now=utcnow())
+    seed_demo_consultations(session, current_app.extensions[legal.SETTINGS], now=utcnow())
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))

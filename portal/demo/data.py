@@ -150,6 +150,8 @@ PEOPLE = [
     ("volunteer", "13800138037", "黄丽", "440399002001"),
     ("volunteer", "13800138038", "刘建军", "440399002002"),
     ("archivist", "13800138007", "孙伟", "440399"),
+    # Legal consultations (e法官): the district's legal supervisor reads and reassigns them.
+    ("legal_supervisor", "13800138039", "沈文静", "440399"),
     ("admin", "13800138008", "周静", None),
 ]
 
@@ -218,3 +220,63 @@ SHOP_PICKUP = (
     "塘尾社区党群服务中心一楼（塘尾路18号），工作日 9:00–17:00",
     "Tangwei Community Centre, ground floor, 18 Tangwei Road; weekdays 9:00–17:00",
 )
+
+# Legal consultations (e法官) of the demo resident, each at a different stage on their
+# community adviser's queue: (community code, topic's Chinese name, other party, question,
+# stage, days ago it was asked). Stages: "waiting" (the adviser has not checked for a
+# conflict), "cleared" (checked, not answered), "answered" and "closed" (rated); one waiting
+# since six days ago is overdue.
+LEGAL_CONSULTATIONS = [
+    (
+        "440399001001",
+        "房屋租赁",
+        "王某（房东）",
+        "我租的房子合同还有半年到期，房东说要卖房，让我一个月内搬走，押金也不退。我该怎么办？",
+        "waiting",
+        0,
+    ),
+    (
+        "440399001001",
+        "劳动争议",
+        "某物流公司",
+        "公司两个月没发工资了，我想辞职，能要求补发工资和经济补偿吗？",
+        "cleared",
+        1,
+    ),
+    (
+        "440399001001",
+        "邻里纠纷",
+        "楼上住户",
+        "楼上邻居装修把我家卫生间天花板泡坏了，他不肯赔，我能怎么办？",
+        "cleared",
+        6,
+    ),
+    (
+        "440399001001",
+        "继承",
+        "",
+        "父亲去世没有留遗嘱，房子在父亲名下，我和两个姐姐怎么分？",
+        "answered",
+        3,
+    ),
+    (
+        "440399001002",
+        "消费维权",
+        "某健身房",
+        "健身房办了年卡，才去了两次就关门了，老板联系不上，钱能要回来吗？",
+        "closed",
+        20,
+    ),
+]
+LEGAL_ANSWERS = {
+    "继承": (
+        "没有遗嘱的，按法定继承办理：第一顺序继承人是配偶、子女、父母，同一顺序继承人一般均等分配。"
+        "您和两位姐姐（以及您母亲，如健在）可以协商分割，协商不成可以向法院起诉。",
+        [{"law": "中华人民共和国民法典", "article": "第一千一百二十七条"}],
+    ),
+    "消费维权": (
+        "经营者停业、不能提供服务的，应当退还剩余费用。建议保留合同和付款记录，向12315投诉，"
+        "或与其他会员一起向法院起诉。",
+        [{"law": "中华人民共和国消费者权益保护法", "article": "第五十三条"}],
+    ),
+}

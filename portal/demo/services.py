@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import RoleGrant, User
+from portal.appeals.tracking import ALPHABET
 from portal.catalogue.models import CatalogueItem
 from portal.demo import data
 from portal.i18n import name_in
+from portal.legal import answering, asking
+from portal.legal.models import (
+    ClosedBecause,
+    Consultation,
+    ConsultationEntry,
+    ConsultationState,
+    EntryKind,
+    LegalTopic,
+    Rating,
+)
+from portal.legal.settings import LegalSettings
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
 from portal.places import services as places
 from portal.places.models import Place, PlaceKind, RiskGrade
@@ -302,3 +315,51 @@ def demo_logins(session: Session, locale: str) -> list[DemoLogin]:
         if not user.grants:
             logins.append(DemoLogin(phone, user.display_name, Role.RESIDENT, "", with_password))
     return logins
+
+
+def seed_demo_consultations(session: Session, settings: LegalSettings, *, now: datetime) -> int:
+    """The demo resident's legal consultations, at their stages on the community advisers'
+    queues (data.LEGAL_CONSULTATIONS); none when there are some already."""
+    if session.scalar(select(Consultation.id).limit(1)) is not None:
+        return 0
+    resident = session.scalar(select(User).where(User.phone == data.PEOPLE[0][1]))
+    topics = {topic.name_zh: topic for topic in session.scalars(select(LegalTopic))}
+    added = 0
+    for row in data.LEGAL_CONSULTATIONS:
+        community_code, topic_zh, other_party, question, stage, days_ago = row
+        community = session.scalar(select(Place).where(Place.code == community_code))
+        if resident is None or community is None or topic_zh not in topics:
+            continue
+        asked_at = now - timedelta(days=days_ago, hours=1)
+        made = Consultation(
+            reference="L" + "".join(secrets.choice(ALPHABET) for _ in range(7)),
+            user_id=resident.id, community_id=community.id, topic_id=topics[topic_zh].id,
+            state=ConsultationState.WAITING, other_party=other_party, consented_at=asked_at,
+            created_at=asked_at, asked_at=asked_at,
+        )  # fmt: skip
+        session.add(made)
+        session.flush()
+        session.add(ConsultationEntry(
+            consultation_id=made.id, kind=EntryKind.QUESTION, author_id=resident.id,
+            body=question, written_at=asked_at,
+        ))  # fmt: skip
+        session.flush()
+        # Sent as the resident's side sends it: the deadline, the rotation, the adviser texted.
+        asking.send(session, made, settings, asked_at)
+        if stage != "waiting" and made.adviser is not None:
+            answering.clear(session, made.adviser, made, now=asked_at + timedelta(hours=2))
+        if stage in ("answered", "closed") and made.adviser is not None:
+            body, citations = data.LEGAL_ANSWERS[topic_zh]
+            answered_at = asked_at + timedelta(hours=5)
+            answering.answer(session, made.adviser, made, body,
+                             [answering.Citation(**each) for each in citations],
+                             settings=settings, now=answered_at)  # fmt: skip
+            if stage == "closed":
+                made.state = ConsultationState.CLOSED
+                made.rating = Rating.SATISFIED
+                made.rated_at = made.closed_at = answered_at + timedelta(days=1)
+                made.closed_because = ClosedBecause.RATED
+                made.sweep_at = None
+        added += 1
+    session.flush()
+    return added

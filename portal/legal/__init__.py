@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     # Residents ask from the door they scan, which knows their community.
     add_panel(app, "doors.door", Panel("legal/_resident_door.html", _door_link, 125))
     # --- the adviser's and supervisor's side (tiles, the sweep and retention jobs) ---
+    _adviser_side(app)
     # --- public questions and answers (tiles) ---
 
 
@@ -46,3 +47,41 @@ def _door_link(_session, _actor, door) -> dict:
     """The same for everyone (the door page is kept and shown to every visitor): asking the
     community's legal advisers online."""
     return {"community_code": door.community_code}
+
+
+def _adviser_side(app: Flask) -> None:
+    """The desk's tile for advisers and supervisors, the sweep, and the documents' deletion."""
+    from datetime import timedelta
+
+    from flask_babel import lazy_gettext as _l
+
+    from portal.features import Tile, add_tile
+    from portal.jobs.registry import register
+    from portal.legal import retention, sweep
+    from portal.permissions import Permission, holds_anywhere
+    from portal.uploads.web import STORE
+
+    add_tile(
+        app,
+        "desk",
+        Tile(
+            "legal.desk",
+            _l("Legal consultations"),
+            _l("Residents' legal questions: those waiting for your answer, soonest due first."),
+            shown=lambda actor: (
+                holds_anywhere(actor, Permission.ANSWER_CONSULTATIONS)
+                or holds_anywhere(actor, Permission.SUPERVISE_CONSULTATIONS)
+            ),
+            order=160,
+        ),
+    )
+    settings = app.extensions[SETTINGS]
+    # Every minute: a reminder or an escalation goes within a minute of its moment.
+    register(app, "legal.sweep", timedelta(minutes=1),
+             lambda session, now: sweep.sweep(session, settings, now))  # fmt: skip
+    register(
+        app,
+        "legal.documents",
+        timedelta(hours=1),
+        lambda session, now: retention.run(session, settings, app.extensions[STORE], now),
+    )

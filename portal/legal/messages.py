@@ -3,14 +3,14 @@ characters, so that with the gateway's signature it stays one SMS)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import DATE_LOCALES, text_in
+from portal.i18n import DATE_LOCALES, SHANGHAI, text_in
 from portal.notifications.messages import Template, register_template
 
 # The resident's side --------------------------------------------------------------------------
@@ -70,3 +70,62 @@ register_template(FOLLOW_UP_SMS, Template(_follow_up),
                   _l("Legal consultation followed up, for the adviser"))  # fmt: skip
 register_template(GUARDIAN_CODE_SMS, Template(_guardian_code, secrets=frozenset({"code"})),
                   _l("Legal consultation: the guardian's code"))  # fmt: skip
+
+
+# The adviser's and supervisor's side ----------------------------------------------------------
+# The resident is texted a link when an answer arrives; an adviser given a consultation by a
+# conflict's pass-on or a supervisor is texted as for a new one (CONSULTATION_NEW_SMS above);
+# the sweep reminds the adviser a day before the deadline, and tells the supervisors when it
+# passes or when nobody could take a consultation.
+
+ANSWERED_SMS = "legal_answered"
+DUE_SOON_SMS = "legal_due_soon"
+OVERDUE_SMS = "legal_overdue"
+UNASSIGNED_SMS = "legal_unassigned"
+
+
+def _due(params: dict[str, Any]) -> str:
+    """The deadline with its weekday, short enough for one SMS: "12月8日周二 23:59"."""
+    local = datetime.fromisoformat(params["due_at"]).astimezone(SHANGHAI)
+    locale = DATE_LOCALES[str(get_locale())]
+    day = format_skeleton("MMMEd", local, locale=locale)
+    return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
+
+
+def _answered(params: dict[str, Any]) -> str:
+    # The link carries the reference: the text stays short enough for one SMS.
+    return gettext("Your legal question has an answer: %(url)s", url=params["url"])
+
+
+def _due_soon(params: dict[str, Any]) -> str:
+    return gettext(
+        "Reminder: legal question %(reference)s is to be answered by %(due)s.",
+        reference=params["reference"], due=_due(params),
+    )  # fmt: skip
+
+
+def _overdue(params: dict[str, Any]) -> str:
+    return gettext(
+        "Legal question %(reference)s of %(community)s passed its deadline unanswered. Please "
+        "follow it up.",
+        **params,
+    )
+
+
+def _unassigned(params: dict[str, Any]) -> str:
+    return gettext(
+        "Legal question %(reference)s of %(community)s has no adviser to answer it. Please "
+        "assign one.",
+        **params,
+    )
+
+
+STAFF_KINDS = {
+    ANSWERED_SMS: (_answered, _l("Legal question answered, for the resident")),
+    DUE_SOON_SMS: (_due_soon, _l("Legal question due tomorrow, for the adviser")),
+    OVERDUE_SMS: (_overdue, _l("Legal question overdue, for the supervisors")),
+    UNASSIGNED_SMS: (_unassigned, _l("Legal question with no adviser, for the supervisors")),
+}
+
+for _kind, (_text, _label) in STAFF_KINDS.items():
+    register_template(_kind, Template(_text), _label)

@@ -32,14 +32,14 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from portal.accounts.models import User
+from portal.accounts.models import RoleGrant, User
 from portal.appeals import services as appeals
 from portal.appeals.models import BlockedPhone
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
 from portal.legal import asking as legal_asking
-from portal.legal.models import ConsultationState, LegalTopic
+from portal.legal.models import AnswerSnippet, ConsultationState, LegalTopic
 from portal.legal.settings import LegalSettings
 from portal.meetings.booking import Booker, free_times
 from portal.meetings.feeds import new_feed
@@ -61,6 +61,7 @@ from tests.appeals.conftest import accepted, file_appeal, resolved
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
 from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
+from tests.legal import helpers as legal_helpers
 from tests.meetings.conftest import schedule_for
 from tests.outbox import Outbox
 from tests.points.shop_world import fund as shop_fund
@@ -155,6 +156,17 @@ def make_world(session: Session) -> World:
         weekly={str(day): [["00:00", "23:40"]] for day in range(7)}, buffer_minutes=0,
         daily_cap=None,
     )  # fmt: skip
+    # Legal consultations: one waiting for the adviser, cleared (so the answer form shows), who
+    # also supervises the district (so the reassignment form shows), and one of their snippets.
+    users["legal_adviser"].grants.append(
+        RoleGrant(role=Role.LEGAL_SUPERVISOR, place=tree.district, granted_at=now)
+    )
+    factories.user(session, Role.LEGAL_ADVISER, tree.community, name="另一位律师")
+    consultation = legal_helpers.consultation(session, tree.community, now=now,
+                                              resident=users["resident"])  # fmt: skip
+    consultation.cleared_at = now
+    snippet = AnswerSnippet(adviser_id=users["legal_adviser"].id, title="押金", body="押金应退还。")
+    session.add(snippet)
     # Volunteering: an activity to come, for its page, its sign-up form and its roster.
     activity = factories.activity(session, tree.community, starts_at=now + timedelta(days=3))
     # The time bank: a volunteer's relative waiting on the pool page, to confirm or refuse.
@@ -255,6 +267,7 @@ def make_world(session: Session) -> World:
             request.reference,
             booking.reference,
             *(each.reference for each in consultations),
+            consultation.reference,
         ],
         "schedule_id": [schedule.id, legal.id],
         "host_id": users["secretary"].id,
@@ -276,6 +289,7 @@ def make_world(session: Session) -> World:
         "reward_id": [reward.id, *(each.id for each in rewards)],
         "order_id": shop_order.id,
         "topic_id": session.scalars(select(LegalTopic.id).order_by(LegalTopic.id)).first(),
+        "snippet_id": snippet.id,
     }
     return World(
         users,

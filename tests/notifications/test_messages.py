@@ -170,6 +170,14 @@ EXAMPLES = {
         "name_en": "A term of the calligraphy class at the community college, with brushes and ink",
         "points": 12000,
     },
+    # Legal consultations, the advisers' and supervisors' side: the longest community name.
+    "legal_answered": {
+        "reference": "L7K3QM2P",
+        "url": "https://wg.gm.gov.cn/legal/consultations/L7K3QM2P",
+    },
+    "legal_due_soon": {"reference": "L7K3QM2P", "due_at": "2026-12-08T15:59:59.999999+00:00"},
+    "legal_overdue": {"reference": "L7K3QM2P", "community": "光明街道幸福里第二社区"},
+    "legal_unassigned": {"reference": "L7K3QM2P", "community": "光明街道幸福里第二社区"},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

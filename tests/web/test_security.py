@@ -181,6 +181,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "objection_id": 1,
         "community_code": tree.community.code,
         "topic_id": 1,
+        "snippet_id": 1,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)
