@@ -29,7 +29,8 @@ from portal.phones import mask_phone, spaced_phone, tel_uri
 # The pages of staff: they look like the staff desk, and signing in to see one asks for the
 # staff password (portal.accounts.sessions).
 STAFF_PATHS = (
-    "/staff", "/admin", "/volunteering/desk", "/volunteering/admin", "/points/desk", "/points/admin"
+    "/staff", "/admin", "/volunteering/desk", "/volunteering/admin", "/points/desk", "/points/admin",
+    "/legal/desk", "/legal/snippets", "/legal/admin", "/legal/faq/drafts", "/legal/faq/review",
 )  # fmt: skip
 
 
