@@ -1,0 +1,146 @@
+"""Searching the public questions and answers (FAQ): Chinese text has no spaces between words,
+so a published answer's text and a query are both cut into words by jieba's search mode, and
+an answer matches when it holds every word of the query.
+
+The words of a published answer are kept in FaqWord (written when it is published, removed
+when it is withdrawn), one row per distinct word, so that a search is an index lookup on both
+databases and never a `LIKE '%…%'` scan of every text.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import unicodedata
+from typing import Any
+
+from sqlalchemy import Select, case, delete, desc, func, insert, select
+from sqlalchemy.orm import Session
+
+from portal.legal.models import Faq, FaqState, FaqWord
+from portal.pagination import Page, paginate
+
+WORD_MAX = 40  # FaqWord.word's length
+QUERY_MAX = 100  # characters of a query read; the rest says nothing more
+# One-character words so common that a query holding them would match nearly every answer.
+STOP_WORDS = frozenset(
+    "的了是在我你他她它们和与及或吗呢吧啊呀也都就被把给对向请要会能可有这那之其等个么"
+)
+PER_PAGE = 20
+
+
+@functools.cache
+def _segmenter() -> Any:
+    # jieba reads its dictionary (about 350,000 words) on its first cut, which takes about a
+    # second and 50 MB: loaded lazily, once per process, so that the web workers, the worker
+    # and the command line pay for it only when they first index or search, and never at start.
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    segmenter = jieba.Tokenizer()
+    segmenter.initialize()
+    return segmenter
+
+
+def _is_word(word: str) -> bool:
+    if not word or len(word) > WORD_MAX:
+        return False
+    if all(unicodedata.category(char)[0] in "PSZC" for char in word):
+        return False  # punctuation, symbols, spaces
+    return not (len(word) == 1 and word in STOP_WORDS)
+
+
+def cut(text: str) -> list[str]:
+    """The words of `text` as the search keeps them: jieba's search mode (a long word and
+    the shorter words inside it), lower case, without punctuation or one-character stop
+    words, in the order found, each once."""
+    normal = unicodedata.normalize("NFKC", text or "").lower()
+    seen: dict[str, None] = {}
+    for word in _segmenter().cut_for_search(normal):
+        word = word.strip()
+        if _is_word(word):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def query_words(query: str) -> list[str]:
+    """The words an answer must hold to match `query`.
+
+    A long word whose characters are all covered by shorter words of the same query is left
+    out: jieba cuts 劳动合同 in a query into 劳动, 合同 and 劳动合同, but 劳动合同法 in an
+    answer into 劳动, 合同 and 合同法, and the answer must still be found."""
+    words = cut((query or "")[:QUERY_MAX])
+    kept = []
+    for word in words:
+        covered = [False] * len(word)
+        for other in words:
+            if other == word or other not in word:
+                continue
+            start = word.find(other)
+            while start != -1:
+                covered[start : start + len(other)] = [True] * len(other)
+                start = word.find(other, start + 1)
+        if not all(covered):
+            kept.append(word)
+    return kept
+
+
+def index(session: Session, faq: Faq) -> int:
+    """Keep the words of a published answer (its question and answer); how many."""
+    unindex(session, faq)
+    words = cut(f"{faq.question}\n{faq.answer}")
+    if words:
+        session.execute(insert(FaqWord), [{"word": word, "faq_id": faq.id} for word in words])
+    return len(words)
+
+
+def unindex(session: Session, faq: Faq) -> None:
+    """Forget the words of an answer no longer published."""
+    session.execute(delete(FaqWord).where(FaqWord.faq_id == faq.id))
+
+
+def _published(topic_id: int | None) -> list[Any]:
+    conditions = [Faq.state == FaqState.PUBLISHED]
+    if topic_id is not None:
+        conditions.append(Faq.topic_id == topic_id)
+    return conditions
+
+
+def latest(session: Session, topic_id: int | None, raw_page: str | None) -> Page:
+    """The published answers (of one topic, or all), newest first, one page."""
+    query = select(Faq).where(*_published(topic_id)).order_by(desc(Faq.published_at), desc(Faq.id))
+    return paginate(session, query, raw_page, PER_PAGE)
+
+
+def matching(words: list[str], topic_id: int | None) -> Select:
+    """The published answers holding every one of `words`, best first: those whose question
+    holds more of the words, then the newest."""
+    holding = (
+        select(FaqWord.faq_id)
+        .where(FaqWord.word.in_(words))
+        .group_by(FaqWord.faq_id)
+        .having(func.count() == len(words))
+        .subquery()
+    )
+    # Only the answers the index found are ranked: the question of each is looked at for
+    # the words, which tells a question about them from an answer that mentions them.
+    in_question = sum(
+        case((func.length(func.replace(Faq.question, word, "")) < func.length(Faq.question), 1),
+             else_=0)
+        for word in words
+    )  # fmt: skip
+    return (
+        select(Faq)
+        .join(holding, holding.c.faq_id == Faq.id)
+        .where(*_published(topic_id))
+        .order_by(desc(in_question), desc(Faq.published_at), desc(Faq.id))
+    )
+
+
+def search(session: Session, query: str, topic_id: int | None, raw_page: str | None) -> Page:
+    """The published answers matching `query` (of one topic, or all), best first, one page;
+    none when the query has no word to look for."""
+    words = query_words(query)
+    if not words:
+        return Page(items=[], number=1, per_page=PER_PAGE, total=0)
+    return paginate(session, matching(words, topic_id), raw_page, PER_PAGE)
