@@ -2,3 +2,42 @@
 characters, so that with the gateway's signature it stays one SMS)."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from portal.notifications.messages import Template, register_template
+
+# Public questions and answers
+
+
+def _faq_consent(params: dict[str, Any]) -> str:
+    # The link carries the consent page's token; the page asks for a code before anything.
+    return gettext(
+        "May we publish your legal question without your name, to help others? See: %(url)s",
+        url=params["url"],
+    )
+
+
+def _faq_code(params: dict[str, Any]) -> str:
+    return gettext(
+        "Code %(code)s, valid for %(minutes)d minutes, to answer about publishing your legal "
+        "question. Never tell it to anyone.",
+        code=params["code"],
+        minutes=params["minutes"],
+    )
+
+
+register_template(
+    "legal_faq_consent",
+    # The link opens the page where the resident decides: it must not stay in the outbox.
+    Template(_faq_consent, secrets=frozenset({"url"})),
+    _l("May we publish a legal question, for the resident"),
+)
+register_template(
+    "legal_faq_code",
+    Template(_faq_code, secrets=frozenset({"code"})),
+    _l("Code to answer about publishing a legal question"),
+)
