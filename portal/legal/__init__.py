@@ -25,3 +25,15 @@ def init_app(app: Flask) -> None:
     # --- the resident's side (tiles) ---
     # --- the adviser's and supervisor's side (tiles, the sweep and retention jobs) ---
     # --- public questions and answers (tiles) ---
+    from flask_babel import lazy_gettext as _l
+
+    from portal.features import Tile, add_tile
+    from portal.legal.faq import can_review
+    from portal.legal.views.faq import faq_standing
+
+    app.add_template_global(faq_standing, "legal_faq_standing")
+    add_tile(app, "home", Tile("legal.faq", _l("Legal questions and answers"),
+                               _l("Answers lawyers gave to neighbours' questions."), order=260))  # fmt: skip
+    add_tile(app, "desk", Tile("legal.faq_review", _l("Legal questions and answers to publish"),
+                               _l("Review the anonymised answers lawyers wrote."),
+                               shown=lambda actor: can_review(actor), order=265))  # fmt: skip
