@@ -5,6 +5,7 @@ from flask_babel import force_locale
 
 # Realistic parameters for every kind of message, the longest they get.
 # The kinds of other features register as their messages modules load.
+import portal.legal.messages
 import portal.meetings.messages
 import portal.points.messages
 import portal.volunteering.messages  # noqa: F401
@@ -160,6 +161,9 @@ EXAMPLES = {
         "name_en": "A term of the calligraphy class at the community college, with brushes and ink",
         "points": 12000,
     },
+    # Public legal questions and answers: the longest link (a base address and a token).
+    "legal_faq_consent": {"url": "wg.gm.gov.cn/legal/faq/consent/ABCDEFGHJKLM"},
+    "legal_faq_code": {"code": "123456", "minutes": 10},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60
