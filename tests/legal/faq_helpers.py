@@ -179,3 +179,35 @@ def published_text(
     session.flush()
     faq_search.index(session, faq)
     return faq
+
+
+@dataclass
+class FaqRows:
+    """The FAQs the fuzzer's world holds: one waiting for consent (its link's token), one
+    the adviser writes, one published, one waiting for a supervisor; and a closed
+    consultation not yet proposed."""
+
+    token: str
+    faq_ids: list[int]
+    unproposed: str
+
+
+def faq_rows(session: Session, tree: factories.Tree, resident: User, adviser: User) -> FaqRows:
+    asked, consenting, public, waiting, unproposed = (
+        closed_consultation(session, tree, resident, adviser) for _ in range(5)
+    )
+    _faq, token = faqs.propose(session, adviser, asked.reference, settings=SETTINGS, now=NOW)
+    draft, _token = faqs.propose(session, adviser, consenting.reference, settings=SETTINGS,
+                                 now=NOW)  # fmt: skip
+    draft.state, draft.consented_at = FaqState.CONSENTED, NOW
+    draft.question, draft.answer = faqs.prefill(session, consenting)
+    shown, _token = faqs.propose(session, adviser, public.reference, settings=SETTINGS, now=NOW)
+    shown.state, shown.consented_at, shown.published_at = FaqState.PUBLISHED, NOW, NOW
+    shown.question, shown.answer = CLEAN_QUESTION, CLEAN_ANSWER
+    review, _token = faqs.propose(session, adviser, waiting.reference, settings=SETTINGS,
+                                  now=NOW)  # fmt: skip
+    review.state, review.consented_at, review.submitted_at = FaqState.SUBMITTED, NOW, NOW
+    review.question, review.answer = CLEAN_QUESTION, CLEAN_ANSWER
+    session.flush()
+    faq_search.index(session, shown)
+    return FaqRows(token, [draft.id, shown.id, review.id], unproposed.reference)
