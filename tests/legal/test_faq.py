@@ -43,7 +43,8 @@ def test_proposing_texts_the_resident_a_link_whose_token_is_kept_only_as_its_dig
     assert faq.state == FaqState.ASKED and faq.proposed_by_id == legal.adviser.id
     assert faq.token_digest == faqs.token_digest(token) and token not in faq.token_digest
     assert consent_token(sms, legal.resident.phone) == token
-    assert sms.recent(legal.resident.phone)[0].body.startswith("May we publish your legal question")
+    body = sms.recent(legal.resident.phone)[0].body
+    assert body.startswith("可否匿名公开") and body.endswith(f"/legal/faq/consent/{token}")
     assert faqs.faq_by_token(session, token.lower()) is faq
 
 
