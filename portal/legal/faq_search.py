@@ -14,11 +14,12 @@ import logging
 import unicodedata
 from typing import Any
 
-from sqlalchemy import Select, case, delete, desc, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, case, delete, desc, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from portal.legal.models import Faq, FaqState, FaqWord
-from portal.pagination import Page, paginate
+from portal.numbers import page_number
+from portal.pagination import Page
 
 WORD_MAX = 40  # FaqWord.word's length
 QUERY_MAX = 100  # characters of a query read; the rest says nothing more
@@ -106,32 +107,67 @@ def _published(topic_id: int | None) -> list[Any]:
     return conditions
 
 
+def _page(session: Session, ids: Select, total: int, raw_page: str | None) -> Page:
+    """One page of the answers `ids` selects in order: the ids are ordered and cut first,
+    from narrow rows, and only the page's answers are read whole."""
+    number = page_number(raw_page)
+    chosen = list(session.scalars(ids.limit(PER_PAGE).offset((number - 1) * PER_PAGE)))
+    loaded = {faq.id: faq for faq in session.scalars(select(Faq).where(Faq.id.in_(chosen)))}
+    items = [loaded[faq_id] for faq_id in chosen if faq_id in loaded]
+    return Page(items=items, number=number, per_page=PER_PAGE, total=total)
+
+
 def latest(session: Session, topic_id: int | None, raw_page: str | None) -> Page:
     """The published answers (of one topic, or all), newest first, one page."""
-    query = select(Faq).where(*_published(topic_id)).order_by(desc(Faq.published_at), desc(Faq.id))
-    return paginate(session, query, raw_page, PER_PAGE)
+    conditions = _published(topic_id)
+    total = session.scalar(select(func.count()).select_from(Faq).where(*conditions)) or 0
+    ids = select(Faq.id).where(*conditions).order_by(desc(Faq.published_at), desc(Faq.id))
+    return _page(session, ids, total, raw_page)
 
 
-def matching(words: list[str], topic_id: int | None) -> Select:
-    """The published answers holding every one of `words`, best first: those whose question
-    holds more of the words, then the newest."""
-    holding = (
-        select(FaqWord.faq_id)
-        .where(FaqWord.word.in_(words))
-        .group_by(FaqWord.faq_id)
-        .having(func.count() == len(words))
-        .subquery()
+def holding(words: list[str]) -> Select:
+    """The ids of the answers holding every one of `words` (at least one), from the index
+    alone: the postings of the first word, each checked for the others on the (word,
+    faq_id) index (so the rarest word goes first)."""
+    first, *others = words
+    query = select(FaqWord.faq_id).where(FaqWord.word == first)
+    for number, word in enumerate(others):
+        other = aliased(FaqWord, name=f"also_{number}")
+        query = query.join(other, and_(other.faq_id == FaqWord.faq_id, other.word == word))
+    return query
+
+
+def rarest_first(session: Session, words: list[str]) -> list[str]:
+    """`words` by how many answers hold each, fewest first; none when an answer holds none
+    of one of them (then no answer holds them all)."""
+    if len(words) == 1:
+        return words
+    held = dict(
+        session.execute(
+            select(FaqWord.word, func.count()).where(FaqWord.word.in_(words)).group_by(FaqWord.word)
+        ).all()
     )
+    if len(held) < len(words):
+        return []
+    return sorted(words, key=lambda word: held[word])
+
+
+def _contains(dialect: str, text: Any, word: str) -> Any:
+    if dialect == "postgresql":
+        return func.strpos(text, word) > 0
+    return func.instr(text, word) > 0
+
+
+def matching(words: list[str], topic_id: int | None, dialect: str) -> Select:
+    """The ids of the published answers holding every one of `words`, best first: those
+    whose question holds more of the words, then the newest."""
+    found = holding(words).subquery()
     # Only the answers the index found are ranked: the question of each is looked at for
-    # the words, which tells a question about them from an answer that mentions them.
-    in_question = sum(
-        case((func.length(func.replace(Faq.question, word, "")) < func.length(Faq.question), 1),
-             else_=0)
-        for word in words
-    )  # fmt: skip
+    # the words, which tells a question about them from an answer that merely mentions them.
+    in_question = sum(case((_contains(dialect, Faq.question, word), 1), else_=0) for word in words)
     return (
-        select(Faq)
-        .join(holding, holding.c.faq_id == Faq.id)
+        select(Faq.id)
+        .join(found, found.c.faq_id == Faq.id)
         .where(*_published(topic_id))
         .order_by(desc(in_question), desc(Faq.published_at), desc(Faq.id))
     )
@@ -140,7 +176,11 @@ def matching(words: list[str], topic_id: int | None) -> Select:
 def search(session: Session, query: str, topic_id: int | None, raw_page: str | None) -> Page:
     """The published answers matching `query` (of one topic, or all), best first, one page;
     none when the query has no word to look for."""
-    words = query_words(query)
+    words = rarest_first(session, query_words(query))
     if not words:
         return Page(items=[], number=1, per_page=PER_PAGE, total=0)
-    return paginate(session, matching(words, topic_id), raw_page, PER_PAGE)
+    ids = matching(words, topic_id, session.get_bind().dialect.name)
+    # Only published answers have words kept: without a topic, the index alone counts them.
+    counted = holding(words) if topic_id is None else ids.order_by(None)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    return _page(session, ids, total, raw_page)
