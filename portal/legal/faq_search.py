@@ -28,6 +28,9 @@ STOP_WORDS = frozenset(
     "的了是在我你他她它们和与及或吗呢吧啊呀也都就被把给对向请要会能可有这那之其等个么"
 )
 PER_PAGE = 20
+# Answers holding a query's rarest word up to which they are ranked here rather than by the
+# database: one pass gives their order and their number, where the database would need two.
+RANKED_HERE = 5_000
 
 
 @functools.cache
@@ -107,14 +110,19 @@ def _published(topic_id: int | None) -> list[Any]:
     return conditions
 
 
+def _load(session: Session, chosen: list[int], number: int, total: int) -> Page:
+    """The page of the answers `chosen`, in their order: only these are read whole."""
+    loaded = {faq.id: faq for faq in session.scalars(select(Faq).where(Faq.id.in_(chosen)))}
+    items = [loaded[faq_id] for faq_id in chosen if faq_id in loaded]
+    return Page(items=items, number=number, per_page=PER_PAGE, total=total)
+
+
 def _page(session: Session, ids: Select, total: int, raw_page: str | None) -> Page:
     """One page of the answers `ids` selects in order: the ids are ordered and cut first,
     from narrow rows, and only the page's answers are read whole."""
     number = page_number(raw_page)
     chosen = list(session.scalars(ids.limit(PER_PAGE).offset((number - 1) * PER_PAGE)))
-    loaded = {faq.id: faq for faq in session.scalars(select(Faq).where(Faq.id.in_(chosen)))}
-    items = [loaded[faq_id] for faq_id in chosen if faq_id in loaded]
-    return Page(items=items, number=number, per_page=PER_PAGE, total=total)
+    return _load(session, chosen, number, total)
 
 
 def latest(session: Session, topic_id: int | None, raw_page: str | None) -> Page:
@@ -137,19 +145,13 @@ def holding(words: list[str]) -> Select:
     return query
 
 
-def rarest_first(session: Session, words: list[str]) -> list[str]:
-    """`words` by how many answers hold each, fewest first; none when an answer holds none
-    of one of them (then no answer holds them all)."""
-    if len(words) == 1:
-        return words
-    held = dict(
+def postings(session: Session, words: list[str]) -> dict[str, int]:
+    """How many published answers hold each of `words` (a word none holds is left out)."""
+    return dict(
         session.execute(
             select(FaqWord.word, func.count()).where(FaqWord.word.in_(words)).group_by(FaqWord.word)
         ).all()
     )
-    if len(held) < len(words):
-        return []
-    return sorted(words, key=lambda word: held[word])
 
 
 def _contains(dialect: str, text: Any, word: str) -> Any:
@@ -158,29 +160,57 @@ def _contains(dialect: str, text: Any, word: str) -> Any:
     return func.instr(text, word) > 0
 
 
+def _in_question(words: list[str], dialect: str) -> Any:
+    # Only the answers the index found are ranked: the question of each is looked at for
+    # the words, which tells a question about them from an answer that merely mentions them.
+    return sum(case((_contains(dialect, Faq.question, word), 1), else_=0) for word in words)
+
+
 def matching(words: list[str], topic_id: int | None, dialect: str) -> Select:
     """The ids of the published answers holding every one of `words`, best first: those
     whose question holds more of the words, then the newest."""
     found = holding(words).subquery()
-    # Only the answers the index found are ranked: the question of each is looked at for
-    # the words, which tells a question about them from an answer that merely mentions them.
-    in_question = sum(case((_contains(dialect, Faq.question, word), 1), else_=0) for word in words)
     return (
         select(Faq.id)
         .join(found, found.c.faq_id == Faq.id)
         .where(*_published(topic_id))
-        .order_by(desc(in_question), desc(Faq.published_at), desc(Faq.id))
+        .order_by(desc(_in_question(words, dialect)), desc(Faq.published_at), desc(Faq.id))
     )
+
+
+def _ranked_here(
+    session: Session, words: list[str], topic_id: int | None, dialect: str
+) -> list[int]:
+    """What `matching` selects, ranked here: one pass over the answers found gives both
+    their order and their number."""
+    found = holding(words).subquery()
+    rows = session.execute(
+        select(Faq.id, _in_question(words, dialect), Faq.published_at)
+        .join(found, found.c.faq_id == Faq.id)
+        .where(*_published(topic_id))
+    ).all()
+    rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
+    return [row[0] for row in rows]
 
 
 def search(session: Session, query: str, topic_id: int | None, raw_page: str | None) -> Page:
     """The published answers matching `query` (of one topic, or all), best first, one page;
-    none when the query has no word to look for."""
-    words = rarest_first(session, query_words(query))
-    if not words:
+    none when the query has no word to look for, or a word no answer holds."""
+    words = query_words(query)
+    held = postings(session, words) if words else {}
+    if not words or len(held) < len(words):
         return Page(items=[], number=1, per_page=PER_PAGE, total=0)
-    ids = matching(words, topic_id, session.get_bind().dialect.name)
-    # Only published answers have words kept: without a topic, the index alone counts them.
-    counted = holding(words) if topic_id is None else ids.order_by(None)
-    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
-    return _page(session, ids, total, raw_page)
+    # The rarest word first: its postings are the fewest to check for the others.
+    words.sort(key=lambda word: held[word])
+    dialect = session.get_bind().dialect.name
+    if held[words[0]] <= RANKED_HERE:
+        found = _ranked_here(session, words, topic_id, dialect)
+        number = page_number(raw_page)
+        chosen = found[(number - 1) * PER_PAGE : number * PER_PAGE]
+        return _load(session, chosen, number, len(found))
+    ids = matching(words, topic_id, dialect)
+    if len(words) == 1 and topic_id is None:
+        total = held[words[0]]  # only published answers have words kept
+    else:
+        total = session.scalar(select(func.count()).select_from(ids.order_by(None).subquery()))
+    return _page(session, ids, total or 0, raw_page)
