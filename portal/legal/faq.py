@@ -39,6 +39,7 @@ from portal.places.models import Place
 
 CONSENT_SMS = "legal_faq_consent"
 CODE_SMS = "legal_faq_code"
+CONSENTED_SMS = "legal_faq_consented"
 # The consent link's token: short enough for the link to fit in one SMS with its text; the
 # page it opens also asks for a code sent to the resident's phone before anything is decided.
 TOKEN_LENGTH = 12
@@ -201,16 +202,35 @@ def _check_code(session: Session, faq: Faq, code: str, *, secret: bytes, now: da
     )  # fmt: skip
 
 
-def consent(session: Session, faq: Faq, code: str, *, secret: bytes, now: datetime) -> Faq:
-    """The resident agrees, with the code sent to their phone: the adviser may now write the
-    anonymised version. A wrong code raises Invalid after counting the try."""
+def consent(
+    session: Session,
+    faq: Faq,
+    code: str,
+    *,
+    secret: bytes,
+    settings: LegalSettings,
+    now: datetime,
+) -> Faq:
+    """The resident agrees, with the code sent to their phone: the adviser is texted to write
+    the anonymised version, which starts from the thread. A wrong code raises Invalid after
+    counting the try."""
     _check_code(session, faq, code, secret=secret, now=now)
     faq.state = FaqState.CONSENTED
     faq.consented_at = now
-    question, answer = prefill(session, faq.consultation)
+    consultation = faq.consultation
+    question, answer = prefill(session, consultation)
     faq.question, faq.answer = question, answer
     faq.flags = [flag.as_dict() for flag in anonymise.check(question, answer, names_of(faq))]
     session.flush()
+    adviser = consultation.adviser
+    if adviser is not None:
+        queue_sms(
+            session, phone=adviser.phone, kind=CONSENTED_SMS,
+            params={"reference": consultation.reference,
+                    "url": f"{settings.base_url}/legal/faq/drafts/{faq.id}"},
+            locale=adviser.locale or "zh_Hans_CN", key=f"legal-faq-consented:{faq.id}", now=now,
+            cause=f"legal_faqs:{faq.id}",
+        )  # fmt: skip
     return faq
 
 

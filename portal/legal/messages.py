@@ -30,6 +30,20 @@ def _faq_code(params: dict[str, Any]) -> str:
     )
 
 
+def _faq_consented(params: dict[str, Any]) -> str:
+    return gettext(
+        "The resident agreed to publish consultation %(reference)s. Please write the "
+        "anonymised text: %(url)s",
+        reference=params["reference"],
+        url=params["url"],
+    )
+
+
+register_template(
+    "legal_faq_consented",
+    Template(_faq_consented),
+    _l("A resident agreed to publish a legal question, for the adviser"),
+)
 register_template(
     "legal_faq_consent",
     # The link opens the page where the resident decides: it must not stay in the outbox.

@@ -140,7 +140,9 @@ def code_for(session: Session, faq: Faq, now: datetime = NOW) -> str:
 
 def consented(session: Session, legal: LegalWorld, now: datetime = NOW) -> Faq:
     faq, _token = proposed(session, legal, now)
-    return faqs.consent(session, faq, code_for(session, faq, now), secret=SECRET, now=now)
+    return faqs.consent(
+        session, faq, code_for(session, faq, now), secret=SECRET, settings=SETTINGS, now=now
+    )
 
 
 CLEAN_QUESTION = "租房合同提前退租，房东不退押金，押金能要回来吗？"

@@ -87,7 +87,7 @@ def test_consenting_with_the_code_lets_the_adviser_write_from_the_thread(session
     faq, _token = proposed(session, legal)
     code = code_for(session, faq)
     assert sms.recent(legal.resident.phone)[0].phone == legal.resident.phone
-    faqs.consent(session, faq, code, secret=SECRET, now=NOW)
+    faqs.consent(session, faq, code, secret=SECRET, settings=SETTINGS, now=NOW)
     assert faq.state == FaqState.CONSENTED and faq.consented_at == NOW
     assert "押金" in faq.question and "民法典" in faq.answer
     # The thread holds the phone number and both names: flagged from the start.
@@ -99,7 +99,7 @@ def test_a_wrong_code_does_not_consent_and_counts_a_try(session, legal):
     code = code_for(session, faq)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     with pytest.raises(Invalid, match="not right"):
-        faqs.consent(session, faq, wrong, secret=SECRET, now=NOW)
+        faqs.consent(session, faq, wrong, secret=SECRET, settings=SETTINGS, now=NOW)
     assert faq.state == FaqState.ASKED
     with pytest.raises(Invalid):
         faqs.publish(session, legal.supervisor, faq.id, now=NOW)
@@ -109,7 +109,9 @@ def test_an_expired_code_does_not_consent(session, legal):
     faq, _token = proposed(session, legal)
     code = code_for(session, faq)
     with pytest.raises(Invalid, match="expired"):
-        faqs.consent(session, faq, code, secret=SECRET, now=NOW + timedelta(minutes=11))
+        faqs.consent(
+            session, faq, code, secret=SECRET, settings=SETTINGS, now=NOW + timedelta(minutes=11)
+        )
     assert faq.state == FaqState.ASKED and faq.consented_at is None
 
 
@@ -124,7 +126,7 @@ def test_a_declined_one_can_never_be_written_nor_published(session, legal):
     faqs.refuse(session, faq, code_for(session, faq), secret=SECRET, now=NOW)
     assert faq.state == FaqState.WITHDRAWN and faq.refused_at == NOW
     with pytest.raises(Invalid):
-        faqs.consent(session, faq, "123456", secret=SECRET, now=NOW)
+        faqs.consent(session, faq, "123456", secret=SECRET, settings=SETTINGS, now=NOW)
     with pytest.raises(Invalid):
         faqs.submit(session, legal.adviser, faq.id, CLEAN_QUESTION, CLEAN_ANSWER, now=NOW)
     with pytest.raises(Invalid):
@@ -211,3 +213,10 @@ def test_an_unpublished_one_is_not_found_by_the_public(session, legal, state):
         faqs.published(session, faq.id)
     with pytest.raises(NotFound):
         faqs.published(session, faq.id + 1000)
+
+
+def test_the_adviser_is_texted_when_the_resident_agrees(session, legal, sms):
+    faq = consented(session, legal)
+    texted = sms.recent(legal.adviser.phone)[0]
+    assert legal.consultation.reference in texted.body
+    assert texted.body.endswith(f"/legal/faq/drafts/{faq.id}")

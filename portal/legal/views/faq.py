@@ -4,6 +4,8 @@ supervisors' review."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -112,7 +114,9 @@ def faq_consent(token: str):
         if decision not in (AGREE, DECLINE):
             form.form_errors.append(_("Choose whether you agree."))
         else:
-            decide = faqs.consent if decision == AGREE else faqs.refuse
+            decide = (
+                partial(faqs.consent, settings=settings()) if decision == AGREE else faqs.refuse
+            )
             with saving(form) as saved:
                 try:
                     decide(db.session, found, form.code.data, secret=_code_secret(), now=now)
