@@ -149,6 +149,9 @@ class Config:
     LEGAL_MOST_FOLLOW_UPS = 2
     LEGAL_CLOSE_AFTER_DAYS = 7
     LEGAL_DOCUMENTS_KEPT_DAYS = 180
+    # Legal questions asked from one address, and by one resident's phone (e法官).
+    LEGAL_ASK_LIMIT_PER_ADDRESS = "10 per hour"
+    LEGAL_ASK_LIMIT_PER_PHONE = "5 per day"
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

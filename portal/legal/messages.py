@@ -3,14 +3,76 @@ characters, so that with the gateway's signature it stays one SMS)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask_babel import gettext
+from babel.dates import format_skeleton
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import DATE_LOCALES, text_in
 from portal.notifications.messages import Template, register_template
 
-# Public questions and answers
+# The resident's side --------------------------------------------------------------------------
+# The adviser is told of a new consultation and of a follow-up (never what it says: only its
+# reference, its topic and when the answer is due); a minor's guardian is sent the code that
+# lets the question go.
+
+CONSULTATION_NEW_SMS = "legal_consultation_new"
+FOLLOW_UP_SMS = "legal_follow_up"
+GUARDIAN_CODE_SMS = "legal_guardian_code"
+
+
+def _due_day(params: dict[str, Any]) -> str:
+    """The day an answer is due, short: "12月8日", "8 Dec"."""
+    return format_skeleton(
+        "MMMd", date.fromisoformat(params["due"]), locale=DATE_LOCALES[str(get_locale())]
+    )
+
+
+# Topics are the administrators' words; a long one is cut so that the text stays one SMS.
+TOPIC_ROOM = 10
+
+
+def _topic(params: dict[str, Any]) -> str:
+    name = text_in(str(get_locale()), params["topic_zh"], params.get("topic_en", ""))
+    if str(get_locale()) != "en" and len(name) > TOPIC_ROOM:
+        return name[: TOPIC_ROOM - 1] + "…"
+    return name
+
+
+def _consultation_new(params: dict[str, Any]) -> str:
+    return gettext(
+        "Legal consultation %(reference)s (%(topic)s) is yours to answer by %(due)s. Please "
+        "check for a conflict first.",
+        reference=params["reference"], topic=_topic(params), due=_due_day(params),
+    )  # fmt: skip
+
+
+def _follow_up(params: dict[str, Any]) -> str:
+    return gettext(
+        "The resident followed up legal consultation %(reference)s. Please answer by %(due)s.",
+        reference=params["reference"], due=_due_day(params),
+    )  # fmt: skip
+
+
+def _guardian_code(params: dict[str, Any]) -> str:
+    return gettext(
+        "Code %(code)s: your child wants to ask a lawyer a question online. If you agree, "
+        "give them this code. Valid for %(minutes)d minutes.",
+        code=params["code"], minutes=params["minutes"],
+    )  # fmt: skip
+
+
+register_template(CONSULTATION_NEW_SMS, Template(_consultation_new),
+                  _l("Legal consultation, for the adviser"))  # fmt: skip
+register_template(FOLLOW_UP_SMS, Template(_follow_up),
+                  _l("Legal consultation followed up, for the adviser"))  # fmt: skip
+register_template(GUARDIAN_CODE_SMS, Template(_guardian_code, secrets=frozenset({"code"})),
+                  _l("Legal consultation: the guardian's code"))  # fmt: skip
+
+
+# Public questions and answers ---------------------------------------------------------------
 
 
 def _faq_consent(params: dict[str, Any]) -> str:

@@ -51,7 +51,7 @@ def open_counts(session: Session, adviser_ids: list[int]) -> dict[int, int]:
         .where(Consultation.adviser_id.in_(adviser_ids), Consultation.state.in_(OPEN_STATES))
         .group_by(Consultation.adviser_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def next_adviser(
@@ -64,7 +64,7 @@ def next_adviser(
             user
             for _place_id, user in session.execute(
                 holders_statement(Permission.ANSWER_CONSULTATIONS, [pool.id])
-            ).tuples()
+            )
             if user.id not in excluded
         ]
         advisers = list(dict.fromkeys(advisers))

@@ -6,33 +6,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from portal.volunteering.kinds import NAME_EN_MAX, NAME_ZH_MAX
-from portal.web.forms import PortalForm
+from portal.shortlists import names_form
 
 
 def _stripped(text: str | None) -> str | None:
     return text.strip() if isinstance(text, str) else text
 
 
-class KindNamesForm(PortalForm):
-    name_zh = StringField(
-        _l("Name in Chinese"),
-        description=_l("As residents read it: 助餐."),
-        validators=[
-            InputRequired(_l("Enter the Chinese name.")),
-            Length(max=NAME_ZH_MAX, message=_l("Keep the Chinese name within 20 characters.")),
-        ],
-        filters=[_stripped],
-    )
-    name_en = StringField(
-        _l("Name in English"),
-        description=_l("For example: Meals."),
-        validators=[
-            InputRequired(_l("Enter the English name.")),
-            Length(max=NAME_EN_MAX, message=_l("Keep the English name within 40 characters.")),
-        ],
-        filters=[_stripped],
-    )
+KindNamesForm = names_form(_l("As residents read it: 助餐."), _l("For example: Meals."))
 
 
 class KindForm(KindNamesForm):

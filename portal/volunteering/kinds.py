@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
 from portal.permissions import Actor, Permission, require
+from portal.shortlists import checked_names, move_one_place
 from portal.volunteering.models import ServiceKind
 
 CODE = re.compile(r"[a-z][a-z0-9_-]{1,19}")
-NAME_ZH_MAX, NAME_EN_MAX = 20, 40
 
 
 def require_kind_keeper(actor: Actor) -> None:
@@ -50,19 +50,6 @@ def get_kind(session: Session, actor: Actor, kind_id: int) -> ServiceKind:
     return kind
 
 
-def _names(name_zh: str, name_en: str) -> tuple[str, str]:
-    chinese, english = (name_zh or "").strip(), (name_en or "").strip()
-    if not chinese:
-        raise Invalid(_l("Enter the Chinese name."), field="name_zh")
-    if len(chinese) > NAME_ZH_MAX:
-        raise Invalid(_l("Keep the Chinese name within 20 characters."), field="name_zh")
-    if not english:
-        raise Invalid(_l("Enter the English name."), field="name_en")
-    if len(english) > NAME_EN_MAX:
-        raise Invalid(_l("Keep the English name within 40 characters."), field="name_en")
-    return chinese, english
-
-
 def add_kind(
     session: Session, actor: Actor, *, code: str, name_zh: str, name_en: str, now: datetime
 ) -> ServiceKind:
@@ -76,7 +63,7 @@ def add_kind(
         )
     if session.scalar(select(ServiceKind.id).where(ServiceKind.code == code)) is not None:
         raise Invalid(_l("This code is taken: codes are never reused."), field="code")
-    chinese, english = _names(name_zh, name_en)
+    chinese, english = checked_names(name_zh, name_en)
     last = session.scalar(select(func.max(ServiceKind.position))) or 0
     kind = ServiceKind(code=code, name_zh=chinese, name_en=english, position=last + 1)
     session.add(kind)
@@ -94,7 +81,7 @@ def rename_kind(
 ) -> ServiceKind:  # fmt: skip
     """New names, in both languages; the code stays."""
     require_kind_keeper(actor)
-    chinese, english = _names(name_zh, name_en)
+    chinese, english = checked_names(name_zh, name_en)
     before = {"name_zh": kind.name_zh, "name_en": kind.name_en}
     kind.name_zh, kind.name_en = chinese, english
     session.flush()
@@ -141,13 +128,8 @@ def move_kind(
             .order_by(ServiceKind.position, ServiceKind.id)
         )
     )
-    index = rows.index(kind)
-    other = index + (1 if step > 0 else -1)
-    if not 0 <= other < len(rows):
+    if not move_one_place(rows, kind, step):
         return
-    rows[index], rows[other] = rows[other], rows[index]
-    for position, row in enumerate(rows, 1):
-        row.position = position
     session.flush()
     audit.record(
         session, "volunteering.move_kind", actor=actor, now=now, target=kind,

@@ -38,6 +38,9 @@ from portal.appeals.models import BlockedPhone
 from portal.catalogue.models import CatalogueItem
 from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
+from portal.legal import asking as legal_asking
+from portal.legal.models import ConsultationState, LegalTopic
+from portal.legal.settings import LegalSettings
 from portal.meetings.booking import Booker, free_times
 from portal.meetings.feeds import new_feed
 from portal.meetings.models import Closure, MeetingKind
@@ -217,6 +220,20 @@ def make_world(session: Session) -> World:
         now=now,
         settings=PointsSettings(base_url="http://127.0.0.1"),
     )
+    # Legal consultations (e法官), the resident's side: one answered (its follow-up and rating
+    # forms show) and a minor's waiting for the guardian's code (its code form).
+    consultations = [
+        legal_asking.ask(
+            session, users["resident"], tree.community,
+            legal_asking.Question(topic_id=session.scalars(select(LegalTopic.id)).first(),
+                                  body="房东不退押金怎么办？", consented=True, is_minor=minor,
+                                  guardian_phone="13912340000"),
+            settings=LegalSettings(), secret=b"fuzz", locale="zh_Hans_CN", now=now,
+        )
+        for minor in (False, True)
+    ]  # fmt: skip
+    consultations[0].state = ConsultationState.ANSWERED
+    consultations[0].last_answer_at = now
     # Legal questions and answers: one waiting for the resident's consent, one the adviser
     # writes, one published, and a closed consultation the adviser may propose.
     legal_faqs = faq_rows(session, tree, users["resident"], users["legal_adviser"])
@@ -242,7 +259,12 @@ def make_world(session: Session) -> World:
         "entry_id": session.scalars(select(BlockedPhone.id)).first(),
         "summons_id": summons.id,
         "action": "accept",
-        "reference": [request.reference, booking.reference, legal_faqs.unproposed],
+        "reference": [
+            request.reference,
+            booking.reference,
+            *(each.reference for each in consultations),
+            legal_faqs.unproposed,
+        ],
         "schedule_id": [schedule.id, legal.id],
         "host_id": users["secretary"].id,
         "closure_id": closure.id,
@@ -262,6 +284,7 @@ def make_world(session: Session) -> World:
         "community_code": tree.community.code,
         "reward_id": [reward.id, *(each.id for each in rewards)],
         "order_id": shop_order.id,
+        "topic_id": session.scalars(select(LegalTopic.id).order_by(LegalTopic.id)).first(),
         "faq_id": legal_faqs.faq_ids,
     }
     return World(

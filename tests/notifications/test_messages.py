@@ -156,6 +156,15 @@ EXAMPLES = {
         "url": "https://wg.gm.gov.cn/points/orders/123456",
         "orders_url": "https://wg.gm.gov.cn/points/orders",
     },
+    # Legal consultations, the resident's side: a topic longer than the room is cut.
+    "legal_consultation_new": {
+        "reference": "L7K3QW9X",
+        "topic_zh": "房屋租赁合同及押金纠纷处理",
+        "topic_en": "Renting a home",
+        "due": "2026-12-28",
+    },
+    "legal_follow_up": {"reference": "L7K3QW9X", "due": "2026-12-28"},
+    "legal_guardian_code": {"code": "690525", "minutes": 10},
     "points_order_lapsed": {
         "name_zh": "社区老年大学书法班一学期课程名额含笔墨纸砚全套用品",
         "name_en": "A term of the calligraphy class at the community college, with brushes and ink",

@@ -193,7 +193,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "activity_id": activity.id, "sign_up_id": 1, "relative_id": relative.id,
         "volunteer_id": 1, "kind_id": 1, "elder_id": elder.id, "request_id": help_request.id,
         "member_id": member.id, "rule_id": 1, "award_id": 1, "objection_id": 1,
-        "reward_id": 1, "order_id": 1,
+        "reward_id": 1, "order_id": 1, "topic_id": 1,
         "community_code": tree.community.code, "faq_id": 1,
     }  # fmt: skip
     as_worker, stranger = app.test_client(), app.test_client()

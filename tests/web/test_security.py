@@ -180,6 +180,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "order_id": 1,
         "objection_id": 1,
         "community_code": tree.community.code,
+        "topic_id": 1,
         "faq_id": 1,
     }
     sign_in_staff(client, admin)

@@ -292,7 +292,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_legal_faq_words_faq_id"), ["faq_id"], unique=False)
     topics = sa.table(
         "legal_topics",
-        sa.column("id", sa.Integer),
         sa.column("name_zh", sa.String),
         sa.column("name_en", sa.String),
         sa.column("position", sa.Integer),
@@ -301,7 +300,7 @@ def upgrade() -> None:
     op.bulk_insert(
         topics,
         [
-            {"id": number, "name_zh": zh, "name_en": en, "position": number, "is_active": True}
+            {"name_zh": zh, "name_en": en, "position": number, "is_active": True}
             for number, (zh, en) in enumerate(TOPICS, start=1)
         ],
     )
