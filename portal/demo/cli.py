@@ -13,6 +13,7 @@ from portal.audit.services import set_origin
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
 from portal.demo.data import STAFF_PASSWORD
+from portal.demo.legal_faq import seed_demo_faqs
 from portal.demo.services import (
     DemoLogin,
     demo_logins,
@@ -59,6 +60,7 @@ def seed_command() -> None:
     seed_demo_points_rules(session, now=utcnow())
     seed_demo_rewards(session, now=utcnow())
     seed_demo_consultations(session, current_app.extensions[legal.SETTINGS], now=utcnow())
+    seed_demo_faqs(session, now=utcnow())
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))

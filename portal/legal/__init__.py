@@ -41,6 +41,15 @@ def init_app(app: Flask) -> None:
     # --- the adviser's and supervisor's side (tiles, the sweep and retention jobs) ---
     _adviser_side(app)
     # --- public questions and answers (tiles) ---
+    from portal.legal.faq import can_review
+    from portal.legal.views.faq import faq_standing
+
+    app.add_template_global(faq_standing, "legal_faq_standing")
+    add_tile(app, "home", Tile("legal.faq", _l("Legal questions and answers"),
+                               _l("Answers lawyers gave to neighbours' questions."), order=260))  # fmt: skip
+    add_tile(app, "desk", Tile("legal.faq_review", _l("Legal questions and answers to publish"),
+                               _l("Review the anonymised answers lawyers wrote."),
+                               shown=lambda actor: can_review(actor), order=265))  # fmt: skip
 
 
 def _door_link(_session, _actor, door) -> dict:

@@ -213,3 +213,16 @@ def test_the_demo_communitys_points_shop_has_its_rewards_once(demo):
         ]
         assert {r.community.code for r in rewards} == {data.SHOP_COMMUNITY}
         assert None not in {r.created_by_id for r in rewards}
+
+
+def test_the_demo_has_its_published_legal_answers_once_and_they_are_found(demo):
+    from portal.legal import anonymise, faq_search
+    from portal.legal.models import Faq, FaqState
+
+    app, printed = demo
+    assert all(result.exit_code == 0 for result in printed)
+    with app.app_context():
+        faqs = db.session.scalars(select(Faq)).all()
+        assert len(faqs) == 4 and {faq.state for faq in faqs} == {FaqState.PUBLISHED}
+        assert not any(anonymise.check(faq.question, faq.answer, ["张建国"]) for faq in faqs)
+        assert faq_search.search(db.session, "押金", None, None).total == 1

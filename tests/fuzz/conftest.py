@@ -62,6 +62,7 @@ from tests.conftest import Database, dispose, forget_counters, make_test_app, mi
 from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
 from tests.legal import helpers as legal_helpers
+from tests.legal.faq_helpers import faq_rows
 from tests.meetings.conftest import schedule_for
 from tests.outbox import Outbox
 from tests.points.shop_world import fund as shop_fund
@@ -85,6 +86,7 @@ ROLES = (
     "street_officer",
     "unit_officer",
     "legal_adviser",
+    "legal_supervisor",
     "admin",
 )
 
@@ -114,6 +116,9 @@ def make_world(session: Session) -> World:
         "street_officer": factories.user(session, Role.OFFICER, tree.street, name="街道"),
         "unit_officer": unit_officer,
         "legal_adviser": factories.user(session, Role.LEGAL_ADVISER, tree.community, name="律师"),
+        "legal_supervisor": factories.user(
+            session, Role.LEGAL_SUPERVISOR, tree.district, name="法律主管"
+        ),
         "admin": factories.user(session, Role.ADMIN, None, name="管理员"),
     }
     # The appeal helpers of tests/appeals take the staff who act; only the grid worker does.
@@ -241,6 +246,9 @@ def make_world(session: Session) -> World:
     ]  # fmt: skip
     consultations[0].state = ConsultationState.ANSWERED
     consultations[0].last_answer_at = now
+    # Legal questions and answers: one waiting for the resident's consent, one the adviser
+    # writes, one published, and a closed consultation the adviser may propose.
+    legal_faqs = faq_rows(session, tree, users["resident"], users["legal_adviser"])
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -268,12 +276,13 @@ def make_world(session: Session) -> World:
             booking.reference,
             *(each.reference for each in consultations),
             consultation.reference,
+            legal_faqs.unproposed,
         ],
         "schedule_id": [schedule.id, legal.id],
         "host_id": users["secretary"].id,
         "closure_id": closure.id,
         "community_id": tree.community.id,
-        "token": feed_token,
+        "token": [feed_token, legal_faqs.token],
         "relative_id": relative.id,
         "activity_id": [activity.id, under_way.id],
         "sign_up_id": sign_up.id,
@@ -290,6 +299,7 @@ def make_world(session: Session) -> World:
         "order_id": shop_order.id,
         "topic_id": session.scalars(select(LegalTopic.id).order_by(LegalTopic.id)).first(),
         "snippet_id": snippet.id,
+        "faq_id": legal_faqs.faq_ids,
     }
     return World(
         users,

@@ -178,6 +178,10 @@ EXAMPLES = {
     "legal_due_soon": {"reference": "L7K3QM2P", "due_at": "2026-12-08T15:59:59.999999+00:00"},
     "legal_overdue": {"reference": "L7K3QM2P", "community": "光明街道幸福里第二社区"},
     "legal_unassigned": {"reference": "L7K3QM2P", "community": "光明街道幸福里第二社区"},
+    # Public legal questions and answers: the longest link (a base address and a token).
+    "legal_faq_consent": {"url": "wg.gm.gov.cn/legal/faq/consent/ABCDEFGHJKLM"},
+    "legal_faq_code": {"code": "123456", "minutes": 10},
+    "legal_faq_consented": {"reference": "L7K3QM2P", "url": "wg.gm.gov.cn/legal/faq/drafts/123456"},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

@@ -196,6 +196,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "reward_id": 1, "order_id": 1, "topic_id": 1,
         "community_code": tree.community.code,
         "snippet_id": 1,
+        "faq_id": 1,
     }  # fmt: skip
     as_worker, stranger = app.test_client(), app.test_client()
     sign_in_staff(as_worker, worker)

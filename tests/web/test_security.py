@@ -182,6 +182,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "community_code": tree.community.code,
         "topic_id": 1,
         "snippet_id": 1,
+        "faq_id": 1,
     }
     sign_in_staff(client, admin)
     before = _snapshot(session)
