@@ -47,9 +47,13 @@ def consultation_for(
     now: datetime,
     what: str = "read",
     for_update: bool = False,
+    written: bool = False,
 ) -> Consultation:
     """The consultation `reference` if `actor` may read it, else NotFound. A read by staff is
-    audited as "legal.consultation.<what>" (read, or a document's name, say)."""
+    audited as "legal.consultation.<what>" (read, or a document's name, say). With `written`
+    (the caller shows what the resident wrote or sent, such as a document) the assigned adviser
+    must have declared no conflict first: until then they see only the topic and the other
+    party's name."""
     query = select(Consultation).where(Consultation.reference == reference.strip().upper()[:12])
     if for_update:
         query = query.with_for_update(of=Consultation)
@@ -58,7 +62,8 @@ def consultation_for(
         raise _not_found()
     if is_residents(actor, consultation):
         return consultation
-    if is_advisers(actor, consultation) or supervises(actor, consultation):
+    cleared = consultation.cleared_at is not None or not written
+    if (is_advisers(actor, consultation) and cleared) or supervises(actor, consultation):
         audit.record(
             session, f"legal.consultation.{what}", actor=actor, now=now, target=consultation
         )

@@ -76,8 +76,13 @@ class Consultation(Base):
         Index("ix_legal_consultations_user_id_asked_at", "user_id", "asked_at"),
         # The sweep: consultations with a clock still to watch.
         Index("ix_legal_consultations_sweep_at", "sweep_at"),
-        # Retention: closed consultations whose documents are still kept.
-        Index("ix_legal_consultations_closed_at", "closed_at"),
+        # Retention: closed consultations whose documents are still kept, oldest closed first
+        # (those done with are skipped by the first column, however many years pile up).
+        Index(
+            "ix_legal_consultations_documents_deleted_at_closed_at",
+            "documents_deleted_at",
+            "closed_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -201,6 +201,10 @@ def test_documents_show_once_the_adviser_has_no_conflict(app, sent, session, wor
     url = f"/legal/desk/{made.reference}"
     link = f"/legal/consultations/{made.reference}/documents/{upload.name}"
     assert link not in adviser.get(url, headers=EN).get_data(as_text=True)
+    # Nor does the document open by its address before the conflict check.
+    assert adviser.get(link, headers=EN).status_code == 404
     _post(adviser, f"{url}/clear")
     assert link in adviser.get(url, headers=EN).get_data(as_text=True)
+    with adviser.get(link, headers=EN) as shown:
+        assert shown.status_code == 200
     assert link in browser(world.supervisor).get(url, headers=EN).get_data(as_text=True)

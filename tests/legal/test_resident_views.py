@@ -278,8 +278,12 @@ def test_everyone_else_gets_the_same_404_as_for_a_consultation_that_does_not_exi
             url = f"/legal/consultations/{made.reference}/{action}"
             assert browser.post(url, data={"body": "x", "rating": "satisfied"}).status_code == 404
     assert asked(session).state is ConsultationState.WAITING
-    # The adviser it is given to, and the district's supervisor, read the document; each read
-    # is audited.
+    # The adviser it is given to (once they have declared no conflict: tests/legal/
+    # test_adviser_views.py), and the district's supervisor, read the document; each read is
+    # audited.
+    consultation = asked(session)
+    consultation.cleared_at = consultation.asked_at
+    session.commit()
     for reader in (adviser, supervisor):
         browser = staff_browser(app, reader)
         with browser.get(f"/legal/consultations/{made.reference}/documents/{document}") as shown:

@@ -308,7 +308,7 @@ def document(reference: str, name: str):
     """A document of a consultation, to whoever may read the consultation (a staff read is
     audited); the same 404 for an unknown name as for a consultation one may not read."""
     made = access.consultation_for(
-        db.session, current_user, reference, now=utcnow(), what="document"
+        db.session, current_user, reference, now=utcnow(), what="document", written=True
     )
     upload = asking.find_document(db.session, made, name)
     if upload is None:

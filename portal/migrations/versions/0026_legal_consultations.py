@@ -143,7 +143,11 @@ def upgrade() -> None:
             ["adviser_id", "state", "due_at"],
             unique=False,
         )
-        batch_op.create_index("ix_legal_consultations_closed_at", ["closed_at"], unique=False)
+        batch_op.create_index(
+            "ix_legal_consultations_documents_deleted_at_closed_at",
+            ["documents_deleted_at", "closed_at"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_legal_consultations_state_due_at", ["state", "due_at"], unique=False
         )
@@ -328,7 +332,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_legal_consultations_user_id_asked_at")
         batch_op.drop_index("ix_legal_consultations_sweep_at")
         batch_op.drop_index("ix_legal_consultations_state_due_at")
-        batch_op.drop_index("ix_legal_consultations_closed_at")
+        batch_op.drop_index("ix_legal_consultations_documents_deleted_at_closed_at")
         batch_op.drop_index("ix_legal_consultations_adviser_id_state_due_at")
 
     op.drop_table("legal_consultations")
