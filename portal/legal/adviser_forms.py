@@ -75,7 +75,7 @@ class ReassignForm(PortalForm):
 
 class SnippetForm(PortalForm):
     title = StringField(
-        _l("Title"),
+        _l("Title of the snippet"),
         description=_l("A few words to find it by: 离婚财产分割."),
         validators=[
             InputRequired(_l("Give the snippet a title.")),

@@ -100,6 +100,18 @@ def answered_by(session: Session, consultation: Consultation, actor: Actor) -> b
     )
 
 
+def drafts_to_write(session: Session, actor: Actor) -> list[Faq]:
+    """The answers `actor` proposed that residents agreed to publish, not yet written and sent
+    for review, oldest consent first."""
+    return list(
+        session.scalars(
+            select(Faq)
+            .where(Faq.proposed_by_id == actor.id, Faq.state == FaqState.CONSENTED)
+            .order_by(Faq.consented_at, Faq.id)
+        )
+    )
+
+
 def may_propose(session: Session, actor: Actor, consultation: Consultation) -> bool:
     """Whether `actor` may propose publishing the consultation: its adviser, who answered
     it, once it is closed (not a minor's never confirmed), and not proposed before."""
@@ -244,6 +256,15 @@ def refuse(session: Session, faq: Faq, code: str, *, secret: bytes, now: datetim
 
 
 # -- The adviser's anonymised version -------------------------------------------------------
+
+
+def thread_for(session: Session, actor: Actor, faq: Faq) -> list[ConsultationEntry] | None:
+    """What the consent page shows of the consultation: its thread to the resident who asked,
+    signed in (an SMS link is forwarded and previewed, so the link alone reads nothing); None
+    to anyone else."""
+    if not access.is_residents(actor, faq.consultation):
+        return None
+    return thread(session, faq.consultation)
 
 
 def thread(session: Session, consultation: Consultation) -> list[ConsultationEntry]:

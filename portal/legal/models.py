@@ -70,6 +70,10 @@ class Consultation(Base):
     __table_args__ = (
         # The adviser's queue: their consultations in a state, soonest due first.
         Index("ix_legal_consultations_adviser_id_state_due_at", "adviser_id", "state", "due_at"),
+        # The adviser's closed consultations, newest first.
+        Index(
+            "ix_legal_consultations_adviser_id_state_closed_at", "adviser_id", "state", "closed_at"
+        ),
         # The supervisor's view of an area, overdue first.
         Index("ix_legal_consultations_state_due_at", "state", "due_at"),
         # The resident's own consultations, newest first.
@@ -223,6 +227,8 @@ class Faq(Base):
     __table_args__ = (
         # The public list of a topic, newest first.
         Index("ix_legal_faqs_state_topic_id_published_at", "state", "topic_id", "published_at"),
+        # The adviser's drafts to write.
+        Index("ix_legal_faqs_proposed_by_id_state", "proposed_by_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import login_user
 
 from portal.legal.models import FaqState
-from tests.accounts.test_views import EN, sign_in_staff
+from tests.accounts.test_views import EN, sign_in_by_sms, sign_in_staff
 from tests.legal.faq_helpers import (
     CLEAN_ANSWER,
     CLEAN_QUESTION,
@@ -54,8 +54,15 @@ def test_the_resident_agrees_on_the_page_the_sms_links_to(client, session, legal
     session.commit()
     token = consent_token(sms, legal.resident.phone)
     url = f"/legal/faq/consent/{token}"
+    # The link alone reads nothing of the consultation: an SMS is forwarded and previewed.
     page = text(client.get(url, headers=EN))
-    assert "不退押金三千元" in page and "138****5678" not in page
+    assert "不退押金三千元" not in page and "Sign in to read them" in page
+    sign_in_by_sms(client, sms, "13900001111")  # another resident
+    assert "不退押金三千元" not in text(client.get(url, headers=EN))
+    client.post("/sign-out")
+    sign_in_by_sms(client, sms, legal.resident.phone)
+    page = text(client.get(url, headers=EN))
+    assert "不退押金三千元" in page and "Sign in to read them" not in page
     assert client.post(url, data={"resend": "1"}).status_code == 302
     code = sms.code(legal.resident.phone)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -155,3 +162,20 @@ def test_the_adviser_partial_offers_the_proposal_then_where_it_stands(app, sessi
         faq = published(session, legal)
         after = render_template("legal/_faq_adviser.html", consultation=legal.consultation)
         assert "Published" in after and f"/legal/faq/drafts/{faq.id}" in after
+
+
+def test_the_adviser_finds_closed_consultations_and_drafts_to_write_on_the_desk(
+    client, session, legal, sms
+):
+    sign_in_staff(client, legal.adviser)
+    closed = text(client.get("/legal/desk?show=closed", headers=EN))
+    assert "Closed (1)" in closed and legal.consultation.reference in closed
+    assert "Answers to write for the public" not in closed
+    faq = consented(session, legal)
+    session.commit()
+    desk = text(client.get("/legal/desk", headers=EN))
+    assert "Answers to write for the public" in desk and f"/legal/faq/drafts/{faq.id}" in desk
+    # Only to the adviser who proposed it.
+    client.post("/sign-out")
+    sign_in_staff(client, legal.other_adviser)
+    assert f"/legal/faq/drafts/{faq.id}" not in text(client.get("/legal/desk", headers=EN))

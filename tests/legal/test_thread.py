@@ -164,6 +164,6 @@ def test_the_deadline_reads_with_its_weekday_in_both_languages(app):
 
     with app.test_request_context():
         with force_locale("zh_Hans_CN"):
-            assert due_words(end_of(2026, 12, 8)) == "12月8日（周二）前"
+            assert due_words(end_of(2026, 12, 8)) == "最晚12月8日（周二）"
         with force_locale("en"):
             assert due_words(end_of(2026, 12, 8)) == "by Tue 8 Dec"

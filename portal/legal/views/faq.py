@@ -137,7 +137,7 @@ def faq_consent(token: str):
     asked = found.state == FaqState.ASKED
     return render_template(
         "legal/faq_consent.html", faq=found, form=form, wait=wait,
-        entries=faqs.thread(db.session, found.consultation) if asked else [],
+        entries=faqs.thread_for(db.session, current_user, found) if asked else [],
         codes_left=faqs.codes_left(db.session, found, now=now) if asked else 0,
         code_minutes=faqs.CONSENT_CODE.minutes, phone=found.consultation.user.phone,
     ), status  # fmt: skip
@@ -147,10 +147,8 @@ def faq_consent(token: str):
 
 
 def _work_page(reference: str) -> str:
-    """The adviser's page of the consultation (part of the adviser's desk, when installed)."""
-    if "legal.work" in current_app.view_functions:
-        return url_for("legal.work", reference=reference)
-    return url_for("legal.faq")
+    """The adviser's page of the consultation."""
+    return url_for("legal.work", reference=reference)
 
 
 @bp.post("/legal/desk/<reference>/faq")
@@ -244,6 +242,14 @@ def faq_send_back(faq_id: int):
 @login_required
 def faq_withdraw(faq_id: int):
     return _review_action(faqs.withdraw, faq_id, _("Withdrawn from the public pages."))
+
+
+def faq_drafts() -> list:
+    """For the adviser's desk (legal/_faq_desk.html): the answers residents agreed to publish,
+    waiting for the reader to write them without names."""
+    if not current_user.is_authenticated:
+        return []
+    return faqs.drafts_to_write(db.session, current_user)
 
 
 def faq_standing(consultation) -> dict:

@@ -42,7 +42,7 @@ from portal.web.templating import current_locale
 STATES = {
     ConsultationState.AWAITING_GUARDIAN: _l("Waiting for your guardian's code"),
     ConsultationState.WAITING: _l("Waiting for the adviser's answer"),
-    ConsultationState.ANSWERED: _l("Answered"),
+    ConsultationState.ANSWERED: _l("The adviser has answered"),
     ConsultationState.CLOSED: _l("Closed"),
 }
 RATINGS = {

@@ -144,6 +144,11 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            "ix_legal_consultations_adviser_id_state_closed_at",
+            ["adviser_id", "state", "closed_at"],
+            unique=False,
+        )
+        batch_op.create_index(
             "ix_legal_consultations_documents_deleted_at_closed_at",
             ["documents_deleted_at", "closed_at"],
             unique=False,
@@ -280,6 +285,9 @@ def upgrade() -> None:
             ["state", "topic_id", "published_at"],
             unique=False,
         )
+        batch_op.create_index(
+            "ix_legal_faqs_proposed_by_id_state", ["proposed_by_id", "state"], unique=False
+        )
 
     op.create_table(
         "legal_faq_words",
@@ -316,6 +324,7 @@ def downgrade() -> None:
 
     op.drop_table("legal_faq_words")
     with op.batch_alter_table("legal_faqs", schema=None) as batch_op:
+        batch_op.drop_index("ix_legal_faqs_proposed_by_id_state")
         batch_op.drop_index("ix_legal_faqs_state_topic_id_published_at")
 
     op.drop_table("legal_faqs")
@@ -333,6 +342,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_legal_consultations_sweep_at")
         batch_op.drop_index("ix_legal_consultations_state_due_at")
         batch_op.drop_index("ix_legal_consultations_documents_deleted_at_closed_at")
+        batch_op.drop_index("ix_legal_consultations_adviser_id_state_closed_at")
         batch_op.drop_index("ix_legal_consultations_adviser_id_state_due_at")
 
     op.drop_table("legal_consultations")
