@@ -50,7 +50,8 @@ def next_sweep(consultation: Consultation, settings: LegalSettings) -> datetime 
     moment it closes by itself; None when no clock is left. Whoever changes a consultation's
     state or deadline sets `sweep_at` to this."""
     if consultation.state is ConsultationState.WAITING and consultation.due_at is not None:
-        if consultation.reminded_at is None and consultation.adviser_id is not None:
+        reminder_due = consultation.reminded_at is None and consultation.escalated_at is None
+        if reminder_due and consultation.adviser_id is not None:
             return remind_at(consultation.due_at)
         if consultation.escalated_at is None:
             return consultation.due_at

@@ -88,10 +88,11 @@ def _clock(
     """The reminder, the escalation or the closing whose moment has come."""
     if consultation.state is ConsultationState.WAITING and consultation.due_at is not None:
         due_at = consultation.due_at
+        # The reminder only before the deadline: past it, the supervisors are told instead.
         if (
             consultation.reminded_at is None
             and consultation.adviser is not None
-            and now >= clocks.remind_at(due_at)
+            and clocks.remind_at(due_at) <= now < due_at
         ):
             adviser = consultation.adviser
             queue_sms(

@@ -143,6 +143,11 @@ def test_a_supervisor_reads_and_reassigns(sent, session, world, browser, sms):
     session.refresh(made)
     assert made.adviser_id == world.street_adviser.id
     assert sms.recent(world.street_adviser.phone)[0].kind == "legal_consultation_new"
+    # Moved on from each adviser in turn, until none is left: the page says so.
+    for other in (world.second, world.district_adviser):
+        assert _post(supervisor, url, {"adviser": str(other.id)}).status_code == 302
+    page = supervisor.get(f"/legal/desk/{made.reference}", headers=EN).get_data(as_text=True)
+    assert "No other adviser of its community, street or district can take it" in page
 
 
 def test_snippets_are_kept_changed_and_deleted_by_their_adviser_only(session, world, browser):

@@ -60,6 +60,17 @@ def test_across_a_weekend_reminder_a_day_before_then_escalation_at_the_deadline(
     assert _kinds(sms, world.adviser.phone).count("legal_due_soon") == 1
 
 
+def test_a_deadline_already_passed_tells_the_supervisors_and_reminds_nobody(session, sms):
+    world = helpers.world(session)
+    made = helpers.consultation(session, world.tree.community, now=shanghai(2026, 11, 27))
+    # The worker was stopped over the deadline: the reminder has nothing left to say.
+    sweep(session, SETTINGS, made.due_at + timedelta(hours=2))
+    assert made.escalated_at is not None and made.reminded_at is None
+    assert "legal_due_soon" not in _kinds(sms, world.adviser.phone)
+    assert _kinds(sms, world.supervisor.phone) == ["legal_overdue"]
+    assert made.sweep_at is None
+
+
 def test_across_national_day_and_its_make_up_saturday(session, sms):
     world = helpers.world(session)
     # Asked on Wednesday 30 September 2026: 1–7 October are holidays; the answer is due at
