@@ -232,14 +232,3 @@ def answer(
         now=now,
     )
     return entry
-
-
-def thread(session: Session, consultation: Consultation) -> list[ConsultationEntry]:
-    """The consultation's messages, oldest first."""
-    return list(
-        session.scalars(
-            select(ConsultationEntry)
-            .where(ConsultationEntry.consultation_id == consultation.id)
-            .order_by(ConsultationEntry.id)
-        )
-    )

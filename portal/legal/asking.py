@@ -22,7 +22,7 @@ from portal.accounts.models import User
 from portal.appeals.tracking import ALPHABET
 from portal.db import serialize_on
 from portal.errors import Invalid, NotFound, Problems
-from portal.legal import clocks, rotation
+from portal.legal import clocks, rotation, topics
 from portal.legal.access import is_residents
 from portal.legal.messages import CONSULTATION_NEW_SMS, GUARDIAN_CODE_SMS
 from portal.legal.models import (
@@ -91,17 +91,6 @@ def guardian_subject(consultation: Consultation) -> str:
     return f"legal:{consultation.reference}"
 
 
-def active_topics(session: Session) -> list[LegalTopic]:
-    """The topics a resident may choose, in the administrators' order."""
-    return list(
-        session.scalars(
-            select(LegalTopic)
-            .where(LegalTopic.is_active.is_(True))
-            .order_by(LegalTopic.position, LegalTopic.id)
-        )
-    )
-
-
 def community_by_code(session: Session, code: str) -> Place:
     """The community whose place code is `code` (any case), else NotFound."""
     code = (code or "").strip().upper()[:40]
@@ -133,8 +122,8 @@ def check_question(
     """The topic chosen and the guardian's normalised phone, or Invalid naming every field
     that is wrong (the guardian's phone cannot be the resident's `own_phone`)."""
     problems = Problems()
-    topic = session.get(LegalTopic, question.topic_id) if question.topic_id else None
-    if topic is None or not topic.is_active:
+    topic = topics.offered_topic(session, question.topic_id)
+    if topic is None:
         problems.refuse(_l("Choose what your question is about."), field="topic")
     body = clean_text(question.body)
     if len(body) < QUESTION_MIN:

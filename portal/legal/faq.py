@@ -22,7 +22,7 @@ from portal.accounts import codes
 from portal.appeals.tracking import ALPHABET
 from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.legal import access, anonymise, faq_search
+from portal.legal import access, anonymise, faq_search, thread
 from portal.legal.models import (
     ClosedBecause,
     Consultation,
@@ -264,22 +264,12 @@ def thread_for(session: Session, actor: Actor, faq: Faq) -> list[ConsultationEnt
     to anyone else."""
     if not access.is_residents(actor, faq.consultation):
         return None
-    return thread(session, faq.consultation)
-
-
-def thread(session: Session, consultation: Consultation) -> list[ConsultationEntry]:
-    return list(
-        session.scalars(
-            select(ConsultationEntry)
-            .where(ConsultationEntry.consultation_id == consultation.id)
-            .order_by(ConsultationEntry.id)
-        )
-    )
+    return thread.entries(session, faq.consultation)
 
 
 def prefill(session: Session, consultation: Consultation) -> tuple[str, str]:
     """The draft's first text: the questions, and the answers, each in the thread's order."""
-    entries = thread(session, consultation)
+    entries = thread.entries(session, consultation)
     questions = [each.body for each in entries if each.kind == EntryKind.QUESTION]
     answers = [each.body for each in entries if each.kind == EntryKind.ANSWER]
     return "\n\n".join(questions)[:QUESTION_MAX], "\n\n".join(answers)[:ANSWER_MAX]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.errors import Invalid, NotFound
-from portal.legal import answering, clocks
+from portal.legal import answering, clocks, thread
 from portal.legal.models import ConsultationEntry, ConsultationState, EntryKind
 from tests.legal import helpers
 from tests.legal.helpers import SETTINGS, TUESDAY_10AM
@@ -86,7 +86,7 @@ def test_a_follow_up_is_answered_in_its_turn(session):
     helpers.follow_up(session, made, now=LATER + timedelta(hours=1))
     _answer(session, world.adviser, made, body="可以向法院起诉。", citations=[],
             now=LATER + timedelta(hours=2))  # fmt: skip
-    entries = answering.thread(session, made)
+    entries = thread.entries(session, made)
     assert [e.kind for e in entries] == ["question", "answer", "question", "answer"]
     assert all(e.answered_at for e in entries if e.kind == "question")
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.db import db, start_writing, utcnow
 from portal.errors import Forbidden, NotFound
-from portal.legal import access, answering, asking, queue, snippets, supervision
+from portal.legal import access, answering, asking, queue, snippets, supervision, thread
 from portal.legal.adviser_forms import (
     AnswerForm,
     ConflictForm,
@@ -109,7 +109,7 @@ def _work_page(consultation: Consultation, status: int = 200, **forms):
         is_adviser=is_adviser,
         is_supervisor=is_supervisor,
         reads=reads,
-        entries=answering.thread(db.session, consultation) if reads else [],
+        entries=thread.entries(db.session, consultation) if reads else [],
         documents=documents,
         history=history,
         advisers=advisers,

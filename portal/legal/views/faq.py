@@ -9,7 +9,6 @@ from functools import partial
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from portal.accounts.sending import refused_sending
 from portal.db import db, utcnow
@@ -18,6 +17,7 @@ from portal.legal import faq as faqs
 from portal.legal import faq_search
 from portal.legal.faq_forms import AGREE, DECLINE, FaqConsentForm, FaqDraftForm
 from portal.legal.models import FaqState, LegalTopic
+from portal.legal.topics import offered_topics
 from portal.legal.views import bp, settings
 from portal.numbers import optional_id
 from portal.web.carried import carry_errors, show_carried_errors
@@ -29,16 +29,6 @@ def _or_404(find, *args, **kwargs):
         return find(*args, **kwargs)
     except NotFound:
         abort(404)
-
-
-def _topics() -> list[LegalTopic]:
-    return list(
-        db.session.scalars(
-            select(LegalTopic)
-            .where(LegalTopic.is_active.is_(True))
-            .order_by(LegalTopic.position, LegalTopic.id)
-        )
-    )
 
 
 def _topic_asked(topics: list[LegalTopic]) -> LegalTopic | None:
@@ -57,7 +47,7 @@ def _topic_asked(topics: list[LegalTopic]) -> LegalTopic | None:
 @bp.get("/legal/faq")
 def faq():
     """The published questions and answers, by topic, newest first; or those matching ?q=."""
-    topics = _topics()
+    topics = offered_topics(db.session)
     topic = _topic_asked(topics)
     query = request.args.get("q", "").strip()[: faq_search.QUERY_MAX]
     topic_id = topic.id if topic else None

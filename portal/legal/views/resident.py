@@ -21,7 +21,7 @@ from portal.accounts.sending import refused_sending
 from portal.db import db, utcnow
 from portal.errors import Invalid, NotFound
 from portal.i18n import CHINESE, DATE_LOCALES, text_in
-from portal.legal import access, asking, clocks, thread
+from portal.legal import access, asking, clocks, thread, topics
 from portal.legal.forms import AskForm, FollowUpForm, GuardianForm, RateForm
 from portal.legal.models import (
     ClosedBecause,
@@ -154,7 +154,7 @@ def ask(code: str):
     community = _community(code)
     form = AskForm()
     form.topic.choices = [
-        (str(topic.id), topic_name(topic)) for topic in asking.active_topics(db.session)
+        (str(topic.id), topic_name(topic)) for topic in topics.offered_topics(db.session)
     ]
     status = 200
     if request.method == "POST":
