@@ -48,12 +48,14 @@ def consultation_for(
     what: str = "read",
     for_update: bool = False,
     written: bool = False,
+    audited: bool = True,
 ) -> Consultation:
     """The consultation `reference` if `actor` may read it, else NotFound. A read by staff is
     audited as "legal.consultation.<what>" (read, or a document's name, say). With `written`
     (the caller shows what the resident wrote or sent, such as a document) the assigned adviser
     must have declared no conflict first: until then they see only the topic and the other
-    party's name."""
+    party's name. Without `audited` the caller records the read itself (`record_read`), where
+    it shows the consultation."""
     query = select(Consultation).where(Consultation.reference == reference.strip().upper()[:12])
     if for_update:
         query = query.with_for_update(of=Consultation)
@@ -64,8 +66,14 @@ def consultation_for(
         return consultation
     cleared = consultation.cleared_at is not None or not written
     if (is_advisers(actor, consultation) and cleared) or supervises(actor, consultation):
-        audit.record(
-            session, f"legal.consultation.{what}", actor=actor, now=now, target=consultation
-        )
+        if audited:
+            record_read(session, actor, consultation, now=now, what=what)
         return consultation
     raise _not_found()
+
+
+def record_read(
+    session: Session, actor: Actor, consultation: Consultation, *, now: datetime, what: str = "read"
+) -> None:
+    """Write a staff member's read of the consultation to the audit log."""
+    audit.record(session, f"legal.consultation.{what}", actor=actor, now=now, target=consultation)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts import codes
 from portal.appeals.tracking import ALPHABET
@@ -107,6 +107,7 @@ def drafts_to_write(session: Session, actor: Actor) -> list[Faq]:
         session.scalars(
             select(Faq)
             .where(Faq.proposed_by_id == actor.id, Faq.state == FaqState.CONSENTED)
+            .options(selectinload(Faq.consultation))
             .order_by(Faq.consented_at, Faq.id)
         )
     )
@@ -114,11 +115,13 @@ def drafts_to_write(session: Session, actor: Actor) -> list[Faq]:
 
 def may_propose(session: Session, actor: Actor, consultation: Consultation) -> bool:
     """Whether `actor` may propose publishing the consultation: its adviser, who answered
-    it, once it is closed (not a minor's never confirmed), and not proposed before."""
+    it, once it is closed, and not proposed before. Never a minor's: a child's legal matter
+    is not published on the child's own consent (PIPL art. 31)."""
     return (
         access.is_advisers(actor, consultation)
         and consultation.state == ConsultationState.CLOSED
         and consultation.closed_because != ClosedBecause.UNCONFIRMED
+        and not consultation.is_minor
         and answered_by(session, consultation, actor)
         and faq_of(session, consultation) is None
     )
@@ -130,7 +133,10 @@ def propose(
     """Propose publishing consultation `reference` as a public question and answer, and text
     the resident the link to the page where they agree or say no; return the FAQ and the
     link's token (kept only as its digest)."""
-    consultation = access.consultation_for(session, actor, reference, now=now, what="faq")
+    # Locked: a second tap waits for the first, then finds it proposed already.
+    consultation = access.consultation_for(
+        session, actor, reference, now=now, what="faq", for_update=True
+    )
     if not access.is_advisers(actor, consultation):
         raise Forbidden(_l("Only the adviser who answered it can propose publishing it."))
     if faq_of(session, consultation) is not None:
@@ -140,6 +146,8 @@ def propose(
         or consultation.closed_because == ClosedBecause.UNCONFIRMED
     ):
         raise Invalid(_l("Only a closed consultation can be proposed for publishing."))
+    if consultation.is_minor:
+        raise Invalid(_l("A question asked by someone under 18 is not published."))
     if not answered_by(session, consultation, actor):
         raise Forbidden(_l("Only the adviser who answered it can propose publishing it."))
     token = new_token()
@@ -171,11 +179,13 @@ def propose(
 # -- The resident's consent ------------------------------------------------------------------
 
 
-def faq_by_token(session: Session, token: str) -> Faq:
-    """The FAQ a consent link names; NotFound for a token never issued."""
+def faq_by_token(session: Session, token: str, *, for_update: bool = False) -> Faq:
+    """The FAQ a consent link names (locked `for_update`, for the resident's answer);
+    NotFound for a token never issued."""
     if not token or len(token) > 64:
         raise _no_such_faq()
-    faq = session.scalar(select(Faq).where(Faq.token_digest == token_digest(token)))
+    query = select(Faq).where(Faq.token_digest == token_digest(token))
+    faq = session.scalar(query.with_for_update(of=Faq) if for_update else query)
     if faq is None:
         raise _no_such_faq()
     return faq
@@ -282,11 +292,18 @@ def names_of(faq: Faq) -> list[str]:
 
 
 def draft_for(session: Session, actor: Actor, faq_id: int) -> Faq:
-    """The FAQ `faq_id` for its consultation's adviser to write; NotFound for anyone else."""
-    faq = session.get(Faq, faq_id)
+    """The FAQ `faq_id` for its consultation's adviser to write, locked (two tabs saving at
+    once save one after the other); NotFound for anyone else. The page that shows it records
+    the read (`record_read`): until written, it holds the resident's own words."""
+    faq = session.get(Faq, faq_id, with_for_update={"of": Faq})
     if faq is None or not access.is_advisers(actor, faq.consultation):
         raise _no_such_faq()
     return faq
+
+
+def record_read(session: Session, actor: Actor, faq: Faq, *, now: datetime) -> None:
+    """Write a staff member's read of a FAQ's draft or review to the audit log."""
+    audit.record(session, "legal.faq.read", actor=actor, now=now, target=faq)
 
 
 def _check_lengths(question: str, answer: str) -> None:
@@ -341,7 +358,9 @@ def submit(
 
 
 def _supervised(session: Session, actor: Actor, faq_id: int) -> Faq:
-    faq = session.get(Faq, faq_id)
+    """The FAQ for a supervisor of its district, locked: publishing and sending it back at
+    once happen one after the other, and the second finds the state it left."""
+    faq = session.get(Faq, faq_id, with_for_update={"of": Faq})
     if faq is None or not access.supervises(actor, faq.consultation):
         raise _no_such_faq()
     return faq
@@ -387,6 +406,7 @@ def review_queue(session: Session, actor: Actor, state: FaqState, limit: int = 5
         session.scalars(
             select(Faq)
             .join(Consultation, Consultation.id == Faq.consultation_id)
+            .options(contains_eager(Faq.consultation).selectinload(Consultation.adviser))
             .where(Faq.state == state, within)
             .order_by(order, Faq.id)
             .limit(limit)

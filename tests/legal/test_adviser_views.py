@@ -131,6 +131,22 @@ def test_a_conflict_needs_a_reason_and_passes_it_on(sent, session, world, browse
     assert "对方是我的客户" not in second.get_data(as_text=True)
 
 
+def test_a_page_shown_after_a_refused_answer_is_in_the_audit_log(sent, session, world, browser):
+    made = sent()
+    made.cleared_at = made.asked_at
+    session.commit()
+    adviser = browser(world.adviser)
+    # An answer with no text is refused; the page shown again holds the whole thread.
+    refused = _post(adviser, f"/legal/desk/{made.reference}/answer", {"body": " "})
+    assert refused.status_code == 400 and helpers.QUESTION in refused.get_data(as_text=True)
+    reads = session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.actor_id == world.adviser.id, AuditEvent.target_id == str(made.id)
+        )
+    ).all()
+    assert reads.count("legal.consultation.read") == 1
+
+
 def test_a_supervisor_reads_and_reassigns(sent, session, world, browser, sms):
     made = sent()
     session.commit()

@@ -75,6 +75,15 @@ def test_only_a_closed_consultation_is_proposed(session, legal, state, closed_be
     assert not faqs.may_propose(session, legal.adviser, consultation)
 
 
+def test_a_minors_consultation_is_never_proposed(session, legal, sms):
+    # A child's legal matter is not published on the child's own consent.
+    legal.consultation.is_minor = True
+    assert not faqs.may_propose(session, legal.adviser, legal.consultation)
+    with pytest.raises(Invalid, match="under 18"):
+        proposed(session, legal)
+    assert not sms.recent(legal.resident.phone)
+
+
 def test_a_consultation_is_proposed_once(session, legal):
     assert faqs.may_propose(session, legal.adviser, legal.consultation)
     proposed(session, legal)

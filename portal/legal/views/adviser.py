@@ -60,10 +60,12 @@ def district():
 
 
 def _consultation(reference: str, *, for_update: bool = False) -> Consultation:
-    """The consultation if the current user is its adviser or supervises it (the read is
-    audited); anyone else, the resident included, finds no such consultation here."""
+    """The consultation if the current user is its adviser or supervises it; anyone else, the
+    resident included, finds no such consultation here. The read is audited by the page that
+    shows it (_work_page): an action refused rolls back, and the page shown after it must
+    still be in the log."""
     consultation = access.consultation_for(
-        db.session, current_user, reference, now=utcnow(), for_update=for_update
+        db.session, current_user, reference, now=utcnow(), for_update=for_update, audited=False
     )
     if not (
         access.is_advisers(current_user, consultation)
@@ -100,6 +102,7 @@ def _work_page(consultation: Consultation, status: int = 200, **forms):
             reassign_form.adviser.choices = [("", _("Choose an adviser"))] + [
                 (str(user.id), user.display_name) for user in advisers
             ]
+    access.record_read(db.session, current_user, consultation, now=utcnow())
     documents = []
     if reads and consultation.documents_deleted_at is None:
         documents = asking.documents(db.session, consultation)

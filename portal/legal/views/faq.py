@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts.sending import refused_sending
-from portal.db import db, utcnow
+from portal.db import db, start_writing, utcnow
 from portal.errors import Invalid, NotFound, TooMany
 from portal.legal import faq as faqs
 from portal.legal import faq_search
@@ -82,7 +82,8 @@ def _code_secret() -> bytes:
 @bp.route("/legal/faq/consent/<token>", methods=["GET", "POST"])
 def faq_consent(token: str):
     """The resident reads what would be published, asks for a code, and agrees or says no."""
-    found = _or_404(faqs.faq_by_token, db.session, token)
+    # The answer is locked: two taps (agree, then no) are decided one after the other.
+    found = _or_404(faqs.faq_by_token, db.session, token, for_update=request.method == "POST")
     form = FaqConsentForm()
     wait = None
     now = utcnow()
@@ -167,6 +168,8 @@ def propose_faq(reference: str):
 def faq_draft(faq_id: int):
     """Where the FAQ stands, and while the resident has agreed, the adviser's anonymised text
     with what the check flags beside it."""
+    # Every showing is audited: on SQLite the page's transaction takes the write lock first.
+    start_writing(db.session)
     found = _or_404(faqs.draft_for, db.session, current_user, faq_id)
     form = FaqDraftForm(obj=None if request.method == "POST" else found)
     status = 200
@@ -190,7 +193,10 @@ def faq_draft(faq_id: int):
             if saved_flags:
                 db.session.refresh(found)
         status = 400
-    return render_template("legal/faq_draft.html", faq=found, form=form), status
+    faqs.record_read(db.session, current_user, found, now=utcnow())
+    response = render_template("legal/faq_draft.html", faq=found, form=form)
+    db.session.commit()
+    return response, status
 
 
 # -- The supervisors' review ----------------------------------------------------------------
