@@ -76,8 +76,8 @@ class Consultation(Base):
         ),
         # The supervisor's view of an area, overdue first.
         Index("ix_legal_consultations_state_due_at", "state", "due_at"),
-        # The resident's own consultations, newest first.
-        Index("ix_legal_consultations_user_id_asked_at", "user_id", "asked_at"),
+        # The resident's own consultations, newest first (a minor's not sent yet among them).
+        Index("ix_legal_consultations_user_id_created_at", "user_id", "created_at"),
         # The sweep: consultations with a clock still to watch.
         Index("ix_legal_consultations_sweep_at", "sweep_at"),
         # Retention: closed consultations whose documents are still kept, oldest closed first
@@ -227,6 +227,8 @@ class Faq(Base):
     __table_args__ = (
         # The public list of a topic, newest first.
         Index("ix_legal_faqs_state_topic_id_published_at", "state", "topic_id", "published_at"),
+        # The public list of every topic, newest first.
+        Index("ix_legal_faqs_state_published_at", "state", "published_at"),
         # The adviser's drafts to write.
         Index("ix_legal_faqs_proposed_by_id_state", "proposed_by_id", "state"),
     )

@@ -158,7 +158,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_legal_consultations_sweep_at", ["sweep_at"], unique=False)
         batch_op.create_index(
-            "ix_legal_consultations_user_id_asked_at", ["user_id", "asked_at"], unique=False
+            "ix_legal_consultations_user_id_created_at", ["user_id", "created_at"], unique=False
         )
 
     op.create_table(
@@ -288,6 +288,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_legal_faqs_proposed_by_id_state", ["proposed_by_id", "state"], unique=False
         )
+        batch_op.create_index(
+            "ix_legal_faqs_state_published_at", ["state", "published_at"], unique=False
+        )
 
     op.create_table(
         "legal_faq_words",
@@ -324,6 +327,7 @@ def downgrade() -> None:
 
     op.drop_table("legal_faq_words")
     with op.batch_alter_table("legal_faqs", schema=None) as batch_op:
+        batch_op.drop_index("ix_legal_faqs_state_published_at")
         batch_op.drop_index("ix_legal_faqs_proposed_by_id_state")
         batch_op.drop_index("ix_legal_faqs_state_topic_id_published_at")
 
@@ -338,7 +342,7 @@ def downgrade() -> None:
 
     op.drop_table("legal_assignments")
     with op.batch_alter_table("legal_consultations", schema=None) as batch_op:
-        batch_op.drop_index("ix_legal_consultations_user_id_asked_at")
+        batch_op.drop_index("ix_legal_consultations_user_id_created_at")
         batch_op.drop_index("ix_legal_consultations_sweep_at")
         batch_op.drop_index("ix_legal_consultations_state_due_at")
         batch_op.drop_index("ix_legal_consultations_documents_deleted_at_closed_at")
