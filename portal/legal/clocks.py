@@ -1,21 +1,25 @@
 """The deadlines of a consultation, in working days of the district's calendar (issue 7's
 working-day calendar): an answer is due at the end of the Nth working day after the question,
-Shanghai time; the adviser is reminded a day before, and the supervisors are told once it has
-passed. Pure rules over the calendar: no rows are changed here.
+Shanghai time; the adviser is reminded on the morning of the day before, and the supervisors
+are told once it has passed, their text held until the morning when that is at night. Pure
+rules over the calendar: no rows are changed here.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from portal.i18n import SHANGHAI
 from portal.legal.models import Consultation, ConsultationState
 from portal.legal.settings import LegalSettings
 from portal.workdays.services import due_after_working_days
 
-# How long before a deadline the adviser is reminded.
-REMIND_BEFORE = timedelta(days=1)
+# A deadline is the last moment of its day: the reminder goes at this hour of the day before,
+# and texts to staff wait for the morning rather than wake them.
+REMINDER_HOUR = time(9, 0)
+DAY_STARTS, NIGHT_STARTS = time(8, 0), time(21, 0)
 
 
 def answer_due(
@@ -29,8 +33,20 @@ def answer_due(
 
 
 def remind_at(due_at: datetime) -> datetime:
-    """When the adviser is texted that an answer is due soon."""
-    return due_at - REMIND_BEFORE
+    """When the adviser is texted that an answer is due tomorrow: 09:00 Shanghai time on the
+    day before the day it is due."""
+    day_before = due_at.astimezone(SHANGHAI).date() - timedelta(days=1)
+    return datetime.combine(day_before, REMINDER_HOUR, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def daytime(moment: datetime) -> datetime | None:
+    """When a text to staff about `moment` may go: None (at once) between 08:00 and 21:00
+    Shanghai time, else the next 08:00."""
+    local = moment.astimezone(SHANGHAI)
+    if DAY_STARTS <= local.time() < NIGHT_STARTS:
+        return None
+    day = local.date() + timedelta(days=1 if local.time() >= NIGHT_STARTS else 0)
+    return datetime.combine(day, DAY_STARTS, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def closes_at(settings: LegalSettings, answered_at: datetime) -> datetime:

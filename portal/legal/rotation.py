@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.holders import holders_statement, place_ids_above
 from portal.accounts.models import User
-from portal.legal.models import Assignment, Consultation, ConsultationState
+from portal.legal.models import Assignment, AssignmentEnd, Consultation, ConsultationState
 from portal.permissions import Permission
 from portal.places.models import Place, PlaceKind
 
@@ -32,16 +32,18 @@ def pools_of(session: Session, community: Place) -> list[Place]:
     return [places[i] for i in reversed(ids) if i in places and places[i].kind in POOLS]
 
 
-def excluded_advisers(session: Session, consultation_id: int) -> set[int]:
-    """The advisers a consultation has already left (a conflict, a reassignment)."""
-    return set(
-        session.scalars(
-            select(Assignment.adviser_id).where(
-                Assignment.consultation_id == consultation_id,
-                Assignment.ended_at.is_not(None),
-            )
-        )
+def excluded_advisers(
+    session: Session, consultation_id: int, *, conflicts_only: bool = False
+) -> set[int]:
+    """The advisers a consultation has already left (a conflict, a reassignment), whom the
+    rotation never gives it back to; with `conflicts_only`, those who declared a conflict,
+    whom nobody may give it back to."""
+    query = select(Assignment.adviser_id).where(
+        Assignment.consultation_id == consultation_id, Assignment.ended_at.is_not(None)
     )
+    if conflicts_only:
+        query = query.where(Assignment.ended_because == AssignmentEnd.CONFLICT)
+    return set(session.scalars(query))
 
 
 def open_counts(session: Session, adviser_ids: list[int]) -> dict[int, int]:

@@ -84,11 +84,12 @@ def overview(session: Session, actor: Actor, raw_page: str | None) -> Overview:
 
 def advisers_for(session: Session, actor: Actor, consultation: Consultation) -> list[User]:
     """The advisers a supervisor may give the consultation to: those of its community, street
-    and district (whose grants let them read it), not the one it is with now, nor one it
-    already left."""
+    and district (whose grants let them read it), not the one it is with now, nor one who
+    declared a conflict on it (one it was moved away from may have it back: back from leave,
+    say)."""
     if not can(actor, Permission.SUPERVISE_CONSULTATIONS, consultation.community):
         raise Forbidden(_l("You do not have permission to do this here."))
-    left = rotation.excluded_advisers(session, consultation.id)
+    left = rotation.excluded_advisers(session, consultation.id, conflicts_only=True)
     rows = session.execute(
         holders_statement(Permission.ANSWER_CONSULTATIONS, place_ids_above(consultation.community))
     )

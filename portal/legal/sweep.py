@@ -134,6 +134,7 @@ def _tell_supervisors(
             key=f"legal:{consultation.id}:{kind}:{supervisor.id}:{moment.timestamp():.0f}",
             cause=f"legal_consultations:{consultation.id}",
             now=now,
+            not_before=clocks.daytime(now),
         )
 
 

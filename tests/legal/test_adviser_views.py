@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.legal import asking
+from portal.legal import answering, asking
 from portal.legal.models import AnswerSnippet, ConsultationState
 from portal.permissions import Role
 from portal.uploads.web import store
@@ -159,11 +159,26 @@ def test_a_supervisor_reads_and_reassigns(sent, session, world, browser, sms):
     session.refresh(made)
     assert made.adviser_id == world.street_adviser.id
     assert sms.recent(world.street_adviser.phone)[0].kind == "legal_consultation_new"
-    # Moved on from each adviser in turn, until none is left: the page says so.
-    for other in (world.second, world.district_adviser):
-        assert _post(supervisor, url, {"adviser": str(other.id)}).status_code == 302
+    # The adviser it was moved away from may have it back (from leave, say).
+    page = supervisor.get(f"/legal/desk/{made.reference}", headers=EN).get_data(as_text=True)
+    assert f'<option value="{world.adviser.id}">' in page
+
+
+def test_the_supervisor_is_told_when_every_adviser_declared_a_conflict(
+    app, sent, session, world, browser
+):
+    made = sent()
+    with app.test_request_context():
+        for adviser in (world.adviser, world.second, world.street_adviser, world.district_adviser):
+            assert made.adviser_id == adviser.id
+            answering.declare_conflict(session, adviser, made, "对方是我的委托人",
+                                       settings=helpers.SETTINGS, now=made.asked_at)  # fmt: skip
+    session.commit()
+    assert made.adviser_id is None
+    supervisor = browser(world.supervisor)
     page = supervisor.get(f"/legal/desk/{made.reference}", headers=EN).get_data(as_text=True)
     assert "No other adviser of its community, street or district can take it" in page
+    assert "对方是我的委托人" in page
 
 
 def test_snippets_are_kept_changed_and_deleted_by_their_adviser_only(session, world, browser):

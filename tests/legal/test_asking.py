@@ -90,8 +90,8 @@ def test_a_question_goes_to_the_communitys_adviser_who_is_texted(
     entry = session.scalars(select(ConsultationEntry)).one()
     assert entry.kind is EntryKind.QUESTION and entry.body == "房东不退押金，我该怎么办？"
     assert entry.due_at == made.due_at == end_of(2026, 12, 3)
-    # The sweep first looks a day before the deadline, to remind the adviser.
-    assert made.sweep_at == end_of(2026, 12, 2)
+    # The sweep first looks on the morning of the day before, to remind the adviser.
+    assert made.sweep_at == shanghai(2026, 12, 2, 9)
     [text] = to(sms, adviser.phone)
     assert made.reference in text.body and "房东" not in text.body
     assert "12月3日" in text.body

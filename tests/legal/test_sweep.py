@@ -38,12 +38,13 @@ def test_across_a_weekend_reminder_a_day_before_then_escalation_at_the_deadline(
     # Asked on Friday 27 November 2026: two working days are Monday and Tuesday.
     made = helpers.consultation(session, world.tree.community, now=shanghai(2026, 11, 27))
     assert made.due_at == end_of(2026, 12, 1)
-    assert made.sweep_at == clocks.remind_at(made.due_at) == end_of(2026, 11, 30)
+    # The reminder: on the morning of the day before.
+    assert made.sweep_at == clocks.remind_at(made.due_at) == shanghai(2026, 11, 30, 9)
 
     sweep(session, SETTINGS, made.sweep_at - SECOND)
     assert made.reminded_at is None
     sweep(session, SETTINGS, made.sweep_at)
-    assert made.reminded_at == end_of(2026, 11, 30)
+    assert made.reminded_at == shanghai(2026, 11, 30, 9)
     assert _kinds(sms, world.adviser.phone)[0] == "legal_due_soon"
     assert made.sweep_at == made.due_at
 
@@ -52,6 +53,8 @@ def test_across_a_weekend_reminder_a_day_before_then_escalation_at_the_deadline(
     sweep(session, SETTINGS, made.due_at)
     assert made.escalated_at == made.due_at
     assert _kinds(sms, world.supervisor.phone) == ["legal_overdue"]
+    # The deadline is midnight: the supervisors' text waits for the morning.
+    assert sms.recent(world.supervisor.phone)[0].next_attempt_at == shanghai(2026, 12, 2, 8)
     # Only the district's supervisors: not one of another district.
     assert not sms.recent(world.elsewhere.phone)
     assert made.sweep_at is None
@@ -91,7 +94,7 @@ def test_across_national_day_and_its_make_up_saturday(session, sms):
                      now=shanghai(2026, 10, 9, 12))  # fmt: skip
     helpers.follow_up(session, made, now=shanghai(2026, 10, 9, 15))
     assert made.due_at == end_of(2026, 10, 10)
-    assert made.sweep_at == end_of(2026, 10, 9)
+    assert made.sweep_at == shanghai(2026, 10, 9, 9)
 
 
 def test_answered_ones_close_seven_days_after_the_last_answer(session):

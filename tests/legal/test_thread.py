@@ -81,7 +81,7 @@ def test_a_follow_up_is_due_the_next_working_day_and_the_adviser_is_texted(
     assert entry.due_at == answered.due_at == end_of(2026, 12, 7)
     assert answered.state is ConsultationState.WAITING and answered.follow_ups == 1
     assert answered.reminded_at is None and answered.escalated_at is None
-    assert answered.sweep_at == end_of(2026, 12, 6)
+    assert answered.sweep_at == shanghai(2026, 12, 6, 9)
     texts = sms.recent(adviser.phone)
     assert len(texts) == 2 and answered.reference in texts[0].body
     assert "押金条" not in texts[0].body
