@@ -166,6 +166,8 @@ class ConsultationEntry(Base):
 class AssignmentEnd(StrEnum):
     CONFLICT = "conflict"  # the adviser declared a conflict of interest
     REASSIGNED = "reassigned"  # a supervisor gave it to another adviser
+    # The adviser no longer answers there (their role was taken back, their account closed).
+    LEFT = "left"
 
 
 class Assignment(Base):

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.legal import clocks, rotation
-from portal.legal.answering import text_assigned
+from portal.legal import access, answering, clocks, rotation
 from portal.legal.messages import DUE_SOON_SMS, OVERDUE_SMS, UNASSIGNED_SMS
-from portal.legal.models import ClosedBecause, Consultation, ConsultationState
+from portal.legal.models import AssignmentEnd, ClosedBecause, Consultation, ConsultationState
 from portal.legal.settings import LegalSettings
 from portal.legal.supervision import supervisors_of
 from portal.notifications.services import queue_sms
@@ -74,6 +73,12 @@ def sweep(session: Session, settings: LegalSettings, now: datetime) -> int:
     return looked
 
 
+def _adviser_left(consultation: Consultation) -> bool:
+    """Whether the consultation's adviser no longer answers consultations of its community."""
+    adviser = consultation.adviser
+    return adviser is not None and not access.is_advisers(adviser, consultation)
+
+
 def _close(consultation: Consultation, because: ClosedBecause, now: datetime) -> None:
     consultation.state = ConsultationState.CLOSED
     consultation.closed_at = now
@@ -86,6 +91,12 @@ def _clock(
     session: Session, consultation: Consultation, settings: LegalSettings, now: datetime
 ) -> None:
     """The reminder, the escalation or the closing whose moment has come."""
+    if consultation.state is ConsultationState.WAITING and _adviser_left(consultation):
+        # Their role was taken back, or their account closed: the next adviser answers by the
+        # same deadline.
+        answering.end_assignment(session, consultation, AssignmentEnd.LEFT, now=now)
+        consultation.adviser_id = None
+        _give(session, consultation, settings, now)
     if consultation.state is ConsultationState.WAITING and consultation.due_at is not None:
         due_at = consultation.due_at
         # The reminder only before the deadline: past it, the supervisors are told instead.
@@ -146,7 +157,4 @@ def _give(
         moment = consultation.due_at or consultation.asked_at or now
         _tell_supervisors(session, consultation, UNASSIGNED_SMS, moment, now)
         return
-    session.refresh(consultation, ["adviser"])
-    consultation.reminded_at = None
-    consultation.sweep_at = clocks.next_sweep(consultation, settings)
-    text_assigned(session, consultation, now)
+    answering.after_adviser_changed(session, consultation, settings, now)

@@ -144,3 +144,17 @@ def test_nobody_to_take_it_tells_the_supervisors_once_and_tries_again(session, s
     assert made.adviser_id == adviser.id
     assert _kinds(sms, adviser.phone) == ["legal_consultation_new"]
     assert made.sweep_at == clocks.remind_at(made.due_at)
+
+
+def test_an_adviser_who_left_hands_it_to_the_next_at_the_reminder(session, sms):
+    world = helpers.world(session)
+    made = helpers.consultation(session, world.tree.community, now=shanghai(2026, 11, 27))
+    assert made.adviser_id == world.adviser.id
+    # Their account is closed before the reminder: the next adviser takes it, same deadline.
+    world.adviser.disabled_at = shanghai(2026, 11, 28)
+    due = made.due_at
+    sweep(session, SETTINGS, made.sweep_at)
+    assert made.adviser_id == world.second.id and made.due_at == due
+    assert _kinds(sms, world.second.phone)[-1] == "legal_consultation_new"
+    assert "legal_due_soon" in _kinds(sms, world.second.phone)
+    assert "legal_due_soon" not in _kinds(sms, world.adviser.phone)
