@@ -195,14 +195,25 @@ def _code_subject(faq: Faq) -> str:
     return f"legal_faq:{faq.id}"
 
 
+# Where the resident has agreed and may still take it back (PIPL art. 15), published or not.
+AGREED = (FaqState.CONSENTED, FaqState.SUBMITTED, FaqState.PUBLISHED)
+
+
 def _still_asked(faq: Faq) -> None:
     if faq.state != FaqState.ASKED:
         raise Invalid(_l("You have already answered this request."))
 
 
+def _still_agreed(faq: Faq) -> None:
+    if faq.state not in AGREED:
+        raise Invalid(_l("This question and answer is not published."))
+
+
 def send_consent_code(session: Session, faq: Faq, *, secret: bytes, now: datetime) -> None:
-    """Text a code to the phone the consultation was asked from (TooMany when too soon)."""
-    _still_asked(faq)
+    """Text a code to the phone the consultation was asked from, to answer the request or to
+    take the consent back (TooMany when too soon)."""
+    if faq.state not in (FaqState.ASKED, *AGREED):
+        raise Invalid(_l("You have already answered this request."))
     consultation = faq.consultation
     codes.issue(
         session, CONSENT_CODE, consultation.user.phone, subject=_code_subject(faq),
@@ -217,7 +228,6 @@ def codes_left(session: Session, faq: Faq, *, now: datetime) -> int:
 
 
 def _check_code(session: Session, faq: Faq, code: str, *, secret: bytes, now: datetime) -> None:
-    _still_asked(faq)
     codes.check(
         session, CONSENT_CODE, faq.consultation.user.phone, code, subject=_code_subject(faq),
         secret=secret, now=now,
@@ -236,6 +246,7 @@ def consent(
     """The resident agrees, with the code sent to their phone: the adviser is texted to write
     the anonymised version, which starts from the thread. A wrong code raises Invalid after
     counting the try."""
+    _still_asked(faq)
     _check_code(session, faq, code, secret=secret, now=now)
     faq.state = FaqState.CONSENTED
     faq.consented_at = now
@@ -258,9 +269,23 @@ def consent(
 
 def refuse(session: Session, faq: Faq, code: str, *, secret: bytes, now: datetime) -> Faq:
     """The resident says no, with the code sent to their phone: it is never published."""
+    _still_asked(faq)
     _check_code(session, faq, code, secret=secret, now=now)
     faq.state = FaqState.WITHDRAWN
     faq.refused_at = now
+    session.flush()
+    return faq
+
+
+def take_back(session: Session, faq: Faq, code: str, *, secret: bytes, now: datetime) -> Faq:
+    """The resident takes their consent back, with the code sent to their phone: a draft is
+    never published, a published answer leaves the public pages and the search at once."""
+    _still_agreed(faq)
+    _check_code(session, faq, code, secret=secret, now=now)
+    if faq.state == FaqState.PUBLISHED:
+        faq_search.unindex(session, faq)
+    faq.state = FaqState.WITHDRAWN
+    faq.refused_at = faq.withdrawn_at = now
     session.flush()
     return faq
 

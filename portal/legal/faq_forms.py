@@ -12,13 +12,15 @@ from portal.web.forms import PortalForm
 
 AGREE = "agree"
 DECLINE = "decline"
+# The resident takes back a consent given.
+TAKE_BACK = "take_back"
 
 
 class FaqConsentForm(PortalForm):
     """The code from the SMS, and the resident's answer: one of two buttons."""
 
     code = code_field()
-    # Sent by the button pressed (agree or decline); anything else is asked again.
+    # Sent by the button pressed (agree, decline, or take back); anything else is asked again.
     decision = StringField()
 
 

@@ -211,6 +211,24 @@ def test_withdrawn_it_leaves_the_public_pages_and_the_search(session, legal):
         faqs.published(session, faq.id)
 
 
+def test_the_resident_takes_consent_back_and_a_published_answer_comes_down(session, legal):
+    faq = published(session, legal)
+    later = NOW + timedelta(days=2)
+    with pytest.raises(Invalid):
+        faqs.take_back(session, faq, "000000", secret=SECRET, now=later)
+    assert faq.state == FaqState.PUBLISHED
+    faqs.take_back(session, faq, code_for(session, faq, later), secret=SECRET, now=later)
+    assert faq.state == FaqState.WITHDRAWN and faq.withdrawn_at == later
+    assert session.scalars(select(FaqWord).where(FaqWord.faq_id == faq.id)).all() == []
+    with pytest.raises(NotFound):
+        faqs.published(session, faq.id)
+    # Taken back, it can be neither taken back again nor published.
+    with pytest.raises(Invalid):
+        faqs.send_consent_code(session, faq, secret=SECRET, now=later)
+    with pytest.raises(Invalid):
+        faqs.publish(session, legal.supervisor, faq.id, now=later)
+
+
 @pytest.mark.parametrize("state", ["asked", "consented", "submitted"])
 def test_an_unpublished_one_is_not_found_by_the_public(session, legal, state):
     faq = {

@@ -1,10 +1,14 @@
 """The FAQ's pages over HTTP: the public list, search and answer; the consent page from the
 SMS; the adviser's proposal and draft; the supervisors' review."""
 
+from datetime import timedelta
+
 import pytest
 from flask import render_template
 from flask_login import login_user
+from sqlalchemy import select
 
+from portal.accounts.models import PhoneCode
 from portal.legal.models import FaqState
 from tests.accounts.test_views import EN, sign_in_by_sms, sign_in_staff
 from tests.legal.faq_helpers import (
@@ -76,6 +80,17 @@ def test_the_resident_agrees_on_the_page_the_sms_links_to(client, session, legal
     session.refresh(faq)
     assert faq.state == FaqState.CONSENTED
     assert "You agreed" in text(client.get(url, headers=EN))
+    # A few minutes later they change their mind: a new code, and the consent is taken back.
+    for sent in session.scalars(select(PhoneCode)):
+        sent.created_at -= timedelta(minutes=5)
+    session.commit()
+    assert "Take back my consent" in text(client.get(url, headers=EN))
+    assert client.post(url, data={"resend": "1"}).status_code == 302
+    code = sms.code(legal.resident.phone)
+    assert client.post(url, data={"code": code, "decision": "take_back"}).status_code == 302
+    session.refresh(faq)
+    assert faq.state == FaqState.WITHDRAWN
+    assert "You said no" in text(client.get(url, headers=EN))
 
 
 def test_the_resident_can_say_no(client, session, legal, sms):

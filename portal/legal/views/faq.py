@@ -8,6 +8,7 @@ from functools import partial
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.accounts.sending import refused_sending
@@ -15,7 +16,7 @@ from portal.db import db, start_writing, utcnow
 from portal.errors import Invalid, NotFound, TooMany
 from portal.legal import faq as faqs
 from portal.legal import faq_search
-from portal.legal.faq_forms import AGREE, DECLINE, FaqConsentForm, FaqDraftForm
+from portal.legal.faq_forms import AGREE, DECLINE, TAKE_BACK, FaqConsentForm, FaqDraftForm
 from portal.legal.models import FaqState, LegalTopic
 from portal.legal.topics import offered_topics
 from portal.legal.views import bp, settings
@@ -79,6 +80,17 @@ def _code_secret() -> bytes:
     return current_app.config["SECRET_KEY"].encode()
 
 
+# What each button of the consent page does (agreeing also needs the district's settings).
+DECISIONS = {AGREE: faqs.consent, DECLINE: faqs.refuse, TAKE_BACK: faqs.take_back}
+THANKS = {
+    AGREE: _l("Thank you. The lawyer will write the text without your name."),
+    DECLINE: _l("Thank you. Your consultation will not be published."),
+    TAKE_BACK: _l(
+        "Your consent is taken back: it will not be published, and if it was, it is taken down now."
+    ),
+}
+
+
 @bp.route("/legal/faq/consent/<token>", methods=["GET", "POST"])
 def faq_consent(token: str):
     """The resident reads what would be published, asks for a code, and agrees or says no."""
@@ -102,11 +114,13 @@ def faq_consent(token: str):
                     return redirect(url_for("legal.faq_consent", token=token))
     elif form.validate_on_submit():
         decision = form.decision.data
-        if decision not in (AGREE, DECLINE):
+        if decision not in DECISIONS:
             form.form_errors.append(_("Choose whether you agree."))
         else:
             decide = (
-                partial(faqs.consent, settings=settings()) if decision == AGREE else faqs.refuse
+                partial(faqs.consent, settings=settings())
+                if decision == AGREE
+                else DECISIONS[decision]
             )
             with saving(form) as saved:
                 try:
@@ -115,9 +129,7 @@ def faq_consent(token: str):
                     db.session.commit()  # the spent try must count
                     raise
             if saved:
-                flash(_("Thank you. The lawyer will write the text without your name.")
-                      if decision == AGREE else
-                      _("Thank you. Your consultation will not be published."), "success")  # fmt: skip
+                flash(str(THANKS[decision]), "success")
                 return redirect(url_for("legal.faq_consent", token=token))
             # A wrong code is said on the page a GET opens: a reload spends no try.
             carry_errors(form)
@@ -126,10 +138,11 @@ def faq_consent(token: str):
         show_carried_errors(form)
     status = 429 if wait else (400 if form.errors or form.form_errors else 200)
     asked = found.state == FaqState.ASKED
+    open_to_answer = asked or found.state in faqs.AGREED
     return render_template(
         "legal/faq_consent.html", faq=found, form=form, wait=wait,
         entries=faqs.thread_for(db.session, current_user, found) if asked else [],
-        codes_left=faqs.codes_left(db.session, found, now=now) if asked else 0,
+        codes_left=faqs.codes_left(db.session, found, now=now) if open_to_answer else 0,
         code_minutes=faqs.CONSENT_CODE.minutes, phone=found.consultation.user.phone,
     ), status  # fmt: skip
 
