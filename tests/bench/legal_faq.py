@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select, text
 
@@ -42,9 +40,9 @@ from portal.legal.models import (
 from portal.migrations import upgrade
 from portal.permissions import SYSTEM
 from portal.places import services as places
+from tests.bench.databases import on_each_database
 from tests.bench.volunteering import _write, figure, settle, timed
-from tests.conftest import Database, dispose, make_test_app
-from tests.postgres_available import postgres_available
+from tests.conftest import dispose, make_test_app
 
 FAQS = int(os.environ.get("BENCH_FAQS", 20_000))
 SEARCH_BUDGET_MS = 50
@@ -219,17 +217,7 @@ def run(name: str, url: str) -> None:
 
 
 def main() -> None:
-    wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
-    kinds = [kind for kind in ("sqlite", "postgres") if kind in wanted]
-    if "postgres" in kinds and not postgres_available():
-        kinds.remove("postgres")
-    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
-        for kind in kinds:
-            database = Database(kind, Path(folder))
-            try:
-                run(kind, database.new_url())
-            finally:
-                database.drop_all()
+    on_each_database(run)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,8 @@ from __future__ import annotations
 import os
 import random
 import secrets
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -40,9 +38,9 @@ from portal.legal.models import (
 from portal.migrations import upgrade
 from portal.permissions import SYSTEM, Role
 from portal.places import services as places
+from tests.bench.databases import on_each_database
 from tests.bench.volunteering import _write, figure, settle, signed_in, timed
-from tests.conftest import Database, dispose, make_test_app
-from tests.postgres_available import postgres_available
+from tests.conftest import dispose, make_test_app
 
 CONSULTATIONS = int(os.environ.get("BENCH_CONSULTATIONS", 200_000))
 STREETS, COMMUNITIES_PER_STREET, ADVISERS_PER_COMMUNITY = 4, 5, 2
@@ -174,17 +172,7 @@ def run(name: str, url: str) -> None:
 
 
 def main() -> None:
-    wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
-    kinds = [kind for kind in ("sqlite", "postgres") if kind in wanted]
-    if "postgres" in kinds and not postgres_available():
-        kinds.remove("postgres")
-    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
-        for kind in kinds:
-            database = Database(kind, Path(folder))
-            try:
-                run(kind, database.new_url())
-            finally:
-                database.drop_all()
+    on_each_database(run)
 
 
 if __name__ == "__main__":

@@ -35,11 +35,9 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import Flask
 from flask import session as cookie
@@ -57,8 +55,8 @@ from portal.places import services as places
 from portal.volunteering import idseal, timebank
 from portal.volunteering.idnumbers import key_from, keyed_hash, mask
 from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer
-from tests.conftest import Database, dispose, make_test_app
-from tests.postgres_available import postgres_available
+from tests.bench.databases import on_each_database
+from tests.conftest import dispose, make_test_app
 
 STREETS, COMMUNITIES = 10, 30
 VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", 100_000))
@@ -531,17 +529,7 @@ def run(name: str, url: str) -> None:
 
 
 def main() -> None:
-    wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
-    kinds = [kind for kind in ("sqlite", "postgres") if kind in wanted]
-    if "postgres" in kinds and not postgres_available():
-        kinds.remove("postgres")
-    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
-        for kind in kinds:
-            database = Database(kind, Path(folder))
-            try:
-                run(kind, database.new_url())
-            finally:
-                database.drop_all()
+    on_each_database(run)
 
 
 if __name__ == "__main__":
