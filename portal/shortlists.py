@@ -13,7 +13,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from portal.errors import Invalid
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, stripped
 
 NAME_ZH_MAX, NAME_EN_MAX = 20, 40
 TOO_LONG_ZH = _l("Keep the Chinese name within 20 characters.")
@@ -48,10 +48,6 @@ def move_one_place(rows: list[Any], row: Any, step: int) -> bool:
     return True
 
 
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
-
-
 def names_form(example_zh: LazyString, example_en: LazyString) -> type[PortalForm]:
     """A form of the two names, each field's hint an example from the list it names."""
 
@@ -63,7 +59,7 @@ def names_form(example_zh: LazyString, example_en: LazyString) -> type[PortalFor
                 InputRequired(_l("Enter the Chinese name.")),
                 Length(max=NAME_ZH_MAX, message=TOO_LONG_ZH),
             ],
-            filters=[_stripped],
+            filters=[stripped],
         )
         name_en = StringField(
             _l("Name in English"),
@@ -72,7 +68,7 @@ def names_form(example_zh: LazyString, example_en: LazyString) -> type[PortalFor
                 InputRequired(_l("Enter the English name.")),
                 Length(max=NAME_EN_MAX, message=TOO_LONG_EN),
             ],
-            filters=[_stripped],
+            filters=[stripped],
         )
 
     return NamesForm

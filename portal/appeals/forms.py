@@ -18,7 +18,13 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.accounts.forms import code_field
 from portal.appeals.services import DESCRIPTION_MAX, DESCRIPTION_MIN
 from portal.numbers import ascii_digits, parse_id, parse_number
-from portal.web.forms import DIGITS_KEYBOARD, MOBILE_KEYBOARD, PortalForm, WholeNumberField
+from portal.web.forms import (
+    DIGITS_KEYBOARD,
+    MOBILE_KEYBOARD,
+    PortalForm,
+    WholeNumberField,
+    stripped,
+)
 
 # The screens of the report, in order, and the fields each asks. The first is a GET form (see
 # views.report); each of the others is sent by POST, kept in the report's draft and followed
@@ -37,11 +43,6 @@ POSTED_FIELDS = {
     "contact": STEP_FIELDS["contact"],
     "check": (),
 }
-
-
-def _stripped(text: str | None) -> str | None:
-    """Spaces around an answer are not part of it (nor enough to be one)."""
-    return text.strip() if text else text
 
 
 def _kind_of_problem() -> RadioField:
@@ -76,7 +77,7 @@ class ReportForm(PortalForm):
             Length(min=DESCRIPTION_MIN, message=_l("Say what happened, in a few words.")),
             Length(max=DESCRIPTION_MAX, message=_l("Keep it within 2,000 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
     location = StringField(
         _l("Where exactly? (optional)"),

@@ -9,14 +9,10 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.legal.answering import ANSWER_MAX, ARTICLE_MAX, LAW_MAX, REASON_MAX
 from portal.legal.snippets import BODY_MAX, TITLE_MAX
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, stripped
 
 # Rows of law and article on the answer form.
 CITATION_ROWS = 3
-
-
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
 
 
 class ConflictForm(PortalForm):
@@ -27,7 +23,7 @@ class ConflictForm(PortalForm):
             InputRequired(_l("Say what the conflict is: only supervisors read it.")),
             Length(max=REASON_MAX, message=_l("Keep the reason within 300 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -36,7 +32,7 @@ def _law(number: int) -> StringField:
         _l("Law %(number)d", number=number),
         description=_l("For example: 中华人民共和国民法典"),
         validators=[Optional(), Length(max=LAW_MAX, message=_l("At most 100 characters."))],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -45,7 +41,7 @@ def _article(number: int) -> StringField:
         _l("Article %(number)d", number=number),
         description=_l("For example: 第一千零七十九条"),
         validators=[Optional(), Length(max=ARTICLE_MAX, message=_l("At most 50 characters."))],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -81,7 +77,7 @@ class SnippetForm(PortalForm):
             InputRequired(_l("Give the snippet a title.")),
             Length(max=TITLE_MAX, message=_l("Keep the title within 100 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
     body = TextAreaField(
         _l("Text"),

@@ -15,11 +15,7 @@ from portal.meetings.legal import NAME_MAX as LEGAL_NAME_MAX
 from portal.meetings.models import BookingState, Venue
 from portal.meetings.secretary import ABOUT_MAX, ABOUT_MIN, SUITS_MAX
 from portal.numbers import parse_number
-from portal.web.forms import PortalForm
-
-
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
+from portal.web.forms import PortalForm, stripped
 
 
 class AskForm(PortalForm):
@@ -33,7 +29,7 @@ class AskForm(PortalForm):
             ),
             Length(max=ABOUT_MAX, message=_l("Keep it within 300 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
     suits = StringField(
         _l("Times that suit you (optional)"),
@@ -42,7 +38,7 @@ class AskForm(PortalForm):
             Optional(),
             Length(max=SUITS_MAX, message=_l("Keep it within 200 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -86,7 +82,7 @@ class CancelForm(PortalForm):
     reason = StringField(
         _l("Why is it cancelled?"),
         validators=[Optional(), Length(max=200, message=_l("Keep it within 200 characters."))],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -102,7 +98,7 @@ class MarkForm(PortalForm):
     note = StringField(
         _l("A short note (optional)"),
         validators=[Optional(), Length(max=200, message=_l("Keep it within 200 characters."))],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -117,7 +113,7 @@ class LegalBookingForm(TimeForm):
             Length(min=2, message=_l("Say in a few words what you would like advice on.")),
             Length(max=LEGAL_ABOUT_MAX, message=_l("Keep it within 300 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -131,7 +127,7 @@ class WalkInForm(PortalForm):
             Optional(),
             Length(max=LEGAL_NAME_MAX, message=_l("Keep it within 50 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
     start = RadioField(
         _l("When"),

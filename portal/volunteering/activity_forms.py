@@ -18,14 +18,10 @@ from portal.i18n import SHANGHAI
 from portal.meetings.schedule_forms import DATE_INPUT, TIME_INPUT, parse_clock, parse_day
 from portal.numbers import parse_number
 from portal.volunteering.activities import KIND_MISSING, LOCATION_MISSING, TITLE_MISSING
-from portal.web.forms import DIGITS_KEYBOARD, PortalForm, WholeNumberField
+from portal.web.forms import DIGITS_KEYBOARD, PortalForm, WholeNumberField, stripped
 
 # What an activity may be worth: half an hour to twelve hours, in half hours.
 WORTH_CHOICES = range(30, 12 * 60 + 1, 30)
-
-
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
 
 
 def worth_label(minutes: int) -> str:
@@ -40,17 +36,17 @@ class _When(PortalForm):
 
     day = StringField(
         _l("Day"), description=_l("For example 2026-12-08."), render_kw=DATE_INPUT,
-        filters=[_stripped],
+        filters=[stripped],
     )  # fmt: skip
-    starts_at = StringField(_l("Starts at"), render_kw=TIME_INPUT, filters=[_stripped])
+    starts_at = StringField(_l("Starts at"), render_kw=TIME_INPUT, filters=[stripped])
     ends_at = StringField(
         _l("Ends at"), description=_l("An end before the start is the next morning."),
-        render_kw=TIME_INPUT, filters=[_stripped],
+        render_kw=TIME_INPUT, filters=[stripped],
     )  # fmt: skip
     location = StringField(
         _l("Where"),
         description=_l("For example: the community service centre, 2nd-floor activity room."),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[InputRequired(LOCATION_MISSING)],
     )
     seats = WholeNumberField(
@@ -118,14 +114,14 @@ class ActivityForm(_When):
     community = SelectField(_l("Community"), choices=[], validate_choice=False)
     title = StringField(
         _l("Title"), description=_l("For example: lunch with older neighbours living alone."),
-        filters=[_stripped], validators=[InputRequired(TITLE_MISSING)],
+        filters=[stripped], validators=[InputRequired(TITLE_MISSING)],
     )  # fmt: skip
     service_kind = SelectField(
         _l("Kind of service"), choices=[], validate_choice=False,
         validators=[InputRequired(KIND_MISSING)],
     )  # fmt: skip
     description = TextAreaField(
-        _l("What volunteers will do (optional)"), filters=[_stripped], validators=[Optional()]
+        _l("What volunteers will do (optional)"), filters=[stripped], validators=[Optional()]
     )
     worth_minutes = SelectField(
         _l("Hours it is worth at most"),
@@ -167,7 +163,7 @@ class ActivityCancelForm(PortalForm):
     reason = StringField(
         _l("Why is it cancelled?"),
         description=_l("Everyone signed up is texted this."),
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 

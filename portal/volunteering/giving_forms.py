@@ -10,14 +10,10 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField
 
 from portal.volunteering.giving import EVIDENCE_LABELS, KINSHIP_LABELS, minutes_from_hours
 from portal.volunteering.models import Evidence, Kinship
-from portal.web.forms import MOBILE_KEYBOARD, PortalForm
+from portal.web.forms import MOBILE_KEYBOARD, PortalForm, stripped
 
 # Hours may be typed with a decimal point: the number pad with one.
 HOURS_KEYBOARD = {"inputmode": "decimal", "autocomplete": "off"}
-
-
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
 
 
 class _Hours(PortalForm):
@@ -25,7 +21,7 @@ class _Hours(PortalForm):
         _l("How many hours"),
         description=_l("In half hours: 0.5, 1, 1.5, 2 …"),
         render_kw=HOURS_KEYBOARD,
-        filters=[_stripped],
+        filters=[stripped],
     )
 
     def minutes(self) -> int | None:
@@ -54,14 +50,12 @@ class RelativeForm(PortalForm):
     """A relative to declare, for the community to confirm."""
 
     kinship = RadioField(_l("Who are they to you?"), choices=[], validate_choice=False)
-    name = StringField(
-        _l("Their name"), description=_l("As on their ID card."), filters=[_stripped]
-    )
+    name = StringField(_l("Their name"), description=_l("As on their ID card."), filters=[stripped])
     phone = StringField(
         _l("Their mobile number"),
         description=_l("They are texted when you give them hours."),
         render_kw=MOBILE_KEYBOARD,
-        filters=[_stripped],
+        filters=[stripped],
     )
 
     def allow(self, kinships: frozenset[Kinship]) -> None:
@@ -85,7 +79,7 @@ class RefuseRelativeForm(PortalForm):
     reason = StringField(
         _l("Why is it not confirmed?"),
         description=_l("The volunteer is texted this."),
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -98,5 +92,5 @@ class GrantForm(_Hours):
         description=_l(
             "Shown in the pool's history, such as the year's budget for older residents."
         ),
-        filters=[_stripped],
+        filters=[stripped],
     )

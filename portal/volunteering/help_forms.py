@@ -19,14 +19,10 @@ from portal.numbers import parse_number
 from portal.volunteering.activity_forms import worth_label
 from portal.volunteering.family import TIE_LABELS
 from portal.volunteering.models import HelpPayer
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, stripped
 
 # What one request may ask for, and what a coordinator may confirm: half an hour to 8 hours.
 HALF_HOURS = range(30, 8 * 60 + 1, 30)
-
-
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
 
 
 def _half_hours() -> list[SelectChoice]:
@@ -46,11 +42,11 @@ class ElderForm(PortalForm):
     """An older resident registered in person (the view fills the communities)."""
 
     community = SelectField(_l("Community"), choices=[], validate_choice=False)
-    real_name = StringField(_l("Name, as on the ID card"), filters=[_stripped])
+    real_name = StringField(_l("Name, as on the ID card"), filters=[stripped])
     phone = phone_field(_l("Give their mobile number."), own=False)
     birth_date = StringField(
         _l("Date of birth"), description=_l("For example 1945-03-08."), render_kw=DATE_INPUT,
-        filters=[_stripped],
+        filters=[stripped],
     )  # fmt: skip
     lives_alone = BooleanField(_l("Lives alone"))
     low_income = BooleanField(_l("Receives the minimum living allowance (低保)"))
@@ -74,7 +70,7 @@ class PriorityForm(PortalForm):
     reason = StringField(
         _l("Why?"),
         description=_l("For example: 82, lives alone. Kept with the decision."),
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -84,16 +80,16 @@ class HelpForm(PortalForm):
     service_kind = SelectField(_l("What help is needed"), choices=[], validate_choice=False)
     day = StringField(
         _l("Day"), description=_l("For example 2026-12-08."), render_kw=DATE_INPUT,
-        filters=[_stripped],
+        filters=[stripped],
     )  # fmt: skip
-    starts_at = StringField(_l("Time"), render_kw=TIME_INPUT, filters=[_stripped])
+    starts_at = StringField(_l("Time"), render_kw=TIME_INPUT, filters=[stripped])
     minutes = SelectField(_l("How long"), choices=[], validate_choice=False)
     location = StringField(
         _l("Where"), description=_l("For example: Xingfuli building 12, room 1203."),
-        filters=[_stripped],
+        filters=[stripped],
     )  # fmt: skip
     note = TextAreaField(
-        _l("Anything the volunteer should know (optional)"), filters=[_stripped],
+        _l("Anything the volunteer should know (optional)"), filters=[stripped],
         validators=[Optional()],
     )  # fmt: skip
     payer = RadioField(
@@ -132,7 +128,7 @@ class HelpForm(PortalForm):
 class FamilyForm(PortalForm):
     """A family member who may ask for help for the older resident, added in person."""
 
-    name = StringField(_l("Their name"), filters=[_stripped])
+    name = StringField(_l("Their name"), filters=[stripped])
     phone = phone_field(_l("Give their mobile number."), own=False)
     tie = RadioField(
         _l("Who is the older resident to them?"),
@@ -167,5 +163,5 @@ class DoneForm(PortalForm):
 class HelpCancelForm(PortalForm):
     reason = StringField(
         _l("Why is it cancelled?"), description=_l("Whoever is involved is texted this."),
-        filters=[_stripped],
+        filters=[stripped],
     )  # fmt: skip

@@ -7,11 +7,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from portal.shortlists import names_form
-
-
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
-
+from portal.web.forms import stripped
 
 KindNamesForm = names_form(_l("As residents read it: 助餐."), _l("For example: Meals."))
 
@@ -29,6 +25,6 @@ class KindForm(KindNamesForm):
                 ),
             ),
         ],
-        filters=[_stripped],
+        filters=[stripped],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
     )

@@ -14,11 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.volunteering import idnumbers
 from portal.volunteering.volunteers import NAME_MAX, NAME_TOO_LONG, REASON_MAX
-from portal.web.forms import MOBILE_KEYBOARD, PortalForm
-
-
-def _stripped(text: str | None) -> str | None:
-    return text.strip() if isinstance(text, str) else text
+from portal.web.forms import MOBILE_KEYBOARD, PortalForm, stripped
 
 
 class CheckboxesField(SelectMultipleField):
@@ -33,7 +29,7 @@ class ApplyForm(PortalForm):
     real_name = StringField(
         _l("Your name, as on your ID card"),
         validators=[Length(max=NAME_MAX, message=NAME_TOO_LONG)],
-        filters=[_stripped],
+        filters=[stripped],
         render_kw={"autocomplete": "name"},
     )
     # Not a number pad: the last character may be X. The browser does not remember it (a
@@ -53,7 +49,7 @@ class ApplyForm(PortalForm):
     guardian_name = StringField(
         _l("Parent or guardian's name (under 18 only)"),
         validators=[Optional(), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
-        filters=[_stripped],
+        filters=[stripped],
     )
     # Not offered the owner's number ("tel"), which is the one number it may not be.
     guardian_phone = StringField(
@@ -79,7 +75,7 @@ class DeclineForm(PortalForm):
             InputRequired(_l("Say in a few words why, so that the resident knows.")),
             Length(max=REASON_MAX, message=_l("Keep it within 200 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )
 
 
@@ -90,5 +86,5 @@ class RevealForm(PortalForm):
             InputRequired(_l("Say why you need the whole number: it is kept in the audit log.")),
             Length(max=REASON_MAX, message=_l("Keep it within 200 characters.")),
         ],
-        filters=[_stripped],
+        filters=[stripped],
     )

@@ -59,6 +59,11 @@ class _Messages:
         return self.wtforms.ngettext(singular, plural, n)
 
 
+def stripped(text: str | None) -> str | None:
+    """A field's filter: spaces around an answer are not part of it (nor enough to be one)."""
+    return text.strip() if isinstance(text, str) else text
+
+
 def _text_or_empty(value: Any) -> Any:
     # A text field missing from what was sent holds "" like an empty one, never None.
     return "" if value is None else value
