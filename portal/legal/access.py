@@ -18,7 +18,8 @@ from portal.legal.models import Consultation
 from portal.permissions import Actor, Permission, can
 
 
-def _not_found() -> NotFound:
+def not_found() -> NotFound:
+    """What anyone may not read meets: the same as a reference never issued."""
     return NotFound(_l("There is no such consultation."))
 
 
@@ -61,7 +62,7 @@ def consultation_for(
         query = query.with_for_update(of=Consultation)
     consultation = session.scalar(query) if reference else None
     if consultation is None:
-        raise _not_found()
+        raise not_found()
     if is_residents(actor, consultation):
         return consultation
     cleared = consultation.cleared_at is not None or not written
@@ -69,7 +70,7 @@ def consultation_for(
         if audited:
             record_read(session, actor, consultation, now=now, what=what)
         return consultation
-    raise _not_found()
+    raise not_found()
 
 
 def record_read(

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.audit import services as audit
-from portal.errors import Invalid, NotFound
+from portal.errors import Invalid
 from portal.legal import asking, clocks, rotation
-from portal.legal.access import is_advisers
+from portal.legal.access import is_advisers, not_found
 from portal.legal.messages import ANSWERED_SMS, CONSULTATION_NEW_SMS
 from portal.legal.models import (
     Assignment,
@@ -44,13 +44,9 @@ class Citation:
     article: str = ""
 
 
-def _not_found() -> NotFound:
-    return NotFound(_l("There is no such consultation."))
-
-
 def _require_adviser(actor: User, consultation: Consultation) -> None:
     if not is_advisers(actor, consultation):
-        raise _not_found()
+        raise not_found()
 
 
 def current_assignment(session: Session, consultation: Consultation) -> Assignment | None:

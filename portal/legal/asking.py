@@ -23,7 +23,7 @@ from portal.appeals.tracking import ALPHABET
 from portal.db import serialize_on
 from portal.errors import Invalid, NotFound, Problems
 from portal.legal import clocks, rotation, topics
-from portal.legal.access import is_residents
+from portal.legal.access import is_residents, not_found
 from portal.legal.messages import CONSULTATION_NEW_SMS, GUARDIAN_CODE_SMS
 from portal.legal.models import (
     OTHER_PARTY_MAX,
@@ -168,7 +168,7 @@ def ask(
     moment of the resident's consent and their documents; it is sent to an adviser at once,
     or, from a minor, once their guardian has confirmed the code texted to them now."""
     if not getattr(asker, "is_authenticated", False):
-        raise NotFound(_l("There is no such consultation."))
+        raise not_found()
     if community.kind is not PlaceKind.COMMUNITY:
         raise Invalid(_l("Choose your community."))
     topic, guardian = check_question(session, question, asker.phone)
@@ -265,7 +265,7 @@ def send_guardian_code(
 
 def _require_awaiting(actor: User, consultation: Consultation) -> None:
     if not is_residents(actor, consultation):
-        raise NotFound(_l("There is no such consultation."))
+        raise not_found()
     if consultation.state is not ConsultationState.AWAITING_GUARDIAN:
         raise Invalid(_l("Your guardian has confirmed already: your question has been sent."))
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
-from portal.errors import Invalid, NotFound
+from portal.errors import Invalid
 from portal.legal import clocks
-from portal.legal.access import is_residents
+from portal.legal.access import is_residents, not_found
 from portal.legal.asking import QUESTION_MIN, clean_text, text_adviser
 from portal.legal.messages import FOLLOW_UP_SMS
 from portal.legal.models import (
@@ -36,7 +36,7 @@ COMMENT_MAX = 500
 
 def _require_residents(actor: Actor, consultation: Consultation) -> None:
     if not is_residents(actor, consultation):
-        raise NotFound(_l("There is no such consultation."))
+        raise not_found()
 
 
 def own_consultation(
@@ -51,7 +51,7 @@ def own_consultation(
         query = query.with_for_update(of=Consultation)
     consultation = session.scalar(query)
     if consultation is None:
-        raise NotFound(_l("There is no such consultation."))
+        raise not_found()
     _require_residents(actor, consultation)
     return consultation
 

@@ -27,10 +27,6 @@ from portal.permissions import Permission, holds_anywhere, require_staff
 from portal.web.forms import EmptyForm, one_button_action, saving
 
 
-def _not_found() -> NotFound:
-    return NotFound(_l("There is no such consultation."))
-
-
 @bp.get("/legal/desk")
 @login_required
 def desk():
@@ -71,7 +67,7 @@ def _consultation(reference: str, *, for_update: bool = False) -> Consultation:
         access.is_advisers(current_user, consultation)
         or access.supervises(current_user, consultation)
     ):
-        raise _not_found()
+        raise access.not_found()
     return consultation
 
 
@@ -168,7 +164,7 @@ def conflict(reference: str):
 def answer(reference: str):
     consultation = _consultation(reference, for_update=True)
     if not access.is_advisers(current_user, consultation):
-        raise _not_found()
+        raise access.not_found()
     form = _answer_form(AnswerForm())
     if not form.validate_on_submit():
         return _work_page(consultation, 400, answer_form=form)
@@ -206,7 +202,7 @@ def _insert_snippet(consultation: Consultation, form: AnswerForm):
 def reassign(reference: str):
     consultation = _consultation(reference, for_update=True)
     if not access.supervises(current_user, consultation):
-        raise _not_found()
+        raise access.not_found()
     form = ReassignForm()
     form.adviser.choices = []
     if form.validate_on_submit():

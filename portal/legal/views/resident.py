@@ -313,6 +313,6 @@ def document(reference: str, name: str):
     upload = asking.find_document(db.session, made, name)
     if upload is None:
         db.session.rollback()
-        raise NotFound(_l("There is no such consultation."))
+        raise access.not_found()
     db.session.commit()
     return send_upload(upload)
