@@ -13,6 +13,7 @@ from alembic import command
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from portal import idnumbers
 from portal.accounts.models import RoleGrant, User
 from portal.accounts.passwords import hash_password
 from portal.catalogue.models import CatalogueItem
@@ -23,7 +24,7 @@ from portal.places import services as places
 from portal.places.models import Building, Place, RiskGrade
 from portal.uploads.models import Upload, UploadKind
 from portal.uploads.store import Store
-from portal.volunteering import idnumbers, idseal
+from portal.volunteering import idseal
 from portal.volunteering.models import (
     Activity,
     Elder,

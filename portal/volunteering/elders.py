@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session, selectinload
 from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.errors import Invalid, NotFound
+from portal.idnumbers import age_on
 from portal.pagination import Page, paginate
 from portal.permissions import Actor, Permission, require, require_within, scopes
 from portal.phones import mask_phone, normalize_phone
 from portal.places.models import Place, PlaceKind
-from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import Elder, Volunteer
 from portal.volunteering.timebank import TimeBankRules
 from portal.volunteering.volunteers import local_day

@@ -27,6 +27,7 @@ from portal.audit import services as audit
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.events import publish
 from portal.i18n import CHINESE
+from portal.idnumbers import age_on
 from portal.ledger import rules as ledger_rules
 from portal.ledger import services as ledger
 from portal.ledger.models import LedgerAccount, Unit
@@ -35,7 +36,6 @@ from portal.permissions import Actor, Permission, can, require, require_within
 from portal.volunteering import family, kinds, timebank
 from portal.volunteering.events import HoursConfirmed
 from portal.volunteering.hours import STEP_MINUTES
-from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
     Elder,
     FamilyMember,

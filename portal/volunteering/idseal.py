@@ -1,12 +1,9 @@
-"""Volunteers' 身份证 numbers sealed at rest (AES-GCM), so that a copy of the database does
-not give them away.
+"""Volunteers' 身份证 numbers sealed at rest (portal/sealing.py), so that a copy of the
+database does not give them away.
 
 The table keeps the masked number (4401**********123X), which every list, the certificate
 and the exports show and which needs no key, and the sealed number, which only the audited
-reveal and its owner's own page open. A sealed value is "v1:" and the URL-safe base64 of a
-random 96-bit nonce followed by the ciphertext and its tag; the volunteer's id is bound to
-it as associated data, so a value copied into another volunteer's row does not open there.
-Sealing therefore waits until the row has its id (after a flush, in the same transaction).
+reveal and its owner's own page open. The volunteer's row ("volunteers:7") is bound to it.
 
 The key is derived, with a label of its own, from the same secret as the hash that keeps one
 volunteer per person (VOLUNTEER_ID_KEY, or else SECRET_KEY): the two keys differ, and there
@@ -17,26 +14,13 @@ VOLUNTEER_ID_KEY in production and never change it.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from portal import idnumbers, sealing
+from portal.sealing import SEALED_LENGTH, Unreadable
 
-from portal.volunteering import idnumbers
-
-VERSION = "v1:"
-NONCE_BYTES = 12
-# "v1:" and the base64 of a nonce, 18 characters and a 16-byte tag: 67 characters.
-SEALED_LENGTH = 100
-
-
-class Unreadable(Exception):
-    """A sealed number that does not open: another key, another volunteer's value, or
-    changed bytes. The message never holds the number."""
+__all__ = ["SEALED_LENGTH", "Unreadable", "app_key", "key_from", "seal", "unseal"]
 
 
 def key_from(config: Mapping[str, Any]) -> bytes:
@@ -51,34 +35,17 @@ def app_key() -> bytes:
     return key_from(current_app.config)
 
 
-def _associated(volunteer_id: int) -> bytes:
-    return f"volunteers:{volunteer_id}".encode()
+def _bound_to(volunteer_id: int) -> str:
+    if volunteer_id is None:
+        raise ValueError("a number is sealed for a volunteer with an id: flush first")
+    return f"volunteers:{volunteer_id}"
 
 
 def seal(number: str, volunteer_id: int, key: bytes) -> str:
     """`number` sealed for the volunteer `volunteer_id`: a new random nonce each time."""
-    if volunteer_id is None:
-        raise ValueError("a number is sealed for a volunteer with an id: flush first")
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, number.encode(), _associated(volunteer_id))
-    return VERSION + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return sealing.seal(number, _bound_to(volunteer_id), key)
 
 
 def unseal(sealed: str, volunteer_id: int, key: bytes) -> str:
     """The number `seal` sealed for `volunteer_id`, or Unreadable."""
-    if not sealed or not sealed.startswith(VERSION):
-        raise Unreadable(f"volunteer {volunteer_id}: not a sealed number of a known version")
-    try:
-        raw = base64.urlsafe_b64decode(sealed[len(VERSION) :].encode())
-    except (binascii.Error, ValueError):
-        raise Unreadable(f"volunteer {volunteer_id}: the sealed number is damaged") from None
-    nonce, body = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-    try:
-        opened = AESGCM(key).decrypt(nonce, body, _associated(volunteer_id))
-    except (InvalidTag, ValueError):
-        raise Unreadable(
-            f"volunteer {volunteer_id}: the sealed number does not open with this key for "
-            "this volunteer (a changed VOLUNTEER_ID_KEY or SECRET_KEY, or a value moved or "
-            "altered)"
-        ) from None
-    return opened.decode()
+    return sealing.unseal(sealed, _bound_to(volunteer_id), key)

@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.audit import services as audit
 from portal.i18n import CHINESE
+from portal.idnumbers import age_on  # noqa: F401  (the time bank's rules read ages)
 from portal.ledger import services as ledger
 from portal.ledger.models import AccountKind, LedgerAccount, Unit
 from portal.ledger.rules import OverCap
 from portal.permissions import Actor, Permission, require
 from portal.places.models import Place, PlaceKind
-from portal.volunteering.idnumbers import age_on  # noqa: F401  (the time bank's rules read ages)
 
 # Where the app keeps its rules (TimeBankRules).
 RULES = "portal.volunteering.rules"

@@ -12,7 +12,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.volunteering import idnumbers
+from portal import idnumbers
 from portal.volunteering.volunteers import NAME_MAX, NAME_TOO_LONG, REASON_MAX
 from portal.web.forms import MOBILE_KEYBOARD, PortalForm, stripped
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from portal import idnumbers
 from portal.audit import services as audit
 from portal.db import serialize_on
 from portal.errors import Forbidden, Invalid, NotFound, Problems
@@ -28,7 +29,7 @@ from portal.pagination import Page, paginate
 from portal.permissions import Actor, Permission, require, scopes
 from portal.phones import normalize_phone
 from portal.places.models import Place, PlaceKind
-from portal.volunteering import idnumbers, idseal
+from portal.volunteering import idseal
 from portal.volunteering.models import ServiceKind, Volunteer, VolunteerState
 
 # Below this age (by the birth date in the ID number) a guardian's name and phone are needed.

@@ -47,13 +47,13 @@ from stdnum.cn import ric
 from portal.accounts.models import RoleGrant, User, new_session_token
 from portal.accounts.sessions import start_session
 from portal.db import Base, db, utcnow
+from portal.idnumbers import key_from, keyed_hash, mask
 from portal.ledger import services as ledger
 from portal.ledger.models import LedgerAccount, LedgerMovement, LedgerTransfer
 from portal.migrations import upgrade
 from portal.permissions import SYSTEM, Role
 from portal.places import services as places
 from portal.volunteering import idseal, timebank
-from portal.volunteering.idnumbers import key_from, keyed_hash, mask
 from portal.volunteering.models import Activity, ServiceKind, SignUp, Volunteer
 from tests.bench.databases import on_each_database
 from tests.conftest import dispose, make_test_app

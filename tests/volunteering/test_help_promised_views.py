@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from portal.db import utcnow
-from portal.volunteering.idnumbers import age_on
+from portal.idnumbers import age_on
 from portal.volunteering.models import Elder, HelpRequest
 from portal.volunteering.volunteers import local_day
 from tests.accounts.test_views import EN

@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 
+from portal import idnumbers
 from portal.audit.models import AuditEvent
 from portal.errors import Invalid
 from portal.permissions import Role
-from portal.volunteering import idnumbers, idseal
+from portal.volunteering import idseal
 from portal.volunteering import volunteers as service
 from tests import factories
 
@@ -41,7 +42,7 @@ def test_another_key_does_not_open_it():
 
 def test_a_sealed_number_copied_to_another_volunteer_does_not_open_there():
     sealed = idseal.seal(NUMBER, 7, KEY)
-    with pytest.raises(idseal.Unreadable, match="volunteer 8"):
+    with pytest.raises(idseal.Unreadable, match="volunteers:8"):
         idseal.unseal(sealed, 8, KEY)
 
 
@@ -112,7 +113,7 @@ def test_a_number_that_does_not_open_is_refused_plainly_and_logged_without_it(
         pytest.raises(Invalid, match="cannot be read at the moment"),
     ):
         service.reveal_id_number(session, coordinator, unreadable, reason="核对保险", now=NOW)
-    assert f"volunteer {unreadable.id}" in caplog.text
+    assert f"volunteers:{unreadable.id}" in caplog.text
     assert not WHOLE.search(caplog.text)
     reveals = select(AuditEvent).where(AuditEvent.action == "volunteering.reveal_id_number")
     assert session.scalars(reveals).all() == []

@@ -14,7 +14,7 @@ from portal.permissions import Role
 from portal.volunteering.models import Volunteer, VolunteerState
 from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_by_sms, sign_in_staff
-from tests.volunteering.test_idnumbers import with_check_digit
+from tests.test_idnumbers import with_check_digit
 
 PHONE = "13800138000"
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}

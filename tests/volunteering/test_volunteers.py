@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from portal import idnumbers
 from portal.audit.models import AuditEvent
 from portal.errors import Forbidden, Invalid
 from portal.notifications.models import SmsMessage
 from portal.permissions import Role
-from portal.volunteering import idnumbers
 from portal.volunteering import volunteers as service
 from portal.volunteering.models import Volunteer, VolunteerState
 from tests import factories

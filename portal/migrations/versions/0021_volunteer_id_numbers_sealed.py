@@ -27,7 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
-from portal.volunteering import idnumbers, idseal
+from portal import idnumbers
+from portal.volunteering import idseal
 
 revision: str = "0021"
 down_revision: str | None = "0020"

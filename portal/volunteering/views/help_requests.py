@@ -15,6 +15,7 @@ from sqlalchemy import select
 from portal.db import db, start_writing, utcnow
 from portal.drafts.web import TypedAcrossLanguages
 from portal.errors import NotFound
+from portal.idnumbers import age_on
 from portal.ledger.models import AccountKind
 from portal.numbers import optional_id
 from portal.permissions import Permission, can, require, require_staff, require_within
@@ -35,7 +36,6 @@ from portal.volunteering.help_forms import (
     PriorityForm,
     read_minutes,
 )
-from portal.volunteering.idnumbers import age_on
 from portal.volunteering.models import (
     Elder,
     FamilyMember,

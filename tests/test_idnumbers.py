@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from stdnum.cn import ric
 
+from portal import idnumbers
 from portal.errors import Invalid
 from portal.logmasking import mask_id_numbers_in
-from portal.volunteering import idnumbers
 from tests import factories
 
 

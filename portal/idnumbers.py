@@ -1,8 +1,10 @@
-"""The resident identity card number (居民身份证号码, GB 11643) of a volunteer.
+"""The resident identity card number (居民身份证号码, GB 11643): a volunteer's, or the people an
+archive query is about.
 
 python-stdnum's `stdnum.cn.ric` knows the check digit, the birth date and the areas; this
 module only reads what people type, says in plain words what is wrong with it, masks it, and
-makes the keyed hash that lets the database keep one volunteer per person.
+makes the keyed hash that lets the database keep one volunteer per person. The keys of the
+features that seal numbers at rest (portal/sealing.py) derive from the same secret.
 
 Why the hash is keyed: an ID number has little entropy (an area, a birth date, three digits
 and a check digit), so a plain SHA-256 of every number of a district can be computed in
