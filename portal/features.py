@@ -43,6 +43,7 @@ FEATURES: tuple[str, ...] = (
     "portal.volunteering",
     "portal.points",
     "portal.legal",
+    "portal.archives",
     "portal.demo",
     "portal.desk",
 )

@@ -8,6 +8,15 @@ from portal.appeals.models import (
     BlockedPhone,
     Summons,
 )
+from portal.archives.models import (
+    Archive,
+    ArchiveKind,
+    ArchiveMember,
+    ArchiveRequest,
+    Assist,
+    RecordKind,
+    RequestStep,
+)
 from portal.audit.models import AuditEvent
 from portal.catalogue.models import CatalogueGroup, CatalogueItem
 from portal.doors.models import BuildingScan
@@ -56,7 +65,12 @@ __all__ = [
     "Appeal",
     "AppealEvent",
     "AppealPhoto",
+    "Archive",
+    "ArchiveKind",
+    "ArchiveMember",
+    "ArchiveRequest",
     "Assignment",
+    "Assist",
     "AuditEvent",
     "BlockedPhone",
     "Booking",
@@ -88,7 +102,9 @@ __all__ = [
     "PointsAward",
     "PointsObjection",
     "PointsRule",
+    "RecordKind",
     "Relative",
+    "RequestStep",
     "RoleGrant",
     "Schedule",
     "ServiceKind",

@@ -92,6 +92,12 @@ class Permission(StrEnum):
     SUPERVISE_CONSULTATIONS = "supervise_consultations"
     # Keep the list of legal topics residents pick from.
     MANAGE_LEGAL = "manage_legal"
+    # Work the queue of an archive one is a member of: review, search, ask another archive to
+    # help, answer and issue result letters (held on a place covering the archive's).
+    HANDLE_ARCHIVE_REQUESTS = "handle_archive_requests"
+    # Keep the archives, their archivists and seals, and the kinds of record with their
+    # checklists.
+    MANAGE_ARCHIVES = "manage_archives"
 
 
 ROLES_WITH: dict[Permission, frozenset[Role]] = {
@@ -135,6 +141,8 @@ ROLES_WITH: dict[Permission, frozenset[Role]] = {
     Permission.ANSWER_CONSULTATIONS: frozenset({Role.LEGAL_ADVISER}),
     Permission.SUPERVISE_CONSULTATIONS: frozenset({Role.LEGAL_SUPERVISOR}),
     Permission.MANAGE_LEGAL: frozenset({Role.ADMIN}),
+    Permission.HANDLE_ARCHIVE_REQUESTS: frozenset({Role.ARCHIVIST}),
+    Permission.MANAGE_ARCHIVES: frozenset({Role.ADMIN}),
 }
 
 # Permissions that only a grant on the whole portal carries: a district administrator does

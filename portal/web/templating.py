@@ -31,6 +31,7 @@ from portal.phones import mask_phone, spaced_phone, tel_uri
 STAFF_PATHS = (
     "/staff", "/admin", "/volunteering/desk", "/volunteering/admin", "/points/desk", "/points/admin",
     "/legal/desk", "/legal/snippets", "/legal/admin", "/legal/faq/drafts", "/legal/faq/review",
+    "/archives/desk", "/archives/admin",
 )  # fmt: skip
 
 

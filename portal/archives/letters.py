@@ -1,0 +1,86 @@
+"""The result letter of an archive query: a document of the verification service (issue 7),
+issued when the archive records its result and withdrawn by the archive when it should no
+longer count. /v/<code> shows the archive, the kind of record, the result and the file
+number, with the letter's date and whether it still counts; of the person, only their masked
+name (张*丰), never the whole name or an ID number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from portal.archives.labels import OUTCOME_LABELS
+from portal.archives.models import ArchiveRequest, Outcome
+from portal.permissions import Actor, Permission
+from portal.verification import DocumentKind
+from portal.verification import services as verification
+from portal.verification.facts import mask_name
+from portal.verification.models import IssuedDocument
+
+
+def _text(facts: dict[str, Any], name: str) -> str:
+    from portal.web.templating import local_text
+
+    return local_text(facts[f"{name}_zh"], facts.get(f"{name}_en", ""))
+
+
+def _shown(facts: dict[str, Any]) -> list[tuple[Any, str]]:
+    """What /v/<code> shows: what the letter says, but for the person's name and numbers."""
+    rows = [
+        (_l("Archive"), _text(facts, "archive")),
+        (_l("Kind of record"), _text(facts, "kind")),
+        (_l("Person concerned"), facts["person"]),
+        (_l("Result"), str(OUTCOME_LABELS[Outcome(facts["outcome"])])),
+    ]
+    if facts.get("file_number"):
+        rows.append((_l("File number"), facts["file_number"]))
+    return rows
+
+
+LETTER = DocumentKind(
+    name="archive_letter",
+    title=_l("Archive query result letter"),
+    permission=Permission.HANDLE_ARCHIVE_REQUESTS,
+    shown=_shown,
+    shows_reason=True,
+)
+
+
+def person_named(request: ArchiveRequest) -> str:
+    """Whose record it is, in full: for the letter, which is its requester's."""
+    return request.subject_name or request.requester_name
+
+
+def facts_of(request: ArchiveRequest) -> dict[str, Any]:
+    return {
+        "archive_zh": request.archive.name_zh,
+        "archive_en": request.archive.name_en,
+        "kind_zh": request.kind.name_zh,
+        "kind_en": request.kind.name_en,
+        "person": mask_name(person_named(request)),
+        "outcome": request.outcome.value,
+        "file_number": request.file_number,
+    }
+
+
+def issue_letter(
+    session: Session, actor: Actor, request: ArchiveRequest, *, now: datetime
+) -> IssuedDocument:
+    """Issue the letter of a request whose result is recorded, in its archive's name."""
+    if request.outcome is None:
+        raise ValueError(f"{request!r} has no result to state")
+    letter = verification.issue(
+        session, actor, LETTER, subject=f"archives:{request.id}", place=request.archive.place,
+        facts=facts_of(request), now=now,
+    )  # fmt: skip
+    request.letter_id = letter.id
+    session.flush()
+    return letter
+
+
+def letter_of(session: Session, request: ArchiveRequest) -> IssuedDocument | None:
+    return session.get(IssuedDocument, request.letter_id) if request.letter_id else None
