@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import idnumbers
@@ -121,7 +121,8 @@ def clean_text(text: str | None) -> str:
 def kind_by_code(session: Session, code: str) -> RecordKind | None:
     """The kind of record `code` (any case) if residents may ask for it now."""
     code = (code or "").strip().lower()[:40]
-    found = session.scalar(select(RecordKind).where(RecordKind.code == code)) if code else None
+    query = select(RecordKind).where(func.lower(RecordKind.code) == code)
+    found = session.scalar(query) if code else None
     return found if found is not None and found.is_active else None
 
 

@@ -20,6 +20,7 @@ from portal.archives import documents
 from portal.archives.models import ArchiveRequest, Proof, RequestState
 from portal.audit.models import AuditEvent
 from portal.permissions import Role
+from portal.uploads.models import Upload
 from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_by_sms
 from tests.archives import helpers
@@ -275,11 +276,13 @@ def test_the_resident_adds_the_document_the_archive_asked_for(resident, session,
     assert "Your documents are sent to the archive, which answers by " in shown
     assert "Documents added" in shown and f"/files/{kept}" in shown
     assert f'action="{url}/documents"' not in shown
-    # Not waiting any more: nothing more is taken.
-    late = resident.post(f"{url}/documents", data=with_files({"proof": "other"},
-                                                             files=(jpeg(), "c.jpg")), headers=EN)  # fmt: skip
+    # Not waiting any more: nothing more is taken, nor even stored.
+    stored_files = session.scalar(select(func.count()).select_from(Upload))
+    late = resident.post(f"{url}/documents", headers=EN,
+                         data=with_files({"proof": "other"}, files=(jpeg(), "c.jpg")))  # fmt: skip
     assert late.status_code == 400
     assert "not waiting for documents" in late.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Upload)) == stored_files
 
 
 def test_a_refused_and_an_answered_request_say_why_and_what_came(app, resident, session, world):

@@ -314,6 +314,11 @@ def add_documents(reference: str):
     """The resident adds the documents the archive asked for."""
     made = _own(reference)
     form = _add_form(made, AddDocumentsForm())
+    if made.state is not RequestState.AWAITING_DOCUMENTS:
+        # Nothing is stored for a request the archive no longer waits on (sent from a page
+        # left open).
+        form.form_errors.append(_("The archive is not waiting for documents from you now."))
+        return _request_page(made, form, status=400)
     valid = form.validate_on_submit()
     now = utcnow()
     allowed = follow_up.proofs_to_add(made)
