@@ -169,7 +169,7 @@ def pass_to(
     require_receiving(session, actor, request)
     problems = Problems()
     if archive is None:
-        problems.refuse(_l("Choose the archive to ask."), field="archive")
+        problems.refuse(_l("Choose the archive to ask for help."), field="archive")
     elif archive.id == request.archive_id:
         problems.refuse(_l("Choose another archive than your own."), field="archive")
     elif archive.retired_at is not None:

@@ -67,7 +67,7 @@ class PassForm(PortalForm):
         _l("Archive to ask"),
         choices=[],
         validate_choice=False,
-        validators=[InputRequired(_l("Choose the archive to ask."))],
+        validators=[InputRequired(_l("Choose the archive to ask for help."))],
     )
     note = _text(
         _l("What should they look for?"),

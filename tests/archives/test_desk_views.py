@@ -25,25 +25,6 @@ from tests.archives import helpers
 from tests.archives.helpers import SETTINGS, TUESDAY_10AM
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
-# The resident's side's pages (part A of the contract), where the archivists' pages link.
-RESIDENTS_PAGES = {
-    "archives.file": "/archives/requests/{reference}/files/{name}",
-    "archives.letter": "/archives/requests/{reference}/letter",
-}
-
-
-@pytest.fixture(autouse=True)
-def _links_to_the_residents_pages(app):
-    """Build the links to the resident's side's pages from their contracted addresses while
-    they are not in this app; once they are, this is never asked."""
-
-    def build(_error, endpoint, values):
-        path = RESIDENTS_PAGES.get(endpoint)
-        return path.format(**values) if path else None
-
-    app.url_build_error_handlers.append(build)
-    yield
-    app.url_build_error_handlers.remove(build)
 
 
 @pytest.fixture
@@ -245,7 +226,7 @@ def test_passing_on_and_the_assisting_archives_answer_with_a_scan(
     assert '<option value="district-archive"' not in page
     refused = _post(archivist, desk_url(made, "pass"), {"archive": "", "note": "请查1983年登记"})
     assert refused.status_code == 400
-    assert "Choose the archive to ask." in _text(refused)
+    assert "Choose the archive to ask for help." in _text(refused)
     assert "请查1983年登记</textarea>" in _text(refused)
     assert _post(archivist, desk_url(made, "pass"),
                  {"archive": "street-archive", "note": "请查1983年登记"}).status_code == 302  # fmt: skip
