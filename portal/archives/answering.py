@@ -89,10 +89,16 @@ def record_result(
 
 
 def withdraw_letter(
-    session: Session, actor: Actor, request: ArchiveRequest, reason: str, *, now: datetime
+    session: Session,
+    actor: Actor,
+    request: ArchiveRequest,
+    reason: str,
+    *,
+    settings: ArchiveSettings,
+    now: datetime,
 ) -> None:
     """Withdraw the request's letter: /v/<code> says from now on that it no longer counts, and
-    why."""
+    why; the resident is texted, since they may have handed the letter on already."""
     require_receiving(session, actor, request)
     reason = checked_text(
         reason, field="reason", most=WITHDRAWAL_REASON_MAX,
@@ -107,6 +113,9 @@ def withdraw_letter(
         raise Invalid(_l("This letter has been withdrawn already."))
     verification.withdraw(session, actor, letters.LETTER, letter, reason=reason, now=now)
     _record(session, actor, request, StepKind.LETTER_WITHDRAWN, now=now, note=reason)
+    messages.text_resident(
+        session, request, messages.LETTER_WITHDRAWN_SMS, base_url=settings.base_url, now=now
+    )
 
 
 def _paper_to_deliver(

@@ -19,24 +19,25 @@ MORE_DOCUMENTS_SMS = "archives_more_documents"
 REFUSED_SMS = "archives_refused"
 ANSWERED_SMS = "archives_answered"
 ASSIST_SMS = "archives_assist"
+LETTER_WITHDRAWN_SMS = "archives_letter_withdrawn"
 
 
 def _more_documents(params: dict[str, Any]) -> str:
-    return gettext(
-        "The archive needs one more document for your request %(reference)s. Please add it: "
-        "%(url)s",
-        **params,
-    )
+    return gettext("The archive needs one more document for your request. Please add it: %(url)s",
+                   **params)  # fmt: skip
 
 
 def _refused(params: dict[str, Any]) -> str:
-    return gettext(
-        "The archive could not take your request %(reference)s. The reason: %(url)s", **params
-    )
+    return gettext("The archive could not take your request. The reason: %(url)s", **params)
 
 
 def _answered(params: dict[str, Any]) -> str:
-    return gettext("Your archive request %(reference)s is answered: %(url)s", **params)
+    return gettext("Your archive request is answered: %(url)s", **params)
+
+
+def _letter_withdrawn(params: dict[str, Any]) -> str:
+    return gettext("The archive withdrew the result letter of your request. Why: %(url)s",
+                   **params)  # fmt: skip
 
 
 def _assist(params: dict[str, Any]) -> str:
@@ -51,6 +52,11 @@ for _kind, _text, _label in (
     (MORE_DOCUMENTS_SMS, _more_documents, _l("Archive request: more documents, for the resident")),
     (REFUSED_SMS, _refused, _l("Archive request refused, for the resident")),
     (ANSWERED_SMS, _answered, _l("Archive request answered, for the resident")),
+    (
+        LETTER_WITHDRAWN_SMS,
+        _letter_withdrawn,
+        _l("Archive result letter withdrawn, for the resident"),
+    ),
     (ASSIST_SMS, _assist, _l("Archive request passed for help, for the archivists")),
 ):
     register_template(_kind, Template(_text), _label)
@@ -60,7 +66,8 @@ def text_resident(
     session: Session, request: Any, kind: str, *, base_url: str, now: datetime
 ) -> None:
     """Text the resident who sent `request` about it, with a link to its page."""
-    url = f"{base_url}/archives/requests/{request.reference}"
+    # The short address (/d/<reference>): with the whole one the Chinese text takes two SMS.
+    url = f"{base_url}/d/{request.reference}"
     queue_sms(
         session, phone=request.user.phone, kind=kind, locale=request.locale,
         params={"reference": request.reference, "url": url},

@@ -113,9 +113,13 @@ def test_a_withdrawn_letter_says_so_on_the_very_next_look(app, client, session):
     assert "Valid: issued by the portal" in before and "李父" not in before
     with app.test_request_context(headers=EN):
         with pytest.raises(Invalid, match="Say why the letter is withdrawn") as refused:
-            answering.withdraw_letter(session, world.archivist, made, " ", now=LATER)
+            answering.withdraw_letter(
+                session, world.archivist, made, " ", settings=SETTINGS, now=LATER
+            )
         assert refused.value.details["field"] == "reason"
-        answering.withdraw_letter(session, world.second, made, "档号有误，已重新出具。", now=LATER)
+        answering.withdraw_letter(
+            session, world.second, made, "档号有误，已重新出具。", settings=SETTINGS, now=LATER
+        )
     session.commit()
     after = client.get(url, headers=EN).get_data(as_text=True)
     assert "Withdrawn: this document no longer counts" in after
@@ -123,14 +127,29 @@ def test_a_withdrawn_letter_says_so_on_the_very_next_look(app, client, session):
     step = steps.history(session, made)[-1]
     assert step.kind is StepKind.LETTER_WITHDRAWN and step.note == "档号有误，已重新出具。"
     with app.test_request_context(headers=EN), pytest.raises(Invalid, match="withdrawn already"):
-        answering.withdraw_letter(session, world.archivist, made, "再次撤回", now=LATER)
+        answering.withdraw_letter(
+            session, world.archivist, made, "再次撤回", settings=SETTINGS, now=LATER
+        )
+
+
+def test_the_resident_is_texted_when_their_letter_is_withdrawn(session, app_context, sms):
+    world = helpers.world(session)
+    made = answered(session, world)
+    answering.withdraw_letter(
+        session, world.archivist, made, "档号有误", settings=SETTINGS, now=LATER
+    )
+    text = sms.recent(world.resident.phone)[0]
+    assert text.kind == "archives_letter_withdrawn"
+    assert text.body.endswith(f"/d/{made.reference}") and "档号有误" not in text.body
 
 
 def test_a_letter_is_withdrawn_only_once_there_is_one(session, app_context):
     world = helpers.world(session)
     made = accepted(session, world)
     with pytest.raises(Invalid, match="moved on"):
-        answering.withdraw_letter(session, world.archivist, made, "有误", now=LATER)
+        answering.withdraw_letter(
+            session, world.archivist, made, "有误", settings=SETTINGS, now=LATER
+        )
 
 
 def test_a_posted_result_is_recorded_once_with_its_tracking_number(session, app_context):
@@ -173,7 +192,9 @@ def test_an_online_result_has_no_paper_and_a_withdrawn_letter_is_not_handed_out(
         with pytest.raises(Invalid, match="online: there is no paper"):
             action()
     posted = answered(session, world, Delivery.POST)
-    answering.withdraw_letter(session, world.archivist, posted, "有误", now=LATER)
+    answering.withdraw_letter(
+        session, world.archivist, posted, "有误", settings=SETTINGS, now=LATER
+    )
     with pytest.raises(Invalid, match="withdrawn: it is no longer handed out"):
         answering.record_dispatch(session, world.archivist, posted, "EMS 1", now=LATER)
 
@@ -193,7 +214,9 @@ def test_only_the_receiving_archives_archivists_answer(app, session, app_context
     for stranger in strangers:
         for action in (
             lambda actor: record(session, actor, made),
-            lambda actor: answering.withdraw_letter(session, actor, done, "有误", now=LATER),
+            lambda actor: answering.withdraw_letter(
+                session, actor, done, "有误", settings=SETTINGS, now=LATER
+            ),
             lambda actor: answering.record_dispatch(session, actor, done, "EMS 1", now=LATER),
             lambda actor: answering.record_collection(session, actor, done, now=LATER),
         ):

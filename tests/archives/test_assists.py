@@ -183,7 +183,7 @@ def test_the_assisting_archive_reads_but_neither_reviews_nor_answers_the_residen
         lambda: answering.record_result(session, helper, made, outcome=Outcome.NOT_FOUND,
                                         file_number="", summary="", scans=[], settings=SETTINGS,
                                         now=TUESDAY_10AM),
-        lambda: answering.withdraw_letter(session, helper, made, "有误", now=TUESDAY_10AM),
+        lambda: answering.withdraw_letter(session, helper, made, "有误", settings=SETTINGS, now=TUESDAY_10AM),
         lambda: answering.record_collection(session, helper, made, now=TUESDAY_10AM),
     ):  # fmt: skip
         with pytest.raises(Forbidden, match="Only the archive the request was sent to"):

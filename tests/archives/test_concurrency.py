@@ -194,7 +194,9 @@ def test_two_withdrawals_at_once_withdraw_the_letter_once(app, world):
 
     def withdraw(index: int) -> None:
         user, made = read(ids, ("archivist", "second")[index])
-        answering.withdraw_letter(db.session, user, made, f"撤回原因{index}", now=TUESDAY_10AM)
+        answering.withdraw_letter(
+            db.session, user, made, f"撤回原因{index}", settings=SETTINGS, now=TUESDAY_10AM
+        )
 
     results = together(app, 2, withdraw)
     assert outcomes(results) == {"ok": 1, "Invalid": 1}

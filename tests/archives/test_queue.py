@@ -111,7 +111,9 @@ def test_paper_results_wait_to_be_posted_or_handed_over(session, app_context):
     posted = answered(session, world, Delivery.POST)
     answering.record_dispatch(session, world.archivist, posted, "EMS 1", now=LATER)
     withdrawn = answered(session, world, Delivery.POST)
-    answering.withdraw_letter(session, world.archivist, withdrawn, "有误", now=LATER)
+    answering.withdraw_letter(
+        session, world.archivist, withdrawn, "有误", settings=SETTINGS, now=LATER
+    )
     shown = tab(session, world.archivist, Tab.DELIVER)
     assert references(shown.listing) == [to_post.reference, to_hand.reference]
     assert shown.listing.total is None

@@ -375,3 +375,9 @@ def test_everyone_else_gets_the_same_404_as_for_a_request_that_does_not_exist(
         select(AuditEvent.action).where(AuditEvent.action.startswith("archives.request."))
     )
     assert list(reads) == ["archives.request.file"]
+
+
+def test_the_short_address_in_a_text_leads_to_the_request_page(client):
+    response = client.get("/d/D7k3qm2p")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/archives/requests/D7k3qm2p")

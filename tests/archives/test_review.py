@@ -96,7 +96,7 @@ def test_asking_for_more_on_tuesday_stops_the_clock_until_monday_keeping_its_day
     assert made.more_asked == "请补充您与父亲关系的户口簿页。"
     text = sms.recent(world.resident.phone)[0]
     assert text.kind == "archives_more_documents"
-    assert f"https://portal.example/archives/requests/{made.reference}" in text.body
+    assert f"https://portal.example/d/{made.reference}" in text.body
     assert steps.history(session, made)[-1].note == made.more_asked
 
     # The documents come the next Monday: Tuesday, Wednesday, Thursday.

@@ -182,6 +182,15 @@ EXAMPLES = {
     "legal_faq_consent": {"url": "wg.gm.gov.cn/legal/faq/consent/ABCDEFGHJKLM"},
     "legal_faq_code": {"code": "123456", "minutes": 10},
     "legal_faq_consented": {"reference": "L7K3QM2P", "url": "wg.gm.gov.cn/legal/faq/drafts/123456"},
+    # Archive queries: the request's short address, with a base address and its scheme.
+    "archives_more_documents": {"reference": "D7K3QM2P", "url": "https://wg.gm.gov.cn/d/D7K3QM2P"},
+    "archives_refused": {"reference": "D7K3QM2P", "url": "https://wg.gm.gov.cn/d/D7K3QM2P"},
+    "archives_answered": {"reference": "D7K3QM2P", "url": "https://wg.gm.gov.cn/d/D7K3QM2P"},
+    "archives_letter_withdrawn": {
+        "reference": "D7K3QM2P",
+        "url": "https://wg.gm.gov.cn/d/D7K3QM2P",
+    },
+    "archives_assist": {"reference": "D7K3QM2P", "url": "https://wg.gm.gov.cn/d/D7K3QM2P"},
 }
 # A Chinese SMS is 70 characters; the gateway's signature (【明湖区网格服务】) takes up to 10.
 CHINESE_ROOM = 60

@@ -327,7 +327,7 @@ def desk_withdraw(reference: str):
     if form.validate_on_submit():
         with saving(form) as saved:
             answering.withdraw_letter(db.session, current_user, made, form.reason.data,
-                                      now=utcnow())  # fmt: skip
+                                      settings=settings(), now=utcnow())  # fmt: skip
         if saved:
             flash(_("The letter is withdrawn: its code now says so to whoever checks it."),
                   "success")  # fmt: skip

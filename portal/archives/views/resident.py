@@ -302,6 +302,13 @@ def _request_page(made: ArchiveRequest, add_form: AddDocumentsForm | None = None
     ), status  # fmt: skip
 
 
+@bp.get("/d/<reference>")
+def short_link(reference: str):
+    """The request's address in an SMS (d for 档案): short enough to leave the text room in
+    one message. It only leads to the request's page, which decides who may read it."""
+    return redirect(url_for("archives.request", reference=reference.strip()[:12]))
+
+
 @bp.get("/archives/requests/<reference>", endpoint="request")
 @login_required
 def request_page(reference: str):
