@@ -63,7 +63,7 @@ def test_an_archive_is_added_with_what_was_typed_kept_when_refused(admin_client,
     assert 'value="第二街道档案室"' in body and 'value="Second Street Office"' in body
 
     chinese = admin_client.post("/archives/admin/archives/new", data=typed, headers=ZH)
-    assert "已有档案馆使用这个代码" in chinese.get_data(as_text=True)
+    assert "已有档案馆使用这个编码" in chinese.get_data(as_text=True)
 
     typed |= {"code": "second-street", "address_zh": "第二街道办事处一楼"}
     response = admin_client.post("/archives/admin/archives/new", data=typed, headers=EN)
