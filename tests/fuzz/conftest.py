@@ -55,9 +55,11 @@ from portal.points import orders as points_orders
 from portal.points import rewards as points_rewards
 from portal.points.settings import PointsSettings
 from portal.units.models import Unit, UnitMember
+from portal.uploads.web import store as upload_store
 from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
+from tests.archives.stages import stages as archive_stages
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
 from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
@@ -87,6 +89,7 @@ ROLES = (
     "unit_officer",
     "legal_adviser",
     "legal_supervisor",
+    "archivist",
     "admin",
 )
 
@@ -249,6 +252,11 @@ def make_world(session: Session) -> World:
     # Legal questions and answers: one waiting for the resident's consent, one the adviser
     # writes, one published, and a closed consultation the adviser may propose.
     legal_faqs = faq_rows(session, tree, users["resident"], users["legal_adviser"])
+    # Archive queries: the resident's requests at each stage, worked by an archivist of the
+    # district's archive who also works the street's (asked to help with one of them).
+    archives = archive_stages(session, upload_store(), users["resident"], now=now)
+    users["archivist"] = archives.world.archivist
+    archive_values = archives.url_values()
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -259,9 +267,10 @@ def make_world(session: Session) -> World:
         "user_id": worker.id,
         "grant_id": worker.grants[0].id,
         "filename": "css/portal.css",
-        "code": [tree.building.public_code, tree.community.code],
+        "code": [tree.building.public_code, tree.community.code, *archive_values["code"]],
         "tracking": [in_hand.tracking, new.tracking, done.tracking, waiting.tracking],
-        "name": "0" * 32 + ".jpg",
+        "name": ["0" * 32 + ".jpg", *archive_values["name"]],
+        "relation": archive_values["relation"],
         "group_id": item.group_id,
         "item_id": item.id,
         "unit_id": unit.id,
@@ -277,6 +286,7 @@ def make_world(session: Session) -> World:
             *(each.reference for each in consultations),
             consultation.reference,
             legal_faqs.unproposed,
+            *archive_values["reference"],
         ],
         "schedule_id": [schedule.id, legal.id],
         "host_id": users["secretary"].id,
