@@ -173,17 +173,12 @@ def _check_place(session: Session, actor: Actor, place_id: int | None) -> Place:
     place = session.get(Place, place_id) if isinstance(place_id, int) else None
     if place is None or place.kind not in ARCHIVE_PLACE_KINDS:
         raise Invalid(_l("Choose the street or district the archive serves."), field="place_id")
-    if not can_keep(actor, place):
+    if not can(actor, Permission.MANAGE_ARCHIVES, place):
         raise Invalid(
             _l("You keep the archives of your own area only: choose a street or district in it."),
             field="place_id",
         )
     return place
-
-
-def can_keep(actor: Actor, place: Place) -> bool:
-    """Whether `actor` keeps the archives serving `place`."""
-    return can(actor, Permission.MANAGE_ARCHIVES, place)
 
 
 def _check_address(raw: str | None, field: str, *, required: bool) -> str:
