@@ -152,6 +152,10 @@ class Config:
     # Legal questions asked from one address, and by one resident's phone (e法官).
     LEGAL_ASK_LIMIT_PER_ADDRESS = "10 per hour"
     LEGAL_ASK_LIMIT_PER_PHONE = "5 per day"
+    # Archive queries (民生档案查档) sent from one address, and by one resident's phone: a
+    # family may ask for several records in an afternoon, nobody for dozens.
+    ARCHIVES_ASK_LIMIT_PER_ADDRESS = "10 per hour"
+    ARCHIVES_ASK_LIMIT_PER_PHONE = "10 per day"
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

@@ -42,7 +42,7 @@ STATE_LABELS = {
     RequestState.SUBMITTED: _l("Sent, waiting for the archive to check it"),
     RequestState.AWAITING_DOCUMENTS: _l("Waiting for more documents from you"),
     RequestState.ACCEPTED: _l("Accepted: the archive is searching"),
-    RequestState.ANSWERED: _l("Answered"),
+    RequestState.ANSWERED: _l("Answered: the result is ready"),
     RequestState.REFUSED: _l("Refused"),
 }
 
