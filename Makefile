@@ -101,6 +101,7 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.points
 	$(BIN)/python -m tests.bench.legal_queue
 	$(BIN)/python -m tests.bench.legal_faq
+	$(BIN)/python -m tests.bench.archives
 
 # A long, randomised run of the fuzzer (tests/fuzz): hostile requests to every route as every
 # role, FUZZ_SECONDS on each database (10 minutes unless told), then per route the share of

@@ -7,11 +7,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from portal import legal
+from portal import archives, legal
 from portal.accounts.labels import ROLE_LABELS
+from portal.archives.identity import key_from
 from portal.audit.services import set_origin
 from portal.catalogue.services import seed_catalogue
 from portal.db import db, utcnow
+from portal.demo.archives import seed_demo_archives
 from portal.demo.data import STAFF_PASSWORD
 from portal.demo.legal_faq import seed_demo_faqs
 from portal.demo.services import (
@@ -27,6 +29,7 @@ from portal.demo.services import (
     seed_demo_volunteers,
 )
 from portal.i18n import terminal_locale
+from portal.uploads.web import store
 
 
 @click.group("demo", help="The demo district.")
@@ -61,6 +64,8 @@ def seed_command() -> None:
     seed_demo_rewards(session, now=utcnow())
     seed_demo_consultations(session, current_app.extensions[legal.SETTINGS], now=utcnow())
     seed_demo_faqs(session, now=utcnow())
+    seed_demo_archives(session, store(), current_app.extensions[archives.SETTINGS],
+                       seal_key=key_from(current_app.config), now=utcnow())  # fmt: skip
     session.commit()
     if added:
         click.echo(_("Added %(count)d kinds of problem to the catalogue.", count=added))

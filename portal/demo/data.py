@@ -150,6 +150,8 @@ PEOPLE = [
     ("volunteer", "13800138037", "黄丽", "440399002001"),
     ("volunteer", "13800138038", "刘建军", "440399002002"),
     ("archivist", "13800138007", "孙伟", "440399"),
+    # Works the records room of 凤凰街道 (ARCHIVES); 孙伟 works the district's archive.
+    ("archivist", "13800138040", "许晓梅", "440399001"),
     # Legal consultations (e法官): the district's legal supervisor reads and reassigns them.
     ("legal_supervisor", "13800138039", "沈文静", "440399"),
     ("admin", "13800138008", "周静", None),
@@ -280,3 +282,56 @@ LEGAL_ANSWERS = {
         [{"law": "中华人民共和国消费者权益保护法", "article": "第五十三条"}],
     ),
 }
+
+# Civil archive queries (民生档案查档): the district's archive, worked by 孙伟, and 凤凰街道's
+# records room, worked by 许晓梅: (code, name, English name, place code, pick-up address in
+# Chinese and English, office phone, archivists' phones, codes of the kinds it keeps, or None
+# for every kind).
+ARCHIVES = [
+    (
+        "district-archive",
+        "明湖区档案馆",
+        "Minghu District Archives",
+        "440399",
+        "明湖区明湖路1号区档案馆一楼查档大厅",
+        "Search room, ground floor, Minghu District Archives, 1 Minghu Road",
+        "0755-8821 2345",
+        ["13800138007"],
+        None,
+    ),
+    (
+        "fenghuang-archive",
+        "凤凰街道档案室",
+        "Fenghuang Subdistrict Records Room",
+        "440399001",
+        "凤凰街道办事处二楼档案室（凤凰路8号）",
+        "Records room, first floor, Fenghuang Subdistrict Office, 8 Fenghuang Road",
+        "0755-2345 6600",
+        ["13800138040"],
+        ["marriage", "only-child", "educated-youth", "housing"],
+    ),
+]
+
+# The demo resident's archive queries, one at each stage an archive's queue shows: (archive,
+# kind, relation, person concerned and their 身份证 number ("" for oneself), purpose, delivery,
+# stage, days ago it was sent). Stages: "sent" (to review), "more" (the archivist asked for
+# another document) and "answered" (found, with its letter). The resident's own number:
+ARCHIVE_RESIDENT_ID = "440303196203150410"
+ARCHIVE_REQUESTS = [
+    ("district-archive", "length-of-service", "self", "", "", "办理退休手续，核对工龄",
+     "pickup", "sent", 0),
+    ("district-archive", "marriage", "next_of_kin", "张德福", "440303193508120318",
+     "办理父亲房产继承公证", "post", "more", 2),
+    ("fenghuang-archive", "educated-youth", "self", "", "", "补办知青经历证明，办理养老保险",
+     "online", "answered", 10),
+]  # fmt: skip
+ARCHIVE_MORE_ASKED = (
+    "请补充您与父亲关系的证明：户口簿（有亲属关系的页面）或派出所出具的亲属关系证明。"
+)
+ARCHIVE_POSTAL_ADDRESS = "张建国 138 0013 8001 明湖区凤凰街道塘尾路8号塘尾新村1栋302"
+# What the records room found: the file number (档号) and the summary on the letter.
+ARCHIVE_FILE_NUMBER = "FH·知青-1979-0213"
+ARCHIVE_SUMMARY = (
+    "经查，张建国，1962年3月生，1979年9月至1983年12月在明湖区凤凰公社塘尾大队插队落户，"
+    "1984年1月招工回城。档案所载知青登记表及招工审批表复印件附后。"
+)

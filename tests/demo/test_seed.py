@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.models import RoleGrant, User
-from portal.db import db
+from portal.db import db, utcnow
 from portal.demo import data
 from portal.doors.services import poster_facts
 from portal.permissions import STAFF_ROLES, SYSTEM, Role
@@ -226,3 +226,52 @@ def test_the_demo_has_its_published_legal_answers_once_and_they_are_found(demo):
         assert len(faqs) == 4 and {faq.state for faq in faqs} == {FaqState.PUBLISHED}
         assert not any(anonymise.check(faq.question, faq.answer, ["张建国"]) for faq in faqs)
         assert faq_search.search(db.session, "押金", None, None).total == 1
+
+
+def test_the_demo_has_its_two_archives_their_archivists_seals_and_queries_once(demo):
+    from PIL import Image
+
+    from portal.archives import access, archive_admin, identity, letters
+    from portal.archives.models import Archive, ArchiveRequest, RecordKind, RequestState
+    from portal.uploads.web import store
+
+    app, printed = demo
+    assert all(result.exit_code == 0 for result in printed)
+    with app.test_request_context():
+        session = db.session
+        archives = {a.code: a for a in session.scalars(select(Archive).order_by(Archive.id))}
+        assert list(archives) == ["district-archive", "fenghuang-archive"]
+        district, street = archives.values()
+        assert (district.place.code, street.place.code) == ("440399", "440399001")
+        assert (district.name_zh, street.name_zh) == ("明湖区档案馆", "凤凰街道档案室")
+        kinds = session.scalar(select(func.count()).select_from(RecordKind))
+        assert len(archive_admin.kept_kind_ids(session, district)) == kinds
+        kept = archive_admin.kept_kind_ids(session, street)
+        marriage = session.scalar(select(RecordKind.id).where(RecordKind.code == "marriage"))
+        assert len(kept) == 4 and marriage in kept
+        people = {user.phone: user for user in session.scalars(select(User))}
+        assert access.works(session, people["13800138007"], district)
+        assert access.works(session, people["13800138040"], street)
+        assert not access.works(session, people["13800138040"], district)
+        for archive in archives.values():
+            seal = archive_admin.seal_of(session, archive)
+            with Image.open(store().path(seal.name)) as image:
+                assert image.size == (400, 400) and image.getpixel((200, 200))[0] > 150
+        # The demo resident's queries, one at each stage, once.
+        made = session.scalars(select(ArchiveRequest).order_by(ArchiveRequest.id)).all()
+        assert [(r.archive.code, r.state) for r in made] == [
+            ("district-archive", RequestState.SUBMITTED),
+            ("district-archive", RequestState.AWAITING_DOCUMENTS),
+            ("fenghuang-archive", RequestState.ANSWERED),
+        ]
+        assert {r.user.phone for r in made} == {data.PEOPLE[0][1]}
+        waiting, answered = made[1], made[2]
+        assert waiting.due_at is None and waiting.days_left is not None and waiting.more_asked
+        numbers = identity.reveal(session, people["13800138007"], waiting, now=utcnow())
+        assert (numbers.requester, numbers.subject) == (
+            data.ARCHIVE_RESIDENT_ID, data.ARCHIVE_REQUESTS[1][4]
+        )  # fmt: skip
+        letter = letters.letter_of(session, answered)
+        assert letter is not None and letter.withdrawn_at is None
+        assert letter.facts["person"] == "张*国" and answered.file_number
+        session.rollback()

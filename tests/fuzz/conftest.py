@@ -55,9 +55,11 @@ from portal.points import orders as points_orders
 from portal.points import rewards as points_rewards
 from portal.points.settings import PointsSettings
 from portal.units.models import Unit, UnitMember
+from portal.uploads.web import store as upload_store
 from portal.volunteering.models import ServiceKind, VolunteerState
 from tests import factories
 from tests.appeals.conftest import accepted, file_appeal, resolved
+from tests.archives.stages import stages as archive_stages
 from tests.conftest import Database, dispose, forget_counters, make_test_app, migrated_engine
 from tests.fuzz import hostile
 from tests.fuzz.reach import Reach
@@ -87,6 +89,7 @@ ROLES = (
     "unit_officer",
     "legal_adviser",
     "legal_supervisor",
+    "archivist",
     "admin",
 )
 
@@ -94,11 +97,25 @@ ROLES = (
 @dataclass
 class World:
     """Who is who, and real values for every URL argument of the portal's rules (the first
-    is used where a route is not found on any page)."""
+    is used where a route is not found on any page); `scoped_values` are those of the routes
+    whose rule starts with a prefix, over the others (see values_for)."""
 
     users: dict[str, User]
     unconfirmed_tracking: str
     url_values: dict[str, list[str]] = field(default_factory=dict)
+    scoped_values: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+def values_for(
+    rule: str, values: dict[str, list[str]], scoped: dict[str, dict[str, list[str]]]
+) -> dict[str, list[str]]:
+    """The values of `rule`'s arguments: a feature's own (its archives' codes and requests'
+    references, scoped by the start of its rules) over everyone's. Tried at every route, a
+    feature's codes would multiply the pages opened elsewhere (/b/<code>) for nothing."""
+    for prefix, own in scoped.items():
+        if rule.startswith(prefix):
+            return values | own
+    return values
 
 
 def make_world(session: Session) -> World:
@@ -249,6 +266,10 @@ def make_world(session: Session) -> World:
     # Legal questions and answers: one waiting for the resident's consent, one the adviser
     # writes, one published, and a closed consultation the adviser may propose.
     legal_faqs = faq_rows(session, tree, users["resident"], users["legal_adviser"])
+    # Archive queries: the resident's requests at each stage, worked by an archivist of the
+    # district's archive who also works the street's (asked to help with one of them).
+    archives = archive_stages(session, upload_store(), users["resident"], now=now)
+    users["archivist"] = archives.world.archivist
     item = session.scalars(select(CatalogueItem).order_by(CatalogueItem.id)).first()
     worker = users["grid_worker"]
     values = {
@@ -308,6 +329,7 @@ def make_world(session: Session) -> World:
             name: [str(each) for each in (value if isinstance(value, list) else [value])]
             for name, value in values.items()
         },
+        {"/archives": archives.url_values()},
     )
 
 
@@ -408,7 +430,12 @@ def urls(rule: str, values: dict[str, list[str]]) -> list[str]:
     ]
 
 
-def discover(app: Flask, browsers: dict[str, Browser], values: dict[str, list[str]]) -> Targets:
+def discover(
+    app: Flask,
+    browsers: dict[str, Browser],
+    values: dict[str, list[str]],
+    scoped: dict[str, dict[str, list[str]]],
+) -> Targets:
     """Open every GET route as every role; keep what answers, and the forms and links of
     every page, as targets."""
     targets = Targets(app)
@@ -417,7 +444,9 @@ def discover(app: Flask, browsers: dict[str, Browser], values: dict[str, list[st
         client = app.test_client()
         # Every GET route, then once more each GET form as sent unchanged: a form of several
         # screens (the report) shows the form it posts on its second.
-        pages = [url for rule in rules for url in urls(rule.rule, values)]
+        pages = [
+            url for rule in rules for url in urls(rule.rule, values_for(rule.rule, values, scoped))
+        ]
         for depth in (0, 1):
             submitted = []
             for url in pages:
@@ -473,6 +502,7 @@ class Fuzzer:
     values: dict[str, list[str]]
     reach: Reach
     failures: Failures
+    scoped: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def targets_for(self, route: str) -> list[hostile.Target]:
         """What to fuzz at `route`: the targets found, or else every role at the route's URL
@@ -483,9 +513,10 @@ class Fuzzer:
         if route in MACHINE_TARGETS:
             return [MACHINE_TARGETS[route](self.values)]
         rule, method = route.rsplit(" ", 1)
-        missing = [name for name in hostile.arguments(rule) if name not in self.values]
+        values = values_for(rule, self.values, self.scoped)
+        missing = [name for name in hostile.arguments(rule) if name not in values]
         assert not missing, f"add a value for {missing} to make_world in {__file__}"
-        args = tuple((name, self.values[name][0]) for name in hostile.arguments(rule))
+        args = tuple((name, values[name][0]) for name in hostile.arguments(rule))
         every_role = [hostile.Target(role, method, rule, args) for role in ROLES]
         # The roles whose plain request (a session and a token, nothing more) reaches a form.
         reaching = [
@@ -519,7 +550,8 @@ class Fuzzer:
         `/t/<tracking>`), or a field's whole value written so (`<sms_key>`), filled in with
         the world's value: ids and codes differ from run to run. What the fuzzer generates
         has none: it percent-encodes the arguments it sends."""
-        world = {name: values[0] for name, values in self.values.items()}
+        own = values_for(request.url, self.values, self.scoped)
+        world = {name: values[0] for name, values in own.items()}
 
         def filled(value):
             if isinstance(value, str) and value[1:-1] in world and value == f"<{value[1:-1]}>":
@@ -664,10 +696,11 @@ def fuzzer(database: Database, request: pytest.FixtureRequest) -> Iterator[Fuzze
             gateway_app,
             connection,
             browsers,
-            discover(app, browsers, world.url_values),
+            discover(app, browsers, world.url_values, world.scoped_values),
             world.url_values,
             Reach(),
             failures,
+            world.scoped_values,
         )
         with made.reach.watching():
             yield made

@@ -5,6 +5,7 @@ access log. Each is an answer in the reader's language, never a 500."""
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import threading
 import urllib.error
@@ -22,10 +23,12 @@ from portal.catalogue.services import seed_catalogue
 from portal.db import utcnow
 from portal.permissions import SYSTEM, Role
 from portal.units import services as units
+from portal.uploads.web import store as upload_store
 from portal.web.addresses import IdConverter
 from tests import factories
-from tests.accounts.test_views import EN, sign_in_staff
+from tests.accounts.test_views import EN, sign_in_by_sms, sign_in_staff
 from tests.appeals.conftest import file_appeal, level_one_item
+from tests.archives.stages import stages as archive_stages
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 HUGE = "99999999999999999999999"
@@ -82,6 +85,10 @@ def test_a_control_character_typed_into_a_form_is_refused_on_its_field_and_kept(
         f"/admin/units/{HUGE}",
         f"/admin/catalogue/items/{HUGE}",
         "/admin/users/0",
+        f"/archives/admin/archives/{HUGE}",
+        "/archives/admin/archives/a%00b",
+        f"/archives/admin/archives/{'x' * 5000}/seal.jpg",
+        "/archives/admin/kinds/%EF%BC%91",
     ],
 )
 def test_an_id_no_row_can_have_is_not_found(client, admin, url):
@@ -89,7 +96,13 @@ def test_an_id_no_row_can_have_is_not_found(client, admin, url):
 
 
 @pytest.mark.parametrize(
-    "url", [f"/admin/messages/{HUGE}/retry", f"/admin/users/{BEYOND_INTEGER}/disable"]
+    "url",
+    [
+        f"/admin/messages/{HUGE}/retry",
+        f"/admin/users/{BEYOND_INTEGER}/disable",
+        f"/archives/admin/archives/{HUGE}/retire",
+        f"/archives/admin/kinds/{HUGE}/up",
+    ],
 )
 def test_a_button_for_an_id_no_row_can_have_is_not_found(client, admin, url):
     assert client.post(url, headers=EN).status_code == 404
@@ -112,8 +125,9 @@ def test_the_audit_log_takes_any_actor_or_page_it_is_given(client, admin):
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/users", "/admin/messages", "/admin/places", "/admin/units"]
-)
+    "url", ["/admin/users", "/admin/messages", "/admin/places", "/admin/units",
+            "/archives/admin/archives"]
+)  # fmt: skip
 def test_every_paged_list_takes_a_page_that_is_not_a_number(client, admin, url):
     for page in ("²", "١", HUGE, "0", "x"):
         assert client.get(f"{url}?page={page}", headers=EN).status_code == 200
@@ -193,7 +207,7 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         "activity_id": activity.id, "sign_up_id": 1, "relative_id": relative.id,
         "volunteer_id": 1, "kind_id": 1, "elder_id": elder.id, "request_id": help_request.id,
         "member_id": member.id, "rule_id": 1, "award_id": 1, "objection_id": 1,
-        "reward_id": 1, "order_id": 1, "topic_id": 1,
+        "reward_id": 1, "order_id": 1, "topic_id": 1, "relation": "self",
         "community_code": tree.community.code,
         "snippet_id": 1,
         "faq_id": 1,
@@ -225,6 +239,9 @@ def test_every_form_sent_with_nothing_in_it_is_answered_without_a_500(app, clien
         ("/admin/catalogue/groups/new", {"code": "g9", "name_zh": "组\x00", "name_en": "G"}),
         ("/admin/workdays/2027", {"days": "2027-10-01 放假\x00"}),
         ("/account", {"display_name": "王\x00", "locale": ""}),
+        ("/archives/admin/archives/new", {"code": "a9", "name_zh": "档\x00案馆"}),
+        ("/archives/admin/archives/new", {"code": "a9", "address_zh": "档案路\x1b1号"}),
+        ("/archives/admin/kinds/new", {"code": "k\x009", "name_zh": "类别", "name_en": "K"}),
     ],
 )
 def test_admin_forms_refuse_control_characters_on_the_field(client, admin, url, data):
@@ -242,6 +259,11 @@ def test_admin_forms_refuse_control_characters_on_the_field(client, admin, url, 
         ("/admin/users/new", {"phone": (io.BytesIO(b"Qc"), "p.png"), "role": "secretary"}),
         ("/admin/workdays/2027", {"days": (io.BytesIO(b"\x89PNG"), "d.png")}),
         ("/staff/sign-in", {"phone": (io.BytesIO(b"\xcd"), "noext"), "password": "x"}),
+        ("/archives/admin/archives/new", {"code": (io.BytesIO(b"\x89PNG"), "c.png")}),
+        (
+            "/archives/admin/kinds/new",
+            {"proofs_self": (io.BytesIO(b"%PDF"), "p.pdf"), "may_self": "y"},
+        ),
     ],
 )
 def test_a_file_sent_for_a_text_field_is_as_if_nothing_was_typed(client, admin, url, fields):
@@ -300,3 +322,37 @@ def test_what_the_fuzzer_found_by_17_37_is_answered_without_a_500(client, sessio
     for method, url, data in sent:
         response = client.open(url, method=method, data=data, headers=EN)
         assert response.status_code < 500, url
+
+
+def test_every_archives_form_sent_with_nothing_in_it_is_answered_without_a_500(
+    app, client, session, sms
+):
+    """Each archives form, its URL made of real values (tests/archives/stages.py), sent empty
+    by the resident whose requests they are, an archivist of both archives and an
+    administrator: a message on the form or a redirect for whoever may send it, a refusal for
+    the others, never a 500."""
+    resident = factories.user(session, Role.RESIDENT, phone="13712340002", name="李居民")
+    admin = factories.user(session, Role.ADMIN, None)
+    with app.test_request_context():
+        made = archive_stages(session, upload_store(), resident, now=utcnow())
+    session.commit()
+    values = made.url_values() | {"user_id": [str(made.world.second.id)]}
+    archivist, as_admin = app.test_client(), app.test_client()
+    sign_in_by_sms(client, sms, resident.phone)
+    sign_in_staff(archivist, made.world.archivist)
+    sign_in_staff(as_admin, admin)
+    reached, posted = set(), set()
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()) or not rule.rule.startswith("/archives"):
+            continue
+        posted.add(rule.rule)
+        names = sorted(rule.arguments - set(rule.defaults or {}))
+        for chosen in itertools.product(*(values[name] for name in names)):
+            url = rule.build(dict(zip(names, chosen, strict=True)))[1]
+            for who in (client, archivist, as_admin):
+                response = who.post(url, data={}, headers=EN)
+                assert response.status_code < 500, url
+                if response.status_code not in (403, 404):
+                    reached.add(rule.rule)
+    # Each form was answered by someone who may send it, not only refused.
+    assert reached == posted

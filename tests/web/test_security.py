@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 
@@ -16,8 +17,10 @@ from portal.db import Base, make_engine, utcnow
 from portal.meetings.feeds import new_feed
 from portal.permissions import SYSTEM, Role
 from portal.units import services as units
+from portal.uploads.web import store as upload_store
 from tests import factories
-from tests.accounts.test_views import sign_in_staff
+from tests.accounts.test_views import sign_in_by_sms, sign_in_staff
+from tests.archives.stages import stages as archive_stages
 from tests.conftest import Client, dispose, make_test_app
 from tests.outbox import Outbox
 
@@ -161,6 +164,7 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
         "unit_id": unit.id,
         "year": 2027,
         "reference": "M2345678",
+        "relation": "self",
         "token": feed_token,
         "activity_id": activity.id,
         "relative_id": relative.id,
@@ -197,6 +201,42 @@ def test_no_get_route_changes_the_database(app: Flask, client: Client, session):
                 forms += _count_forms_with_a_token(response, signed_in=who is client)
         visited += 1
     assert visited >= 15 and forms >= 20
+    assert _snapshot(session) == before
+
+
+def test_no_archives_page_changes_the_database(app: Flask, client: Client, session, sms):
+    """The archives' pages opened with real values, by the resident whose requests they are,
+    an archivist of both archives, a portal administrator and someone signed out. A staff
+    member's read is written to the audit log (left out); nothing else is written."""
+    resident = factories.user(session, Role.RESIDENT, phone="13712340001", name="李居民")
+    admin = factories.user(session, Role.ADMIN, None)
+    with app.test_request_context():
+        made = archive_stages(session, upload_store(), resident, now=utcnow())
+    session.commit()
+    values = made.url_values() | {"user_id": [str(made.world.second.id)]}
+    archivist, as_admin, anonymous = (app.test_client() for _ in range(3))
+    sign_in_by_sms(client, sms, resident.phone)
+    sign_in_staff(archivist, made.world.archivist)
+    sign_in_staff(as_admin, admin)
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ()) and rule.rule.startswith("/archives")
+    ]
+    before = _snapshot(session)
+    shown = set()
+    for rule in rules:
+        names = sorted(rule.arguments - set(rule.defaults or {}))
+        for chosen in itertools.product(*(values[name] for name in names)):
+            url = rule.build(dict(zip(names, chosen, strict=True)))[1]
+            for who in (client, archivist, as_admin, anonymous):
+                with who.get(url) as response:
+                    assert response.status_code < 500, url
+                    if response.status_code == 200:
+                        shown.add(rule.rule)
+                        _count_forms_with_a_token(response, signed_in=who is not anonymous)
+    # Every page of archive queries was seen by someone who may read it.
+    assert shown == {rule.rule for rule in rules}
     assert _snapshot(session) == before
 
 
