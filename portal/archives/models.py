@@ -169,8 +169,18 @@ class ArchiveRequest(Base):
         Index(
             "ix_archive_requests_archive_id_state_due_at_id", "archive_id", "state", "due_at", "id"
         ),
-        # Closed requests of an archive, newest first; results still to post or hand over.
+        # Closed requests of an archive, newest first.
         Index("ix_archive_requests_archive_id_state_closed_at", "archive_id", "state", "closed_at"),
+        # Results on paper still to post or hand over, oldest first (queue.py).
+        Index(
+            "ix_archive_requests_to_deliver",
+            "archive_id",
+            "state",
+            "delivery",
+            "dispatched_at",
+            "collected_at",
+            "closed_at",
+        ),
         # The resident's own requests, newest first.
         Index("ix_archive_requests_user_id_created_at", "user_id", "created_at"),
         # Retention: closed requests whose documents are still kept, oldest closed first.

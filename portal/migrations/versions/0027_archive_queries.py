@@ -207,6 +207,12 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
+        "ix_archive_requests_to_deliver",
+        "archive_requests",
+        ["archive_id", "state", "delivery", "dispatched_at", "collected_at", "closed_at"],
+        unique=False,
+    )
+    op.create_index(
         "ix_archive_requests_archive_id_state_due_at_id",
         "archive_requests",
         ["archive_id", "state", "due_at", "id"],
@@ -356,6 +362,7 @@ def downgrade() -> None:
         "ix_archive_requests_documents_deleted_at_closed_at", table_name="archive_requests"
     )
     op.drop_index("ix_archive_requests_archive_id_state_due_at_id", table_name="archive_requests")
+    op.drop_index("ix_archive_requests_to_deliver", table_name="archive_requests")
     op.drop_index("ix_archive_requests_archive_id_state_closed_at", table_name="archive_requests")
     op.drop_table("archive_requests")
     op.drop_index(op.f("ix_archive_members_user_id"), table_name="archive_members")
