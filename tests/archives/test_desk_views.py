@@ -224,12 +224,14 @@ def test_passing_on_and_the_assisting_archives_answer_with_a_scan(
     page = _text(archivist.get(desk_url(made), headers=EN))
     assert '<option value="street-archive">First Street Records Room</option>' in page
     assert '<option value="district-archive"' not in page
-    refused = _post(archivist, desk_url(made, "pass"), {"archive": "", "note": "请查1983年登记"})
+    refused = _post(
+        archivist, desk_url(made, "pass"), {"another-archive": "", "another-note": "请查1983年登记"}
+    )
     assert refused.status_code == 400
     assert "Choose the archive to ask for help." in _text(refused)
     assert "请查1983年登记</textarea>" in _text(refused)
     assert _post(archivist, desk_url(made, "pass"),
-                 {"archive": "street-archive", "note": "请查1983年登记"}).status_code == 302  # fmt: skip
+                 {"another-archive": "street-archive", "another-note": "请查1983年登记"}).status_code == 302  # fmt: skip
     assert sms.recent(world.street_archivist.phone)[0].kind == "archives_assist"
 
     helper = browser(world.street_archivist)

@@ -53,6 +53,9 @@ from portal.web.templating import local_name
 # The assisting archive's answer has the result's fields; its own prefix keeps the two forms
 # apart on the page of an archivist who works both archives.
 ASSIST_PREFIX = "assist"
+# Passing on and asking for more documents both take a note: a prefix keeps their fields'
+# ids, and so their labels, apart on the accepted request's page.
+ANOTHER_ARCHIVE_PREFIX = "another"
 
 
 # The checklist's proofs as the archivist names them (labels.PROOF_LABELS speak to the resident).
@@ -118,7 +121,7 @@ def _request_page(made: ArchiveRequest, status: int = 200, *, numbers=None, **fo
     waiting = next((each for each in shown_assists if each.answered_at is None), None)
     answered = next((each for each in reversed(shown_assists) if each.answered_at), None)
     to_answer = next((each for each in reversed(mine) if each.answered_at is None), None)
-    pass_form = forms.get("pass_form") or PassForm(formdata=None)
+    pass_form = forms.get("pass_form") or PassForm(formdata=None, prefix=ANOTHER_ARCHIVE_PREFIX)
     if receiving and made.state is RequestState.ACCEPTED and waiting is None:
         pass_form.archive.choices = [SelectChoice("", _("Choose an archive"))] + [
             SelectChoice(archive.code, local_name(archive))
@@ -223,7 +226,7 @@ def desk_refuse(reference: str):
 @login_required
 def desk_pass(reference: str):
     made = _request(reference, for_update=True)
-    form = PassForm()
+    form = PassForm(prefix=ANOTHER_ARCHIVE_PREFIX)
     if form.validate_on_submit():
         archive = assists.archive_by_code(db.session, form.archive.data)
         with saving(form) as saved:
