@@ -156,6 +156,14 @@ class Config:
     # family may ask for several records in an afternoon, nobody for dozens.
     ARCHIVES_ASK_LIMIT_PER_ADDRESS = "10 per hour"
     ARCHIVES_ASK_LIMIT_PER_PHONE = "10 per day"
+    # Archive queries, in working days: reviewed by the end of the next working day, answered
+    # within 3 once accepted; an archive asked to help (协办) has 4, and the receiving archive 2
+    # more after that. The requester's own documents are deleted 90 days after closing.
+    ARCHIVES_REVIEW_DAYS = 1
+    ARCHIVES_ANSWER_DAYS = 3
+    ARCHIVES_ASSIST_DAYS = 4
+    ARCHIVES_AFTER_ASSIST_DAYS = 2
+    ARCHIVES_DOCUMENTS_KEPT_DAYS = 90
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for
