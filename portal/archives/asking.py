@@ -298,16 +298,22 @@ def _require_every_proof(session: Session, made: ArchiveRequest, checked: Checke
 def same_request(
     session: Session, resident: User, checked: Checked, now: datetime
 ) -> ArchiveRequest | None:
-    """The request the resident sent for this very record a moment ago, if any."""
+    """The request the resident sent with these very answers a moment ago, if any: asking
+    another archive, or by another way, is another request."""
     return session.scalars(
         select(ArchiveRequest)
         .where(
             ArchiveRequest.user_id == resident.id,
             ArchiveRequest.created_at > now - RESENT_WITHIN,
             ArchiveRequest.kind_id == checked.kind.id,
+            ArchiveRequest.archive_id == checked.archive.id,
             ArchiveRequest.relation == checked.relation,
+            ArchiveRequest.requester_id_masked == idnumbers.mask(checked.requester_id),
             ArchiveRequest.subject_name == checked.subject_name,
             ArchiveRequest.subject_id_masked == idnumbers.mask(checked.subject_id),
+            ArchiveRequest.purpose == checked.purpose,
+            ArchiveRequest.delivery == checked.delivery,
+            ArchiveRequest.postal_address == checked.postal_address,
         )
         .order_by(ArchiveRequest.id.desc())
         .limit(1)

@@ -195,17 +195,35 @@ def test_files_sent_for_another_proof_or_past_three_are_not_kept(session, app, w
 
 
 def test_a_second_tap_gives_the_same_request_and_another_person_a_new_one(session, app, world):
-    subject_id = factories.id_number(date(1950, 6, 1))
-    first = send(session, world, application(session, app, world, subject_id_number=subject_id))
-    again = send(session, world, application(session, app, world, subject_id_number=subject_id),
+    same = {"requester_id_number": factories.id_number(date(1985, 3, 1)),
+            "subject_id_number": factories.id_number(date(1950, 6, 1))}  # fmt: skip
+    first = send(session, world, application(session, app, world, **same))
+    again = send(session, world, application(session, app, world, **same),
                  now=TUESDAY_10AM + timedelta(minutes=9))  # fmt: skip
     assert again is first
-    mother = send(session, world, application(session, app, world, subject_name="李母"),
+    mother = send(session, world, application(session, app, world, **same, subject_name="李母"),
                   now=TUESDAY_10AM + timedelta(minutes=9))  # fmt: skip
-    later = send(session, world, application(session, app, world, subject_id_number=subject_id),
+    later = send(session, world, application(session, app, world, **same),
                  now=TUESDAY_10AM + timedelta(minutes=11))  # fmt: skip
     assert len({first.id, mother.id, later.id}) == 3
     assert session.scalar(select(func.count()).select_from(ArchiveRequest)) == 3
+
+
+def test_the_same_record_asked_of_another_archive_or_by_post_is_another_request(
+    session, app, world
+):
+    same = {"requester_id_number": factories.id_number(date(1985, 3, 1)),
+            "subject_id_number": factories.id_number(date(1950, 6, 1))}  # fmt: skip
+    first = send(session, world, application(session, app, world, **same))
+    soon = TUESDAY_10AM + timedelta(minutes=5)
+    street = send(session, world, application(session, app, world, **same,
+                                              archive_id=world.street_archive.id), now=soon)  # fmt: skip
+    posted = send(session, world, application(session, app, world, **same, delivery=Delivery.POST,
+                                              postal_address="李居民 13800000000 测试路1号"),
+                  now=soon)  # fmt: skip
+    assert len({first.id, street.id, posted.id}) == 3
+    assert (street.archive_id, posted.delivery) == (world.street_archive.id, Delivery.POST)
+    assert documents.documents(session, street) and documents.documents(session, posted)
 
 
 def test_files_another_request_took_first_leave_this_one_unsent(session, app, world):
@@ -238,9 +256,9 @@ def test_two_taps_at_once_send_one_request(fresh):
     with fresh.test_request_context():
         world = helpers.world(db.session)
         sent = [application(db.session, fresh, world) for _tap in range(2)]
-        subject_id = sent[0].subject_id_number
         for each in sent[1:]:
-            each.subject_id_number = subject_id
+            each.requester_id_number = sent[0].requester_id_number
+            each.subject_id_number = sent[0].subject_id_number
         resident_id = world.resident.id
         db.session.commit()
 
