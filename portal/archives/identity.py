@@ -20,8 +20,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal import idnumbers, sealing
-from portal.archives.access import assists_for, is_receiving_archivist, not_found
-from portal.archives.models import ArchiveRequest, Assist
+from portal.accounts.models import User
+from portal.archives.access import assists_for, is_receiving_archivist, not_found, works
+from portal.archives.models import Archive, ArchiveRequest, Assist
 from portal.audit import services as audit
 from portal.errors import Invalid
 from portal.permissions import Actor
@@ -60,35 +61,58 @@ def seal_numbers(
 
 @dataclass(frozen=True)
 class Numbers:
+    """The whole numbers a handler may see; a masked one where they may not (an assisting
+    archive searches for the person concerned, and never sees the requester's number)."""
+
     requester: str
     subject: str  # "" when the record is about the requester
 
 
+def _vacant(session: Session, handler_id: int | None, archive: Archive) -> bool:
+    """Whether nobody handles the work for `archive`: no handler yet, or one who no longer
+    works there (their role or membership taken back), whose colleague then takes it on."""
+    if handler_id is None:
+        return True
+    handler = session.get(User, handler_id)
+    return handler is None or not works(session, handler, archive)
+
+
 def handling_assist(session: Session, actor: Actor, request: ArchiveRequest) -> Assist | None:
-    """The assist of `request` that `actor` handles (or may take), if they work its archive."""
+    """The unanswered assist of `request` that `actor` handles (or may take), if they work
+    its archive: once it has answered, the search is over and so is the need to see numbers."""
     for assist in assists_for(session, actor, request):
-        if assist.handler_id in (None, actor.id):
+        if assist.answered_at is None and (
+            assist.handler_id == actor.id or _vacant(session, assist.handler_id, assist.archive)
+        ):
             return assist
     return None
 
 
+def _handles_for_receiving(session: Session, actor: Actor, request: ArchiveRequest) -> bool:
+    return is_receiving_archivist(session, actor, request) and (
+        request.handler_id == actor.id or _vacant(session, request.handler_id, request.archive)
+    )
+
+
 def may_reveal(session: Session, actor: Actor, request: ArchiveRequest) -> bool:
-    """Whether `actor` handles the request (or may take it), for the receiving archive or an
-    assisting one."""
-    if is_receiving_archivist(session, actor, request):
-        return request.handler_id in (None, actor.id)
+    """Whether `actor` handles the open request (or may take it), for the receiving archive
+    or an assisting one. Once it is closed nobody needs the numbers whole any more."""
+    if not request.is_open:
+        return False
+    if _handles_for_receiving(session, actor, request):
+        return True
     return handling_assist(session, actor, request) is not None
 
 
 def take(session: Session, actor: Actor, request: ArchiveRequest) -> None:
     """Make `actor` the handler of the request (receiving archive) or of their archive's
-    assist, if nobody handles it yet. The caller holds the request's row lock."""
+    assist, if nobody handles it now. The caller holds the request's row lock."""
     if is_receiving_archivist(session, actor, request):
-        if request.handler_id is None:
+        if _handles_for_receiving(session, actor, request):
             request.handler_id = actor.id
         return
     assist = handling_assist(session, actor, request)
-    if assist is not None and assist.handler_id is None:
+    if assist is not None:
         assist.handler_id = actor.id
 
 
@@ -105,16 +129,21 @@ def reveal(
     if not may_reveal(session, actor, request):
         raise not_found()
     take(session, actor, request)
+    assisting = not _handles_for_receiving(session, actor, request)
     key = key or app_key()
     try:
-        numbers = Numbers(
-            requester=sealing.unseal(request.requester_id_sealed, _bound_to(request), key),
-            subject=(
-                sealing.unseal(request.subject_id_sealed, _bound_to(request), key)
-                if request.subject_id_sealed
-                else ""
-            ),
+        subject = (
+            sealing.unseal(request.subject_id_sealed, _bound_to(request), key)
+            if request.subject_id_sealed
+            else ""
         )
+        # The person concerned is the requester when the record is their own.
+        requester = (
+            request.requester_id_masked
+            if assisting and subject
+            else sealing.unseal(request.requester_id_sealed, _bound_to(request), key)
+        )
+        numbers = Numbers(requester=requester, subject=subject)
     except sealing.Unreadable as error:
         log.error("ID numbers cannot be unsealed: %s", error)
         raise Invalid(

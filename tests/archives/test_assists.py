@@ -122,8 +122,8 @@ def test_the_assisting_archive_answers_once_with_the_scanned_copies(app, session
                               file_number="", summary="", scans=[], settings=SETTINGS,
                               now=later)  # fmt: skip
     assert assist.outcome is Outcome.FOUND
-    # Who handles the assist may see the numbers whole.
-    assert identity.may_reveal(session, world.street_archivist, made)
+    # Once it has answered, its search is over: nobody there sees the numbers whole any more.
+    assert not identity.may_reveal(session, world.street_archivist, made)
 
 
 def test_a_record_found_needs_its_file_number_and_summary_and_scans_go_with_it(

@@ -106,3 +106,49 @@ def test_the_numbers_open_only_for_the_handling_archivist(session, app_context):
     for other in (world.second, world.street_archivist, world.resident):
         with pytest.raises(NotFound):
             identity.reveal(session, other, made, now=helpers.TUESDAY_10AM, key=helpers.SEAL_KEY)
+
+
+def test_an_assisting_archive_sees_only_the_persons_number_while_it_searches(session, app_context):
+    from portal.archives import assists
+
+    world = helpers.world(session)
+    made = helpers.request(session, world)
+    from portal.archives import review
+
+    review.accept(
+        session, world.archivist, made, settings=helpers.SETTINGS, now=helpers.TUESDAY_10AM
+    )
+    assists.pass_to(session, world.archivist, made, world.street_archive, "请查1983年登记",
+                    settings=helpers.SETTINGS, now=helpers.TUESDAY_10AM)  # fmt: skip
+    numbers = identity.reveal(session, world.street_archivist, made, now=helpers.TUESDAY_10AM,
+                              key=helpers.SEAL_KEY)  # fmt: skip
+    assert numbers.requester == made.requester_id_masked
+    assert numbers.subject[-4:] == made.subject_id_masked[-4:] and "*" not in numbers.subject
+
+
+def test_nobody_sees_the_numbers_whole_once_the_request_is_closed(session, app_context):
+    from portal.archives import review
+
+    world = helpers.world(session)
+    made = helpers.request(session, world)
+    review.refuse(session, world.archivist, made, "材料不符", settings=helpers.SETTINGS,
+                  now=helpers.TUESDAY_10AM)  # fmt: skip
+    assert not identity.may_reveal(session, world.archivist, made)
+    with pytest.raises(NotFound):
+        identity.reveal(
+            session, world.archivist, made, now=helpers.TUESDAY_10AM, key=helpers.SEAL_KEY
+        )
+
+
+def test_a_colleague_takes_over_when_the_handler_leaves_the_archive(session, app_context):
+    from portal.archives.models import ArchiveMember
+
+    world = helpers.world(session)
+    made = helpers.request(session, world)
+    identity.reveal(session, world.archivist, made, now=helpers.TUESDAY_10AM, key=helpers.SEAL_KEY)
+    assert not identity.may_reveal(session, world.second, made)
+    session.delete(session.get(ArchiveMember, (world.archive.id, world.archivist.id)))
+    session.flush()
+    assert identity.may_reveal(session, world.second, made)
+    identity.reveal(session, world.second, made, now=helpers.TUESDAY_10AM, key=helpers.SEAL_KEY)
+    assert made.handler_id == world.second.id
