@@ -147,24 +147,34 @@ def _open_assists(archive: Archive) -> Select:
     )
 
 
-def _to_deliver(archive: Archive) -> Select:
-    """Answered requests whose paper is still to post or hand over, oldest first. A posted one
-    is never collected and a collected one never posted (answering.py), so "neither yet" reads
-    straight off the index on (archive, state, delivery, dispatched_at, collected_at, closed_at):
-    those done with are skipped however many years of them pile up."""
-    return (
-        select(ArchiveRequest)
+def _to_deliver(archive: Archive, most: int) -> Select:
+    """The oldest `most` answered requests whose paper is still to post or hand over: the
+    oldest of each way (each read straight off the index on archive, state, delivery,
+    dispatched_at, collected_at and closing time, skipping those done with however many years
+    of them pile up), merged. A posted one is never collected, nor a collected one posted
+    (answering.py), so "neither yet" is what is left to do."""
+    oldest = [
+        select(ArchiveRequest.id, ArchiveRequest.closed_at)
         .outerjoin(IssuedDocument, IssuedDocument.id == ArchiveRequest.letter_id)
         .where(
             ArchiveRequest.archive_id == archive.id,
             ArchiveRequest.state == RequestState.ANSWERED,
-            ArchiveRequest.delivery.in_(PAPER),
+            ArchiveRequest.delivery == delivery,
             ArchiveRequest.dispatched_at.is_(None),
             ArchiveRequest.collected_at.is_(None),
             # A withdrawn letter is not handed out.
             IssuedDocument.withdrawn_at.is_(None),
         )
         .order_by(ArchiveRequest.closed_at, ArchiveRequest.id)
+        .limit(most)
+        .subquery()
+        for delivery in PAPER
+    ]
+    merged = union_all(*(select(each.c.id, each.c.closed_at) for each in oldest)).subquery()
+    return (
+        select(ArchiveRequest)
+        .join(merged, merged.c.id == ArchiveRequest.id)
+        .order_by(merged.c.closed_at, merged.c.id)
     )
 
 
@@ -210,7 +220,7 @@ def archive_queue(
     elif shown is Tab.ASSISTS:
         listing = _page(session, _open_assists(archive), number, waiting[shown])
     elif shown is Tab.DELIVER:
-        listing = _page(session, _to_deliver(archive), number, None)
+        listing = _page(session, _to_deliver(archive, number * PER_PAGE + 1), number, None)
     else:
         query = _closed(archive, number * PER_PAGE + 1)
         listing = _page(session, query, number, None)
