@@ -138,7 +138,10 @@ def _facts(request: ArchiveRequest, letter: IssuedDocument) -> list[tuple[str, s
         (_("Result"), str(OUTCOME_LABELS[request.outcome])),
     ]
     if request.outcome is Outcome.FOUND:
-        rows += [(_("File number"), request.file_number), (_("Summary"), request.summary)]
+        rows.append((_("File number"), request.file_number))
+    if request.summary.strip():
+        # For a record not found, where the archive looked.
+        rows.append((_("Summary"), request.summary))
     rows.append((_("Issued on"), local_date(letter.issued_at)))
     return rows
 

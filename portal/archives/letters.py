@@ -13,12 +13,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from portal.archives import documents
 from portal.archives.labels import OUTCOME_LABELS
 from portal.archives.models import ArchiveRequest, Outcome
 from portal.permissions import Actor, Permission
+from portal.uploads.models import Upload
 from portal.verification import DocumentKind
 from portal.verification import services as verification
-from portal.verification.facts import mask_name
+from portal.verification.facts import check_facts, mask_name
 from portal.verification.models import IssuedDocument
 
 
@@ -56,7 +58,10 @@ def person_named(request: ArchiveRequest) -> str:
 
 
 def facts_of(request: ArchiveRequest) -> dict[str, Any]:
-    return {
+    """What /v/<code> shows of the letter. A file number that reads like a phone or ID number
+    once its dashes are dropped (1983-0012-001) stays on the letter but off the public page,
+    which refuses anything that could be one."""
+    facts = {
         "archive_zh": request.archive.name_zh,
         "archive_en": request.archive.name_en,
         "kind_zh": request.kind.name_zh,
@@ -65,6 +70,11 @@ def facts_of(request: ArchiveRequest) -> dict[str, Any]:
         "outcome": request.outcome.value,
         "file_number": request.file_number,
     }
+    try:
+        check_facts({"file_number": request.file_number})
+    except ValueError:
+        facts["file_number"] = ""
+    return facts
 
 
 def issue_letter(
@@ -80,6 +90,15 @@ def issue_letter(
     request.letter_id = letter.id
     session.flush()
     return letter
+
+
+def scans_on_letter(session: Session, request: ArchiveRequest) -> list[Upload]:
+    """The scanned copies the letter carries: those of a record found. An assisting archive
+    may have sent copies of a record the receiving archive then judged not the one asked for;
+    a letter saying "not found" never shows them."""
+    if request.outcome is not Outcome.FOUND:
+        return []
+    return documents.scans(session, request)
 
 
 def letter_of(session: Session, request: ArchiveRequest) -> IssuedDocument | None:

@@ -224,3 +224,31 @@ def test_only_the_receiving_archives_archivists_answer(app, session, app_context
                 action(stranger)
     assert made.state is RequestState.ACCEPTED and done.collected_at is None
     assert letters.letter_of(session, done).withdrawn_at is None
+
+
+def test_a_file_number_that_reads_like_a_phone_number_stays_off_the_public_page(
+    session, app_context
+):
+    world = helpers.world(session)
+    made = accepted(session, world)
+    record(session, world.archivist, made, file_number="1983-0012-001")
+    letter = letters.letter_of(session, made)
+    assert made.file_number == "1983-0012-001" and made.state is RequestState.ANSWERED
+    assert letter.facts["file_number"] == ""
+
+
+def test_a_letter_saying_not_found_carries_no_copies_the_assisting_archive_sent(
+    app, session, app_context
+):
+    world = helpers.world(session)
+    made, assist = passed(session, world)
+    later = shanghai(2026, 11, 26)
+    assists.answer_assist(session, world.street_archivist, assist, outcome=Outcome.FOUND,
+                          file_number="婚1983-0042", summary="张某与王某1983年登记。",
+                          scans=[scan(app, session)], settings=SETTINGS, now=later)  # fmt: skip
+    # The receiving archive judges it another couple's record.
+    answering.record_result(session, world.archivist, made, outcome=Outcome.NOT_FOUND,
+                            file_number="", summary="查阅了1980至1985年婚姻登记档案。", scans=[],
+                            settings=SETTINGS, now=later)  # fmt: skip
+    assert documents.scans(session, made) and letters.scans_on_letter(session, made) == []
+    assert made.summary == "查阅了1980至1985年婚姻登记档案。"

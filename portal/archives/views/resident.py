@@ -391,7 +391,7 @@ def _letter_reader(reference: str, *, what: str | None) -> ArchiveRequest:
 
 def _scans(made: ArchiveRequest) -> tuple[list[Upload], list[Upload]]:
     """The scanned copies of the record: pictures (shown in the letter) and PDFs (listed)."""
-    scans = documents.scans(db.session, made)
+    scans = letters.scans_on_letter(db.session, made)
     return (
         [scan for scan in scans if scan.kind is UploadKind.IMAGE],
         [scan for scan in scans if scan.kind is UploadKind.PDF],
