@@ -236,6 +236,8 @@ def answer_assist(
     # The first of its archive to act handles the assist (and may see the ID numbers).
     if assist.handler_id is None:
         assist.handler_id = actor.id
+    if request.state is RequestState.ACCEPTED:
+        request.due_at = clocks.due_after_assist_answered(session, settings, now)
     documents.attach_scans(session, request, scans)
     record_step(session, request, StepKind.ASSIST_ANSWERED, actor=actor, now=now,
                 archive=assist.archive)  # fmt: skip

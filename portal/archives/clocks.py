@@ -5,7 +5,8 @@ working-day calendar), each due at the end of its day, Shanghai time:
   `review_days`-th working day after it arrives;
 - answer: once accepted, answered by the end of the `answer_days`-th;
 - assist (协办): the archive asked to help answers by the end of the `assist_days`-th, and
-  the receiving archive then has `after_assist_days` more;
+  the receiving archive then has `after_assist_days` more, counted from that deadline when it
+  passes the request on and from the answer once it comes;
 - while the resident is asked for more documents the running clock stands still: it keeps the
   working days it had left and runs them again from the day the documents arrive.
 
@@ -44,6 +45,14 @@ def answer_due_after_assist(
     later, `after_assist_days` working days after the assisting archive's."""
     after = due_after_working_days(session, assist_due_at, settings.after_assist_days)
     return max(current_due, after)
+
+
+def due_after_assist_answered(
+    session: Session, settings: ArchiveSettings, answered_at: datetime
+) -> datetime:
+    """The receiving archive's deadline once the archive it asked has answered: the end of the
+    `after_assist_days`-th working day after the answer, early or late."""
+    return due_after_working_days(session, answered_at, settings.after_assist_days)
 
 
 def days_left(session: Session, due_at: datetime, stopped_at: datetime) -> int:

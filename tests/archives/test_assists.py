@@ -35,6 +35,16 @@ def scan(app, session):
     return factories.upload(session, store(app), purpose=documents.SCAN_PURPOSE)
 
 
+def test_the_receiving_archive_has_two_working_days_from_the_assists_answer(session, app_context):
+    world = helpers.world(session)
+    made, assist = passed(session, world)
+    # The street archive answers early, on Wednesday 25 November: Thursday and Friday.
+    assists.answer_assist(session, world.street_archivist, assist, outcome=Outcome.NOT_FOUND,
+                          file_number="", summary="", scans=[], settings=SETTINGS,
+                          now=shanghai(2026, 11, 25))  # fmt: skip
+    assert made.due_at == end_of(2026, 11, 27)
+
+
 def test_passing_on_gives_the_assist_four_working_days_and_the_receiving_archive_two_more(
     session, app_context, sms
 ):
