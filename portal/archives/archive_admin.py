@@ -420,12 +420,11 @@ def set_kinds(
 def replace_seal(
     session: Session, actor: Actor, archive: Archive, seal: Upload, *, now: datetime
 ) -> None:
-    """Make `seal` (an image just received, unattached) the archive's seal on letters, and let
-    go of the one it had: the upload store's purge deletes it. An archive keeps one seal."""
+    """Make `seal` (an image just received, unattached) the seal of the archive's letters from
+    now on. The seals it had stay kept: the letters issued with them still show them."""
     require(actor, Permission.MANAGE_ARCHIVES, archive.place)
     owner = seal_owner(archive)
     previous = archive.seal_name
-    uploads.release(session, owner)
     if not uploads.attach(session, [seal], owner):
         raise Invalid(_l("The seal was not kept. Choose the image again."), field="seal")
     archive.seal_name = seal.name

@@ -31,7 +31,7 @@ from reportlab.platypus import (
 )
 
 from portal.archives.labels import OUTCOME_LABELS
-from portal.archives.letters import person_named
+from portal.archives.letters import archive_named, person_named
 from portal.archives.models import ArchiveRequest, Outcome
 from portal.verification import services as verification
 from portal.verification.codes import grouped
@@ -130,7 +130,7 @@ def letter_pdf(
 
 def _facts(request: ArchiveRequest, letter: IssuedDocument) -> list[tuple[str, str]]:
     rows = [
-        (_("Archive"), local_name(request.archive)),
+        (_("Archive"), archive_named(letter)),
         (_("Kind of record"), local_name(request.kind)),
         (_("Person concerned"), person_named(request)),
         (_("Request"), request.reference),
@@ -150,7 +150,7 @@ def _signature(
     request: ArchiveRequest, letter: IssuedDocument, seal: bytes | None
 ) -> list[Flowable]:
     """The archive's name and the date, with its seal over them when it has one."""
-    signed = [_p(local_name(request.archive), _SIGNED), _p(local_date(letter.issued_at), _SIGNED)]
+    signed = [_p(archive_named(letter), _SIGNED), _p(local_date(letter.issued_at), _SIGNED)]
     if seal is None:
         return [Spacer(1, 6 * mm), *signed]
     stamp = _picture(seal, SEAL_MM * mm, SEAL_MM * mm)

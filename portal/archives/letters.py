@@ -88,6 +88,7 @@ def issue_letter(
         facts=facts_of(request), now=now,
     )  # fmt: skip
     request.letter_id = letter.id
+    request.letter_seal_name = request.archive.seal_name
     session.flush()
     return letter
 
@@ -99,6 +100,12 @@ def scans_on_letter(session: Session, request: ArchiveRequest) -> list[Upload]:
     if request.outcome is not Outcome.FOUND:
         return []
     return documents.scans(session, request)
+
+
+def archive_named(letter: IssuedDocument) -> str:
+    """The archive's name as the letter was issued with it, in the reader's language (a
+    renamed archive's earlier letters keep the name they carry, as /v/<code> shows it)."""
+    return _text(letter.facts, "archive")
 
 
 def letter_of(session: Session, request: ArchiveRequest) -> IssuedDocument | None:

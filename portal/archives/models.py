@@ -230,8 +230,10 @@ class ArchiveRequest(Base):
     file_number: Mapped[str] = mapped_column(String(FILE_NUMBER_MAX), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     refusal_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
-    # The result letter, a document of the verification service.
+    # The result letter, a document of the verification service, and the seal it was issued
+    # with (the archive's seal then: a later seal never changes a letter already issued).
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    letter_seal_name: Mapped[str | None] = mapped_column(String(40))
     # Paper results: when posted (with the carrier's number) or handed over.
     dispatched_at: Mapped[datetime | None]
     dispatch_note: Mapped[str] = mapped_column(String(100), default="")

@@ -257,7 +257,7 @@ def test_the_kinds_kept_are_set_from_those_offered_and_those_it_keeps_already(
     assert len(audit_events(session, "archives.set_kinds")) == 1
 
 
-def test_a_new_seal_replaces_the_old_one_which_the_store_then_purges(
+def test_a_new_seal_serves_letters_from_now_on_and_the_old_one_stays_for_earlier_letters(
     session, world, admin, tmp_path
 ):
     store = Store(tmp_path)
@@ -269,7 +269,7 @@ def test_a_new_seal_replaces_the_old_one_which_the_store_then_purges(
     assert world.archive.seal_name == second.name
     assert archive_admin.seal_of(session, world.archive) == second
     session.refresh(first)
-    assert first.owner is None and second.owner == seal_owner(world.archive)
+    assert first.owner == second.owner == seal_owner(world.archive)
     events = audit_events(session, "archives.replace_seal")
     assert events[1].details["previous"] == first.name
     # Another archive's seal (attached already) is not taken.

@@ -17,10 +17,12 @@ from sqlalchemy import select
 from portal.archives import documents, letters, steps
 from portal.archives.models import ArchiveRequest, Assist, Outcome, RequestState, StepKind
 from portal.audit.models import AuditEvent
+from portal.permissions import Role
 from portal.uploads.models import Upload, UploadKind
 from portal.uploads.web import STORE
 from portal.verification import services as verification
 from portal.verification.codes import grouped
+from tests import factories
 from tests.accounts.test_views import EN, page, sign_in_by_sms, sign_in_staff
 from tests.archives import helpers
 from tests.archives.helpers import TUESDAY_10AM
@@ -210,3 +212,22 @@ def test_the_receiving_archivists_read_it_audited_and_the_assisting_archive_does
     assert status(helper, f"/archives/requests/{made.reference}/files/{scan.name}") == 200
     for url in ("letter", "letter.pdf", "seal"):
         assert status(helper, f"/archives/requests/{made.reference}/{url}") == 404
+
+
+def test_a_letter_keeps_the_seal_and_name_it_was_issued_with(session, app, app_context):
+    from portal.archives import archive_admin
+    from portal.uploads.web import store
+
+    world = helpers.world(session)
+    admin = factories.user(session, Role.ADMIN, None, name="管理员")
+    first, second = (factories.upload(session, store(app), purpose=documents.SEAL_PURPOSE)
+                     for _ in range(2))  # fmt: skip
+    archive_admin.replace_seal(session, admin, world.archive, first, now=TUESDAY_10AM)
+    made = helpers.request(session, world)
+    made.state, made.outcome, made.file_number = RequestState.ANSWERED, Outcome.FOUND, "婚1983-1"
+    issued = letters.issue_letter(session, world.archivist, made, now=TUESDAY_10AM)
+    archive_admin.replace_seal(session, admin, world.archive, second, now=TUESDAY_10AM)
+    world.archive.name_en = "Minghu District Archives (renamed)"
+    session.flush()
+    assert made.letter_seal_name == first.name
+    assert letters.archive_named(issued) == "District Archives"

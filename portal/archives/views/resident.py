@@ -408,7 +408,8 @@ def letter(reference: str):
     base_url = settings().base_url
     return render_template(
         "archives/letter.html", made=made, letter=issued, pictures=pictures, pdfs=pdfs,
-        person=letters.person_named(made), code=grouped(issued.code),
+        person=letters.person_named(made), archive_name=letters.archive_named(issued),
+        code=grouped(issued.code),
         qr=verification.qr_svg(base_url, issued.code, size_mm=None),
         url=verification.verification_url(base_url, issued.code),
     )  # fmt: skip
@@ -428,7 +429,7 @@ def letter_pdf(reference: str):
     pictures, pdfs = _scans(made)
     body = render_letter_pdf(
         made, issued, pictures=[data for scan in pictures if (data := _file_bytes(scan.name))],
-        pdf_count=len(pdfs), seal=_file_bytes(made.archive.seal_name),
+        pdf_count=len(pdfs), seal=_file_bytes(made.letter_seal_name),
         base_url=settings().base_url,
     )  # fmt: skip
     response = Response(body, mimetype="application/pdf")
@@ -445,7 +446,7 @@ def seal(reference: str):
     """The archive's seal as printed on the request's letter, for the letter's readers only:
     an image of a seal anyone could fetch would make forging a letter easier."""
     made = _letter_reader(reference, what=None)
-    name = made.archive.seal_name
+    name = made.letter_seal_name
     upload = uploads.find(db.session, name, documents.seal_owner(made.archive)) if name else None
     if upload is None:
         raise access.not_found()

@@ -174,6 +174,7 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("refusal_reason", sa.String(length=500), nullable=False),
         sa.Column("letter_id", sa.Integer(), nullable=True),
+        sa.Column("letter_seal_name", sa.String(length=40), nullable=True),
         sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("dispatch_note", sa.String(length=100), nullable=False),
         sa.Column("collected_at", sa.DateTime(timezone=True), nullable=True),
