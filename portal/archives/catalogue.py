@@ -36,11 +36,30 @@ MARRIAGE_CHECKLIST: dict[str, list[str]] = {
 
 
 def offered_kinds(session: Session) -> list[RecordKind]:
-    """The kinds of record residents may ask for, in the administrators' order."""
+    """The kinds of record offered to residents, in the administrators' order."""
     return list(
         session.scalars(
             select(RecordKind)
             .where(RecordKind.is_active.is_(True))
+            .order_by(RecordKind.position, RecordKind.id)
+        )
+    )
+
+
+def askable_kinds(session: Session) -> list[RecordKind]:
+    """The kinds offered that an archive (not retired) keeps, in the administrators' order:
+    what residents are shown. A kind just added waits for its archives: a resident who opened
+    it would find nobody to ask."""
+    kept = (
+        select(ArchiveKind.kind_id)
+        .join(Archive, Archive.id == ArchiveKind.archive_id)
+        .where(ArchiveKind.kind_id == RecordKind.id, Archive.retired_at.is_(None))
+        .exists()
+    )
+    return list(
+        session.scalars(
+            select(RecordKind)
+            .where(RecordKind.is_active.is_(True), kept)
             .order_by(RecordKind.position, RecordKind.id)
         )
     )

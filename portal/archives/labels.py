@@ -16,7 +16,7 @@ RELATION_LABELS = {
 
 # Short, for lists and the archivist's page.
 RELATION_SHORT = {
-    Relation.SELF: _l("Themself"),
+    Relation.SELF: _l("Self (own record)"),
     Relation.AGENT: _l("Agent"),
     Relation.GUARDIAN: _l("Guardian"),
     Relation.NEXT_OF_KIN: _l("Relative of a deceased person"),

@@ -120,6 +120,16 @@ def counts(session: Session, archive: Archive) -> dict[Tab, int]:
     return found
 
 
+# Where an archivist's day starts, in this order: what only they can move on first.
+FIRST_TABS = (Tab.REVIEW, Tab.ANSWER, Tab.ASSISTS, Tab.WAITING)
+
+
+def _first_with_work(waiting: dict[Tab, int]) -> Tab:
+    """The tab the queue opens on: the first with something in it (an archive asked to help
+    mostly has assists), else the requests to review."""
+    return next((tab for tab in FIRST_TABS if waiting.get(tab)), Tab.REVIEW)
+
+
 def _in_state(archive: Archive, state: RequestState) -> Select:
     return (
         select(ArchiveRequest)
@@ -209,12 +219,12 @@ def archive_queue(
 ) -> Queue:
     """One page of a tab of the queue of the archive `code` (the actor's first by default)."""
     archives, archive = chosen_archive(session, actor, code)
-    try:
-        shown = Tab(tab or Tab.REVIEW)
-    except ValueError:
-        shown = Tab.REVIEW
     number = page_number(raw_page)
     waiting = counts(session, archive)
+    try:
+        shown = Tab(tab) if tab else _first_with_work(waiting)
+    except ValueError:
+        shown = Tab.REVIEW
     if shown in STATE_OF:
         listing = _page(session, _in_state(archive, STATE_OF[shown]), number, waiting[shown])
     elif shown is Tab.ASSISTS:

@@ -112,7 +112,10 @@ def test_the_queue_marks_overdue_masks_names_and_keeps_its_tabs(sent, world, bro
     assert "Relative of a deceased person" in row and "李*" in row and "李父" not in page
     assert "Due in" in page[second:]
     answer_tab = _text(archivist.get("/archives/desk?tab=answer", headers=EN))
-    assert overdue.reference not in answer_tab and "Nothing is waiting for an answer." in answer_tab
+    assert (
+        overdue.reference not in answer_tab
+        and "No archive request is waiting for an answer." in answer_tab
+    )
     # In Chinese too.
     assert "待审核（2）" in _text(archivist.get("/archives/desk", headers=ZH))
 

@@ -215,3 +215,13 @@ def test_an_archivist_of_two_archives_chooses_and_nobody_else_has_a_queue(sessio
     session.flush()
     with pytest.raises(NotFound):
         queue.archive_queue(session, world.second, None, None, None)
+
+
+def test_an_archive_asked_to_help_opens_on_its_assists(session, app_context):
+    from tests.archives.test_assists import passed
+
+    world = helpers.world(session)
+    passed(session, world)
+    queue_ = queue.archive_queue(session, world.street_archivist, None, None, None)
+    assert queue_.tab is queue.Tab.ASSISTS and len(queue_.listing.items) == 1
+    assert queue.archive_queue(session, world.archivist, None, None, None).tab is queue.Tab.ANSWER

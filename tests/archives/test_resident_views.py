@@ -381,3 +381,10 @@ def test_the_short_address_in_a_text_leads_to_the_request_page(client):
     response = client.get("/d/D7k3qm2p")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/archives/requests/D7k3qm2p")
+
+
+def test_the_start_page_offers_only_kinds_an_archive_keeps(client, world):
+    body = client.get("/archives", headers=EN).get_data(as_text=True)
+    assert 'href="/archives/kinds/marriage"' in body and 'href="/archives/kinds/schooling"' in body
+    # Land records are offered, but no archive of this district keeps them yet.
+    assert 'href="/archives/kinds/land"' not in body

@@ -84,7 +84,7 @@ def _resident_helpers() -> dict:
 def start():
     """What one can ask an archive for, the kinds offered, and how long it takes."""
     return render_template(
-        "archives/start.html", kinds=catalogue.offered_kinds(db.session), settings=settings()
+        "archives/start.html", kinds=catalogue.askable_kinds(db.session), settings=settings()
     )
 
 
