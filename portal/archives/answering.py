@@ -66,11 +66,16 @@ def record_result(
     now: datetime,
 ) -> None:
     """Record the result of an accepted request (no archive still helping): the letter is
-    issued in the archive's name, the request closes, and the resident is texted."""
+    issued in the archive's name, the request closes, and the resident is texted. After the
+    letter was withdrawn, the result is recorded again and a corrected letter issued (and
+    posted or handed over again, for a result on paper)."""
     require_receiving(session, actor, request)
     finding = checked_finding(outcome, file_number, summary, scans)
     lock(session, request)
-    if request.state is not RequestState.ACCEPTED:
+    if request.state is RequestState.ANSWERED and _letter_withdrawn(session, request):
+        request.dispatched_at = request.collected_at = None
+        request.dispatch_note = ""
+    elif request.state is not RequestState.ACCEPTED:
         raise moved_on()
     if open_assist(session, request) is not None:
         raise Invalid(_l("Another archive is still looking: record the result once it answers."))
@@ -86,6 +91,11 @@ def record_result(
     _record(session, actor, request, StepKind.ANSWERED, now=now)
     messages.text_resident(session, request, messages.ANSWERED_SMS, base_url=settings.base_url,
                            now=now)  # fmt: skip
+
+
+def _letter_withdrawn(session: Session, request: ArchiveRequest) -> bool:
+    letter = letters.letter_of(session, request)
+    return letter is not None and letter.withdrawn_at is not None
 
 
 def withdraw_letter(

@@ -252,3 +252,20 @@ def test_a_letter_saying_not_found_carries_no_copies_the_assisting_archive_sent(
                             settings=SETTINGS, now=later)  # fmt: skip
     assert documents.scans(session, made) and letters.scans_on_letter(session, made) == []
     assert made.summary == "查阅了1980至1985年婚姻登记档案。"
+
+
+def test_after_a_withdrawal_a_corrected_letter_is_issued_and_posted_again(session, app_context):
+    world = helpers.world(session)
+    made = answered(session, world, Delivery.POST)
+    first = letters.letter_of(session, made)
+    answering.record_dispatch(session, world.archivist, made, "EMS 1234", now=LATER)
+    answering.withdraw_letter(session, world.archivist, made, "档号有误", settings=SETTINGS,
+                              now=LATER)  # fmt: skip
+    record(session, world.archivist, made, file_number="婚1983-0043")
+    second = letters.letter_of(session, made)
+    assert second.id != first.id and second.withdrawn_at is None
+    assert second.facts["file_number"] == "婚1983-0043" and first.withdrawn_at is not None
+    assert made.dispatched_at is None and made.state is RequestState.ANSWERED
+    # A letter that still counts is not issued again.
+    with pytest.raises(Invalid, match="moved on"):
+        record(session, world.archivist, made)

@@ -303,7 +303,9 @@ def test_a_result_keeps_its_scans_across_a_refused_try_and_issues_the_letter(
     assert refused.status_code == 400 and "Say why the letter is withdrawn" in _text(refused)
     assert _post(archivist, desk_url(made, "withdraw"), {"reason": "档号有误"}).status_code == 302
     assert letters.letter_of(session, made).withdrawn_at is not None
-    assert "Withdrawn" in _text(archivist.get(desk_url(made), headers=EN))
+    withdrawn_page = _text(archivist.get(desk_url(made), headers=EN))
+    assert "Withdrawn" in withdrawn_page
+    assert "Issue the corrected letter and text the resident" in withdrawn_page
 
 
 def test_a_pick_up_is_recorded_with_one_button(act, sent, session, world, browser):
