@@ -164,6 +164,8 @@ class Config:
     ARCHIVES_ASSIST_DAYS = 4
     ARCHIVES_AFTER_ASSIST_DAYS = 2
     ARCHIVES_DOCUMENTS_KEPT_DAYS = 90
+    # A request waiting 30 days for documents the archive asked for closes by itself.
+    ARCHIVES_DOCUMENTS_WAIT_DAYS = 30
     # How often an idle worker looks for messages and jobs that have come due.
     WORKER_POLL_SECONDS = 1.0
     # The development page /dev/messages shows sign-in codes, so it is off unless asked for

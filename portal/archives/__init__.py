@@ -26,7 +26,7 @@ SETTINGS = "portal.archives.settings"
 
 
 def init_app(app: Flask) -> None:
-    from portal.archives import messages, retention  # noqa: F401 (messages: SMS kinds)
+    from portal.archives import lapse, messages, retention  # noqa: F401 (messages: SMS kinds)
     from portal.archives.letters import LETTER
     from portal.archives.settings import ArchiveSettings
     from portal.archives.views import admin, archivist, bp, resident  # noqa: F401
@@ -57,6 +57,9 @@ def init_app(app: Flask) -> None:
                                    actor, Permission.MANAGE_ARCHIVES),
                                order=440))  # fmt: skip
 
+    # Requests wait weeks for documents: an hour late to close one harms no one.
+    register(app, "archives.lapse", timedelta(hours=1),
+             lambda session, now: lapse.lapse(session, settings, now))  # fmt: skip
     # Documents are kept for months: an hour late to delete them harms no one.
     register(app, "archives.documents", timedelta(hours=1),
              lambda session, now: retention.run(session, settings, app.extensions[STORE], now))  # fmt: skip

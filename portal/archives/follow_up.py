@@ -64,6 +64,7 @@ def add_documents(
     )
     request.due_at = clocks.resumed_due(session, request.days_left or 0, now)
     request.days_left = None
+    request.waiting_since = None
     session.flush()
     steps.record_step(session, request, StepKind.DOCUMENTS_ADDED, actor=resident, now=now)
     return request

@@ -181,6 +181,8 @@ class ArchiveRequest(Base):
             "collected_at",
             "closed_at",
         ),
+        # Requests waiting for documents, longest first (lapse.py).
+        Index("ix_archive_requests_state_waiting_since", "state", "waiting_since"),
         # The resident's own requests, newest first.
         Index("ix_archive_requests_user_id_created_at", "user_id", "created_at"),
         # Retention: closed requests whose documents are still kept, oldest closed first.
@@ -221,6 +223,9 @@ class ArchiveRequest(Base):
     # archivist asked for.
     days_left: Mapped[int | None]
     more_asked: Mapped[str] = mapped_column(String(NOTE_MAX), default="")
+    # Since when it waits for the resident's documents (None: it does not): a request left
+    # waiting too long is closed (lapse.py), and its documents then go as any closed one's.
+    waiting_since: Mapped[datetime | None]
     # The archivist of the archive who handles it: the one who may see the ID numbers whole.
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     accepted_at: Mapped[datetime | None]

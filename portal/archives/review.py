@@ -140,6 +140,7 @@ def ask_for_more(
     )
     request.due_at = None
     request.more_asked = note
+    request.waiting_since = now
     request.state = RequestState.AWAITING_DOCUMENTS
     _record(session, actor, request, StepKind.MORE_ASKED, now=now, note=note)
     messages.text_resident(session, request, messages.MORE_DOCUMENTS_SMS,
@@ -166,11 +167,30 @@ def refuse(
     lock(session, request)
     if request.state not in OPEN_STATES:
         raise moved_on()
+    close_refused(session, request, reason, actor=actor, settings=settings, now=now)
+
+
+def close_refused(
+    session: Session,
+    request: ArchiveRequest,
+    reason: str,
+    *,
+    actor: Actor | None,
+    settings: ArchiveSettings,
+    now: datetime,
+) -> None:
+    """Close the open request (its row locked by the caller) as refused for `reason`, and text
+    the resident; `actor` None: the worker closing a request that waited too long."""
     request.state = RequestState.REFUSED
     request.refusal_reason = reason
     request.closed_at = now
     request.due_at = None
     request.days_left = None
-    _record(session, actor, request, StepKind.REFUSED, now=now, note=reason)
+    request.waiting_since = None
+    if actor is not None:
+        _record(session, actor, request, StepKind.REFUSED, now=now, note=reason)
+    else:
+        record_step(session, request, StepKind.REFUSED, actor=None, now=now, note=reason)
+        audit.record(session, "archives.request.lapsed", actor=None, now=now, target=request)
     messages.text_resident(session, request, messages.REFUSED_SMS, base_url=settings.base_url,
                            now=now)  # fmt: skip

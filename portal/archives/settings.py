@@ -25,6 +25,10 @@ class ArchiveSettings:
     # letter with its scanned copies and the verification record stay
     # (ARCHIVES_DOCUMENTS_KEPT_DAYS).
     documents_kept_days: int = 90
+    # Days a request waits for documents the archive asked for before it closes by itself,
+    # refused with a reason that says so (ARCHIVES_DOCUMENTS_WAIT_DAYS): without an end, the
+    # documents the resident did send would be kept for ever.
+    documents_wait_days: int = 30
     # Where the portal is reached (BASE_URL): links in SMS, the letter's QR code.
     base_url: str = ""
 
@@ -32,6 +36,8 @@ class ArchiveSettings:
         days = (self.review_days, self.answer_days, self.assist_days, self.after_assist_days)
         if min(days) < 1:
             raise ValueError("ARCHIVES_*_DAYS must be at least 1")
+        if self.documents_wait_days < 1:
+            raise ValueError("ARCHIVES_DOCUMENTS_WAIT_DAYS must be at least 1")
         if self.documents_kept_days < 0:
             raise ValueError("ARCHIVES_DOCUMENTS_KEPT_DAYS cannot be negative")
 
@@ -43,5 +49,6 @@ class ArchiveSettings:
             assist_days=int(config.get("ARCHIVES_ASSIST_DAYS", 4)),
             after_assist_days=int(config.get("ARCHIVES_AFTER_ASSIST_DAYS", 2)),
             documents_kept_days=int(config.get("ARCHIVES_DOCUMENTS_KEPT_DAYS", 90)),
+            documents_wait_days=int(config.get("ARCHIVES_DOCUMENTS_WAIT_DAYS", 30)),
             base_url=str(config.get("BASE_URL", "")).rstrip("/"),
         )

@@ -161,6 +161,7 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("days_left", sa.Integer(), nullable=True),
         sa.Column("more_asked", sa.String(length=300), nullable=False),
+        sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("handler_id", sa.Integer(), nullable=True),
         sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
@@ -205,6 +206,12 @@ def upgrade() -> None:
         "ix_archive_requests_archive_id_state_closed_at",
         "archive_requests",
         ["archive_id", "state", "closed_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_archive_requests_state_waiting_since",
+        "archive_requests",
+        ["state", "waiting_since"],
         unique=False,
     )
     op.create_index(
@@ -364,6 +371,7 @@ def downgrade() -> None:
     )
     op.drop_index("ix_archive_requests_archive_id_state_due_at_id", table_name="archive_requests")
     op.drop_index("ix_archive_requests_to_deliver", table_name="archive_requests")
+    op.drop_index("ix_archive_requests_state_waiting_since", table_name="archive_requests")
     op.drop_index("ix_archive_requests_archive_id_state_closed_at", table_name="archive_requests")
     op.drop_table("archive_requests")
     op.drop_index(op.f("ix_archive_members_user_id"), table_name="archive_members")
