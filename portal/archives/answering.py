@@ -19,10 +19,14 @@ from sqlalchemy.orm import Session
 from portal.archives import documents, identity, letters, messages
 from portal.archives.assists import checked_finding, open_assist
 from portal.archives.models import ArchiveRequest, Delivery, Outcome, RequestState, StepKind
-from portal.archives.review import checked_text, lock, moved_on, require_receiving
+from portal.archives.review import (
+    checked_text,
+    lock,
+    moved_on,
+    record_action,
+    require_receiving,
+)
 from portal.archives.settings import ArchiveSettings
-from portal.archives.steps import record_step
-from portal.audit import services as audit
 from portal.errors import Invalid
 from portal.permissions import Actor
 from portal.uploads.models import Upload
@@ -37,20 +41,6 @@ WRONG_DELIVERY = {
     Delivery.PICKUP: _l("The resident asked to pick the result up, not to have it posted."),
     Delivery.POST: _l("The resident asked for the result by post, not to pick it up."),
 }
-
-
-def _record(
-    session: Session,
-    actor: Actor,
-    request: ArchiveRequest,
-    kind: StepKind,
-    *,
-    now: datetime,
-    note: str = "",
-) -> None:
-    record_step(session, request, kind, actor=actor, now=now, note=note)
-    audit.record(session, f"archives.request.{kind.value}", actor=actor, now=now,
-                 target=request)  # fmt: skip
 
 
 def record_result(
@@ -88,7 +78,7 @@ def record_result(
     documents.attach_scans(session, request, scans)
     identity.take(session, actor, request)
     letters.issue_letter(session, actor, request, now=now)
-    _record(session, actor, request, StepKind.ANSWERED, now=now)
+    record_action(session, actor, request, StepKind.ANSWERED, now=now)
     messages.text_resident(session, request, messages.ANSWERED_SMS, base_url=settings.base_url,
                            now=now)  # fmt: skip
 
@@ -122,7 +112,7 @@ def withdraw_letter(
     if letter.withdrawn_at is not None:
         raise Invalid(_l("This letter has been withdrawn already."))
     verification.withdraw(session, actor, letters.LETTER, letter, reason=reason, now=now)
-    _record(session, actor, request, StepKind.LETTER_WITHDRAWN, now=now, note=reason)
+    record_action(session, actor, request, StepKind.LETTER_WITHDRAWN, now=now, note=reason)
     messages.text_resident(
         session, request, messages.LETTER_WITHDRAWN_SMS, base_url=settings.base_url, now=now
     )
@@ -156,7 +146,7 @@ def record_dispatch(
     _paper_to_deliver(session, request, Delivery.POST, request.dispatched_at)
     request.dispatched_at = now
     request.dispatch_note = note
-    _record(session, actor, request, StepKind.DISPATCHED, now=now, note=note)
+    record_action(session, actor, request, StepKind.DISPATCHED, now=now, note=note)
 
 
 def record_collection(
@@ -167,4 +157,4 @@ def record_collection(
     lock(session, request)
     _paper_to_deliver(session, request, Delivery.PICKUP, request.collected_at)
     request.collected_at = now
-    _record(session, actor, request, StepKind.COLLECTED, now=now)
+    record_action(session, actor, request, StepKind.COLLECTED, now=now)

@@ -81,7 +81,7 @@ def checked_text(
     return text
 
 
-def _record(
+def record_action(
     session: Session,
     actor: Actor,
     request: ArchiveRequest,
@@ -90,6 +90,8 @@ def _record(
     now: datetime,
     note: str = "",
 ) -> None:
+    """An archivist's step on the request: in its history and the audit log; the first to act
+    handles it."""
     identity.take(session, actor, request)
     record_step(session, request, kind, actor=actor, now=now, note=note)
     audit.record(session, f"archives.request.{kind.value}", actor=actor, now=now,
@@ -112,7 +114,7 @@ def accept(
     request.state = RequestState.ACCEPTED
     request.accepted_at = now
     request.due_at = clocks.answer_due(session, settings, now)
-    _record(session, actor, request, StepKind.ACCEPTED, now=now)
+    record_action(session, actor, request, StepKind.ACCEPTED, now=now)
 
 
 def ask_for_more(
@@ -142,7 +144,7 @@ def ask_for_more(
     request.more_asked = note
     request.waiting_since = now
     request.state = RequestState.AWAITING_DOCUMENTS
-    _record(session, actor, request, StepKind.MORE_ASKED, now=now, note=note)
+    record_action(session, actor, request, StepKind.MORE_ASKED, now=now, note=note)
     messages.text_resident(session, request, messages.MORE_DOCUMENTS_SMS,
                            base_url=settings.base_url, now=now)  # fmt: skip
 
@@ -188,7 +190,7 @@ def close_refused(
     request.days_left = None
     request.waiting_since = None
     if actor is not None:
-        _record(session, actor, request, StepKind.REFUSED, now=now, note=reason)
+        record_action(session, actor, request, StepKind.REFUSED, now=now, note=reason)
     else:
         record_step(session, request, StepKind.REFUSED, actor=None, now=now, note=reason)
         audit.record(session, "archives.request.lapsed", actor=None, now=now, target=request)
