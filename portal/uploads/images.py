@@ -129,8 +129,11 @@ def _upright_rgb(image: Image.Image) -> Image.Image:
     return canvas
 
 
+NOT_A_PICTURE = _l("This file is not a photo. Choose a JPEG, PNG or WebP picture.")
+
+
 def _not_a_picture() -> ImageRefused:
-    return ImageRefused(_l("This file is not a photo. Choose a JPEG, PNG or WebP picture."))
+    return ImageRefused(NOT_A_PICTURE)
 
 
 def _unreadable() -> ImageRefused:

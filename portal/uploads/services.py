@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.uploads.errors import UploadRefused
-from portal.uploads.images import clean_image
+from portal.uploads.images import NOT_A_PICTURE, clean_image
 from portal.uploads.models import Upload, UploadKind
 from portal.uploads.store import Store
 
@@ -67,7 +67,7 @@ def receive(
 
         cleaned = clean_pdf(data)
     else:
-        cleaned = clean_image(data)
+        cleaned = _cleaned_picture(data, kinds)
     upload = Upload(
         name=store.write(cleaned, SUFFIXES[kind]),
         kind=kind,
@@ -93,7 +93,23 @@ def too_large(kinds: Collection[UploadKind], max_bytes: int = MAX_BYTES) -> Uplo
     )
 
 
+def _cleaned_picture(data: bytes, kinds: Collection[UploadKind]) -> bytes:
+    """The picture re-encoded; a file that is no picture, sent where a PDF would also do, is
+    told so in those words (a resident who sent a document must not think only photos go)."""
+    try:
+        return clean_image(data)
+    except UploadRefused as refused:
+        if UploadKind.PDF in kinds and refused.message == str(NOT_A_PICTURE):
+            raise _not_accepted(kinds) from None
+        raise
+
+
 def _not_accepted(kinds: Collection[UploadKind]) -> UploadRefused:
+    if set(kinds) == {UploadKind.IMAGE, UploadKind.PDF}:
+        return UploadRefused(
+            _l("This file is neither a photo nor a PDF. Choose a JPEG, PNG or WebP picture, "
+               "or a PDF document.")
+        )  # fmt: skip
     if UploadKind.IMAGE in kinds:
         return UploadRefused(_l("This file is not a photo. Choose a JPEG, PNG or WebP picture."))
     return UploadRefused(_l("This file is not a PDF. Choose a PDF document."))

@@ -251,7 +251,7 @@ def test_passing_on_and_the_assisting_archives_answer_with_a_scan(
     # An executable sent as a scan is refused; what was typed stays.
     bad = _post(helper, url, {**typed, "assist-file_number": "婚1983-0042",
                               "assist-scans": (io.BytesIO(EXECUTABLE), "scan.pdf")})  # fmt: skip
-    assert bad.status_code == 400 and "This file is not a photo" in _text(bad)
+    assert bad.status_code == 400 and "This file is neither a photo nor a PDF" in _text(bad)
     assert 'value="婚1983-0042"' in _text(bad)
     answered = _post(helper, url, {**typed, "assist-file_number": "婚1983-0042",
                                    "assist-scans": (io.BytesIO(jpeg()), "scan.jpg")})  # fmt: skip

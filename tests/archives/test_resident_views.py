@@ -173,7 +173,7 @@ def test_bad_files_are_said_on_their_field_and_everything_else_is_kept(resident,
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and requests(session) == []
     death = body.split('id="documents_death_certificate-error"')[1].split("</p>")[0]
-    assert "This file is not a photo" in death
+    assert "This file is neither a photo nor a PDF" in death
     kinship = body.split('id="documents_kinship-error"')[1].split("</p>")[0]
     assert "larger than 10 MB" in kinship
     # The other answers are checked too, and said at once.
@@ -265,7 +265,7 @@ def test_the_resident_adds_the_document_the_archive_asked_for(resident, session,
         headers=EN,
     )
     body = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "This file is not a photo" in body and "1 file added." in body
+    assert bad.status_code == 400 and "This file is neither a photo nor a PDF" in body and "1 file added." in body
     kept = re.search(r'name="kept" type="hidden" value="([^"]+)"', body).group(1)
     assert requests(session)[0].state is RequestState.AWAITING_DOCUMENTS
     sent = resident.post(f"{url}/documents", data={"proof": "other", "kept": kept}, headers=EN)

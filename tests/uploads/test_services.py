@@ -87,6 +87,15 @@ def test_each_purpose_takes_only_its_kinds(session, store, now):
     )
 
 
+def test_a_file_that_is_neither_where_both_would_do_is_told_so(session, store, now):
+    program = b"MZ\x90\x00" + bytes(200)
+    assert refusal(session, store, program, now, kinds=BOTH) == (
+        "This file is neither a photo nor a PDF. Choose a JPEG, PNG or WebP picture, or a PDF "
+        "document."
+    )
+    assert refusal(session, store, program, now).startswith("This file is not a photo.")
+
+
 def test_a_file_over_the_size_limit_is_refused_unread(session, store, now):
     too_large = b"\xff\xd8\xff\xe0" + bytes(services.MAX_BYTES + 1 - 4)
     assert refusal(session, store, too_large, now) == (
