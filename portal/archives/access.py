@@ -111,3 +111,35 @@ def record_read(
 ) -> None:
     """Write a staff member's read of the request to the audit log."""
     audit.record(session, f"archives.request.{what}", actor=actor, now=now, target=request)
+
+
+def letter_for(
+    session: Session, actor: Actor, reference: str, *, now: datetime, what: str | None
+) -> ArchiveRequest:
+    """The request `reference` with its letter, for its resident or an archivist of the
+    archive that answered it (their read audited as "archives.request.<what>", unless None);
+    an assisting archive never reads the letter, and a request without one has none to read."""
+    request = request_for(session, actor, reference, now=now, audited=False)
+    if request.letter_id is None:
+        raise not_found()
+    if is_residents(actor, request):
+        return request
+    if not is_receiving_archivist(session, actor, request):
+        raise not_found()
+    if what is not None:
+        record_read(session, actor, request, now=now, what=what)
+    return request
+
+
+def staff_request_for(
+    session: Session, actor: Actor, reference: str, *, now: datetime, for_update: bool = False
+) -> ArchiveRequest:
+    """The request `reference` for an archivist of its archive or of one asked to help; to
+    anyone else (its resident included: theirs is another page) there is no such request. The
+    read is audited by the page that shows it."""
+    request = request_for(session, actor, reference, now=now, for_update=for_update, audited=False)
+    if not (
+        is_receiving_archivist(session, actor, request) or assists_for(session, actor, request)
+    ):
+        raise not_found()
+    return request

@@ -90,17 +90,9 @@ def desk():
 
 
 def _request(reference: str, *, for_update: bool = False) -> ArchiveRequest:
-    """The request if the current user is an archivist of its archive or of one asked to help;
-    anyone else finds no such request. The read is audited by the page that shows it."""
-    made = access.request_for(
-        db.session, current_user, reference, now=utcnow(), for_update=for_update, audited=False
+    return access.staff_request_for(
+        db.session, current_user, reference, now=utcnow(), for_update=for_update
     )
-    if not (
-        access.is_receiving_archivist(db.session, current_user, made)
-        or access.assists_for(db.session, current_user, made)
-    ):
-        raise access.not_found()
-    return made
 
 
 def _result_form(answered: Assist | None) -> ResultForm:
