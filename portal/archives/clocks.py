@@ -66,7 +66,3 @@ def resumed_due(session: Session, days: int, resumed_at: datetime) -> datetime:
     again at `resumed_at`: it never has less than one working day, so that documents sent on
     the day a request was due still leave the archivist a day to read them."""
     return due_after_working_days(session, resumed_at, max(days, 1))
-
-
-def is_overdue(due_at: datetime | None, now: datetime) -> bool:
-    return due_at is not None and now > due_at
