@@ -285,7 +285,10 @@ def _own(reference: str, *, for_update: bool = False) -> ArchiveRequest:
 
 
 def _add_form(made: ArchiveRequest, form: AddDocumentsForm | None = None) -> AddDocumentsForm:
-    form = form or AddDocumentsForm(formdata=None)
+    if form is None:
+        # What the archive asked for, in its words, is "another document" unless the resident
+        # says otherwise: a photo chosen without ticking a kind is then not lost.
+        form = AddDocumentsForm(formdata=None, proof=Proof.OTHER.value)
     form.proof.choices = [
         (proof.value, labels.PROOF_LABELS[proof]) for proof in follow_up.proofs_to_add(made)
     ]
