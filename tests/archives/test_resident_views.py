@@ -265,7 +265,11 @@ def test_the_resident_adds_the_document_the_archive_asked_for(resident, session,
         headers=EN,
     )
     body = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "This file is neither a photo nor a PDF" in body and "1 file added." in body
+    assert (
+        bad.status_code == 400
+        and "This file is neither a photo nor a PDF" in body
+        and "1 file added." in body
+    )
     kept = re.search(r'name="kept" type="hidden" value="([^"]+)"', body).group(1)
     assert requests(session)[0].state is RequestState.AWAITING_DOCUMENTS
     sent = resident.post(f"{url}/documents", data={"proof": "other", "kept": kept}, headers=EN)
